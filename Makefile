@@ -1,0 +1,42 @@
+# Two set-up commands (see README): `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONSTRAINTS := requirements/constraints.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test lint typecheck pytest bench clean system-deps
+
+$(BIN)/.installed: pyproject.toml $(CONSTRAINTS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e .
+	@touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	@touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/python -m corridor.demo
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(BIN)/.installed-dev
+	$(BIN)/mypy
+
+system-deps:
+	bash scripts/system-deps.sh
+
+pytest: $(BIN)/.installed-dev
+	$(BIN)/pytest -n 2 --dist loadfile
+
+test: lint typecheck pytest
+
+bench: $(BIN)/.installed-dev system-deps
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

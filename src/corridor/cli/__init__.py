@@ -1,0 +1,45 @@
+"""The ``corridor`` command line: thin commands that parse, call one domain function, render."""
+
+from __future__ import annotations
+
+import typer
+
+from corridor import __version__
+from corridor.cli import agreement, audit, db, hazards, network, party, route
+
+app = typer.Typer(
+    name="corridor",
+    help="Plan, agree, schedule and monitor humanitarian evacuation corridors.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(network.app, name="network")
+app.add_typer(hazards.app, name="hazards")
+app.registered_commands.extend(route.app.registered_commands)
+app.add_typer(db.app, name="db")
+app.add_typer(audit.app, name="audit")
+app.add_typer(party.app, name="party")
+app.add_typer(agreement.app, name="agreement")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"corridor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Plan, agree, schedule and monitor humanitarian evacuation corridors."""
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

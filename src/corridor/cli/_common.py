@@ -1,0 +1,63 @@
+"""What every CLI command shares: the console, error rendering and option parsers."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from corridor.errors import CorridorError
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one red line to stderr and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Render CorridorError (and OS errors on user paths) as one line with exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except CorridorError as exc:
+            raise fail(exc.one_line(), exc.exit_code) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise fail(f"{where}{exc.strerror or exc}") from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+
+    return wrapper
+
+
+def parse_latlon(text: str, *, option: str = "--from") -> tuple[float, float]:
+    """Parse "LAT,LON" into floats, with a clear message naming the option."""
+    parts = text.replace(" ", "").split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise typer.BadParameter(f"expected LAT,LON such as 48.41,15.60, got {text!r}",
+                                 param_hint=option) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise typer.BadParameter(f"{text!r} is out of range (lat -90..90, lon -180..180)",
+                                 param_hint=option)
+    return lat, lon
+
+
+def stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
