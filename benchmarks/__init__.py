@@ -1,0 +1,1 @@
+"""Benchmarks: each ``bench_*.py`` module measures corridor beside its peers in one run."""
