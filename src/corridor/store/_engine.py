@@ -1,0 +1,135 @@
+"""Where the database is, how to connect to it, and the transaction scope everyone uses."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from corridor.errors import StoreError
+
+ENV_VAR = "CORRIDOR_DB"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option read by the SQLite "begin" hook: IMMEDIATE takes the single-writer lock
+# at BEGIN, so a read-then-write transaction (the audit append) can never interleave.
+_BEGIN_OPTION = "corridor_sqlite_begin"
+
+
+def default_db_path() -> Path:
+    """``$XDG_DATA_HOME/corridor/corridor.db``, else ``~/.local/share/corridor/corridor.db``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "corridor" / "corridor.db"
+
+
+def resolve_db_url(url: str | None = None) -> str:
+    """The URL to use: the ``--db`` argument, else ``$CORRIDOR_DB``, else the default file.
+
+    A bare path is taken as an SQLite file; ``postgresql://`` and ``postgres://`` mean the
+    installed psycopg 3 driver.
+    """
+    text = url or os.environ.get(ENV_VAR) or ""
+    if not text:
+        return f"sqlite:///{default_db_path()}"
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    for prefix in ("postgresql://", "postgres://"):
+        if text.startswith(prefix):
+            return "postgresql+psycopg://" + text[len(prefix) :]
+    return text
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from the sqlite3 module; the "begin" hook emits BEGIN.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # FULL: a committed audit entry survives power loss, not only a killed process.
+        cursor.execute("PRAGMA synchronous = FULL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Any) -> None:
+    mode = conn.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+
+
+def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
+    """An engine for ``url`` (resolved as in :func:`resolve_db_url`); SQLite files and their
+    folder are created on first use, with WAL, foreign keys and a busy timeout."""
+    resolved = resolve_db_url(url)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"not a database URL: {resolved!r}",
+            hint="e.g. sqlite:///corridor.db or postgresql+psycopg://user@host/db",
+        ) from exc
+    backend = parsed.get_backend_name()
+    kwargs: dict[str, Any] = {"echo": echo}
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    elif backend == "postgresql":
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise StoreError(f"cannot use database URL {parsed.render_as_string()!r}: {exc}") from exc
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+class Store:
+    """A database with the corridor schema: engine plus the two kinds of transaction scope.
+
+    Use :func:`corridor.store.open_store` to get one whose schema has been checked.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = sessionmaker(engine, expire_on_commit=False)
+        reader = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+        self._reader = sessionmaker(reader, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        """The URL with any password hidden, fit for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """One transaction: commit on success, roll back on any exception.
+
+        ``write=False`` is for read-only work; on SQLite it does not take the writer lock,
+        so readers never wait for a writer (WAL). Audit appends need ``write=True``.
+        """
+        maker = self._writer if write else self._reader
+        with maker.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

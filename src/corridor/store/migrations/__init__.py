@@ -1,0 +1,1 @@
+"""Alembic migrations of the corridor schema, shipped inside the package."""
