@@ -92,55 +92,55 @@ class Network:
     # Typed views of the hot arrays (kept explicit for mypy and readers).
     @property
     def node_lon(self) -> F64:
-        return self.arrays["node_lon"]  # type: ignore[return-value]
+        return self.arrays["node_lon"]
 
     @property
     def node_lat(self) -> F64:
-        return self.arrays["node_lat"]  # type: ignore[return-value]
+        return self.arrays["node_lat"]
 
     @property
     def indptr(self) -> I32:
-        return self.arrays["indptr"]  # type: ignore[return-value]
+        return self.arrays["indptr"]
 
     @property
     def edge_source(self) -> I32:
-        return self.arrays["edge_source"]  # type: ignore[return-value]
+        return self.arrays["edge_source"]
 
     @property
     def edge_target(self) -> I32:
-        return self.arrays["edge_target"]  # type: ignore[return-value]
+        return self.arrays["edge_target"]
 
     @property
     def rev_indptr(self) -> I32:
-        return self.arrays["rev_indptr"]  # type: ignore[return-value]
+        return self.arrays["rev_indptr"]
 
     @property
     def rev_edges(self) -> I32:
-        return self.arrays["rev_edges"]  # type: ignore[return-value]
+        return self.arrays["rev_edges"]
 
     @property
     def edge_length_m(self) -> F32:
-        return self.arrays["edge_length_m"]  # type: ignore[return-value]
+        return self.arrays["edge_length_m"]
 
     @property
     def edge_time_s(self) -> F32:
-        return self.arrays["edge_time_s"]  # type: ignore[return-value]
+        return self.arrays["edge_time_s"]
 
     @property
     def edge_flags(self) -> U16:
-        return self.arrays["edge_flags"]  # type: ignore[return-value]
+        return self.arrays["edge_flags"]
 
     @property
     def edge_highway(self) -> U8:
-        return self.arrays["edge_highway"]  # type: ignore[return-value]
+        return self.arrays["edge_highway"]
 
     @property
     def edge_segment(self) -> I32:
-        return self.arrays["edge_segment"]  # type: ignore[return-value]
+        return self.arrays["edge_segment"]
 
     @property
     def seg_offsets(self) -> I64:
-        return self.arrays["seg_offsets"]  # type: ignore[return-value]
+        return self.arrays["seg_offsets"]
 
     @property
     def n_nodes(self) -> int:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import osmium
@@ -90,8 +90,9 @@ def check_osm_path(path: Path) -> None:
     if path.is_dir():
         raise OsmInputError("is a directory, not an OSM file", path=path, hint=hint)
     if not path.name.lower().endswith(SUFFIXES):
-        raise OsmInputError(f"unknown file extension {''.join(path.suffixes) or '(none)'!r}",
-                            path=path, hint=hint)
+        raise OsmInputError(
+            f"unknown file extension {''.join(path.suffixes) or '(none)'!r}", path=path, hint=hint
+        )
     if path.stat().st_size == 0:
         raise OsmInputError("file is empty", path=path, hint=hint)
 
@@ -105,7 +106,8 @@ def _read_ways(path: Path, profile: Profile, progress: ProgressFn | None) -> _Wa
         .with_filter(osmium.filter.KeyFilter("highway"))
     )
     n_ways = 0
-    for way in processor:
+    ways = cast("Iterable[osmium.osm.Way]", processor)  # the entity filter passes ways only
+    for way in ways:
         tags = way.tags
         rule = classify_way(tags, profile)
         if rule is None:
@@ -177,15 +179,20 @@ def import_osm(
     check_osm_path(path)
     try:
         table = _read_ways(path, profile, progress)
-    except RuntimeError as exc:  # libosmium reports parse and I/O errors as RuntimeError
+    # libosmium reports parse and I/O errors as RuntimeError (PBF, gzip, bzip2, XML errors)
+    # and bad attribute values in XML (version, timestamp, coordinates) as ValueError or
+    # InvalidLocationError; all of them mean the file is damaged.
+    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
         raise OsmInputError(
-            f"cannot read OSM data: {exc}", path=path,
+            f"cannot read OSM data: {exc}",
+            path=path,
             hint="the file may be truncated or corrupt; download the extract again",
         ) from exc
     n_ways = len(table.way_id)
     if n_ways == 0:
         raise OsmInputError(
-            f"no roads for profile {profile!r} in this file", path=path,
+            f"no roads for profile {profile!r} in this file",
+            path=path,
             hint="check that the extract covers a place with highway=* ways",
         )
     if progress is not None:
@@ -254,10 +261,18 @@ def import_osm(
         largest = np.bincount(labels).argmax()
         keep_node = labels == largest
     keep_edge = keep_node[e_src] & keep_node[e_dst]
-    e_seg, e_rev, e_src, e_dst = e_seg[keep_edge], e_rev[keep_edge], e_src[keep_edge], e_dst[keep_edge]
+    e_seg, e_rev, e_src, e_dst = (
+        e_seg[keep_edge],
+        e_rev[keep_edge],
+        e_src[keep_edge],
+        e_dst[keep_edge],
+    )
     if e_seg.shape[0] == 0:
-        raise OsmInputError("the road network has no edges after filtering", path=path,
-                            hint="try --keep-all, or check the extract")
+        raise OsmInputError(
+            "the road network has no edges after filtering",
+            path=path,
+            hint="try --keep-all, or check the extract",
+        )
 
     # Renumber nodes and segments that survive.
     new_node = np.cumsum(keep_node) - 1

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 Profile = Literal["car", "bus"]
+
+
+class Tags(Protocol):
+    """What the rules need from a way's tags: a dict or pyosmium's ``TagList``."""
+
+    def get(self, key: str, default: str | None = None, /) -> str | None: ...
+
+
 PROFILES: tuple[Profile, ...] = ("car", "bus")
 
 # Order matters: the index is the class code stored per edge (uint8). Append only.
@@ -59,8 +66,16 @@ BUS_MAX_SPEED_KMH = 80.0
 
 # Implicit limits for "CC:zone" maxspeed values (km/h); unknown countries use the "*" row.
 _ZONE_SPEEDS: dict[str, dict[str, float]] = {
-    "*": {"urban": 50, "rural": 90, "trunk": 100, "motorway": 130, "living_street": 20,
-          "pedestrian_zone": 10, "bicycle_road": 30, "walk": 7},
+    "*": {
+        "urban": 50,
+        "rural": 90,
+        "trunk": 100,
+        "motorway": 130,
+        "living_street": 20,
+        "pedestrian_zone": 10,
+        "bicycle_road": 30,
+        "walk": 7,
+    },
     "UA": {"urban": 50, "rural": 90, "trunk": 110, "motorway": 130, "living_street": 20},
     "RU": {"urban": 60, "rural": 90, "trunk": 90, "motorway": 110, "living_street": 20},
     "BY": {"urban": 60, "rural": 90, "motorway": 110, "living_street": 20},
@@ -95,8 +110,8 @@ def parse_maxspeed(value: str | None) -> float | None:
     if value is None:
         return None
     speeds: list[float] = []
-    for part in value.split(";"):
-        part = part.strip().lower()
+    for raw in value.split(";"):
+        part = raw.strip().lower()
         if not part:
             continue
         m = _NUMBER.match(part)
@@ -138,7 +153,7 @@ class WayRule:
     maxspeed_kmh: float  # NaN when not tagged or not parseable
 
 
-def _access_allows(tags: Mapping[str, str], profile: Profile) -> bool:
+def _access_allows(tags: Tags, profile: Profile) -> bool:
     """OSM access hierarchy: the most specific tag present decides (wiki: Key:access)."""
     keys = ["access", "vehicle", "motor_vehicle"]
     keys += ["motorcar"] if profile == "car" else ["psv", "bus"]
@@ -155,7 +170,7 @@ def _access_allows(tags: Mapping[str, str], profile: Profile) -> bool:
     return verdict
 
 
-def classify_way(tags: Mapping[str, str], profile: Profile) -> WayRule | None:
+def classify_way(tags: Tags, profile: Profile) -> WayRule | None:
     """The routing rule for a way under ``profile``, or None when the way is not a road for it."""
     highway = tags.get("highway")
     if highway is None or highway not in HIGHWAY_CODE:
@@ -166,7 +181,7 @@ def classify_way(tags: Mapping[str, str], profile: Profile) -> WayRule | None:
         return None
     if not _access_allows(tags, profile):
         return None
-    oneway = tags.get("oneway", "").strip().lower()
+    oneway = (tags.get("oneway") or "").strip().lower()
     if oneway == "reversible":
         return None  # direction changes by time of day; unusable for a plan
     if oneway in ONEWAY_FORWARD:
@@ -179,6 +194,8 @@ def classify_way(tags: Mapping[str, str], profile: Profile) -> WayRule | None:
         forward, backward = True, False
     else:
         forward, backward = True, True
+    if profile == "bus" and "no" in (tags.get("oneway:bus"), tags.get("oneway:psv")):
+        forward, backward = True, True  # contraflow bus lane
     tagged = parse_maxspeed(tags.get("maxspeed"))
     speed = tagged if tagged is not None else DEFAULT_SPEED_KMH[highway]
     if profile == "bus":
