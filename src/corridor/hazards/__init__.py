@@ -1,0 +1,48 @@
+"""Hazards: the model, import from GeoJSON/CSV/Bellingcat, and risk on roads."""
+
+from corridor.hazards._bellingcat import WEAPON_MAP, records_from_bellingcat
+from corridor.hazards._index import Footprint, SegmentIndex, segment_index
+from corridor.hazards._io import (
+    FORMATS,
+    ImportResult,
+    hazards_to_geojson,
+    import_hazards,
+    load_hazards,
+    read_records,
+    write_hazards,
+    write_report,
+)
+from corridor.hazards._kinds import KIND_DEFAULTS, KINDS, HazardKind, KindDefaults
+from corridor.hazards._model import Contribution, Hazard
+from corridor.hazards._near import hazards_near
+from corridor.hazards._records import REASONS, Problem, hazard_schema, validate_records
+from corridor.hazards._risk import MAX_RISK, RiskModel
+
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "KIND_DEFAULTS",
+    "MAX_RISK",
+    "REASONS",
+    "WEAPON_MAP",
+    "Contribution",
+    "Footprint",
+    "Hazard",
+    "HazardKind",
+    "ImportResult",
+    "KindDefaults",
+    "Problem",
+    "RiskModel",
+    "SegmentIndex",
+    "hazard_schema",
+    "hazards_near",
+    "hazards_to_geojson",
+    "import_hazards",
+    "load_hazards",
+    "read_records",
+    "records_from_bellingcat",
+    "segment_index",
+    "validate_records",
+    "write_hazards",
+    "write_report",
+]

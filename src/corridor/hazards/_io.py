@@ -1,0 +1,151 @@
+"""Hazard files in and out: format detection, import with a problem report, atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from corridor.errors import HazardInputError
+from corridor.hazards._bellingcat import looks_like_bellingcat, records_from_bellingcat
+from corridor.hazards._formats import records_from_csv, records_from_geojson
+from corridor.hazards._model import Hazard
+from corridor.hazards._records import Problem, RawRecord, hazard_to_feature, validate_records
+
+Format = Literal["auto", "geojson", "csv", "bellingcat"]
+FORMATS: tuple[str, ...] = ("auto", "geojson", "csv", "bellingcat")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import found: the usable hazards and one Problem per record it had to skip."""
+
+    path: Path
+    format: str
+    n_records: int
+    hazards: list[Hazard]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def n_skipped(self) -> int:
+        return len(self.problems)
+
+    def reasons(self) -> Counter[str]:
+        """How many records were skipped for each reason."""
+        return Counter(p.reason for p in self.problems)
+
+
+def _detect(path: Path, text: str) -> tuple[str, Any]:
+    """(format, parsed JSON or None) from the suffix, then from the content."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv", None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HazardInputError(
+            f"not JSON ({exc.msg} at line {exc.lineno}) and not a .csv file", path=path,
+            hint="use --format csv for a CSV file with another suffix",
+        ) from exc  # fmt: skip
+    return ("bellingcat" if looks_like_bellingcat(data) else "geojson"), data
+
+
+def read_records(path: str | Path, *, format: Format = "auto") -> tuple[str, list[RawRecord]]:
+    """The raw records of a hazard file; raises HazardInputError when the file as a whole is
+    unreadable (not JSON, no lat/lon columns, not a FeatureCollection...)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HazardInputError("file is not UTF-8 text", path=path) from exc
+    fmt, data = _detect(path, text) if format == "auto" else (format, None)
+    try:
+        if fmt == "csv":
+            return fmt, records_from_csv(text)
+        if data is None:
+            data = json.loads(text)
+        if fmt == "bellingcat":
+            return fmt, records_from_bellingcat(data)
+        if fmt == "geojson":
+            return fmt, records_from_geojson(data)
+    except json.JSONDecodeError as exc:
+        raise HazardInputError(f"not JSON: {exc.msg} at line {exc.lineno}", path=path) from exc
+    except (ValueError, csv.Error) as exc:
+        raise HazardInputError(str(exc), path=path, hint=f"read as {fmt}") from exc
+    raise HazardInputError(f"unknown format {format!r}", path=path, hint=", ".join(FORMATS))
+
+
+def import_hazards(path: str | Path, *, format: Format = "auto") -> ImportResult:
+    """Read a GeoJSON, CSV or Bellingcat file; unusable records are skipped and listed."""
+    fmt, records = read_records(path, format=format)
+    hazards, problems = validate_records(records)
+    return ImportResult(Path(path), fmt, len(records), hazards, problems)
+
+
+def load_hazards(path: str | Path, *, format: Format = "auto") -> list[Hazard]:
+    """Every hazard in a file (normally a HAZARDS file written by ``corridor hazards import``).
+
+    Raises HazardInputError listing every unusable record: a router must not quietly ignore a
+    hazard, so skipping belongs to the import step, where it is reported.
+    """
+    result = import_hazards(path, format=format)
+    if result.problems:
+        lines = [_problem_line(p) for p in result.problems]
+        raise HazardInputError(
+            f"{len(lines)} of {result.n_records} hazard records cannot be used: {lines[0]}"
+            + (f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""),
+            path=result.path, problems=lines,
+            hint="run `corridor hazards validate` to see them all",
+        )  # fmt: skip
+    return result.hazards
+
+
+def _problem_line(p: Problem) -> str:
+    where = f"record {p.index}" + (f" (line {p.line})" if p.line is not None else "")
+    return f"{where}, id {p.id!r}: {p.reason}: {p.detail}"
+
+
+def hazards_to_geojson(hazards: Iterable[Hazard]) -> dict[str, Any]:
+    """A normalised FeatureCollection, valid against ``hazard.schema.json``."""
+    return {"type": "FeatureCollection", "features": [hazard_to_feature(h) for h in hazards]}
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_hazards(hazards: Iterable[Hazard], path: str | Path) -> None:
+    """Write a HAZARDS file (normalised GeoJSON) atomically: temp file in the folder, rename."""
+    text = json.dumps(hazards_to_geojson(hazards), ensure_ascii=False, indent=1)
+    _atomic_write(Path(path), text + "\n")
+
+
+def write_report(problems: Sequence[Problem], path: str | Path) -> None:
+    """The skipped records as CSV (suffix .csv) or JSON (anything else), atomically."""
+    path = Path(path)
+    rows = [p.as_dict() for p in problems]
+    if path.suffix.lower() == ".csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=["index", "line", "id", "reason", "detail"])
+        writer.writeheader()
+        writer.writerows(rows)
+        _atomic_write(path, buf.getvalue())
+    else:
+        _atomic_write(path, json.dumps(rows, ensure_ascii=False, indent=1) + "\n")

@@ -1,0 +1,130 @@
+"""The Hazard record: what, where, how bad, how sure, and when it is valid (UTC)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from corridor.errors import HazardInputError
+from corridor.hazards._kinds import KIND_DEFAULTS, HazardKind, KindDefaults
+
+GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPolygon")
+
+
+def as_utc(at: datetime, *, field: str = "at") -> datetime:
+    """``at`` converted to UTC; a naive datetime is refused because its zone is a guess."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise HazardInputError("time has no UTC offset", field=field, hint="add Z or +00:00")
+    return at.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Hazard:
+    """One hazard in lon/lat (WGS84); times in UTC, valid in [valid_from, valid_until).
+
+    ``None`` bounds are open. ``radius_m`` is the radius around a point or the buffer around a
+    line or polygon; ``None`` takes the kind's default, as do ``closes`` and ``half_life_h``.
+    Decay starts at ``observed_at`` (else ``valid_from``; with neither it does not decay).
+    """
+
+    id: str
+    kind: HazardKind
+    geometry: BaseGeometry
+    severity: float
+    confidence: float
+    observed_at: datetime | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    source: str = ""
+    notes: str = ""
+    source_links: tuple[str, ...] = ()
+    radius_m: float | None = None
+    closes: bool | None = None
+    half_life_h: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        item = f"hazard {self.id!r}"
+        if not self.id:
+            raise HazardInputError("hazard id is empty", field="id")
+        object.__setattr__(self, "kind", HazardKind(self.kind))
+        if self.geometry.geom_type not in GEOMETRY_TYPES or self.geometry.is_empty:
+            raise HazardInputError(
+                f"geometry must be one of {', '.join(GEOMETRY_TYPES)}", item=item, field="geometry"
+            )
+        for name in ("severity", "confidence"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise HazardInputError(f"{name} {value} is outside 0..1", item=item, field=name)
+        for name in ("observed_at", "valid_from", "valid_until"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, as_utc(value, field=name))
+        if (
+            self.valid_from is not None
+            and self.valid_until is not None
+            and self.valid_until <= self.valid_from
+        ):
+            raise HazardInputError("valid_until is not after valid_from", item=item)
+        if self.radius_m is not None and not (self.radius_m >= 0 and math.isfinite(self.radius_m)):
+            raise HazardInputError("radius_m must be >= 0", item=item, field="radius_m")
+        if self.half_life_h is not None and not self.half_life_h > 0:
+            raise HazardInputError("half_life_h must be > 0", item=item, field="half_life_h")
+
+    @property
+    def defaults(self) -> KindDefaults:
+        return KIND_DEFAULTS[self.kind]
+
+    @property
+    def effective_radius_m(self) -> float:
+        return self.defaults.radius_m if self.radius_m is None else self.radius_m
+
+    @property
+    def effective_closes(self) -> bool:
+        return self.defaults.closes if self.closes is None else self.closes
+
+    @property
+    def effective_half_life_h(self) -> float:
+        return self.defaults.half_life_h if self.half_life_h is None else self.half_life_h
+
+    def valid_at(self, at: datetime) -> bool:
+        """True when ``at`` lies in the half-open interval [valid_from, valid_until)."""
+        return (self.valid_from is None or self.valid_from <= at) and (
+            self.valid_until is None or at < self.valid_until
+        )
+
+    def decay(self, at: datetime) -> float:
+        """Share of the initial risk left at ``at``: 0.5 ** (age / half-life); 1 before start."""
+        start = self.observed_at or self.valid_from
+        half_life_h = self.effective_half_life_h
+        if start is None or math.isinf(half_life_h) or at <= start:
+            return 1.0
+        age_h = (at - start) / timedelta(hours=1)
+        return float(0.5 ** (age_h / half_life_h))
+
+    def weight(self, at: datetime) -> float:
+        """severity x confidence x decay at ``at``, or 0 when not valid then."""
+        if not self.valid_at(at):
+            return 0.0
+        return self.severity * self.confidence * self.decay(at)
+
+    @property
+    def lonlat(self) -> tuple[float, float]:
+        """A representative point (for tables and maps)."""
+        p = shapely.get_coordinates(self.geometry.representative_point())[0]
+        return float(p[0]), float(p[1])
+
+
+class Contribution(NamedTuple):
+    """One hazard's share of one edge's risk at the model's time; closes=True means impassable."""
+
+    hazard_id: str
+    kind: HazardKind
+    edge: int
+    probability: float
+    closes: bool

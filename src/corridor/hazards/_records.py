@@ -1,0 +1,252 @@
+"""One validation path for every input format: GeoJSON-like feature dicts -> Hazards + Problems.
+
+Each importer turns its rows into feature dicts (or a Problem when a row cannot even be read);
+this module checks them against the published JSON Schema and the rules a schema cannot say
+(dates that parse, interval order, unique ids), and reports every unusable record once, with its
+index, id and the most telling reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import shapely
+from jsonschema import Draft202012Validator
+from shapely.geometry import mapping, shape
+
+from corridor.hazards._kinds import KIND_DEFAULTS, HazardKind
+from corridor.hazards._model import GEOMETRY_TYPES, Hazard
+
+# Reasons, most telling first: a record with several faults is reported under the first.
+REASONS = (
+    "unreadable",
+    "missing_id",
+    "missing_coordinates",
+    "coordinates_out_of_range",
+    "bad_geometry",
+    "unknown_kind",
+    "severity_out_of_range",
+    "confidence_out_of_range",
+    "bad_date",
+    "invalid_interval",
+    "invalid_field",
+    "duplicate_id",
+)
+_RANK = {r: i for i, r in enumerate(REASONS)}
+_TIME_FIELDS = ("observed_at", "valid_from", "valid_until")
+_KNOWN = {
+    "id", "kind", "severity", "confidence", *_TIME_FIELDS, "source", "notes", "source_links",
+    "radius_m", "buffer_m", "closes", "half_life_h",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A record that cannot be used: where it is (0-based index, and line for CSV), why."""
+
+    index: int
+    id: str | None
+    reason: str
+    detail: str
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "line": self.line, "id": self.id, "reason": self.reason,
+                "detail": self.detail}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """A record as read from a file, before validation; ``feature`` is a GeoJSON Feature dict."""
+
+    index: int
+    feature: Mapping[str, Any] | None
+    id: str | None = None
+    line: int | None = None
+    problem: tuple[str, str] | None = None  # (reason, detail) when the row could not be read
+
+
+@cache
+def hazard_schema() -> dict[str, Any]:
+    """The published JSON Schema of a hazards FeatureCollection (``hazard.schema.json``)."""
+    text = resources.files("corridor.hazards").joinpath("hazard.schema.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@cache
+def _feature_validator() -> Draft202012Validator:
+    schema = hazard_schema()
+    return Draft202012Validator({"$ref": "#/$defs/feature", "$defs": schema["$defs"]})
+
+
+def _coordinate_fault(coords: Any, depth: int = 0) -> str | None:
+    """missing_coordinates / coordinates_out_of_range / None, for nested coordinate arrays."""
+    if not isinstance(coords, list) or not coords:
+        return "missing_coordinates"
+    if all(not isinstance(c, list) for c in coords):
+        if len(coords) < 2 or not all(
+            isinstance(c, int | float) and not isinstance(c, bool) and math.isfinite(c)
+            for c in coords
+        ):
+            return "missing_coordinates"
+        lon, lat = coords[0], coords[1]
+        return None if -180 <= lon <= 180 and -90 <= lat <= 90 else "coordinates_out_of_range"
+    faults = [_coordinate_fault(c, depth + 1) for c in coords]
+    found = [f for f in faults if f is not None]
+    return min(found, key=_RANK.__getitem__) if found else None
+
+
+def _schema_reason(path: list[Any], validator: str, instance: Any) -> str:
+    if path[:1] == ["geometry"]:
+        return "bad_geometry"
+    field = path[1] if len(path) > 1 and path[0] == "properties" else None
+    if validator == "required" and path == ["properties"]:
+        field = "kind" if "kind" not in (instance or {}) else "id"
+    return {
+        "id": "missing_id",
+        "kind": "unknown_kind",
+        "severity": "severity_out_of_range",
+        "confidence": "confidence_out_of_range",
+        "observed_at": "bad_date",
+        "valid_from": "bad_date",
+        "valid_until": "bad_date",
+    }.get(str(field), "invalid_field")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time with offset -> aware UTC datetime; None stays None; raises ValueError."""
+    if value is None:
+        return None
+    at = datetime.fromisoformat(str(value).replace("z", "Z"))
+    if at.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset")
+    return at.astimezone(UTC)
+
+
+def format_time(at: datetime | None) -> str | None:
+    return None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
+    """The hazard a record describes, or the faults that stop it being one."""
+    if raw.problem is not None:
+        return None, [raw.problem]
+    feature = dict(raw.feature or {})
+    props = dict(feature.get("properties") or {})
+    hid = props.get("id", feature.get("id", raw.id))
+    if isinstance(hid, int) and not isinstance(hid, bool):
+        hid = str(hid)
+    if hid is not None:
+        props["id"] = hid
+    feature["properties"] = props
+    faults: list[tuple[str, str]] = []
+    geometry = feature.get("geometry")
+    if not isinstance(geometry, Mapping):
+        faults.append(("missing_coordinates", "feature has no geometry"))
+    elif geometry.get("type") not in GEOMETRY_TYPES:
+        faults.append(("bad_geometry", f"geometry type {geometry.get('type')!r} is not one of "
+                                       f"{', '.join(GEOMETRY_TYPES)}"))  # fmt: skip
+    else:
+        fault = _coordinate_fault(geometry.get("coordinates"))
+        if fault is not None:
+            faults.append((fault, f"{fault.replace('_', ' ')}: {geometry.get('coordinates')!r}"))
+    for err in _feature_validator().iter_errors(feature):
+        path = list(err.absolute_path)
+        if path[:1] == ["geometry"] and faults:
+            continue  # already reported more precisely above
+        where = ".".join(str(p) for p in path) or "feature"
+        faults.append(
+            (_schema_reason(path, err.validator, err.instance), f"{where}: {err.message}")
+        )
+    if faults:
+        return None, faults
+    times: dict[str, datetime | None] = {}
+    for name in _TIME_FIELDS:
+        try:
+            times[name] = parse_time(props.get(name))
+        except ValueError as exc:
+            faults.append(("bad_date", f"{name}: {exc}"))
+    if faults:
+        return None, faults
+    start, end = times["valid_from"], times["valid_until"]
+    if start is not None and end is not None and end <= start:
+        return None, [("invalid_interval", f"valid_until {props['valid_until']} is not after "
+                                           f"valid_from {props['valid_from']}")]  # fmt: skip
+    geom = shape(geometry)
+    if not shapely.is_valid(geom):
+        return None, [
+            ("bad_geometry", f"invalid {geom.geom_type}: {shapely.is_valid_reason(geom)}")
+        ]
+    kind = HazardKind(props["kind"])
+    radius = props.get("radius_m", props.get("buffer_m"))
+    hazard = Hazard(
+        id=str(hid),
+        kind=kind,
+        geometry=geom,
+        severity=float(props.get("severity", KIND_DEFAULTS[kind].severity)),
+        confidence=float(props.get("confidence", KIND_DEFAULTS[kind].confidence)),
+        observed_at=times["observed_at"],
+        valid_from=start,
+        valid_until=end,
+        source=str(props.get("source", "")),
+        notes=str(props.get("notes", "")),
+        source_links=tuple(props.get("source_links", ())),
+        radius_m=None if radius is None else float(radius),
+        closes=props.get("closes"),
+        half_life_h=None if props.get("half_life_h") is None else float(props["half_life_h"]),
+        extra={k: v for k, v in props.items() if k not in _KNOWN},
+    )
+    return hazard, []
+
+
+def validate_records(records: Iterable[RawRecord]) -> tuple[list[Hazard], list[Problem]]:
+    """Hazards from every usable record and one Problem per unusable one; the first of several
+    records with one id is kept and the later ones reported as duplicate_id."""
+    hazards: list[Hazard] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for raw in records:
+        hazard, faults = _check(raw)
+        if hazard is not None and hazard.id in seen:
+            faults = [("duplicate_id", f"id {hazard.id!r} already used by an earlier record")]
+        if hazard is None or faults:
+            faults.sort(key=lambda f: _RANK[f[0]])
+            rid = raw.id
+            if rid is None and raw.feature is not None:
+                props = raw.feature.get("properties") or {}
+                rid = props.get("id", raw.feature.get("id")) if isinstance(props, Mapping) else None
+            problems.append(Problem(raw.index, None if rid is None else str(rid), faults[0][0],
+                                    "; ".join(d for _, d in faults), raw.line))  # fmt: skip
+            continue
+        seen.add(hazard.id)
+        hazards.append(hazard)
+    return hazards, problems
+
+
+def hazard_to_feature(h: Hazard) -> dict[str, Any]:
+    """A hazard as a normalised Feature: every field explicit, defaults resolved."""
+    props: dict[str, Any] = {
+        "id": h.id,
+        "kind": h.kind.value,
+        "severity": h.severity,
+        "confidence": h.confidence,
+        "observed_at": format_time(h.observed_at),
+        "valid_from": format_time(h.valid_from),
+        "valid_until": format_time(h.valid_until),
+        "source": h.source,
+        "notes": h.notes,
+        "source_links": list(h.source_links),
+        "radius_m": h.effective_radius_m,
+        "closes": h.effective_closes,
+    }
+    if h.half_life_h is not None:
+        props["half_life_h"] = h.half_life_h
+    props.update({k: v for k, v in h.extra.items() if k not in props})
+    return {"type": "Feature", "id": h.id, "geometry": mapping(h.geometry), "properties": props}

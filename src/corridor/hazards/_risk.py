@@ -1,0 +1,187 @@
+"""Risk on roads: per-edge probability of harm at a time, and closures, updated incrementally.
+
+r_e = 1 - prod_i (1 - p_i),  p_i = severity_i * confidence_i * decay_i(t) * share_i(e),
+over the non-closing hazards valid at t; ``closed[e]`` is True while any closing hazard that
+covers e is valid. Each hazard keeps its sparse footprint (edges, share); a change recombines
+only the edges in the footprints that changed. Formulas: docs/risk-model.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.hazards._index import Footprint, segment_index
+from corridor.hazards._model import Contribution, Hazard, as_utc
+from corridor.network import Network
+
+F64 = NDArray[np.float64]
+I32 = NDArray[np.int32]
+
+# An open edge's risk stays below 1 so that -log(1 - r) stays finite (DESIGN-NOTES).
+MAX_RISK = 1.0 - 1e-9
+
+
+@dataclass(slots=True)
+class _Entry:
+    hazard: Hazard
+    footprint: Footprint
+    closes: bool
+    weight: float  # severity x confidence x decay at the model's time, 0 when not valid
+    valid: bool
+
+
+def _state(hazard: Hazard, at: datetime) -> tuple[float, bool]:
+    valid = hazard.valid_at(at)
+    return (hazard.weight(at) if valid else 0.0), valid
+
+
+class RiskModel:
+    """Edge risk and closures of a network under a changing set of hazards at a time ``at``.
+
+    ``risk`` and ``closed`` are updated in place; every mutating method returns the ids of the
+    edges whose risk or closure changed, so a router can refresh just those costs. Adding a
+    hazard whose id is already present replaces it.
+    """
+
+    def __init__(self, network: Network, hazards: Iterable[Hazard] = (), *, at: datetime) -> None:
+        self.network = network
+        self.at = as_utc(at)
+        self._index = segment_index(network)
+        self.risk: F64 = np.zeros(network.n_edges, dtype=np.float64)
+        self.closed: NDArray[np.bool_] = np.zeros(network.n_edges, dtype=bool)
+        self._entries: dict[str, _Entry] = {}
+        self._flat: tuple[I32, I32, F64] | None = None
+        self.add(hazards)
+
+    # ---- public queries -------------------------------------------------------------------
+    @property
+    def hazards(self) -> list[Hazard]:
+        """Every hazard held (valid now or not), in insertion order."""
+        return [e.hazard for e in self._entries.values()]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, hazard_id: object) -> bool:
+        return hazard_id in self._entries
+
+    def footprint(self, hazard_id: str) -> Footprint:
+        """The edges a hazard's zone covers and the length share of each (whether valid or not)."""
+        return self._entries[hazard_id].footprint
+
+    def contributions(self, edges: Iterable[int] | NDArray[np.int32]) -> list[Contribution]:
+        """Each valid hazard's probability on each of ``edges`` (closing hazards report 1.0)."""
+        edges_arr = np.unique(
+            np.asarray(list(edges) if not isinstance(edges, np.ndarray) else edges, dtype=np.int64)
+        )
+        all_edges, slots, share = self._flattened()
+        if edges_arr.size == 0 or all_edges.size == 0:
+            return []
+        sel = np.nonzero(np.isin(all_edges, edges_arr))[0]
+        entries = list(self._entries.values())
+        out: list[Contribution] = []
+        for k in sel:
+            entry = entries[int(slots[k])]
+            if not entry.valid:
+                continue
+            p = 1.0 if entry.closes else min(float(share[k]) * entry.weight, MAX_RISK)
+            out.append(
+                Contribution(entry.hazard.id, entry.hazard.kind, int(all_edges[k]), p, entry.closes)
+            )
+        out.sort(key=lambda c: (c.edge, -c.probability, c.hazard_id))
+        return out
+
+    def closing_hazards(self, edges: Iterable[int] | NDArray[np.int32]) -> dict[int, list[str]]:
+        """For each of ``edges`` that is closed, the ids of the valid hazards closing it."""
+        result: dict[int, list[str]] = {}
+        for c in self.contributions(edges):
+            if c.closes:
+                result.setdefault(c.edge, []).append(c.hazard_id)
+        return result
+
+    # ---- updates --------------------------------------------------------------------------
+    def add(self, hazards: Iterable[Hazard]) -> I32:
+        """Add (or replace, by id) hazards; returns the edges whose risk or closure changed."""
+        new: dict[str, Hazard] = {}
+        for h in hazards:
+            new[h.id] = h  # the last record with an id wins, as in a replace
+        if not new:
+            return np.zeros(0, dtype=np.int32)
+        touched = [self._entries.pop(i).footprint.edges for i in new if i in self._entries]
+        footprints = self._index.footprints(list(new.values()))
+        for h, fp in zip(new.values(), footprints, strict=True):
+            weight, valid = _state(h, self.at)
+            self._entries[h.id] = _Entry(h, fp, h.effective_closes, weight, valid)
+            touched.append(fp.edges)
+        self._flat = None
+        return self._recombine(touched)
+
+    def remove(self, hazard_ids: Iterable[str]) -> I32:
+        """Remove hazards by id (unknown ids are ignored); returns the changed edges."""
+        touched = [
+            self._entries.pop(i).footprint.edges for i in set(hazard_ids) if i in self._entries
+        ]
+        if not touched:
+            return np.zeros(0, dtype=np.int32)
+        self._flat = None
+        return self._recombine(touched)
+
+    def set_time(self, at: datetime) -> I32:
+        """Move the model to ``at``: hazards start, expire and decay; returns the changed edges."""
+        self.at = as_utc(at)
+        touched = []
+        for entry in self._entries.values():
+            weight, valid = _state(entry.hazard, self.at)
+            if weight != entry.weight or valid != entry.valid:
+                entry.weight, entry.valid = weight, valid
+                touched.append(entry.footprint.edges)
+        return self._recombine(touched)
+
+    # ---- internals ------------------------------------------------------------------------
+    def _flattened(self) -> tuple[I32, I32, F64]:
+        """All footprints concatenated: (edge, slot in insertion order, share); cached."""
+        if self._flat is None:
+            fps = [e.footprint for e in self._entries.values()]
+            if fps:
+                edges = np.concatenate([f.edges for f in fps])
+                slots = np.repeat(np.arange(len(fps), dtype=np.int32), [f.edges.size for f in fps])
+                share = np.concatenate([f.share for f in fps])
+            else:
+                edges, slots, share = (
+                    np.zeros(0, np.int32),
+                    np.zeros(0, np.int32),
+                    np.zeros(0, np.float64),
+                )
+            self._flat = (edges, slots, share)
+        return self._flat
+
+    def _recombine(self, touched: list[I32]) -> I32:
+        """Recompute risk and closure of the touched edges from every hazard that covers them."""
+        if not touched:
+            return np.zeros(0, dtype=np.int32)
+        affected = np.unique(np.concatenate(touched)).astype(np.int32)
+        if affected.size == 0:
+            return affected
+        all_edges, slots, share = self._flattened()
+        entries = list(self._entries.values())
+        weight = np.array([e.weight if e.valid and not e.closes else 0.0 for e in entries])
+        closing = np.array([e.valid and e.closes for e in entries], dtype=bool)
+        # entries on affected edges, found by binary search in the sorted affected ids
+        pos = np.searchsorted(affected, all_edges)
+        pos_c = np.minimum(pos, affected.size - 1)
+        hit = np.nonzero(affected[pos_c] == all_edges)[0]
+        local = pos_c[hit]
+        p = np.minimum(share[hit] * weight[slots[hit]], MAX_RISK)
+        log_survive = np.bincount(local, weights=np.log1p(-p), minlength=affected.size)
+        new_risk = np.minimum(-np.expm1(log_survive), MAX_RISK)
+        new_closed = np.bincount(local, weights=closing[slots[hit]], minlength=affected.size) > 0
+        changed = (new_risk != self.risk[affected]) | (new_closed != self.closed[affected])
+        self.risk[affected] = new_risk
+        self.closed[affected] = new_closed
+        result: I32 = affected[changed]
+        return result
