@@ -39,3 +39,63 @@ def krems_network():  # type: ignore[no-untyped-def]
     from corridor.network import import_osm
 
     return import_osm(BUNDLED_OSM)
+
+
+# --- Databases (issue 5): every store test runs on SQLite and on the real PostgreSQL. ---------
+
+PG_DSN = os.environ.get("CORRIDOR_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=test")
+
+
+def _pg_url(schema: str) -> str:
+    """A URL for the test PostgreSQL whose search_path is ``schema`` (a throwaway schema)."""
+    import psycopg.conninfo
+
+    parts = psycopg.conninfo.conninfo_to_dict(PG_DSN)
+    user, host = parts.get("user", "postgres"), parts.get("host", "127.0.0.1")
+    port, dbname = parts.get("port", "5432"), parts.get("dbname", "test")
+    return f"postgresql+psycopg://{user}@{host}:{port}/{dbname}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> bool:
+    """Whether the PostgreSQL server answers (checked once per worker)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_DSN, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool):  # type: ignore[no-untyped-def]
+    """A fresh, empty database: an SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'corridor.db'}"
+        return
+    require(pg_available, f"PostgreSQL not reachable at {PG_DSN!r} (set CORRIDOR_TEST_PG)")
+    import uuid
+
+    import psycopg
+
+    schema = f"corridor_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield _pg_url(schema)
+    finally:
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture
+def store(db_url: str):  # type: ignore[no-untyped-def]
+    """An open ``corridor.store.Store`` at the current schema, on each database in turn."""
+    from corridor.store import open_store
+
+    opened = open_store(db_url)
+    try:
+        yield opened
+    finally:
+        opened.close()

@@ -69,7 +69,7 @@ def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
     resolved = resolve_db_url(url)
     try:
         parsed = make_url(resolved)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise StoreError(
             f"not a database URL: {resolved!r}",
             hint="e.g. sqlite:///corridor.db or postgresql+psycopg://user@host/db",
