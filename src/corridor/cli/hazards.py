@@ -2,6 +2,117 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
 import typer
+from rich.table import Table
+
+from corridor.cli._common import console, err_console, handle_errors
+from corridor.errors import HazardInputError, InputError
+
+if TYPE_CHECKING:
+    from corridor.hazards import ImportResult
 
 app = typer.Typer(help="Import and validate hazard records.", no_args_is_help=True)
+
+_SHOWN = 20  # problems listed on the terminal; the --report file has all of them
+
+_Input = Annotated[
+    Path,
+    typer.Argument(
+        metavar="FILE",
+        help="GeoJSON (.geojson/.json), CSV with lat/lon columns, or Bellingcat JSON.",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+_FormatOpt = Annotated[
+    Literal["auto", "geojson", "csv", "bellingcat"],
+    typer.Option("--format", "-f", help="Input format; auto looks at the suffix and content."),
+]
+
+
+def _render(result: ImportResult, *, quiet: bool = False) -> None:
+    counts = Counter(h.kind.value for h in result.hazards)
+    if not quiet:
+        console.print(
+            f"{result.path.name}: {result.format}, {result.n_records} records, "
+            f"[green]{len(result.hazards)} usable[/], "
+            + (f"[yellow]{result.n_skipped} skipped[/]" if result.n_skipped else "0 skipped"),
+            highlight=False,
+        )
+        if counts:
+            console.print(
+                "  " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())), highlight=False
+            )
+    if not result.problems:
+        return
+    reasons = ", ".join(f"{r} {n}" for r, n in sorted(result.reasons().items()))
+    err_console.print(f"skipped records by reason: {reasons}", highlight=False)
+    table = Table("index", "line", "id", "reason", "detail", title="records that cannot be used")
+    for p in result.problems[:_SHOWN]:
+        table.add_row(str(p.index), "" if p.line is None else str(p.line), p.id or "",
+                      p.reason, p.detail)  # fmt: skip
+    err_console.print(table)
+    if result.n_skipped > _SHOWN:
+        err_console.print(f"... and {result.n_skipped - _SHOWN} more (use --report FILE)")
+
+
+@app.command("import")
+@handle_errors
+def import_(  # noqa: PLR0917 (Typer maps each parameter to an option)
+    input_path: _Input,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="HAZARDS file to write (normalised GeoJSON).")
+    ],
+    format: _FormatOpt = "auto",
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse the whole file (exit 2, write nothing) if any record cannot be used.",
+        ),
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write the skipped records to this file (.json or .csv)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")] = False,
+) -> None:
+    """Import hazards into a normalised GeoJSON file; unusable records are skipped and listed."""
+    from corridor.hazards import import_hazards, write_hazards, write_report
+
+    for path in (output, report):
+        if path is not None and path.is_dir():
+            raise InputError("output is a directory", path=path, hint="give a file name")
+    result = import_hazards(input_path, format=format)
+    _render(result, quiet=quiet)
+    if strict and result.problems:
+        raise HazardInputError(
+            f"{result.n_skipped} of {result.n_records} records cannot be used; nothing written",
+            path=input_path, problems=[p.detail for p in result.problems],
+            hint="fix them, or drop --strict to skip them",
+        )  # fmt: skip
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_hazards(result.hazards, output)
+    if report is not None:
+        write_report(result.problems, report)
+    if not quiet:
+        console.print(f"wrote {len(result.hazards)} hazards to {output}", highlight=False)
+
+
+@app.command("validate")
+@handle_errors
+def validate(input_path: _Input, format: _FormatOpt = "auto") -> None:
+    """Check a hazard file against the schema and rules; exit 2 if any record cannot be used."""
+    from corridor.hazards import import_hazards
+
+    result = import_hazards(input_path, format=format)
+    _render(result)
+    if result.problems:
+        raise HazardInputError(
+            f"{result.n_skipped} of {result.n_records} records cannot be used", path=input_path
+        )
+    console.print("[green]valid[/]")
