@@ -1,0 +1,325 @@
+# ruff: noqa: PLR0917  (numba kernels take flat positional arrays; keywords do not compile)
+"""Compiled shortest-path kernels over CSR arrays (numba, cached on disk).
+
+Every kernel takes its work arrays from the caller so that repeated queries allocate nothing
+of size O(n): distances start at infinity and only the nodes a query touched are reset.
+Adjacency is passed as ``(indptr, nbr, eid)``: for the forward graph ``nbr`` is the edge target
+and ``eid`` the identity; for the backward graph ``nbr`` is the edge source and ``eid`` the
+edge id, so one kernel serves both directions and ``cost`` is always indexed by edge id.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+INF = np.inf
+
+
+@njit(cache=True, inline="always")
+def _push(hkey, hval, size, key, val):  # type: ignore[no-untyped-def]
+    i = size
+    hkey[i] = key
+    hval[i] = val
+    while i > 0:
+        parent = (i - 1) >> 1
+        if hkey[parent] <= key:
+            break
+        hkey[i] = hkey[parent]
+        hval[i] = hval[parent]
+        i = parent
+    hkey[i] = key
+    hval[i] = val
+    return size + 1
+
+
+@njit(cache=True, inline="always")
+def _pop(hkey, hval, size):  # type: ignore[no-untyped-def]
+    """Remove the minimum (at index 0); return the new size."""
+    size -= 1
+    key = hkey[size]
+    val = hval[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and hkey[child + 1] < hkey[child]:
+            child += 1
+        if hkey[child] >= key:
+            break
+        hkey[i] = hkey[child]
+        hval[i] = hval[child]
+        i = child
+    if size > 0:
+        hkey[i] = key
+        hval[i] = val
+    return size
+
+
+@njit(cache=True)
+def reset(dist, pred, pot, touched, n_touched):  # type: ignore[no-untyped-def]
+    for i in range(n_touched):
+        v = touched[i]
+        dist[v] = INF
+        pred[v] = -1
+        pot[v] = np.nan
+
+
+@njit(cache=True)
+def _bound_to(lm_from, lm_to, v, t, active):  # type: ignore[no-untyped-def]
+    """ALT lower bound on d(v, t) from the active landmarks (triangle inequality)."""
+    best = 0.0
+    for k in range(active.shape[0]):
+        a = active[k]
+        x = np.float64(lm_to[v, a]) - np.float64(lm_to[t, a])
+        best = max(best, x)
+        y = np.float64(lm_from[t, a]) - np.float64(lm_from[v, a])
+        best = max(best, y)
+    return best
+
+
+@njit(cache=True)
+def _potential(lm_from, lm_to, v, s, t, active):  # type: ignore[no-untyped-def]
+    """Average potential (pi_t(v) - pi_s(v)) / 2: consistent for both search directions."""
+    to_t = _bound_to(lm_from, lm_to, v, t, active)
+    # lower bound on d(s, v) is the bound "to v from s" with the roles of from/to swapped
+    from_s = 0.0
+    for k in range(active.shape[0]):
+        a = active[k]
+        x = np.float64(lm_from[v, a]) - np.float64(lm_from[s, a])
+        from_s = max(from_s, x)
+        y = np.float64(lm_to[s, a]) - np.float64(lm_to[v, a])
+        from_s = max(from_s, y)
+    if to_t == INF:
+        return INF
+    if from_s == INF:
+        return -INF
+    return 0.5 * (to_t - from_s)
+
+
+@njit(cache=True, inline="always")
+def _cached_potential(pot, lm_from, lm_to, v, s, t, active):  # type: ignore[no-untyped-def]
+    p = pot[v]
+    if np.isnan(p):
+        p = _potential(lm_from, lm_to, v, s, t, active)
+        pot[v] = p
+    return p
+
+
+@njit(cache=True)
+def bidirectional(  # type: ignore[no-untyped-def]
+    indptr,
+    nbr,
+    eid,
+    rindptr,
+    rnbr,
+    reid,
+    cost,
+    s,
+    t,
+    dist_f,
+    dist_b,
+    pred_f,
+    pred_b,
+    touched_f,
+    touched_b,
+    pot,
+    hkey_f,
+    hval_f,
+    hkey_b,
+    hval_b,
+    lm_from,
+    lm_to,
+    active,
+    use_alt,
+):
+    """Bidirectional Dijkstra, or bidirectional A* with ALT potentials when ``use_alt``.
+
+    Returns (cost, meeting node, touched forward, touched backward, settled); cost is inf and
+    the meeting node -1 when t is unreachable. Stops when the two heap tops add up to at least
+    the best path found (keys include the potentials, whose constant terms cancel).
+    """
+    n_tf = 0
+    n_tb = 0
+    settled = 0
+    dist_f[s] = 0.0
+    touched_f[n_tf] = s
+    n_tf += 1
+    dist_b[t] = 0.0
+    touched_b[n_tb] = t
+    n_tb += 1
+    if s == t:
+        return 0.0, s, n_tf, n_tb, 0
+    ps = 0.0
+    pt = 0.0
+    if use_alt:
+        ps = _cached_potential(pot, lm_from, lm_to, s, s, t, active)
+        pt = _cached_potential(pot, lm_from, lm_to, t, s, t, active)
+        if ps == INF:
+            return INF, -1, n_tf, n_tb, 0
+    size_f = _push(hkey_f, hval_f, 0, ps, s)
+    size_b = _push(hkey_b, hval_b, 0, -pt, t)
+    mu = INF
+    meet = -1
+    while size_f > 0 and size_b > 0:
+        if hkey_f[0] + hkey_b[0] >= mu:
+            break
+        if hkey_f[0] <= hkey_b[0]:
+            key = hkey_f[0]
+            u = hval_f[0]
+            size_f = _pop(hkey_f, hval_f, size_f)
+            du = dist_f[u]
+            pu = 0.0
+            if use_alt:
+                pu = _cached_potential(pot, lm_from, lm_to, u, s, t, active)
+            if key > du + pu:
+                continue  # stale entry
+            settled += 1
+            for j in range(indptr[u], indptr[u + 1]):
+                c = cost[eid[j]]
+                if c == INF:
+                    continue
+                v = nbr[j]
+                nd = du + c
+                if nd < dist_f[v]:
+                    if dist_f[v] == INF:
+                        touched_f[n_tf] = v
+                        n_tf += 1
+                    dist_f[v] = nd
+                    pred_f[v] = eid[j]
+                    pv = 0.0
+                    if use_alt:
+                        pv = _cached_potential(pot, lm_from, lm_to, v, s, t, active)
+                        if pv == INF:
+                            continue
+                    size_f = _push(hkey_f, hval_f, size_f, nd + pv, v)
+                    if dist_b[v] < INF and nd + dist_b[v] < mu:
+                        mu = nd + dist_b[v]
+                        meet = v
+        else:
+            key = hkey_b[0]
+            u = hval_b[0]
+            size_b = _pop(hkey_b, hval_b, size_b)
+            du = dist_b[u]
+            pu = 0.0
+            if use_alt:
+                pu = -_cached_potential(pot, lm_from, lm_to, u, s, t, active)
+            if key > du + pu:
+                continue
+            settled += 1
+            for j in range(rindptr[u], rindptr[u + 1]):
+                c = cost[reid[j]]
+                if c == INF:
+                    continue
+                v = rnbr[j]
+                nd = du + c
+                if nd < dist_b[v]:
+                    if dist_b[v] == INF:
+                        touched_b[n_tb] = v
+                        n_tb += 1
+                    dist_b[v] = nd
+                    pred_b[v] = reid[j]
+                    pv = 0.0
+                    if use_alt:
+                        pv = -_cached_potential(pot, lm_from, lm_to, v, s, t, active)
+                        if pv == INF:
+                            continue
+                    size_b = _push(hkey_b, hval_b, size_b, nd + pv, v)
+                    if dist_f[v] < INF and nd + dist_f[v] < mu:
+                        mu = nd + dist_f[v]
+                        meet = v
+    return mu, meet, n_tf, n_tb, settled
+
+
+@njit(cache=True)
+def unpack_path(pred_f, pred_b, edge_source, edge_target, s, t, meet):  # type: ignore[no-untyped-def]
+    """Edge ids from s to t through ``meet``, from both predecessor trees."""
+    n = 0
+    v = meet
+    while v != s:
+        n += 1
+        v = edge_source[pred_f[v]]
+    v = meet
+    while v != t:
+        n += 1
+        v = edge_target[pred_b[v]]
+    out = np.empty(n, dtype=np.int32)
+    i = 0
+    v = meet
+    while v != s:
+        e = pred_f[v]
+        out[i] = e
+        i += 1
+        v = edge_source[e]
+    out[:i] = out[:i][::-1]
+    v = meet
+    while v != t:
+        e = pred_b[v]
+        out[i] = e
+        i += 1
+        v = edge_target[e]
+    return out
+
+
+@njit(cache=True)
+def one_to_all(indptr, nbr, eid, cost, source, dist, pred, hkey, hval):  # type: ignore[no-untyped-def]
+    """Plain Dijkstra from ``source`` over the whole graph into ``dist``/``pred`` (pre-filled)."""
+    dist[source] = 0.0
+    size = _push(hkey, hval, 0, 0.0, source)
+    while size > 0:
+        key = hkey[0]
+        u = hval[0]
+        size = _pop(hkey, hval, size)
+        if key > dist[u]:
+            continue
+        for j in range(indptr[u], indptr[u + 1]):
+            c = cost[eid[j]]
+            if c == INF:
+                continue
+            v = nbr[j]
+            nd = key + c
+            if nd < dist[v]:
+                dist[v] = nd
+                pred[v] = eid[j]
+                size = _push(hkey, hval, size, nd, v)
+
+
+@njit(cache=True)
+def path_sums(pred, edge_source, a, b, source, targets, out_a, out_b):  # type: ignore[no-untyped-def]
+    """Sum per-edge values ``a`` and ``b`` along the tree paths from ``source`` to each target."""
+    for i in range(targets.shape[0]):
+        v = targets[i]
+        sa = 0.0
+        sb = 0.0
+        if v != source and pred[v] < 0:
+            out_a[i] = INF
+            out_b[i] = INF
+            continue
+        while v != source:
+            e = pred[v]
+            sa += a[e]
+            sb += b[e]
+            v = edge_source[e]
+        out_a[i] = sa
+        out_b[i] = sb
+
+
+@njit(cache=True)
+def reachable(indptr, nbr, eid, closed, source, seen, stack):  # type: ignore[no-untyped-def]
+    """Mark in ``seen`` every node reachable from ``source`` over edges that are not closed."""
+    top = 0
+    stack[top] = source
+    top += 1
+    seen[source] = True
+    while top > 0:
+        top -= 1
+        u = stack[top]
+        for j in range(indptr[u], indptr[u + 1]):
+            if closed[eid[j]]:
+                continue
+            v = nbr[j]
+            if not seen[v]:
+                seen[v] = True
+                stack[top] = v
+                top += 1
