@@ -70,6 +70,8 @@ class HazardRow(Base):
     kind: Mapped[str] = mapped_column(String(64), index=True)
     geometry: Mapped[str] = mapped_column(Text)  # GeoJSON geometry object, as text
     radius_m: Mapped[float | None] = mapped_column(Float)
+    closes: Mapped[bool | None]  # None: the kind's default
+    half_life_h: Mapped[float | None] = mapped_column(Float)  # None: the kind's default
     severity: Mapped[float] = mapped_column(Float)
     confidence: Mapped[float] = mapped_column(Float)
     observed_at: Mapped[datetime | None]

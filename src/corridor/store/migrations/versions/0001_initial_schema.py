@@ -47,6 +47,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=64), nullable=False),
         sa.Column("geometry", sa.Text(), nullable=False),
         sa.Column("radius_m", sa.Float(), nullable=True),
+        sa.Column("closes", sa.Boolean(), nullable=True),
+        sa.Column("half_life_h", sa.Float(), nullable=True),
         sa.Column("severity", sa.Float(), nullable=False),
         sa.Column("confidence", sa.Float(), nullable=False),
         sa.Column("observed_at", sa.DateTime(timezone=True), nullable=True),
