@@ -1,0 +1,163 @@
+"""A terms skeleton from a computed route (``corridor route --format geojson``) to edit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corridor.agreements._load import terms_from_data, terms_to_data
+from corridor.agreements._terms import Checkpoint, Party, Place, Window
+from corridor.errors import InputError, TermsError
+
+if TYPE_CHECKING:
+    from corridor.network import Network
+
+TODO = "TODO"
+
+
+def _first(props: Mapping[str, Any], *keys: str) -> Any:
+    return next((props[k] for k in keys if k in props), None)
+
+
+def route_from_geojson(
+    doc: Mapping[str, Any], *, network: Network | None = None, source: str | Path | None = None
+) -> dict[str, Any]:
+    """The ``route`` block of the terms from a route GeoJSON (Feature or FeatureCollection).
+
+    The feature's properties must give the network's SHA-256 and the edge id sequence; road
+    names and lengths come from per-edge properties when present, else from ``network``.
+    """
+    features = doc.get("features") if doc.get("type") == "FeatureCollection" else [doc]
+    lines = [
+        f
+        for f in features or []
+        if isinstance(f, dict) and (f.get("geometry") or {}).get("type") == "LineString"
+    ]
+    if not lines:
+        raise InputError("no LineString feature in the route GeoJSON", path=source)
+    best = next((f for f in lines if (f.get("properties") or {}).get("kind") == "best"), lines[0])
+    props = best.get("properties") or {}
+    net = _first(props, "network_sha256", "network_file_sha256")
+    if net is None and isinstance(props.get("network"), dict):
+        net = props["network"].get("sha256")
+    raw_edges = _first(props, "edge_ids", "edges")
+    if not net or not isinstance(raw_edges, list) or not raw_edges:
+        raise InputError(
+            "route properties need the network sha256 and the edge id sequence",
+            path=source,
+            hint="make it with `corridor route ... --format geojson`",
+        )
+    if all(isinstance(e, dict) for e in raw_edges):
+        ids = [int(e["id"]) for e in raw_edges]
+        roads = [_first(e, "road", "label", "name") for e in raw_edges]
+        lengths = [_first(e, "length_m") for e in raw_edges]
+    else:
+        ids = [int(e) for e in raw_edges]
+        roads = list(_first(props, "edge_roads", "edge_labels", "edge_names") or [None] * len(ids))
+        lengths = list(_first(props, "edge_lengths_m") or [None] * len(ids))
+    if network is not None:
+        if network.source_sha256 and network.source_sha256 != net:
+            raise InputError(
+                f"the route was computed on network {net[:12]}, not on this one "
+                f"({network.source_sha256[:12]})",
+                path=source,
+            )
+        if max(ids) >= network.n_edges:
+            raise InputError("edge ids do not fit the given network", path=source)
+        roads = [
+            r if r is not None else network.edge_label(e) for e, r in zip(ids, roads, strict=True)
+        ]
+        lengths = [
+            v if v is not None else float(network.edge_length_m[e])
+            for e, v in zip(ids, lengths, strict=True)
+        ]
+    if any(v is None for v in lengths):
+        raise InputError(
+            "route GeoJSON has no per-edge lengths",
+            path=source,
+            hint="give --network FILE so road names and lengths can be filled in",
+        )
+    edges = [
+        {"id": e, **({"road": r} if r else {}), "length_m": round(float(v), 1)}
+        for e, r, v in zip(ids, roads, lengths, strict=True)
+    ]
+    coords = [
+        [round(float(c[0]), 7), round(float(c[1]), 7)] for c in best["geometry"]["coordinates"]
+    ]
+    return {
+        "network_sha256": net,
+        "edges": edges,
+        "geometry": {"type": "LineString", "coordinates": coords},
+    }
+
+
+def read_route_geojson(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("route file not found", path=path) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"not a GeoJSON file: {exc}", path=path) from exc
+    if not isinstance(doc, dict):
+        raise InputError("not a GeoJSON object", path=path)
+    return doc
+
+
+def draft_terms(
+    route: Mapping[str, Any],
+    *,
+    corridor_id: str,
+    title: str | None = None,
+    parties: Sequence[Party] = (),
+    origin: Place | None = None,
+    destination: Place | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
+    windows: Sequence[Window] = (),
+    vehicles: Sequence[str] = ("bus", "ambulance"),
+    markings: str = TODO,
+    max_convoy_size: int = 20,
+    escort: str | None = None,
+    observers: Sequence[str] = (),
+) -> tuple[dict[str, Any], list[str]]:
+    """Terms data for ``route`` plus what still needs filling in (empty when ready to propose).
+
+    Origin and destination default to the route's ends, named TODO; what the user must
+    still decide is left as TODO so that validation points at it.
+    """
+    coords = route["geometry"]["coordinates"]
+    start, end = coords[0], coords[-1]
+    data: dict[str, Any] = {
+        "corridor_id": corridor_id,
+        "version": 1,
+        **({"title": title} if title else {}),
+        "parties": [p.model_dump(mode="json") for p in parties],
+        "route": dict(route),
+        "origin": (
+            origin.model_dump(mode="json")
+            if origin
+            else {"name": TODO, "lat": start[1], "lon": start[0]}
+        ),
+        "destination": (
+            destination.model_dump(mode="json")
+            if destination
+            else {"name": TODO, "lat": end[1], "lon": end[0]}
+        ),
+        "checkpoints": [c.model_dump(mode="json") for c in checkpoints],
+        "windows": [w.model_dump(mode="json") for w in windows],
+        "vehicles": {"permitted": list(vehicles), "markings": markings},
+        "max_convoy_size": max_convoy_size,
+        **({"escort": escort} if escort else {}),
+        "observers": list(observers),
+        "contacts": [],
+        "notes": "",
+    }
+    todo = [k for k in ("origin", "destination") if data[k]["name"] == TODO]
+    todo += ["vehicles.markings"] if markings == TODO else []
+    try:
+        data = terms_to_data(terms_from_data(data))
+    except TermsError as exc:
+        return data, todo + exc.problems
+    return data, todo

@@ -1,0 +1,175 @@
+"""Read and write terms as YAML or JSON, validated against the published JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaViolation
+from pydantic import ValidationError
+
+from corridor.agreements._terms import Terms, cross_field_problems
+from corridor.errors import TermsError
+
+SCHEMA_PATH = Path(__file__).with_name("terms.schema.json")
+SCHEMA_ID = "urn:corridor:agreement-terms:v1"
+
+# Friendlier words for the patterns users get wrong.
+_PATTERN_HINTS = {
+    "public_key": "must be an Ed25519 public key: 32 bytes, base64 (44 characters)",
+    "network_sha256": "must be 64 lowercase hex digits (the network file's SHA-256)",
+    "hours_utc": "must be HH:MM-HH:MM, e.g. 06:00-20:00",
+    "corridor_id": "must be lowercase letters, digits, '.', '_' or '-' (at most 64)",
+}
+
+
+def terms_schema() -> dict[str, Any]:
+    """The JSON Schema of the terms, generated from the model (the committed file must match)."""
+    schema = Terms.model_json_schema(mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
+
+
+def schema_text() -> str:
+    return json.dumps(terms_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+class _NoTimestampLoader(yaml.SafeLoader):
+    """YAML that keeps timestamps as text, so the schema sees exactly what JSON would give it."""
+
+
+_NoTimestampLoader.yaml_implicit_resolvers = {
+    ch: [r for r in rs if r[0] != "tag:yaml.org,2002:timestamp"]
+    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def render_path(parts: Iterable[str | int]) -> str:
+    """``("checkpoints", 1, "name")`` -> ``checkpoints[1].name``."""
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def _schema_problems(err: SchemaViolation) -> list[tuple[str, str]]:
+    parts = list(err.absolute_path)
+    kind, expected = err.validator, err.validator_value
+    if kind == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else "?"
+        return [(render_path([*parts, missing]), "is required")]
+    if kind == "additionalProperties" and isinstance(err.instance, dict):
+        known = set(err.schema.get("properties", {}))
+        return [
+            (render_path([*parts, x]), "unknown field") for x in sorted(set(err.instance) - known)
+        ]
+    messages = {
+        "exclusiveMinimum": f"must be > {expected}",
+        "minimum": f"must be >= {expected}",
+        "exclusiveMaximum": f"must be < {expected}",
+        "maximum": f"must be <= {expected}",
+        "minItems": f"must have at least {expected} item(s)",
+        "maxItems": f"must have at most {expected} item(s)",
+        "minLength": "must not be empty" if expected == 1 else f"needs >= {expected} characters",
+        "maxLength": f"must be at most {expected} characters",
+        "const": f"must be {expected!r}",
+        "enum": f"must be one of {expected!r}",
+        "type": f"must be of type {expected}, got {type(err.instance).__name__}",
+    }
+    if kind == "pattern":
+        field = next((str(p) for p in reversed(parts) if isinstance(p, str)), "")
+        return [(render_path(parts), _PATTERN_HINTS.get(field, f"must match {expected}"))]
+    if kind == "anyOf":  # nullable fields: report the non-null alternative
+        types = [s.get("type") for s in expected if isinstance(s, dict)]
+        return [(render_path(parts), "must be " + " or ".join(str(t) for t in types if t))]
+    return [(render_path(parts), messages.get(str(kind), err.message))]
+
+
+def _covered(path: str, seen: set[str]) -> bool:
+    return any(path == s or path.startswith((s + ".", s + "[")) for s in seen)
+
+
+def terms_from_data(data: object, *, source: str | Path | None = None) -> Terms:
+    """Validate parsed YAML/JSON; raises TermsError listing every problem with its field path."""
+    schema_errors = sorted(pm for e in _validator().iter_errors(data) for pm in _schema_problems(e))
+    problems = [f"{p}: {m}" for p, m in dict.fromkeys(schema_errors)]
+    seen = {p for p, _ in schema_errors}
+    terms: Terms | None = None
+    try:
+        terms = Terms.model_validate(data)
+    except ValidationError as exc:
+        for e in exc.errors(include_url=False):
+            path = render_path(x for x in e["loc"] if not str(x).startswith("function-"))
+            if not _covered(path, seen):
+                msg = str(e["msg"]).removeprefix("Value error, ")
+                problems.append(f"{path}: {msg}")
+                seen.add(path)
+    if terms is not None:
+        problems.extend(cross_field_problems(terms))
+    if problems or terms is None:
+        n = len(problems)
+        raise TermsError(
+            f"{n} problem{'s' if n != 1 else ''} in the terms: " + "; ".join(problems),
+            problems=problems,
+            path=source,
+        )
+    return terms
+
+
+def parse_terms_text(text: str, *, source: str | Path | None = None) -> object:
+    """YAML is a superset of JSON, so one parser reads both (timestamps stay strings)."""
+    try:
+        return yaml.load(text, Loader=_NoTimestampLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise TermsError(
+            f"not valid YAML/JSON: {getattr(exc, 'problem', None) or exc}",
+            path=source,
+            line=mark.line + 1 if mark is not None else None,
+        ) from exc
+
+
+def terms_from_file(path: str | Path) -> Terms:
+    """Read terms from a .yaml/.yml/.json file; TermsError names the file and every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise TermsError("file not found", path=path) from exc
+    except UnicodeDecodeError as exc:
+        raise TermsError("not UTF-8 text", path=path) from exc
+    return terms_from_data(parse_terms_text(text, source=path), source=path)
+
+
+def terms_to_data(terms: Terms) -> dict[str, Any]:
+    """The JSON form that is canonicalised and signed (absent optional fields are omitted)."""
+    return terms.model_dump(mode="json", exclude_none=True)
+
+
+def terms_to_yaml(terms: Terms | Mapping[str, Any]) -> str:
+    data = terms_to_data(terms) if isinstance(terms, Terms) else dict(terms)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Temp file beside the target, then rename: a failure never leaves half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

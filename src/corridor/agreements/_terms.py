@@ -1,0 +1,208 @@
+"""The agreement terms: one exact document every party signs (model and JSON Schema source)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+LOCAL_TZ = ZoneInfo("Europe/Kyiv")  # shown at the edges; everything stored and signed is UTC
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Lat = Annotated[float, Field(ge=-90, le=90)]
+Lon = Annotated[float, Field(ge=-180, le=180)]
+HOURS_RE = r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$"
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors (a typo must never silently drop a clause); values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Party(_Strict):
+    """A signatory: its Ed25519 public key is the raw 32 bytes, base64 (standard alphabet)."""
+
+    name: Name
+    role: Name = Field(description="e.g. 'government of Ukraine', 'armed forces', 'ICRC'")
+    public_key: str = Field(
+        pattern=r"^[A-Za-z0-9+/]{43}=$",
+        description="Ed25519 public key: 32 raw bytes, base64",
+    )
+
+    @field_validator("public_key")
+    @classmethod
+    def _decodes(cls, value: str) -> str:
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except binascii.Error as exc:
+            raise ValueError("is not valid base64") from exc
+        if len(raw) != 32:
+            raise ValueError("must be 32 bytes (an Ed25519 public key)")
+        return value
+
+
+class RouteEdge(_Strict):
+    """One directed edge of the route, with what a driver would call the road and its length."""
+
+    id: int = Field(ge=0, description="edge id in the network file named by network_sha256")
+    road: str | None = Field(default=None, description="road name/ref; absent for unnamed roads")
+    length_m: float = Field(ge=0)
+
+
+class LineString(_Strict):
+    """GeoJSON LineString (RFC 7946): positions are [lon, lat] in WGS 84."""
+
+    type: Literal["LineString"]
+    coordinates: list[Annotated[list[float], Field(min_length=2, max_length=3)]] = Field(
+        min_length=2
+    )
+
+    @field_validator("coordinates")
+    @classmethod
+    def _in_range(cls, coords: list[list[float]]) -> list[list[float]]:
+        for i, pos in enumerate(coords):
+            if not (-180 <= pos[0] <= 180 and -90 <= pos[1] <= 90):
+                raise ValueError(f"position {i} {pos[:2]} is not [lon, lat] in range")
+        return coords
+
+
+class Route(_Strict):
+    """The route as computed: exact edges of one network file, plus a geometry anyone can read."""
+
+    network_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    edges: list[RouteEdge] = Field(min_length=1)
+    geometry: LineString
+
+    @property
+    def edge_ids(self) -> list[int]:
+        return [e.id for e in self.edges]
+
+    @property
+    def length_m(self) -> float:
+        return sum(e.length_m for e in self.edges)
+
+
+class Place(_Strict):
+    """A gathering or reception point."""
+
+    name: Name
+    lat: Lat
+    lon: Lon
+
+
+class Checkpoint(_Strict):
+    name: Name
+    lat: Lat
+    lon: Lon
+    operated_by: Name = Field(description="name of the party that operates it")
+    hours_utc: str = Field(pattern=HOURS_RE, description="daily opening hours, UTC, HH:MM-HH:MM")
+    max_vehicles_per_hour: int = Field(gt=0)
+    inspection_minutes: float = Field(ge=0)
+
+
+class Window(_Strict):
+    """A ceasefire window [start_utc, end_utc); any offset is accepted and stored as UTC."""
+
+    start_utc: AwareDatetime
+    end_utc: AwareDatetime
+
+    @field_validator("start_utc", "end_utc")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end_utc <= self.start_utc:
+            raise ValueError("end_utc must be after start_utc")
+        return self
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end_utc - self.start_utc
+
+    def contains(self, at_utc: datetime) -> bool:
+        return self.start_utc <= at_utc < self.end_utc
+
+    def local_text(self, tz: ZoneInfo = LOCAL_TZ) -> str:
+        """The window as people on the ground read it (Europe/Kyiv by default)."""
+        a, b = self.start_utc.astimezone(tz), self.end_utc.astimezone(tz)
+        end = b.strftime("%H:%M") if a.date() == b.date() else b.strftime("%Y-%m-%d %H:%M")
+        return f"{a:%Y-%m-%d %H:%M}-{end} {a.tzname()}"
+
+    def utc_text(self) -> str:
+        a, b = self.start_utc, self.end_utc
+        end = b.strftime("%H:%M") if a.date() == b.date() else b.strftime("%Y-%m-%d %H:%M")
+        return f"{a:%Y-%m-%d %H:%M}-{end} UTC"
+
+
+class Vehicles(_Strict):
+    permitted: list[Name] = Field(min_length=1, description="e.g. 'bus', 'ambulance'")
+    markings: str = Field(min_length=1, description="how vehicles are marked, e.g. white flags")
+
+
+class Contact(_Strict):
+    party: Name
+    channel: Name = Field(description="e.g. 'phone', 'radio', 'signal'")
+    address: Name = Field(description="number, frequency or handle")
+
+
+class Terms(_Strict):
+    """Everything the parties agree to; its RFC 8785 canonical JSON is what gets signed."""
+
+    corridor_id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    version: int = Field(ge=1)
+    title: str | None = None
+    parties: list[Party] = Field(min_length=1)
+    route: Route
+    origin: Place
+    destination: Place
+    checkpoints: list[Checkpoint] = Field(default_factory=list)
+    windows: list[Window] = Field(min_length=1)
+    vehicles: Vehicles
+    max_convoy_size: int = Field(gt=0, description="vehicles per convoy")
+    escort: str | None = None
+    observers: list[Name] = Field(default_factory=list, description="e.g. 'ICRC', 'UN OCHA'")
+    contacts: list[Contact] = Field(default_factory=list)
+    notes: str = ""
+
+    def party(self, name: str) -> Party | None:
+        return next((p for p in self.parties if p.name == name), None)
+
+    def windows_sorted(self) -> list[Window]:
+        return sorted(self.windows, key=lambda w: w.start_utc)
+
+
+def cross_field_problems(terms: Terms) -> list[str]:
+    """Rules a JSON Schema cannot state: names that refer to parties, unique names, overlaps."""
+    problems: list[str] = []
+    names = [p.name for p in terms.parties]
+    keys = [p.public_key for p in terms.parties]
+    for i, p in enumerate(terms.parties):
+        if names.index(p.name) != i:
+            problems.append(f"parties[{i}].name: duplicate party {p.name!r}")
+        if keys.index(p.public_key) != i:
+            other = names[keys.index(p.public_key)]
+            problems.append(f"parties[{i}].public_key: same key as party {other!r}")
+    cp_names = [c.name for c in terms.checkpoints]
+    for i, c in enumerate(terms.checkpoints):
+        if c.operated_by not in names:
+            problems.append(
+                f"checkpoints[{i}].operated_by: {c.operated_by!r} is not a listed party"
+            )
+        if cp_names.index(c.name) != i:
+            problems.append(f"checkpoints[{i}].name: duplicate checkpoint {c.name!r}")
+    for i, contact in enumerate(terms.contacts):
+        if contact.party not in names:
+            problems.append(f"contacts[{i}].party: {contact.party!r} is not a listed party")
+    order = sorted(range(len(terms.windows)), key=lambda k: terms.windows[k].start_utc)
+    for a, b in itertools.pairwise(order):
+        if terms.windows[b].start_utc < terms.windows[a].end_utc:
+            problems.append(f"windows[{b}]: overlaps windows[{a}]")
+    return problems
