@@ -44,10 +44,13 @@ def project(transformer: Transformer, geoms: NDArray[np.object_]) -> NDArray[np.
 
 @dataclass(frozen=True, slots=True)
 class Footprint:
-    """Where one hazard lies on the network: edges and the length share of each inside its zone."""
+    """Where one hazard lies on the network, per edge: ``share`` is the length share of the edge
+    inside the zone; ``crossings`` is the length inside divided by the zone's diameter (the
+    exposure used by the length-normalised model, see docs/risk-model.md)."""
 
     edges: I32
     share: F64
+    crossings: F64
 
 
 class SegmentIndex:
@@ -80,19 +83,22 @@ class SegmentIndex:
         self.seg_bridge[edge_segment[bridge_edges]] = True
         self.n_edges = network.n_edges
 
-    def zones(self, hazards: Sequence[Hazard]) -> NDArray[np.object_]:
-        """Each hazard's zone in metres: its geometry buffered by its radius."""
+    def zones(self, hazards: Sequence[Hazard]) -> tuple[NDArray[np.object_], F64]:
+        """Each hazard's zone in metres (its geometry buffered by its radius; a polygon with
+        radius 0 is its own zone) and the zone's diameter: 2 r around a point or line, the
+        diameter of the circle of equal area for a polygon."""
         geoms = np.array([h.geometry for h in hazards], dtype=object)
         radii = np.array([h.effective_radius_m for h in hazards], dtype=np.float64)
-        projected = project(self.transformer, geoms)
-        # a polygon with radius 0 is its own zone
-        return shapely.buffer(projected, radii)  # type: ignore[no-any-return]
+        zones = shapely.buffer(project(self.transformer, geoms), radii)
+        areal = np.array([h.geometry.geom_type.endswith("Polygon") for h in hazards], dtype=bool)
+        diameter = np.where(areal, 2.0 * np.sqrt(shapely.area(zones) / np.pi), 2.0 * radii)
+        return zones, np.maximum(diameter, 1.0)
 
     def footprints(self, hazards: Sequence[Hazard]) -> list[Footprint]:
         """Footprints of many hazards in one vectorised pass (one tree query, one intersection)."""
         if not hazards:
             return []
-        zones = self.zones(hazards)
+        zones, diameter = self.zones(hazards)
         pairs = self.tree.query(zones, predicate="intersects")
         hz, seg = pairs[0], pairs[1]
         inside = shapely.length(shapely.intersection(self.lines[seg], zones[hz]))
@@ -101,7 +107,8 @@ class SegmentIndex:
         share = np.clip(share, 0.0, 1.0)
         bridges_only = np.array([h.defaults.bridges_only for h in hazards], dtype=bool)
         keep = (share > _MIN_SHARE) & (~bridges_only[hz] | self.seg_bridge[seg])
-        hz, seg, share = hz[keep], seg[keep], share[keep]
+        hz, seg, share, inside = hz[keep], seg[keep], share[keep], inside[keep]
+        crossings = inside / diameter[hz]
         # expand segments to their edges (one or two each)
         counts = (self.seg_ptr[seg + 1] - self.seg_ptr[seg]).astype(np.int64)
         starts = np.repeat(self.seg_ptr[seg], counts)
@@ -109,13 +116,15 @@ class SegmentIndex:
         edges = self.seg_edges[starts + within]
         hz_e = np.repeat(hz, counts)
         share_e = np.repeat(share, counts)
+        cross_e = np.repeat(crossings, counts)
         order = np.argsort(hz_e, kind="stable")
-        hz_e, edges, share_e = hz_e[order], edges[order], share_e[order]
+        hz_e, edges, share_e, cross_e = hz_e[order], edges[order], share_e[order], cross_e[order]
         bounds = np.searchsorted(hz_e, np.arange(len(hazards) + 1))
         return [
             Footprint(
                 edges=edges[bounds[i] : bounds[i + 1]].astype(np.int32),
                 share=share_e[bounds[i] : bounds[i + 1]].astype(np.float64),
+                crossings=cross_e[bounds[i] : bounds[i + 1]].astype(np.float64),
             )
             for i in range(len(hazards))
         ]

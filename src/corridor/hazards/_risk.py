@@ -1,9 +1,12 @@
 """Risk on roads: per-edge probability of harm at a time, and closures, updated incrementally.
 
-r_e = 1 - prod_i (1 - p_i),  p_i = severity_i * confidence_i * decay_i(t) * share_i(e),
-over the non-closing hazards valid at t; ``closed[e]`` is True while any closing hazard that
-covers e is valid. Each hazard keeps its sparse footprint (edges, share); a change recombines
-only the edges in the footprints that changed. Formulas: docs/risk-model.md.
+r_e = 1 - prod_i (1 - p_ie) over the non-closing hazards valid at t, with w_i = severity x
+confidence x decay_i(t) and either (the issue's model, default) p_ie = w_i x share_ie, the
+length share of edge e inside zone i, or (``exposure="zone_length"``) p_ie = 1 - (1 - w_i) **
+(length of e inside zone i / zone diameter), which does not depend on how a road is cut into
+edges. ``closed[e]`` is True while any closing hazard covering e is valid. Each hazard keeps its
+sparse footprint; a change recombines only the edges in the footprints that changed.
+Formulas and their reasons: docs/risk-model.md.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,9 +25,11 @@ from corridor.network import Network
 
 F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
+Exposure = Literal["edge_share", "zone_length"]
 
 # An open edge's risk stays below 1 so that -log(1 - r) stays finite (DESIGN-NOTES).
 MAX_RISK = 1.0 - 1e-9
+_EMPTY = np.zeros(0, dtype=np.int32)
 
 
 @dataclass(slots=True)
@@ -43,14 +49,25 @@ def _state(hazard: Hazard, at: datetime) -> tuple[float, bool]:
 class RiskModel:
     """Edge risk and closures of a network under a changing set of hazards at a time ``at``.
 
-    ``risk`` and ``closed`` are updated in place; every mutating method returns the ids of the
-    edges whose risk or closure changed, so a router can refresh just those costs. Adding a
-    hazard whose id is already present replaces it.
+    ``risk`` (float64, in [0, 1)) and ``closed`` (bool) have one value per edge and are updated
+    in place; every mutating method returns the ids of the edges whose risk or closure changed,
+    so a router can refresh just those costs. Adding a hazard whose id is present replaces it.
+    Closing hazards close; they add nothing to ``risk``.
     """
 
-    def __init__(self, network: Network, hazards: Iterable[Hazard] = (), *, at: datetime) -> None:
+    def __init__(
+        self,
+        network: Network,
+        hazards: Iterable[Hazard] = (),
+        *,
+        at: datetime,
+        exposure: Exposure = "edge_share",
+    ) -> None:
+        if exposure not in ("edge_share", "zone_length"):
+            raise ValueError(f"unknown exposure model {exposure!r}")
         self.network = network
         self.at = as_utc(at)
+        self.exposure: Exposure = exposure
         self._index = segment_index(network)
         self.risk: F64 = np.zeros(network.n_edges, dtype=np.float64)
         self.closed: NDArray[np.bool_] = np.zeros(network.n_edges, dtype=bool)
@@ -71,32 +88,34 @@ class RiskModel:
         return hazard_id in self._entries
 
     def footprint(self, hazard_id: str) -> Footprint:
-        """The edges a hazard's zone covers and the length share of each (whether valid or not)."""
+        """The edges a hazard's zone covers, whether it is valid now or not."""
         return self._entries[hazard_id].footprint
 
-    def contributions(self, edges: Iterable[int] | NDArray[np.int32]) -> list[Contribution]:
-        """Each valid hazard's probability on each of ``edges`` (closing hazards report 1.0)."""
-        edges_arr = np.unique(
-            np.asarray(list(edges) if not isinstance(edges, np.ndarray) else edges, dtype=np.int64)
-        )
-        all_edges, slots, share = self._flattened()
-        if edges_arr.size == 0 or all_edges.size == 0:
+    def contributions(self, edges: Iterable[int] | NDArray[np.integer]) -> list[Contribution]:
+        """Each valid hazard's probability on each of ``edges``, by edge then largest first.
+
+        A closing hazard reports probability 1.0 and ``closes=True``.
+        """
+        wanted = np.unique(np.fromiter(edges, dtype=np.int64))
+        all_edges, slots, exposure = self._flattened()
+        if wanted.size == 0 or all_edges.size == 0:
             return []
-        sel = np.nonzero(np.isin(all_edges, edges_arr))[0]
         entries = list(self._entries.values())
         out: list[Contribution] = []
-        for k in sel:
+        for k in np.nonzero(np.isin(all_edges, wanted))[0]:
             entry = entries[int(slots[k])]
             if not entry.valid:
                 continue
-            p = 1.0 if entry.closes else min(float(share[k]) * entry.weight, MAX_RISK)
-            out.append(
-                Contribution(entry.hazard.id, entry.hazard.kind, int(all_edges[k]), p, entry.closes)
-            )
+            if entry.closes:
+                p = 1.0
+            else:
+                p = float(self._probability(np.array([exposure[k]]), np.array([entry.weight]))[0])
+            h = entry.hazard
+            out.append(Contribution(h.id, h.kind, int(all_edges[k]), p, entry.closes))
         out.sort(key=lambda c: (c.edge, -c.probability, c.hazard_id))
         return out
 
-    def closing_hazards(self, edges: Iterable[int] | NDArray[np.int32]) -> dict[int, list[str]]:
+    def closing_hazards(self, edges: Iterable[int] | NDArray[np.integer]) -> dict[int, list[str]]:
         """For each of ``edges`` that is closed, the ids of the valid hazards closing it."""
         result: dict[int, list[str]] = {}
         for c in self.contributions(edges):
@@ -111,7 +130,7 @@ class RiskModel:
         for h in hazards:
             new[h.id] = h  # the last record with an id wins, as in a replace
         if not new:
-            return np.zeros(0, dtype=np.int32)
+            return _EMPTY
         touched = [self._entries.pop(i).footprint.edges for i in new if i in self._entries]
         footprints = self._index.footprints(list(new.values()))
         for h, fp in zip(new.values(), footprints, strict=True):
@@ -124,10 +143,11 @@ class RiskModel:
     def remove(self, hazard_ids: Iterable[str]) -> I32:
         """Remove hazards by id (unknown ids are ignored); returns the changed edges."""
         touched = [
-            self._entries.pop(i).footprint.edges for i in set(hazard_ids) if i in self._entries
-        ]
+            self._entries.pop(i).footprint.edges for i in dict.fromkeys(hazard_ids)
+            if i in self._entries
+        ]  # fmt: skip
         if not touched:
-            return np.zeros(0, dtype=np.int32)
+            return _EMPTY
         self._flat = None
         return self._recombine(touched)
 
@@ -143,40 +163,43 @@ class RiskModel:
         return self._recombine(touched)
 
     # ---- internals ------------------------------------------------------------------------
+    def _probability(self, exposure: F64, weight: F64) -> F64:
+        w = np.minimum(weight, MAX_RISK)
+        if self.exposure == "edge_share":
+            return np.minimum(exposure * w, MAX_RISK)
+        p: F64 = np.minimum(-np.expm1(exposure * np.log1p(-w)), MAX_RISK)
+        return p
+
     def _flattened(self) -> tuple[I32, I32, F64]:
-        """All footprints concatenated: (edge, slot in insertion order, share); cached."""
+        """All footprints concatenated: (edge, slot in insertion order, exposure); cached."""
         if self._flat is None:
             fps = [e.footprint for e in self._entries.values()]
             if fps:
                 edges = np.concatenate([f.edges for f in fps])
                 slots = np.repeat(np.arange(len(fps), dtype=np.int32), [f.edges.size for f in fps])
-                share = np.concatenate([f.share for f in fps])
+                by_share = self.exposure == "edge_share"
+                exposure = np.concatenate([f.share if by_share else f.crossings for f in fps])
             else:
-                edges, slots, share = (
-                    np.zeros(0, np.int32),
-                    np.zeros(0, np.int32),
-                    np.zeros(0, np.float64),
-                )
-            self._flat = (edges, slots, share)
+                edges, slots, exposure = _EMPTY, _EMPTY, np.zeros(0, dtype=np.float64)
+            self._flat = (edges, slots, exposure)
         return self._flat
 
     def _recombine(self, touched: list[I32]) -> I32:
         """Recompute risk and closure of the touched edges from every hazard that covers them."""
         if not touched:
-            return np.zeros(0, dtype=np.int32)
+            return _EMPTY
         affected = np.unique(np.concatenate(touched)).astype(np.int32)
         if affected.size == 0:
-            return affected
-        all_edges, slots, share = self._flattened()
+            return _EMPTY
+        all_edges, slots, exposure = self._flattened()
         entries = list(self._entries.values())
         weight = np.array([e.weight if e.valid and not e.closes else 0.0 for e in entries])
         closing = np.array([e.valid and e.closes for e in entries], dtype=bool)
         # entries on affected edges, found by binary search in the sorted affected ids
-        pos = np.searchsorted(affected, all_edges)
-        pos_c = np.minimum(pos, affected.size - 1)
-        hit = np.nonzero(affected[pos_c] == all_edges)[0]
-        local = pos_c[hit]
-        p = np.minimum(share[hit] * weight[slots[hit]], MAX_RISK)
+        pos = np.minimum(np.searchsorted(affected, all_edges), affected.size - 1)
+        hit = np.nonzero(affected[pos] == all_edges)[0]
+        local = pos[hit]
+        p = self._probability(exposure[hit], weight[slots[hit]])
         log_survive = np.bincount(local, weights=np.log1p(-p), minlength=affected.size)
         new_risk = np.minimum(-np.expm1(log_survive), MAX_RISK)
         new_closed = np.bincount(local, weights=closing[slots[hit]], minlength=affected.size) > 0
