@@ -136,3 +136,22 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
         engine.dispose()
         raise
     return Store(engine)
+
+
+def schema_status(url: str | None = None) -> tuple[str, str | None, str]:
+    """(URL with password hidden, the database's revision or None, the revision needed).
+
+    Does not create anything: a missing SQLite file reports revision None.
+    """
+    engine = make_engine(url)
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        database = engine.url.database or ""
+        if engine.dialect.name == "sqlite" and database and not Path(database).exists():
+            return shown, None, head_revision()
+        with engine.connect() as conn:
+            return shown, current_revision(conn), head_revision()
+    except (OperationalError, DBAPIError) as exc:
+        raise _unreachable(engine, exc) from exc
+    finally:
+        engine.dispose()

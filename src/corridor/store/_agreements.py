@@ -1,0 +1,550 @@
+"""Parties and agreement versions in the store: every state change is audited in its transaction.
+
+Functions take the caller's session (``with store.session() as s:``) and never commit: a
+failure anywhere rolls back the rows *and* the audit entry together.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from corridor.agreements import (
+    Action,
+    SignatureStatus,
+    State,
+    Terms,
+    canonical_bytes,
+    in_force,
+    make_bundle,
+    next_state,
+    public_key_b64,
+    sign_digest,
+    signature_statuses,
+    state_at,
+    suspension_message,
+    terms_from_data,
+    terms_to_data,
+    verify_digest,
+    verify_message,
+)
+from corridor.errors import InputError, LifecycleError, NotFoundError, SignatureError, StoreError
+from corridor.store._audit import audit_head, record
+from corridor.store._tables import (
+    AgreementVersionRow,
+    CorridorRow,
+    LifecycleEventRow,
+    PartyRow,
+    SignatureRow,
+)
+from corridor.store._types import utc_now
+
+
+def format_at(at: datetime) -> str:
+    """The UTC text a suspension signature covers: ``2030-03-01T06:00:00Z`` (whole seconds)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class AgreementRecord:
+    """One stored version with its signatures, checked against its digest on load."""
+
+    corridor_id: str
+    version: int
+    latest_version: int
+    terms: Terms
+    terms_data: dict[str, Any]
+    digest: str
+    stored_state: State
+    signatures: list[dict[str, Any]]
+    suspensions: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[SignatureStatus] = field(default_factory=list)
+
+    @property
+    def superseded(self) -> bool:
+        return self.version < self.latest_version
+
+    @property
+    def in_force(self) -> bool:
+        """Every listed party signed this digest, it is the latest version, not suspended/closed."""
+        return (
+            not self.superseded
+            and in_force(self.statuses)
+            and self.stored_state not in (State.SUSPENDED, State.CLOSED)
+        )
+
+    def state_at(self, at_utc: datetime) -> State:
+        return state_at(self.stored_state, self.terms.windows, at_utc)
+
+
+# --- parties -------------------------------------------------------------------------------
+
+
+def add_party(session: Session, *, name: str, role: str, public_key: str, actor: str) -> PartyRow:
+    """Register a party and its Ed25519 key (base64 raw); names and keys are unique."""
+    if session.scalar(select(PartyRow).where(PartyRow.name == name)) is not None:
+        raise InputError(f"party {name!r} is already registered", hint="pick another name")
+    clash = session.scalar(select(PartyRow).where(PartyRow.public_key == public_key))
+    if clash is not None:
+        raise InputError(f"this public key is already registered for party {clash.name!r}")
+    row = PartyRow(name=name, role=role, public_key=public_key)
+    session.add(row)
+    record(
+        session,
+        actor=actor,
+        action="party.added",
+        payload={"name": name, "role": role, "public_key": public_key},
+    )
+    return row
+
+
+def get_party(session: Session, name: str) -> PartyRow:
+    row = session.scalar(select(PartyRow).where(PartyRow.name == name))
+    if row is None:
+        raise NotFoundError(
+            f"unknown party {name!r}",
+            hint="register it with `corridor party add NAME --role ... --public-key FILE`",
+        )
+    return row
+
+
+def list_parties(session: Session) -> list[PartyRow]:
+    return list(session.scalars(select(PartyRow).order_by(PartyRow.name)))
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def _version_row(
+    session: Session, corridor_id: str, version: int | None
+) -> tuple[AgreementVersionRow, int]:
+    latest = session.scalar(
+        select(func.max(AgreementVersionRow.version)).where(
+            AgreementVersionRow.corridor_id == corridor_id
+        )
+    )
+    if latest is None:
+        raise NotFoundError(f"no agreement {corridor_id!r}", hint="propose terms first")
+    wanted = latest if version is None else version
+    row = session.scalar(
+        select(AgreementVersionRow).where(
+            AgreementVersionRow.corridor_id == corridor_id, AgreementVersionRow.version == wanted
+        )
+    )
+    if row is None:
+        raise NotFoundError(f"agreement {corridor_id!r} has no version {wanted} (latest {latest})")
+    return row, int(latest)
+
+
+def _record_of(session: Session, row: AgreementVersionRow, latest: int) -> AgreementRecord:
+    digest = hashlib.sha256(canonical_bytes(row.terms)).hexdigest()
+    if digest != row.digest or hashlib.sha256(row.canonical).hexdigest() != row.digest:
+        raise StoreError(
+            f"stored terms of {row.corridor_id} v{row.version} do not match their "
+            "digest: the database was altered",
+            hint="run `corridor audit verify`",
+        )
+    terms = terms_from_data(row.terms)
+    sigs = [
+        {"party": s.party.name, "signature": s.signature, "signed_at_utc": format_at(s.signed_at)}
+        for s in session.scalars(
+            select(SignatureRow)
+            .where(SignatureRow.agreement_version_id == row.id)
+            .order_by(SignatureRow.id)
+        )
+        if s.digest == row.digest
+    ]
+    suspensions = []
+    events = session.scalars(
+        select(LifecycleEventRow)
+        .where(LifecycleEventRow.agreement_version_id == row.id)
+        .order_by(LifecycleEventRow.id)
+    )
+    for ev in events:
+        if ev.to_state == State.SUSPENDED.value:
+            who = session.get(PartyRow, ev.party_id) if ev.party_id is not None else None
+            suspensions.append(
+                {
+                    "party": who.name if who else None,
+                    "actor": ev.actor,
+                    "reason": ev.reason or "",
+                    "at_utc": format_at(ev.at),
+                    "signature": ev.signature,
+                }
+            )
+    return AgreementRecord(
+        corridor_id=row.corridor_id,
+        version=row.version,
+        latest_version=latest,
+        terms=terms,
+        terms_data=dict(row.terms),
+        digest=row.digest,
+        stored_state=State(row.state),
+        signatures=sigs,
+        suspensions=suspensions,
+        statuses=signature_statuses(terms, row.digest, sigs),
+    )
+
+
+def load_agreement(
+    session: Session, corridor_id: str, *, version: int | None = None
+) -> AgreementRecord:
+    """The latest (or the given) version; StoreError if its stored terms were altered."""
+    row, latest = _version_row(session, corridor_id, version)
+    return _record_of(session, row, latest)
+
+
+def list_agreements(session: Session) -> list[tuple[str, int, str]]:
+    """(corridor id, latest version, stored state) for every corridor."""
+    latest = (
+        select(AgreementVersionRow.corridor_id, func.max(AgreementVersionRow.version).label("v"))
+        .group_by(AgreementVersionRow.corridor_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            AgreementVersionRow.corridor_id, AgreementVersionRow.version, AgreementVersionRow.state
+        )
+        .join(
+            latest,
+            (latest.c.corridor_id == AgreementVersionRow.corridor_id)
+            & (latest.c.v == AgreementVersionRow.version),
+        )
+        .order_by(AgreementVersionRow.corridor_id)
+    )
+    return [(r[0], int(r[1]), str(r[2])) for r in rows]
+
+
+# --- state changes -------------------------------------------------------------------------
+
+
+def _etag(row: AgreementVersionRow, n_signatures: int) -> str:
+    return f"{row.digest[:16]}-{n_signatures}-{row.state}"
+
+
+def _event(
+    session: Session,
+    row: AgreementVersionRow,
+    *,
+    before: State | None,
+    after: State,
+    at: datetime,
+    actor: str,
+    reason: str | None = None,
+    party: PartyRow | None = None,
+    signature: str | None = None,
+) -> None:
+    session.add(
+        LifecycleEventRow(
+            agreement_version_id=row.id,
+            from_state=before.value if before else None,
+            to_state=after.value,
+            at=at,
+            actor=actor,
+            reason=reason,
+            party_id=party.id if party else None,
+            signature=signature,
+        )
+    )
+
+
+def _check_parties(session: Session, terms: Terms) -> None:
+    problems = []
+    for i, p in enumerate(terms.parties):
+        row = session.scalar(select(PartyRow).where(PartyRow.name == p.name))
+        if row is None:
+            problems.append(f"parties[{i}]: unknown party {p.name!r}")
+        elif row.public_key != p.public_key:
+            problems.append(
+                f"parties[{i}].public_key: differs from the key registered for {p.name!r}"
+            )
+    if problems:
+        raise NotFoundError("; ".join(problems), hint="register parties with `corridor party add`")
+
+
+def propose_agreement(
+    session: Session, terms: Terms, *, actor: str, at_utc: datetime | None = None
+) -> AgreementRecord:
+    """Store ``terms`` as version N+1 of its corridor, state proposed (signatures start empty).
+
+    The version number in ``terms`` is replaced by N+1; identical terms are refused.
+    """
+    at = at_utc or utc_now()
+    _check_parties(session, terms)
+    corridor = session.get(CorridorRow, terms.corridor_id)
+    before = State.DRAFT
+    version = 1
+    if corridor is not None:
+        prev, latest = _version_row(session, terms.corridor_id, None)
+        before, version = State(prev.state), latest + 1
+        next_state(before, Action.PROPOSE, windows=terms_from_data(prev.terms).windows, at_utc=at)
+        if {**prev.terms, "version": 0} == {**terms_to_data(terms), "version": 0}:
+            raise InputError(f"no change from version {latest}: nothing to propose")
+    else:
+        session.add(
+            CorridorRow(
+                id=terms.corridor_id, title=terms.title or terms.corridor_id, created_by=actor
+            )
+        )
+    terms = terms.model_copy(update={"version": version})
+    data = terms_to_data(terms)
+    canonical = canonical_bytes(data)
+    digest = hashlib.sha256(canonical).hexdigest()
+    row = AgreementVersionRow(
+        corridor_id=terms.corridor_id,
+        version=version,
+        terms=data,
+        canonical=canonical,
+        digest=digest,
+        state=State.PROPOSED.value,
+        created_at=at,
+        created_by=actor,
+        etag="",
+    )
+    row.etag = _etag(row, 0)
+    session.add(row)
+    session.flush()
+    _event(session, row, before=before, after=State.PROPOSED, at=at, actor=actor)
+    record(
+        session,
+        actor=actor,
+        action="agreement.proposed",
+        at_utc=at,
+        payload={"corridor_id": terms.corridor_id, "version": version, "digest": digest},
+    )
+    return _record_of(session, row, version)
+
+
+def _signer(rec: AgreementRecord, *, public_key: str, party: str | None) -> str:
+    owner = next((p.name for p in rec.terms.parties if p.public_key == public_key), None)
+    if party is not None:
+        listed = rec.terms.party(party)
+        if listed is None:
+            raise NotFoundError(
+                f"unknown party {party!r}: not a party to {rec.corridor_id}",
+                hint="parties: " + ", ".join(p.name for p in rec.terms.parties),
+            )
+        if listed.public_key != public_key:
+            whose = f"it is {owner!r}'s key" if owner else "it belongs to no party here"
+            raise SignatureError(f"wrong key for party {party!r}: {whose}")
+        return party
+    if owner is None:
+        raise SignatureError(f"this key is not the key of any party to {rec.corridor_id}")
+    return owner
+
+
+def _current(
+    session: Session, corridor_id: str, version: int | None
+) -> tuple[AgreementVersionRow, AgreementRecord]:
+    row, latest = _version_row(session, corridor_id, version)
+    if row.version != latest:
+        raise LifecycleError(
+            f"version {row.version} of {corridor_id} is superseded by version "
+            f"{latest}; a signature over it does not count",
+            hint=f"review and sign version {latest}",
+        )
+    return row, _record_of(session, row, latest)
+
+
+def sign_agreement(
+    session: Session,
+    corridor_id: str,
+    *,
+    actor: str,
+    key: Ed25519PrivateKey | None = None,
+    signature: str | None = None,
+    public_key: str | None = None,
+    party: str | None = None,
+    version: int | None = None,
+    at_utc: datetime | None = None,
+) -> AgreementRecord:
+    """Add one party's signature over the latest version's digest.
+
+    Give ``key`` (the CLI signs here) or a ready ``signature`` with ``party`` (the API).
+    ``version``, when given, must be the latest: signing a superseded version is refused.
+    The last valid signature moves the agreement to agreed.
+    """
+    at = at_utc or utc_now()
+    row, rec = _current(session, corridor_id, version)
+    if key is not None:
+        public_key = public_key_b64(key)
+    elif public_key is None:
+        listed = rec.terms.party(party) if party else None
+        if listed is None:
+            raise NotFoundError(f"unknown party {party!r}: not a party to {corridor_id}")
+        public_key = listed.public_key
+    name = _signer(rec, public_key=public_key, party=party)
+    if key is not None:
+        signature = sign_digest(key, rec.digest)
+    if signature is None or not verify_digest(public_key, rec.digest, signature):
+        raise SignatureError(
+            f"signature by {name!r} does not verify over {corridor_id} "
+            f"v{rec.version} (digest {rec.digest[:16]}...)"
+        )
+    if any(s.party == name and s.valid for s in rec.statuses):
+        raise LifecycleError(f"{name!r} has already signed {corridor_id} v{rec.version}")
+    sigs = [*rec.signatures, {"party": name, "signature": signature}]
+    all_signed = in_force(signature_statuses(rec.terms, rec.digest, sigs))
+    before = State(row.state)
+    after = next_state(
+        before, Action.SIGN, windows=rec.terms.windows, at_utc=at, all_signed=all_signed
+    )
+    party_row = get_party(session, name)
+    session.add(
+        SignatureRow(
+            agreement_version_id=row.id,
+            party_id=party_row.id,
+            signature=signature,
+            digest=rec.digest,
+            signed_at=at,
+        )
+    )
+    row.state = after.value
+    row.etag = _etag(row, len(sigs))
+    if after is not before:
+        _event(session, row, before=before, after=after, at=at, actor=actor)
+    record(
+        session,
+        actor=actor,
+        action="agreement.signed",
+        at_utc=at,
+        payload={
+            "corridor_id": corridor_id,
+            "version": rec.version,
+            "digest": rec.digest,
+            "party": name,
+            "signature": signature,
+            "state": after.value,
+        },
+    )
+    return _record_of(session, row, rec.latest_version)
+
+
+def suspend_agreement(
+    session: Session,
+    corridor_id: str,
+    *,
+    reason: str,
+    actor: str,
+    key: Ed25519PrivateKey | None = None,
+    party: str | None = None,
+    signature: str | None = None,
+    at_utc: datetime | None = None,
+) -> AgreementRecord:
+    """Suspend the latest version: a party's signed suspension (``key``, or ``party`` plus
+    ``signature`` over :func:`suspension_message` at ``at_utc``), or an unsigned incident one."""
+    if not reason.strip():
+        raise InputError("a suspension needs a reason")
+    at = (at_utc or utc_now()).astimezone(UTC).replace(microsecond=0)
+    row, rec = _current(session, corridor_id, None)
+    before = State(row.state)
+    after = next_state(before, Action.SUSPEND, windows=rec.terms.windows, at_utc=at)
+    party_row = None
+    if key is not None or signature is not None:
+        pub = public_key_b64(key) if key is not None else None
+        if pub is None:
+            listed = rec.terms.party(party or "")
+            if listed is None:
+                raise NotFoundError(f"unknown party {party!r}: not a party to {corridor_id}")
+            pub = listed.public_key
+        name = _signer(rec, public_key=pub, party=party)
+        message = suspension_message(
+            corridor_id=corridor_id,
+            version=rec.version,
+            digest_hex=rec.digest,
+            reason=reason,
+            at_utc=format_at(at),
+        )
+        if key is not None:
+            signature = base64.b64encode(key.sign(message)).decode()
+        if signature is None or not verify_message(pub, message, signature):
+            raise SignatureError(f"suspension signature by {name!r} does not verify")
+        party_row = get_party(session, name)
+    row.state = after.value
+    row.etag = _etag(row, len(rec.signatures))
+    _event(
+        session,
+        row,
+        before=before,
+        after=after,
+        at=at,
+        actor=actor,
+        reason=reason,
+        party=party_row,
+        signature=signature,
+    )
+    record(
+        session,
+        actor=actor,
+        action="agreement.suspended",
+        at_utc=at,
+        payload={
+            "corridor_id": corridor_id,
+            "version": rec.version,
+            "digest": rec.digest,
+            "reason": reason,
+            "party": party_row.name if party_row else None,
+            "signature": signature,
+        },
+    )
+    return _record_of(session, row, rec.latest_version)
+
+
+def close_agreement(
+    session: Session,
+    corridor_id: str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    at_utc: datetime | None = None,
+) -> AgreementRecord:
+    """Close the corridor for good (its latest version); closed accepts no further change."""
+    at = at_utc or utc_now()
+    row, rec = _current(session, corridor_id, None)
+    before = State(row.state)
+    after = next_state(before, Action.CLOSE, windows=rec.terms.windows, at_utc=at)
+    row.state = after.value
+    row.etag = _etag(row, len(rec.signatures))
+    _event(session, row, before=before, after=after, at=at, actor=actor, reason=reason)
+    record(
+        session,
+        actor=actor,
+        action="agreement.closed",
+        at_utc=at,
+        payload={"corridor_id": corridor_id, "version": rec.version, "reason": reason},
+    )
+    return _record_of(session, row, rec.latest_version)
+
+
+def export_agreement_bundle(
+    session: Session,
+    corridor_id: str,
+    *,
+    version: int | None = None,
+    at_utc: datetime | None = None,
+) -> dict[str, Any]:
+    """The offline-checkable bundle of a version, with the audit head at export time."""
+    rec = load_agreement(session, corridor_id, version=version)
+    head = audit_head(session)
+    keys = {p.name: p.public_key for p in rec.terms.parties}
+    signed_suspensions = [
+        {k: s[k] for k in ("party", "reason", "at_utc", "signature")}
+        for s in rec.suspensions
+        if s["signature"] and keys.get(s["party"])
+    ]
+    return make_bundle(
+        terms=rec.terms_data,
+        digest=rec.digest,
+        signatures=rec.signatures,
+        state=rec.stored_state.value,
+        suspensions=signed_suspensions,
+        audit_head=None if head is None else {"seq": head.seq, "entry_hash": head.entry_hash},
+        exported_at_utc=format_at(at_utc or utc_now()),
+    )
