@@ -1,7 +1,135 @@
-"""`corridor route`: risk-aware routes between two points."""
+"""`corridor route`: risk-aware routes between two points, explained."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
 import typer
 
+from corridor.cli._common import console, handle_errors, parse_latlon
+from corridor.errors import InputError
+
 app = typer.Typer()
+
+Format = Literal["table", "json", "geojson", "gpx"]
+_SUFFIX_FORMAT: dict[str, Format] = {".json": "json", ".geojson": "geojson", ".gpx": "gpx"}
+
+
+def parse_at(text: str | None) -> datetime | None:
+    """ISO time with an offset (``2026-03-01T12:00Z``); a bare time is refused, not guessed."""
+    if text is None:
+        return None
+    try:
+        at = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected an ISO time such as 2026-03-01T12:00Z, got {text!r}", param_hint="--at"
+        ) from None
+    if at.tzinfo is None:
+        raise typer.BadParameter("give a UTC offset, e.g. 2026-03-01T12:00Z", param_hint="--at")
+    return at.astimezone(UTC)
+
+
+@app.command("route")
+@handle_errors
+def route_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
+    network_path: Annotated[
+        Path, typer.Argument(metavar="NETWORK", help="Network file, or an OSM extract.")
+    ],
+    origin: Annotated[str, typer.Option("--from", help="Start as LAT,LON.")],
+    destination: Annotated[str, typer.Option("--to", help="End as LAT,LON.")],
+    hazards: Annotated[
+        Path | None, typer.Option("--hazards", "-H", help="Hazard file (GeoJSON, CSV, Bellingcat).")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="Evaluate hazards at this ISO time (default now).")
+    ] = None,
+    risk_weight: Annotated[
+        float,
+        typer.Option(
+            help="Hours of travel worth one unit of -log survival "
+            "(1 % risk ~ W x 36 s); 0 = fastest."
+        ),
+    ] = 10.0,
+    max_risk: Annotated[
+        float | None,
+        typer.Option(help="Reject routes whose combined risk exceeds this probability (0-1)."),
+    ] = None,
+    alternatives: Annotated[int, typer.Option(help="Further routes that really differ.")] = 0,
+    max_overlap: Annotated[
+        float,
+        typer.Option(help="Share of an alternative's length it may share with earlier routes."),
+    ] = 0.5,
+    pareto: Annotated[bool, typer.Option(help="All non-dominated routes in time vs risk.")] = False,
+    via: Annotated[
+        list[str] | None, typer.Option(help="Pass through LAT,LON (repeatable).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, geojson or gpx.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+) -> None:
+    """Find the best route from --from to --to, trading travel time against hazard risk."""
+    from corridor.hazards import load_hazards
+    from corridor.routing import RouteOptions
+    from corridor.routing._explain import explanation_table
+    from corridor.routing._export import geojson_text, write_atomic
+    from corridor.routing._request import answer, open_network
+
+    chosen = _format(fmt, output)
+    start, end = parse_latlon(origin, option="--from"), parse_latlon(destination, option="--to")
+    stops = [parse_latlon(v, option="--via") for v in via or []]
+    options = RouteOptions(
+        risk_weight=risk_weight,
+        max_risk=max_risk,
+        alternatives=alternatives,
+        max_overlap=max_overlap,
+        pareto=pareto,
+        at=parse_at(at),
+    )
+    network = open_network(network_path)
+    hazard_list = load_hazards(hazards) if hazards is not None else []
+    found = answer(
+        network, origin=start, destination=end, via=stops, hazards=hazard_list, options=options
+    )
+    if chosen == "table":
+        for i, expl in enumerate(found.explanations):
+            title = f"route {i + 1} ({expl.kind})" if len(found.explanations) > 1 else "route"
+            console.print(explanation_table(expl, title=title))
+            console.print()
+        for note in found.result.notes:
+            console.print(f"[dim]note: {note}[/]")
+        return
+    if chosen == "json":
+        text = json.dumps(found.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    elif chosen == "geojson":
+        text = geojson_text(found.geojson(network))
+    else:
+        text = found.gpx(network)
+    if output is None:
+        console.out(text, end="", highlight=False)
+    else:
+        write_atomic(output, text)
+        console.print(f"wrote {output} ({len(found.result.routes)} route(s))", highlight=False)
+
+
+def _format(fmt: str, output: Path | None) -> Format:
+    if fmt not in ("table", "json", "geojson", "gpx"):
+        raise InputError(
+            f"unknown format {fmt!r}", field="--format", hint="use table, json, geojson or gpx"
+        )
+    if fmt == "table" and output is not None:
+        inferred = _SUFFIX_FORMAT.get(output.suffix.lower())
+        if inferred is None:
+            raise InputError(
+                "cannot write a table to a file",
+                path=output,
+                hint="use --format json, geojson or gpx (or a .json/.geojson/.gpx name)",
+            )
+        return inferred
+    return fmt  # type: ignore[return-value]

@@ -1,0 +1,81 @@
+"""One routing request end to end: network file, hazards at a time, routes and explanations.
+
+The CLI and the REST API both call :func:`answer` so that they give the same routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from corridor.hazards import Hazard, RiskModel
+from corridor.network import Network, import_osm
+from corridor.network._format import read_network_with_extras
+from corridor.routing._engine import router_for
+from corridor.routing._explain import Explanation, explain
+from corridor.routing._export import to_geojson, to_gpx
+from corridor.routing._landmarks import Landmarks
+from corridor.routing._model import RouteOptions, RouteResult
+from corridor.routing._route import LatLon, route
+
+_OSM_SUFFIXES = (".osm", ".pbf", ".gz", ".bz2", ".xml")
+
+
+def open_network(path: str | Path) -> Network:
+    """A network file (landmarks stored in it are used), or an OSM extract imported on the fly."""
+    path = Path(path)
+    if path.suffix.lower() in _OSM_SUFFIXES:
+        return import_osm(path)
+    network, extras = read_network_with_extras(path)
+    landmarks = Landmarks.from_extras(network, extras)
+    if landmarks is not None:
+        router_for(network, landmarks=landmarks)
+    return network
+
+
+@dataclass(frozen=True)
+class Answer:
+    result: RouteResult
+    explanations: list[Explanation]
+    at_utc: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at_utc": self.at_utc.isoformat(),
+            "waypoints": [vars(w) for w in self.result.waypoints],
+            "notes": self.result.notes,
+            "routes": [e.to_dict() for e in self.explanations],
+        }
+
+    def geojson(self, network: Network) -> dict[str, Any]:
+        return to_geojson(
+            network, self.result, explanations=[e.to_dict() for e in self.explanations]
+        )
+
+    def gpx(self, network: Network) -> str:
+        return to_gpx(network, self.result)
+
+
+def answer(
+    network: Network,
+    *,
+    origin: LatLon,
+    destination: LatLon,
+    via: Sequence[LatLon] = (),
+    hazards: Sequence[Hazard] = (),
+    options: RouteOptions | None = None,
+) -> Answer:
+    """Route under the hazards valid at ``options.at`` (default now, UTC); explain each route."""
+    opts = options or RouteOptions()
+    at = (opts.at or datetime.now(UTC)).astimezone(UTC)
+    model = RiskModel(network, hazards, at=at) if hazards else None
+    result = route(
+        network, origin=origin, destination=destination, via=via, risk_model=model, options=opts
+    )
+    explanations = [
+        explain(network, r, risk_model=model, hazards=hazards, at=at) for r in result.routes
+    ]
+    return Answer(result, explanations, at)
