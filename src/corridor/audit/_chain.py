@@ -20,6 +20,7 @@ import rfc8785
 from corridor.errors import InputError
 
 GENESIS_HASH = "0" * 64
+_MAX_MOVE = 5000  # how far from its seq an entry is looked for when naming a fault
 
 FaultKind = Literal["edited", "deleted", "reordered", "inserted"]
 
@@ -156,6 +157,17 @@ def next_entry(
     return ChainEntry(seq, at, actor, action, text.decode(), digest, prev, entry_hash)
 
 
+def _written_seq(entry: ChainEntry, *, max_seq: int) -> int | None:
+    """The seq an entry's hash was computed for, nearest its current seq first; None when no
+    seq fits (its content was changed). Only run at the first fault; the scan is bounded so a
+    long log still answers fast, and an entry moved farther is reported as edited."""
+    for distance in range(1, min(max_seq, _MAX_MOVE) + 1):
+        for seq in (entry.seq - distance, entry.seq + distance):
+            if 1 <= seq <= max_seq and _hash_at(entry, seq) == entry.entry_hash:
+                return seq
+    return None
+
+
 def _hash_at(entry: ChainEntry, seq: int) -> str:
     return compute_entry_hash(
         seq=seq,
@@ -256,24 +268,20 @@ def _classify(  # noqa: PLR0911 - one return per kind of fault reads best flat
                 f"seq {entry.seq} links to a hash that seq {chain[i - 1].seq} no longer has",
             )
         return ChainFault(entry.seq, "inserted", "the entry does not link to the one before it")
-    if entry.prev_hash == GENESIS_HASH:
-        origin: int | None = 1
-    elif entry.prev_hash in seq_by_hash:
-        origin = seq_by_hash[entry.prev_hash] + 1
-    else:
-        origin = None
-    if origin is not None and origin != entry.seq and _hash_at(entry, origin) == entry.entry_hash:
-        if origin > entry.seq:
+    known_prev = entry.prev_hash == GENESIS_HASH or entry.prev_hash in seq_by_hash
+    origin = _written_seq(entry, max_seq=2 * chain[-1].seq + 1)
+    if origin is not None and origin > entry.seq:
+        if not known_prev:
             return ChainFault(
-                entry.seq,
-                "reordered",
-                f"the entry now at seq {entry.seq} was written as seq {origin}",
+                entry.seq, "deleted", f"entries before the one written as seq {origin} are gone"
             )
+        return ChainFault(
+            entry.seq, "reordered", f"the entry now at seq {entry.seq} was written as seq {origin}"
+        )
+    if origin is not None and origin < entry.seq:
         return ChainFault(
             origin, "inserted", f"the entry written as seq {origin} was pushed to seq {entry.seq}"
         )
     if i + 1 < len(chain) and chain[i + 1].prev_hash == expected_prev:
         return ChainFault(entry.seq, "inserted", "the next entry links past this one")
-    if entry.prev_hash != expected_prev and origin is None:
-        return ChainFault(entry.seq, "deleted", "the entry links to an entry no longer in the log")
     return ChainFault(entry.seq, "edited", "the entry does not match its hash")
