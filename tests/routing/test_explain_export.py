@@ -41,7 +41,7 @@ def scene(krems_network: Network) -> tuple[Network, list[Hazard], RiskModel]:
 
 
 def test_explanation_adds_up(scene: tuple[Network, list[Hazard], RiskModel]) -> None:
-    net, hazards, model = scene
+    net, _, model = scene
     best = route(
         net, origin=CENTRE, destination=SOUTH, risk_model=model, options=RouteOptions(risk_weight=0)
     ).best
