@@ -1,0 +1,41 @@
+"""The API's narrow seam onto the store and the domain packages (one place to adapt)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def open_api_store(db_url: str | None) -> Any:
+    from corridor.store import open_store
+
+    return open_store(db_url)
+
+
+def close_store(store: Any) -> None:
+    store.close()
+
+
+@contextmanager
+def session_of(store: Any, *, write: bool = True) -> Iterator[Session]:
+    with store.session(write=write) as session:
+        yield session
+
+
+def audit_append(session: Session, *, actor: str, action: str, payload: dict[str, Any]) -> None:
+    from corridor.store import record
+
+    record(session, actor=actor, action=action, payload=payload)
+
+
+def ping(store: Any) -> bool:
+    try:
+        with session_of(store, write=False) as session:
+            session.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True

@@ -1,0 +1,83 @@
+"""Bearer-token authentication and the one dependency that enforces the permission table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from corridor.api._problems import ApiError
+from corridor.api._roles import OWN_PARTY, PERMISSIONS, Role
+from corridor.api._state import state_of
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="corridor"'}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller; ``name`` is what the audit log records as the actor."""
+
+    user_id: int
+    name: str
+    role: Role
+    party: str | None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role.value}:{self.name}"
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401, "send an API token as 'Authorization: Bearer <token>'", headers=_CHALLENGE
+        )
+    return token.strip()
+
+
+def authorize(request: Request) -> Principal | None:
+    """Check the caller against ``PERMISSIONS[route name]`` (and the own-party rule).
+
+    Installed on every router, so no endpoint can forget it; a route missing from the table is
+    refused (and tests/api/test_permissions.py fails).
+    """
+    from corridor.api._users import authenticate
+
+    route = request.scope.get("route")
+    name = getattr(route, "name", None)
+    if name not in PERMISSIONS:
+        raise ApiError(403, f"route {name!r} has no entry in the permission table")
+    allowed = PERMISSIONS[name]
+    if allowed is None:
+        return None
+    token = _bearer(request)
+    principal = authenticate(state_of(request).store, token)
+    if principal is None:
+        raise ApiError(401, "the API token is unknown or disabled", headers=_CHALLENGE)
+    if principal.role not in allowed:
+        raise ApiError(403, f"role {principal.role.value!r} may not use {name}")
+    if name in OWN_PARTY and principal.role is Role.LIAISON:
+        _check_own_party(request, principal, name)
+    request.state.principal = principal
+    return principal
+
+
+def _check_own_party(request: Request, principal: Principal, name: str) -> None:
+    party = request.path_params.get("party")
+    if principal.party is None:
+        raise ApiError(403, "this liaison account has no party; ask a coordinator to set one")
+    if party != principal.party:
+        raise ApiError(403, f"a liaison of {principal.party!r} may not act for party {party!r}")
+
+
+def current_principal(principal: Annotated[Principal | None, Depends(authorize)]) -> Principal:
+    """The caller of a protected route (FastAPI runs ``authorize`` once per request)."""
+    if principal is None:  # pragma: no cover - only public routes authorize to None
+        raise ApiError(401, "not authenticated", headers=_CHALLENGE)
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]

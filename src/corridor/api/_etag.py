@@ -1,0 +1,73 @@
+"""ETag / If-Match on agreements: a write must name the version it was based on.
+
+Choice (docs/api.md): a stale ``If-Match`` gets **412 Precondition Failed** (RFC 9110 13.1.1),
+a missing one where it is required gets **428 Precondition Required** (RFC 6585), and a
+lifecycle conflict found by the domain (e.g. signing a closed agreement) is **409**. The check
+runs inside the write transaction after taking a per-agreement lock, so two coordinators racing
+on the same version cannot both pass it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from corridor.api._problems import ApiError
+from corridor.store import AgreementVersionRow
+
+
+def quoted(etag: str) -> str:
+    return f'"{etag}"'
+
+
+def latest_etag(session: Session, corridor_id: str) -> str | None:
+    """The quoted ETag of the corridor's latest version, or None if there is no such corridor."""
+    latest = (
+        select(func.max(AgreementVersionRow.version))
+        .where(AgreementVersionRow.corridor_id == corridor_id)
+        .scalar_subquery()
+    )
+    etag = session.scalar(
+        select(AgreementVersionRow.etag).where(
+            AgreementVersionRow.corridor_id == corridor_id,
+            AgreementVersionRow.version == latest,
+        )
+    )
+    return None if etag is None else quoted(etag)
+
+
+def lock_agreement(session: Session, corridor_id: str) -> None:
+    """Serialise writers of one corridor until the transaction ends.
+
+    SQLite's write transactions already begin IMMEDIATE (one writer at a time); PostgreSQL
+    takes a transaction-scoped advisory lock, after which a fresh read sees the winner's commit.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext('corridor.agreement.' || :id))"),
+            {"id": corridor_id},
+        )
+
+
+def check_if_match(
+    session: Session, corridor_id: str, if_match: str | None, *, required: bool
+) -> None:
+    """Refuse the write unless ``if_match`` names the current version (call after locking)."""
+    current = latest_etag(session, corridor_id)
+    if if_match is None:
+        if required and current is not None:
+            raise ApiError(
+                428,
+                f"send If-Match with the ETag of agreement {corridor_id!r} you are changing "
+                f"(GET it first; its ETag is now {current})",
+            )
+        return
+    offered = [t.strip() for t in if_match.split(",") if t.strip()]
+    if "*" in offered and current is not None:
+        return
+    if current is None or current not in [t.removeprefix("W/") for t in offered]:
+        raise ApiError(
+            412,
+            f"agreement {corridor_id!r} changed since you read it (If-Match {if_match}, "
+            f"current {current}); GET it again, review, and retry",
+        )

@@ -1,0 +1,215 @@
+"""`/hazards`: report, read, update and expire hazards; bulk import with a per-row report."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from corridor.api._auth import CurrentUser
+from corridor.api._hazard_models import ExpireIn, HazardIn, HazardOut, HazardPatch, ImportReport
+from corridor.api._hazard_rows import feature_of
+from corridor.api._idempotency import IdempotencyKey, run_idempotent
+from corridor.api._pagination import Page, PageOf, page_params, paginate
+from corridor.api._problems import problem_responses
+from corridor.api._state import state_of
+from corridor.errors import HazardInputError
+from corridor.hazards import Hazard, HazardKind, read_records, validate_records
+from corridor.hazards._records import RawRecord
+from corridor.store import (
+    HazardRow,
+    add_hazard,
+    add_hazards,
+    expire_hazard,
+    get_hazard,
+    get_hazard_row,
+    hazard_query,
+    update_hazard,
+)
+
+router = APIRouter(prefix="/hazards", tags=["hazards"], responses=problem_responses(401, 403))
+
+
+def _validated(feature: dict[str, Any]) -> Hazard:
+    """The same checks a hazard file gets (schema, coordinates, interval, geometry validity)."""
+    hazards, problems = validate_records([RawRecord(0, feature)])
+    if problems:
+        p = problems[0]
+        raise HazardInputError(p.detail, problems=[f"{p.reason}: {p.detail}"], field=p.reason)
+    return hazards[0]
+
+
+def _create(session: Session, body: HazardIn, actor: str) -> tuple[int, Any]:
+    feature = body.model_dump(mode="json", exclude_none=True)
+    feature["properties"].setdefault("id", f"h-{uuid.uuid4().hex[:16]}")
+    row = add_hazard(session, _validated(feature), actor=actor)
+    return 201, feature_of(row)
+
+
+@router.post(
+    "",
+    name="hazards.create",
+    status_code=201,
+    response_model=HazardOut,
+    responses=problem_responses(409, 413, 422),
+)
+async def create_hazard(
+    request: Request, body: HazardIn, user: CurrentUser, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Report a hazard (field teams and coordinators); send an Idempotency-Key to retry safely."""
+    return await run_idempotent(request, user, key, lambda s: _create(s, body, user.actor))
+
+
+@router.get("", name="hazards.list", response_model=PageOf[HazardOut])
+def list_hazards_api(
+    request: Request,
+    page: Annotated[Page, Depends(page_params)],
+    active_at: Annotated[
+        AwareDatetime | None, Query(description="Only hazards valid and unexpired then.")
+    ] = None,
+    kind: Annotated[HazardKind | None, Query()] = None,
+    include_expired: Annotated[bool, Query(description="Also expired ones.")] = False,
+) -> PageOf[HazardOut]:
+    from corridor.api._adapters import session_of
+
+    stmt = hazard_query(
+        active_at=active_at,
+        kind=None if kind is None else kind.value,
+        include_expired=include_expired,
+    )
+    with session_of(state_of(request).store, write=False) as session:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = session.scalars(stmt.offset(page.offset).limit(page.limit)).all()
+        items = [HazardOut.model_validate(feature_of(r)) for r in rows]
+    return paginate(request, items, total, page)
+
+
+@router.get(
+    "/{hazard_id}",
+    name="hazards.read",
+    response_model=HazardOut,
+    responses=problem_responses(404),
+)
+def read_hazard(request: Request, hazard_id: str) -> HazardOut:
+    from corridor.api._adapters import session_of
+
+    with session_of(state_of(request).store, write=False) as session:
+        return HazardOut.model_validate(feature_of(get_hazard_row(session, hazard_id)))
+
+
+@router.patch(
+    "/{hazard_id}",
+    name="hazards.update",
+    response_model=HazardOut,
+    responses=problem_responses(404, 409, 422),
+)
+def update_hazard_api(
+    request: Request, hazard_id: str, body: HazardPatch, user: CurrentUser
+) -> HazardOut:
+    from corridor.api._adapters import session_of
+
+    changes: dict[str, Any] = {name: getattr(body, name) for name in body.model_fields_set}
+    for name in ("notes", "source"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    with session_of(state_of(request).store) as session:
+        updated = dataclasses.replace(get_hazard(session, hazard_id), **changes)
+        row = update_hazard(session, updated, actor=user.actor)
+        return HazardOut.model_validate(feature_of(row))
+
+
+@router.post(
+    "/{hazard_id}/expire",
+    name="hazards.expire",
+    response_model=HazardOut,
+    responses=problem_responses(404, 409),
+)
+def expire_hazard_api(
+    request: Request, hazard_id: str, user: CurrentUser, body: ExpireIn | None = None
+) -> HazardOut:
+    """Take a hazard out of the picture from now on; the record stays (and is audited)."""
+    from corridor.api._adapters import session_of
+
+    reason = None if body is None else body.reason
+    with session_of(state_of(request).store) as session:
+        row = expire_hazard(session, hazard_id, actor=user.actor, reason=reason)
+        return HazardOut.model_validate(feature_of(row))
+
+
+_IMPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/geo+json": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/import",
+    name="hazards.import",
+    response_model=ImportReport,
+    openapi_extra=_IMPORT_BODY,
+    responses=problem_responses(413, 415, 422),
+)
+async def import_hazards_api(request: Request, user: CurrentUser) -> ImportReport:
+    """Import a GeoJSON FeatureCollection, a Bellingcat export or a CSV (as for the CLI).
+
+    Usable records are stored; every skipped record is listed with its index, line and reason.
+    Records whose id is already stored are skipped as ``exists``.
+    """
+    from starlette.concurrency import run_in_threadpool
+
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in ("application/json", "application/geo+json", "text/csv"):
+        from corridor.api._problems import ApiError
+
+        raise ApiError(415, "send application/geo+json, application/json or text/csv")
+    body = await request.body()
+    return await run_in_threadpool(_import, request, body, ctype == "text/csv", user.actor)
+
+
+def _import(request: Request, body: bytes, csv: bool, actor: str) -> ImportReport:
+    from corridor.api._adapters import session_of
+
+    with tempfile.TemporaryDirectory(prefix="corridor-import-") as tmp:
+        path = Path(tmp) / ("upload.csv" if csv else "upload.json")
+        path.write_bytes(body)
+        fmt, records = read_records(path, format="csv" if csv else "auto")
+    hazards, problems = validate_records(records)
+    skipped = [p.as_dict() for p in problems]
+    bad = {p.index for p in problems}
+    # validate_records keeps record order, so the usable records pair up with the hazards.
+    index = dict(zip((h.id for h in hazards), (r.index for r in records if r.index not in bad),
+                     strict=True))  # fmt: skip
+    with session_of(state_of(request).store) as session:
+        ids = [h.id for h in hazards]
+        taken = set(session.scalars(select(HazardRow.id).where(HazardRow.id.in_(ids))))
+        fresh = [h for h in hazards if h.id not in taken]
+        add_hazards(session, fresh, actor=actor)
+    skipped += [
+        {"index": index[h], "line": None, "id": h, "reason": "exists",
+         "detail": f"hazard {h!r} is already stored"}
+        for h in taken
+    ]  # fmt: skip
+    skipped.sort(key=lambda p: p["index"])
+    return ImportReport.model_validate(
+        {
+            "format": fmt,
+            "records": len(records),
+            "imported": len(fresh),
+            "imported_ids": [h.id for h in fresh],
+            "skipped": skipped,
+        }
+    )

@@ -1,0 +1,68 @@
+"""The four roles and the one permission table every endpoint is checked against."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Who a token belongs to; see docs/api.md for what each may do."""
+
+    COORDINATOR = "coordinator"
+    LIAISON = "liaison"
+    FIELD = "field"
+    OBSERVER = "observer"
+
+
+CO, LI, FI = Role.COORDINATOR, Role.LIAISON, Role.FIELD
+
+EVERYONE: frozenset[Role] = frozenset(Role)
+READERS = EVERYONE
+#: Public routes need no token at all (health, the schema and its docs pages).
+PUBLIC: frozenset[Role] | None = None
+
+#: route name -> roles allowed (None = no token needed). The only place permissions live;
+#: `authorize` enforces it and tests/api/test_permissions.py walks every role x route.
+PERMISSIONS: dict[str, frozenset[Role] | None] = {
+    # public
+    "health": PUBLIC,
+    "openapi": PUBLIC,
+    "swagger_ui_html": PUBLIC,
+    "swagger_ui_redirect": PUBLIC,
+    "redoc_html": PUBLIC,
+    # who am I
+    "me.read": EVERYONE,
+    # networks (read)
+    "networks.list": EVERYONE,
+    "networks.info": EVERYONE,
+    "networks.roads": EVERYONE,
+    # hazards
+    "hazards.list": EVERYONE,
+    "hazards.read": EVERYONE,
+    "hazards.create": frozenset({CO, FI}),
+    "hazards.update": frozenset({CO}),
+    "hazards.expire": frozenset({CO}),
+    "hazards.import": frozenset({CO}),
+    # field reports
+    "reports.list": frozenset({CO, LI, Role.OBSERVER}),
+    "reports.incident": frozenset({CO, FI}),
+    "reports.checkin": frozenset({CO, FI}),
+    # routes: computing one writes nothing
+    "routes.compute": EVERYONE,
+    # agreements
+    "agreements.list": EVERYONE,
+    "agreements.read": EVERYONE,
+    "agreements.verify": EVERYONE,
+    "agreements.bundle": EVERYONE,
+    "agreements.propose": frozenset({CO}),
+    "agreements.sign": frozenset({CO, LI}),
+    "agreements.suspend": frozenset({CO, LI}),
+    "agreements.transition": frozenset({CO}),
+    # audit log
+    "audit.verify": frozenset({CO, LI, Role.OBSERVER}),
+    "audit.export": frozenset({CO, LI, Role.OBSERVER}),
+}
+
+#: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter
+#: must be the liaison's party (coordinators may act for any party).
+OWN_PARTY: frozenset[str] = frozenset({"agreements.sign", "agreements.suspend"})

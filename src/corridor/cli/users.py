@@ -1,0 +1,74 @@
+"""`corridor users`: API users and their tokens (a token is shown once, stored only hashed)."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from corridor.cli._common import console, handle_errors
+
+app = typer.Typer(help="API users and their tokens.", no_args_is_help=True)
+
+DB_HELP = "Database URL (default: the store's default database)."
+
+
+def cli_actor() -> str:
+    """Who the audit log names for a command run at this machine's shell."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "cli"
+
+
+@app.command("add")
+@handle_errors
+def add(
+    name: str = typer.Argument(..., help="A unique user name, e.g. 'unhcr-liaison-1'."),
+    role: str = typer.Option(..., help="coordinator, liaison, field or observer."),
+    party: str | None = typer.Option(None, help="The party a liaison acts for (required)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Create a user and print its API token ONCE; only the token's hash is kept."""
+    from corridor.api import add_user, open_api_store
+
+    with open_api_store(db) as store:
+        token = add_user(store, name=name, role=role, party=party, actor=cli_actor())
+    console.print(f"created {role} {name!r}" + (f" for party {party!r}" if party else ""))
+    console.print("token (shown once, store it safely):", style="bold")
+    typer.echo(token)
+
+
+@app.command("list")
+@handle_errors
+def list_(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """List users, their roles and whether they are disabled (never tokens)."""
+    from corridor.api import list_users, open_api_store
+
+    with open_api_store(db) as store:
+        users = list_users(store)
+    table = Table("name", "role", "party", "created (UTC)", "disabled (UTC)")
+    for u in users:
+        table.add_row(
+            u.name,
+            u.role,
+            u.party or "",
+            f"{u.created_at:%Y-%m-%d %H:%M}",
+            f"{u.disabled_at:%Y-%m-%d %H:%M}" if u.disabled_at else "",
+        )
+    console.print(table)
+
+
+@app.command("disable")
+@handle_errors
+def disable(
+    name: str = typer.Argument(..., help="The user to disable; their token stops working."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Disable a user at once; the row stays so the audit log's actors still resolve."""
+    from corridor.api import disable_user, open_api_store
+
+    with open_api_store(db) as store:
+        disable_user(store, name=name, actor=cli_actor())
+    console.print(f"disabled {name!r}")

@@ -1,0 +1,92 @@
+"""The API under test: the real app over the real store (SQLite and PostgreSQL), real networks."""
+
+from __future__ import annotations
+
+import base64
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+with warnings.catch_warnings():
+    # Starlette would prefer the httpx2 fork; httpx (a project dependency) works the same here.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from corridor.api import Role, add_user, create_app
+from tests.conftest import BUNDLED_OSM
+
+PARTIES = ("north", "south")
+
+
+@dataclass
+class Api:
+    """A running in-process app plus one user (and token) per role."""
+
+    client: TestClient
+    store: Any
+    network_name: str
+    tokens: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
+
+    def auth(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def get(self, url: str, who: str = "coordinator", **kw: Any) -> Any:
+        return self.client.get(url, headers={**self.auth(who), **kw.pop("headers", {})}, **kw)
+
+    def post(self, url: str, who: str = "coordinator", **kw: Any) -> Any:
+        return self.client.post(url, headers={**self.auth(who), **kw.pop("headers", {})}, **kw)
+
+
+def public_key_b64(key: Ed25519PrivateKey) -> str:
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+@pytest.fixture(scope="session")
+def network_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from corridor.network import import_osm, write_network
+
+    path = tmp_path_factory.mktemp("net") / "krems.corridor"
+    write_network(import_osm(BUNDLED_OSM), path)
+    return path
+
+
+def add_party(store: Any, name: str, key: Ed25519PrivateKey) -> None:
+    from corridor.store import PartyRow
+
+    with store.session() as session:
+        session.add(PartyRow(name=name, role="armed forces", public_key=public_key_b64(key)))
+
+
+def seed_users(store: Any) -> tuple[dict[str, str], dict[str, Ed25519PrivateKey]]:
+    """One user per role, a liaison for each of two parties, and the parties' private keys
+    (which only the test, playing the parties' own machines, ever holds)."""
+    keys = {p: Ed25519PrivateKey.generate() for p in PARTIES}
+    for party, key in keys.items():
+        add_party(store, party, key)
+    tokens = {
+        role.value: add_user(store, name=f"{role.value}-1", role=role.value, party=None, actor="t")
+        for role in Role
+        if role is not Role.LIAISON
+    }
+    for party in PARTIES:
+        tokens[f"liaison-{party}"] = add_user(
+            store, name=f"liaison-{party}", role="liaison", party=party, actor="t"
+        )
+    tokens["liaison"] = tokens["liaison-north"]
+    return tokens, keys
+
+
+@pytest.fixture
+def api(store: Any, network_file: Path) -> Iterator[Api]:
+    app = create_app(store=store, networks=[network_file], max_body_bytes=256 * 1024)
+    tokens, keys = seed_users(store)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Api(client=client, store=store, network_name="krems", tokens=tokens, keys=keys)
