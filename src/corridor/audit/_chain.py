@@ -231,19 +231,25 @@ def _first_fault(chain: Sequence[ChainEntry]) -> ChainFault | None:
             gap = (
                 f"{expected_seq}"
                 if entry.seq == expected_seq + 1
-                else (f"{expected_seq}..{entry.seq - 1}")
+                else f"{expected_seq}..{entry.seq - 1}"
             )
             return ChainFault(expected_seq, "deleted", f"entries {gap} are missing")
         if entry.seq < expected_seq:
             return ChainFault(entry.seq, "inserted", "a sequence number before the first entry")
-        if entry.payload is not None and sha256_hex(entry.payload.encode()) != entry.payload_digest:
-            return ChainFault(entry.seq, "edited", "the payload does not match its digest")
+        payload_ok = entry.payload is None or (
+            sha256_hex(entry.payload.encode()) == entry.payload_digest
+        )
         own_ok = _hash_at(entry, entry.seq) == entry.entry_hash
-        if own_ok and entry.prev_hash == expected_prev:
+        if payload_ok and own_ok and entry.prev_hash == expected_prev:
             expected_prev, expected_seq = entry.entry_hash, expected_seq + 1
             continue
         return _classify(
-            chain, i, own_ok=own_ok, expected_prev=expected_prev, seq_by_hash=seq_by_hash
+            chain,
+            i,
+            own_ok=own_ok,
+            payload_ok=payload_ok,
+            expected_prev=expected_prev,
+            seq_by_hash=seq_by_hash,
         )
     return None
 
@@ -253,24 +259,16 @@ def _classify(  # noqa: PLR0911 - one return per kind of fault reads best flat
     i: int,
     *,
     own_ok: bool,
+    payload_ok: bool,
     expected_prev: str,
     seq_by_hash: dict[str, int],
 ) -> ChainFault:
     """Name what happened at position ``i``, where the chain first fails."""
     entry = chain[i]
-    if own_ok:
-        # Intact itself but linked to something else: the entry before it was rewritten
-        # (its hash changed), or this one was forged onto another link.
-        if entry.prev_hash not in seq_by_hash and entry.prev_hash != GENESIS_HASH and i > 0:
-            return ChainFault(
-                chain[i - 1].seq,
-                "edited",
-                f"seq {entry.seq} links to a hash that seq {chain[i - 1].seq} no longer has",
-            )
-        return ChainFault(entry.seq, "inserted", "the entry does not link to the one before it")
     known_prev = entry.prev_hash == GENESIS_HASH or entry.prev_hash in seq_by_hash
-    origin = _written_seq(entry, max_seq=2 * chain[-1].seq + 1)
+    origin = None if own_ok else _written_seq(entry, max_seq=2 * chain[-1].seq + 1)
     if origin is not None and origin > entry.seq:
+        # An intact entry that belongs later: moved up by a swap, or by deleting and renumbering.
         if not known_prev:
             return ChainFault(
                 entry.seq, "deleted", f"entries before the one written as seq {origin} are gone"
@@ -284,4 +282,15 @@ def _classify(  # noqa: PLR0911 - one return per kind of fault reads best flat
         )
     if i + 1 < len(chain) and chain[i + 1].prev_hash == expected_prev:
         return ChainFault(entry.seq, "inserted", "the next entry links past this one")
+    if not payload_ok:
+        return ChainFault(entry.seq, "edited", "the payload does not match its digest")
+    if own_ok and not known_prev and i > 0:
+        # Intact, but links to a hash nobody has: the entry before it was rewritten.
+        return ChainFault(
+            chain[i - 1].seq,
+            "edited",
+            f"seq {entry.seq} links to a hash that seq {chain[i - 1].seq} no longer has",
+        )
+    if own_ok:
+        return ChainFault(entry.seq, "inserted", "the entry does not link to the one before it")
     return ChainFault(entry.seq, "edited", "the entry does not match its hash")
