@@ -22,12 +22,18 @@ def _first(props: Mapping[str, Any], *keys: str) -> Any:
 
 
 def route_from_geojson(
-    doc: Mapping[str, Any], *, network: Network | None = None, source: str | Path | None = None
+    doc: Mapping[str, Any],
+    *,
+    network: Network | None = None,
+    network_sha256: str | None = None,
+    source: str | Path | None = None,
 ) -> dict[str, Any]:
     """The ``route`` block of the terms from a route GeoJSON (Feature or FeatureCollection).
 
     The feature's properties must give the network's SHA-256 and the edge id sequence; road
     names and lengths come from per-edge properties when present, else from ``network``.
+    ``network_sha256`` is the SHA-256 of ``network``'s file: it fills a missing hash and must
+    match a present one.
     """
     features = doc.get("features") if doc.get("type") == "FeatureCollection" else [doc]
     lines = [
@@ -42,6 +48,14 @@ def route_from_geojson(
     net = _first(props, "network_sha256", "network_file_sha256")
     if net is None and isinstance(props.get("network"), dict):
         net = props["network"].get("sha256")
+    if network_sha256 is not None:
+        if net and net != network_sha256:
+            raise InputError(
+                f"the route was computed on network {net[:12]}, not on the given network file "
+                f"({network_sha256[:12]})",
+                path=source,
+            )
+        net = network_sha256
     raw_edges = _first(props, "edge_ids", "edges")
     if not net or not isinstance(raw_edges, list) or not raw_edges:
         raise InputError(
@@ -58,12 +72,6 @@ def route_from_geojson(
         roads = list(_first(props, "edge_roads", "edge_labels", "edge_names") or [None] * len(ids))
         lengths = list(_first(props, "edge_lengths_m") or [None] * len(ids))
     if network is not None:
-        if network.source_sha256 and network.source_sha256 != net:
-            raise InputError(
-                f"the route was computed on network {net[:12]}, not on this one "
-                f"({network.source_sha256[:12]})",
-                path=source,
-            )
         if max(ids) >= network.n_edges:
             raise InputError("edge ids do not fit the given network", path=source)
         roads = [

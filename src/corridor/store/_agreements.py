@@ -1,4 +1,4 @@
-"""Parties and agreement versions in the store: every state change is audited in its transaction.
+"""Agreement state changes in the store: every change is audited in its transaction.
 
 Functions take the caller's session (``with store.session() as s:``) and never commit: a
 failure anywhere rolls back the rows *and* the audit entry together.
@@ -8,35 +8,40 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor.agreements import (
     Action,
-    SignatureStatus,
     State,
     Terms,
     canonical_bytes,
     in_force,
-    make_bundle,
     next_state,
     public_key_b64,
     sign_digest,
     signature_statuses,
-    state_at,
     suspension_message,
     terms_from_data,
     terms_to_data,
     verify_digest,
     verify_message,
 )
-from corridor.errors import InputError, LifecycleError, NotFoundError, SignatureError, StoreError
-from corridor.store._audit import audit_head, record
+from corridor.errors import InputError, LifecycleError, NotFoundError, SignatureError
+from corridor.store._agreement_read import (
+    AgreementRecord,
+    export_agreement_bundle,
+    format_at,
+    list_agreements,
+    load_agreement,
+    record_of,
+    version_row,
+)
+from corridor.store._audit import record
+from corridor.store._parties import add_party, get_party, list_parties
 from corridor.store._tables import (
     AgreementVersionRow,
     CorridorRow,
@@ -46,183 +51,20 @@ from corridor.store._tables import (
 )
 from corridor.store._types import utc_now
 
-
-def format_at(at: datetime) -> str:
-    """The UTC text a suspension signature covers: ``2030-03-01T06:00:00Z`` (whole seconds)."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class AgreementRecord:
-    """One stored version with its signatures, checked against its digest on load."""
-
-    corridor_id: str
-    version: int
-    latest_version: int
-    terms: Terms
-    terms_data: dict[str, Any]
-    digest: str
-    stored_state: State
-    signatures: list[dict[str, Any]]
-    suspensions: list[dict[str, Any]] = field(default_factory=list)
-    statuses: list[SignatureStatus] = field(default_factory=list)
-
-    @property
-    def superseded(self) -> bool:
-        return self.version < self.latest_version
-
-    @property
-    def in_force(self) -> bool:
-        """Every listed party signed this digest, it is the latest version, not suspended/closed."""
-        return (
-            not self.superseded
-            and in_force(self.statuses)
-            and self.stored_state not in (State.SUSPENDED, State.CLOSED)
-        )
-
-    def state_at(self, at_utc: datetime) -> State:
-        return state_at(self.stored_state, self.terms.windows, at_utc)
-
-
-# --- parties -------------------------------------------------------------------------------
-
-
-def add_party(session: Session, *, name: str, role: str, public_key: str, actor: str) -> PartyRow:
-    """Register a party and its Ed25519 key (base64 raw); names and keys are unique."""
-    if session.scalar(select(PartyRow).where(PartyRow.name == name)) is not None:
-        raise InputError(f"party {name!r} is already registered", hint="pick another name")
-    clash = session.scalar(select(PartyRow).where(PartyRow.public_key == public_key))
-    if clash is not None:
-        raise InputError(f"this public key is already registered for party {clash.name!r}")
-    row = PartyRow(name=name, role=role, public_key=public_key)
-    session.add(row)
-    record(
-        session,
-        actor=actor,
-        action="party.added",
-        payload={"name": name, "role": role, "public_key": public_key},
-    )
-    return row
-
-
-def get_party(session: Session, name: str) -> PartyRow:
-    row = session.scalar(select(PartyRow).where(PartyRow.name == name))
-    if row is None:
-        raise NotFoundError(
-            f"unknown party {name!r}",
-            hint="register it with `corridor party add NAME --role ... --public-key FILE`",
-        )
-    return row
-
-
-def list_parties(session: Session) -> list[PartyRow]:
-    return list(session.scalars(select(PartyRow).order_by(PartyRow.name)))
-
-
-# --- loading -------------------------------------------------------------------------------
-
-
-def _version_row(
-    session: Session, corridor_id: str, version: int | None
-) -> tuple[AgreementVersionRow, int]:
-    latest = session.scalar(
-        select(func.max(AgreementVersionRow.version)).where(
-            AgreementVersionRow.corridor_id == corridor_id
-        )
-    )
-    if latest is None:
-        raise NotFoundError(f"no agreement {corridor_id!r}", hint="propose terms first")
-    wanted = latest if version is None else version
-    row = session.scalar(
-        select(AgreementVersionRow).where(
-            AgreementVersionRow.corridor_id == corridor_id, AgreementVersionRow.version == wanted
-        )
-    )
-    if row is None:
-        raise NotFoundError(f"agreement {corridor_id!r} has no version {wanted} (latest {latest})")
-    return row, int(latest)
-
-
-def _record_of(session: Session, row: AgreementVersionRow, latest: int) -> AgreementRecord:
-    digest = hashlib.sha256(canonical_bytes(row.terms)).hexdigest()
-    if digest != row.digest or hashlib.sha256(row.canonical).hexdigest() != row.digest:
-        raise StoreError(
-            f"stored terms of {row.corridor_id} v{row.version} do not match their "
-            "digest: the database was altered",
-            hint="run `corridor audit verify`",
-        )
-    terms = terms_from_data(row.terms)
-    sigs = [
-        {"party": s.party.name, "signature": s.signature, "signed_at_utc": format_at(s.signed_at)}
-        for s in session.scalars(
-            select(SignatureRow)
-            .where(SignatureRow.agreement_version_id == row.id)
-            .order_by(SignatureRow.id)
-        )
-        if s.digest == row.digest
-    ]
-    suspensions = []
-    events = session.scalars(
-        select(LifecycleEventRow)
-        .where(LifecycleEventRow.agreement_version_id == row.id)
-        .order_by(LifecycleEventRow.id)
-    )
-    for ev in events:
-        if ev.to_state == State.SUSPENDED.value:
-            who = session.get(PartyRow, ev.party_id) if ev.party_id is not None else None
-            suspensions.append(
-                {
-                    "party": who.name if who else None,
-                    "actor": ev.actor,
-                    "reason": ev.reason or "",
-                    "at_utc": format_at(ev.at),
-                    "signature": ev.signature,
-                }
-            )
-    return AgreementRecord(
-        corridor_id=row.corridor_id,
-        version=row.version,
-        latest_version=latest,
-        terms=terms,
-        terms_data=dict(row.terms),
-        digest=row.digest,
-        stored_state=State(row.state),
-        signatures=sigs,
-        suspensions=suspensions,
-        statuses=signature_statuses(terms, row.digest, sigs),
-    )
-
-
-def load_agreement(
-    session: Session, corridor_id: str, *, version: int | None = None
-) -> AgreementRecord:
-    """The latest (or the given) version; StoreError if its stored terms were altered."""
-    row, latest = _version_row(session, corridor_id, version)
-    return _record_of(session, row, latest)
-
-
-def list_agreements(session: Session) -> list[tuple[str, int, str]]:
-    """(corridor id, latest version, stored state) for every corridor."""
-    latest = (
-        select(AgreementVersionRow.corridor_id, func.max(AgreementVersionRow.version).label("v"))
-        .group_by(AgreementVersionRow.corridor_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            AgreementVersionRow.corridor_id, AgreementVersionRow.version, AgreementVersionRow.state
-        )
-        .join(
-            latest,
-            (latest.c.corridor_id == AgreementVersionRow.corridor_id)
-            & (latest.c.v == AgreementVersionRow.version),
-        )
-        .order_by(AgreementVersionRow.corridor_id)
-    )
-    return [(r[0], int(r[1]), str(r[2])) for r in rows]
-
-
-# --- state changes -------------------------------------------------------------------------
+__all__ = [
+    "AgreementRecord",
+    "add_party",
+    "close_agreement",
+    "export_agreement_bundle",
+    "format_at",
+    "get_party",
+    "list_agreements",
+    "list_parties",
+    "load_agreement",
+    "propose_agreement",
+    "sign_agreement",
+    "suspend_agreement",
+]
 
 
 def _etag(row: AgreementVersionRow, n_signatures: int) -> str:
@@ -282,7 +124,7 @@ def propose_agreement(
     before = State.DRAFT
     version = 1
     if corridor is not None:
-        prev, latest = _version_row(session, terms.corridor_id, None)
+        prev, latest = version_row(session, terms.corridor_id, None)
         before, version = State(prev.state), latest + 1
         next_state(before, Action.PROPOSE, windows=terms_from_data(prev.terms).windows, at_utc=at)
         if {**prev.terms, "version": 0} == {**terms_to_data(terms), "version": 0}:
@@ -319,7 +161,7 @@ def propose_agreement(
         at_utc=at,
         payload={"corridor_id": terms.corridor_id, "version": version, "digest": digest},
     )
-    return _record_of(session, row, version)
+    return record_of(session, row, version)
 
 
 def _signer(rec: AgreementRecord, *, public_key: str, party: str | None) -> str:
@@ -343,14 +185,14 @@ def _signer(rec: AgreementRecord, *, public_key: str, party: str | None) -> str:
 def _current(
     session: Session, corridor_id: str, version: int | None
 ) -> tuple[AgreementVersionRow, AgreementRecord]:
-    row, latest = _version_row(session, corridor_id, version)
+    row, latest = version_row(session, corridor_id, version)
     if row.version != latest:
         raise LifecycleError(
             f"version {row.version} of {corridor_id} is superseded by version "
             f"{latest}; a signature over it does not count",
             hint=f"review and sign version {latest}",
         )
-    return row, _record_of(session, row, latest)
+    return row, record_of(session, row, latest)
 
 
 def sign_agreement(
@@ -424,7 +266,7 @@ def sign_agreement(
             "state": after.value,
         },
     )
-    return _record_of(session, row, rec.latest_version)
+    return record_of(session, row, rec.latest_version)
 
 
 def suspend_agreement(
@@ -494,7 +336,7 @@ def suspend_agreement(
             "signature": signature,
         },
     )
-    return _record_of(session, row, rec.latest_version)
+    return record_of(session, row, rec.latest_version)
 
 
 def close_agreement(
@@ -520,31 +362,4 @@ def close_agreement(
         at_utc=at,
         payload={"corridor_id": corridor_id, "version": rec.version, "reason": reason},
     )
-    return _record_of(session, row, rec.latest_version)
-
-
-def export_agreement_bundle(
-    session: Session,
-    corridor_id: str,
-    *,
-    version: int | None = None,
-    at_utc: datetime | None = None,
-) -> dict[str, Any]:
-    """The offline-checkable bundle of a version, with the audit head at export time."""
-    rec = load_agreement(session, corridor_id, version=version)
-    head = audit_head(session)
-    keys = {p.name: p.public_key for p in rec.terms.parties}
-    signed_suspensions = [
-        {k: s[k] for k in ("party", "reason", "at_utc", "signature")}
-        for s in rec.suspensions
-        if s["signature"] and keys.get(s["party"])
-    ]
-    return make_bundle(
-        terms=rec.terms_data,
-        digest=rec.digest,
-        signatures=rec.signatures,
-        state=rec.stored_state.value,
-        suspensions=signed_suspensions,
-        audit_head=None if head is None else {"seq": head.seq, "entry_hash": head.entry_hash},
-        exported_at_utc=format_at(at_utc or utc_now()),
-    )
+    return record_of(session, row, rec.latest_version)

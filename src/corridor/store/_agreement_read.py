@@ -1,0 +1,196 @@
+"""Reading agreement versions back, checked against their digest, and the offline bundle."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from corridor.agreements import (
+    SignatureStatus,
+    State,
+    Terms,
+    canonical_bytes,
+    in_force,
+    make_bundle,
+    signature_statuses,
+    state_at,
+    terms_from_data,
+)
+from corridor.errors import NotFoundError, StoreError
+from corridor.store._audit import audit_head
+from corridor.store._tables import (
+    AgreementVersionRow,
+    LifecycleEventRow,
+    PartyRow,
+    SignatureRow,
+)
+from corridor.store._types import utc_now
+
+
+def format_at(at: datetime) -> str:
+    """The UTC text a suspension signature covers: ``2030-03-01T06:00:00Z`` (whole seconds)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class AgreementRecord:
+    """One stored version with its signatures, checked against its digest on load."""
+
+    corridor_id: str
+    version: int
+    latest_version: int
+    terms: Terms
+    terms_data: dict[str, Any]
+    digest: str
+    stored_state: State
+    signatures: list[dict[str, Any]]
+    suspensions: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[SignatureStatus] = field(default_factory=list)
+
+    @property
+    def superseded(self) -> bool:
+        return self.version < self.latest_version
+
+    @property
+    def in_force(self) -> bool:
+        """Every listed party signed this digest, it is the latest version, not suspended/closed."""
+        return (
+            not self.superseded
+            and in_force(self.statuses)
+            and self.stored_state not in (State.SUSPENDED, State.CLOSED)
+        )
+
+    def state_at(self, at_utc: datetime) -> State:
+        return state_at(self.stored_state, self.terms.windows, at_utc)
+
+
+def version_row(
+    session: Session, corridor_id: str, version: int | None
+) -> tuple[AgreementVersionRow, int]:
+    latest = session.scalar(
+        select(func.max(AgreementVersionRow.version)).where(
+            AgreementVersionRow.corridor_id == corridor_id
+        )
+    )
+    if latest is None:
+        raise NotFoundError(f"no agreement {corridor_id!r}", hint="propose terms first")
+    wanted = latest if version is None else version
+    row = session.scalar(
+        select(AgreementVersionRow).where(
+            AgreementVersionRow.corridor_id == corridor_id, AgreementVersionRow.version == wanted
+        )
+    )
+    if row is None:
+        raise NotFoundError(f"agreement {corridor_id!r} has no version {wanted} (latest {latest})")
+    return row, int(latest)
+
+
+def record_of(session: Session, row: AgreementVersionRow, latest: int) -> AgreementRecord:
+    digest = hashlib.sha256(canonical_bytes(row.terms)).hexdigest()
+    if digest != row.digest or hashlib.sha256(row.canonical).hexdigest() != row.digest:
+        raise StoreError(
+            f"stored terms of {row.corridor_id} v{row.version} do not match their "
+            "digest: the database was altered",
+            hint="run `corridor audit verify`",
+        )
+    terms = terms_from_data(row.terms)
+    sigs = [
+        {"party": s.party.name, "signature": s.signature, "signed_at_utc": format_at(s.signed_at)}
+        for s in session.scalars(
+            select(SignatureRow)
+            .where(SignatureRow.agreement_version_id == row.id)
+            .order_by(SignatureRow.id)
+        )
+        if s.digest == row.digest
+    ]
+    suspensions = []
+    events = session.scalars(
+        select(LifecycleEventRow)
+        .where(LifecycleEventRow.agreement_version_id == row.id)
+        .order_by(LifecycleEventRow.id)
+    )
+    for ev in events:
+        if ev.to_state == State.SUSPENDED.value:
+            who = session.get(PartyRow, ev.party_id) if ev.party_id is not None else None
+            suspensions.append(
+                {
+                    "party": who.name if who else None,
+                    "actor": ev.actor,
+                    "reason": ev.reason or "",
+                    "at_utc": format_at(ev.at),
+                    "signature": ev.signature,
+                }
+            )
+    return AgreementRecord(
+        corridor_id=row.corridor_id,
+        version=row.version,
+        latest_version=latest,
+        terms=terms,
+        terms_data=dict(row.terms),
+        digest=row.digest,
+        stored_state=State(row.state),
+        signatures=sigs,
+        suspensions=suspensions,
+        statuses=signature_statuses(terms, row.digest, sigs),
+    )
+
+
+def load_agreement(
+    session: Session, corridor_id: str, *, version: int | None = None
+) -> AgreementRecord:
+    """The latest (or the given) version; StoreError if its stored terms were altered."""
+    row, latest = version_row(session, corridor_id, version)
+    return record_of(session, row, latest)
+
+
+def list_agreements(session: Session) -> list[tuple[str, int, str]]:
+    """(corridor id, latest version, stored state) for every corridor."""
+    latest = (
+        select(AgreementVersionRow.corridor_id, func.max(AgreementVersionRow.version).label("v"))
+        .group_by(AgreementVersionRow.corridor_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            AgreementVersionRow.corridor_id, AgreementVersionRow.version, AgreementVersionRow.state
+        )
+        .join(
+            latest,
+            (latest.c.corridor_id == AgreementVersionRow.corridor_id)
+            & (latest.c.v == AgreementVersionRow.version),
+        )
+        .order_by(AgreementVersionRow.corridor_id)
+    )
+    return [(r[0], int(r[1]), str(r[2])) for r in rows]
+
+
+def export_agreement_bundle(
+    session: Session,
+    corridor_id: str,
+    *,
+    version: int | None = None,
+    at_utc: datetime | None = None,
+) -> dict[str, Any]:
+    """The offline-checkable bundle of a version, with the audit head at export time."""
+    rec = load_agreement(session, corridor_id, version=version)
+    head = audit_head(session)
+    keys = {p.name: p.public_key for p in rec.terms.parties}
+    signed_suspensions = [
+        {k: s[k] for k in ("party", "reason", "at_utc", "signature")}
+        for s in rec.suspensions
+        if s["signature"] and keys.get(s["party"])
+    ]
+    return make_bundle(
+        terms=rec.terms_data,
+        digest=rec.digest,
+        signatures=rec.signatures,
+        state=rec.stored_state.value,
+        suspensions=signed_suspensions,
+        audit_head=None if head is None else {"seq": head.seq, "entry_hash": head.entry_hash},
+        exported_at_utc=format_at(at_utc or utc_now()),
+    )
