@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import threading
 import weakref
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from corridor.network._format import atomic_output
 from corridor.network._model import (
     FLAG_BRIDGE,
     FLAG_FORD,
@@ -130,13 +129,6 @@ def to_geojson(network: Network, path: str | Path) -> int:
     """Write every road segment to a GeoJSON file atomically; returns the feature count."""
     path = Path(path)
     collection = feature_collection(network)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(collection, fh, ensure_ascii=False, separators=(",", ":"))
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as fh:
+        fh.write(json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     return len(collection["features"])

@@ -8,15 +8,18 @@ file and wraps each array without copying, so a million-edge network opens in mi
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import mmap
 import os
 import struct
 import tempfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +31,30 @@ MAGIC = b"CORRNET\x00"
 FORMAT_VERSION = 1
 _ALIGN = 64
 _HEADER_LEN = struct.Struct("<Q")
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A binary file that appears at ``path`` only once fully written (temp file + rename).
+
+    The temporary file sits in the same folder (so the rename is atomic), is fsynced, gets the
+    mode a plain ``open`` would give, and is removed on any failure.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o666 & ~umask)
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _encode_strings(strings: tuple[str, ...]) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
@@ -70,24 +97,14 @@ def write_network(
     header_bytes = json.dumps(header, sort_keys=True).encode("utf-8")
     data_start = (len(MAGIC) + _HEADER_LEN.size + len(header_bytes) + _ALIGN - 1) // _ALIGN * _ALIGN
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC)
-            fh.write(_HEADER_LEN.pack(len(header_bytes)))
-            fh.write(header_bytes)
-            for name, arr in arrays.items():
-                fh.seek(data_start + directory[name]["offset"])
-                fh.write(arr.data.cast("B") if arr.nbytes else b"")
-            fh.truncate(data_start + pos)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as fh:
+        fh.write(MAGIC)
+        fh.write(_HEADER_LEN.pack(len(header_bytes)))
+        fh.write(header_bytes)
+        for name, arr in arrays.items():
+            fh.seek(data_start + directory[name]["offset"])
+            fh.write(arr.data.cast("B") if arr.nbytes else b"")
+        fh.truncate(data_start + pos)
 
 
 def read_network_header(path: str | Path) -> dict[str, Any]:
@@ -185,7 +202,7 @@ def read_network_with_extras(
         for name, spec in header["arrays"].items():
             dtype = np.dtype(spec["dtype"])
             shape = tuple(int(n) for n in spec["shape"])
-            count = int(np.prod(shape)) if shape else 1
+            count = math.prod(shape)
             offset = start + int(spec["offset"])
             if offset + count * dtype.itemsize > size:
                 raise NetworkFileError(
@@ -210,9 +227,10 @@ def read_network_with_extras(
         raise NetworkFileError(f"network file directory is corrupt: {exc}", path=path) from exc
     blob = arrays.pop("strings_blob", np.zeros(0, np.uint8)).tobytes()
     offs = arrays.pop("strings_offsets", np.zeros(1, np.int64))
+    bounds = offs.tolist()  # plain ints: indexing numpy scalars per string costs 5x more
     try:
-        strings = tuple(blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(len(offs) - 1))
-    except UnicodeDecodeError as exc:
+        strings = tuple(blob[a:b].decode("utf-8") for a, b in itertools.pairwise(bounds))
+    except (UnicodeDecodeError, TypeError) as exc:
         raise NetworkFileError("network file string table is corrupt", path=path) from exc
     extras = {
         k.removeprefix("extra:"): arrays.pop(k) for k in list(arrays) if k.startswith("extra:")
