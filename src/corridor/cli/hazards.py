@@ -42,15 +42,18 @@ def _render(result: ImportResult, *, quiet: bool = False) -> None:
             f"[green]{len(result.hazards)} usable[/], "
             + (f"[yellow]{result.n_skipped} skipped[/]" if result.n_skipped else "0 skipped"),
             highlight=False,
+            soft_wrap=True,
         )
         if counts:
             console.print(
-                "  " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())), highlight=False
+                "  " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())),
+                highlight=False,
+                soft_wrap=True,
             )
     if not result.problems:
         return
     reasons = ", ".join(f"{r} {n}" for r, n in sorted(result.reasons().items()))
-    err_console.print(f"skipped records by reason: {reasons}", highlight=False)
+    err_console.print(f"skipped records by reason: {reasons}", highlight=False, soft_wrap=True)
     table = Table("index", "line", "id", "reason", "detail", title="records that cannot be used")
     for p in result.problems[:_SHOWN]:
         table.add_row(str(p.index), "" if p.line is None else str(p.line), p.id or "",
@@ -100,7 +103,9 @@ def import_(  # noqa: PLR0917 (Typer maps each parameter to an option)
     if report is not None:
         write_report(result.problems, report)
     if not quiet:
-        console.print(f"wrote {len(result.hazards)} hazards to {output}", highlight=False)
+        console.print(
+            f"wrote {len(result.hazards)} hazards to {output}", highlight=False, soft_wrap=True
+        )
 
 
 @app.command("validate")

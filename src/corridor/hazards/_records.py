@@ -162,9 +162,11 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
         if path[:1] == ["geometry"] and faults:
             continue  # already reported more precisely above
         where = ".".join(str(p) for p in path) or "feature"
-        faults.append(
-            (_schema_reason(path, err.validator, err.instance), f"{where}: {err.message}")
-        )
+        reason = _schema_reason(path, str(err.validator), err.instance)
+        message = err.message
+        if reason == "bad_date" and path[-1] in _TIME_FIELDS:
+            message = f"{err.instance!r} is not an ISO 8601 time with a UTC offset (…T10:00:00Z)"
+        faults.append((reason, f"{where}: {message}"))
     if faults:
         return None, faults
     times: dict[str, datetime | None] = {}
