@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -48,6 +49,7 @@ operation = st.one_of(
     st.tuples(st.just("add"), st.lists(st.integers(0, 24), min_size=1, max_size=6)),
     st.tuples(st.just("remove"), st.lists(st.integers(0, 24), min_size=1, max_size=6)),
     st.tuples(st.just("time"), st.floats(-30, 60)),
+    st.tuples(st.just("update"), st.lists(st.integers(0, 24), min_size=1, max_size=6)),
 )
 
 
@@ -66,6 +68,11 @@ def test_incremental_equals_full_recompute(
             changed = model.add(pool[i] for i in arg)  # type: ignore[attr-defined]
         elif op == "remove":
             changed = model.remove(pool[i].id for i in arg)  # type: ignore[attr-defined]
+        elif op == "update":  # same place, new severity and end: the footprint is kept
+            changed = model.add(
+                replace(pool[i], severity=pool[i].severity / 2, valid_until=None)
+                for i in arg  # type: ignore[attr-defined]
+            )
         else:
             changed = model.set_time(T0 + timedelta(hours=arg))  # type: ignore[arg-type]
         full = RiskModel(krems_network, model.hazards, at=model.at,
@@ -91,3 +98,16 @@ def test_update_touches_only_the_footprint(krems_network: Network) -> None:
     assert len(changed) > 0 and set(changed.tolist()) <= footprint
     outside = np.setdiff1d(np.arange(krems_network.n_edges), list(footprint))
     assert np.array_equal(model.risk[outside], before[outside])
+
+
+def test_update_in_place_keeps_the_footprint(krems_network: Network) -> None:
+    pool = hazard_pool(krems_network)
+    model = RiskModel(krems_network, pool, at=T0)
+    before = model.footprint("h0")
+    model.add([replace(pool[0], severity=0.01, confidence=0.5)])
+    assert model.footprint("h0") is before
+    moved = replace(pool[0], geometry=Point(15.62, 48.40))
+    model.add([moved])
+    assert model.footprint("h0") is not before
+    full = RiskModel(krems_network, model.hazards, at=T0)
+    np.testing.assert_allclose(model.risk, full.risk, rtol=0, atol=1e-12)

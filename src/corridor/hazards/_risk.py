@@ -46,6 +46,15 @@ def _state(hazard: Hazard, at: datetime) -> tuple[float, bool]:
     return (hazard.weight(at) if valid else 0.0), valid
 
 
+def _same_place(a: Hazard, b: Hazard) -> bool:
+    """Whether two versions of a hazard cover the same roads (so the footprint can be kept)."""
+    return (
+        a.kind == b.kind
+        and a.effective_radius_m == b.effective_radius_m
+        and a.geometry.equals_exact(b.geometry, 0.0)
+    )
+
+
 class RiskModel:
     """Edge risk and closures of a network under a changing set of hazards at a time ``at``.
 
@@ -125,15 +134,29 @@ class RiskModel:
 
     # ---- updates --------------------------------------------------------------------------
     def add(self, hazards: Iterable[Hazard]) -> I32:
-        """Add (or replace, by id) hazards; returns the edges whose risk or closure changed."""
+        """Add (or replace, by id) hazards; returns the edges whose risk or closure changed.
+
+        A replacement with the same place (geometry, radius, kind) keeps its footprint, so an
+        update of severity, confidence or times costs no spatial join.
+        """
         new: dict[str, Hazard] = {}
         for h in hazards:
             new[h.id] = h  # the last record with an id wins, as in a replace
         if not new:
             return _EMPTY
-        touched = [self._entries.pop(i).footprint.edges for i in new if i in self._entries]
-        footprints = self._index.footprints(list(new.values()))
-        for h, fp in zip(new.values(), footprints, strict=True):
+        touched: list[I32] = []
+        kept: dict[str, Footprint] = {}
+        for hid, h in new.items():
+            old = self._entries.pop(hid, None)
+            if old is None:
+                continue
+            touched.append(old.footprint.edges)
+            if _same_place(old.hazard, h):
+                kept[hid] = old.footprint
+        todo = [h for h in new.values() if h.id not in kept]
+        computed = dict(zip([h.id for h in todo], self._index.footprints(todo), strict=True))
+        for h in new.values():
+            fp = kept.get(h.id) or computed[h.id]
             weight, valid = _state(h, self.at)
             self._entries[h.id] = _Entry(h, fp, h.effective_closes, weight, valid)
             touched.append(fp.edges)
