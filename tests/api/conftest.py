@@ -90,3 +90,64 @@ def api(store: Any, network_file: Path) -> Iterator[Api]:
     tokens, keys = seed_users(store)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(client=client, store=store, network_name="krems", tokens=tokens, keys=keys)
+
+
+def sign_b64(key: Ed25519PrivateKey, message: bytes) -> str:
+    return base64.b64encode(key.sign(message)).decode()
+
+
+def walk(net: Any, start: int, n: int) -> list[int]:
+    """``n`` consecutive edges from node ``start`` (a real path on the network)."""
+    edges: list[int] = []
+    node, seen = start, {start}
+    for _ in range(n):
+        out = [int(e) for e in net.out_edges(node) if int(net.edge_target[e]) not in seen]
+        if not out:
+            break
+        edges.append(out[0])
+        node = int(net.edge_target[out[0]])
+        seen.add(node)
+    return edges
+
+
+def terms_for(
+    net: Any, keys: dict[str, Ed25519PrivateKey], corridor_id: str = "krems-east"
+) -> dict[str, Any]:
+    """Valid terms between the two test parties over a real path, windows starting tomorrow."""
+    from datetime import UTC, datetime, timedelta
+
+    edges = walk(net, 0, 8)
+    coords: list[list[float]] = []
+    for e in edges:
+        lon, lat = net.edge_coords(e)
+        pts = [[float(x), float(y)] for x, y in zip(lon, lat, strict=True)]
+        coords.extend(pts if not coords else pts[1:])
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    iso = start.isoformat().replace("+00:00", "Z")
+    end = (start + timedelta(hours=6)).isoformat().replace("+00:00", "Z")
+    return {
+        "corridor_id": corridor_id,
+        "version": 1,
+        "title": "Krems east evacuation",
+        "parties": [
+            {"name": p, "role": "armed forces", "public_key": public_key_b64(k)}
+            for p, k in keys.items()
+        ],
+        "route": {
+            "network_sha256": net.source_sha256,
+            "edges": [{"id": e, "length_m": round(float(net.edge_length_m[e]), 1)} for e in edges],
+            "geometry": {"type": "LineString", "coordinates": coords},
+        },
+        "origin": {"name": "Gathering point", "lat": coords[0][1], "lon": coords[0][0]},
+        "destination": {"name": "Reception", "lat": coords[-1][1], "lon": coords[-1][0]},
+        "windows": [{"start_utc": iso, "end_utc": end}],
+        "vehicles": {"permitted": ["bus"], "markings": "white flags"},
+        "max_convoy_size": 20,
+    }
+
+
+@pytest.fixture(scope="session")
+def network(network_file: Path) -> Any:
+    from corridor.network import read_network
+
+    return read_network(network_file)

@@ -32,6 +32,18 @@ def audit_append(session: Session, *, actor: str, action: str, payload: dict[str
     record(session, actor=actor, action=action, payload=payload)
 
 
+def store_version(store: Any) -> int | None:
+    """The audit head's sequence number, a version of the whole store.
+
+    Every write is audited in its own transaction (users, hazards, agreements...), so caches
+    keyed by this number are invalidated by any committed change, from this server or the CLI.
+    Plain SQL: this runs on every request and the ORM would double its cost.
+    """
+    with session_of(store, write=False) as session:
+        value = session.execute(text("SELECT max(seq) FROM audit_log")).scalar()
+    return None if value is None else int(value)
+
+
 def ping(store: Any) -> bool:
     try:
         with session_of(store, write=False) as session:

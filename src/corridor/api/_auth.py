@@ -44,8 +44,6 @@ def authorize(request: Request) -> Principal | None:
     Installed on every router, so no endpoint can forget it; a route missing from the table is
     refused (and tests/api/test_permissions.py fails).
     """
-    from corridor.api._users import authenticate
-
     route = request.scope.get("route")
     name = getattr(route, "name", None)
     if name not in PERMISSIONS:
@@ -54,7 +52,7 @@ def authorize(request: Request) -> Principal | None:
     if allowed is None:
         return None
     token = _bearer(request)
-    principal = authenticate(state_of(request).store, token)
+    principal = _principal(request, token)
     if principal is None:
         raise ApiError(401, "the API token is unknown or disabled", headers=_CHALLENGE)
     if principal.role not in allowed:
@@ -62,6 +60,32 @@ def authorize(request: Request) -> Principal | None:
     if name in OWN_PARTY and principal.role is Role.LIAISON:
         _check_own_party(request, principal, name)
     request.state.principal = principal
+    return principal
+
+
+_MAX_CACHED = 10_000
+
+
+def _principal(request: Request, token: str) -> Principal | None:
+    """The token's user, cached until the store changes (adding or disabling a user is an
+    audited write, so it moves the version at once)."""
+    from corridor.api._adapters import store_version
+    from corridor.api._tokens import hash_token
+    from corridor.api._users import authenticate
+
+    state = state_of(request)
+    version = store_version(state.store)
+    request.state.store_version = version
+    cache: dict[str, tuple[int | None, Principal]] = state.caches.setdefault("principals", {})
+    key = hash_token(token)
+    hit = cache.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    principal = authenticate(state.store, token)
+    if principal is not None:  # unknown tokens are never cached: they cannot grow the cache
+        if len(cache) >= _MAX_CACHED:
+            cache.clear()
+        cache[key] = (version, principal)
     return principal
 
 

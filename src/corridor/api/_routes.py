@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from corridor.api._problems import problem_responses
+from corridor.api._routing import solve
 from corridor.api._state import ApiState, state_of
-from corridor.hazards import Hazard
 from corridor.routing import DEFAULT_RISK_WEIGHT, RouteOptions
 
 router = APIRouter(tags=["routes"], responses=problem_responses(401, 403))
@@ -51,6 +49,10 @@ class RouteRequest(BaseModel):
     pareto: bool = False
     snap_max_m: float = Field(default=2000.0, gt=0, le=50_000)
     hazards: bool = Field(default=True, description="false: ignore hazards (pure travel time).")
+    explain: bool = Field(
+        default=False,
+        description="Add each route's roads, bridges and nearby hazards (costs far more time).",
+    )
     format: Literal["json", "geojson", "gpx"] = "json"
 
 
@@ -65,7 +67,7 @@ class RouteAnswer(BaseModel):
 
 _CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "Routes, best first, each explained (roads, bridges, nearby hazards).",
+        "description": "Routes, best first, with geometry (and explanations if asked).",
         "content": {
             "application/geo+json": {"schema": {"type": "object"}},
             "application/gpx+xml": {"schema": {"type": "string"}},
@@ -82,13 +84,13 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
 )
 async def compute_route(request: Request, body: RouteRequest) -> Response:
     """Best route (and alternatives or the Pareto set) between two points on a network."""
-    return await run_in_threadpool(_compute, state_of(request), body)
+    version = getattr(request.state, "store_version", None)
+    return await run_in_threadpool(_compute, state_of(request), body, version)
 
 
-def _compute(state: ApiState, body: RouteRequest) -> Response:
-    from corridor.routing._request import answer
+def _compute(state: ApiState, body: RouteRequest, version: int | None) -> Response:
+    from corridor.routing._export import route_coords, to_geojson, to_gpx
 
-    network = state.network(body.network)
     options = RouteOptions(
         risk_weight=body.risk_weight,
         max_risk=body.max_risk,
@@ -99,44 +101,42 @@ def _compute(state: ApiState, body: RouteRequest) -> Response:
         at=body.at_utc,
         snap_max_m=body.snap_max_m,
     )
-    hazards = current_hazards(state) if body.hazards else []
-    found = answer(
-        network,
+    done = solve(
+        state,
+        body.network,
         origin=(body.origin.lat, body.origin.lon),
         destination=(body.destination.lat, body.destination.lon),
         via=[(v.lat, v.lon) for v in body.via],
-        hazards=hazards,
         options=options,
+        use_hazards=body.hazards,
+        explain=body.explain,
+        version=version,
     )
+    network = state.network(body.network)
     if body.format == "gpx":
-        return Response(found.gpx(network), media_type="application/gpx+xml")
+        return Response(to_gpx(network, done.result), media_type="application/gpx+xml")
     if body.format == "geojson":
-        return JSONResponse(found.geojson(network), media_type="application/geo+json")
-    out = found.to_dict()
-    out["network"] = body.network
-    out["hazards_considered"] = len(hazards)
+        doc = to_geojson(network, done.result, explanations=done.explanations)
+        return JSONResponse(doc, media_type="application/geo+json")
+    routes = []
+    for i, r in enumerate(done.result.routes):
+        lon, lat = route_coords(network, r)
+        item: dict[str, Any] = {
+            **r.summary(),
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[round(x, 7), round(y, 7)] for x, y in zip(lon, lat, strict=True)],
+            },
+        }
+        if done.explanations is not None:
+            item["explanation"] = done.explanations[i]
+        routes.append(item)
+    out = {
+        "network": body.network,
+        "at_utc": done.at_utc.isoformat().replace("+00:00", "Z"),
+        "hazards_considered": len(done.hazards),
+        "waypoints": [vars(w) for w in done.result.waypoints],
+        "notes": done.result.notes,
+        "routes": routes,
+    }
     return JSONResponse(RouteAnswer.model_validate(out).model_dump(mode="json"))
-
-
-_LOCK = threading.Lock()
-
-
-def current_hazards(state: ApiState) -> list[Hazard]:
-    """The active hazards, re-read only when the audit log has grown.
-
-    Every write to the store is audited in its own transaction, so the audit head's sequence
-    number is a cheap version of the whole store: one indexed query per request instead of
-    re-reading and re-parsing every hazard.
-    """
-    from corridor.api._adapters import session_of
-    from corridor.store import AuditEntry, list_hazards
-
-    with session_of(state.store, write=False) as session:
-        head = session.scalar(select(func.max(AuditEntry.seq)))
-        cached = state.caches.get("hazards")
-        if cached is not None and cached[0] == head:
-            return list(cached[1])
-        hazards = list_hazards(session)
-    with _LOCK:
-        state.caches["hazards"] = (head, hazards)
-    return list(hazards)

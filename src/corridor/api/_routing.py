@@ -1,0 +1,106 @@
+"""Routing for the API: the CLI's `answer`, with the hazard risk model cached between requests.
+
+``corridor.routing._request.answer`` rebuilds the risk model (hazard footprints on the roads)
+on every call, which is right for a one-shot CLI run. A server answers many requests under the
+same hazards, so it keeps one ``RiskModel`` per network and only moves it in time
+(``set_time``, microseconds) until the stored hazards change. Explanations are opt-in: finding
+the hazards near a route costs far more than the search itself (see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from corridor.api._state import ApiState
+from corridor.hazards import Hazard, RiskModel
+from corridor.network import Network
+from corridor.routing import RouteOptions, RouteResult, route
+
+
+@dataclass
+class _Picture:
+    """One network's risk model under one version of the stored hazards."""
+
+    version: int | None = -1
+    hazards: list[Hazard] = field(default_factory=list)
+    model: RiskModel | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(frozen=True)
+class Routed:
+    result: RouteResult
+    explanations: list[dict[str, Any]] | None
+    at_utc: datetime
+    hazards: list[Hazard]
+
+
+def _stored_hazards(state: ApiState) -> list[Hazard]:
+    from corridor.api._adapters import session_of
+    from corridor.store import list_hazards
+
+    with session_of(state.store, write=False) as session:
+        return list_hazards(session)
+
+
+def _picture(
+    state: ApiState, name: str, network: Network, at: datetime, version: int | None
+) -> _Picture:
+    pictures: dict[str, _Picture] = state.caches.setdefault("pictures", {})
+    picture = pictures.setdefault(name, _Picture())
+    if version != picture.version:
+        hazards = _stored_hazards(state)
+        model = RiskModel(network, hazards, at=at) if hazards else None
+        with picture.lock:
+            picture.version, picture.hazards, picture.model = version, hazards, model
+    return picture
+
+
+def solve(
+    state: ApiState,
+    name: str,
+    *,
+    origin: tuple[float, float],
+    destination: tuple[float, float],
+    via: list[tuple[float, float]],
+    options: RouteOptions,
+    use_hazards: bool,
+    explain: bool,
+    version: int | None,
+) -> Routed:
+    """Route as `corridor route` does (same options, same engine), hazards from the store.
+
+    ``version`` is the store version (see ``_adapters.store_version``) read for this request.
+    """
+    from corridor.routing._explain import explain as explain_route
+
+    network = state.network(name)
+    at = (options.at or datetime.now(UTC)).astimezone(UTC)
+    picture = _picture(state, name, network, at, version) if use_hazards else _Picture()
+    # The model is shared by concurrent requests: move it in time and search under one lock.
+    with picture.lock:
+        model = picture.model
+        if model is not None and model.at != at:
+            model.set_time(at)
+        result = route(
+            network,
+            origin=origin,
+            destination=destination,
+            via=via,
+            risk_model=model,
+            options=options,
+        )
+        explanations = (
+            [
+                explain_route(
+                    network, r, risk_model=model, hazards=picture.hazards, at=at
+                ).to_dict()
+                for r in result.routes
+            ]
+            if explain
+            else None
+        )
+    return Routed(result, explanations, at, picture.hazards)
