@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from datetime import timedelta
 
-from corridor.agreements._terms import Checkpoint, Place, RouteEdge, Terms
-
-_EARTH_RADIUS_M = 6_371_008.8
+from corridor.agreements._terms import Checkpoint, Place, RouteEdge, Terms, haversine_m
 
 
 def human_duration(delta: timedelta) -> str:
@@ -31,10 +28,7 @@ def _shift(delta: timedelta) -> str:
 
 
 def _distance_m(a: Place | Checkpoint, b: Place | Checkpoint) -> float:
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+    return haversine_m([a.lon, a.lat], [b.lon, b.lat])
 
 
 def _roads(edges: list[RouteEdge]) -> str:

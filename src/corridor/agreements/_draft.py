@@ -162,8 +162,12 @@ def draft_terms(
         "contacts": [],
         "notes": "",
     }
-    todo = [k for k in ("origin", "destination") if data[k]["name"] == TODO]
-    todo += ["vehicles.markings"] if markings == TODO else []
+    todo = [
+        f"{k}.name (--{k}-name, or edit)"
+        for k in ("origin", "destination")
+        if data[k]["name"] == TODO
+    ]
+    todo += ["vehicles.markings (--markings, or edit)"] if markings == TODO else []
     try:
         data = terms_to_data(terms_from_data(data))
     except TermsError as exc:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius, as corridor.network uses
 LOCAL_TZ = ZoneInfo("Europe/Kyiv")  # shown at the edges; everything stored and signed is UTC
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -63,6 +65,10 @@ class LineString(_Strict):
         min_length=2
     )
 
+    def length_m(self) -> float:
+        """Great-circle length along the positions (what the edges' lengths must add up to)."""
+        return sum(haversine_m(a, b) for a, b in itertools.pairwise(self.coordinates))
+
     @field_validator("coordinates")
     @classmethod
     def _in_range(cls, coords: list[list[float]]) -> list[list[float]]:
@@ -70,6 +76,14 @@ class LineString(_Strict):
             if not (-180 <= pos[0] <= 180 and -90 <= pos[1] <= 90):
                 raise ValueError(f"position {i} {pos[:2]} is not [lon, lat] in range")
         return coords
+
+
+def haversine_m(a: list[float], b: list[float]) -> float:
+    """Great-circle distance between two [lon, lat] positions."""
+    p1, p2 = math.radians(a[1]), math.radians(b[1])
+    dp, dl = p2 - p1, math.radians(b[0] - a[0])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 class Route(_Strict):
@@ -201,6 +215,12 @@ def cross_field_problems(terms: Terms) -> list[str]:
     for i, contact in enumerate(terms.contacts):
         if contact.party not in names:
             problems.append(f"contacts[{i}].party: {contact.party!r} is not a listed party")
+    drawn_m, listed_m = terms.route.geometry.length_m(), terms.route.length_m
+    if abs(drawn_m - listed_m) > max(50.0, 0.02 * listed_m):
+        problems.append(
+            f"route.geometry: its length {drawn_m:.0f} m does not match the edges' "
+            f"{listed_m:.0f} m; regenerate the route block from one route"
+        )
     order = sorted(range(len(terms.windows)), key=lambda k: terms.windows[k].start_utc)
     for a, b in itertools.pairwise(order):
         if terms.windows[b].start_utc < terms.windows[a].end_utc:

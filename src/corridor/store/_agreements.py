@@ -174,7 +174,7 @@ def _signer(rec: AgreementRecord, *, public_key: str, party: str | None) -> str:
                 hint="parties: " + ", ".join(p.name for p in rec.terms.parties),
             )
         if listed.public_key != public_key:
-            whose = f"it is {owner!r}'s key" if owner else "it belongs to no party here"
+            whose = f"it is the key of {owner!r}" if owner else "it belongs to no party here"
             raise SignatureError(f"wrong key for party {party!r}: {whose}")
         return party
     if owner is None:
