@@ -72,23 +72,36 @@ def test_first_use_creates_the_database(tmp_path) -> None:  # type: ignore[no-un
     assert path.is_file()
 
 
-def test_behind_schema_is_refused_with_the_upgrade_hint(db_url: str) -> None:
-    upgrade_db(db_url)
-    _set_revision(db_url, "0000")
-    _check_refused(db_url, "0000")
+def test_behind_schema_is_refused_then_upgraded_keeping_data(
+    db_url: str, newer_corridor: str
+) -> None:
+    """An older database is never migrated silently; `db upgrade` migrates it, data intact."""
+    from corridor.store import audit_entries, record
 
-
-def _check_refused(db_url: str, revision: str) -> None:
+    upgrade_db(db_url, revision=newer_corridor)
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO corridors (id, title, created_at, created_by) "
+                "VALUES ('c1', 'Krems north', CURRENT_TIMESTAMP, 't')"
+            )
+        )
+    engine.dispose()
     with pytest.raises(StoreError) as err:
         open_store(db_url)
-    message = err.value.one_line()
-    assert f"database schema is at revision {revision}" in message
-    assert f"this corridor needs {head_revision()}" in message
+    assert err.value.one_line() == (
+        f"database schema is at revision {newer_corridor}, this corridor needs 9001 "
+        "(run 'corridor db upgrade')"
+    )
+    assert upgrade_db(db_url) == (newer_corridor, "9001")
+    with open_store(db_url) as store, store.session() as s:
+        record(s, actor="t", action="test.after_upgrade", payload={})
+        assert s.execute(text("SELECT title FROM corridors")).scalar_one() == "Krems north"
+        assert len(audit_entries(s)) == 1
 
 
-def test_behind_schema_message_names_db_upgrade(db_url: str) -> None:
-    # A real older database: the alembic table exists but only an earlier (known) revision.
-    # With one revision shipped, "behind" means no revision yet on a non-empty database.
+def test_database_without_revision_is_refused(db_url: str) -> None:
     upgrade_db(db_url)
     engine = make_engine(db_url)
     with engine.begin() as conn:
@@ -101,7 +114,12 @@ def test_behind_schema_message_names_db_upgrade(db_url: str) -> None:
 def test_ahead_schema_is_refused(db_url: str) -> None:
     upgrade_db(db_url)
     _set_revision(db_url, "9999future")
-    _check_refused(db_url, "9999future")
+    with pytest.raises(StoreError) as err:
+        open_store(db_url)
+    assert err.value.one_line() == (
+        f"database schema is at revision 9999future, this corridor needs {head_revision()} "
+        "(it was written by a newer corridor: upgrade corridor)"
+    )
     with pytest.raises(StoreError, match="newer corridor"):
         upgrade_db(db_url)
 
