@@ -57,7 +57,7 @@ def read_export(lines: Iterable[str]) -> tuple[list[ChainEntry], tuple[int, str]
 
 
 def verify_export(
-    lines: Iterable[str], *, head: tuple[int, str] | None = None
+    lines: Iterable[str], *, head: tuple[int, str] | str | None = None
 ) -> ChainFault | None:
     """Check an export offline: the chain, its own head line, and optionally a published head."""
     entries, stated = read_export(lines)
