@@ -157,9 +157,21 @@ def terms_to_data(terms: Terms) -> dict[str, Any]:
     return terms.model_dump(mode="json", exclude_none=True)
 
 
+class _TermsDumper(yaml.SafeDumper):
+    """Positions on one line each (``[lon, lat]``), everything else in block style."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+    flow = bool(value) and all(isinstance(v, int | float) for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+_TermsDumper.add_representer(list, _represent_list)
+
+
 def terms_to_yaml(terms: Terms | Mapping[str, Any]) -> str:
     data = terms_to_data(terms) if isinstance(terms, Terms) else dict(terms)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_TermsDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
