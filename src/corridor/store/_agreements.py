@@ -11,7 +11,7 @@ import hashlib
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from corridor.agreements import (
@@ -67,6 +67,20 @@ __all__ = [
 ]
 
 
+def lock_corridor(session: Session, corridor_id: str) -> None:
+    """Serialise writers of one corridor until the transaction ends.
+
+    Two parties signing at once must not both count 2 of 3 signatures and leave an all-signed
+    agreement "proposed". SQLite write transactions already begin IMMEDIATE; PostgreSQL takes
+    the same transaction-scoped advisory lock as the API, then reads afresh.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext('corridor.agreement.' || :id))"),
+            {"id": corridor_id},
+        )
+
+
 def _etag(row: AgreementVersionRow, n_signatures: int) -> str:
     return f"{row.digest[:16]}-{n_signatures}-{row.state}"
 
@@ -119,6 +133,7 @@ def propose_agreement(
     The version number in ``terms`` is replaced by N+1; identical terms are refused.
     """
     at = at_utc or utc_now()
+    lock_corridor(session, terms.corridor_id)
     _check_parties(session, terms)
     corridor = session.get(CorridorRow, terms.corridor_id)
     before = State.DRAFT
@@ -185,6 +200,7 @@ def _signer(rec: AgreementRecord, *, public_key: str, party: str | None) -> str:
 def _current(
     session: Session, corridor_id: str, version: int | None
 ) -> tuple[AgreementVersionRow, AgreementRecord]:
+    lock_corridor(session, corridor_id)
     row, latest = version_row(session, corridor_id, version)
     if row.version != latest:
         raise LifecycleError(
