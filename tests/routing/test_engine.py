@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from corridor.network import Network
-from corridor.routing import Router, compute_landmarks, edge_costs
+from corridor.routing import Router, compute_landmarks, edge_costs, update_costs
 from corridor.routing._cost import closed_mask, risk_to_logs
 from tests.routing.conftest import random_hazards, to_networkx
 
@@ -81,3 +81,17 @@ def test_landmark_bounds_are_admissible(network: Network) -> None:
     for i, node in enumerate(lm.nodes.tolist()):
         dist, _ = router.one_to_all(cost, node)
         assert np.allclose(lm.dist_from[:, i], dist, rtol=1e-6)
+
+
+def test_update_costs_matches_a_full_rebuild(network: Network) -> None:
+    risk, closed = random_hazards(network, 1, cover=0.3, close=0.05)
+    m = network.n_edges
+    cost = edge_costs(network, log_risk=risk_to_logs(risk, m), closed=closed, risk_weight=5.0)
+    risk2, closed2 = risk.copy(), closed.copy()
+    changed = np.random.default_rng(2).choice(m, size=m // 10, replace=False)
+    risk2[changed] = np.random.default_rng(3).random(changed.shape[0]) * 0.5
+    closed2[changed[:20]] = True
+    update_costs(cost, network, changed, risk=risk2, closed=closed2, risk_weight=5.0)
+    full = edge_costs(network, log_risk=risk_to_logs(risk2, m), closed=closed2, risk_weight=5.0)
+    assert np.array_equal(np.isinf(cost), np.isinf(full))
+    assert np.allclose(cost[np.isfinite(full)], full[np.isfinite(full)], rtol=1e-12)

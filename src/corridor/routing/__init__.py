@@ -1,6 +1,12 @@
 """Risk-aware routing: exact searches over CSR arrays, risk limits, alternatives, explanations."""
 
-from corridor.routing._cost import DEFAULT_RISK_WEIGHT, RISK_PENALTY_S, combined_risk, edge_costs
+from corridor.routing._cost import (
+    DEFAULT_RISK_WEIGHT,
+    RISK_PENALTY_S,
+    combined_risk,
+    edge_costs,
+    update_costs,
+)
 from corridor.routing._engine import Router, router_for
 from corridor.routing._landmarks import Landmarks, compute_landmarks
 from corridor.routing._model import SAFEST_RISK_WEIGHT, Route, RouteOptions, RouteResult, Waypoint
@@ -22,4 +28,5 @@ __all__ = [
     "route",
     "route_nodes",
     "router_for",
+    "update_costs",
 ]

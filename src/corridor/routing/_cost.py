@@ -74,3 +74,25 @@ def risk_to_log(probability: float) -> float:
     if not 0.0 <= probability < 1.0:
         raise RouteError(f"risk limit must be in [0, 1), got {probability}")
     return -math.log1p(-probability)
+
+
+def update_costs(
+    cost: F64,
+    network: Network,
+    edges: NDArray[np.integer],
+    *,
+    risk: NDArray[np.floating],
+    closed: BoolArray,
+    risk_weight: float = DEFAULT_RISK_WEIGHT,
+) -> None:
+    """Refresh ``cost`` in place for ``edges`` only (those a hazard update reports as changed).
+
+    Landmark bounds need no refresh: hazards only raise costs, so they stay admissible.
+    """
+    e = np.asarray(edges, dtype=np.int64)
+    r = np.minimum(np.asarray(risk, dtype=np.float64)[e], MAX_OPEN_RISK)
+    fresh = network.edge_time_s[e].astype(np.float64) - (risk_weight * RISK_PENALTY_S) * np.log1p(
+        -r
+    )
+    fresh[np.asarray(closed)[e]] = np.inf
+    cost[e] = fresh

@@ -323,3 +323,72 @@ def reachable(indptr, nbr, eid, closed, source, seen, stack):  # type: ignore[no
                 seen[v] = True
                 stack[top] = v
                 top += 1
+
+
+@njit(cache=True)
+def query(  # type: ignore[no-untyped-def]
+    indptr,
+    nbr,
+    eid,
+    rindptr,
+    rnbr,
+    reid,
+    cost,
+    edge_source,
+    s,
+    t,
+    dist_f,
+    dist_b,
+    pred_f,
+    pred_b,
+    touched_f,
+    touched_b,
+    pot,
+    n_touched,
+    hkey_f,
+    hval_f,
+    hkey_b,
+    hval_b,
+    lm_from,
+    lm_to,
+    active,
+    use_alt,
+):
+    """Reset the previous query's work arrays, search, unpack: one call, one dispatch.
+
+    ``n_touched`` holds the previous query's touched counts on entry and this one's on exit.
+    Returns (cost, edges, settled); cost inf and no edges when t is unreachable.
+    """
+    reset(dist_f, pred_f, pot, touched_f, n_touched[0])
+    reset(dist_b, pred_b, pot, touched_b, n_touched[1])
+    mu, meet, n_tf, n_tb, settled = bidirectional(
+        indptr,
+        nbr,
+        eid,
+        rindptr,
+        rnbr,
+        reid,
+        cost,
+        s,
+        t,
+        dist_f,
+        dist_b,
+        pred_f,
+        pred_b,
+        touched_f,
+        touched_b,
+        pot,
+        hkey_f,
+        hval_f,
+        hkey_b,
+        hval_b,
+        lm_from,
+        lm_to,
+        active,
+        use_alt,
+    )
+    n_touched[0] = n_tf
+    n_touched[1] = n_tb
+    if meet < 0:
+        return INF, np.zeros(0, dtype=np.int32), settled
+    return mu, unpack_path(pred_f, pred_b, edge_source, nbr, s, t, meet), settled

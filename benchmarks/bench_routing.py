@@ -1,0 +1,322 @@
+"""Routing: point-to-point queries, hazard updates and the route matrix, beside the peers.
+
+Workload (seed 20260301):
+- networks: the shared OSM extracts (Krems, Aguascalientes) and a synthetic >= 1M-edge grid
+  (``benchmarks/_synthetic.py``, cached in benchmarks/data/ with its 16 landmarks);
+- 1,000 random origin-destination node pairs per network, travel-time weights, no hazards;
+  corridor (auto choice, ALT, bidirectional Dijkstra), networkx ``dijkstra_path``, igraph
+  ``get_shortest_path`` (Dijkstra), OSMnx ``shortest_path`` and pgRouting ``pgr_dijkstra``
+  (optional: skipped with the reason when the extension is missing). The slow peers run the
+  first ``SLOW_QUERIES`` pairs of the large network; every ratio compares medians over the same
+  pairs. Every peer's path cost is checked against corridor's;
+- ALT vs bidirectional Dijkstra as hazard cover grows (the per-query choice);
+- a 100-hazard update plus re-route, incremental (RiskModel.add, cost refresh of the changed
+  edges, one query) against a full recompute (risk model from scratch, all costs, one query);
+- a 20 x 50 route matrix: corridor's compiled one-to-all against scipy.sparse.csgraph.dijkstra.
+Median and p95 per engine are printed in milliseconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from benchmarks._synthetic import synthetic_network
+from corridor.network import Network, import_osm
+from corridor.routing import compute_landmarks, edge_costs, router_for, update_costs
+from corridor.routing._cost import risk_to_logs
+
+SEED = 20260301
+QUERIES = int(os.environ.get("BENCH_ROUTING_QUERIES", "1000"))
+SLOW_QUERIES = int(os.environ.get("BENCH_ROUTING_SLOW_QUERIES", "40"))
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "osm"
+PG_DSN = "host=127.0.0.1 user=postgres dbname=corridor_bench"
+
+
+def _stats(ms: list[float]) -> tuple[float, float]:
+    return float(np.median(ms)), float(np.percentile(ms, 95))
+
+
+def _timed(
+    fn: Callable[[int, int], float], pairs: NDArray[np.int64]
+) -> tuple[list[float], list[float]]:
+    times, costs = [], []
+    for s, t in pairs.tolist():
+        t0 = time.perf_counter()
+        c = fn(s, t)
+        times.append((time.perf_counter() - t0) * 1000)
+        costs.append(c)
+    return times, costs
+
+
+def _peers(net: Network, cost: NDArray[np.float64]) -> dict[str, Callable[[int, int], float]]:
+    import igraph as ig
+    import networkx as nx
+    import osmnx as ox
+
+    src, dst = net.edge_source.tolist(), net.edge_target.tolist()
+    w = cost.tolist()
+    t0 = time.perf_counter()
+    g = nx.DiGraph()
+    g.add_nodes_from(range(net.n_nodes))
+    for e in np.argsort(-cost, kind="stable").tolist():  # cheapest parallel edge wins
+        g.add_edge(src[e], dst[e], weight=w[e])
+    mg = nx.MultiDiGraph(crs="EPSG:4326")
+    mg.add_nodes_from(
+        (i, {"x": x, "y": y})
+        for i, (x, y) in enumerate(zip(net.node_lon.tolist(), net.node_lat.tolist(), strict=True))
+    )
+    mg.add_edges_from((a, b, {"travel_time": c}) for a, b, c in zip(src, dst, w, strict=True))
+    ig_graph = ig.Graph(n=net.n_nodes, edges=list(zip(src, dst, strict=True)), directed=True)
+    ig_graph.es["w"] = w
+    print(f"  peers' graphs built in {time.perf_counter() - t0:.1f} s", flush=True)
+
+    def nx_query(s: int, t: int) -> float:
+        path = nx.dijkstra_path(g, s, t, weight="weight")
+        return float(sum(g[a][b]["weight"] for a, b in itertools.pairwise(path)))
+
+    def ox_query(s: int, t: int) -> float:
+        path = ox.routing.shortest_path(mg, s, t, weight="travel_time")
+        return float(
+            sum(
+                min(d["travel_time"] for d in mg[a][b].values())
+                for a, b in itertools.pairwise(path)
+            )
+        )
+
+    def ig_query(s: int, t: int) -> float:
+        epath = ig_graph.get_shortest_path(
+            s, to=t, weights="w", output="epath", algorithm="dijkstra"
+        )
+        return float(cost[epath].sum())
+
+    return {"networkx": nx_query, "igraph": ig_query, "osmnx": ox_query}
+
+
+def _pgrouting(net: Network, cost: NDArray[np.float64]) -> Callable[[int, int], float] | str:
+    """A pgr_dijkstra query function, or the reason it cannot run."""
+    try:
+        import psycopg
+
+        conn = psycopg.connect(PG_DSN, autocommit=True)
+    except Exception as exc:
+        return (
+            f"PostgreSQL database corridor_bench not reachable ({type(exc).__name__}); "
+            "create it with: createdb -h 127.0.0.1 -U postgres corridor_bench"
+        )
+    try:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pgrouting CASCADE")
+    except Exception as exc:
+        return f"pgRouting not installed ({str(exc).strip()}); run: make system-deps"
+    conn.execute("DROP TABLE IF EXISTS bench_edges")
+    conn.execute("CREATE TABLE bench_edges (id bigint, source bigint, target bigint, cost float8)")
+    with conn.cursor() as cur, cur.copy("COPY bench_edges FROM STDIN") as copy:
+        for e, (a, b, c) in enumerate(
+            zip(net.edge_source.tolist(), net.edge_target.tolist(), cost.tolist(), strict=True)
+        ):
+            copy.write_row((e, a, b, c))
+    sql = (
+        "SELECT coalesce(sum(cost), 'Infinity') FROM pgr_dijkstra("
+        "'SELECT id, source, target, cost FROM bench_edges', %s::bigint, %s::bigint, true)"
+    )
+
+    def query(s: int, t: int) -> float:
+        if s == t:
+            return 0.0  # pgr_dijkstra returns no row for an empty path
+        row = conn.execute(sql, (s, t)).fetchone()
+        return float(row[0]) if row else float("inf")
+
+    return query
+
+
+def bench_queries(name: str, net: Network, *, slow_limit: int) -> None:
+    print(
+        f"\n-- {name}: {net.n_nodes:,} nodes, {net.n_edges:,} edges; {QUERIES} queries", flush=True
+    )
+    rng = np.random.default_rng(SEED)
+    pairs = rng.integers(net.n_nodes, size=(QUERIES, 2))
+    cost = net.edge_time_s.astype(np.float64)
+    router = router_for(net)
+    router.shortest(cost, 0, 1)  # compile / load the numba cache outside the timing
+    ours: dict[str, tuple[list[float], list[float]]] = {}
+    for method in ("auto", "alt", "dijkstra"):
+        ours[method] = _timed(
+            lambda s, t, m=method: router.shortest(cost, s, t, method=m).cost, pairs
+        )
+    base_ms, base_cost = ours["auto"]
+    rows = [(f"corridor ({m})", len(pairs), *_stats(ours[m][0]), None) for m in ours]
+    peers: dict[str, Callable[[int, int], float] | str] = dict(_peers(net, cost))
+    peers["pgrouting"] = _pgrouting(net, cost)
+    for peer, fn in peers.items():
+        if isinstance(fn, str):
+            print(f"  {peer}: skipped: {fn}")
+            continue
+        slow = peer in ("networkx", "osmnx", "pgrouting")
+        k = min(len(pairs), slow_limit) if slow else len(pairs)
+        ms, costs = _timed(fn, pairs[:k])
+        ok = np.allclose(costs, base_cost[:k], rtol=1e-6)
+        if not ok:
+            bad = np.flatnonzero(~np.isclose(costs, base_cost[:k], rtol=1e-6))
+            print(
+                f"  {peer}: {bad.size} cost mismatches, e.g. pair {pairs[bad[0]].tolist()}: "
+                f"{costs[bad[0]]} vs corridor {base_cost[bad[0]]}"
+            )
+        ratio = np.median(ms) / np.median(base_ms[:k])
+        rows.append((peer + ("" if ok else " (COSTS DIFFER)"), k, *_stats(ms), ratio))
+    print(f"  {'engine':<26}{'queries':>8}{'median ms':>11}{'p95 ms':>10}{'corridor x faster':>19}")
+    for label, k, med, p95, ratio in rows:
+        r = f"{ratio:>19.1f}" if ratio is not None else f"{'':>19}"
+        print(f"  {label:<26}{k:>8}{med:>11.3f}{p95:>10.3f}{r}")
+
+
+def bench_choice(name: str, net: Network, hazard_shares: tuple[float, ...]) -> None:
+    """ALT against bidirectional Dijkstra as more edges carry risk (random zones)."""
+    from shapely.geometry import Point
+
+    from corridor.hazards import Hazard, RiskModel
+
+    rng = np.random.default_rng(SEED + 1)
+    pairs = rng.integers(net.n_nodes, size=(min(QUERIES, 300), 2))
+    lon, lat = np.asarray(net.node_lon), np.asarray(net.node_lat)
+    router = router_for(net)
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    print(f"\n-- {name}: ALT vs bidirectional Dijkstra under hazards ({len(pairs)} queries)")
+    print(
+        f"  {'hazards':>8}{'inflated edges':>16}{'ALT ms':>9}{'Dijkstra ms':>13}{'auto picks':>12}"
+    )
+    for count in hazard_shares:
+        n_h = int(count)
+        picks = rng.integers(net.n_nodes, size=n_h)
+        hz = [
+            Hazard(f"h{i}", "shelling", Point(lon[p], lat[p]), 0.6, 0.7, radius_m=800.0)
+            for i, p in enumerate(picks.tolist())
+        ]
+        model = RiskModel(net, hz, at=at)
+        cost = edge_costs(net, log_risk=risk_to_logs(model.risk, net.n_edges), closed=model.closed)
+        share = float(np.count_nonzero(cost > net.edge_time_s * 1.1) / net.n_edges)
+        alt = _timed(lambda s, t, c=cost: router.shortest(c, s, t, method="alt").cost, pairs)[0]
+        dij = _timed(lambda s, t, c=cost: router.shortest(c, s, t, method="dijkstra").cost, pairs)[
+            0
+        ]
+        print(
+            f"  {n_h:>8}{share:>16.1%}{np.median(alt):>9.3f}{np.median(dij):>13.3f}"
+            f"{router.choose(cost):>12}"
+        )
+
+
+def bench_hazard_update(net: Network) -> None:
+    from shapely.geometry import Point
+
+    from corridor.hazards import Hazard, RiskModel, segment_index
+
+    rng = np.random.default_rng(SEED + 2)
+    lon, lat = np.asarray(net.node_lon), np.asarray(net.node_lat)
+    kinds = ["shelling", "airstrike", "mines", "checkpoint", "roadblock"]
+
+    def hazards(prefix: str, n: int) -> list[Hazard]:
+        nodes = rng.integers(net.n_nodes, size=n).tolist()
+        return [
+            Hazard(f"{prefix}{i}", kinds[i % len(kinds)], Point(lon[v], lat[v]), 0.7, 0.8)
+            for i, v in enumerate(nodes)
+        ]
+
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    base, new = hazards("base", 200), hazards("new", 100)
+    segment_index(net)  # the static road index is built once per network, in both cases
+    router = router_for(net)
+    pairs = rng.integers(net.n_nodes, size=(20, 2)).tolist()
+    inc_ms, full_ms, add_ms, route_ms = [], [], [], []
+    for s, t in pairs:
+        model = RiskModel(net, base, at=at)
+        cost = edge_costs(net, log_risk=risk_to_logs(model.risk, net.n_edges), closed=model.closed)
+        t0 = time.perf_counter()
+        changed = model.add(new)
+        update_costs(cost, net, changed, risk=model.risk, closed=model.closed)
+        t1 = time.perf_counter()
+        inc = router.shortest(cost, s, t).cost
+        t2 = time.perf_counter()
+        fresh = RiskModel(net, base + new, at=at)
+        full_cost = edge_costs(
+            net, log_risk=risk_to_logs(fresh.risk, net.n_edges), closed=fresh.closed
+        )
+        ref = router.shortest(full_cost, s, t).cost
+        t3 = time.perf_counter()
+        assert inc == ref or abs(inc - ref) <= 1e-6 * ref, (inc, ref)
+        inc_ms.append((t2 - t0) * 1000)
+        add_ms.append((t1 - t0) * 1000)
+        route_ms.append((t2 - t1) * 1000)
+        full_ms.append((t3 - t2) * 1000)
+    print(
+        f"\n-- 100-hazard update + re-route on {net.n_edges:,} edges (200 hazards already held; "
+        f"{len(pairs)} runs, median ms)"
+    )
+    print(
+        f"  incremental: {np.median(inc_ms):.1f} (RiskModel.add + cost refresh "
+        f"{np.median(add_ms):.1f}, query {np.median(route_ms):.1f})"
+    )
+    print(f"  full recompute: {np.median(full_ms):.1f}")
+    print(f"  incremental x faster: {np.median(full_ms) / np.median(inc_ms):.1f}")
+    t0 = time.perf_counter()
+    compute_landmarks(net)
+    lm_ms = (time.perf_counter() - t0) * 1000
+    print(
+        f"  an engine whose preprocessing depends on the weights (CH/CCH-style) would also redo "
+        f"it: + {lm_ms:.0f} ms for 16 landmarks here -> incremental "
+        f"{(np.median(full_ms) + lm_ms) / np.median(inc_ms):.0f}x faster"
+    )
+
+
+def bench_matrix(net: Network) -> None:
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    from corridor.routing._matrix import route_matrix_nodes
+
+    rng = np.random.default_rng(SEED + 3)
+    origins, dests = rng.integers(net.n_nodes, size=20), rng.integers(net.n_nodes, size=50)
+    cost = net.edge_time_s.astype(np.float64)
+    route_matrix_nodes(net, origins[:1], dests[:1])
+    t0 = time.perf_counter()
+    ours = route_matrix_nodes(net, origins, dests, risk_weight=0.0)
+    t1 = time.perf_counter()
+    g = csr_matrix((cost, (net.edge_source, net.edge_target)), shape=(net.n_nodes,) * 2)
+    t2 = time.perf_counter()
+    ref = dijkstra(g, directed=True, indices=origins)[:, dests]
+    t3 = time.perf_counter()
+    assert np.allclose(ours.cost_s, ref, rtol=1e-9)
+    print(
+        f"\n-- route matrix 20 x 50 on {net.n_edges:,} edges: corridor {1000 * (t1 - t0):.0f} ms "
+        f"(times and risks); scipy csgraph {1000 * (t3 - t2):.0f} ms (+{1000 * (t2 - t1):.0f} ms "
+        f"matrix build, times only)"
+    )
+
+
+def main() -> None:
+    nets: list[tuple[str, Network]] = [
+        ("krems", import_osm(SHARED / "krems.osm.gz")),
+        ("aguascalientes", import_osm(SHARED / "aguascalientes.osm.pbf")),
+    ]
+    t0 = time.perf_counter()
+    synthetic, lm_s = synthetic_network()
+    print(
+        f"synthetic network loaded in {time.perf_counter() - t0:.1f} s "
+        f"(16 landmarks took {lm_s:.1f} s when built)"
+    )
+    nets.append(("synthetic", synthetic))
+    for name, net in nets:
+        bench_queries(name, net, slow_limit=QUERIES if net.n_edges < 100_000 else SLOW_QUERIES)
+    bench_choice("krems", nets[0][1], (0, 10, 40, 150))
+    bench_choice("synthetic", synthetic, (0, 100, 1000, 5000))
+    bench_hazard_update(synthetic)
+    bench_matrix(synthetic)
+
+
+if __name__ == "__main__":
+    main()
