@@ -191,3 +191,10 @@ def test_other_named_bridges_keep_their_tags(osm_dir: Path) -> None:
     assert net.edge_flags[wachau] & FLAG_BRIDGE and not net.edge_flags[wachau] & FLAG_ONEWAY
     assert net.arrays["edge_speed_kmh"][wachau] == 50.0
     assert net.arrays["edge_layer"][wachau] == 0
+
+
+def test_progress_reports_each_phase_in_order(osm_dir: Path) -> None:
+    seen: list[str] = []
+    import_osm(osm_dir / KREMS, progress=lambda phase, _done: seen.append(phase))
+    phases = list(dict.fromkeys(seen))
+    assert phases == ["reading ways", "building graph", "connected components"]

@@ -10,6 +10,7 @@ import json
 import math
 import threading
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,52 +69,70 @@ def segments_in_bbox(
     return np.flatnonzero(hit).astype(np.int64)
 
 
-def _feature(network: Network, segment: int) -> dict[str, Any]:
-    edge = int(network.segment_edges[segment])
-    flags = int(network.edge_flags[edge])
-    # Draw one-way roads in travel direction; two-way roads in their stored (OSM) direction.
-    lon, lat = network.edge_coords(edge) if flags & FLAG_ONEWAY else network.segment_coords(segment)
-    if flags & FLAG_ONEWAY:
-        nodes = network.edge_osm_nodes(edge)
-    else:
-        a, b = int(network.seg_offsets[segment]), int(network.seg_offsets[segment + 1])
-        nodes = network.arrays["seg_node_id"][a:b]
-    maxspeed = float(network.arrays["edge_maxspeed_kmh"][edge])
-    lanes = int(network.arrays["edge_lanes"][edge])
-    return {
-        "type": "Feature",
-        "geometry": {
-            "type": "LineString",
-            "coordinates": [[round(x, 7), round(y, 7)] for x, y in zip(lon, lat, strict=True)],
-        },
-        "properties": {
-            "segment": segment,
-            "way_id": int(network.arrays["edge_way_id"][edge]),
-            "name": network.edge_name(edge),
-            "ref": network.edge_ref(edge),
-            "highway": HIGHWAY_CLASSES[int(network.edge_highway[edge])],
-            "oneway": bool(flags & FLAG_ONEWAY),
-            "bridge": bool(flags & FLAG_BRIDGE),
-            "tunnel": bool(flags & FLAG_TUNNEL),
-            "ford": bool(flags & FLAG_FORD),
-            "layer": int(network.arrays["edge_layer"][edge]),
-            "lanes": lanes or None,
-            "surface": network.string(int(network.arrays["edge_surface"][edge])),
-            "maxspeed_kmh": None if math.isnan(maxspeed) else round(maxspeed, 1),
-            "speed_kmh": round(float(network.arrays["edge_speed_kmh"][edge]), 1),
-            "length_m": round(float(network.edge_length_m[edge]), 2),
-            "osm_node_ids": [int(n) for n in nodes],
-            "reversed_in_osm": bool(flags & FLAG_REVERSED),
-        },
+def _features(network: Network, segments: NDArray[np.int64]) -> Iterator[dict[str, Any]]:
+    """GeoJSON Features of ``segments``; attributes are gathered as whole arrays first."""
+    edge = network.segment_edges[segments]
+    flags = network.edge_flags[edge].astype(np.int64)
+    oneway = (flags & FLAG_ONEWAY) != 0
+    # One-way roads are drawn in travel direction, two-way roads in their stored direction.
+    flip = (oneway & ((flags & FLAG_REVERSED) != 0)).tolist()
+    arr = network.arrays
+    maxspeed = np.round(arr["edge_maxspeed_kmh"][edge].astype(np.float64), 1)
+    columns = {
+        "way_id": arr["edge_way_id"][edge].tolist(),
+        "name": arr["edge_name"][edge].tolist(),
+        "ref": arr["edge_ref"][edge].tolist(),
+        "highway": network.edge_highway[edge].tolist(),
+        "layer": arr["edge_layer"][edge].tolist(),
+        "lanes": arr["edge_lanes"][edge].tolist(),
+        "surface": arr["edge_surface"][edge].tolist(),
+        "maxspeed": [None if math.isnan(v) else v for v in maxspeed.tolist()],
+        "speed": np.round(arr["edge_speed_kmh"][edge].astype(np.float64), 1).tolist(),
+        "length": np.round(network.edge_length_m[edge].astype(np.float64), 2).tolist(),
     }
+    starts = network.seg_offsets[segments].tolist()
+    ends = network.seg_offsets[segments + 1].tolist()
+    lon = np.round(arr["seg_lon"], 7)
+    lat = np.round(arr["seg_lat"], 7)
+    node_ids = arr["seg_node_id"]
+    strings = network.strings
+    for i, segment in enumerate(segments.tolist()):
+        a, b = starts[i], ends[i]
+        step = -1 if flip[i] else 1
+        coords = np.column_stack((lon[a:b], lat[a:b]))[::step].tolist()
+        f = flags[i]
+        name, ref, surface = columns["name"][i], columns["ref"][i], columns["surface"][i]
+        yield {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": coords},
+            "properties": {
+                "segment": segment,
+                "way_id": columns["way_id"][i],
+                "name": strings[name] if name >= 0 else None,
+                "ref": strings[ref] if ref >= 0 else None,
+                "highway": HIGHWAY_CLASSES[columns["highway"][i]],
+                "oneway": bool(oneway[i]),
+                "bridge": bool(f & FLAG_BRIDGE),
+                "tunnel": bool(f & FLAG_TUNNEL),
+                "ford": bool(f & FLAG_FORD),
+                "layer": columns["layer"][i],
+                "lanes": columns["lanes"][i] or None,
+                "surface": strings[surface] if surface >= 0 else None,
+                "maxspeed_kmh": columns["maxspeed"][i],
+                "speed_kmh": columns["speed"][i],
+                "length_m": columns["length"][i],
+                "osm_node_ids": node_ids[a:b][::step].tolist(),
+                "reversed_in_osm": bool(f & FLAG_REVERSED),
+            },
+        }
 
 
 def feature_collection(
     network: Network, segments: NDArray[np.integer[Any]] | None = None
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of ``segments`` (all segments when None)."""
-    ids = range(network.n_segments) if segments is None else (int(s) for s in segments)
-    return {"type": "FeatureCollection", "features": [_feature(network, s) for s in ids]}
+    ids = np.arange(network.n_segments) if segments is None else np.asarray(segments, np.int64)
+    return {"type": "FeatureCollection", "features": list(_features(network, ids))}
 
 
 def geojson_in_bbox(
@@ -126,9 +145,16 @@ def geojson_in_bbox(
 
 
 def to_geojson(network: Network, path: str | Path) -> int:
-    """Write every road segment to a GeoJSON file atomically; returns the feature count."""
+    """Write every road segment to a GeoJSON file atomically; returns the feature count.
+
+    Features are streamed one by one, so memory stays flat however large the network.
+    """
     path = Path(path)
-    collection = feature_collection(network)
     with atomic_output(path) as fh:
-        fh.write(json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-    return len(collection["features"])
+        fh.write(b'{"type":"FeatureCollection","features":[')
+        for i, feature in enumerate(_features(network, np.arange(network.n_segments))):
+            if i:
+                fh.write(b",")
+            fh.write(json.dumps(feature, ensure_ascii=False, separators=(",", ":")).encode())
+        fh.write(b"]}")
+    return network.n_segments
