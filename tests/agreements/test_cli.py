@@ -131,6 +131,7 @@ def test_agreement_lifecycle_end_to_end(
     assert "proposed krems-1 version 1" in flat(r)
     r = run("agreement", "verify", "krems-1", "--db", db_url)
     assert r.exit_code == 2 and "not in force" in flat(r) and "missing" in flat(r)
+    assert "krems-1 │ 1 │ proposed" in flat(run("agreement", "list", "--db", db_url))
 
     for name, _ in PARTIES:
         extra = ["--passphrase-file", secret] if name == "army-east" else []

@@ -63,16 +63,30 @@ def route_from_geojson(
             path=source,
             hint="make it with `corridor route ... --format geojson`",
         )
-    if all(isinstance(e, dict) for e in raw_edges):
-        ids = [int(e["id"]) for e in raw_edges]
-        roads = [_first(e, "road", "label", "name") for e in raw_edges]
-        lengths = [_first(e, "length_m") for e in raw_edges]
-    else:
-        ids = [int(e) for e in raw_edges]
-        roads = list(_first(props, "edge_roads", "edge_labels", "edge_names") or [None] * len(ids))
-        lengths = list(_first(props, "edge_lengths_m") or [None] * len(ids))
+    try:
+        if all(isinstance(e, dict) for e in raw_edges):
+            ids = [int(e["id"]) for e in raw_edges]
+            roads = [_first(e, "road", "label", "name") for e in raw_edges]
+            lengths = [_first(e, "length_m") for e in raw_edges]
+        else:
+            ids = [int(e) for e in raw_edges]
+            roads = list(
+                _first(props, "edge_roads", "edge_labels", "edge_names") or [None] * len(ids)
+            )
+            lengths = list(_first(props, "edge_lengths_m") or [None] * len(ids))
+        coords = [
+            [round(float(c[0]), 7), round(float(c[1]), 7)] for c in best["geometry"]["coordinates"]
+        ]
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise InputError(f"malformed route feature: {exc!r}", path=source) from exc
+    if len(roads) != len(ids) or len(lengths) != len(ids):
+        raise InputError(
+            f"route properties list {len(ids)} edges but {len(roads)} road names and "
+            f"{len(lengths)} lengths",
+            path=source,
+        )
     if network is not None:
-        if max(ids) >= network.n_edges:
+        if max(ids) >= network.n_edges or min(ids) < 0:
             raise InputError("edge ids do not fit the given network", path=source)
         roads = [
             r if r is not None else network.edge_label(e) for e, r in zip(ids, roads, strict=True)
@@ -90,9 +104,6 @@ def route_from_geojson(
     edges = [
         {"id": e, **({"road": r} if r else {}), "length_m": round(float(v), 1)}
         for e, r, v in zip(ids, roads, lengths, strict=True)
-    ]
-    coords = [
-        [round(float(c[0]), 7), round(float(c[1]), 7)] for c in best["geometry"]["coordinates"]
     ]
     return {
         "network_sha256": net,
