@@ -1,0 +1,108 @@
+"""``make demo``: the main job end to end on the bundled Krems extract and demo scenario.
+
+Imports the OSM extract into a network file, prints its summary, loads the demo hazard picture
+(shelling, a destroyed Danube bridge, mines on an exit road, a no-go zone, a checkpoint) and
+prints the fastest and the safest route from the centre to the east exit with their
+explanations, writing both as GeoJSON and a PNG map.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from corridor.errors import CorridorError
+from corridor.hazards import load_hazards
+from corridor.network import import_osm, render_summary, summarize, write_network
+from corridor.routing import SAFEST_RISK_WEIGHT, RouteOptions
+from corridor.routing._explain import explanation_table
+from corridor.routing._export import geojson_text, write_atomic
+from corridor.routing._map import render_map
+from corridor.routing._request import answer
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "data"
+OSM_FILE = DATA / "krems.osm.gz"
+HAZARDS_FILE = DATA / "demo" / "krems-hazards.geojson"
+# The scenario: 10:00 UTC on 8 March 2022, evacuating from the centre of Krems to the east.
+AT_UTC = datetime(2022, 3, 8, 10, 0, tzinfo=UTC)
+CENTRE = (48.4096, 15.6080)  # Austrasse by the Ringstrasse
+EAST_EXIT = (48.4098, 15.6723)  # Dammstrasse towards Rohrendorf
+
+
+def run(out_dir: Path, console: Console) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    console.rule("[bold]1. Road network")
+    network = import_osm(OSM_FILE)
+    net_path = out_dir / "krems.net"
+    write_network(network, net_path)
+    console.print(render_summary(summarize(network)))
+    console.print(f"network written to [cyan]{net_path}[/]")
+
+    console.rule("[bold]2. Hazard picture")
+    hazards = load_hazards(HAZARDS_FILE)
+    valid = [h for h in hazards if h.valid_at(AT_UTC)]
+    console.print(
+        f"{len(hazards)} hazards in {HAZARDS_FILE.name}, {len(valid)} valid at "
+        f"{AT_UTC:%Y-%m-%d %H:%M} UTC: " + ", ".join(sorted({str(h.kind) for h in valid}))
+    )
+
+    console.rule("[bold]3. Fastest and safest routes, centre -> east exit")
+    base = RouteOptions(at=AT_UTC)
+    fastest = answer(
+        network,
+        origin=CENTRE,
+        destination=EAST_EXIT,
+        hazards=hazards,
+        options=replace(base, risk_weight=0.0),
+    )
+    safest = answer(
+        network,
+        origin=CENTRE,
+        destination=EAST_EXIT,
+        hazards=hazards,
+        options=replace(base, risk_weight=SAFEST_RISK_WEIGHT),
+    )
+    routes = {}
+    for label, ans in (("fastest", fastest), ("safest", safest)):
+        console.print(explanation_table(ans.explanations[0], title=f"{label} route"))
+        path = out_dir / f"route-{label}.geojson"
+        write_atomic(path, geojson_text(ans.geojson(network)))
+        console.print(f"{label} route written to [cyan]{path}[/]")
+        routes[label] = ans.result.best
+    png = out_dir / "krems-routes.png"
+    render_map(
+        network,
+        hazards=hazards,
+        routes=routes,
+        path=png,
+        at=AT_UTC,
+        title="Krems an der Donau, 2022-03-08 10:00 UTC (demo scenario)",
+    )
+    f, s = fastest.result.best, safest.result.best
+    console.print(
+        f"fastest: {f.time_s / 60:.1f} min, risk {f.risk:.1%};  "
+        f"safest: {s.time_s / 60:.1f} min, risk {s.risk:.1%}"
+    )
+    console.print(f"map written to [cyan]{png}[/]  (map data © OpenStreetMap contributors, ODbL)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m corridor.demo", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder")
+    args = parser.parse_args(argv)
+    console = Console()
+    try:
+        run(args.out, console)
+    except CorridorError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc.one_line()}")
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

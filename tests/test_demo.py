@@ -1,0 +1,32 @@
+"""`make demo` runs the main job on the bundled data: network file, routes, map."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corridor import demo
+from corridor.network import read_network
+
+
+def test_demo_writes_network_routes_and_map(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo.main(["--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    net = read_network(tmp_path / "krems.net")
+    assert net.n_edges > 1000
+    assert net.source_sha256 == "5498faad29dc876d830dec8f8a4b019c46eaab0181833911e0e95519a6840cc8"
+    risks = {}
+    for label in ("fastest", "safest"):
+        doc = json.loads((tmp_path / f"route-{label}.geojson").read_text())
+        lines = [f for f in doc["features"] if f["geometry"]["type"] == "LineString"]
+        assert lines, label
+        risks[label] = lines[0]["properties"]["risk"]
+    assert risks["safest"] < risks["fastest"]
+    png = (tmp_path / "krems-routes.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000
+    assert "fastest route" in out and "safest route" in out
+    assert "St. Pöltner Brücke" in out or "destroyed_bridge" in out
