@@ -71,9 +71,9 @@ def test_point_covering_half_an_edge(krems_network: Network) -> None:
     length_m = float(krems_network.segment_length_m()[seg])
     h = Hazard("p", "mines", Point(lon[0], lat[0]), 0.9, 0.5, radius_m=length_m / 2)
     model = RiskModel(krems_network, [h], at=T0)
-    # the buffer is a 32-gon, so the radius along the road is between r cos(pi/32) and r
+    # a point zone is a true disk, clipped analytically: exactly half the edge is inside
     for e in edges:
-        assert 0.9 * 0.5 * 0.5 * np.cos(np.pi / 32) - 1e-6 <= model.risk[e] <= 0.9 * 0.5 * 0.5
+        assert model.risk[e] == pytest.approx(0.9 * 0.5 * 0.5, rel=1e-5)
     assert model.contributions(edges)[0].probability == pytest.approx(model.risk[edges[0]])
 
 
@@ -187,10 +187,10 @@ def test_zone_length_exposure_counts_a_full_crossing_once(krems_network: Network
     length_m = float(krems_network.segment_length_m()[seg])
     h = Hazard("c", "shelling", Point(lon.mean(), lat.mean()), 0.5, 1.0, radius_m=length_m / 4)
     model = RiskModel(krems_network, [h], at=T0, exposure="zone_length")
-    # the road crosses the whole diameter: p = 1 - (1 - w) ** 1 = w (32-gon: within 0.5 %)
-    assert model.risk[edges[0]] == pytest.approx(0.5, rel=5e-3)
+    # the road crosses the whole diameter: p = 1 - (1 - w) ** 1 = w
+    assert model.risk[edges[0]] == pytest.approx(0.5, rel=1e-5)
     share = RiskModel(krems_network, [h], at=T0)
-    assert share.risk[edges[0]] == pytest.approx(0.5 * 0.5, rel=5e-3)  # half the edge inside
+    assert share.risk[edges[0]] == pytest.approx(0.5 * 0.5, rel=1e-5)  # half the edge inside
 
 
 def test_naive_time_is_refused(krems_network: Network) -> None:
@@ -236,3 +236,27 @@ def test_both_directions_of_a_road_get_the_same_risk(krems_network: Network) -> 
     assert np.array_equal(model.risk, model.risk[first[seg]])
     assert np.array_equal(model.closed, model.closed[first[seg]])
     assert model.risk.any() and model.closed.any()
+
+
+def test_disk_clipping_agrees_with_geos_in_another_projection(krems_network: Network) -> None:
+    """Each disk checked in an azimuthal equidistant CRS centred on it (true distances from the
+    centre), buffered as a 1024-gon and clipped by GEOS."""
+    net = krems_network
+    rng = np.random.default_rng(3)
+    for k in range(8):
+        lon = float(rng.uniform(net.node_lon.min(), net.node_lon.max()))
+        lat = float(rng.uniform(net.node_lat.min(), net.node_lat.max()))
+        radius = float(rng.uniform(50, 800))
+        model = RiskModel(net, [Hazard(f"d{k}", "shelling", Point(lon, lat), 1, 1,
+                                       radius_m=radius)], at=T0)  # fmt: skip
+        fp = model.footprint(f"d{k}")
+        aeqd = Transformer.from_crs(
+            "EPSG:4326", f"+proj=aeqd +lat_0={lat} +lon_0={lon} +ellps=WGS84", always_xy=True
+        )
+        disk = Point(0, 0).buffer(radius, quad_segs=256)
+        lines = _edge_lines(net, aeqd)
+        expected = np.array([ln.intersection(disk).length / ln.length for ln in lines])
+        got = np.zeros(net.n_edges)
+        got[fp.edges] = fp.share
+        assert fp.edges.size == np.count_nonzero(expected > 1e-6)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=2e-3)

@@ -67,6 +67,9 @@ class SegmentIndex:
             float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2)
         )
         x, y = self.transformer.transform(lon, lat)
+        self.x: F64 = np.asarray(x, dtype=np.float64)
+        self.y: F64 = np.asarray(y, dtype=np.float64)
+        self.offsets: I64 = offsets.astype(np.int64)
         counts = np.diff(offsets)
         seg_of_point = np.repeat(np.arange(network.n_segments), counts)
         self.lines = shapely.linestrings(np.column_stack([x, y]), indices=seg_of_point)
@@ -83,25 +86,80 @@ class SegmentIndex:
         self.seg_bridge[edge_segment[bridge_edges]] = True
         self.n_edges = network.n_edges
 
-    def zones(self, hazards: Sequence[Hazard]) -> tuple[NDArray[np.object_], F64]:
-        """Each hazard's zone in metres (its geometry buffered by its radius; a polygon with
-        radius 0 is its own zone) and the zone's diameter: 2 r around a point or line, the
-        diameter of the circle of equal area for a polygon."""
+    def zones(self, hazards: Sequence[Hazard]) -> NDArray[np.object_]:
+        """Each hazard's zone in the index's metric CRS: its geometry buffered by its radius
+        (a polygon with radius 0 is its own zone)."""
         geoms = np.array([h.geometry for h in hazards], dtype=object)
         radii = np.array([h.effective_radius_m for h in hazards], dtype=np.float64)
-        zones = shapely.buffer(project(self.transformer, geoms), radii)
-        areal = np.array([h.geometry.geom_type.endswith("Polygon") for h in hazards], dtype=bool)
-        diameter = np.where(areal, 2.0 * np.sqrt(shapely.area(zones) / np.pi), 2.0 * radii)
-        return zones, np.maximum(diameter, 1.0)
+        return shapely.buffer(project(self.transformer, geoms), radii)  # type: ignore[no-any-return]
+
+    def _circle_pairs(self, centres: F64, radii: F64) -> tuple[I64, I64, F64]:
+        """(hazard, segment, metres inside) for disks, clipped exactly and analytically."""
+        hz, seg = self.tree.query(shapely.points(centres), predicate="dwithin", distance=radii)
+        n_pieces = self.offsets[seg + 1] - self.offsets[seg] - 1
+        pair = np.repeat(np.arange(seg.size), n_pieces)
+        first = np.repeat(self.offsets[seg], n_pieces)
+        p = first + np.arange(pair.size) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
+        x0, y0 = self.x[p] - centres[hz[pair], 0], self.y[p] - centres[hz[pair], 1]
+        dx, dy = self.x[p + 1] - self.x[p], self.y[p + 1] - self.y[p]
+        # |P0 + t d - C| = r  <=>  a t^2 + b t + c = 0; the chord is t in [t1, t2] within [0, 1]
+        a = dx * dx + dy * dy
+        b = 2.0 * (x0 * dx + y0 * dy)
+        c = x0 * x0 + y0 * y0 - radii[hz[pair]] ** 2
+        disc = b * b - 4.0 * a * c
+        with np.errstate(invalid="ignore", divide="ignore"):
+            root = np.sqrt(np.maximum(disc, 0.0))
+            t1 = np.clip((-b - root) / (2.0 * a), 0.0, 1.0)
+            t2 = np.clip((-b + root) / (2.0 * a), 0.0, 1.0)
+        piece = np.where((disc > 0) & (a > 0), (t2 - t1) * np.sqrt(a), 0.0)
+        inside: F64 = np.bincount(pair, weights=piece, minlength=seg.size).astype(np.float64)
+        return hz.astype(np.int64), seg.astype(np.int64), inside
+
+    def _zone_pairs(self, zones: NDArray[np.object_]) -> tuple[I64, I64, F64]:
+        """(hazard, segment, metres inside) for any zone, through GEOS."""
+        shapely.prepare(zones)
+        hz, seg = self.tree.query(zones, predicate="intersects")
+        # most segments of a large zone lie wholly inside it: a prepared predicate settles those,
+        # and only the ones crossing the boundary pay for an intersection
+        inside = self.length_m[seg].copy()
+        crossing = np.nonzero(~shapely.contains_properly(zones[hz], self.lines[seg]))[0]
+        cut = shapely.intersection(self.lines[seg[crossing]], zones[hz[crossing]])
+        inside[crossing] = shapely.length(cut)
+        return hz.astype(np.int64), seg.astype(np.int64), inside
 
     def footprints(self, hazards: Sequence[Hazard]) -> list[Footprint]:
-        """Footprints of many hazards in one vectorised pass (one tree query, one intersection)."""
+        """Footprints of many hazards in one vectorised pass.
+
+        A point with a radius is a true disk, clipped analytically; lines and polygons are
+        buffered (32-gon caps) and clipped by GEOS.
+        """
         if not hazards:
             return []
-        zones, diameter = self.zones(hazards)
-        pairs = self.tree.query(zones, predicate="intersects")
-        hz, seg = pairs[0], pairs[1]
-        inside = shapely.length(shapely.intersection(self.lines[seg], zones[hz]))
+        radii = np.array([h.effective_radius_m for h in hazards], dtype=np.float64)
+        geoms = project(self.transformer, np.array([h.geometry for h in hazards], dtype=object))
+        is_point = shapely.get_type_id(geoms) == 0
+        circle = np.nonzero(is_point & (radii > 0))[0]
+        other = np.nonzero(~is_point)[0]
+        diameter = 2.0 * radii
+        parts = []
+        if circle.size:
+            centres = shapely.get_coordinates(geoms[circle])
+            h_c, s_c, in_c = self._circle_pairs(centres, radii[circle])
+            parts.append((circle[h_c], s_c, in_c))
+        if other.size:
+            zones = shapely.buffer(geoms[other], radii[other])
+            areal = np.isin(shapely.get_type_id(geoms[other]), (3, 6))  # (Multi)Polygon
+            d = 2.0 * np.sqrt(shapely.area(zones) / np.pi)
+            diameter[other] = np.where(areal, d, diameter[other])
+            h_o, s_o, in_o = self._zone_pairs(zones)
+            parts.append((other[h_o], s_o, in_o))
+        if parts:
+            hz = np.concatenate([p[0] for p in parts])
+            seg = np.concatenate([p[1] for p in parts])
+            inside = np.concatenate([p[2] for p in parts])
+        else:
+            hz, seg, inside = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        diameter = np.maximum(diameter, 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(self.length_m[seg] > 0, inside / self.length_m[seg], 1.0)
         share = np.clip(share, 0.0, 1.0)
