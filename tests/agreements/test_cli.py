@@ -308,3 +308,31 @@ def test_verify_bundle_in_a_real_process_without_a_database(tmp_path: Path) -> N
     )
     assert fail.returncode == 2
     assert "not in force" in fail.stdout
+
+
+def test_key_and_bundle_errors_are_one_line(tmp_path: Path) -> None:
+    r = runner.invoke(
+        app,
+        ["party", "keygen", "zeta", "-o", str(tmp_path), "--passphrase"],
+        input="pass phrase\npass phrase\n",
+    )
+    assert r.exit_code == 0, r.output
+    assert b"ENCRYPTED" in (tmp_path / "zeta.key").read_bytes()
+    again = run("party", "keygen", "zeta", "-o", tmp_path)
+    assert again.exit_code == 2 and "already exists" in flat(again)
+    private_as_public = run(
+        "party",
+        "add",
+        "zeta",
+        "--role",
+        "x",
+        "--public-key",
+        tmp_path / "zeta.key",
+        "--db",
+        f"sqlite:///{tmp_path / 'x.db'}",
+    )
+    assert private_as_public.exit_code == 2 and "private key" in flat(private_as_public)
+    junk = tmp_path / "junk.json"
+    junk.write_text("{not json", encoding="utf-8")
+    r = run("agreement", "verify-bundle", junk)
+    assert r.exit_code == 2 and "not a JSON bundle" in flat(r) and "Traceback" not in r.output
