@@ -198,3 +198,29 @@ def test_progress_reports_each_phase_in_order(osm_dir: Path) -> None:
     import_osm(osm_dir / KREMS, progress=lambda phase, _done: seen.append(phase))
     phases = list(dict.fromkeys(seen))
     assert phases == ["reading ways", "building graph", "connected components"]
+
+
+def test_ways_cut_by_the_extract_border_keep_their_present_parts(tmp_path: Path) -> None:
+    """A way with a node missing from the file keeps the runs on either side; repeated
+    consecutive nodes are dropped, and a way left with one distinct node is skipped."""
+    from osmium.osm.mutable import Node, Way
+
+    path = tmp_path / "cut.osm"
+    with osmium.SimpleWriter(str(path)) as writer:
+        for i in range(1, 7):
+            writer.add_node(Node(id=i, location=(15.60 + i * 0.001, 48.40)))
+        road = {"highway": "residential"}
+        writer.add_way(Way(id=10, nodes=[1, 2, 3, 99, 4, 5], tags=road))
+        writer.add_way(Way(id=11, nodes=[5, 5, 6], tags=road))
+        writer.add_way(Way(id=12, nodes=[6, 6], tags=road))
+    net = import_osm(path, keep_all=True)
+    assert net.meta["ways_cut_at_missing_nodes"] == 1
+    assert net.meta["skipped_ways_degenerate"] == 1
+    assert sorted(net.arrays["node_osm_id"].tolist()) == [1, 3, 4, 5, 6]
+    assert net.n_segments == 3 and net.n_edges == 6
+    runs = sorted(
+        net.arrays["seg_node_id"][net.seg_offsets[s] : net.seg_offsets[s + 1]].tolist()
+        for s in range(net.n_segments)
+    )
+    assert runs == [[1, 2, 3], [4, 5], [5, 6]]
+    assert sorted(set(net.arrays["edge_way_id"].tolist())) == [10, 11]

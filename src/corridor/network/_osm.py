@@ -32,7 +32,15 @@ from corridor.network._model import (
     FLAG_TUNNEL,
     Network,
 )
-from corridor.network._tags import Profile, classify_way, is_truthy, parse_lanes, parse_layer
+from corridor.network._tags import (
+    Profile,
+    Tags,
+    WayRule,
+    classify_way,
+    is_truthy,
+    parse_lanes,
+    parse_layer,
+)
 
 SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osm.xml")
 _GEOD = Geod(ellps="WGS84")
@@ -62,8 +70,7 @@ class _WayTable:
     ref: array[int] = field(default_factory=lambda: array("i"))
     surface: array[int] = field(default_factory=lambda: array("i"))
     strings: dict[str, int] = field(default_factory=dict)
-    skipped_missing_nodes: int = 0
-    skipped_degenerate: int = 0
+    cut_at_missing_nodes: int = 0
 
     def intern(self, value: str | None) -> int:
         if not value:
@@ -97,7 +104,37 @@ def check_osm_path(path: Path) -> None:
         raise OsmInputError("file is empty", path=path, hint=hint)
 
 
+def _way_flags(tags: Tags, rule: WayRule) -> int:
+    flags = 0
+    if is_truthy(tags.get("bridge")):
+        flags |= FLAG_BRIDGE
+    if is_truthy(tags.get("tunnel")) and tags.get("tunnel") != "building_passage":
+        flags |= FLAG_TUNNEL
+    if is_truthy(tags.get("ford")):
+        flags |= FLAG_FORD
+    if rule.forward != rule.backward:
+        flags |= FLAG_ONEWAY
+    if tags.get("junction") in ("roundabout", "circular"):
+        flags |= FLAG_ROUNDABOUT
+    return flags
+
+
+def _present_runs(nodes: osmium.osm.WayNodeList) -> list[list[tuple[int, float, float]]]:
+    """The stretches of a way whose nodes are in the file (extracts cut at a border)."""
+    runs: list[list[tuple[int, float, float]]] = [[]]
+    for nd in nodes:
+        if nd.location.valid():
+            runs[-1].append((nd.ref, nd.lon, nd.lat))
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if len(run) >= 2]
+
+
 def _read_ways(path: Path, profile: Profile, progress: ProgressFn | None) -> _WayTable:
+    """One pass over the file; per way only the tag decision and the copying of its nodes.
+
+    Everything per point (dropping repeated nodes, lengths, splitting) happens later in numpy.
+    """
     table = _WayTable()
     processor = (
         osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
@@ -113,43 +150,33 @@ def _read_ways(path: Path, profile: Profile, progress: ProgressFn | None) -> _Wa
         if rule is None:
             continue
         try:
-            coords = [(nd.ref, nd.lon, nd.lat) for nd in way.nodes]
+            runs = [[(nd.ref, nd.lon, nd.lat) for nd in way.nodes]]
         except osmium.InvalidLocationError:
-            table.skipped_missing_nodes += 1
-            continue
-        # Drop repeated consecutive nodes (zero-length pieces are mapping errors).
-        cleaned = [c for i, c in enumerate(coords) if i == 0 or c[0] != coords[i - 1][0]]
-        if len(cleaned) < 2:
-            table.skipped_degenerate += 1
-            continue
-        refs, lons, lats = zip(*cleaned, strict=True)
-        table.refs.extend(refs)
-        table.lon.extend(lons)
-        table.lat.extend(lats)
-        table.ptr.append(len(table.refs))
-        table.way_id.append(way.id)
-        table.highway.append(rule.highway)
-        table.forward.append(rule.forward)
-        table.backward.append(rule.backward)
-        table.speed.append(rule.speed_kmh)
-        table.maxspeed.append(rule.maxspeed_kmh)
-        flags = 0
-        if is_truthy(tags.get("bridge")):
-            flags |= FLAG_BRIDGE
-        if is_truthy(tags.get("tunnel")) and tags.get("tunnel") != "building_passage":
-            flags |= FLAG_TUNNEL
-        if is_truthy(tags.get("ford")):
-            flags |= FLAG_FORD
-        if rule.forward != rule.backward:
-            flags |= FLAG_ONEWAY
-        if tags.get("junction") in ("roundabout", "circular"):
-            flags |= FLAG_ROUNDABOUT
-        table.flags.append(flags)
-        table.layer.append(parse_layer(tags.get("layer")))
-        table.lanes.append(parse_lanes(tags.get("lanes")))
-        table.name.append(table.intern(tags.get("name")))
-        table.ref.append(table.intern(tags.get("ref")))
-        table.surface.append(table.intern(tags.get("surface")))
+            # Keep the parts of the way that are in the extract; count the way as cut.
+            runs = _present_runs(way.nodes)
+            table.cut_at_missing_nodes += 1
+        flags = _way_flags(tags, rule)
+        layer, lanes = parse_layer(tags.get("layer")), parse_lanes(tags.get("lanes"))
+        name, ref = table.intern(tags.get("name")), table.intern(tags.get("ref"))
+        surface = table.intern(tags.get("surface"))
+        for run in runs:
+            refs, lons, lats = zip(*run, strict=True)
+            table.refs.extend(refs)
+            table.lon.extend(lons)
+            table.lat.extend(lats)
+            table.ptr.append(len(table.refs))
+            table.way_id.append(way.id)
+            table.highway.append(rule.highway)
+            table.forward.append(rule.forward)
+            table.backward.append(rule.backward)
+            table.speed.append(rule.speed_kmh)
+            table.maxspeed.append(rule.maxspeed_kmh)
+            table.flags.append(flags)
+            table.layer.append(layer)
+            table.lanes.append(lanes)
+            table.name.append(name)
+            table.ref.append(ref)
+            table.surface.append(surface)
         n_ways += 1
         if progress is not None and n_ways % 5000 == 0:
             progress("reading ways", n_ways)
@@ -201,16 +228,35 @@ def import_osm(
     refs = _np(table.refs, np.int64)
     lon = _np(table.lon, np.float64)
     lat = _np(table.lat, np.float64)
-    ptr = _np(table.ptr, np.int64)
+    n_pieces = len(table.way_id)  # way pieces (a way cut by missing nodes gives several)
+    way_of_pt = np.repeat(np.arange(n_pieces, dtype=np.int64), np.diff(_np(table.ptr, np.int64)))
+
+    # Repeated consecutive nodes (zero-length pieces) are mapping errors: drop the repeats,
+    # then drop ways left with fewer than two points.
+    dup = np.zeros(refs.shape[0], dtype=bool)
+    dup[1:] = (refs[1:] == refs[:-1]) & (way_of_pt[1:] == way_of_pt[:-1])
+    per_way = np.bincount(way_of_pt[~dup], minlength=n_pieces)
+    keep_pt = ~dup & (per_way[way_of_pt] >= 2)
+    skipped_degenerate = int((per_way < 2).sum())
+    refs, lon, lat, way_of_pt = refs[keep_pt], lon[keep_pt], lat[keep_pt], way_of_pt[keep_pt]
+    counts_per_way = np.bincount(way_of_pt, minlength=n_pieces)
+    ptr = np.zeros(n_pieces + 1, dtype=np.int64)
+    np.cumsum(counts_per_way, out=ptr[1:])
+    way_first, way_last = ptr[:-1][counts_per_way > 0], ptr[1:][counts_per_way > 0] - 1
     n_pts = refs.shape[0]
-    way_of_pt = np.repeat(np.arange(n_ways, dtype=np.int64), np.diff(ptr))
+    if n_pts == 0:
+        raise OsmInputError(
+            f"no usable roads for profile {profile!r} in this file",
+            path=path,
+            hint="every road way has fewer than two distinct nodes; check the extract",
+        )
 
     # A point is a graph node if its OSM node is used more than once (in any way, or twice in
     # the same way) or it starts or ends a way.
     uniq, inverse, counts = np.unique(refs, return_inverse=True, return_counts=True)
     is_split = counts[inverse] > 1
-    is_split[ptr[:-1]] = True
-    is_split[ptr[1:] - 1] = True
+    is_split[way_first] = True
+    is_split[way_last] = True
     split_pos = np.flatnonzero(is_split)
     same_way = way_of_pt[split_pos[:-1]] == way_of_pt[split_pos[1:]]
     seg_start = split_pos[:-1][same_way]
@@ -222,7 +268,7 @@ def import_osm(
     if n_pts > 1:
         _, _, dist = _GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
         piece_len[1:] = dist
-    piece_len[ptr[:-1]] = 0.0  # no piece joins the end of one way to the start of the next
+    piece_len[way_first] = 0.0  # no piece joins the end of one way to the start of the next
     cum = np.cumsum(piece_len)
     seg_len = cum[seg_end] - cum[seg_start]
 
@@ -337,9 +383,9 @@ def import_osm(
         "source_sha256": sha256_file(path),
         "profile": profile,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "ways": n_ways,
-        "skipped_ways_missing_nodes": table.skipped_missing_nodes,
-        "skipped_ways_degenerate": table.skipped_degenerate,
+        "ways": int(np.unique(_np(table.way_id, np.int64)).shape[0]),
+        "ways_cut_at_missing_nodes": table.cut_at_missing_nodes,
+        "skipped_ways_degenerate": skipped_degenerate,
         "kept_largest_scc": not keep_all,
         "dropped": {
             "components": int(n_comp - 1) if not keep_all else 0,
