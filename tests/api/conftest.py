@@ -22,6 +22,7 @@ from corridor.api import Role, add_user, create_app
 from tests.conftest import BUNDLED_OSM
 
 PARTIES = ("north", "south")
+MAX_BODY = 1024 * 1024  # the test app's body limit (the Bellingcat file is 290 kB)
 
 
 @dataclass
@@ -86,7 +87,7 @@ def seed_users(store: Any) -> tuple[dict[str, str], dict[str, Ed25519PrivateKey]
 
 @pytest.fixture
 def api(store: Any, network_file: Path) -> Iterator[Api]:
-    app = create_app(store=store, networks=[network_file], max_body_bytes=256 * 1024)
+    app = create_app(store=store, networks=[network_file], max_body_bytes=MAX_BODY)
     tokens, keys = seed_users(store)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(client=client, store=store, network_name="krems", tokens=tokens, keys=keys)

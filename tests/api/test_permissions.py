@@ -94,3 +94,19 @@ def test_disabled_or_unknown_token_is_401(api: Api) -> None:
     assert bogus.status_code == 401
     basic = api.client.get("/me", headers={"Authorization": "Basic dXNlcjpwdw=="})
     assert basic.status_code == 401
+
+
+def test_user_rules(api: Api) -> None:
+    import pytest
+
+    from corridor.api import add_user, list_users
+    from corridor.errors import InputError, NotFoundError, StateError
+
+    with pytest.raises(InputError, match="--party"):
+        add_user(api.store, name="l2", role="liaison", party=None, actor="t")
+    with pytest.raises(NotFoundError, match="no party"):
+        add_user(api.store, name="l3", role="liaison", party="atlantis", actor="t")
+    with pytest.raises(StateError, match="exists"):
+        add_user(api.store, name="field-1", role="field", party=None, actor="t")
+    users = {u.name: u for u in list_users(api.store)}
+    assert users["liaison-south"].party == "south" and users["field-1"].disabled_at is None

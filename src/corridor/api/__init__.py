@@ -2,7 +2,8 @@
 
 from corridor.api._adapters import open_api_store
 from corridor.api._app import create_app
-from corridor.api._auth import Principal, authorize
+from corridor.api._auth import authorize
+from corridor.api._principal import Principal
 from corridor.api._roles import OWN_PARTY, PERMISSIONS, Role
 from corridor.api._tokens import hash_token, new_token
 from corridor.api._users import UserInfo, add_user, authenticate, disable_user, list_users

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from corridor.api._principal import Principal
 from corridor.api._problems import ApiError
 from corridor.api._roles import OWN_PARTY, PERMISSIONS, Role
 from corridor.api._state import state_of
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="corridor"'}
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated caller; ``name`` is what the audit log records as the actor."""
-
-    user_id: int
-    name: str
-    role: Role
-    party: str | None
-
-    @property
-    def actor(self) -> str:
-        return f"{self.role.value}:{self.name}"
 
 
 def _bearer(request: Request) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from corridor.api._auth import Principal
+from corridor.api._principal import Principal
 from corridor.api._problems import ApiError
 from corridor.api._state import state_of
 

@@ -6,12 +6,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
 from corridor.errors import InputError, NotFoundError
-from corridor.network import Network, read_network
+
+if TYPE_CHECKING:
+    from corridor.network import Network
 
 _SUFFIXES = re.compile(r"(\.[A-Za-z0-9]+)+$")
 
@@ -39,6 +41,8 @@ class ApiState:
 
 
 def load_networks(paths: Sequence[str | Path]) -> tuple[dict[str, Network], dict[str, Path]]:
+    from corridor.network import read_network
+
     networks: dict[str, Network] = {}
     where: dict[str, Path] = {}
     for raw in paths:

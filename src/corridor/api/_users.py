@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from corridor.api._auth import Principal
+from corridor.api._principal import Principal
 from corridor.api._roles import Role
 from corridor.api._tokens import hash_token, new_token, token_matches
 from corridor.errors import InputError, NotFoundError, StateError
