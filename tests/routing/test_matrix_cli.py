@@ -124,3 +124,27 @@ def test_cli_no_route_names_the_closing_hazard(tmp_path: Path) -> None:
     assert code == 2
     assert "no open route" in out and "RIVER-BAND" in out
     assert "Traceback" not in out
+
+
+def test_cli_route_matrix_json() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "route-matrix",
+            str(BUNDLED_OSM),
+            "--from",
+            "48.4105,15.6030",
+            "--from",
+            "48.41,15.59",
+            "--to",
+            "48.38,15.62",
+            "--to",
+            "48.42,15.61",
+            "-f",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert len(doc["time_s"]) == 2 and all(len(row) == 2 for row in doc["time_s"])
+    assert all(t > 0 for row in doc["time_s"] for t in row)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -133,3 +134,68 @@ def _format(fmt: str, output: Path | None) -> Format:
             )
         return inferred
     return fmt  # type: ignore[return-value]
+
+
+@app.command("route-matrix")
+@handle_errors
+def route_matrix_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
+    network_path: Annotated[
+        Path, typer.Argument(metavar="NETWORK", help="Network file, or an OSM extract.")
+    ],
+    origins: Annotated[list[str], typer.Option("--from", help="Origin LAT,LON (repeatable).")],
+    destinations: Annotated[
+        list[str], typer.Option("--to", help="Destination LAT,LON (repeatable).")
+    ],
+    hazards: Annotated[Path | None, typer.Option("--hazards", "-H", help="Hazard file.")] = None,
+    at: Annotated[str | None, typer.Option(help="Evaluate hazards at this ISO time.")] = None,
+    risk_weight: Annotated[float, typer.Option(help="As for `corridor route`.")] = 10.0,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Travel times and risks from every origin to every destination in one call."""
+    from rich.table import Table
+
+    from corridor.hazards import RiskModel, load_hazards
+    from corridor.routing import open_network, route_matrix
+
+    if fmt not in ("table", "json"):
+        raise InputError(f"unknown format {fmt!r}", field="--format", hint="use table or json")
+    src = [parse_latlon(v, option="--from") for v in origins]
+    dst = [parse_latlon(v, option="--to") for v in destinations]
+    network = open_network(network_path)
+    when = parse_at(at) or datetime.now(UTC)
+    model = RiskModel(network, load_hazards(hazards), at=when) if hazards is not None else None
+    mat = route_matrix(
+        network,
+        src,
+        dst,
+        risk=None if model is None else model.risk,
+        closed=None if model is None else model.closed,
+        risk_weight=risk_weight,
+    )
+    if fmt == "json":
+        doc = {
+            "at_utc": when.isoformat(),
+            "origins": src,
+            "destinations": dst,
+            "time_s": [
+                [None if t == float("inf") else round(t, 1) for t in row]
+                for row in mat.time_s.tolist()
+            ],
+            "risk": [
+                [r if math.isfinite(t) else None for t, r in zip(trow, rrow, strict=True)]
+                for trow, rrow in zip(mat.time_s.tolist(), mat.risk.tolist(), strict=True)
+            ],
+        }
+        console.out(json.dumps(doc, indent=1), highlight=False)
+        return
+    table = Table(title="minutes / risk (least-cost route)")
+    table.add_column("from \\ to")
+    for lat, lon in dst:
+        table.add_column(f"{lat:.4f},{lon:.4f}", justify="right")
+    for (lat, lon), times, risks in zip(src, mat.time_s.tolist(), mat.risk.tolist(), strict=True):
+        cells = [
+            "no route" if t == float("inf") else f"{t / 60:.1f} / {r:.1%}"
+            for t, r in zip(times, risks, strict=True)
+        ]
+        table.add_row(f"{lat:.4f},{lon:.4f}", *cells)
+    console.print(table)

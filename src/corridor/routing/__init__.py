@@ -7,26 +7,46 @@ from corridor.routing._cost import (
     edge_costs,
     update_costs,
 )
-from corridor.routing._engine import Router, router_for
+from corridor.routing._engine import PathResult, Router, router_for
+from corridor.routing._explain import Explanation, explain, explanation_table
+from corridor.routing._export import route_coords, to_geojson, to_gpx
 from corridor.routing._landmarks import Landmarks, compute_landmarks
+from corridor.routing._map import render_map
+from corridor.routing._matrix import RouteMatrix, route_matrix, route_matrix_nodes
 from corridor.routing._model import SAFEST_RISK_WEIGHT, Route, RouteOptions, RouteResult, Waypoint
+from corridor.routing._request import Answer, answer, fastest_and_safest, open_network
 from corridor.routing._route import route, route_nodes
 
 __all__ = [
     "DEFAULT_RISK_WEIGHT",
     "RISK_PENALTY_S",
     "SAFEST_RISK_WEIGHT",
+    "Answer",
+    "Explanation",
     "Landmarks",
+    "PathResult",
     "Route",
+    "RouteMatrix",
     "RouteOptions",
     "RouteResult",
     "Router",
     "Waypoint",
+    "answer",
     "combined_risk",
     "compute_landmarks",
     "edge_costs",
+    "explain",
+    "explanation_table",
+    "fastest_and_safest",
+    "open_network",
+    "render_map",
     "route",
+    "route_coords",
+    "route_matrix",
+    "route_matrix_nodes",
     "route_nodes",
     "router_for",
+    "to_geojson",
+    "to_gpx",
     "update_costs",
 ]

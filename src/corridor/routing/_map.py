@@ -11,15 +11,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
@@ -100,7 +96,8 @@ def render_map(
     )
     shown = [h for h in hazards if at is None or h.valid_at(at)]
 
-    fig, ax = plt.subplots(figsize=(11, 9), dpi=110)
+    fig = Figure(figsize=(11, 9), dpi=110)  # no pyplot: no global state, Agg via savefig
+    ax = fig.subplots()
     ax.set_facecolor("#f7f5f0")
     seg_class = np.asarray(network.edge_highway)[network.segment_edges]
 
@@ -181,8 +178,10 @@ def render_map(
         Line2D([], [], marker="s", color="black", linestyle="", label="destination"),
     ]
     if xs:
-        ax.set_xlim(min(xs) - _PAD_M, max(xs) + _PAD_M)
-        ax.set_ylim(min(ys) - _PAD_M, max(ys) + _PAD_M)
+        x0, x1, y0, y1 = min(xs) - _PAD_M, max(xs) + _PAD_M, min(ys) - _PAD_M, max(ys) + _PAD_M
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        fig.set_size_inches(11, float(np.clip(10.4 * (y1 - y0) / (x1 - x0) + 0.9, 5.0, 12.0)))
     else:
         ax.autoscale()
     ax.set_aspect("equal")
@@ -205,7 +204,6 @@ def render_map(
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    plt.close(fig)
     write_atomic(path, buf.getvalue())
 
 

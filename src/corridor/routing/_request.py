@@ -6,7 +6,7 @@ The CLI and the REST API both call :func:`answer` so that they give the same rou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from corridor.routing._engine import router_for
 from corridor.routing._explain import Explanation, explain
 from corridor.routing._export import to_geojson, to_gpx
 from corridor.routing._landmarks import Landmarks
-from corridor.routing._model import RouteOptions, RouteResult
+from corridor.routing._model import SAFEST_RISK_WEIGHT, RouteOptions, RouteResult
 from corridor.routing._route import LatLon, route
 
 _OSM_SUFFIXES = (".osm", ".pbf", ".gz", ".bz2", ".xml")
@@ -79,3 +79,28 @@ def answer(
         explain(network, r, risk_model=model, hazards=hazards, at=at) for r in result.routes
     ]
     return Answer(result, explanations, at)
+
+
+def fastest_and_safest(
+    network: Network,
+    *,
+    origin: LatLon,
+    destination: LatLon,
+    via: Sequence[LatLon] = (),
+    hazards: Sequence[Hazard] = (),
+    at: datetime | None = None,
+) -> dict[str, Answer]:
+    """The fastest route (risk ignored) and the safest (least risk, then least time), explained.
+
+    Both are costed under the same hazards at ``at``; the demo prints and maps these two.
+    """
+    out = {}
+    for name, weight in (("fastest", 0.0), ("safest", SAFEST_RISK_WEIGHT)):
+        opts = RouteOptions(risk_weight=weight, at=at)
+        found = answer(
+            network, origin=origin, destination=destination, via=via, hazards=hazards, options=opts
+        )
+        kind = replace(found.result.best, kind=name)
+        result = replace(found.result, routes=[kind])
+        out[name] = Answer(result, [replace(found.explanations[0], kind=name)], found.at_utc)
+    return out
