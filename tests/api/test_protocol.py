@@ -125,7 +125,8 @@ def test_concurrent_retries_write_once(api: Api) -> None:
 
     def send() -> None:
         checkin = {"lat": 48.4, "lon": 15.6, "status": "ok", "people": 40}
-        r = api.post("/reports/checkins", "field", json=checkin, headers={"Idempotency-Key": "race"})
+        key = {"Idempotency-Key": "race"}
+        r = api.post("/reports/checkins", "field", json=checkin, headers=key)
         results.append(r.status_code)
         ids.append(r.json()["id"])
 
