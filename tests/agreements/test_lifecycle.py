@@ -90,6 +90,18 @@ def test_suspend_while_open_and_closed_after_last_window() -> None:
         next_state(State.AGREED, Action.SUSPEND, windows=WINDOWS, at_utc=T0 + timedelta(days=2))
 
 
+def test_new_windows_may_follow_a_time_closed_agreement() -> None:
+    after_all = T0 + timedelta(days=2)
+    assert state_at(State.AGREED, WINDOWS, after_all) is State.CLOSED
+    assert next_state(State.AGREED, Action.PROPOSE, windows=WINDOWS, at_utc=after_all) is (
+        State.PROPOSED
+    )
+    assert next_state(State.AGREED, Action.CLOSE, windows=WINDOWS, at_utc=after_all) is (
+        State.CLOSED)
+    with pytest.raises(LifecycleError, match="last window has ended"):
+        next_state(State.AGREED, Action.SUSPEND, windows=WINDOWS, at_utc=after_all)
+
+
 def test_signing_after_a_window_ended_is_refused() -> None:
     with pytest.raises(LifecycleError, match="window 1 has already ended"):
         next_state(State.PROPOSED, Action.SIGN, windows=WINDOWS, at_utc=T0 + timedelta(hours=5))

@@ -2,13 +2,15 @@
 
 ::
 
-    draft --propose--> proposed --(last valid signature)--> agreed <--> open (inside a window)
-                          ^  |                                 |
-                          |  +--close--> closed <--close-------+--suspend--> suspended
-                          +------- propose (new version) ------+<------------------+
+    draft --propose--> proposed --last valid signature--> agreed <--windows--> open
+                          ^                                  |                  |
+                          |                                  +---- suspend -----+--> suspended
+                          +-- propose (a new version) from proposed, agreed, open or suspended
+        close: from proposed, agreed, open or suspended --> closed (final)
 
 ``open`` is never stored: an agreed agreement *is* open while ``at_utc`` is inside a window,
-waits as agreed between windows, and reads as closed once its last window has ended.
+waits as agreed between windows, and reads as closed once its last window has ended (a new
+version with new windows may still be proposed then; an explicit close is final).
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ def next_state(
     ``all_signed`` says whether, after a signature, every party has a valid one.
     """
     seen = state_at(stored, windows, at_utc)
+    if action in (Action.PROPOSE, Action.CLOSE) and seen is State.CLOSED:
+        seen = stored  # windows over but not closed for good: renew, or close it on record
     if action not in _ALLOWED[seen]:
         why = _WHY.get((seen, action), "")
         if seen is State.CLOSED:
