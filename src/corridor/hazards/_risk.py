@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from corridor.hazards._index import Footprint, segment_index
 from corridor.hazards._model import Contribution, Hazard, as_utc
+from corridor.hazards._table import EntryTable
 from corridor.network import Network
 
 F64 = NDArray[np.float64]
@@ -30,6 +31,7 @@ Exposure = Literal["edge_share", "zone_length"]
 # An open edge's risk stays below 1 so that -log(1 - r) stays finite (DESIGN-NOTES).
 MAX_RISK = 1.0 - 1e-9
 _EMPTY = np.zeros(0, dtype=np.int32)
+_COMPACT_MIN = 50_000  # dead entries tolerated before compacting the table
 
 
 @dataclass(slots=True)
@@ -39,6 +41,7 @@ class _Entry:
     closes: bool
     weight: float  # severity x confidence x decay at the model's time, 0 when not valid
     valid: bool
+    serial: int
 
 
 def _state(hazard: Hazard, at: datetime) -> tuple[float, bool]:
@@ -81,7 +84,14 @@ class RiskModel:
         self.risk: F64 = np.zeros(network.n_edges, dtype=np.float64)
         self.closed: NDArray[np.bool_] = np.zeros(network.n_edges, dtype=bool)
         self._entries: dict[str, _Entry] = {}
-        self._flat: tuple[I32, I32, F64] | None = None
+        self._by_serial: dict[int, _Entry] = {}
+        self._table = EntryTable()
+        # per serial: weight that counts towards risk, and whether it closes now
+        self._w: F64 = np.zeros(64, dtype=np.float64)
+        self._closing: NDArray[np.bool_] = np.zeros(64, dtype=bool)
+        self._next_serial = 0
+        self._dead_rows = 0
+        self._compact_min = _COMPACT_MIN
         self.add(hazards)
 
     # ---- public queries -------------------------------------------------------------------
@@ -105,22 +115,21 @@ class RiskModel:
 
         A closing hazard reports probability 1.0 and ``closes=True``.
         """
-        wanted = np.unique(np.fromiter(edges, dtype=np.int64))
-        all_edges, slots, exposure = self._flattened()
-        if wanted.size == 0 or all_edges.size == 0:
-            return []
-        entries = list(self._entries.values())
+        wanted = np.unique(np.fromiter(edges, dtype=np.int64)).astype(np.int32)
+        rows, local = self._table.gather(wanted)
+        serials = self._table.serial[rows]
         out: list[Contribution] = []
-        for k in np.nonzero(np.isin(all_edges, wanted))[0]:
-            entry = entries[int(slots[k])]
-            if not entry.valid:
+        for row, k, serial in zip(rows.tolist(), local.tolist(), serials.tolist(), strict=True):
+            entry = self._by_serial.get(serial)
+            if entry is None or not entry.valid:
                 continue
             if entry.closes:
                 p = 1.0
             else:
-                p = float(self._probability(np.array([exposure[k]]), np.array([entry.weight]))[0])
+                value = self._table.value[row : row + 1]
+                p = float(self._probability(value, np.array([entry.weight]))[0])
             h = entry.hazard
-            out.append(Contribution(h.id, h.kind, int(all_edges[k]), p, entry.closes))
+            out.append(Contribution(h.id, h.kind, int(wanted[k]), p, entry.closes))
         out.sort(key=lambda c: (c.edge, -c.probability, c.hazard_id))
         return out
 
@@ -150,28 +159,31 @@ class RiskModel:
             old = self._entries.pop(hid, None)
             if old is None:
                 continue
-            touched.append(old.footprint.edges)
+            touched.append(self._kill(old))
             if _same_place(old.hazard, h):
                 kept[hid] = old.footprint
         todo = [h for h in new.values() if h.id not in kept]
         computed = dict(zip([h.id for h in todo], self._index.footprints(todo), strict=True))
+        serials, edges, values = [], [], []
         for h in new.values():
             fp = kept.get(h.id) or computed[h.id]
             weight, valid = _state(h, self.at)
-            self._entries[h.id] = _Entry(h, fp, h.effective_closes, weight, valid)
+            entry = _Entry(h, fp, h.effective_closes, weight, valid, self._new_serial())
+            self._entries[h.id] = self._by_serial[entry.serial] = entry
+            self._set_weights(entry)
+            serials.append(entry.serial)
+            edges.append(fp.edges)
+            values.append(fp.share if self.exposure == "edge_share" else fp.crossings)
             touched.append(fp.edges)
-        self._flat = None
+        self._table.insert(serials, edges, values)
         return self._recombine(touched)
 
     def remove(self, hazard_ids: Iterable[str]) -> I32:
         """Remove hazards by id (unknown ids are ignored); returns the changed edges."""
         touched = [
-            self._entries.pop(i).footprint.edges for i in dict.fromkeys(hazard_ids)
+            self._kill(self._entries.pop(i)) for i in dict.fromkeys(hazard_ids)
             if i in self._entries
         ]  # fmt: skip
-        if not touched:
-            return _EMPTY
-        self._flat = None
         return self._recombine(touched)
 
     def set_time(self, at: datetime) -> I32:
@@ -182,10 +194,48 @@ class RiskModel:
             weight, valid = _state(entry.hazard, self.at)
             if weight != entry.weight or valid != entry.valid:
                 entry.weight, entry.valid = weight, valid
+                self._set_weights(entry)
                 touched.append(entry.footprint.edges)
         return self._recombine(touched)
 
     # ---- internals ------------------------------------------------------------------------
+    def _new_serial(self) -> int:
+        serial = self._next_serial
+        self._next_serial += 1
+        if serial >= self._w.size:
+            self._w = np.concatenate([self._w, np.zeros(self._w.size)])
+            self._closing = np.concatenate([self._closing, np.zeros(self._closing.size, bool)])
+        return serial
+
+    def _set_weights(self, entry: _Entry) -> None:
+        self._w[entry.serial] = entry.weight if entry.valid and not entry.closes else 0.0
+        self._closing[entry.serial] = entry.valid and entry.closes
+
+    def _kill(self, entry: _Entry) -> I32:
+        """Retire a hazard's rows: they stay in the table with weight 0 until compaction."""
+        self._w[entry.serial] = 0.0
+        self._closing[entry.serial] = False
+        del self._by_serial[entry.serial]
+        self._dead_rows += entry.footprint.edges.size
+        return entry.footprint.edges
+
+    def _compact(self) -> None:
+        alive = np.zeros(self._next_serial, dtype=bool)
+        alive[list(self._by_serial)] = True
+        renumber = self._table.compact(alive)
+        by_serial: dict[int, _Entry] = {}
+        for entry in self._entries.values():
+            entry.serial = int(renumber[entry.serial])
+            by_serial[entry.serial] = entry
+        self._by_serial = by_serial
+        self._next_serial = len(by_serial)
+        size = max(64, 2 * self._next_serial)
+        self._w = np.zeros(size, dtype=np.float64)
+        self._closing = np.zeros(size, dtype=bool)
+        for entry in by_serial.values():
+            self._set_weights(entry)
+        self._dead_rows = 0
+
     def _probability(self, exposure: F64, weight: F64) -> F64:
         w = np.minimum(weight, MAX_RISK)
         if self.exposure == "edge_share":
@@ -193,39 +243,22 @@ class RiskModel:
         p: F64 = np.minimum(-np.expm1(exposure * np.log1p(-w)), MAX_RISK)
         return p
 
-    def _flattened(self) -> tuple[I32, I32, F64]:
-        """All footprints concatenated: (edge, slot in insertion order, exposure); cached."""
-        if self._flat is None:
-            fps = [e.footprint for e in self._entries.values()]
-            if fps:
-                edges = np.concatenate([f.edges for f in fps])
-                slots = np.repeat(np.arange(len(fps), dtype=np.int32), [f.edges.size for f in fps])
-                by_share = self.exposure == "edge_share"
-                exposure = np.concatenate([f.share if by_share else f.crossings for f in fps])
-            else:
-                edges, slots, exposure = _EMPTY, _EMPTY, np.zeros(0, dtype=np.float64)
-            self._flat = (edges, slots, exposure)
-        return self._flat
-
     def _recombine(self, touched: list[I32]) -> I32:
         """Recompute risk and closure of the touched edges from every hazard that covers them."""
+        if self._dead_rows > max(self._compact_min, len(self._table) // 2):
+            self._compact()
         if not touched:
             return _EMPTY
         affected = np.unique(np.concatenate(touched)).astype(np.int32)
         if affected.size == 0:
             return _EMPTY
-        all_edges, slots, exposure = self._flattened()
-        entries = list(self._entries.values())
-        weight = np.array([e.weight if e.valid and not e.closes else 0.0 for e in entries])
-        closing = np.array([e.valid and e.closes for e in entries], dtype=bool)
-        # entries on affected edges, found by binary search in the sorted affected ids
-        pos = np.minimum(np.searchsorted(affected, all_edges), affected.size - 1)
-        hit = np.nonzero(affected[pos] == all_edges)[0]
-        local = pos[hit]
-        p = self._probability(exposure[hit], weight[slots[hit]])
+        rows, local = self._table.gather(affected)
+        serial = self._table.serial[rows]
+        p = self._probability(self._table.value[rows], self._w[serial])
         log_survive = np.bincount(local, weights=np.log1p(-p), minlength=affected.size)
         new_risk = np.minimum(-np.expm1(log_survive), MAX_RISK)
-        new_closed = np.bincount(local, weights=closing[slots[hit]], minlength=affected.size) > 0
+        closing = self._closing[serial].astype(np.float64)
+        new_closed = np.bincount(local, weights=closing, minlength=affected.size) > 0
         changed = (new_risk != self.risk[affected]) | (new_closed != self.closed[affected])
         self.risk[affected] = new_risk
         self.closed[affected] = new_closed

@@ -1,0 +1,74 @@
+"""The footprint entries of every held hazard, sorted by (edge, serial), for range lookups.
+
+An update must cost in proportion to the edges it touches, not to every entry held: entries are
+kept in one array sorted by ``edge << 32 | serial`` so the entries of a set of edges are found by
+binary search. Serials grow in insertion order, so within an edge entries stay in hazard order
+and sums come out bit-identical to a full recompute. Removal is lazy (the caller zeroes the
+serial's weight); :meth:`compact` drops dead entries and renumbers serials in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+I32 = NDArray[np.int32]
+I64 = NDArray[np.int64]
+_SHIFT = np.int64(32)
+_LOW = np.int64(0xFFFFFFFF)
+
+
+class EntryTable:
+    """(edge, serial) -> value rows, sorted by edge then serial."""
+
+    def __init__(self) -> None:
+        self.key: I64 = np.zeros(0, dtype=np.int64)
+        self.value: F64 = np.zeros(0, dtype=np.float64)
+
+    def __len__(self) -> int:
+        return int(self.key.size)
+
+    @property
+    def serial(self) -> I64:
+        return self.key & _LOW
+
+    def insert(self, serials: Sequence[int], edges: Sequence[I32], values: Sequence[F64]) -> None:
+        """Add the entries of hazards with the given (new, unused) serials."""
+        if not serials:
+            return
+        keys = np.concatenate(
+            [
+                (e.astype(np.int64) << _SHIFT) | np.int64(s)
+                for s, e in zip(serials, edges, strict=True)
+            ]
+        )
+        vals = np.concatenate(list(values))
+        order = np.argsort(keys, kind="stable")
+        keys, vals = keys[order], vals[order]
+        pos = np.searchsorted(self.key, keys)
+        self.key = np.insert(self.key, pos, keys)
+        self.value = np.insert(self.value, pos, vals)
+
+    def gather(self, edges: I32) -> tuple[I64, I64]:
+        """(row index, position of its edge in ``edges``) of every row on the sorted ``edges``."""
+        e = edges.astype(np.int64)
+        lo = np.searchsorted(self.key, e << _SHIFT)
+        hi = np.searchsorted(self.key, (e + 1) << _SHIFT)
+        counts = hi - lo
+        total = int(counts.sum())
+        starts = np.cumsum(counts) - counts
+        rows = np.repeat(lo, counts) + np.arange(total) - np.repeat(starts, counts)
+        local = np.repeat(np.arange(e.size), counts)
+        return rows.astype(np.int64), local.astype(np.int64)
+
+    def compact(self, alive: NDArray[np.bool_]) -> I64:
+        """Drop rows of dead serials; returns the new serial of each old one (-1 if dead)."""
+        renumber = np.where(alive, np.cumsum(alive) - 1, -1).astype(np.int64)
+        keep = alive[self.serial]
+        key = self.key[keep]
+        self.key = (key & ~_LOW) | renumber[key & _LOW]
+        self.value = self.value[keep]
+        return renumber
