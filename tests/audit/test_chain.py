@@ -253,3 +253,20 @@ def test_entry_hash_depends_on_every_field() -> None:
     ]:
         seen.add(compute_entry_hash(**{**base, key: other}))  # type: ignore[arg-type]
     assert len(seen) == 7
+
+
+def test_export_without_payloads_still_verifies_and_keeps_null_payloads() -> None:
+    chain = make_chain(3)
+    chain.append(next_entry(chain[-1], at_utc=T0, actor="a", action="b", payload=None))
+    lines = list(export_lines(chain, with_payloads=False))
+    assert all("payload" not in json.loads(line) for line in lines[:-1])
+    assert verify_export(lines, head=chain[-1].entry_hash) is None
+    full = list(export_lines(chain))
+    assert json.loads(full[3])["payload"] is None  # a JSON null payload is not "withheld"
+    entries, _ = read_export(full)
+    assert entries[3].payload == "null"
+    forged = json.loads(lines[1])
+    forged["payload_digest"] = "0" * 64  # withholding does not allow changing the digest
+    fault = verify_export([lines[0], json.dumps(forged), *lines[2:]])
+    assert fault is not None
+    assert (fault.seq, fault.kind) == (2, "edited")

@@ -204,6 +204,14 @@ def test_export_then_verify_offline(store: Store, tmp_path: Path) -> None:
     result = runner.invoke(app, ["audit", "verify", "--file", str(out_file)])
     assert result.exit_code == 2
     assert "seq 2: edited" in " ".join(result.stderr.split())
+    redacted = tmp_path / "redacted.jsonl"
+    args = ["audit", "export", "--db", store.url, "--no-payloads", "-o", str(redacted)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert "Київ" not in redacted.read_text(encoding="utf-8")
+    result = runner.invoke(
+        app, ["audit", "verify", "--file", str(redacted), "--head", head["head_hash"]]
+    )
+    assert result.exit_code == 0, result.stderr
 
 
 def test_concurrent_writers_never_fork_the_chain(db_url: str, store: Store) -> None:

@@ -38,30 +38,33 @@ class ChainEntry:
     prev_hash: str
     entry_hash: str
 
-    def to_json(self) -> dict[str, Any]:
-        """The entry as a JSON object (the export line format)."""
-        return {
+    def to_json(self, *, with_payload: bool = True) -> dict[str, Any]:
+        """The entry as a JSON object (the export line format); without ``payload`` when it is
+        withheld, leaving only its digest."""
+        obj: dict[str, Any] = {
             "seq": self.seq,
             "at_utc": format_utc(self.at_utc),
             "actor": self.actor,
             "action": self.action,
-            "payload": None if self.payload is None else json.loads(self.payload),
             "payload_digest": self.payload_digest,
             "prev_hash": self.prev_hash,
             "entry_hash": self.entry_hash,
         }
+        if with_payload and self.payload is not None:
+            obj["payload"] = json.loads(self.payload)
+        return obj
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> ChainEntry:
         """Read an export line back; raises InputError naming the missing or bad field."""
         try:
-            payload = obj.get("payload")
+            withheld = "payload" not in obj
             return cls(
                 seq=int(obj["seq"]),
                 at_utc=parse_utc(str(obj["at_utc"])),
                 actor=str(obj["actor"]),
                 action=str(obj["action"]),
-                payload=None if payload is None else canonical_payload(payload).decode(),
+                payload=None if withheld else canonical_payload(obj["payload"]).decode(),
                 payload_digest=str(obj["payload_digest"]),
                 prev_hash=str(obj["prev_hash"]),
                 entry_hash=str(obj["entry_hash"]),

@@ -12,13 +12,15 @@ from corridor.errors import InputError
 HEAD_KEY = "head_hash"
 
 
-def export_lines(entries: Iterable[ChainEntry]) -> Iterator[str]:
+def export_lines(entries: Iterable[ChainEntry], *, with_payloads: bool = True) -> Iterator[str]:
     """JSON Lines (no trailing newline on each); the last line is ``{"head_hash", "head_seq",
-    "entries"}``, the part to publish or sign."""
+    "entries"}``, the part to publish or sign. Without payloads, each line keeps only the
+    payload's digest and the chain still verifies."""
     last: ChainEntry | None = None
     count = 0
     for entry in entries:
-        yield json.dumps(entry.to_json(), ensure_ascii=False, sort_keys=True)
+        line = entry.to_json(with_payload=with_payloads)
+        yield json.dumps(line, ensure_ascii=False, sort_keys=True)
         last, count = entry, count + 1
     head: dict[str, Any] = {
         HEAD_KEY: GENESIS_HASH if last is None else last.entry_hash,

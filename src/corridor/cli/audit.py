@@ -96,14 +96,21 @@ def export(
         Path | None,
         typer.Option("--output", "-o", help="File to write (atomically); default standard output."),
     ] = None,
+    payloads: Annotated[
+        bool,
+        typer.Option(
+            "--payloads/--no-payloads",
+            help="Include each payload, or only its digest (the chain verifies either way).",
+        ),
+    ] = True,
 ) -> None:
     """Write the log as JSON Lines; the last line holds the head hash to publish or sign."""
     from corridor.store import export_audit, open_store
 
     with open_store(db) as store, store.session(write=False) as session:
         if output is None:
-            for line in export_audit(session):
+            for line in export_audit(session, with_payloads=payloads):
                 sys.stdout.write(line + "\n")
             return
-        written = _write_atomic(output, export_audit(session))
+        written = _write_atomic(output, export_audit(session, with_payloads=payloads))
     console.print(f"wrote {written - 1} entries and the head line to {output}", highlight=False)

@@ -132,6 +132,6 @@ def verify_audit(session: Session, *, head: tuple[int, str] | None = None) -> Ch
     return verify_chain(iter_audit(session), head=head)
 
 
-def export_audit(session: Session) -> Iterator[str]:
+def export_audit(session: Session, *, with_payloads: bool = True) -> Iterator[str]:
     """The log as JSON Lines ending with the head line (see ``corridor.audit.export_lines``)."""
-    return export_lines(iter_audit(session))
+    return export_lines(iter_audit(session), with_payloads=with_payloads)
