@@ -16,9 +16,8 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from corridor.cli import app
-from corridor.network import Network, write_network
-from corridor.routing import route
-from corridor.routing._export import to_geojson
+from corridor.network import Network, read_network, write_network
+from corridor.routing import RouteOptions, route
 from corridor.store import file_sha256, open_store
 from tests.agreements.test_store_agreements import snapshot
 
@@ -44,17 +43,23 @@ def iso(t: datetime) -> str:
 
 @pytest.fixture
 def route_files(krems_network: Network, tmp_path: Path) -> tuple[Path, Path]:
-    """A real route on the Krems network file, as GeoJSON carrying the agreed route contract
-    (network file sha256 and the edge id sequence in the LineString's properties)."""
+    """A route computed by the real `corridor route` on a real network file."""
     net_path = tmp_path / "krems.cnet"
     write_network(krems_network, net_path)
-    found = route(krems_network, origin=(48.4105, 15.6030), destination=(48.3990, 15.6220))
-    doc = to_geojson(krems_network, found)
-    props = doc["features"][0]["properties"]
-    props.setdefault("network_sha256", file_sha256(net_path))
-    props.setdefault("edge_ids", found.routes[0].edges.tolist())
     geojson = tmp_path / "route.geojson"
-    geojson.write_text(json.dumps(doc), encoding="utf-8")
+    r = run(
+        "route",
+        net_path,
+        "--from",
+        "48.4105,15.6030",
+        "--to",
+        "48.3990,15.6220",
+        "--format",
+        "geojson",
+        "-o",
+        geojson,
+    )
+    assert r.exit_code == 0, r.output
     return geojson, net_path
 
 
@@ -122,6 +127,13 @@ def test_agreement_lifecycle_end_to_end(
     assert "still to fill in" in r.output and "origin" in r.output  # origin coords given, name not
     data: dict[str, Any] = yaml.safe_load(terms_path.read_text(encoding="utf-8"))
     assert data["route"]["network_sha256"] == file_sha256(net_path)
+    direct = route(
+        read_network(net_path),
+        origin=(48.4105, 15.6030),
+        destination=(48.3990, 15.6220),
+        options=RouteOptions(risk_weight=10.0),
+    )
+    assert [e["id"] for e in data["route"]["edges"]] == direct.routes[0].edges.tolist()
     assert len(data["route"]["edges"]) >= 2 and all("length_m" in e for e in data["route"]["edges"])
     data["origin"]["name"] = "Old town square"
     terms_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

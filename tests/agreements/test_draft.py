@@ -56,8 +56,9 @@ def test_bad_route_files(
     props["edge_ids"] = edges
     props["network_sha256"] = FAKE_SHA
     kwargs: dict[str, Any] = {"network": krems_network}
-    if breakage == "no edge ids":
+    if breakage == "no edge ids":  # and no network to recover them from
         del props["edge_ids"]
+        kwargs = {}
     elif breakage == "other network":
         kwargs["network_sha256"] = "cd" * 32
     elif breakage == "bad ids":

@@ -97,7 +97,8 @@ def test_new_windows_may_follow_a_time_closed_agreement() -> None:
         State.PROPOSED
     )
     assert next_state(State.AGREED, Action.CLOSE, windows=WINDOWS, at_utc=after_all) is (
-        State.CLOSED)
+        State.CLOSED
+    )
     with pytest.raises(LifecycleError, match="last window has ended"):
         next_state(State.AGREED, Action.SUSPEND, windows=WINDOWS, at_utc=after_all)
 

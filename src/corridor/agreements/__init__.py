@@ -8,7 +8,12 @@ from corridor.agreements._bundle import (
     verify_bundle,
 )
 from corridor.agreements._diff import diff_terms, human_duration, human_length
-from corridor.agreements._draft import draft_terms, read_route_geojson, route_from_geojson
+from corridor.agreements._draft import (
+    draft_terms,
+    edges_from_geometry,
+    read_route_geojson,
+    route_from_geojson,
+)
 from corridor.agreements._keys import (
     KeyPair,
     generate_keypair,
@@ -83,6 +88,7 @@ __all__ = [
     "cross_field_problems",
     "diff_terms",
     "draft_terms",
+    "edges_from_geometry",
     "generate_keypair",
     "human_duration",
     "human_length",

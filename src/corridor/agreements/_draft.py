@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from corridor.agreements._load import terms_from_data, terms_to_data
 from corridor.agreements._terms import Checkpoint, Party, Place, Window
 from corridor.errors import InputError, TermsError
@@ -21,6 +23,34 @@ def _first(props: Mapping[str, Any], *keys: str) -> Any:
     return next((props[k] for k in keys if k in props), None)
 
 
+_MATCH_DEG = 1e-6  # ~0.1 m: far above GeoJSON's 7-decimal rounding, far below road spacing
+
+
+def edges_from_geometry(network: Network, coords: Sequence[Sequence[float]]) -> list[int] | None:
+    """Recover the edge sequence of a route polyline drawn on ``network`` (as route GeoJSON
+    writes it: each edge's points, joints once); None if the line does not follow its edges."""
+    points = np.asarray([c[:2] for c in coords], dtype=np.float64)
+    near = (np.abs(network.node_lon - points[0, 0]) <= _MATCH_DEG) & (
+        np.abs(network.node_lat - points[0, 1]) <= _MATCH_DEG
+    )
+    for start in np.flatnonzero(near).tolist():
+        node, at, path = start, 0, []
+        while at < len(points) - 1:
+            for e in network.out_edges(node).tolist():
+                lon, lat = network.edge_coords(e)
+                tail = np.column_stack([lon, lat])[1:]
+                ahead = points[at + 1 : at + 1 + len(tail)]
+                if len(ahead) == len(tail) and bool(np.all(np.abs(ahead - tail) <= _MATCH_DEG)):
+                    path.append(e)
+                    node, at = int(network.edge_target[e]), at + len(tail)
+                    break
+            else:
+                break
+        if at == len(points) - 1 and path:
+            return path
+    return None
+
+
 def route_from_geojson(
     doc: Mapping[str, Any],
     *,
@@ -30,8 +60,9 @@ def route_from_geojson(
 ) -> dict[str, Any]:
     """The ``route`` block of the terms from a route GeoJSON (Feature or FeatureCollection).
 
-    The feature's properties must give the network's SHA-256 and the edge id sequence; road
-    names and lengths come from per-edge properties when present, else from ``network``.
+    The feature's properties give the network's SHA-256 and the edge id sequence; without
+    them, ``network`` and ``network_sha256`` stand in (the edges are then recovered from the
+    line itself). Road names and lengths come from per-edge properties, else from ``network``.
     ``network_sha256`` is the SHA-256 of ``network``'s file: it fills a missing hash and must
     match a present one.
     """
@@ -57,6 +88,8 @@ def route_from_geojson(
             )
         net = network_sha256
     raw_edges = _first(props, "edge_ids", "edges")
+    if not isinstance(raw_edges, list) and network is not None:
+        raw_edges = edges_from_geometry(network, best["geometry"].get("coordinates") or [[0, 0]])
     if not net or not isinstance(raw_edges, list) or not raw_edges:
         raise InputError(
             "route properties need the network sha256 and the edge id sequence",
