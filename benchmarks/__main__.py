@@ -1,4 +1,4 @@
-"""Run every benchmark module (``make bench``), or the ones named: ``python -m benchmarks import``."""
+"""Run every benchmark (``make bench``) or the named ones: ``python -m benchmarks import``."""
 
 from __future__ import annotations
 
