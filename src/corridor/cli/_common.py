@@ -51,11 +51,13 @@ def parse_latlon(text: str, *, option: str = "--from") -> tuple[float, float]:
             raise ValueError
         lat, lon = float(parts[0]), float(parts[1])
     except ValueError:
-        raise typer.BadParameter(f"expected LAT,LON such as 48.41,15.60, got {text!r}",
-                                 param_hint=option) from None
+        raise typer.BadParameter(
+            f"expected LAT,LON such as 48.41,15.60, got {text!r}", param_hint=option
+        ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise typer.BadParameter(f"{text!r} is out of range (lat -90..90, lon -180..180)",
-                                 param_hint=option)
+        raise typer.BadParameter(
+            f"{text!r} is out of range (lat -90..90, lon -180..180)", param_hint=option
+        )
     return lat, lon
 
 
