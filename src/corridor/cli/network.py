@@ -92,12 +92,16 @@ def import_(
         disable=quiet,
         transient=True,
     ) as bar:
-        task = bar.add_task("reading ways", total=len(_PHASES))
+        # Reading has no known total (libosmium does not report its position), so the bar
+        # pulses with a way count; the later phases advance it step by step.
+        task = bar.add_task("reading ways", total=None)
 
         def progress(phase: str, done: int) -> None:
+            if phase == "reading ways":
+                bar.update(task, description=f"reading ways ({done:,} roads)")
+                return
             step = _PHASES.index(phase) if phase in _PHASES else 0
-            label = f"{phase} ({done:,})" if phase == "reading ways" else phase
-            bar.update(task, completed=step, description=label)
+            bar.update(task, total=len(_PHASES), completed=step, description=phase)
 
         network = import_osm(input_path, profile=chosen, keep_all=keep_all, progress=progress)
         progress("writing network file", 0)
