@@ -166,3 +166,38 @@ def test_report_files(tmp_path: Path) -> None:
     assert Counter(r["reason"] for r in as_json) == reasons
     assert Counter(r["reason"] for r in as_csv) == reasons
     assert [int(r["index"]) for r in as_csv] == [r["index"] for r in as_json]
+
+
+def test_csv_of_the_real_incidents(bellingcat_path: Path, tmp_path: Path) -> None:
+    """The Bellingcat rows written as a plain CSV (real ids, points, days, links) import whole."""
+    records = json.loads(bellingcat_path.read_text())
+    path = tmp_path / "incidents.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "kind", "latitude", "longitude", "observed_at", "source_links"])
+        for r in records:
+            month, day, year = r["date"].split("/")
+            links = "|".join(s["path"].strip() for s in r["sources"] if s["path"] != "HIDDEN")
+            when = f"{year}-{int(month):02d}-{int(day):02d}T00:00:00Z"  # some are not padded
+            writer.writerow([r["id"], "shelling", r["latitude"], r["longitude"], when, links])
+    result = import_hazards(path)
+    assert (result.format, result.n_records, len(result.hazards)) == ("csv", 464, 464)
+    by_id = {h.id: h for h in result.hazards}
+    for r in records:
+        h = by_id[r["id"]]
+        assert (h.geometry.x, h.geometry.y) == (float(r["longitude"]), float(r["latitude"]))
+    assert sum(len(h.source_links) for h in result.hazards) == sum(
+        1 for r in records for s in r["sources"] if s["path"] != "HIDDEN"
+    )
+
+
+def test_unknown_properties_are_kept(tmp_path: Path) -> None:
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [15.6, 48.4]},
+               "properties": {"id": "x", "kind": "checkpoint", "operator": "unit 7"}}  # fmt: skip
+    src = tmp_path / "in.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    out = tmp_path / "out.geojson"
+    write_hazards(load_hazards(src), out)
+    props = json.loads(out.read_text())["features"][0]["properties"]
+    assert props["operator"] == "unit 7"
+    assert props["closes"] is False and props["radius_m"] == 100.0  # checkpoint defaults
