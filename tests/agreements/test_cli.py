@@ -348,3 +348,35 @@ def test_key_and_bundle_errors_are_one_line(tmp_path: Path) -> None:
     junk.write_text("{not json", encoding="utf-8")
     r = run("agreement", "verify-bundle", junk)
     assert r.exit_code == 2 and "not a JSON bundle" in flat(r) and "Traceback" not in r.output
+
+
+def test_signing_after_a_window_ended_is_refused(
+    db_url: str, krems_network: Network, session_keys: dict[str, Any]
+) -> None:
+    from corridor.agreements import terms_from_data
+    from corridor.store import add_party, propose_agreement
+    from tests.agreements.conftest import PARTIES as TERMS_PARTIES
+    from tests.agreements.conftest import make_terms
+
+    past = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    data = make_terms(krems_network, session_keys, first_window_utc=past)
+    with open_store(db_url) as store:
+        with store.session() as s:
+            for name, role in TERMS_PARTIES:
+                add_party(
+                    s, name=name, role=role, public_key=session_keys[name].public_key, actor="t"
+                )
+            propose_agreement(s, terms_from_data(data), actor="t")
+        before = snapshot(store)
+        r = run(
+            "agreement",
+            "sign",
+            "krems-north",
+            "--key",
+            session_keys["icrc"].private_path,
+            "--db",
+            db_url,
+        )
+        assert r.exit_code == 2, r.output
+        assert "window 1 has already ended" in flat(r)
+        assert snapshot(store) == before
