@@ -86,6 +86,12 @@ def records_from_csv(text: str) -> list[RawRecord]:
         for key in ("lon", "lat"):
             value = _number(cells.get(key, ""))
             coords.append(value if isinstance(value, float) else None)
+        bad = [f"{k} {cells[k]!r} is not a number" for k in ("lat", "lon")
+               if cells.get(k) and not isinstance(_number(cells[k]), float)]  # fmt: skip
+        if bad:
+            out.append(RawRecord(i, None, id=props.get("id"), line=line,
+                                 problem=("missing_coordinates", "; ".join(bad))))  # fmt: skip
+            continue
         geometry = {"type": "Point", "coordinates": coords}
         feature = {"type": "Feature", "geometry": geometry, "properties": props}
         out.append(RawRecord(i, feature, id=props.get("id"), line=line))

@@ -164,7 +164,9 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
         where = ".".join(str(p) for p in path) or "feature"
         reason = _schema_reason(path, str(err.validator), err.instance)
         message = err.message
-        if reason == "bad_date" and path[-1] in _TIME_FIELDS:
+        if reason == "unknown_kind" and err.validator == "enum":
+            message = f"{err.instance!r} is not a hazard kind (kinds: docs/risk-model.md)"
+        elif reason == "bad_date" and path[-1] in _TIME_FIELDS:
             message = f"{err.instance!r} is not an ISO 8601 time with a UTC offset (…T10:00:00Z)"
         faults.append((reason, f"{where}: {message}"))
     if faults:
