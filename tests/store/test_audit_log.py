@@ -247,3 +247,27 @@ def test_concurrent_writers_never_fork_the_chain(db_url: str, store: Store) -> N
     for name in ("w0", "w1", "w2", "w3"):
         mine = [json.loads(e.payload or "")["i"] for e in entries if e.actor == name]
         assert mine == list(range(15))
+
+
+def test_savepoint_rollback_and_session_reuse_keep_the_chain_whole(store: Store) -> None:
+    """The head remembered for bulk appends never outlives the transaction that wrote it."""
+    from sqlalchemy.orm import Session
+
+    with store.session() as s:
+        record(s, actor="t", action="test.kept", payload={"n": 1})
+        nested = s.begin_nested()
+        record(s, actor="t", action="test.dropped", payload={"n": 2})
+        nested.rollback()
+        record(s, actor="t", action="test.kept", payload={"n": 3})
+    with Session(store.engine) as s:  # one session, several transactions
+        record(s, actor="t", action="test.kept", payload={"n": 4})
+        s.rollback()
+        record(s, actor="t", action="test.kept", payload={"n": 5})
+        s.commit()
+        record(s, actor="t", action="test.kept", payload={"n": 6})
+        s.commit()
+    with store.session(write=False) as s:
+        entries = audit_entries(s)
+        assert verify_audit(s) is None
+    assert [json.loads(e.payload or "")["n"] for e in entries] == [1, 3, 5, 6]
+    assert [e.seq for e in entries] == [1, 2, 3, 4]

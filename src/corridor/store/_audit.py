@@ -66,6 +66,16 @@ def audit_head(session: Session) -> ChainEntry | None:
     return None if row is None else _chain_entry(row)
 
 
+# The head this session appended last, valid while the transaction holding the lock lasts.
+_HEAD_KEY = "corridor.audit.head"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, _transaction: Any) -> None:
+    # Any end, savepoints included: a rolled-back savepoint may have taken our entries along.
+    session.info.pop(_HEAD_KEY, None)
+
+
 def record(
     session: Session,
     *,
@@ -76,17 +86,22 @@ def record(
 ) -> ChainEntry:
     """Append one entry in ``session``'s transaction: it commits or rolls back with the state
     change it records. ``payload`` must be JSON-able (RFC 8785: no NaN, ints within 2**53);
-    ``action`` is a dotted verb such as ``hazard.added`` or ``agreement.signed``."""
+    ``action`` is a dotted verb such as ``hazard.added`` or ``agreement.signed``.
+
+    The row is written at the next flush or commit; the chain's head is remembered for the
+    rest of the transaction, so bulk appends cost one INSERT each.
+    """
     if not actor or not action:
         raise StoreError("an audit entry needs an actor and an action")
-    _lock_head(session)
-    session.flush()  # earlier pending changes first, so a failing flush cannot hide behind us
+    head: ChainEntry | None
+    if _HEAD_KEY in session.info:
+        head = session.info[_HEAD_KEY]
+    else:
+        _lock_head(session)
+        session.flush()
+        head = audit_head(session)
     entry = next_entry(
-        audit_head(session),
-        at_utc=at_utc or utc_now(),
-        actor=actor,
-        action=action,
-        payload=payload,
+        head, at_utc=at_utc or utc_now(), actor=actor, action=action, payload=payload
     )
     session.add(
         AuditEntry(
@@ -100,7 +115,7 @@ def record(
             entry_hash=entry.entry_hash,
         )
     )
-    session.flush()
+    session.info[_HEAD_KEY] = entry
     return entry
 
 
