@@ -95,3 +95,17 @@ def test_update_costs_matches_a_full_rebuild(network: Network) -> None:
     full = edge_costs(network, log_risk=risk_to_logs(risk2, m), closed=closed2, risk_weight=5.0)
     assert np.array_equal(np.isinf(cost), np.isinf(full))
     assert np.allclose(cost[np.isfinite(full)], full[np.isfinite(full)], rtol=1e-12)
+
+
+def test_landmarks_round_trip_through_the_network_file(network: Network, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from corridor.network import write_network
+    from corridor.routing import open_network, router_for
+
+    lm = compute_landmarks(network, count=5)
+    path = tmp_path / "n.net"
+    write_network(network, path, extra=lm.as_extras())
+    loaded = open_network(path)
+    stored = router_for(loaded).landmarks
+    assert np.array_equal(stored.dist_from, lm.dist_from)
+    assert np.array_equal(stored.dist_to, lm.dist_to)
+    assert np.array_equal(np.sort(stored.nodes), np.sort(lm.nodes))
