@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from corridor.api._routes import RouteAnswer
 from corridor.routing import RouteOptions, route
 from tests.api.conftest import Api
 from tests.api.test_hazards import DEMO
@@ -40,6 +41,7 @@ def test_route_matches_the_library_and_has_geometry(api: Api, network: Any) -> N
     assert len(coords) >= best["edges"] + 1
     assert [w["role"] for w in body["waypoints"]] == ["origin", "destination"]
     assert body["hazards_considered"] == 0
+    RouteAnswer.model_validate(body)  # the documented response schema
 
 
 def test_stored_hazards_change_the_route_and_time_matters(api: Api) -> None:
@@ -47,6 +49,7 @@ def test_stored_hazards_change_the_route_and_time_matters(api: Api) -> None:
     api.post("/hazards/import", content=DEMO.read_bytes(),
              headers={"content-type": "application/geo+json"})  # fmt: skip
     during = _route(api, at_utc=DURING_DEMO, explain=True).json()
+    RouteAnswer.model_validate(during)
     assert during["hazards_considered"] == 8
     detour = during["routes"][0]
     assert detour["geometry"] != before["geometry"]

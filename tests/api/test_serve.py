@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -51,14 +52,14 @@ def wait_healthy(base: str, proc: subprocess.Popen[str], timeout_s: float = 60) 
     raise AssertionError("corridor serve did not become healthy")
 
 
-@pytest.fixture
-def server(db_url: str, network_file: Path) -> Iterator[tuple[str, str]]:
-    """A `corridor serve` subprocess on a free loopback port: (base URL, db URL)."""
+@contextmanager
+def serving(db_url: str, network_file: Path, *extra: str) -> Iterator[str]:
+    """A `corridor serve` subprocess on a free loopback port; yields its base URL."""
     open_store(db_url).close()  # create the schema once, before two processes race for it
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "corridor", "serve", "--port", str(port), "--db", db_url,
-         "--network", str(network_file), "--quiet"],
+         "--network", str(network_file), "--quiet", *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -66,7 +67,7 @@ def server(db_url: str, network_file: Path) -> Iterator[tuple[str, str]]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc)
-        yield base, db_url
+        yield base
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -77,6 +78,12 @@ def server(db_url: str, network_file: Path) -> Iterator[tuple[str, str]]:
                 proc.kill()
             _, err = proc.communicate()
         assert "Traceback" not in err, err
+
+
+@pytest.fixture
+def server(db_url: str, network_file: Path) -> Iterator[tuple[str, str]]:
+    with serving(db_url, network_file) as base:
+        yield base, db_url
 
 
 def test_users_cli_prints_the_token_once_and_stores_only_its_hash(tmp_path: Path) -> None:
@@ -122,3 +129,17 @@ def test_serve_refuses_a_bad_database_with_one_line() -> None:
     result = corridor("serve", "--db", "nosuchdriver://x", check=False)
     assert result.returncode == 2
     assert "error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_workers_share_the_port_and_the_store(tmp_path: Path, network_file: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'workers.db'}"
+    with serving(db_url, network_file, "--workers", "2") as base:
+        with open_store(db_url) as store:
+            token = add_user(store, name="obs", role="observer", party=None, actor="test")
+        auth = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=base, timeout=30) as client:
+            # New connections are spread over the workers; each must see the new user.
+            for _ in range(6):
+                with httpx.Client(base_url=base, timeout=30) as fresh:
+                    assert fresh.get("/me", headers=auth).json()["name"] == "obs"
+            assert client.get("/health").json()["database"] == "ok"

@@ -28,21 +28,27 @@ def serve(
         help="A network file to serve (repeat for several); its URL name is the file name.",
     ),
     max_body_mb: float = typer.Option(4.0, min=0.001, help="Largest request body, in MiB."),
+    workers: int = typer.Option(
+        1, min=1, max=64, help="Worker processes (one per core uses every core)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No access log (errors still print)."),
 ) -> None:
     """Serve the REST API; OpenAPI at /openapi.json, interactive docs at /docs."""
-    import uvicorn
+    from fastapi import FastAPI
 
-    from corridor.api import create_app
+    from corridor.api._serve import serve as run
 
-    api = create_app(db_url=db, networks=network, max_body_bytes=int(max_body_mb * 1024 * 1024))
-    names = ", ".join(sorted(api.state.corridor.networks)) or "none"
-    console.print(f"corridor API on http://{host}:{port} (networks: {names}; docs at /docs)")
-    uvicorn.run(
-        api,
+    def announce(app: FastAPI) -> None:
+        names = ", ".join(sorted(app.state.corridor.networks)) or "none"
+        console.print(f"corridor API on http://{host}:{port} (networks: {names}; docs at /docs)")
+
+    run(
         host=host,
         port=port,
+        db_url=db,
+        networks=network,
+        max_body_bytes=int(max_body_mb * 1024 * 1024),
+        workers=workers,
         access_log=not quiet,
-        log_level="warning" if quiet else "info",
-        server_header=False,
+        announce=announce,
     )

@@ -1,0 +1,74 @@
+"""What `corridor serve` runs: one process, or several uvicorn workers sharing a port.
+
+Workers are separate processes (the GIL keeps one process on one core), so each builds its
+own app from the settings passed in the environment; networks are memory-mapped, so their
+pages are shared, and every cache is keyed by the store version, so workers stay consistent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from fastapi import FastAPI
+
+_ENV = "CORRIDOR_SERVE_SETTINGS"
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn's factory in each worker process."""
+    from corridor.api._app import create_app
+
+    settings = json.loads(os.environ[_ENV])
+    return create_app(
+        db_url=settings["db_url"],
+        networks=settings["networks"],
+        max_body_bytes=settings["max_body_bytes"],
+    )
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    db_url: str | None,
+    networks: Sequence[Path],
+    max_body_bytes: int,
+    workers: int = 1,
+    access_log: bool = True,
+    announce: Callable[[FastAPI], None] | None = None,
+) -> None:
+    """Run until SIGINT/SIGTERM. Errors in the settings surface before the port is opened."""
+    import uvicorn
+
+    from corridor.api._app import create_app
+
+    # Build once here: a bad database or network file fails fast, with one clear line.
+    app = create_app(db_url=db_url, networks=networks, max_body_bytes=max_body_bytes)
+    if announce is not None:
+        announce(app)
+    common = {
+        "host": host,
+        "port": port,
+        "access_log": access_log,
+        "log_level": "info" if access_log else "warning",
+        "server_header": False,
+    }
+    if workers <= 1:
+        uvicorn.run(app, **common)  # type: ignore[arg-type]
+        return
+    os.environ[_ENV] = json.dumps(
+        {
+            "db_url": db_url,
+            "networks": [str(Path(p).resolve()) for p in networks],
+            "max_body_bytes": max_body_bytes,
+        }
+    )
+    uvicorn.run(
+        "corridor.api._serve:app_from_env",
+        factory=True,
+        workers=workers,
+        **common,  # type: ignore[arg-type]
+    )
