@@ -144,3 +144,16 @@ def test_any_damage_is_reported_as_network_file_error(
     original = read_network(saved)
     for name in ARRAY_DTYPES:
         assert np.array_equal(loaded.arrays[name], original.arrays[name], equal_nan=True)
+
+
+def test_damaged_header_length_does_not_allocate(saved: Path, tmp_path: Path) -> None:
+    data = saved.read_bytes()
+    huge = MAGIC + struct.pack("<Q", 2**62) + data[16:]
+    with pytest.raises(NetworkFileError, match="header cut short"):
+        read_network(_write_bytes(tmp_path, huge))
+
+
+def test_header_that_is_not_an_object(tmp_path: Path) -> None:
+    raw = b"[1, 2, 3]"
+    with pytest.raises(NetworkFileError, match="not an object"):
+        read_network(_write_bytes(tmp_path, MAGIC + struct.pack("<Q", len(raw)) + raw))

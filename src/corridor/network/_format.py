@@ -133,13 +133,17 @@ def _read_header(path: Path) -> tuple[dict[str, Any], int]:
         if len(raw_len) != _HEADER_LEN.size:
             raise NetworkFileError("network file is truncated (no header)", path=path)
         (length,) = _HEADER_LEN.unpack(raw_len)
+        # Check the length against the file before reading: a damaged length field must not
+        # make us allocate gigabytes.
+        if length > path.stat().st_size - fh.tell():
+            raise NetworkFileError("network file is truncated (header cut short)", path=path)
         raw = fh.read(length)
-    if len(raw) != length:
-        raise NetworkFileError("network file is truncated (header cut short)", path=path)
     try:
         header: dict[str, Any] = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise NetworkFileError(f"network file header is corrupt: {exc}", path=path) from exc
+    if not isinstance(header, dict):
+        raise NetworkFileError("network file header is corrupt (not an object)", path=path)
     version = header.get("format_version")
     if version != FORMAT_VERSION:
         raise NetworkFileError(
