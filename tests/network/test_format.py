@@ -157,3 +157,10 @@ def test_header_that_is_not_an_object(tmp_path: Path) -> None:
     raw = b"[1, 2, 3]"
     with pytest.raises(NetworkFileError, match="not an object"):
         read_network(_write_bytes(tmp_path, MAGIC + struct.pack("<Q", len(raw)) + raw))
+
+
+def test_renamed_string_table_is_corruption(saved: Path, tmp_path: Path) -> None:
+    data = saved.read_bytes()
+    damaged = data.replace(b'"strings_blob"', b'"strings_blub"', 1)
+    with pytest.raises(NetworkFileError, match="strings_blob"):
+        read_network(_write_bytes(tmp_path, damaged))

@@ -225,12 +225,22 @@ def read_network_with_extras(
                         path=path,
                         hint="re-import the OSM extract",
                     )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    # Garbage in the directory surfaces as any of these (numpy parses dtype strings with ast).
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, SyntaxError) as exc:
         if isinstance(exc, NetworkFileError):
             raise
         raise NetworkFileError(f"network file directory is corrupt: {exc}", path=path) from exc
-    blob = arrays.pop("strings_blob", np.zeros(0, np.uint8)).tobytes()
-    offs = arrays.pop("strings_offsets", np.zeros(1, np.int64))
+    known = set(ARRAY_DTYPES) | {"strings_blob", "strings_offsets"}
+    strange = sorted(k for k in arrays if k not in known and not k.startswith("extra:"))
+    missing = sorted(k for k in ("strings_blob", "strings_offsets") if k not in arrays)
+    if strange or missing:
+        raise NetworkFileError(
+            f"network file directory is corrupt (arrays {', '.join(strange + missing)})",
+            path=path,
+            hint="re-import the OSM extract",
+        )
+    blob = arrays.pop("strings_blob").tobytes()
+    offs = arrays.pop("strings_offsets")
     bounds = offs.tolist()  # plain ints: indexing numpy scalars per string costs 5x more
     try:
         strings = tuple(blob[a:b].decode("utf-8") for a, b in itertools.pairwise(bounds))
