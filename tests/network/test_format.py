@@ -91,7 +91,7 @@ def _with_header(saved: Path, tmp_path: Path, edit: dict[str, object]) -> Path:
     [
         ({"format_version": 99}, "version 99"),
         ({"arrays": []}, "corrupt"),
-        ({"arrays": {}}, "lacks array"),
+        ({"arrays": {}}, "directory is corrupt"),
     ],
 )
 def test_bad_header(saved: Path, tmp_path: Path, edit: dict[str, object], message: str) -> None:
