@@ -125,3 +125,14 @@ def test_never_farther_than_any_road_vertex(krems: Network, lat: float, lon: flo
     pts_lon, pts_lat = krems.arrays["seg_lon"], krems.arrays["seg_lat"]
     _, _, d = GEOD.inv(np.full(pts_lon.shape, lon), np.full(pts_lon.shape, lat), pts_lon, pts_lat)
     assert found.distance_m[0] <= d.min() + 1e-6
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(float("nan"), 15.6), (48.4, float("inf")), (91.0, 15.6)])
+def test_invalid_coordinates(krems: Network, lat: float, lon: float) -> None:
+    with pytest.raises(SnapError, match="is not a coordinate"):
+        snap(krems, lat, lon)
+
+
+def test_no_points(krems: Network) -> None:
+    found = snap_many(krems, [], [])
+    assert found.distance_m.shape == (0,) and found.ok.shape == (0,)

@@ -60,7 +60,7 @@ ARRAY_DTYPES: dict[str, type[np.generic]] = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Network:
     """A directed road graph for one vehicle profile.
 
@@ -81,6 +81,12 @@ class Network:
         missing = sorted(set(ARRAY_DTYPES) - set(self.arrays))
         if missing:
             raise ValueError(f"network is missing arrays: {', '.join(missing)}")
+
+    def __repr__(self) -> str:
+        return (
+            f"Network(nodes={self.n_nodes:,}, edges={self.n_edges:,}, profile={self.profile!r}, "
+            f"source={self.meta.get('source', '')!r})"
+        )
 
     def __getattr__(self, name: str) -> NDArray[Any]:
         # Typed accessors are below; this keeps rarely used arrays reachable by name.

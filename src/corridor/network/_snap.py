@@ -4,9 +4,9 @@ The tree holds points sampled along every straight piece of every segment (at mo
 ``_SPACING_M`` apart) as 3-D vectors on a sphere of the Earth's radius, so Euclidean (chord)
 distance in the tree never exceeds the true ground distance. The nearest sample gives an upper
 bound ``d``; every piece whose exact distance is below ``d`` has a sample within
-``d + _SPACING_M / 2``, so querying that ball and measuring those pieces exactly (in a local
-tangent plane at the query point) finds the true nearest point. The reported distance is the
-WGS84 geodesic distance to that point (pyproj).
+``d + _SPACING_M / 2``, so querying that ball and measuring those pieces (foot point in a
+local plane at the query, then the WGS84 geodesic distance to it, pyproj) finds the nearest
+point. The reported distance is that geodesic distance.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from corridor.network._model import EARTH_RADIUS_M, FLAG_REVERSED, Network
 DEFAULT_MAX_DISTANCE_M = 2000.0
 _SPACING_M = 40.0
 _GEOD = Geod(ellps="WGS84")
+_A = _GEOD.a  # WGS84 semi-major axis (m)
+_E2 = _GEOD.es  # first eccentricity squared
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +151,15 @@ def snap_many(
     q_lon = np.atleast_1d(np.asarray(lons, dtype=np.float64))
     if q_lat.shape != q_lon.shape or q_lat.ndim != 1:
         raise ValueError("lats and lons must be 1-D arrays of the same length")
+    bad = ~(
+        np.isfinite(q_lat) & np.isfinite(q_lon) & (np.abs(q_lat) <= 90) & (np.abs(q_lon) <= 180)
+    )
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise SnapError(
+            f"{q_lat[i]},{q_lon[i]} is not a coordinate",
+            hint="give latitude -90..90 and longitude -180..180 in degrees",
+        )
     idx = _index(network)
     lon, lat = network.arrays["seg_lon"], network.arrays["seg_lat"]
     q_xyz = _xyz(q_lon, q_lat)
@@ -170,10 +181,13 @@ def snap_many(
     pair = np.unique(cand_q * (lon.shape[0] + 1) + cand_piece)  # each (query, piece) once
     cand_q, cand_piece = pair // (lon.shape[0] + 1), pair % (lon.shape[0] + 1)
 
-    # Exact nearest point on each candidate piece in the tangent plane at the query point.
+    # Foot of the perpendicular on each candidate piece, in a local plane at the query point
+    # scaled by the ellipsoid's radii of curvature there (exact to first order).
     lat0, lon0 = q_lat[cand_q], q_lon[cand_q]
-    kx = np.radians(1.0) * EARTH_RADIUS_M * np.cos(np.radians(lat0))
-    ky = np.radians(1.0) * EARTH_RADIUS_M
+    sin2 = np.sin(np.radians(lat0)) ** 2
+    w = np.sqrt(1.0 - _E2 * sin2)
+    kx = np.radians(1.0) * _A / w * np.cos(np.radians(lat0))  # prime vertical, per degree lon
+    ky = np.radians(1.0) * _A * (1.0 - _E2) / w**3  # meridian, per degree lat
     ax = (((lon[cand_piece] - lon0 + 180.0) % 360.0) - 180.0) * kx
     ay = (lat[cand_piece] - lat0) * ky
     bx = (((lon[cand_piece + 1] - lon0 + 180.0) % 360.0) - 180.0) * kx
@@ -181,17 +195,19 @@ def snap_many(
     dx, dy = bx - ax, by - ay
     len2 = dx * dx + dy * dy
     t = np.clip(-(ax * dx + ay * dy) / np.where(len2 > 0, len2, 1.0), 0.0, 1.0)
-    d2 = (ax + t * dx) ** 2 + (ay + t * dy) ** 2
+    c_lon = lon[cand_piece] + t * (lon[cand_piece + 1] - lon[cand_piece])
+    c_lat = lat[cand_piece] + t * (lat[cand_piece + 1] - lat[cand_piece])
+    # The plane drifts from the ellipsoid with distance (about a metre at 3 km), enough to
+    # swap two nearly equidistant candidates: choose among them by true geodesic distance.
+    _, _, c_dist = _GEOD.inv(q_lon[cand_q], q_lat[cand_q], c_lon, c_lat)
+    c_dist = np.asarray(c_dist, dtype=np.float64)
 
-    order = np.lexsort((d2, cand_q))
+    order = np.lexsort((c_dist, cand_q))
     first = np.ones(order.shape[0], dtype=bool)
     first[1:] = cand_q[order][1:] != cand_q[order][:-1]
     best = order[first]  # one row per query: its nearest candidate
     piece, tb = cand_piece[best], t[best]
-    p_lon = lon[piece] + tb * (lon[piece + 1] - lon[piece])
-    p_lat = lat[piece] + tb * (lat[piece + 1] - lat[piece])
-    _, _, dist = _GEOD.inv(q_lon, q_lat, p_lon, p_lat)
-    dist = np.asarray(dist, dtype=np.float64)
+    p_lon, p_lat, dist = c_lon[best], c_lat[best], c_dist[best]
     seg = idx.piece_seg[piece]
     along = idx.cum_m[piece] + tb * (idx.cum_m[piece + 1] - idx.cum_m[piece])
     seg_total = idx.cum_m[network.seg_offsets[seg + 1] - 1]
