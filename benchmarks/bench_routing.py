@@ -9,11 +9,15 @@ Workload (seed 20260301):
   (optional: skipped with the reason when the extension is missing). The slow peers run the
   first ``SLOW_QUERIES`` pairs of the large network; every ratio compares medians over the same
   pairs. Every peer's path cost is checked against corridor's;
-- ALT vs bidirectional Dijkstra as hazard cover grows (the per-query choice);
-- a 100-hazard update plus re-route, incremental (RiskModel.add, cost refresh of the changed
-  edges, one query) against a full recompute (risk model from scratch, all costs, one query);
+- ALT vs bidirectional Dijkstra as hazard cover grows (the per-query choice), interleaved;
+- a 100-hazard update plus re-route with 200 and with 2,000 hazards already held, incremental
+  (RiskModel.add, cost refresh of the changed edges, one query) against a full recompute (risk
+  model from scratch, all costs, one query); and the landmark rebuild an engine with
+  weight-dependent preprocessing would add;
 - a 20 x 50 route matrix: corridor's compiled one-to-all against scipy.sparse.csgraph.dijkstra.
-Median and p95 per engine are printed in milliseconds.
+Median and p95 per engine are printed in milliseconds. ``BENCH_ROUTING_PARTS`` (comma list of
+queries, choice, update, matrix) runs a subset; ``BENCH_ROUTING_QUERIES`` and
+``BENCH_ROUTING_SLOW_QUERIES`` change the query counts.
 """
 
 from __future__ import annotations
@@ -201,17 +205,20 @@ def bench_choice(name: str, net: Network, hazard_shares: tuple[float, ...]) -> N
         model = RiskModel(net, hz, at=at)
         cost = edge_costs(net, log_risk=risk_to_logs(model.risk, net.n_edges), closed=model.closed)
         share = float(np.count_nonzero(cost > net.edge_time_s * 1.1) / net.n_edges)
-        alt = _timed(lambda s, t, c=cost: router.shortest(c, s, t, method="alt").cost, pairs)[0]
-        dij = _timed(lambda s, t, c=cost: router.shortest(c, s, t, method="dijkstra").cost, pairs)[
-            0
-        ]
+        alt: list[float] = []
+        dij: list[float] = []
+        for s, t in pairs.tolist():  # interleaved, so load changes hit both alike
+            for method, out in (("alt", alt), ("dijkstra", dij)):
+                t0 = time.perf_counter()
+                router.shortest(cost, s, t, method=method)  # type: ignore[arg-type]
+                out.append((time.perf_counter() - t0) * 1000)
         print(
             f"  {n_h:>8}{share:>16.1%}{np.median(alt):>9.3f}{np.median(dij):>13.3f}"
             f"{router.choose(cost):>12}"
         )
 
 
-def bench_hazard_update(net: Network) -> None:
+def bench_hazard_update(net: Network, held: int) -> None:
     from shapely.geometry import Point
 
     from corridor.hazards import Hazard, RiskModel, segment_index
@@ -228,7 +235,7 @@ def bench_hazard_update(net: Network) -> None:
         ]
 
     at = datetime(2026, 3, 1, tzinfo=UTC)
-    base, new = hazards("base", 200), hazards("new", 100)
+    base, new = hazards("base", held), hazards("new", 100)
     segment_index(net)  # the static road index is built once per network, in both cases
     router = router_for(net)
     pairs = rng.integers(net.n_nodes, size=(20, 2)).tolist()
@@ -254,7 +261,7 @@ def bench_hazard_update(net: Network) -> None:
         route_ms.append((t2 - t1) * 1000)
         full_ms.append((t3 - t2) * 1000)
     print(
-        f"\n-- 100-hazard update + re-route on {net.n_edges:,} edges (200 hazards already held; "
+        f"\n-- 100-hazard update + re-route on {net.n_edges:,} edges ({held} hazards already held; "
         f"{len(pairs)} runs, median ms)"
     )
     print(
@@ -263,6 +270,8 @@ def bench_hazard_update(net: Network) -> None:
     )
     print(f"  full recompute: {np.median(full_ms):.1f}")
     print(f"  incremental x faster: {np.median(full_ms) / np.median(inc_ms):.1f}")
+    if held != 200:
+        return
     t0 = time.perf_counter()
     compute_landmarks(net)
     lm_ms = (time.perf_counter() - t0) * 1000
@@ -310,12 +319,18 @@ def main() -> None:
         f"(16 landmarks took {lm_s:.1f} s when built)"
     )
     nets.append(("synthetic", synthetic))
-    for name, net in nets:
-        bench_queries(name, net, slow_limit=QUERIES if net.n_edges < 100_000 else SLOW_QUERIES)
-    bench_choice("krems", nets[0][1], (0, 10, 40, 150))
-    bench_choice("synthetic", synthetic, (0, 100, 1000, 5000))
-    bench_hazard_update(synthetic)
-    bench_matrix(synthetic)
+    parts = os.environ.get("BENCH_ROUTING_PARTS", "queries,choice,update,matrix").split(",")
+    if "queries" in parts:
+        for name, net in nets:
+            bench_queries(name, net, slow_limit=QUERIES if net.n_edges < 100_000 else SLOW_QUERIES)
+    if "choice" in parts:
+        bench_choice("krems", nets[0][1], (0, 10, 40, 150))
+        bench_choice("synthetic", synthetic, (0, 100, 500, 1000, 2000, 5000))
+    if "update" in parts:
+        for held in (200, 2000):
+            bench_hazard_update(synthetic, held)
+    if "matrix" in parts:
+        bench_matrix(synthetic)
 
 
 if __name__ == "__main__":
