@@ -14,7 +14,8 @@ light enough to share the machine with the server.
 Peer, side by side: the same route computed in-process (``corridor.routing.route`` with the
 same risk model), i.e. what HTTP, auth, the store and JSON add. Target: p99 < 50 ms at
 200 requests/s with zero errors on the reference machine (2 cores).
-Run: ``python -m benchmarks api`` (env ``BENCH_API_RATE``, ``BENCH_API_SECONDS`` override).
+Run: ``python -m benchmarks api`` (env ``BENCH_API_RATE``, ``BENCH_API_SECONDS`` and
+``BENCH_API_WORKERS``, e.g. ``1,2``, override the defaults).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ N_PAIRS = 400
 RATE = float(os.environ.get("BENCH_API_RATE", "200"))
 SECONDS = float(os.environ.get("BENCH_API_SECONDS", "20"))
 WARMUP_REQUESTS = 200
-WORKERS = (1, 2)  # one process, and one per core of the reference machine
+# One process, and one per core of the reference machine.
+WORKERS = tuple(int(w) for w in os.environ.get("BENCH_API_WORKERS", "1,2").split(","))
 
 
 def _free_port() -> int:
@@ -117,9 +119,13 @@ class _Conn:
         self.reader, self.writer = reader, writer
 
     async def request(self, raw: bytes) -> int:
+        """The response status; 0 if the server had closed this idle connection (nothing was
+        read, so the request was never processed and the caller resends it)."""
         self.writer.write(raw)
         await self.writer.drain()
         status_line = await self.reader.readline()
+        if not status_line:
+            return 0
         length = 0
         while True:
             line = await self.reader.readline()
@@ -167,11 +173,19 @@ async def _open_loop(
         try:
             conn = await connection()
             status = await conn.request(raw[i % len(raw)])
+            if status == 0:  # closed after the keep-alive timeout: resend on a new connection
+                conn.writer.close()
+                conn = _Conn(*await asyncio.open_connection("127.0.0.1", port))
+                status = await conn.request(raw[i % len(raw)])
             idle.append(conn)
-        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
             status = 0
+            print(f"request {i}: {type(exc).__name__}: {exc}", file=sys.stderr)
         latencies.append((time.perf_counter() - due) * 1000)
-        errors += 0 if status == 200 else 1
+        if status != 200:
+            errors += 1
+            if status:
+                print(f"request {i}: HTTP {status}", file=sys.stderr)
 
     start = time.perf_counter() + 0.05
     await asyncio.gather(*(one(i, start + i / rate) for i in range(n)))
