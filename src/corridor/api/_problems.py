@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corridor.errors import (
@@ -168,6 +169,23 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_db_error(request: Request, exc: Exception) -> JSONResponse:
+    """Database errors that reach the edge: a lost race on a unique key is a conflict the
+    client can retry; anything else means the database is unreachable or failing."""
+    from sqlalchemy.exc import IntegrityError
+
+    if isinstance(exc, IntegrityError):
+        return problem_response(
+            409,
+            "a concurrent request changed the same data; read it again and retry",
+            instance=_instance(request),
+        )
+    log.error("database error on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        503, "the database is unavailable; try again shortly", instance=_instance(request)
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -180,6 +198,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(ApiError, _on_api_problem)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(SQLAlchemyError, _on_db_error)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
