@@ -25,12 +25,12 @@ Method = Literal["auto", "dijkstra", "alt"]
 F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
 
-# Measured (benchmarks/bench_routing.py): on the ~800-node OSM towns bidirectional Dijkstra is
-# as fast or faster than ALT at any hazard cover; on the 1.4M-edge grid ALT is ~18x faster
-# without hazards, still faster with 40 % of edges inflated, and ~2x slower at 90 %.
+# Measured (benchmarks/bench_routing.py, interleaved): on the ~800-node OSM towns bidirectional
+# Dijkstra is as fast or faster than ALT at any hazard cover; on the 1.4M-edge grid ALT is ~11x
+# faster without hazards and ~2.3x with 23 % of edges inflated, but ~2x slower from 41 % on.
 ALT_MIN_NODES = 5_000
 # Above this share of edges with inflated cost (risk or closure), bounds are too loose for ALT.
-ALT_MAX_INFLATED_SHARE = 0.6
+ALT_MAX_INFLATED_SHARE = 0.3
 ACTIVE_LANDMARKS = 6
 
 
