@@ -27,7 +27,9 @@ def cli_actor() -> str:
 def add(
     name: str = typer.Argument(..., help="A unique user name, e.g. 'unhcr-liaison-1'."),
     role: str = typer.Option(..., help="coordinator, liaison, field or observer."),
-    party: str | None = typer.Option(None, help="The party a liaison acts for (required)."),
+    party: str | None = typer.Option(
+        None, help="The party the user acts for (a liaison must have one)."
+    ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Create a user and print its API token ONCE; only the token's hash is kept."""
