@@ -148,3 +148,13 @@ def test_cli_route_matrix_json() -> None:
     doc = json.loads(result.output)
     assert len(doc["time_s"]) == 2 and all(len(row) == 2 for row in doc["time_s"])
     assert all(t > 0 for row in doc["time_s"] for t in row)
+
+
+def test_cli_far_point_needs_a_larger_snap_distance() -> None:
+    args = ["route", str(BUNDLED_OSM), "--from", "48.4105,15.6030", "--to", "48.5,15.6"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "destination" in result.output
+    assert "from the nearest road" in result.output
+    result = runner.invoke(app, [*args, "--max-distance", "8000", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["waypoints"][1]["snap_distance_m"] > 2000

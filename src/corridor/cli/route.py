@@ -68,6 +68,9 @@ def route_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
     via: Annotated[
         list[str] | None, typer.Option(help="Pass through LAT,LON (repeatable).")
     ] = None,
+    max_distance: Annotated[
+        float, typer.Option("--max-distance", help="How far (m) a point may be from a road.")
+    ] = 2000.0,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="table, json, geojson or gpx.")
     ] = "table",
@@ -92,6 +95,7 @@ def route_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
         max_overlap=max_overlap,
         pareto=pareto,
         at=parse_at(at),
+        snap_max_m=max_distance,
     )
     network = open_network(network_path)
     hazard_list = load_hazards(hazards) if hazards is not None else []
