@@ -13,7 +13,7 @@ from corridor import __version__
 from corridor.api._auth import authorize
 from corridor.api._limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from corridor.api._problems import install_problem_handlers
-from corridor.api._state import ApiState, load_networks
+from corridor.api._state import ApiState, load_networks, registered_networks
 
 DESCRIPTION = """\
 Plan, agree and monitor humanitarian evacuation corridors.
@@ -27,15 +27,17 @@ See docs/api.md for the role table.
 def create_app(
     *,
     db_url: str | None = None,
-    networks: Sequence[str | Path] = (),
+    networks: Sequence[str | Path | tuple[str, str | Path]] = (),
     store: Any = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     """Build the API over the store at ``db_url`` (or an already open ``store``).
 
-    ``networks`` are network files (from `corridor network import`), each served under its file
-    name without suffixes. Raises InputError/NetworkFileError for an unusable file and
-    StoreError when the database cannot be opened, before any request is served.
+    ``networks`` are network files (from `corridor network import`, or OSM extracts imported
+    on the spot), each served under its file name without suffixes; when none are given, the
+    networks registered in the store are served under their registered names. Raises
+    InputError/NetworkFileError for an unusable file and StoreError when the database cannot
+    be opened, before any request is served.
     """
     from corridor.api import _agreements, _audit, _hazards, _health, _me, _networks, _reports
     from corridor.api import _routes as _routes_api
@@ -44,7 +46,7 @@ def create_app(
     own_store = store is None
     if store is None:
         store = open_api_store(db_url)
-    loaded, paths = load_networks(networks)
+    loaded, paths = load_networks(networks or registered_networks(store))
     state = ApiState(store=store, networks=loaded, network_paths=paths)
 
     @asynccontextmanager

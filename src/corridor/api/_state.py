@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from corridor.errors import InputError, NotFoundError
 if TYPE_CHECKING:
     from corridor.network import Network
 
+log = logging.getLogger("corridor.api")
 _SUFFIXES = re.compile(r"(\.[A-Za-z0-9]+)+$")
 
 
@@ -40,23 +42,43 @@ class ApiState:
             ) from None
 
 
-def load_networks(paths: Sequence[str | Path]) -> tuple[dict[str, Network], dict[str, Path]]:
-    from corridor.network import read_network
+def load_networks(
+    paths: Sequence[str | Path | tuple[str, str | Path]],
+) -> tuple[dict[str, Network], dict[str, Path]]:
+    """Open each network (a path, or a (name, path) pair) as `corridor route` does: a network
+    file with its stored landmarks, or an OSM extract imported on the spot."""
+    from corridor.routing._request import open_network
 
     networks: dict[str, Network] = {}
     where: dict[str, Path] = {}
-    for raw in paths:
-        path = Path(raw)
-        name = network_name(path)
+    for item in paths:
+        name, path = (item[0], Path(item[1])) if isinstance(item, tuple) else (None, Path(item))
+        name = name or network_name(path)
         if name in networks:
             raise InputError(
                 f"two networks would both be called {name!r}",
                 path=path,
                 hint=f"the other is {where[name]}; rename one file",
             )
-        networks[name] = read_network(path)
+        networks[name] = open_network(path)
         where[name] = path
     return networks, where
+
+
+def registered_networks(store: Any) -> list[tuple[str, str | Path]]:
+    """Networks recorded in the store whose files are still there (the default to serve)."""
+    from corridor.api._adapters import session_of
+    from corridor.store import list_networks
+
+    with session_of(store, write=False) as session:
+        rows = [(r.name, r.path) for r in list_networks(session)]
+    found: list[tuple[str, str | Path]] = []
+    for name, path in rows:
+        if Path(path).is_file():
+            found.append((name, path))
+        else:
+            log.warning("network %r is registered at %s, which no longer exists", name, path)
+    return found
 
 
 def state_of(request: Request) -> ApiState:
