@@ -109,3 +109,18 @@ def test_landmarks_round_trip_through_the_network_file(network: Network, tmp_pat
     assert np.array_equal(stored.dist_from, lm.dist_from)
     assert np.array_equal(stored.dist_to, lm.dist_to)
     assert np.array_equal(np.sort(stored.nodes), np.sort(lm.nodes))
+
+
+def test_cached_router_does_not_keep_its_network_alive(shared_data) -> None:  # type: ignore[no-untyped-def]
+    import gc
+    import weakref
+
+    from corridor.network import import_osm
+    from corridor.routing import router_for
+
+    net = import_osm(shared_data / "osm" / "aguascalientes.osm.pbf")
+    router_for(net).shortest(net.edge_time_s.astype(np.float64), 0, 1)
+    ref = weakref.ref(net)
+    del net
+    gc.collect()
+    assert ref() is None

@@ -47,7 +47,9 @@ class Router:
 
     def __init__(self, network: Network, *, landmarks: Landmarks | None = None) -> None:
         n, m = network.n_nodes, network.n_edges
-        self.network = network
+        # a weak reference: router_for caches routers in a WeakKeyDictionary keyed by the
+        # network, and a strong one here would keep every network alive for ever
+        self._network = weakref.ref(network)
         self._landmarks = landmarks
         self.indptr = np.ascontiguousarray(network.indptr)
         self.nbr = np.ascontiguousarray(network.edge_target)
@@ -76,6 +78,13 @@ class Router:
             np.sort(rng.choice(m, size=min(m, 4096), replace=False)) if m else np.zeros(1, np.int64)
         )
         self._sample_time = network.edge_time_s[self._sample] * 1.1 if m else np.zeros(1)
+
+    @property
+    def network(self) -> Network:
+        network = self._network()
+        if network is None:
+            raise ReferenceError("the router's network no longer exists")
+        return network
 
     @property
     def landmarks(self) -> Landmarks:
