@@ -158,3 +158,13 @@ def test_cli_far_point_needs_a_larger_snap_distance() -> None:
     result = runner.invoke(app, [*args, "--max-distance", "8000", "-f", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["waypoints"][1]["snap_distance_m"] > 2000
+
+
+def test_cli_pareto_table_summarises_each_route(tmp_path: Path) -> None:
+    hz = tmp_path / "h.geojson"
+    hz.write_text(HAZARDS)
+    code, out = _run(
+        "-H", str(hz), "--at", "2026-03-01T12:00Z", "--alternatives", "1", "--max-overlap", "0.9"
+    )
+    assert code == 0, out
+    assert out.startswith("routes") and "route 2 (alternative)" in out

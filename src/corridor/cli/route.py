@@ -6,12 +6,17 @@ import json
 import math
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from corridor.cli._common import console, handle_errors, parse_latlon
 from corridor.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from corridor.routing import Explanation
 
 app = typer.Typer()
 
@@ -103,6 +108,8 @@ def route_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
         network, origin=start, destination=end, via=stops, hazards=hazard_list, options=options
     )
     if chosen == "table":
+        if len(found.explanations) > 1:
+            console.print(_summary(found.explanations))
         for i, expl in enumerate(found.explanations):
             title = f"route {i + 1} ({expl.kind})" if len(found.explanations) > 1 else "route"
             console.print(explanation_table(expl, title=title))
@@ -121,6 +128,26 @@ def route_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
     else:
         write_atomic(output, text)
         console.print(f"wrote {output} ({len(found.result.routes)} route(s))", highlight=False)
+
+
+def _summary(explanations: list[Explanation]) -> Table:
+    """One line per route, so a Pareto set or alternatives compare at a glance."""
+    from rich.table import Table
+
+    table = Table(title="routes", title_justify="left")
+    for name in ("#", "kind", "min", "km", "risk", "bridges"):
+        table.add_column(name, justify="left" if name in ("kind", "bridges") else "right")
+    for i, e in enumerate(explanations, start=1):
+        bridges = ", ".join(dict.fromkeys(b.name for b in e.structures if b.kind == "bridge"))
+        table.add_row(
+            str(i),
+            e.kind,
+            f"{e.time_s / 60:.1f}",
+            f"{e.length_m / 1000:.2f}",
+            f"{e.risk:.2%}",
+            bridges or "-",
+        )
+    return table
 
 
 def _format(fmt: str, output: Path | None) -> Format:
