@@ -46,3 +46,8 @@ def test_schema_is_served_and_documents_problems(api: Api) -> None:
     routes = doc["paths"]["/routes"]["post"]
     assert "application/problem+json" in routes["responses"]["422"]["content"]
     assert api.client.get("/docs").status_code == 200
+    assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert routes["x-roles"] == ["coordinator", "field", "liaison", "observer"]
+    sign = doc["paths"]["/agreements/{agreement_id}/signatures/{party}"]["put"]
+    assert sign["x-roles"] == ["coordinator", "liaison"] and sign["x-own-party"] is True
+    assert "security" not in doc["paths"]["/health"]["get"]

@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from corridor import __version__
 from corridor.api._auth import authorize
 from corridor.api._limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from corridor.api._openapi import install_openapi
 from corridor.api._problems import install_problem_handlers
 from corridor.api._state import ApiState, load_networks, registered_networks
 
@@ -70,6 +71,7 @@ def create_app(
     app.include_router(_health.router, dependencies=guarded)
     for module in (_me, _networks, _hazards, _reports, _routes_api, _agreements, _audit):
         app.include_router(module.router, dependencies=guarded)
+    install_openapi(app)
     return app
 
 
