@@ -11,7 +11,7 @@ edge id, so one kernel serves both directions and ``cost`` is always indexed by 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 INF = np.inf
 
@@ -392,3 +392,22 @@ def query(  # type: ignore[no-untyped-def]
     if meet < 0:
         return INF, np.zeros(0, dtype=np.int32), settled
     return mu, unpack_path(pred_f, pred_b, edge_source, nbr, s, t, meet), settled
+
+
+@njit(cache=True, parallel=True)
+def many_to_many(  # type: ignore[no-untyped-def]
+    indptr, nbr, eid, cost, edge_source, sources, targets, a, b, out_cost, out_a, out_b
+):
+    """One full Dijkstra per source, sources spread over the cores; sums of ``a`` and ``b``
+    along each tree path (travel time and -log survival). Work arrays are per source."""
+    n = indptr.shape[0] - 1
+    m = cost.shape[0]
+    for i in prange(sources.shape[0]):
+        dist = np.full(n, INF)
+        pred = np.full(n, -1, dtype=np.int32)
+        hkey = np.empty(m + 2)
+        hval = np.empty(m + 2, dtype=np.int32)
+        one_to_all(indptr, nbr, eid, cost, sources[i], dist, pred, hkey, hval)
+        for j in range(targets.shape[0]):
+            out_cost[i, j] = dist[targets[j]]
+        path_sums(pred, edge_source, a, b, sources[i], targets, out_a[i], out_b[i])
