@@ -98,6 +98,18 @@ def route_matrix_nodes(
     time_e = network.edge_time_s.astype(np.float64)
     shape = (src.shape[0], dst.shape[0])
     out_cost, out_time, out_log = np.empty(shape), np.empty(shape), np.empty(shape)
-    k.many_to_many(router.indptr, router.nbr, router.eid, cost, router.source, src, dst,
-                   time_e, log_risk, out_cost, out_time, out_log)
+    k.many_to_many(
+        router.indptr,
+        router.nbr,
+        router.eid,
+        cost,
+        router.source,
+        src,
+        dst,
+        time_e,
+        log_risk,
+        out_cost,
+        out_time,
+        out_log,
+    )
     return RouteMatrix(src, dst, out_cost, out_time, -np.expm1(-out_log))
