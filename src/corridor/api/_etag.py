@@ -65,7 +65,8 @@ def check_if_match(
     offered = [t.strip() for t in if_match.split(",") if t.strip()]
     if "*" in offered and current is not None:
         return
-    if current is None or current not in [t.removeprefix("W/") for t in offered]:
+    # Strong comparison (RFC 9110 13.1.1): a weak W/"..." tag never matches.
+    if current is None or current not in offered:
         raise ApiError(
             412,
             f"agreement {corridor_id!r} changed since you read it (If-Match {if_match}, "
