@@ -169,3 +169,23 @@ def test_unknown_agreement_is_404_problem(api: Api) -> None:
     assert set(response.json()) >= {"type", "title", "status", "detail", "instance"}
     listing = api.get("/agreements", "field").json()
     assert listing == {"items": [], "total": 0, "limit": 50, "offset": 0, "next": None}
+
+
+def test_if_match_star_and_weak_tags(api: Api, network: Any) -> None:
+    etag = _propose(api, network).headers["etag"]
+    weak = api.post(
+        "/agreements/krems-east/transitions/close",
+        json={"reason": "x"},
+        headers={"If-Match": f"W/{etag}"},
+    )
+    assert weak.status_code == 412  # strong comparison: a weak tag never matches
+    star = api.post(
+        "/agreements/krems-east/transitions/close",
+        json={"reason": "x"},
+        headers={"If-Match": '"nope", *'},
+    )
+    assert star.status_code == 200 and star.json()["state"] == "closed"
+    unknown = api.post(
+        "/agreements/ghost/transitions/close", json={"reason": "x"}, headers={"If-Match": "*"}
+    )
+    assert unknown.status_code == 412
