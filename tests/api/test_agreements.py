@@ -86,7 +86,7 @@ def test_two_coordinators_cannot_overwrite_each_other(api: Api, network: Any) ->
     # ...and the second, still holding version 1's ETag, is refused instead of overwriting.
     data["notes"] = "second coordinator's change"
     lost = api.post("/agreements", json=data, headers={"If-Match": etag})
-    assert lost.status_code == 412
+    assert lost.status_code == 409
     assert lost.headers["content-type"].startswith("application/problem+json")
     current = api.get("/agreements/krems-east")
     assert current.json()["version"] == 2
@@ -107,7 +107,7 @@ def test_signing_with_a_stale_etag_is_refused(api: Api, network: Any) -> None:
         json={"signature": signature},
         headers={**api.auth("liaison-south"), "If-Match": etag},
     )
-    assert refused.status_code == 412
+    assert refused.status_code == 409
 
 
 def test_party_suspends_with_its_own_signature_then_coordinator_closes(
@@ -178,7 +178,7 @@ def test_if_match_star_and_weak_tags(api: Api, network: Any) -> None:
         json={"reason": "x"},
         headers={"If-Match": f"W/{etag}"},
     )
-    assert weak.status_code == 412  # strong comparison: a weak tag never matches
+    assert weak.status_code == 409  # strong comparison: a weak tag never matches
     star = api.post(
         "/agreements/krems-east/transitions/close",
         json={"reason": "x"},
@@ -188,4 +188,4 @@ def test_if_match_star_and_weak_tags(api: Api, network: Any) -> None:
     unknown = api.post(
         "/agreements/ghost/transitions/close", json={"reason": "x"}, headers={"If-Match": "*"}
     )
-    assert unknown.status_code == 412
+    assert unknown.status_code == 409

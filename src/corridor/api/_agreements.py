@@ -29,7 +29,7 @@ router = APIRouter(prefix="/agreements", tags=["agreements"], responses=problem_
 
 AgreementId = Annotated[str, Path(max_length=64, description="The corridor id of the terms.")]
 PartyName = Annotated[str, Path(max_length=200)]
-_WRITE_ERRORS = problem_responses(404, 409, 412, 422, 428)
+_WRITE_ERRORS = problem_responses(404, 409, 422, 428)
 
 
 def _reply(record: AgreementRecord, etag: str | None, status: int = 200) -> JSONResponse:

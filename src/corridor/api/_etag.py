@@ -1,8 +1,10 @@
 """ETag / If-Match on agreements: a write must name the version it was based on.
 
-Choice (docs/api.md): a stale ``If-Match`` gets **412 Precondition Failed** (RFC 9110 13.1.1),
-a missing one where it is required gets **428 Precondition Required** (RFC 6585), and a
-lifecycle conflict found by the domain (e.g. signing a closed agreement) is **409**. The check
+Choice (docs/api.md): a stale ``If-Match`` is a **409 Conflict** (the agreement changed under
+the writer; the issue asks for 409 rather than RFC 9110's generic 412, so that clients handle
+every "someone else changed it" the same way), a missing one where it is required gets
+**428 Precondition Required** (RFC 6585); a lifecycle conflict found by the domain is 409 too,
+told apart by the problem's detail. The check
 runs inside the write transaction after taking a per-agreement lock, so two coordinators racing
 on the same version cannot both pass it.
 """
@@ -68,7 +70,7 @@ def check_if_match(
     # Strong comparison (RFC 9110 13.1.1): a weak W/"..." tag never matches.
     if current is None or current not in offered:
         raise ApiError(
-            412,
+            409,
             f"agreement {corridor_id!r} changed since you read it (If-Match {if_match}, "
             f"current {current}); GET it again, review, and retry",
         )
