@@ -15,10 +15,11 @@ import yaml
 from click.testing import Result
 from typer.testing import CliRunner
 
+from corridor._files import sha256_file
 from corridor.cli import app
 from corridor.network import Network, read_network, write_network
 from corridor.routing import RouteOptions, route
-from corridor.store import file_sha256, open_store
+from corridor.store import open_store
 from tests.agreements.test_store_agreements import snapshot
 
 runner = CliRunner()
@@ -126,7 +127,7 @@ def test_agreement_lifecycle_end_to_end(
     assert r.exit_code == 0, r.output
     assert "still to fill in" in r.output and "origin" in r.output  # origin coords given, name not
     data: dict[str, Any] = yaml.safe_load(terms_path.read_text(encoding="utf-8"))
-    assert data["route"]["network_sha256"] == file_sha256(net_path)
+    assert data["route"]["network_sha256"] == sha256_file(net_path)
     direct = route(
         read_network(net_path),
         origin=(48.4105, 15.6030),

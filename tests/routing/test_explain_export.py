@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
+from corridor._files import write_atomic
 from corridor.hazards import Hazard, RiskModel
 from corridor.network import Network
 from corridor.routing import RouteOptions, route
 from corridor.routing._explain import explain, explanation_table
-from corridor.routing._export import route_coords, to_geojson, to_gpx, write_atomic
+from corridor.routing._export import route_coords, to_geojson, to_gpx
 from corridor.routing._map import render_map
 
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)

@@ -31,7 +31,6 @@ from corridor.agreements._load import (
     terms_schema,
     terms_to_data,
     terms_to_yaml,
-    write_text_atomic,
 )
 from corridor.agreements._signing import (
     AGREEMENT_DOMAIN,
@@ -118,5 +117,4 @@ __all__ = [
     "verify_bundle",
     "verify_digest",
     "verify_message",
-    "write_text_atomic",
 ]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
@@ -172,16 +170,3 @@ _TermsDumper.add_representer(list, _represent_list)
 def terms_to_yaml(terms: Terms | Mapping[str, Any]) -> str:
     data = terms_to_data(terms) if isinstance(terms, Terms) else dict(terms)
     return yaml.dump(data, Dumper=_TermsDumper, sort_keys=False, allow_unicode=True, width=100)
-
-
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Temp file beside the target, then rename: a failure never leaves half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -95,6 +95,7 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
     """Write a terms skeleton from a computed route; edit what it lists, then `propose` it."""
     from pydantic import ValidationError
 
+    from corridor._files import write_atomic
     from corridor.agreements import (
         Party,
         Place,
@@ -103,16 +104,15 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
         read_route_geojson,
         route_from_geojson,
         terms_to_yaml,
-        write_text_atomic,
     )
     from corridor.errors import InputError
 
     net = sha = None
     if network is not None:
+        from corridor._files import sha256_file
         from corridor.network import read_network
-        from corridor.store import file_sha256
 
-        net, sha = read_network(network), file_sha256(network)
+        net, sha = read_network(network), sha256_file(network)
     block = route_from_geojson(
         read_route_geojson(route), network=net, network_sha256=sha, source=route
     )
@@ -152,7 +152,7 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
         escort=escort,
         observers=observer or [],
     )
-    write_text_atomic(output, terms_to_yaml(data))
+    write_atomic(output, terms_to_yaml(data))
     console.print(f"wrote {output}: route of {len(block['edges'])} edges", highlight=False)
     if todo:
         console.print("[yellow]still to fill in before proposing:[/]")
@@ -344,12 +344,12 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write a bundle (terms, digest, signatures, keys, audit head) to check offline."""
-    from corridor.agreements import write_text_atomic
+    from corridor._files import write_atomic
     from corridor.store import export_agreement_bundle, open_store
 
     with open_store(db) as store, store.session(write=False) as s:
         bundle = export_agreement_bundle(s, corridor_id, version=version)
-    write_text_atomic(output, json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(output, json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
     console.print(
         f"wrote {output}: {corridor_id} v{bundle['version']}, "
         f"{len(bundle['signatures'])} signatures",

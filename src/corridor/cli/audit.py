@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from corridor._files import atomic_output
 from corridor.cli._common import console, handle_errors
 from corridor.cli.db import DbOption
 
@@ -70,21 +69,12 @@ def verify(
     )
 
 
-def _write_atomic(path: Path, lines: Iterable[str]) -> int:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
+def _write_lines(path: Path, lines: Iterable[str]) -> int:
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for line in lines:
-                fh.write(line + "\n")
-                count += 1
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as fh:
+        for line in lines:
+            fh.write((line + "\n").encode("utf-8"))
+            count += 1
     return count
 
 
@@ -112,5 +102,5 @@ def export(
             for line in export_audit(session, with_payloads=payloads):
                 sys.stdout.write(line + "\n")
             return
-        written = _write_atomic(output, export_audit(session, with_payloads=payloads))
+        written = _write_lines(output, export_audit(session, with_payloads=payloads))
     console.print(f"wrote {written - 1} entries and the head line to {output}", highlight=False)

@@ -84,10 +84,11 @@ def route_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
     ] = None,
 ) -> None:
     """Find the best route from --from to --to, trading travel time against hazard risk."""
+    from corridor._files import write_atomic
     from corridor.hazards import load_hazards
     from corridor.routing import RouteOptions
     from corridor.routing._explain import explanation_table
-    from corridor.routing._export import geojson_text, write_atomic
+    from corridor.routing._export import geojson_text
     from corridor.routing._request import answer, open_network
 
     chosen = _format(fmt, output)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from corridor._files import write_atomic
 from corridor.errors import HazardInputError
 from corridor.hazards._bellingcat import looks_like_bellingcat, records_from_bellingcat
 from corridor.hazards._formats import records_from_csv, records_from_geojson
@@ -117,24 +116,10 @@ def hazards_to_geojson(hazards: Iterable[Hazard]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [hazard_to_feature(h) for h in hazards]}
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_hazards(hazards: Iterable[Hazard], path: str | Path) -> None:
     """Write a HAZARDS file (normalised GeoJSON) atomically: temp file in the folder, rename."""
     text = json.dumps(hazards_to_geojson(hazards), ensure_ascii=False, indent=1)
-    _atomic_write(Path(path), text + "\n")
+    write_atomic(path, text + "\n")
 
 
 def write_report(problems: Sequence[Problem], path: str | Path) -> None:
@@ -146,6 +131,6 @@ def write_report(problems: Sequence[Problem], path: str | Path) -> None:
         writer = csv.DictWriter(buf, fieldnames=["index", "line", "id", "reason", "detail"])
         writer.writeheader()
         writer.writerows(rows)
-        _atomic_write(path, buf.getvalue())
+        write_atomic(path, buf.getvalue())
     else:
-        _atomic_write(path, json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        write_atomic(path, json.dumps(rows, ensure_ascii=False, indent=1) + "\n")

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.network._format import atomic_output
+from corridor._files import atomic_output
 from corridor.network._model import (
     FLAG_BRIDGE,
     FLAG_FORD,

@@ -12,18 +12,16 @@ import itertools
 import json
 import math
 import mmap
-import os
 import struct
-import tempfile
 import zlib
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from corridor._files import atomic_output
 from corridor.errors import NetworkFileError
 from corridor.network._model import ARRAY_DTYPES, Network
 
@@ -31,30 +29,6 @@ MAGIC = b"CORRNET\x00"
 FORMAT_VERSION = 1
 _ALIGN = 64
 _HEADER_LEN = struct.Struct("<Q")
-
-
-@contextmanager
-def atomic_output(path: Path) -> Iterator[BinaryIO]:
-    """A binary file that appears at ``path`` only once fully written (temp file + rename).
-
-    The temporary file sits in the same folder (so the rename is atomic), is fsynced, gets the
-    mode a plain ``open`` would give, and is removed on any failure.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o666 & ~umask)
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _encode_strings(strings: tuple[str, ...]) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:

@@ -6,13 +6,13 @@ copying of its nodes happen in Python. ``_graph.build_network`` does the rest in
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
 
 import osmium
 
+from corridor._files import sha256_file
 from corridor.errors import OsmInputError
 from corridor.network._graph import ProgressFn, WayTable, build_network
 from corridor.network._model import (
@@ -35,15 +35,7 @@ from corridor.network._tags import (
 
 SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osm.xml")
 
-__all__ = ["SUFFIXES", "ProgressFn", "check_osm_path", "import_osm", "sha256_file"]
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
+__all__ = ["SUFFIXES", "ProgressFn", "check_osm_path", "import_osm"]
 
 
 def check_osm_path(path: Path) -> None:

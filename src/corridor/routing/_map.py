@@ -22,9 +22,10 @@ from matplotlib.path import Path as MplPath
 from numpy.typing import NDArray
 from pyproj import Transformer
 
+from corridor._files import write_atomic
 from corridor.hazards import Hazard, segment_index
 from corridor.network import HIGHWAY_CLASSES, Network
-from corridor.routing._export import ATTRIBUTION, route_coords, write_atomic
+from corridor.routing._export import ATTRIBUTION, route_coords
 from corridor.routing._model import Route
 
 # (highway classes, colour, line width) from minor to major, drawn in that order.

@@ -44,7 +44,7 @@ from corridor.store._hazards import (
     list_hazards,
     update_hazard,
 )
-from corridor.store._networks import file_sha256, get_network, list_networks, register_network
+from corridor.store._networks import get_network, list_networks, register_network
 from corridor.store._schema import (
     alembic_config,
     check_schema,
@@ -102,7 +102,6 @@ __all__ = [
     "expire_hazard",
     "export_agreement_bundle",
     "export_audit",
-    "file_sha256",
     "get_hazard",
     "get_hazard_row",
     "get_network",

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from corridor._files import sha256_file
 from corridor.errors import NotFoundError
 from corridor.network import read_network_header
 from corridor.store._audit import record
 from corridor.store._tables import NetworkRow
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 hex of a file's bytes: the hash agreements cite for their roads."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def register_network(
@@ -33,7 +24,7 @@ def register_network(
     """
     file = Path(path).resolve()
     header = read_network_header(file)
-    sha = file_sha256(file)
+    sha = sha256_file(file)
     existing = session.scalars(select(NetworkRow).where(NetworkRow.sha256 == sha)).first()
     if existing is not None:
         return existing
