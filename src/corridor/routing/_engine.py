@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from corridor.network import Network
 from corridor.routing import _kernels as k
+from corridor.routing import _query as q
 from corridor.routing._landmarks import Landmarks, compute_landmarks
 
 Method = Literal["auto", "dijkstra", "alt"]
@@ -31,7 +32,6 @@ I32 = NDArray[np.int32]
 ALT_MIN_NODES = 5_000
 # Above this share of edges with inflated cost (risk or closure), bounds are too loose for ALT.
 ALT_MAX_INFLATED_SHARE = 0.3
-ACTIVE_LANDMARKS = 6
 
 
 @dataclass(frozen=True)
@@ -51,27 +51,23 @@ class Router:
         # network, and a strong one here would keep every network alive for ever
         self._network = weakref.ref(network)
         self._landmarks = landmarks
-        self.indptr = np.ascontiguousarray(network.indptr)
-        self.nbr = np.ascontiguousarray(network.edge_target)
-        self.eid = np.arange(m, dtype=np.int32)
-        self.rindptr = np.ascontiguousarray(network.rev_indptr)
-        self.reid = np.ascontiguousarray(network.rev_edges)
-        self.rnbr = np.ascontiguousarray(network.edge_source[self.reid])
-        self.source = np.ascontiguousarray(network.edge_source)
-        self.dist_f = np.full(n, np.inf)
-        self.dist_b = np.full(n, np.inf)
-        self.pred_f = np.full(n, -1, np.int32)
-        self.pred_b = np.full(n, -1, np.int32)
-        self.pot = np.full(n, np.nan)
-        self.touched_f = np.empty(n, np.int32)
-        self.touched_b = np.empty(n, np.int32)
-        self.n_touched = np.zeros(2, np.int64)
-        cap = m + 2
-        self.hkey_f, self.hval_f = np.empty(cap), np.empty(cap, np.int32)
-        self.hkey_b, self.hval_b = np.empty(cap), np.empty(cap, np.int32)
+        self._n_nodes = n
+        # the static graph packed in one array, the work arrays in two, so that a query passes
+        # few arrays to the compiled entry point (each array argument costs a type check)
+        self._graph = q.pack_graph(
+            network.indptr,
+            network.edge_target,
+            network.rev_indptr,
+            network.edge_source[network.rev_edges],
+            network.rev_edges,
+            network.edge_source,
+        )
+        self.indptr, self.nbr, self.eid, self.rindptr, self.rnbr, self.reid, self.source = (
+            q.graph_views(self._graph)
+        )
+        self._floats, self._ints = q.work_arrays(n, m)
         self._lock = threading.Lock()
         self._no_lm = np.zeros((1, 1), np.float32)
-        self._no_active = np.zeros(0, np.int64)
         # a fixed sample of edges estimates the inflated share in O(1) per query
         rng = np.random.default_rng(0)
         self._sample = (
@@ -94,57 +90,22 @@ class Router:
 
     def choose(self, cost: F64) -> Literal["dijkstra", "alt"]:
         """ALT unless the network is small or hazards inflate most edges (see module doc)."""
-        if self.network.n_nodes < ALT_MIN_NODES:
+        if self._n_nodes < ALT_MIN_NODES:
             return "dijkstra"
         share = float(np.count_nonzero(cost[self._sample] > self._sample_time) / self._sample.size)
         return "alt" if share <= ALT_MAX_INFLATED_SHARE else "dijkstra"
 
-    def _active(self, s: int, t: int) -> NDArray[np.int64]:
-        """Landmarks with the tightest bound on d(s, t) (Goldberg et al.: a few suffice)."""
-        lm = self.landmarks
-        a = lm.dist_to[s].astype(np.float64) - lm.dist_to[t]
-        b = lm.dist_from[t].astype(np.float64) - lm.dist_from[s]
-        with np.errstate(invalid="ignore"):
-            bound = np.nan_to_num(np.maximum(a, b), nan=-np.inf)
-        order = np.argsort(-bound, kind="stable")
-        return np.ascontiguousarray(order[: min(ACTIVE_LANDMARKS, order.shape[0])])
-
     def shortest(self, cost: F64, s: int, t: int, *, method: Method = "auto") -> PathResult:
         """Least-cost path from node ``s`` to node ``t``; cost ``inf`` and no edges if none."""
         chosen = self.choose(cost) if method == "auto" else method
+        if chosen == "alt":
+            lm = self.landmarks
+            lm_from, lm_to = lm.dist_from, lm.dist_to
+        else:
+            lm_from = lm_to = self._no_lm
         with self._lock:
-            if chosen == "alt":
-                lm = self.landmarks
-                lm_from, lm_to, active = lm.dist_from, lm.dist_to, self._active(s, t)
-            else:
-                lm_from, lm_to, active = self._no_lm, self._no_lm, self._no_active
-            mu, edges, settled = k.query(
-                self.indptr,
-                self.nbr,
-                self.eid,
-                self.rindptr,
-                self.rnbr,
-                self.reid,
-                cost,
-                self.source,
-                s,
-                t,
-                self.dist_f,
-                self.dist_b,
-                self.pred_f,
-                self.pred_b,
-                self.touched_f,
-                self.touched_b,
-                self.pot,
-                self.n_touched,
-                self.hkey_f,
-                self.hval_f,
-                self.hkey_b,
-                self.hval_b,
-                lm_from,
-                lm_to,
-                active,
-                chosen == "alt",
+            mu, edges, settled = q.query(
+                self._graph, cost, lm_from, lm_to, self._floats, self._ints, s, t, chosen == "alt"
             )
         return PathResult(mu, edges, settled, chosen)
 
