@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -136,3 +137,19 @@ def test_real_subprocess_bad_input_is_one_line(tmp_path: Path) -> None:
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error:")
     assert "broken.osm.pbf" in proc.stderr and "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+def test_import_stores_routing_landmarks(tmp_path: Path, krems_path: Path) -> None:
+    """The saved network carries landmark distances, so routing never recomputes them."""
+    from corridor.network import read_network_with_extras
+    from corridor.routing import Landmarks, compute_landmarks
+
+    out = tmp_path / "krems.net"
+    result = CliRunner().invoke(app, ["network", "import", str(krems_path), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    network, extras = read_network_with_extras(out)
+    stored = Landmarks.from_extras(network, extras)
+    assert stored is not None
+    fresh = compute_landmarks(network)
+    assert np.array_equal(stored.dist_from, fresh.dist_from)
+    assert np.array_equal(stored.dist_to, fresh.dist_to)

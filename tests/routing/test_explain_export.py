@@ -128,3 +128,25 @@ def test_render_map_writes_a_png(
     image = matplotlib.image.imread(out)
     assert image.shape[0] > 500 and image.shape[1] > 500
     assert image[..., :3].std() > 0.05  # not a blank canvas
+
+
+def test_geojson_cites_the_network_file_and_edges(krems_network: Network, tmp_path: Path) -> None:
+    """A route file names its network file's hash and edge ids, so an agreement can cite it."""
+    from corridor._files import sha256_file
+    from corridor.agreements import route_from_geojson
+    from corridor.network import read_network, write_network
+
+    path = tmp_path / "krems.net"
+    write_network(krems_network, path)
+    net = read_network(path)
+    result = route(net, origin=(48.4096, 15.6080), destination=(48.4098, 15.6723))
+    doc = to_geojson(net, result)
+    props = doc["features"][0]["properties"]
+    assert props["network_sha256"] == sha256_file(path)
+    assert props["edge_ids"] == result.best.edges.tolist()
+    # The agreement's route block is built from the file alone, no network needed.
+    block = route_from_geojson(json.loads(json.dumps(doc)))
+    assert block["network_sha256"] == sha256_file(path)
+    assert [e["id"] for e in block["edges"]] == result.best.edges.tolist()
+    # An in-memory network (imported, never saved) has no file to cite.
+    assert to_geojson(krems_network, result)["features"][0]["properties"]["network_sha256"] is None

@@ -15,7 +15,13 @@ from corridor.errors import InputError
 app = typer.Typer(help="Import, inspect and export road networks.", no_args_is_help=True)
 
 # The phases import_osm reports, in order, then the CLI's own.
-_PHASES = ("reading ways", "building graph", "connected components", "writing network file")
+_PHASES = (
+    "reading ways",
+    "building graph",
+    "connected components",
+    "routing landmarks",
+    "writing network file",
+)
 
 
 def _output_path(path: Path, *, what: str) -> Path:
@@ -76,6 +82,7 @@ def import_(
     """Import an OpenStreetMap extract into a routable network file and print its summary."""
     from corridor.network import import_osm, write_network
     from corridor.network._summary import render_summary, summarize
+    from corridor.routing import compute_landmarks
 
     if profile not in ("car", "bus"):
         raise typer.BadParameter(
@@ -104,9 +111,13 @@ def import_(
             bar.update(task, total=len(_PHASES), completed=step, description=phase)
 
         network = import_osm(input_path, profile=chosen, keep_all=keep_all, progress=progress)
+        # Landmark distances make later A* queries fast on big networks; stored beside the
+        # network so that `corridor route` and `corridor serve` never recompute them.
+        progress("routing landmarks", 0)
+        landmarks = compute_landmarks(network)
         progress("writing network file", 0)
         try:
-            write_network(network, output)
+            write_network(network, output, extra=landmarks.as_extras())
         except OSError as exc:
             raise _write_failed(exc, output) from exc
         bar.update(task, completed=len(_PHASES))

@@ -67,7 +67,9 @@ def write_network(
             "crc32": zlib.crc32(arr.data.cast("B")) if arr.nbytes else 0,
         }
         pos += arr.nbytes
-    header = {"format_version": FORMAT_VERSION, "meta": dict(network.meta), "arrays": directory}
+    # "path" says where a loaded network came from; it is not part of the network itself.
+    meta = {k: v for k, v in network.meta.items() if k != "path"}
+    header = {"format_version": FORMAT_VERSION, "meta": meta, "arrays": directory}
     header_bytes = json.dumps(header, sort_keys=True).encode("utf-8")
     data_start = (len(MAGIC) + _HEADER_LEN.size + len(header_bytes) + _ALIGN - 1) // _ALIGN * _ALIGN
 
@@ -238,5 +240,5 @@ def read_network_with_extras(
         meta = dict(header.get("meta", {}))
     except (TypeError, ValueError) as exc:
         raise NetworkFileError("network file metadata is corrupt", path=path) from exc
-    meta.setdefault("path", str(path))
+    meta["path"] = str(path)
     return Network(arrays=arrays, strings=strings, meta=meta), extras

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from corridor._files import sha256_file
 from corridor.network._tags import HIGHWAY_CLASSES
 
 F64 = NDArray[np.float64]
@@ -212,6 +213,16 @@ class Network:
 
     def in_edges(self, node: int) -> I32:
         return self.rev_edges[self.rev_indptr[node] : self.rev_indptr[node + 1]]
+
+    @cached_property
+    def file_sha256(self) -> str | None:
+        """SHA-256 of the network file this was loaded from (what agreements cite), else None.
+
+        Computed on first use, not at load, so opening a large network stays a memory map.
+        """
+
+        path = self.meta.get("path")
+        return sha256_file(path) if path else None
 
     @cached_property
     def segment_edges(self) -> I32:

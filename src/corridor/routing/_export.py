@@ -45,7 +45,16 @@ def to_geojson(
     features: list[dict[str, Any]] = []
     for rank, r in enumerate(result.routes):
         lon, lat = route_coords(network, r)
-        props: dict[str, Any] = {"rank": rank, **r.summary(), "name": _route_name(r, rank)}
+        props: dict[str, Any] = {
+            "rank": rank,
+            **r.summary(),
+            "name": _route_name(r, rank),
+            # The exact road sequence, citable in an agreement (edge ids of this network file).
+            "network_sha256": network.file_sha256,
+            "edge_ids": r.edges.tolist(),
+            "edge_roads": [network.edge_label(e) for e in r.edges.tolist()],
+            "edge_lengths_m": [round(float(x), 1) for x in network.edge_length_m[r.edges]],
+        }
         if explanations is not None:
             props["explanation"] = explanations[rank]
         features.append(
