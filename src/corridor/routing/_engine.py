@@ -29,7 +29,7 @@ I32 = NDArray[np.int32]
 # Measured (benchmarks/bench_routing.py, interleaved): on the ~800-node OSM towns bidirectional
 # Dijkstra is as fast or faster than ALT at any hazard cover; on the 1.4M-edge grid ALT is ~11x
 # faster without hazards and ~2.3x with 23 % of edges inflated, but ~2x slower from 41 % on.
-ALT_MIN_NODES = 5_000
+SAMPLE_EDGES = 4096
 # Above this share of edges with inflated cost (risk or closure), bounds are too loose for ALT.
 ALT_MAX_INFLATED_SHARE = 0.3
 
@@ -51,7 +51,10 @@ class Router:
         # network, and a strong one here would keep every network alive for ever
         self._network = weakref.ref(network)
         self._landmarks = landmarks
-        self._n_nodes = n
+        # a fixed sample of edges estimates the inflated share in O(1) per query
+        rng = np.random.default_rng(0)
+        self._sample = np.sort(rng.choice(m, size=min(m, SAMPLE_EDGES), replace=False))
+        self._sample_time = network.edge_time_s[self._sample] * 1.1
         # the static graph packed in one array, the work arrays in two, so that a query passes
         # few arrays to the compiled entry point (each array argument costs a type check)
         self._graph = q.pack_graph(
@@ -61,19 +64,14 @@ class Router:
             network.edge_source[network.rev_edges],
             network.rev_edges,
             network.edge_source,
+            self._sample,
         )
         self.indptr, self.nbr, self.eid, self.rindptr, self.rnbr, self.reid, self.source = (
             q.graph_views(self._graph)
         )
-        self._floats, self._ints = q.work_arrays(n, m)
+        self._floats, self._ints = q.work_arrays(n, m, self._sample_time)
         self._lock = threading.Lock()
         self._no_lm = np.zeros((1, 1), np.float32)
-        # a fixed sample of edges estimates the inflated share in O(1) per query
-        rng = np.random.default_rng(0)
-        self._sample = (
-            np.sort(rng.choice(m, size=min(m, 4096), replace=False)) if m else np.zeros(1, np.int64)
-        )
-        self._sample_time = network.edge_time_s[self._sample] * 1.1 if m else np.zeros(1)
 
     @property
     def network(self) -> Network:
@@ -89,25 +87,34 @@ class Router:
         return self._landmarks
 
     def choose(self, cost: F64) -> Literal["dijkstra", "alt"]:
-        """ALT unless the network is small or hazards inflate most edges (see module doc)."""
-        if self._n_nodes < ALT_MIN_NODES:
-            return "dijkstra"
+        """ALT unless hazards inflate most edges (see module doc); ``shortest`` applies the same
+        rule inside the compiled query."""
+        if self._sample.size == 0:
+            return "alt"
         share = float(np.count_nonzero(cost[self._sample] > self._sample_time) / self._sample.size)
         return "alt" if share <= ALT_MAX_INFLATED_SHARE else "dijkstra"
 
     def shortest(self, cost: F64, s: int, t: int, *, method: Method = "auto") -> PathResult:
         """Least-cost path from node ``s`` to node ``t``; cost ``inf`` and no edges if none."""
-        chosen = self.choose(cost) if method == "auto" else method
-        if chosen == "alt":
-            lm = self.landmarks
-            lm_from, lm_to = lm.dist_from, lm.dist_to
+        if method == "dijkstra":
+            mode, lm_from, lm_to = q.DIJKSTRA, self._no_lm, self._no_lm
         else:
-            lm_from = lm_to = self._no_lm
+            lm = self.landmarks
+            mode, lm_from, lm_to = (q.ALT if method == "alt" else q.AUTO), lm.dist_from, lm.dist_to
         with self._lock:
-            mu, edges, settled = q.query(
-                self._graph, cost, lm_from, lm_to, self._floats, self._ints, s, t, chosen == "alt"
+            mu, edges, settled, chosen = q.query(
+                self._graph,
+                cost,
+                lm_from,
+                lm_to,
+                self._floats,
+                self._ints,
+                s,
+                t,
+                mode,
+                ALT_MAX_INFLATED_SHARE,
             )
-        return PathResult(mu, edges, settled, chosen)
+        return PathResult(mu, edges, settled, "alt" if chosen == q.ALT else "dijkstra")
 
     def one_to_all(self, cost: F64, source: int, *, backward: bool = False) -> tuple[F64, I32]:
         """Distances (and predecessor edges) from ``source``, or to it when ``backward``."""

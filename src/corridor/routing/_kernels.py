@@ -66,7 +66,7 @@ def reset(dist, pred, pot, touched, n_touched):  # type: ignore[no-untyped-def]
         pot[v] = np.nan
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _bound_to(lm_from, lm_to, v, t, active):  # type: ignore[no-untyped-def]
     """ALT lower bound on d(v, t) from the active landmarks (triangle inequality)."""
     best = 0.0
@@ -79,7 +79,7 @@ def _bound_to(lm_from, lm_to, v, t, active):  # type: ignore[no-untyped-def]
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _potential(lm_from, lm_to, v, s, t, active):  # type: ignore[no-untyped-def]
     """Average potential (pi_t(v) - pi_s(v)) / 2: consistent for both search directions."""
     to_t = _bound_to(lm_from, lm_to, v, t, active)
