@@ -56,7 +56,7 @@ def test_polygon_covering_half_an_edge_gives_half_the_weight(
     seg, edges = straight_two_way_segment(krems_network)
     zone = half_cover_polygon(krems_network, seg, utm33)
     h = Hazard("half", HazardKind.SHELLING, zone, 0.8, 0.6, observed_at=T0, radius_m=0.0)
-    model = RiskModel(krems_network, [h], at=T0)
+    model = RiskModel(krems_network, [h], at=T0, exposure="edge_share")
     for e in edges:  # both directions share the segment, so both get the same risk
         assert model.risk[e] == pytest.approx(0.8 * 0.6 * 0.5, rel=1e-4)
     changed = model.set_time(T0 + timedelta(hours=6))  # one half-life of shelling
@@ -70,7 +70,7 @@ def test_point_covering_half_an_edge(krems_network: Network) -> None:
     lon, lat = krems_network.segment_coords(seg)
     length_m = float(krems_network.segment_length_m()[seg])
     h = Hazard("p", "mines", Point(lon[0], lat[0]), 0.9, 0.5, radius_m=length_m / 2)
-    model = RiskModel(krems_network, [h], at=T0)
+    model = RiskModel(krems_network, [h], at=T0, exposure="edge_share")
     # a point zone is a true disk, clipped analytically: exactly half the edge is inside
     for e in edges:
         assert model.risk[e] == pytest.approx(0.9 * 0.5 * 0.5, rel=1e-5)
@@ -83,7 +83,7 @@ def test_independent_hazards_combine_as_survival_product(krems_network: Network)
     zone = box.buffer(0.001)
     a = Hazard("a", "shelling", zone, 0.5, 0.8, radius_m=0.0)
     b = Hazard("b", "airstrike", zone, 0.3, 1.0, radius_m=0.0)
-    model = RiskModel(krems_network, [a, b], at=T0)
+    model = RiskModel(krems_network, [a, b], at=T0, exposure="edge_share")
     expected = 1 - (1 - 0.4) * (1 - 0.3)
     assert model.risk[edges[0]] == pytest.approx(expected, rel=1e-12)
     contrib = model.contributions([edges[0]])
@@ -174,7 +174,7 @@ def test_replacing_a_hazard_by_id(krems_network: Network) -> None:
     seg, edges = straight_two_way_segment(krems_network)
     lon, lat = krems_network.segment_coords(seg)
     h = Hazard("x", "shelling", Point(lon.mean(), lat.mean()), 0.2, 1.0)
-    model = RiskModel(krems_network, [h], at=T0)
+    model = RiskModel(krems_network, [h], at=T0, exposure="edge_share")
     low = model.risk[edges[0]]
     model.add([Hazard("x", "shelling", h.geometry, 0.4, 1.0)])
     assert len(model) == 1
@@ -189,8 +189,10 @@ def test_zone_length_exposure_counts_a_full_crossing_once(krems_network: Network
     model = RiskModel(krems_network, [h], at=T0, exposure="zone_length")
     # the road crosses the whole diameter: p = 1 - (1 - w) ** 1 = w
     assert model.risk[edges[0]] == pytest.approx(0.5, rel=1e-5)
-    share = RiskModel(krems_network, [h], at=T0)
+    share = RiskModel(krems_network, [h], at=T0, exposure="edge_share")
     assert share.risk[edges[0]] == pytest.approx(0.5 * 0.5, rel=1e-5)  # half the edge inside
+    # zone length is the default (docs/risk-model.md: it does not depend on how roads are cut)
+    assert RiskModel(krems_network, [h], at=T0).risk[edges[0]] == model.risk[edges[0]]
 
 
 def test_naive_time_is_refused(krems_network: Network) -> None:
