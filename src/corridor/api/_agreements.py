@@ -3,10 +3,12 @@ and export the signed bundle. The server never holds a party's private key."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from corridor.agreements import Terms, terms_from_data, terms_to_data
 from corridor.api._agreement_models import (
@@ -37,6 +39,26 @@ def _reply(record: AgreementRecord, etag: str | None, status: int = 200) -> JSON
     return JSONResponse(view(record).model_dump(mode="json"), status_code=status, headers=headers)
 
 
+def _write(
+    request: Request,
+    corridor_id: str,
+    if_match: str | None,
+    change: Callable[[Session], AgreementRecord],
+    *,
+    required: bool,
+    status: int = 200,
+) -> JSONResponse:
+    """Every agreement write: lock the corridor, check If-Match, change, reply with the new ETag."""
+    from corridor.api._adapters import session_of
+
+    with session_of(state_of(request).store) as session:
+        lock_agreement(session, corridor_id)
+        check_if_match(session, corridor_id, if_match, required=required)
+        record = change(session)
+        etag = latest_etag(session, corridor_id)
+    return _reply(record, etag, status)
+
+
 @router.get("", name="agreements.list", response_model=PageOf[AgreementSummary])
 def list_agreements_api(
     request: Request, page: Annotated[Page, Depends(page_params)]
@@ -59,16 +81,14 @@ def list_agreements_api(
 )
 def propose(request: Request, terms: Terms, user: CurrentUser, if_match: IfMatch = None) -> Any:
     """Propose the first version of a corridor's terms, or a new version (needs If-Match)."""
-    from corridor.api._adapters import session_of
     from corridor.store import propose_agreement
 
     checked = terms_from_data(terms_to_data(terms))  # the CLI's cross-field rules as well
-    with session_of(state_of(request).store) as session:
-        lock_agreement(session, checked.corridor_id)
-        check_if_match(session, checked.corridor_id, if_match, required=True)
-        record = propose_agreement(session, checked, actor=user.actor)
-        etag = latest_etag(session, checked.corridor_id)
-    response = _reply(record, etag, 201)
+
+    def change(session: Session) -> AgreementRecord:
+        return propose_agreement(session, checked, actor=user.actor)
+
+    response = _write(request, checked.corridor_id, if_match, change, required=True, status=201)
     response.headers["Location"] = f"/agreements/{checked.corridor_id}"
     return response
 
@@ -112,13 +132,10 @@ def sign(
     if_match: IfMatch = None,
 ) -> Any:
     """Upload ``party``'s signature over the latest version's digest; the server verifies it."""
-    from corridor.api._adapters import session_of
     from corridor.store import sign_agreement
 
-    with session_of(state_of(request).store) as session:
-        lock_agreement(session, agreement_id)
-        check_if_match(session, agreement_id, if_match, required=False)
-        record = sign_agreement(
+    def change(session: Session) -> AgreementRecord:
+        return sign_agreement(
             session,
             agreement_id,
             actor=user.actor,
@@ -126,8 +143,8 @@ def sign(
             party=party,
             version=body.version,
         )
-        etag = latest_etag(session, agreement_id)
-    return _reply(record, etag)
+
+    return _write(request, agreement_id, if_match, change, required=False)
 
 
 @router.post(
@@ -146,13 +163,10 @@ def suspend(
     if_match: IfMatch = None,
 ) -> Any:
     """``party`` suspends the agreement, signed with its own key over reason and time."""
-    from corridor.api._adapters import session_of
     from corridor.store import suspend_agreement
 
-    with session_of(state_of(request).store) as session:
-        lock_agreement(session, agreement_id)
-        check_if_match(session, agreement_id, if_match, required=False)
-        record = suspend_agreement(
+    def change(session: Session) -> AgreementRecord:
+        return suspend_agreement(
             session,
             agreement_id,
             reason=body.reason,
@@ -161,8 +175,8 @@ def suspend(
             signature=body.signature,
             at_utc=body.at_utc,
         )
-        etag = latest_etag(session, agreement_id)
-    return _reply(record, etag)
+
+    return _write(request, agreement_id, if_match, change, required=False)
 
 
 @router.post(
@@ -181,18 +195,14 @@ def transition(
     if_match: IfMatch = None,
 ) -> Any:
     """Coordinator transitions: close for good, or suspend on an incident (unsigned)."""
-    from corridor.api._adapters import session_of
     from corridor.store import close_agreement, suspend_agreement
 
-    with session_of(state_of(request).store) as session:
-        lock_agreement(session, agreement_id)
-        check_if_match(session, agreement_id, if_match, required=True)
+    def change(session: Session) -> AgreementRecord:
         if action == "close":
-            record = close_agreement(session, agreement_id, actor=user.actor, reason=body.reason)
-        else:
-            record = suspend_agreement(session, agreement_id, reason=body.reason, actor=user.actor)
-        etag = latest_etag(session, agreement_id)
-    return _reply(record, etag)
+            return close_agreement(session, agreement_id, actor=user.actor, reason=body.reason)
+        return suspend_agreement(session, agreement_id, reason=body.reason, actor=user.actor)
+
+    return _write(request, agreement_id, if_match, change, required=True)
 
 
 @router.get(
