@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from corridor import __version__
 from corridor.api._auth import authorize
@@ -58,7 +59,8 @@ def create_app(
 
             close_store(store)
 
-    app = FastAPI(
+    # Swagger UI and ReDoc served from the package, not a CDN: users work offline.
+    app = FastAPIOffline(
         title="corridor",
         version=__version__,
         description=DESCRIPTION,

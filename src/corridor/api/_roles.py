@@ -27,9 +27,10 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     # public
     "health": PUBLIC,
     "openapi": PUBLIC,
-    "swagger_ui_html": PUBLIC,
+    "custom_swagger_ui_html": PUBLIC,  # /docs, served offline by fastapi-offline
     "swagger_ui_redirect": PUBLIC,
     "redoc_html": PUBLIC,
+    "static-offline-docs": PUBLIC,  # the Swagger UI / ReDoc scripts and styles
     # who am I
     "me.read": EVERYONE,
     # networks (read)
