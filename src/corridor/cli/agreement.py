@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +19,12 @@ from corridor.cli.party import (
     actor_name,
     load_key,
 )
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from sqlalchemy.orm import Session
+
+    from corridor.store import AgreementRecord
 
 app = typer.Typer(
     help="Draft, propose, sign, verify and export corridor agreements.", no_args_is_help=True
@@ -47,6 +54,22 @@ def _parse_window(text: str) -> tuple[str, str]:
             param_hint="--window",
         )
     return start.strip(), end.strip()
+
+
+def _as_party(
+    db: str | None,
+    key: Path,
+    passphrase: bool,
+    passphrase_file: Path | None,
+    change: Callable[[Session, Ed25519PrivateKey], AgreementRecord],
+) -> AgreementRecord:
+    """A write signed with a party's key: the key (and any passphrase prompt) comes first, so
+    no transaction is held open while the user types."""
+    from corridor.store import open_store
+
+    private = load_key(key, passphrase, passphrase_file)
+    with open_store(db) as store, store.session() as s:
+        return change(s, private)
 
 
 @app.command()
@@ -198,13 +221,17 @@ def sign(  # noqa: PLR0917 (Typer maps each parameter to an option)
     actor: ActorOption = None,
 ) -> None:
     """Sign the latest version's digest with a party's key (refused for a superseded one)."""
-    from corridor.store import open_store, sign_agreement
+    from corridor.store import sign_agreement
 
-    private = load_key(key, passphrase, passphrase_file)
-    with open_store(db) as store, store.session() as s:
-        rec = sign_agreement(
+    rec = _as_party(
+        db,
+        key,
+        passphrase,
+        passphrase_file,
+        lambda s, private: sign_agreement(
             s, corridor_id, key=private, party=party, version=version, actor=actor_name(actor)
-        )
+        ),
+    )
     done = sum(st.valid for st in rec.statuses)
     console.print(
         f"signed {corridor_id} v{rec.version} ({done}/{len(rec.statuses)} parties); "
@@ -309,13 +336,17 @@ def suspend(  # noqa: PLR0917 (Typer maps each parameter to an option)
     actor: ActorOption = None,
 ) -> None:
     """Suspend the agreement with a party's signed statement (audited)."""
-    from corridor.store import open_store, suspend_agreement
+    from corridor.store import suspend_agreement
 
-    private = load_key(key, passphrase, passphrase_file)
-    with open_store(db) as store, store.session() as s:
-        rec = suspend_agreement(
+    rec = _as_party(
+        db,
+        key,
+        passphrase,
+        passphrase_file,
+        lambda s, private: suspend_agreement(
             s, corridor_id, reason=reason, key=private, party=party, actor=actor_name(actor)
-        )
+        ),
+    )
     console.print(f"suspended {corridor_id} v{rec.version}: {reason}", highlight=False)
 
 
