@@ -14,7 +14,7 @@ from shapely.geometry import Point
 from corridor._files import write_atomic
 from corridor.hazards import Hazard, RiskModel
 from corridor.network import Network
-from corridor.routing import RouteOptions, route
+from corridor.routing import RouteOptions, answer, route
 from corridor.routing._explain import explain, explanation_table
 from corridor.routing._export import route_coords, to_geojson, to_gpx
 from corridor.routing._map import render_map
@@ -80,6 +80,37 @@ def test_safest_route_avoids_the_shelling(scene: tuple[Network, list[Hazard], Ri
     ).best
     assert safest.risk < fastest.risk
     assert safest.time_s >= fastest.time_s
+
+
+def test_answer_reuses_a_prebuilt_model_moved_to_its_time(
+    scene: tuple[Network, list[Hazard], RiskModel],
+) -> None:
+    """A server hands `answer` a model it keeps; the answer is the one a fresh model gives."""
+    net, hazards, _ = scene
+    opts = RouteOptions(risk_weight=1e5, at=AT)
+    fresh = answer(net, origin=CENTRE, destination=SOUTH, hazards=hazards, options=opts)
+    kept = RiskModel(net, hazards, at=datetime(2026, 4, 1, tzinfo=UTC))  # the shelling decayed
+    reused = answer(
+        net, origin=CENTRE, destination=SOUTH, hazards=hazards, options=opts, risk_model=kept
+    )
+    assert kept.at == AT
+    assert len(reused.result.routes) == len(fresh.result.routes)
+    for a, b in zip(reused.result.routes, fresh.result.routes, strict=True):
+        assert np.array_equal(a.edges, b.edges)
+        assert a.log_risk == b.log_risk
+    assert reused.result.best.risk > 0.1  # at AT, not a month later
+    assert [e.to_dict() for e in reused.explanations] == [e.to_dict() for e in fresh.explanations]
+    bare = answer(
+        net,
+        origin=CENTRE,
+        destination=SOUTH,
+        hazards=hazards,
+        options=opts,
+        risk_model=kept,
+        explain_routes=False,
+    )
+    assert bare.explanations == []
+    assert np.array_equal(bare.result.best.edges, fresh.result.best.edges)
 
 
 def test_geojson_and_gpx_parse_back(

@@ -1,23 +1,24 @@
 """Routing for the API: the CLI's `answer`, with the hazard risk model cached between requests.
 
-``corridor.routing._request.answer`` rebuilds the risk model (hazard footprints on the roads)
-on every call, which is right for a one-shot CLI run. A server answers many requests under the
-same hazards, so it keeps one ``RiskModel`` per network and only moves it in time
-(``set_time``, microseconds) until the stored hazards change. Explanations are opt-in: finding
-the hazards near a route costs far more than the search itself (see docs/benchmarks.md).
+Left to itself ``corridor.routing.answer`` builds the risk model (hazard footprints on the
+roads) on every call, which is right for a one-shot CLI run. A server answers many requests
+under the same hazards, so it keeps one ``RiskModel`` per network, hands it to ``answer`` (which
+only moves it in time, microseconds) and rebuilds it only when the stored hazards change.
+Explanations are opt-in: finding the hazards near a route costs far more than the search itself
+(see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from corridor.api._state import ApiState
 from corridor.hazards import Hazard, RiskModel
 from corridor.network import Network
-from corridor.routing import RouteOptions, RouteResult, route
+from corridor.routing import RouteOptions, RouteResult, answer
 
 
 @dataclass
@@ -75,32 +76,21 @@ def solve(
 
     ``version`` is the store version (see ``_adapters.store_version``) read for this request.
     """
-    from corridor.routing._explain import explain as explain_route
-
     network = state.network(name)
     at = (options.at or datetime.now(UTC)).astimezone(UTC)
     picture = _picture(state, name, network, at, version) if use_hazards else _Picture()
     # The model is shared by concurrent requests: move it in time and search under one lock.
     with picture.lock:
-        model = picture.model
-        if model is not None and model.at != at:
-            model.set_time(at)
-        result = route(
+        hazards = picture.hazards
+        found = answer(
             network,
             origin=origin,
             destination=destination,
             via=via,
-            risk_model=model,
-            options=options,
+            hazards=hazards,
+            options=replace(options, at=at),
+            risk_model=picture.model,
+            explain_routes=explain,
         )
-        explanations = (
-            [
-                explain_route(
-                    network, r, risk_model=model, hazards=picture.hazards, at=at
-                ).to_dict()
-                for r in result.routes
-            ]
-            if explain
-            else None
-        )
-    return Routed(result, explanations, at, picture.hazards)
+    explanations = [e.to_dict() for e in found.explanations] if explain else None
+    return Routed(found.result, explanations, found.at_utc, hazards)

@@ -67,17 +67,31 @@ def answer(
     via: Sequence[LatLon] = (),
     hazards: Sequence[Hazard] = (),
     options: RouteOptions | None = None,
+    risk_model: RiskModel | None = None,
+    explain_routes: bool = True,
 ) -> Answer:
-    """Route under the hazards valid at ``options.at`` (default now, UTC); explain each route."""
+    """Route under the hazards valid at ``options.at`` (default now, UTC); explain each route.
+
+    ``risk_model``: a model of ``hazards`` built earlier, e.g. kept by a server between
+    requests; it is moved to the request's time and used instead of a new one. With
+    ``explain_routes=False`` the explanations are left empty: finding the hazards near a route
+    costs far more than the search itself.
+    """
     opts = options or RouteOptions()
     at = (opts.at or datetime.now(UTC)).astimezone(UTC)
-    model = RiskModel(network, hazards, at=at) if hazards else None
+    model = risk_model
+    if model is None and hazards:
+        model = RiskModel(network, hazards, at=at)
+    elif model is not None and model.at != at:
+        model.set_time(at)
     result = route(
         network, origin=origin, destination=destination, via=via, risk_model=model, options=opts
     )
-    explanations = [
-        explain(network, r, risk_model=model, hazards=hazards, at=at) for r in result.routes
-    ]
+    explanations = (
+        [explain(network, r, risk_model=model, hazards=hazards, at=at) for r in result.routes]
+        if explain_routes
+        else []
+    )
     return Answer(result, explanations, at)
 
 
