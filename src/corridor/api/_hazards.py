@@ -22,8 +22,7 @@ from corridor.api._pagination import Page, PageOf, page_params, paginate
 from corridor.api._problems import problem_responses
 from corridor.api._state import state_of
 from corridor.errors import HazardInputError
-from corridor.hazards import Hazard, HazardKind, read_records, validate_records
-from corridor.hazards._records import RawRecord
+from corridor.hazards import Hazard, HazardKind, RawRecord, read_records, validate_records
 from corridor.store import (
     HazardRow,
     add_hazard,

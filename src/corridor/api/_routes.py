@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from corridor.api._problems import problem_responses
 from corridor.api._routing import solve
 from corridor.api._state import ApiState, state_of
-from corridor.routing import DEFAULT_RISK_WEIGHT, RouteOptions
+from corridor.routing import DEFAULT_RISK_WEIGHT, RouteOptions, route_coords, to_geojson, to_gpx
 
 router = APIRouter(tags=["routes"], responses=problem_responses(401, 403))
 
@@ -91,8 +91,6 @@ async def compute_route(request: Request, body: RouteRequest) -> Response:
 
 
 def _compute(state: ApiState, body: RouteRequest, version: int | None) -> Response:
-    from corridor.routing._export import route_coords, to_geojson, to_gpx
-
     options = RouteOptions(
         risk_weight=body.risk_weight,
         max_risk=body.max_risk,

@@ -47,7 +47,7 @@ def load_networks(
 ) -> tuple[dict[str, Network], dict[str, Path]]:
     """Open each network (a path, or a (name, path) pair) as `corridor route` does: a network
     file with its stored landmarks, or an OSM extract imported on the spot."""
-    from corridor.routing._request import open_network
+    from corridor.routing import open_network
 
     networks: dict[str, Network] = {}
     where: dict[str, Path] = {}

@@ -87,8 +87,7 @@ def list_users(store: Any) -> list[UserInfo]:
 
 def disable_user(store: Any, *, name: str, actor: str) -> None:
     from corridor.api._adapters import audit_append, session_of
-    from corridor.store import ApiUserRow
-    from corridor.store._types import utc_now
+    from corridor.store import ApiUserRow, utc_now
 
     with session_of(store) as session:
         row = session.scalar(select(ApiUserRow).where(ApiUserRow.name == name))

@@ -15,7 +15,13 @@ from corridor.hazards._io import (
 from corridor.hazards._kinds import KIND_DEFAULTS, KINDS, HazardKind, KindDefaults
 from corridor.hazards._model import Contribution, Hazard
 from corridor.hazards._near import hazards_near
-from corridor.hazards._records import REASONS, Problem, hazard_schema, validate_records
+from corridor.hazards._records import (
+    REASONS,
+    Problem,
+    RawRecord,
+    hazard_schema,
+    validate_records,
+)
 from corridor.hazards._risk import MAX_RISK, RiskModel
 
 __all__ = [
@@ -32,6 +38,7 @@ __all__ = [
     "ImportResult",
     "KindDefaults",
     "Problem",
+    "RawRecord",
     "RiskModel",
     "SegmentIndex",
     "hazard_schema",
