@@ -4,8 +4,9 @@ r_e = 1 - prod_i (1 - p_ie) over the non-closing hazards valid at t, with w_i = 
 confidence x decay_i(t) and either (default, ``exposure="zone_length"``) p_ie =
 1 - (1 - w_i) ** (length of e inside zone i / zone diameter), which does not depend on how a
 road is cut into edges, or (``exposure="edge_share"``) p_ie = w_i x share_ie, the length share
-of edge e inside zone i. ``closed[e]`` is True while any closing hazard covering e is valid. Each hazard keeps its
-sparse footprint; a change recombines only the edges in the footprints that changed.
+of edge e inside zone i. ``closed[e]`` is True while any closing hazard covering e is valid.
+Each hazard keeps its sparse footprint; a change recombines only the edges in the footprints
+that changed.
 Formulas and their reasons: docs/risk-model.md.
 """
 
