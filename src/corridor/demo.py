@@ -20,11 +20,14 @@ from corridor._files import write_atomic
 from corridor.errors import CorridorError
 from corridor.hazards import load_hazards
 from corridor.network import import_osm, render_summary, summarize, write_network
-from corridor.routing import SAFEST_RISK_WEIGHT, RouteOptions
-from corridor.routing._explain import explanation_table
-from corridor.routing._export import geojson_text
-from corridor.routing._map import render_map
-from corridor.routing._request import answer
+from corridor.routing import (
+    SAFEST_RISK_WEIGHT,
+    RouteOptions,
+    answer,
+    explanation_table,
+    geojson_text,
+    render_map,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"

@@ -80,8 +80,7 @@ def import_(
     ] = False,
 ) -> None:
     """Import an OpenStreetMap extract into a routable network file and print its summary."""
-    from corridor.network import import_osm, write_network
-    from corridor.network._summary import render_summary, summarize
+    from corridor.network import import_osm, render_summary, summarize, write_network
     from corridor.routing import compute_landmarks
 
     if profile not in ("car", "bus"):
@@ -129,8 +128,7 @@ def import_(
 @handle_errors
 def info(network_path: _Network) -> None:
     """Print a network file's summary: nodes, edges, km of road by class, bridges, drops."""
-    from corridor.network import read_network
-    from corridor.network._summary import render_summary, summarize
+    from corridor.network import read_network, render_summary, summarize
 
     network = read_network(network_path)
     console.print(render_summary(summarize(network), title=str(network_path)))
@@ -146,8 +144,7 @@ def export(
     ] = "geojson",
 ) -> None:
     """Write the roads to a file, one GeoJSON LineString per road segment."""
-    from corridor.network import read_network
-    from corridor.network._export import to_geojson
+    from corridor.network import read_network, to_geojson
 
     if fmt.lower() != "geojson":
         raise typer.BadParameter(f"{fmt!r} is not supported; use geojson", param_hint="--format")
@@ -171,8 +168,7 @@ def snap_(
     ] = 2000.0,
 ) -> None:
     """Show the nearest road to a point, how far it is and the graph node a route would use."""
-    from corridor.network import read_network
-    from corridor.network._snap import snap
+    from corridor.network import read_network, snap
 
     lat, lon = parse_latlon(at, option="--at")
     network = read_network(network_path)

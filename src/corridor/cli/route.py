@@ -86,10 +86,13 @@ def route_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
     """Find the best route from --from to --to, trading travel time against hazard risk."""
     from corridor._files import write_atomic
     from corridor.hazards import load_hazards
-    from corridor.routing import RouteOptions
-    from corridor.routing._explain import explanation_table
-    from corridor.routing._export import geojson_text
-    from corridor.routing._request import answer, open_network
+    from corridor.routing import (
+        RouteOptions,
+        answer,
+        explanation_table,
+        geojson_text,
+        open_network,
+    )
 
     chosen = _format(fmt, output)
     start, end = parse_latlon(origin, option="--from"), parse_latlon(destination, option="--to")

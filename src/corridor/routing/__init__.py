@@ -9,7 +9,7 @@ from corridor.routing._cost import (
 )
 from corridor.routing._engine import PathResult, Router, router_for
 from corridor.routing._explain import Explanation, explain, explanation_table
-from corridor.routing._export import route_coords, to_geojson, to_gpx
+from corridor.routing._export import geojson_text, route_coords, to_geojson, to_gpx
 from corridor.routing._landmarks import Landmarks, compute_landmarks
 from corridor.routing._map import render_map
 from corridor.routing._matrix import RouteMatrix, route_matrix, route_matrix_nodes
@@ -38,6 +38,7 @@ __all__ = [
     "explain",
     "explanation_table",
     "fastest_and_safest",
+    "geojson_text",
     "open_network",
     "render_map",
     "route",
