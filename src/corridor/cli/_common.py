@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -59,7 +58,3 @@ def parse_latlon(text: str, *, option: str = "--from") -> tuple[float, float]:
             f"{text!r} is out of range (lat -90..90, lon -180..180)", param_hint=option
         )
     return lat, lon
-
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()
