@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from corridor.agreements import Terms, terms_from_data, terms_to_data
+from corridor.api._adapters import session_of
 from corridor.api._agreement_models import (
     AgreementOut,
     AgreementSummary,
@@ -49,7 +50,6 @@ def _write(
     status: int = 200,
 ) -> JSONResponse:
     """Every agreement write: lock the corridor, check If-Match, change, reply with the new ETag."""
-    from corridor.api._adapters import session_of
 
     with session_of(state_of(request).store) as session:
         lock_agreement(session, corridor_id)
@@ -63,7 +63,6 @@ def _write(
 def list_agreements_api(
     request: Request, page: Annotated[Page, Depends(page_params)]
 ) -> PageOf[AgreementSummary]:
-    from corridor.api._adapters import session_of
     from corridor.store import list_agreements
 
     with session_of(state_of(request).store, write=False) as session:
@@ -105,7 +104,6 @@ def read(
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> Any:
     """One version (default: the latest) with every party's signature status; sends its ETag."""
-    from corridor.api._adapters import session_of
     from corridor.store import load_agreement
 
     with session_of(state_of(request).store, write=False) as session:
@@ -213,7 +211,6 @@ def transition(
 def verify(request: Request, agreement_id: AgreementId) -> dict[str, Any]:
     """Re-check the stored terms against their digest and every signature against its key."""
     from corridor.agreements import verify_bundle
-    from corridor.api._adapters import session_of
     from corridor.store import export_agreement_bundle
 
     with session_of(state_of(request).store, write=False) as session:
@@ -245,7 +242,6 @@ def bundle(
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> JSONResponse:
     """The offline-verifiable bundle (terms, digest, keys, signatures, audit head)."""
-    from corridor.api._adapters import session_of
     from corridor.store import export_agreement_bundle
 
     with session_of(state_of(request).store, write=False) as session:

@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from corridor import __version__
+from corridor.api._adapters import close_store, open_api_store
 from corridor.api._auth import authorize
 from corridor.api._limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from corridor.api._openapi import install_openapi
@@ -43,7 +44,6 @@ def create_app(
     """
     from corridor.api import _agreements, _audit, _hazards, _health, _me, _networks, _reports
     from corridor.api import _routes as _routes_api
-    from corridor.api._adapters import open_api_store
 
     own_store = store is None
     if store is None:
@@ -55,8 +55,6 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         if own_store:
-            from corridor.api._adapters import close_store
-
             close_store(store)
 
     # Swagger UI and ReDoc served from the package, not a CDN: users work offline.

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from corridor.api._adapters import session_of
 from corridor.api._problems import problem_responses
 from corridor.api._state import state_of
 
@@ -40,7 +41,6 @@ def verify(
     """Recompute every link; with a published head, also prove the log was not rewritten."""
     from sqlalchemy import func, select
 
-    from corridor.api._adapters import session_of
     from corridor.store import AuditEntry, audit_head, verify_audit
 
     head = (expect_seq, expect_hash) if expect_seq and expect_hash else None
@@ -71,7 +71,6 @@ def export(request: Request) -> StreamingResponse:
     store = state_of(request).store
 
     def lines() -> Iterator[bytes]:
-        from corridor.api._adapters import session_of
         from corridor.store import export_audit
 
         with session_of(store, write=False) as session:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from corridor.api._adapters import store_version
 from corridor.api._principal import Principal
 from corridor.api._problems import ApiError
 from corridor.api._roles import OWN_PARTY, PERMISSIONS, Role
@@ -56,7 +57,6 @@ _MAX_CACHED = 10_000
 def _principal(request: Request, token: str) -> Principal | None:
     """The token's user, cached until the store changes (adding or disabling a user is an
     audited write, so it moves the version at once)."""
-    from corridor.api._adapters import store_version
     from corridor.api._tokens import hash_token
     from corridor.api._users import authenticate
 

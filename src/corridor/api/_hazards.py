@@ -14,6 +14,7 @@ from pydantic import AwareDatetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from corridor.api._adapters import session_of
 from corridor.api._auth import CurrentUser
 from corridor.api._hazard_models import ExpireIn, HazardIn, HazardOut, HazardPatch, ImportReport
 from corridor.api._hazard_rows import feature_of
@@ -77,8 +78,6 @@ def list_hazards_api(
     kind: Annotated[HazardKind | None, Query()] = None,
     include_expired: Annotated[bool, Query(description="Also expired ones.")] = False,
 ) -> PageOf[HazardOut]:
-    from corridor.api._adapters import session_of
-
     stmt = hazard_query(
         active_at=active_at,
         kind=None if kind is None else kind.value,
@@ -98,8 +97,6 @@ def list_hazards_api(
     responses=problem_responses(404),
 )
 def read_hazard(request: Request, hazard_id: str) -> HazardOut:
-    from corridor.api._adapters import session_of
-
     with session_of(state_of(request).store, write=False) as session:
         return HazardOut.model_validate(feature_of(get_hazard_row(session, hazard_id)))
 
@@ -113,8 +110,6 @@ def read_hazard(request: Request, hazard_id: str) -> HazardOut:
 def update_hazard_api(
     request: Request, hazard_id: str, body: HazardPatch, user: CurrentUser
 ) -> HazardOut:
-    from corridor.api._adapters import session_of
-
     changes: dict[str, Any] = {name: getattr(body, name) for name in body.model_fields_set}
     for name in ("notes", "source"):
         if name in changes and changes[name] is None:
@@ -135,7 +130,6 @@ def expire_hazard_api(
     request: Request, hazard_id: str, user: CurrentUser, body: ExpireIn | None = None
 ) -> HazardOut:
     """Take a hazard out of the picture from now on; the record stays (and is audited)."""
-    from corridor.api._adapters import session_of
 
     reason = None if body is None else body.reason
     with session_of(state_of(request).store) as session:
@@ -180,8 +174,6 @@ async def import_hazards_api(request: Request, user: CurrentUser) -> ImportRepor
 
 
 def _import(request: Request, body: bytes, csv: bool, actor: str) -> ImportReport:
-    from corridor.api._adapters import session_of
-
     with tempfile.TemporaryDirectory(prefix="corridor-import-") as tmp:
         path = Path(tmp) / ("upload.csv" if csv else "upload.json")
         path.write_bytes(body)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from corridor import __version__
+from corridor.api._adapters import ping
 from corridor.api._state import state_of
 
 router = APIRouter(tags=["health"])
@@ -20,8 +21,6 @@ class Health(BaseModel):
 
 @router.get("/health", name="health", response_model=Health)
 def health(request: Request) -> Health:
-    from corridor.api._adapters import ping
-
     state = state_of(request)
     ok = ping(state.store)
     return Health(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from corridor.api._adapters import session_of
 from corridor.api._principal import Principal
 from corridor.api._problems import ApiError
 from corridor.api._state import state_of
@@ -61,7 +62,6 @@ async def run_idempotent(
 def _run(
     request: Request, principal: Principal, key: str | None, write: Write, body: bytes
 ) -> JSONResponse:
-    from corridor.api._adapters import session_of
     from corridor.store import IdempotencyKeyRow
 
     store = state_of(request).store
@@ -98,7 +98,6 @@ def _run(
 
 
 def _lookup(store: Any, principal: Principal, key: str, digest: str) -> JSONResponse | None:
-    from corridor.api._adapters import session_of
     from corridor.store import IdempotencyKeyRow
 
     with session_of(store) as session:

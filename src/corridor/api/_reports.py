@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from corridor.api._adapters import audit_append, session_of
 from corridor.api._auth import CurrentUser
 from corridor.api._idempotency import IdempotencyKey, run_idempotent
 from corridor.api._pagination import Page, PageOf, page_params, paginate
@@ -63,8 +64,6 @@ class ReportOut(BaseModel):
 def _record(
     session: Session, kind: Literal["incident", "checkin"], report: _Report, actor: str
 ) -> tuple[int, Any]:
-    from corridor.api._adapters import audit_append
-
     now = datetime.now(UTC)
     data = report.model_dump(mode="json")
     if data["at_utc"] is None:
@@ -112,7 +111,6 @@ def list_reports(
     page: Annotated[Page, Depends(page_params)],
     type: Annotated[Literal["incident", "checkin"] | None, Query()] = None,
 ) -> PageOf[ReportOut]:
-    from corridor.api._adapters import session_of
     from corridor.store import AuditEntry
 
     actions = [ACTIONS[type]] if type else list(ACTIONS.values())

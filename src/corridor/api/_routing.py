@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from corridor.api._adapters import session_of
 from corridor.api._state import ApiState
 from corridor.hazards import Hazard, RiskModel
 from corridor.network import Network
@@ -40,7 +41,6 @@ class Routed:
 
 
 def _stored_hazards(state: ApiState) -> list[Hazard]:
-    from corridor.api._adapters import session_of
     from corridor.store import list_hazards
 
     with session_of(state.store, write=False) as session:

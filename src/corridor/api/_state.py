@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
+from corridor.api._adapters import session_of
 from corridor.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -67,7 +68,6 @@ def load_networks(
 
 def registered_networks(store: Any) -> list[tuple[str, str | Path]]:
     """Networks recorded in the store whose files are still there (the default to serve)."""
-    from corridor.api._adapters import session_of
     from corridor.store import list_networks
 
     with session_of(store, write=False) as session:

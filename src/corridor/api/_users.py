@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from corridor.api._adapters import audit_append, session_of
 from corridor.api._principal import Principal
 from corridor.api._roles import Role
 from corridor.api._tokens import hash_token, new_token, token_matches
@@ -33,7 +34,6 @@ def _role(text: str) -> Role:
 
 def add_user(store: Any, *, name: str, role: str, party: str | None, actor: str) -> str:
     """Create a user and return its token; the caller must show it now, it is never stored."""
-    from corridor.api._adapters import audit_append, session_of
     from corridor.store import ApiUserRow, PartyRow
 
     chosen = _role(role)
@@ -68,7 +68,6 @@ def add_user(store: Any, *, name: str, role: str, party: str | None, actor: str)
 
 
 def list_users(store: Any) -> list[UserInfo]:
-    from corridor.api._adapters import session_of
     from corridor.store import ApiUserRow
 
     with session_of(store) as session:
@@ -86,7 +85,6 @@ def list_users(store: Any) -> list[UserInfo]:
 
 
 def disable_user(store: Any, *, name: str, actor: str) -> None:
-    from corridor.api._adapters import audit_append, session_of
     from corridor.store import ApiUserRow, utc_now
 
     with session_of(store) as session:
@@ -101,7 +99,6 @@ def disable_user(store: Any, *, name: str, actor: str) -> None:
 
 def authenticate(store: Any, token: str) -> Principal | None:
     """The enabled user holding ``token``, or None. Looked up by hash, compared in constant time."""
-    from corridor.api._adapters import session_of
     from corridor.store import ApiUserRow
 
     digest = hash_token(token)
