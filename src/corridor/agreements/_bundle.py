@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corridor.agreements._load import terms_from_data
+from corridor.agreements._load import read_json_file, terms_from_data
 from corridor.agreements._signing import (
     SignatureStatus,
     in_force,
@@ -73,12 +72,7 @@ class BundleReport:
 
 def read_bundle(path: str | Path) -> dict[str, Any]:
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError("bundle file not found", path=path) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not a JSON bundle: {exc}", path=path) from exc
+    data = read_json_file(path, name="bundle", kind="JSON bundle")
     if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
         raise InputError(
             f"not a corridor agreement bundle (format must be {BUNDLE_FORMAT!r})", path=path

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corridor.agreements._load import terms_from_data, terms_to_data
+from corridor.agreements._load import read_json_file, terms_from_data, terms_to_data
 from corridor.agreements._terms import Checkpoint, Party, Place, Window
 from corridor.errors import InputError, TermsError
 
@@ -147,12 +146,7 @@ def route_from_geojson(
 
 def read_route_geojson(path: str | Path) -> dict[str, Any]:
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError("route file not found", path=path) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not a GeoJSON file: {exc}", path=path) from exc
+    doc = read_json_file(path, name="route", kind="GeoJSON file")
     if not isinstance(doc, dict):
         raise InputError("not a GeoJSON object", path=path)
     return doc

@@ -14,7 +14,7 @@ from jsonschema.exceptions import ValidationError as SchemaViolation
 from pydantic import ValidationError
 
 from corridor.agreements._terms import Terms, cross_field_problems
-from corridor.errors import TermsError
+from corridor.errors import InputError, TermsError
 
 SCHEMA_PATH = Path(__file__).with_name("terms.schema.json")
 SCHEMA_ID = "urn:corridor:agreement-terms:v1"
@@ -26,6 +26,16 @@ _PATTERN_HINTS = {
     "hours_utc": "must be HH:MM-HH:MM, e.g. 06:00-20:00",
     "corridor_id": "must be lowercase letters, digits, '.', '_' or '-' (at most 64)",
 }
+
+
+def read_json_file(path: Path, *, name: str, kind: str) -> Any:
+    """A user's JSON file (bundle, route); missing or unreadable is an InputError naming it."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{name} file not found", path=path) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"not a {kind}: {exc}", path=path) from exc
 
 
 def terms_schema() -> dict[str, Any]:
