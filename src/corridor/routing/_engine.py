@@ -26,9 +26,10 @@ Method = Literal["auto", "dijkstra", "alt"]
 F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
 
-# Measured (benchmarks/bench_routing.py, interleaved): on the ~800-node OSM towns bidirectional
-# Dijkstra is as fast or faster than ALT at any hazard cover; on the 1.4M-edge grid ALT is ~11x
-# faster without hazards and ~2.3x with 23 % of edges inflated, but ~2x slower from 41 % on.
+# Measured (benchmarks/bench_routing.py, interleaved): without hazards ALT is ~2.5x faster than
+# bidirectional Dijkstra on the ~800-node OSM towns and ~11x on the 1.4M-edge grid; with many
+# edges inflated its time-only bounds get loose and it is ~2x slower (towns from ~80 % inflated,
+# the grid from ~41 %), while at 23 % on the grid it is still ~2.3x faster.
 SAMPLE_EDGES = 512  # the share is estimated to about +-2 points around 30 %
 # Above this share of edges with inflated cost (risk or closure), bounds are too loose for ALT.
 ALT_MAX_INFLATED_SHARE = 0.3
