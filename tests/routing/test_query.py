@@ -8,6 +8,7 @@ import pytest
 
 from corridor.network import Network
 from corridor.routing import Router, compute_landmarks, edge_costs
+from corridor.routing import _kernels as k
 from corridor.routing import _query as q
 from corridor.routing._cost import closed_mask, risk_to_logs
 from tests.routing.conftest import random_hazards, to_networkx
@@ -49,7 +50,7 @@ def test_active_landmarks_are_the_tightest_bounds(network: Network) -> None:
             b = lm_from[t].astype(np.float64) - lm_from[s]
             bound = np.nan_to_num(np.maximum(a, b), nan=-np.inf)
         expected = np.argsort(-bound, kind="stable")[: q.ACTIVE_LANDMARKS]
-        count = q._choose_active(lm_from, lm_to, s, t, active)
+        count = k._choose_active(lm_from, lm_to, s, t, active)
         assert count == q.ACTIVE_LANDMARKS
         assert active.tolist() == expected.tolist()
         assert 3 not in active.tolist()
@@ -57,15 +58,7 @@ def test_active_landmarks_are_the_tightest_bounds(network: Network) -> None:
 
 def test_packed_graph_views_are_the_network_arrays(network: Network) -> None:
     sample = np.arange(0, network.n_edges, 7, dtype=np.int64)
-    graph = q.pack_graph(
-        network.indptr,
-        network.edge_target,
-        network.rev_indptr,
-        network.edge_source[network.rev_edges],
-        network.rev_edges,
-        network.edge_source,
-        sample,
-    )
+    graph = q.pack_graph(network, sample)
     indptr, nbr, eid, rindptr, rnbr, reid, source = q.graph_views(graph)
     assert np.array_equal(indptr, network.indptr)
     assert np.array_equal(nbr, network.edge_target)

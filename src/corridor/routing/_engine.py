@@ -58,15 +58,7 @@ class Router:
         self._sample_time = network.edge_time_s[self._sample] * 1.1
         # the static graph packed in one array, the work arrays in two, so that a query passes
         # few arrays to the compiled entry point (each array argument costs a type check)
-        self._graph = q.pack_graph(
-            network.indptr,
-            network.edge_target,
-            network.rev_indptr,
-            network.edge_source[network.rev_edges],
-            network.rev_edges,
-            network.edge_source,
-            self._sample,
-        )
+        self._graph = q.pack_graph(network, self._sample)
         self.indptr, self.nbr, self.eid, self.rindptr, self.rnbr, self.reid, self.source = (
             q.graph_views(self._graph)
         )
@@ -103,7 +95,7 @@ class Router:
             lm = self.landmarks
             mode, lm_from, lm_to = (q.ALT if method == "alt" else q.AUTO), lm.dist_from, lm.dist_to
         with self._lock:
-            mu, edges, settled, chosen = q.query(
+            mu, edges, settled, chosen = k.query(
                 self._graph,
                 cost,
                 lm_from,

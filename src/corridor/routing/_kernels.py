@@ -14,6 +14,8 @@ import numpy as np
 from numba import njit, prange
 
 INF = np.inf
+HEAD = 3  # n, m and the sample size at the start of graph; touched counts at the start of ints
+DIJKSTRA, ALT, AUTO = 0, 1, 2  # the ``mode`` of ``query`` (and what it returns as chosen)
 
 
 @njit(cache=True, inline="always")
@@ -342,3 +344,122 @@ def many_to_many(  # type: ignore[no-untyped-def]
         for j in range(targets.shape[0]):
             out_cost[i, j] = dist[targets[j]]
         path_sums(pred, edge_source, a, b, sources[i], targets, out_a[i], out_b[i])
+
+
+@njit(cache=True)
+def _choose_active(lm_from, lm_to, s, t, active):  # type: ignore[no-untyped-def]
+    """The landmarks with the tightest bound on d(s, t), best first (Goldberg et al.: a few
+    suffice); ties go to the lower index, NaN bounds (unreachable landmarks) count as -inf.
+    Returns how many were written to ``active``."""
+    count = lm_from.shape[1]
+    bound = np.empty(count)
+    for a in range(count):
+        x = np.float64(lm_to[s, a]) - np.float64(lm_to[t, a])
+        y = np.float64(lm_from[t, a]) - np.float64(lm_from[s, a])
+        b = max(x, y)
+        bound[a] = -INF if np.isnan(b) else b
+    k = min(count, active.shape[0])
+    for i in range(k):
+        best = -1
+        for a in range(count):
+            if not np.isnan(bound[a]) and (best < 0 or bound[a] > bound[best]):
+                best = a
+        active[i] = best
+        bound[best] = np.nan  # taken
+    return k
+
+
+@njit(cache=True, inline="always")
+def _inflated_share(cost, sample, limit):  # type: ignore[no-untyped-def]
+    if sample.shape[0] == 0:
+        return 0.0
+    count = 0
+    for i in range(sample.shape[0]):
+        if cost[sample[i]] > limit[i]:
+            count += 1
+    return count / sample.shape[0]
+
+
+@njit(cache=True)
+def query(graph, cost, lm_from, lm_to, floats, ints, s, t, mode, max_inflated):  # type: ignore[no-untyped-def]
+    """Reset the previous query's work, search, unpack: one call per query, over the packed
+    arrays of ``_query`` (layouts there). ``mode`` AUTO picks ALT unless more than
+    ``max_inflated`` of the sampled edges cost more than their limit (then Dijkstra).
+
+    Returns (cost, edge ids, settled, ALT or DIJKSTRA); cost inf and no edges when t is
+    unreachable.
+    """
+    n = graph[0]
+    m = graph[1]
+    k_sample = graph[2]
+    cap = m + 2
+    o = HEAD
+    indptr = graph[o : o + n + 1]
+    o += n + 1
+    nbr = graph[o : o + m]
+    o += m
+    eid = graph[o : o + m]
+    o += m
+    rindptr = graph[o : o + n + 1]
+    o += n + 1
+    rnbr = graph[o : o + m]
+    o += m
+    reid = graph[o : o + m]
+    o += m
+    source = graph[o : o + m]
+    o += m
+    sample = graph[o : o + k_sample]
+    dist_f = floats[0:n]
+    dist_b = floats[n : 2 * n]
+    pot = floats[2 * n : 3 * n]
+    hkey_f = floats[3 * n : 3 * n + cap]
+    hkey_b = floats[3 * n + cap : 3 * n + 2 * cap]
+    limit = floats[3 * n + 2 * cap :]
+    o = HEAD
+    pred_f = ints[o : o + n]
+    pred_b = ints[o + n : o + 2 * n]
+    touched_f = ints[o + 2 * n : o + 3 * n]
+    touched_b = ints[o + 3 * n : o + 4 * n]
+    hval_f = ints[o + 4 * n : o + 4 * n + cap]
+    hval_b = ints[o + 4 * n + cap : o + 4 * n + 2 * cap]
+    active = ints[o + 4 * n + 2 * cap :]
+    reset(dist_f, pred_f, pot, touched_f, ints[0])
+    reset(dist_b, pred_b, pot, touched_b, ints[1])
+    use_alt = mode == ALT
+    if mode == AUTO:
+        use_alt = _inflated_share(cost, sample, limit) <= max_inflated
+    k = 0
+    if use_alt:
+        k = _choose_active(lm_from, lm_to, s, t, active)
+    mu, meet, n_tf, n_tb, settled = bidirectional(
+        indptr,
+        nbr,
+        eid,
+        rindptr,
+        rnbr,
+        reid,
+        cost,
+        s,
+        t,
+        dist_f,
+        dist_b,
+        pred_f,
+        pred_b,
+        touched_f,
+        touched_b,
+        pot,
+        hkey_f,
+        hval_f,
+        hkey_b,
+        hval_b,
+        lm_from,
+        lm_to,
+        active[:k],
+        use_alt,
+    )
+    ints[0] = n_tf
+    ints[1] = n_tb
+    chosen = ALT if use_alt else DIJKSTRA
+    if meet < 0:
+        return INF, np.zeros(0, dtype=np.int32), settled, chosen
+    return mu, unpack_path(pred_f, pred_b, source, nbr, s, t, meet), settled, chosen
