@@ -26,6 +26,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -218,7 +219,13 @@ def bench_choice(name: str, net: Network, hazard_shares: tuple[float, ...]) -> N
         )
 
 
-def bench_hazard_update(net: Network, held: int) -> None:
+def bench_hazard_update(net: Network, held: int, *, mode: str = "add") -> None:
+    """100 hazards change, then one re-route; incremental vs full recompute, same answer.
+
+    ``mode="add"``: 100 new hazards appear (each needs a spatial join). ``mode="update"``: 100
+    of the held hazards are re-assessed in place (severity and confidence change, as when a
+    report is confirmed or downgraded), which the incremental model does without a join.
+    """
     from shapely.geometry import Point
 
     from corridor.hazards import Hazard, RiskModel, segment_index
@@ -235,7 +242,13 @@ def bench_hazard_update(net: Network, held: int) -> None:
         ]
 
     at = datetime(2026, 3, 1, tzinfo=UTC)
-    base, new = hazards("base", held), hazards("new", 100)
+    if mode == "add":
+        base, new = hazards("base", held), hazards("new", 100)
+        after = base + new
+    else:
+        base = hazards("base", held)
+        new = [replace(h, severity=0.9, confidence=0.95) for h in base[:100]]
+        after = new + base[100:]
     segment_index(net)  # the static road index is built once per network, in both cases
     router = router_for(net)
     pairs = rng.integers(net.n_nodes, size=(20, 2)).tolist()
@@ -249,7 +262,7 @@ def bench_hazard_update(net: Network, held: int) -> None:
         t1 = time.perf_counter()
         inc = router.shortest(cost, s, t).cost
         t2 = time.perf_counter()
-        fresh = RiskModel(net, base + new, at=at)
+        fresh = RiskModel(net, after, at=at)
         full_cost = edge_costs(
             net, log_risk=risk_to_logs(fresh.risk, net.n_edges), closed=fresh.closed
         )
@@ -261,8 +274,8 @@ def bench_hazard_update(net: Network, held: int) -> None:
         route_ms.append((t2 - t1) * 1000)
         full_ms.append((t3 - t2) * 1000)
     print(
-        f"\n-- 100-hazard update + re-route on {net.n_edges:,} edges ({held} hazards already held; "
-        f"{len(pairs)} runs, median ms)"
+        f"\n-- 100 hazards {'added' if mode == 'add' else 're-assessed in place'} + re-route "
+        f"on {net.n_edges:,} edges ({held} hazards held; {len(pairs)} runs, median ms)"
     )
     print(
         f"  incremental: {np.median(inc_ms):.1f} (RiskModel.add + cost refresh "
@@ -270,7 +283,7 @@ def bench_hazard_update(net: Network, held: int) -> None:
     )
     print(f"  full recompute: {np.median(full_ms):.1f}")
     print(f"  incremental x faster: {np.median(full_ms) / np.median(inc_ms):.1f}")
-    if held != 200:
+    if held != 200 or mode != "add":
         return
     t0 = time.perf_counter()
     compute_landmarks(net)
@@ -327,8 +340,9 @@ def main() -> None:
         bench_choice("krems", nets[0][1], (0, 10, 40, 150))
         bench_choice("synthetic", synthetic, (0, 100, 500, 1000, 2000, 5000))
     if "update" in parts:
-        for held in (200, 2000):
-            bench_hazard_update(synthetic, held)
+        for mode in ("add", "update"):
+            for held in (200, 2000):
+                bench_hazard_update(synthetic, held, mode=mode)
     if "matrix" in parts:
         bench_matrix(synthetic)
 
