@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,14 +19,7 @@ from corridor._files import write_atomic
 from corridor.errors import CorridorError
 from corridor.hazards import load_hazards
 from corridor.network import import_osm, render_summary, summarize, write_network
-from corridor.routing import (
-    SAFEST_RISK_WEIGHT,
-    RouteOptions,
-    answer,
-    explanation_table,
-    geojson_text,
-    render_map,
-)
+from corridor.routing import explanation_table, fastest_and_safest, geojson_text, render_map
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
@@ -57,28 +49,15 @@ def run(out_dir: Path, console: Console) -> None:
     )
 
     console.rule("[bold]3. Fastest and safest routes, centre -> east exit")
-    base = RouteOptions(at=AT_UTC)
-    fastest = answer(
-        network,
-        origin=CENTRE,
-        destination=EAST_EXIT,
-        hazards=hazards,
-        options=replace(base, risk_weight=0.0),
+    answers = fastest_and_safest(
+        network, origin=CENTRE, destination=EAST_EXIT, hazards=hazards, at=AT_UTC
     )
-    safest = answer(
-        network,
-        origin=CENTRE,
-        destination=EAST_EXIT,
-        hazards=hazards,
-        options=replace(base, risk_weight=SAFEST_RISK_WEIGHT),
-    )
-    routes = {}
-    for label, ans in (("fastest", fastest), ("safest", safest)):
+    for label, ans in answers.items():
         console.print(explanation_table(ans.explanations[0], title=f"{label} route"))
         path = out_dir / f"route-{label}.geojson"
         write_atomic(path, geojson_text(ans.geojson(network)))
         console.print(f"{label} route written to [cyan]{path}[/]")
-        routes[label] = ans.result.best
+    routes = {label: ans.result.best for label, ans in answers.items()}
     png = out_dir / "krems-routes.png"
     render_map(
         network,
@@ -88,7 +67,7 @@ def run(out_dir: Path, console: Console) -> None:
         at=AT_UTC,
         title="Krems an der Donau, 2022-03-08 10:00 UTC (demo scenario)",
     )
-    f, s = fastest.result.best, safest.result.best
+    f, s = routes["fastest"], routes["safest"]
     console.print(
         f"fastest: {f.time_s / 60:.1f} min, risk {f.risk:.1%};  "
         f"safest: {s.time_s / 60:.1f} min, risk {s.risk:.1%}"

@@ -21,6 +21,7 @@ from corridor.network._model import (
     FLAG_TUNNEL,
     Network,
 )
+from corridor.network._osm import SUFFIXES as OSM_SUFFIXES
 from corridor.network._osm import import_osm
 from corridor.network._snap import DEFAULT_MAX_DISTANCE_M, Snap, Snaps, snap, snap_many
 from corridor.network._summary import NetworkSummary, render_summary, summarize
@@ -35,6 +36,7 @@ __all__ = [
     "FLAG_ROUNDABOUT",
     "FLAG_TUNNEL",
     "HIGHWAY_CLASSES",
+    "OSM_SUFFIXES",
     "PROFILES",
     "Network",
     "NetworkSummary",

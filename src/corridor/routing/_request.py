@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.hazards import Hazard, RiskModel
-from corridor.network import Network, import_osm
+from corridor.network import OSM_SUFFIXES, Network, import_osm
 from corridor.network._format import read_network_with_extras
 from corridor.routing._engine import router_for
 from corridor.routing._explain import Explanation, explain
@@ -21,13 +21,11 @@ from corridor.routing._landmarks import Landmarks
 from corridor.routing._model import SAFEST_RISK_WEIGHT, RouteOptions, RouteResult
 from corridor.routing._route import LatLon, route
 
-_OSM_SUFFIXES = (".osm", ".pbf", ".gz", ".bz2", ".xml")
-
 
 def open_network(path: str | Path) -> Network:
     """A network file (landmarks stored in it are used), or an OSM extract imported on the fly."""
     path = Path(path)
-    if path.suffix.lower() in _OSM_SUFFIXES:
+    if path.name.lower().endswith(OSM_SUFFIXES):
         return import_osm(path)
     network, extras = read_network_with_extras(path)
     landmarks = Landmarks.from_extras(network, extras)
@@ -106,13 +104,22 @@ def fastest_and_safest(
 ) -> dict[str, Answer]:
     """The fastest route (risk ignored) and the safest (least risk, then least time), explained.
 
-    Both are costed under the same hazards at ``at``; the demo prints and maps these two.
+    Both are costed under the same hazards at ``at`` (one risk model serves both); the demo
+    prints and maps these two.
     """
+    when = (at or datetime.now(UTC)).astimezone(UTC)
+    model = RiskModel(network, hazards, at=when) if hazards else None
     out = {}
     for name, weight in (("fastest", 0.0), ("safest", SAFEST_RISK_WEIGHT)):
-        opts = RouteOptions(risk_weight=weight, at=at)
+        opts = RouteOptions(risk_weight=weight, at=when)
         found = answer(
-            network, origin=origin, destination=destination, via=via, hazards=hazards, options=opts
+            network,
+            origin=origin,
+            destination=destination,
+            via=via,
+            hazards=hazards,
+            options=opts,
+            risk_model=model,
         )
         kind = replace(found.result.best, kind=name)
         result = replace(found.result, routes=[kind])
