@@ -132,10 +132,10 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
 
     net = sha = None
     if network is not None:
-        from corridor._files import sha256_file
         from corridor.network import read_network
 
-        net, sha = read_network(network), sha256_file(network)
+        net = read_network(network)
+        sha = net.file_sha256
     block = route_from_geojson(
         read_route_geojson(route), network=net, network_sha256=sha, source=route
     )
