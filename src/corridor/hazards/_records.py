@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 from shapely.geometry import mapping, shape
 
 from corridor.hazards._kinds import KIND_DEFAULTS, HazardKind
-from corridor.hazards._model import GEOMETRY_TYPES, Hazard
+from corridor.hazards._model import GEOMETRY_TYPES, Hazard, hazard_id_problem
 
 # Reasons, most telling first: a record with several faults is reported under the first.
 REASONS = (
@@ -109,6 +109,8 @@ def _schema_reason(path: list[Any], validator: str, instance: Any) -> str:
     field = path[1] if len(path) > 1 and path[0] == "properties" else None
     if validator == "required" and path == ["properties"]:
         field = "kind" if "kind" not in (instance or {}) else "id"
+    elif field == "id" and validator in ("pattern", "maxLength"):
+        return "invalid_field"  # present but not a plain identifier
     return {
         "id": "missing_id",
         "kind": "unknown_kind",
@@ -161,6 +163,8 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
         path = list(err.absolute_path)
         if path[:1] == ["geometry"] and faults:
             continue  # already reported more precisely above
+        if path == ["properties", "id"] and err.validator in ("pattern", "maxLength"):
+            continue  # the id rule above says it in words
         where = ".".join(str(p) for p in path) or "feature"
         reason = _schema_reason(path, str(err.validator), err.instance)
         message = err.message
@@ -169,6 +173,8 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
         elif reason == "bad_date" and path[-1] in _TIME_FIELDS:
             message = f"{err.instance!r} is not an ISO 8601 time with a UTC offset (…T10:00:00Z)"
         faults.append((reason, f"{where}: {message}"))
+    if isinstance(hid, str) and hid and (why := hazard_id_problem(hid)) is not None:
+        faults.append(("invalid_field", f"properties.id: {why}"))
     if faults:
         return None, faults
     times: dict[str, datetime | None] = {}
