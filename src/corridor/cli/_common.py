@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -58,3 +59,24 @@ def parse_latlon(text: str, *, option: str = "--from") -> tuple[float, float]:
             f"{text!r} is out of range (lat -90..90, lon -180..180)", param_hint=option
         )
     return lat, lon
+
+
+def parse_utc(text: str | None, *, option: str = "--at") -> datetime | None:
+    """ISO time with an offset (``2026-03-01T12:00Z``) as aware UTC; a bare time is refused,
+    not guessed, and so is one that has no UTC equivalent (``0001-01-01T00:00+14:00``)."""
+    if text is None:
+        return None
+    try:
+        at = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected an ISO time such as 2026-03-01T12:00Z, got {text!r}", param_hint=option
+        ) from None
+    if at.tzinfo is None:
+        raise typer.BadParameter("give a UTC offset, e.g. 2026-03-01T12:00Z", param_hint=option)
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        raise typer.BadParameter(
+            f"{text!r} is outside the years 1..9999 in UTC", param_hint=option
+        ) from None
