@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from corridor.api._idempotency import IdempotencyKey, run_idempotent
 from corridor.api._pagination import Page, PageOf, page_params, paginate
 from corridor.api._problems import problem_responses
 from corridor.api._state import state_of
+from corridor.api._times import UtcDatetime
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=problem_responses(401, 403))
 
@@ -34,7 +35,7 @@ class _Report(BaseModel):
 
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    at_utc: AwareDatetime | None = Field(
+    at_utc: UtcDatetime | None = Field(
         default=None, description="When it happened (default: when the server received it)."
     )
     corridor_id: str | None = Field(default=None, max_length=100)
