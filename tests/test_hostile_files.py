@@ -154,3 +154,41 @@ def test_user_files_are_read_only_through_the_shared_reader() -> None:
             ):
                 offenders.append(f"{rel}:{node.lineno} .open")
     assert offenders == [], "read user files with corridor._input: " + ", ".join(offenders)
+
+
+def _shelling(hid: str, **props: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [15.6252, 48.4071]},
+        "properties": {"id": hid, "kind": "shelling", **props},
+    }
+
+
+def test_nan_in_one_record_skips_only_that_record(tmp_path: Path) -> None:
+    """Defect 8: NaN passes JSON Schema's bounds; it used to abort the whole import."""
+    from corridor.hazards import import_hazards
+
+    features = [
+        _shelling("ok-1"),
+        _shelling("nan-sev", severity=float("nan")),
+        _shelling("nan-conf", confidence=float("nan")),
+        _shelling("inf-radius", radius_m=float("inf")),
+        _shelling("nan-half", half_life_h=float("nan")),
+        _shelling("ok-2", severity=0.4),
+    ]
+    path = tmp_path / "h.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    assert "NaN" in path.read_text()  # Python writes the non-standard tokens other tools do
+    result = import_hazards(path)
+    assert [h.id for h in result.hazards] == ["ok-1", "ok-2"]
+    reasons = {p.id: p.reason for p in result.problems}
+    assert reasons == {
+        "nan-sev": "severity_out_of_range",
+        "nan-conf": "confidence_out_of_range",
+        "inf-radius": "invalid_field",
+        "nan-half": "invalid_field",
+    }
+    out = tmp_path / "out.geojson"
+    cli = runner.invoke(app, ["hazards", "import", str(path), "-o", str(out), "-q"])
+    assert cli.exit_code == 0, cli.output
+    assert [f["id"] for f in json.loads(out.read_text())["features"]] == ["ok-1", "ok-2"]
