@@ -10,15 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from corridor.cli._common import console, handle_errors, parse_latlon, parse_utc
-from corridor.cli.db import DbOption
-from corridor.cli.party import (
+from corridor.cli._common import (
     ActorOption,
-    PassphraseFile,
-    PassphraseFlag,
     actor_name,
-    load_key,
+    console,
+    handle_errors,
+    parse_latlon,
+    parse_utc,
 )
+from corridor.cli.db import DbOption
+from corridor.cli.party import PassphraseFile, PassphraseFlag, load_key
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
-from corridor.cli._common import console, err_console, handle_errors
+from corridor.cli._common import ActorOption, actor_name, console, err_console, handle_errors
 from corridor.cli.db import DbOption
-from corridor.cli.party import ActorOption, actor_name
 from corridor.errors import HazardInputError, InputError
 
 if TYPE_CHECKING:
