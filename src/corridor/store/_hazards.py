@@ -6,18 +6,21 @@ import dataclasses
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shapely.geometry import mapping, shape
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from corridor.audit import format_utc
 from corridor.errors import NotFoundError, StateError
-from corridor.hazards import Hazard
 from corridor.store._audit import record
 from corridor.store._tables import HazardRow
 from corridor.store._types import utc_now
+
+if TYPE_CHECKING:
+    # The hazard stack (shapely, pyproj, scipy) is imported only when a hazard is built:
+    # commands that only read or write the database must start fast (issue 14, defect 10).
+    from corridor.hazards import Hazard
 
 
 def _utc(at: datetime | None) -> str | None:
@@ -26,6 +29,8 @@ def _utc(at: datetime | None) -> str | None:
 
 def hazard_json(h: Hazard) -> dict[str, Any]:
     """The hazard as plain JSON (GeoJSON geometry, UTC times): audit payloads and API bodies."""
+    from shapely.geometry import mapping
+
     return {
         "id": h.id,
         "kind": str(h.kind),
@@ -45,6 +50,8 @@ def hazard_json(h: Hazard) -> dict[str, Any]:
 
 
 def _fill(row: HazardRow, h: Hazard) -> None:
+    from shapely.geometry import mapping
+
     row.kind = str(h.kind)
     row.geometry = json.dumps(mapping(h.geometry))
     row.radius_m = h.radius_m
@@ -80,6 +87,10 @@ def hazard_feature(row: HazardRow) -> dict[str, Any]:
 
 
 def hazard_from_row(row: HazardRow) -> Hazard:
+    from shapely.geometry import shape
+
+    from corridor.hazards import Hazard
+
     return Hazard(
         id=row.id,
         kind=row.kind,  # type: ignore[arg-type]  # Hazard coerces to HazardKind
