@@ -9,19 +9,21 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from corridor.store import Store
 
-def open_api_store(db_url: str | None) -> Any:
+
+def open_api_store(db_url: str | None) -> Store:
     from corridor.store import open_store
 
     return open_store(db_url)
 
 
-def close_store(store: Any) -> None:
+def close_store(store: Store) -> None:
     store.close()
 
 
 @contextmanager
-def session_of(store: Any, *, write: bool = True) -> Iterator[Session]:
+def session_of(store: Store, *, write: bool = True) -> Iterator[Session]:
     with store.session(write=write) as session:
         yield session
 
@@ -32,7 +34,7 @@ def audit_append(session: Session, *, actor: str, action: str, payload: dict[str
     record(session, actor=actor, action=action, payload=payload)
 
 
-def store_version(store: Any) -> int | None:
+def store_version(store: Store) -> int | None:
     """The audit head's sequence number, a version of the whole store.
 
     Every write is audited in its own transaction (users, hazards, agreements...), so caches
@@ -44,7 +46,7 @@ def store_version(store: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def ping(store: Any) -> bool:
+def ping(store: Store) -> bool:
     try:
         with session_of(store, write=False) as session:
             session.execute(text("SELECT 1"))

@@ -17,6 +17,7 @@ from corridor.api._limits import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from corridor.api._openapi import install_openapi
 from corridor.api._problems import install_problem_handlers
 from corridor.api._state import ApiState, load_networks, registered_networks
+from corridor.store import Store
 
 DESCRIPTION = """\
 Plan, agree and monitor humanitarian evacuation corridors.
@@ -31,7 +32,7 @@ def create_app(
     *,
     db_url: str | None = None,
     networks: Sequence[str | Path | tuple[str, str | Path]] = (),
-    store: Any = None,
+    store: Store | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     """Build the API over the store at ``db_url`` (or an already open ``store``).

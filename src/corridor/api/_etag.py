@@ -11,11 +11,10 @@ on the same version cannot both pass it.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from corridor.api._problems import ApiError
-from corridor.store import AgreementVersionRow
+from corridor.store import agreement_etag, lock_corridor
 
 
 def quoted(etag: str) -> str:
@@ -24,31 +23,14 @@ def quoted(etag: str) -> str:
 
 def latest_etag(session: Session, corridor_id: str) -> str | None:
     """The quoted ETag of the corridor's latest version, or None if there is no such corridor."""
-    latest = (
-        select(func.max(AgreementVersionRow.version))
-        .where(AgreementVersionRow.corridor_id == corridor_id)
-        .scalar_subquery()
-    )
-    etag = session.scalar(
-        select(AgreementVersionRow.etag).where(
-            AgreementVersionRow.corridor_id == corridor_id,
-            AgreementVersionRow.version == latest,
-        )
-    )
+    etag = agreement_etag(session, corridor_id)
     return None if etag is None else quoted(etag)
 
 
 def lock_agreement(session: Session, corridor_id: str) -> None:
-    """Serialise writers of one corridor until the transaction ends.
-
-    SQLite's write transactions already begin IMMEDIATE (one writer at a time); PostgreSQL
-    takes a transaction-scoped advisory lock, after which a fresh read sees the winner's commit.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext('corridor.agreement.' || :id))"),
-            {"id": corridor_id},
-        )
+    """Serialise writers of one corridor until the transaction ends (the store's lock: SQLite
+    write transactions are IMMEDIATE, PostgreSQL takes a transaction-scoped advisory lock)."""
+    lock_corridor(session, corridor_id)
 
 
 def check_if_match(

@@ -23,6 +23,7 @@ from corridor.api._adapters import session_of
 from corridor.api._principal import Principal
 from corridor.api._problems import ApiError
 from corridor.api._state import state_of
+from corridor.store import Store
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -97,7 +98,7 @@ def _run(
     return JSONResponse(payload, status_code=status)
 
 
-def _lookup(store: Any, principal: Principal, key: str, digest: str) -> JSONResponse | None:
+def _lookup(store: Store, principal: Principal, key: str, digest: str) -> JSONResponse | None:
     from corridor.store import IdempotencyKeyRow
 
     with session_of(store) as session:

@@ -13,6 +13,7 @@ from fastapi import Request
 
 from corridor.api._adapters import session_of
 from corridor.errors import InputError, NotFoundError
+from corridor.store import Store
 
 if TYPE_CHECKING:
     from corridor.network import Network
@@ -28,7 +29,7 @@ def network_name(path: Path) -> str:
 
 @dataclass
 class ApiState:
-    store: Any
+    store: Store
     networks: dict[str, Network] = field(default_factory=dict)
     network_paths: dict[str, Path] = field(default_factory=dict)
     caches: dict[str, Any] = field(default_factory=dict)
@@ -66,7 +67,7 @@ def load_networks(
     return networks, where
 
 
-def registered_networks(store: Any) -> list[tuple[str, str | Path]]:
+def registered_networks(store: Store) -> list[tuple[str, str | Path]]:
     """Networks recorded in the store whose files are still there (the default to serve)."""
     from corridor.store import list_networks
 

@@ -17,12 +17,14 @@ if TYPE_CHECKING:
     from corridor.store._agreements import (
         AgreementRecord,
         add_party,
+        agreement_etag,
         close_agreement,
         export_agreement_bundle,
         get_party,
         list_agreements,
         list_parties,
         load_agreement,
+        lock_corridor,
         propose_agreement,
         sign_agreement,
         suspend_agreement,
@@ -83,9 +85,23 @@ if TYPE_CHECKING:
         SignatureRow,
     )
     from corridor.store._types import UTCDateTime, utc_now
+    from corridor.store._users import (
+        UserInfo,
+        add_user_row,
+        disable_user_row,
+        list_user_rows,
+        user_by_token_hash,
+    )
 
 #: public name -> the module that defines it
 _WHERE: dict[str, str] = {
+    "agreement_etag": "corridor.store._agreements",
+    "lock_corridor": "corridor.store._agreements",
+    "UserInfo": "corridor.store._users",
+    "add_user_row": "corridor.store._users",
+    "disable_user_row": "corridor.store._users",
+    "list_user_rows": "corridor.store._users",
+    "user_by_token_hash": "corridor.store._users",
     "AGREEMENT_STATES": "corridor.store._tables",
     "AgreementRecord": "corridor.store._agreements",
     "AgreementVersionRow": "corridor.store._tables",
@@ -180,9 +196,12 @@ __all__ = [
     "SignatureRow",
     "Store",
     "UTCDateTime",
+    "UserInfo",
     "add_hazard",
     "add_hazards",
     "add_party",
+    "add_user_row",
+    "agreement_etag",
     "alembic_config",
     "audit_entries",
     "audit_head",
@@ -191,6 +210,7 @@ __all__ = [
     "confirm_hazard",
     "current_revision",
     "default_db_path",
+    "disable_user_row",
     "expire_hazard",
     "export_agreement_bundle",
     "export_audit",
@@ -209,7 +229,9 @@ __all__ = [
     "list_hazards",
     "list_networks",
     "list_parties",
+    "list_user_rows",
     "load_agreement",
+    "lock_corridor",
     "make_engine",
     "open_store",
     "propose_agreement",
@@ -221,6 +243,7 @@ __all__ = [
     "suspend_agreement",
     "update_hazard",
     "upgrade_db",
+    "user_by_token_hash",
     "utc_now",
     "verify_audit",
 ]

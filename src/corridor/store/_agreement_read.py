@@ -162,6 +162,22 @@ def load_agreement(
     return record_of(session, row, latest)
 
 
+def agreement_etag(session: Session, corridor_id: str) -> str | None:
+    """The (unquoted) ETag of the corridor's latest version, or None if there is none: what
+    an HTTP If-Match must name to change it."""
+    latest = (
+        select(func.max(AgreementVersionRow.version))
+        .where(AgreementVersionRow.corridor_id == corridor_id)
+        .scalar_subquery()
+    )
+    return session.scalar(
+        select(AgreementVersionRow.etag).where(
+            AgreementVersionRow.corridor_id == corridor_id,
+            AgreementVersionRow.version == latest,
+        )
+    )
+
+
 def list_agreements(session: Session) -> list[tuple[str, int, str]]:
     """(corridor id, latest version, stored state) for every corridor."""
     latest = (

@@ -33,6 +33,7 @@ from corridor.agreements import (
 from corridor.errors import InputError, LifecycleError, NotFoundError, SignatureError
 from corridor.store._agreement_read import (
     AgreementRecord,
+    agreement_etag,
     export_agreement_bundle,
     format_at,
     list_agreements,
@@ -54,6 +55,7 @@ from corridor.store._types import utc_now
 __all__ = [
     "AgreementRecord",
     "add_party",
+    "agreement_etag",
     "close_agreement",
     "export_agreement_bundle",
     "format_at",
@@ -61,6 +63,7 @@ __all__ = [
     "list_agreements",
     "list_parties",
     "load_agreement",
+    "lock_corridor",
     "propose_agreement",
     "sign_agreement",
     "suspend_agreement",
