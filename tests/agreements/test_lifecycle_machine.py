@@ -94,11 +94,14 @@ class Lifecycle(RuleBasedStateMachine):
         self.corridor = f"c{next(self.counter)}"
         self.versions = 0
 
-    @initialize(lead_h=st.sampled_from([1, 2, 4]))
-    def start(self, lead_h: int) -> None:
-        """Every example starts from a proposal; later proposals are new versions."""
+    @initialize(lead_h=st.sampled_from([1, 2, 4]), agreed=st.booleans())
+    def start(self, lead_h: int, agreed: bool) -> None:
+        """Every example starts from a proposal, half of them signed by every party at once:
+        the states after "agreed" are then reached as often as the ones before it."""
         SEEN["examples"] += 1
         self.propose(lead_h, 0)
+        if agreed:
+            self.every_party_signs(None)
 
     def _try(self, name: str, allowed: bool, action: Any) -> bool:
         try:
@@ -114,12 +117,12 @@ class Lifecycle(RuleBasedStateMachine):
         event(f"{name} ok")
         return True
 
-    @rule(hours=st.sampled_from([1, 3, 6, 20, 30]))
+    @rule(hours=st.sampled_from([1, 2, 4, 8]))
     def wait(self, hours: float) -> None:
         SEEN["wait"] += 1
         self.now += timedelta(hours=hours)
 
-    @rule(window=st.integers(0, 1), edge=st.sampled_from(["start", "inside", "end"]))
+    @rule(window=st.integers(0, 1), edge=st.sampled_from(["start", "inside", "end", "inside"]))
     def jump_to_a_window_edge(self, window: int, edge: str) -> None:
         """Time moves on to an edge of the current version's windows (never backwards):
         the half-open boundaries are where an off-by-one would hide."""
@@ -163,14 +166,21 @@ class Lifecycle(RuleBasedStateMachine):
             if self.model.signed == set(NAMES):
                 self.model.stored = "agreed"
 
-    @rule()
-    def every_party_signs(self) -> None:
-        """Parties often sign one after another: reach "agreed" far more often than single
-        random signatures would (each signature is still checked against the model)."""
+    @rule(then=st.sampled_from([None, "start", "inside", "suspend", "over"]))
+    def every_party_signs(self, then: str | None) -> None:
+        """Parties often sign one after another, and then the first window comes: reach
+        "agreed" and "open" far more often than single random signatures would (each
+        signature is still checked against the model)."""
         for party in NAMES:
             if self.model.stored is None or party in self.model.signed:
                 continue
             self.sign(party)
+        if then == "suspend":
+            self.suspend("army-north")
+        elif then == "over":
+            self.jump_to_a_window_edge(1, "end")
+        elif then is not None:
+            self.jump_to_a_window_edge(0, then)
 
     @rule(party=st.sampled_from([*NAMES, None]))
     def suspend(self, party: str | None) -> None:
@@ -187,10 +197,10 @@ class Lifecycle(RuleBasedStateMachine):
         ):
             self.model.stored = "suspended"
 
-    @rule(coin=st.integers(0, 1))
+    @rule(coin=st.integers(0, 4))
     def close(self, coin: int) -> None:
         if self.model.stored is None or (coin and self.model.stored != "closed"):
-            return  # closing is final: one time in two, so later states get reached
+            return  # closing is final: one time in five, so later states get reached
         at = self.now
         if self._try(
             "close",
@@ -198,6 +208,7 @@ class Lifecycle(RuleBasedStateMachine):
             lambda s: close_agreement(s, self.corridor, actor="coordinator", at_utc=at),
         ):
             self.model.stored = "closed"
+            self.propose(1, 0)  # someone tries to renew a closed corridor: final means final
 
     @invariant()
     def store_agrees_with_the_model(self) -> None:
@@ -236,6 +247,9 @@ def test_lifecycle_state_machine(tmp_path: Path, krems_network: Network) -> None
                 max_examples=30,
                 stateful_step_count=16,
                 deadline=None,
+                # A fixed seed: the branch-coverage assertion below must not flip from run
+                # to run (each rule's outcome is still checked against the model).
+                derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow],
             ),
         )
