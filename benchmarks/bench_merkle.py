@@ -48,7 +48,7 @@ def _chain() -> list[ChainEntry]:
                 actor="bench",
                 action="hazard.added",
                 payload=payload,
-            )  # fmt: skip
+            )
         )
     return chain
 
