@@ -277,7 +277,7 @@ class Harness:
                 target = self.tally.acked + self.rng.randint(2, 8)
                 with self.cond:
                     self.cond.wait_for(
-                        lambda: self.tally.acked >= target or bool(self.errors),
+                        lambda t=target: self.tally.acked >= t or bool(self.errors),  # type: ignore[misc]
                         timeout=max(1.0, deadline - time.monotonic()),
                     )
                 time.sleep(self.rng.uniform(0.0, 0.25))
