@@ -135,7 +135,9 @@ def _check_checkpoint(
         source = (
             sig.key_source if sig.key_source == "unknown signer" else f"key from {sig.key_source}"
         )
-        console.print(f"{path}: signature by {sig.name} {verdict} ({source})", highlight=False)
+        console.print(
+            f"{path}: signature by {sig.name} {verdict} ({source})", highlight=False, soft_wrap=True
+        )
     bad = [s.name for s in report.signatures if not s.ok]
     if report.problems or bad:
         why = report.problems + [f"signature by {n} does not verify" for n in bad]
