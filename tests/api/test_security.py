@@ -53,9 +53,7 @@ def test_serve_refuses_a_public_bind_in_one_line(tmp_path: Path) -> None:
 
 def _age_keys(api: Api, hours: float) -> None:
     with api.store.session() as s:
-        s.execute(
-            update(IdempotencyKeyRow).values(created_at=utc_now() - timedelta(hours=hours))
-        )
+        s.execute(update(IdempotencyKeyRow).values(created_at=utc_now() - timedelta(hours=hours)))
 
 
 def test_idempotency_records_expire(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
