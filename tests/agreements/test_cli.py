@@ -72,7 +72,7 @@ def test_agreement_lifecycle_end_to_end(
     secret = tmp_path / "secret.txt"
     secret.write_text("hunter2 but longer\n", encoding="utf-8")
     for name, role in PARTIES:
-        extra = ["--passphrase-file", secret] if name == "army-east" else []
+        extra = ["--passphrase-file", secret] if name == "army-east" else ["--no-passphrase"]
         r = run("party", "keygen", name, "-o", keys, *extra)
         assert r.exit_code == 0, r.output
         assert oct((keys / f"{name}.key").stat().st_mode & 0o777) == "0o600"

@@ -60,10 +60,12 @@ def network_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def add_party(store: Any, name: str, key: Ed25519PrivateKey) -> None:
-    from corridor.store import PartyRow
+    """Registered through the store, so the audit log accounts for the party (replay)."""
+    from corridor.store import add_party as register
 
     with store.session() as session:
-        session.add(PartyRow(name=name, role="armed forces", public_key=public_key_b64(key)))
+        register(session, name=name, role="armed forces", public_key=public_key_b64(key),
+                 actor="test")  # fmt: skip
 
 
 def seed_users(store: Any) -> tuple[dict[str, str], dict[str, Ed25519PrivateKey]]:

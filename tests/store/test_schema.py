@@ -23,6 +23,7 @@ TABLES = {
     "agreement_versions",
     "alembic_version",
     "api_users",
+    "audit_checkpoints",
     "audit_log",
     "corridors",
     "hazards",

@@ -4,18 +4,26 @@ The key is scoped to the user. The response is stored in the same transaction as
 so either both exist or neither does; a concurrent duplicate loses on the unique constraint,
 rolls back its write, and replays the winner's response. The same key with a different method,
 path or body is refused with 422 (as the IETF httpapi idempotency-key draft suggests).
+
+Records expire after ``IDEMPOTENCY_TTL`` (the draft's advice: keys are not kept forever).
+A retry after that is a new request; expired rows are deleted as they are met and swept
+at most once per ``SWEEP_EVERY`` by each process, so the table does not grow without bound
+and stored responses (which may name people and places) are not kept longer than needed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +34,10 @@ from corridor.api._state import state_of
 from corridor.store import Store
 
 REPLAYED_HEADER = "Idempotent-Replayed"
+IDEMPOTENCY_TTL = timedelta(hours=24)
+SWEEP_EVERY = 600.0  # seconds between sweeps of expired rows, per process
+_last_sweep = [0.0]
+_sweep_lock = threading.Lock()
 
 IdempotencyKey = Annotated[
     str | None,
@@ -72,6 +84,7 @@ def _run(
             status, payload = write(session)
         return JSONResponse(payload, status_code=status)
     digest = _digest(method, path, body)
+    _sweep(store)
     replay = _lookup(store, principal, key, digest)
     if replay is not None:
         return replay
@@ -98,6 +111,25 @@ def _run(
     return JSONResponse(payload, status_code=status)
 
 
+def _cutoff() -> Any:
+    from corridor.store import utc_now
+
+    return utc_now() - IDEMPOTENCY_TTL
+
+
+def _sweep(store: Store) -> None:
+    """Delete every expired record, at most once per SWEEP_EVERY in this process."""
+    from corridor.store import IdempotencyKeyRow
+
+    now = time.monotonic()
+    with _sweep_lock:
+        if now - _last_sweep[0] < SWEEP_EVERY:
+            return
+        _last_sweep[0] = now
+    with session_of(store) as session:
+        session.execute(delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < _cutoff()))
+
+
 def _lookup(store: Store, principal: Principal, key: str, digest: str) -> JSONResponse | None:
     from corridor.store import IdempotencyKeyRow
 
@@ -108,6 +140,9 @@ def _lookup(store: Store, principal: Principal, key: str, digest: str) -> JSONRe
             )
         )
         if row is None:
+            return None
+        if row.created_at < _cutoff():
+            session.delete(row)  # expired: the key may be used afresh
             return None
         if row.request_digest != digest:
             raise ApiError(

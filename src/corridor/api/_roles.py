@@ -63,6 +63,11 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     # audit log
     "audit.verify": frozenset({CO, LI, Role.OBSERVER}),
     "audit.export": frozenset({CO, LI, Role.OBSERVER}),
+    "audit.tree": EVERYONE,
+    "audit.inclusion": EVERYONE,
+    "audit.consistency": EVERYONE,
+    "audit.checkpoints": EVERYONE,
+    "audit.checkpoint_add": frozenset({CO, LI}),
 }
 
 #: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter

@@ -40,6 +40,7 @@ def serve(
     workers: int = 1,
     access_log: bool = True,
     announce: Callable[[FastAPI], None] | None = None,
+    tls: tuple[Path, Path] | None = None,
 ) -> None:
     """Run until SIGINT/SIGTERM. Errors in the settings surface before the port is opened."""
     import uvicorn
@@ -57,6 +58,8 @@ def serve(
         "log_level": "info" if access_log else "warning",
         "server_header": False,
     }
+    if tls is not None:
+        common["ssl_certfile"], common["ssl_keyfile"] = str(tls[0]), str(tls[1])
     if workers <= 1:
         uvicorn.run(app, **common)  # type: ignore[arg-type]
         return
@@ -76,6 +79,37 @@ def serve(
         **common,  # type: ignore[arg-type]
     )
     Multiprocess(config, sockets=[_listening_socket(host, port)]).run()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def check_transport(
+    host: str, *, tls_cert: Path | None, tls_key: Path | None, insecure: bool
+) -> None:
+    """Refuse plain HTTP beyond loopback: bearer tokens would cross the network readable.
+
+    Raises InputError (one line, exit 2) before any port is opened.
+    """
+    from corridor.errors import InputError
+
+    if (tls_cert is None) != (tls_key is None):
+        raise InputError("give both --tls-cert and --tls-key, or neither")
+    if tls_cert is not None or insecure or is_loopback(host):
+        return
+    raise InputError(
+        f"refusing to serve plain HTTP on {host}: tokens would cross the network in clear text",
+        hint="give --tls-cert FILE --tls-key FILE, or --insecure behind a TLS-terminating proxy",
+    )
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:

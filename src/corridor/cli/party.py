@@ -52,17 +52,42 @@ def keygen(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for the key files.", file_okay=False)
     ] = Path(),
-    passphrase: PassphraseFlag = False,
+    passphrase: Annotated[
+        bool | None,
+        typer.Option(
+            "--passphrase/--no-passphrase",
+            help="Protect the private key with a passphrase (the default: asked for, hidden, "
+            "in a terminal), or --no-passphrase to write it unencrypted on purpose.",
+            show_default=False,
+        ),
+    ] = None,
     passphrase_file: PassphraseFile = None,
 ) -> None:
-    """Create an Ed25519 key pair: NAME.key (private, mode 0600) and NAME.pub (public PEM)."""
-    from corridor.agreements import generate_keypair
+    """Create an Ed25519 key pair: NAME.key (private, mode 0600, passphrase-protected unless
+    --no-passphrase) and NAME.pub (public PEM)."""
+    import sys
 
-    secret = passphrase_of(passphrase, passphrase_file, confirm=True)
+    from corridor.agreements import generate_keypair
+    from corridor.errors import KeyFileError
+
+    for suffix in (".key", ".pub"):  # before asking for a passphrase that would be wasted
+        if (output / f"{name}{suffix}").exists():
+            raise KeyFileError(
+                "already exists; not overwriting a key", path=output / f"{name}{suffix}"
+            )
+    if passphrase is False and passphrase_file is not None:
+        raise typer.BadParameter("--no-passphrase contradicts --passphrase-file")
+    if passphrase is None and passphrase_file is None and not sys.stdin.isatty():
+        raise KeyFileError(
+            "party keys are passphrase-protected by default, and there is no terminal to ask in",
+            hint="give --passphrase-file FILE, or --no-passphrase to store the key unencrypted",
+        )
+    prompt = passphrase is not False and passphrase_file is None
+    secret = passphrase_of(prompt, passphrase_file, confirm=True)
     pair = generate_keypair(name, directory=output, passphrase=secret)
     console.print(
         f"private key: {pair.private_path} (mode 0600"
-        + (", passphrase-protected)" if secret else ")"),
+        + (", passphrase-protected)" if secret else ", NOT passphrase-protected)"),
         highlight=False,
     )
     console.print(f"public key:  {pair.public_path}", highlight=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -32,15 +33,38 @@ def serve(
         1, min=1, max=64, help="Worker processes (one per core uses every core)."
     ),
     quiet: bool = typer.Option(False, "--quiet", help="No access log (errors still print)."),
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option("--tls-cert", exists=True, dir_okay=False, help="TLS certificate (PEM)."),
+    ] = None,
+    tls_key: Annotated[
+        Path | None,
+        typer.Option("--tls-key", exists=True, dir_okay=False, help="TLS private key (PEM)."),
+    ] = None,
+    insecure: bool = typer.Option(
+        False,
+        "--insecure",
+        help="Allow plain HTTP on a non-loopback address (bearer tokens then cross the "
+        "network in clear text: only behind a TLS-terminating proxy).",
+    ),
 ) -> None:
-    """Serve the REST API; OpenAPI at /openapi.json, interactive docs at /docs."""
+    """Serve the REST API; OpenAPI at /openapi.json, interactive docs at /docs.
+
+    Bound beyond loopback, it serves HTTPS (--tls-cert and --tls-key) or refuses to start
+    unless --insecure says a proxy in front does TLS."""
     from fastapi import FastAPI
 
+    from corridor.api._serve import check_transport
     from corridor.api._serve import serve as run
+
+    check_transport(host, tls_cert=tls_cert, tls_key=tls_key, insecure=insecure)
+    scheme = "https" if tls_cert else "http"
 
     def announce(app: FastAPI) -> None:
         names = ", ".join(sorted(app.state.corridor.networks)) or "none"
-        console.print(f"corridor API on http://{host}:{port} (networks: {names}; docs at /docs)")
+        console.print(
+            f"corridor API on {scheme}://{host}:{port} (networks: {names}; docs at /docs)"
+        )
 
     run(
         host=host,
@@ -51,4 +75,5 @@ def serve(
         workers=workers,
         access_log=not quiet,
         announce=announce,
+        tls=(tls_cert, tls_key) if tls_cert and tls_key else None,
     )

@@ -142,7 +142,9 @@ def audit_entries(
     return [_chain_entry(row) for row in session.scalars(stmt)]
 
 
-def verify_audit(session: Session, *, head: tuple[int, str] | None = None) -> ChainFault | None:
+def verify_audit(
+    session: Session, *, head: tuple[int, str] | str | None = None
+) -> ChainFault | None:
     """The first fault of the stored chain (see ``corridor.audit.verify_chain``), or None."""
     return verify_chain(iter_audit(session), head=head)
 
