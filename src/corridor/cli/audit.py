@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from corridor._files import atomic_output
-from corridor.cli._common import console, handle_errors
+from corridor.cli._common import ActorOption, actor_name, console, handle_errors
 from corridor.cli.db import DbOption
-from corridor.cli.party import ActorOption, PassphraseFile, PassphraseFlag, actor_name, load_key
+from corridor.cli.party import PassphraseFile, PassphraseFlag, load_key
 
 if TYPE_CHECKING:
     from corridor.audit import ChainEntry
