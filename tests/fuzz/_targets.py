@@ -112,10 +112,15 @@ def _osm_seeds() -> list[bytes]:
   <tag k="junction" v="roundabout"/><tag k="access" v="destination"/></way>
 </osm>
 """
-    text = gzip.decompress((REPO / "data" / "krems.osm.gz").read_bytes())
-    cut = text.find(b"</way>", text.find(b"<way ") + 20_000)
-    head = text[: cut + len(b"</way>")] + b"\n</osm>\n" if cut > 0 else b""
-    return [small, head] if head else [small]
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(gzip.decompress((REPO / "data" / "krems.osm.gz").read_bytes()))
+    ways = [w for w in root.iter("way") if w.find("tag[@k='highway']") is not None][:6]
+    refs = {nd.get("ref") for w in ways for nd in w.iter("nd")}
+    out = ET.Element("osm", version="0.6", generator="corridor-fuzz (Krems extract, cut)")
+    out.extend(n for n in root.iter("node") if n.get("id") in refs)
+    out.extend(ways)
+    return [small, ET.tostring(out, encoding="utf-8", xml_declaration=True)]
 
 
 def _hazard_geojson_seeds() -> list[bytes]:

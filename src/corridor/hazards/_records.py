@@ -138,8 +138,13 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
     """The hazard a record describes, or the faults that stop it being one."""
     if raw.problem is not None:
         return None, [raw.problem]
+    if raw.feature is not None and not isinstance(raw.feature, Mapping):
+        return None, [("unreadable", "the record is not a JSON object")]
     feature = dict(raw.feature or {})
-    props = dict(feature.get("properties") or {})
+    given = feature.get("properties")
+    if given is not None and not isinstance(given, Mapping):
+        return None, [("unreadable", f"properties must be an object, not {type(given).__name__}")]
+    props = dict(given or {})
     hid = props.get("id", feature.get("id", raw.id))
     if isinstance(hid, int) and not isinstance(hid, bool):
         hid = str(hid)
