@@ -44,7 +44,9 @@ def raw_request(
 ) -> bytes:
     """One HTTP/1.1 request, ready to write."""
     data = b"" if body is None else json.dumps(body).encode()
-    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+    )
     for name, value in (headers or {}).items():
         head += f"{name}: {value}\r\n"
     if body is not None:
@@ -108,9 +110,7 @@ class Outcome:
 
     def errors(self, kind: str | None = None, *, ok: Sequence[int] = (200, 201)) -> int:
         kinds = [kind] if kind else list(self.statuses)
-        return sum(
-            n for k in kinds for s, n in self.statuses.get(k, {}).items() if s not in ok
-        )
+        return sum(n for k in kinds for s, n in self.statuses.get(k, {}).items() if s not in ok)
 
     def pct(self, kind: str, q: float) -> float:
         values = self.latencies.get(kind) or [float("nan")]

@@ -101,7 +101,12 @@ def _in_process(net: Any, model: Any, bodies: list[dict[str, Any]]) -> list[floa
 
 
 def _serve_and_load(
-    net_path: Path, db_url: str, token: str, bodies: list[dict[str, Any]], workers: int,
+    net_path: Path,
+    db_url: str,
+    token: str,
+    bodies: list[dict[str, Any]],
+    *,
+    workers: int,
     heavy: float,
 ) -> Outcome:  # fmt: skip
     """One run: every ``round(1 / heavy)``-th request asks for explanations and the Pareto set."""
@@ -149,38 +154,39 @@ def main() -> None:
         net_path, db_url, token, bodies, net, model = _setup(Path(tmp))
         local = _in_process(net, model, bodies)
         explain_ms, pareto_ms = _explain_cost(net, model, bodies)
-        runs = {
-            (w, h): _serve_and_load(net_path, db_url, token, bodies, w, h)
-            for w in WORKERS
-            for h in HEAVY
-        }
-    lp50 = float(np.percentile(local, 50))
-    print(f"POST /routes on Krems with {len(bodies)} routable pairs, demo hazards, "
-          f"{RATE:.0f} req/s open loop for {SECONDS:.0f} s (seed {SEED}); heavy = "
-          f"explain + pareto")  # fmt: skip
-    print(f"in-process, median of 100: one explanation {explain_ms:.2f} ms, "
-          f"one Pareto query {pareto_ms:.2f} ms")  # fmt: skip
-    head = (f"{'measure':<34}{'kind':>6}{'req/s':>8}{'errors':>7}{'503':>5}{'p50 ms':>9}"
-            f"{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}")  # fmt: skip
-    print(head)
-    lq = [float(np.percentile(local, q)) for q in (50, 90, 99)]
-    print(f"{'in-process route() (peer)':<34}{'light':>6}{'':>8}{'':>7}{'':>5}{lq[0]:>9.2f}"
-          f"{lq[1]:>9.2f}{lq[2]:>9.2f}{max(local):>9.2f}")  # fmt: skip
-    for (workers, heavy), out in runs.items():
-        label = f"serve --workers {workers}, heavy {heavy:g}"
-        for kind in ("light", "heavy"):
-            if not out.count(kind):
-                continue
-            rate = out.count(kind) / out.wall_s
-            busy = out.statuses[kind].get(503, 0)
-            print(f"{label:<34}{kind:>6}{rate:>8.1f}{out.errors(kind):>7d}{busy:>5d}"
-                  f"{out.pct(kind, 50):>9.2f}{out.pct(kind, 90):>9.2f}{out.pct(kind, 99):>9.2f}"
-                  f"{max(out.latencies[kind]):>9.2f}")  # fmt: skip
-    for (workers, heavy), out in runs.items():
-        ok = out.pct("light", 99) < 50 and out.errors() == 0
-        print(f"--workers {workers}, heavy {heavy:g}: light p99 {out.pct('light', 99):.1f} ms, "
-              f"{out.errors()} errors; target light p99 < 50 ms with zero errors: "
-              f"{'PASS' if ok else 'FAIL'}")  # fmt: skip
+        print(f"POST /routes on Krems with {len(bodies)} routable pairs, demo hazards, "
+              f"{RATE:.0f} req/s open loop for {SECONDS:.0f} s (seed {SEED}); heavy = "
+              f"explain + pareto")  # fmt: skip
+        print(f"in-process, median of 100: one explanation {explain_ms:.2f} ms, "
+              f"one Pareto query {pareto_ms:.2f} ms")  # fmt: skip
+        print(f"{'measure':<34}{'kind':>6}{'req/s':>8}{'errors':>7}{'503':>5}{'p50 ms':>9}"
+              f"{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}")  # fmt: skip
+        lq = [float(np.percentile(local, q)) for q in (50, 90, 99)]
+        print(f"{'in-process route() (peer)':<34}{'light':>6}{'':>8}{'':>7}{'':>5}{lq[0]:>9.2f}"
+              f"{lq[1]:>9.2f}{lq[2]:>9.2f}{max(local):>9.2f}", flush=True)  # fmt: skip
+        verdicts = []
+        for workers in WORKERS:
+            for heavy in HEAVY:  # each run printed as it ends: a saturated one can take long
+                out = _serve_and_load(net_path, db_url, token, bodies, workers=workers, heavy=heavy)
+                _print_run(f"serve --workers {workers}, heavy {heavy:g}", out)
+                ok = out.pct("light", 99) < 50 and out.errors() == 0
+                verdicts.append(
+                    f"--workers {workers}, heavy {heavy:g}: light p99 "
+                    f"{out.pct('light', 99):.1f} ms, {out.errors()} errors; target light p99 "
+                    f"< 50 ms with zero errors: {'PASS' if ok else 'FAIL'}"
+                )
+    print("\n".join(verdicts))
+
+
+def _print_run(label: str, out: Outcome) -> None:
+    for kind in ("light", "heavy"):
+        if not out.count(kind):
+            continue
+        rate = out.count(kind) / out.wall_s
+        busy = out.statuses[kind].get(503, 0)
+        print(f"{label:<34}{kind:>6}{rate:>8.1f}{out.errors(kind):>7d}{busy:>5d}"
+              f"{out.pct(kind, 50):>9.2f}{out.pct(kind, 90):>9.2f}{out.pct(kind, 99):>9.2f}"
+              f"{max(out.latencies[kind]):>9.2f}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

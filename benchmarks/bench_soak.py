@@ -157,10 +157,9 @@ def main() -> None:
         db_url = sqlite_url
         if DB == "postgresql":
             schema, db_url = _pg_url()
+            from benchmarks.bench_api import DEMO_HAZARDS
             from corridor.hazards import load_hazards
             from corridor.store import add_hazards, open_store
-
-            from benchmarks.bench_api import DEMO_HAZARDS
 
             with open_store(db_url) as store, store.session() as session:
                 add_hazards(session, load_hazards(DEMO_HAZARDS), actor="bench")
@@ -179,8 +178,10 @@ def main() -> None:
                                      autocommit=True) as conn:  # fmt: skip
                     conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     total = out.count()
-    print(f"soak on {DB}: {TEAMS} field teams + 2 coordinators + 1 observer, "
-          f"{RATE:.0f} req/s open loop for {SECONDS:.0f} s, routes at {AT_UTC} (seed {SEED})")
+    print(
+        f"soak on {DB}: {TEAMS} field teams + 2 coordinators + 1 observer, "
+        f"{RATE:.0f} req/s open loop for {SECONDS:.0f} s, routes at {AT_UTC} (seed {SEED})"
+    )
     print(f"{'request':<36}{'count':>7}{'req/s':>8}{'errors':>7}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'max ms':>9}")  # fmt: skip
     for kind, _ in MIX:
@@ -193,9 +194,11 @@ def main() -> None:
     print(f"{'all':<36}{total:>7d}{total / out.wall_s:>8.1f}{out.errors():>7d}")
     first, last = rss.samples[0][1], rss.samples[-1][1]
     peak = max(s[1] for s in rss.samples)
-    print(f"server RSS: {first / 1024:.1f} MiB after warm-up, {last / 1024:.1f} MiB at the end "
-          f"(peak {peak / 1024:.1f}); growth over the second half: "
-          f"{_growth_per_10k(rss.samples, total / out.wall_s):.0f} KiB per 10,000 requests")
+    print(
+        f"server RSS: {first / 1024:.1f} MiB after warm-up, {last / 1024:.1f} MiB at the end "
+        f"(peak {peak / 1024:.1f}); growth over the second half: "
+        f"{_growth_per_10k(rss.samples, total / out.wall_s):.0f} KiB per 10,000 requests"
+    )
     for kind, statuses in out.statuses.items():
         odd = {s: c for s, c in statuses.items() if s not in (200, 201)}
         if odd:

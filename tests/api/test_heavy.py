@@ -36,8 +36,10 @@ def test_full_pool_answers_503_with_retry_after_and_light_requests_still_run(
 ) -> None:
     import corridor.api._routes as routes_module
 
-    assert api.post("/hazards/import", content=DEMO.read_bytes(),
-                    headers={"content-type": "application/geo+json"}).status_code == 200  # fmt: skip
+    geojson = {"content-type": "application/geo+json"}
+    assert (
+        api.post("/hazards/import", content=DEMO.read_bytes(), headers=geojson).status_code == 200
+    )
     # Heavy jobs are held at a gate on their pool thread, so the test decides when they end;
     # the real computation still runs afterwards. Light ones (on the loop) pass straight on.
     gate = threading.Event()

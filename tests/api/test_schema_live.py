@@ -192,8 +192,6 @@ def _schema(live: Live) -> Any:
     return schemathesis.openapi.from_url(f"{live.base}/openapi.json")
 
 
-
-
 @pytest.mark.slow
 def test_every_operation_many_examples_no_5xx(live: Live) -> None:
     """``EXAMPLES`` generated requests (valid and not) per operation, as the coordinator."""
@@ -286,10 +284,12 @@ def test_route_at_the_first_instant_of_the_calendar_is_not_a_server_error(live: 
         assert answer.status_code < 500, answer.text
 
 
-def test_nul_byte_in_an_id_is_not_a_server_error(live: Live, request: pytest.FixtureRequest) -> None:
+def test_nul_byte_in_an_id_is_not_a_server_error(
+    live: Live, request: pytest.FixtureRequest
+) -> None:
     if live.db == "postgresql":
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="issue 14 defect 4 (PostgreSQL): fixed on the hardening branch"))  # fmt: skip
+        why = "issue 14 defect 4 (PostgreSQL): fixed on the hardening branch"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=why))
     for who in ("observer", "coordinator"):
         answer = httpx.get(f"{live.base}/hazards/a%00b", headers=live.auth(who))
         assert answer.status_code == 404, answer.text

@@ -9,7 +9,8 @@ stops the run with the input saved as ``crash-<sha1>`` (see ``-artifact_prefix``
 then becomes a regression test in tests/fuzz/test_regressions.py.
 
 Defects already known and being fixed elsewhere (``KNOWN``) are printed (``KNOWN DEFECT``)
-the first time each is seen instead of stopping the run, so the fuzzer keeps looking for new ones meanwhile.
+the first time each is seen instead of stopping the run, so the fuzzer keeps looking for new
+ones meanwhile.
 """
 
 from __future__ import annotations
@@ -86,9 +87,31 @@ def main(argv: list[str]) -> None:
 JSON_TARGETS = ("hazards_geojson", "hazards_incidents", "bundle", "terms", "audit_export")
 
 _ODD_VALUES: tuple[object, ...] = (
-    None, True, 0, -1, 1e308, -1e308, 2**63, 1e-320, "", "\x00", "a" * 300, [], {},
-    "NaN", "Infinity", "-Infinity", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
-    "../../etc/passwd", "a/b", [[[[[]]]]], {"": {"": {}}}, 0.5, 91.0, -181.0,
+    None,
+    True,
+    0,
+    -1,
+    1e308,
+    -1e308,
+    2**63,
+    1e-320,
+    "",
+    "\x00",
+    "a" * 300,
+    [],
+    {},
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "../../etc/passwd",
+    "a/b",
+    [[[[[]]]]],
+    {"": {"": {}}},
+    0.5,
+    91.0,
+    -181.0,
 )
 
 

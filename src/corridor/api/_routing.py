@@ -72,7 +72,7 @@ def _refresh(picture: _Picture, network: Network, hazards: list[Hazard], at: dat
 
 
 def _picture(
-    state: ApiState, name: str, network: Network, at: datetime, version: int | None, side: str
+    state: ApiState, name: str, network: Network, at: datetime, version: int | None, *, side: str
 ) -> _Picture:
     pictures: dict[str, _Picture] = state.caches.setdefault(f"pictures:{side}", {})
     picture = pictures.setdefault(name, _Picture())
@@ -105,7 +105,7 @@ def solve(
     """
     network = state.network(name)
     at = (options.at or datetime.now(UTC)).astimezone(UTC)
-    picture = _picture(state, name, network, at, version, side) if use_hazards else _Picture()
+    picture = _picture(state, name, network, at, version, side=side) if use_hazards else _Picture()
     # The model is shared by concurrent requests: move it in time and search under one lock.
     with picture.lock:
         hazards = picture.hazards

@@ -136,14 +136,13 @@ def format_time(at: datetime | None) -> str | None:
 
 def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
     """The hazard a record describes, or the faults that stop it being one."""
-    if raw.problem is not None:
-        return None, [raw.problem]
-    if raw.feature is not None and not isinstance(raw.feature, Mapping):
-        return None, [("unreadable", "the record is not a JSON object")]
+    problem = raw.problem
+    given = raw.feature.get("properties") if isinstance(raw.feature, Mapping) else None
+    if not isinstance(raw.feature, Mapping | None) or not isinstance(given, Mapping | None):
+        problem = problem or ("unreadable", "the feature or its properties is not a JSON object")
+    if problem is not None:
+        return None, [problem]
     feature = dict(raw.feature or {})
-    given = feature.get("properties")
-    if given is not None and not isinstance(given, Mapping):
-        return None, [("unreadable", f"properties must be an object, not {type(given).__name__}")]
     props = dict(given or {})
     hid = props.get("id", feature.get("id", raw.id))
     if isinstance(hid, int) and not isinstance(hid, bool):
