@@ -69,3 +69,27 @@ def test_audit_export_seed_reads_back() -> None:
     entries, head = read_export(_audit_seeds()[0].decode().splitlines())
     assert head[0] == len(entries) == 3
     assert list(export_lines(entries))[-1] == _audit_seeds()[0].decode().splitlines()[-1]
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_hazard_time_beyond_the_calendar_in_utc_is_a_bad_date(tmp_path: Path, when: str) -> None:
+    """hazards_geojson crash: a valid_until that is in the year 10000 (or 0) once in UTC ->
+    OverflowError from astimezone; now that record is skipped as bad_date."""
+    doc = json.loads(DEMO.read_text())
+    doc["features"][1]["properties"]["valid_until"] = when
+    path = tmp_path / "edge.geojson"
+    path.write_text(json.dumps(doc))
+    result = import_hazards(path)
+    assert [(p.index, p.reason) for p in result.problems] == [(1, "bad_date")]
+    assert len(result.hazards) == len(doc["features"]) - 1
+
+
+def test_bellingcat_filter_with_a_list_as_key_is_ignored(tmp_path: Path) -> None:
+    """hazards_incidents crash: ``{"key": [...]}`` in filters -> TypeError: unhashable type."""
+    records = json.loads(_incident_seeds()[0])
+    records[0]["filters"] = [{"key": ["Weapon System"], "value": "x"}, *records[0]["filters"]]
+    path = tmp_path / "incidents.json"
+    path.write_text(json.dumps(records))
+    result = import_hazards(path, format="bellingcat")
+    assert result.n_records == len(records)
+    assert str(records[0]["id"]) in {h.id for h in result.hazards}

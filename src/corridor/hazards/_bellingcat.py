@@ -80,7 +80,7 @@ def _record(index: int, rec: Any) -> RawRecord:  # noqa: PLR0911 (one return per
     filters = rec.get("filters") if isinstance(rec.get("filters"), list) else []
     values = {"Weapon System": [], "Type of area affected": []}  # type: dict[str, list[str]]
     for f in filters:
-        if isinstance(f, Mapping) and f.get("key") in values:
+        if isinstance(f, Mapping) and isinstance(f.get("key"), str) and f["key"] in values:
             values[str(f["key"])].append(str(f.get("value", "")).strip())
     weapons = values["Weapon System"] or ["Unknown"]
     unknown = [w for w in weapons if w not in WEAPON_MAP]

@@ -127,7 +127,10 @@ def parse_time(value: Any) -> datetime | None:
     at = datetime.fromisoformat(str(value).replace("z", "Z"))
     if at.tzinfo is None:
         raise ValueError(f"{value!r} has no UTC offset")
-    return at.astimezone(UTC)
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59-14:00 is in the year 10000 in UTC
+        raise ValueError(f"{value!r} is outside the years 1 to 9999 in UTC") from None
 
 
 def format_time(at: datetime | None) -> str | None:
