@@ -41,7 +41,7 @@ SEED = 20260301
 N_PAIRS = 400
 RATE = float(os.environ.get("BENCH_API_RATE", "200"))
 SECONDS = float(os.environ.get("BENCH_API_SECONDS", "20"))
-WARMUP_REQUESTS = 200
+WARMUP_REQUESTS = int(os.environ.get("BENCH_API_WARMUP", "200"))
 # One process, and one per core of the reference machine.
 WORKERS = tuple(int(w) for w in os.environ.get("BENCH_API_WORKERS", "1,2").split(","))
 # Share of heavy requests (explanations and the Pareto set) per run: alone, 1 in 50, 1 in 10.
