@@ -40,7 +40,9 @@ def test_fuzz_target_raises_only_corridor_errors(target: str, tmp_path: Path) ->
     crashes = sorted(tmp_path.glob("crash-*")) + sorted(tmp_path.glob("timeout-*"))
     crashes += sorted(tmp_path.glob("oom-*"))
     shown = "\n".join(f"{c.name}: {c.read_bytes()[:300]!r}" for c in crashes)
-    assert done.returncode == 0, f"{target} found a defect:\n{log[-4000:]}\n{shown}"
+    start = log.find("Uncaught Python exception")
+    excerpt = log[max(0, start - 100) : start + 3000] if start >= 0 else log[-3000:]
+    assert done.returncode == 0, f"{target} found a defect:\n{excerpt}\n{shown}"
     runs = [line for line in log.splitlines() if "stat::number_of_executed_units" in line]
     assert runs and int(runs[-1].split(":")[-1]) >= 100, f"too few inputs ran:\n{log[-2000:]}"
     for line in log.splitlines():

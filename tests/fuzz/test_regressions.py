@@ -93,3 +93,22 @@ def test_bellingcat_filter_with_a_list_as_key_is_ignored(tmp_path: Path) -> None
     result = import_hazards(path, format="bellingcat")
     assert result.n_records == len(records)
     assert str(records[0]["id"]) in {h.id for h in result.hazards}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("at_utc", "0001-01-01T00:00:00+14:00"), ("at_utc", "9999-12-31T23:59:59-14:00"),
+     ("seq", 1e400)],
+)  # fmt: skip
+def test_audit_entry_beyond_the_calendar_or_a_huge_seq_is_an_input_error(
+    field: str, value: object
+) -> None:
+    """audit_export crash: an entry's at_utc in the year 0 once in UTC -> OverflowError from
+    astimezone (and int(inf) for a seq of 1e400); now the line is named as malformed."""
+    lines = _audit_seeds()[0].decode().splitlines()
+    entry = json.loads(lines[1])
+    entry[field] = value
+    lines[1] = json.dumps(entry)
+    with pytest.raises(InputError) as caught:
+        read_export(lines)
+    assert caught.value.line == 2
