@@ -32,13 +32,44 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
 from tests.api.conftest import seed_users
 from tests.conftest import PG_DSN, _pg_url, require
 
-EXAMPLES = int(os.environ.get("CORRIDOR_SCHEMA_EXAMPLES", "60"))
-STATEFUL_STEPS = int(os.environ.get("CORRIDOR_SCHEMA_SCENARIOS", "60"))
+EXAMPLES = int(os.environ.get("CORRIDOR_SCHEMA_EXAMPLES", "25"))
+STATEFUL_STEPS = int(os.environ.get("CORRIDOR_SCHEMA_SCENARIOS", "40"))
+
+#: RFC 3339 times as a hostile client sends them: any instant with any offset, and the first
+#: and last instants of the calendar with the widest offsets (their UTC is out of range).
+#: schemathesis' default date-time strategy never left the years near 2000 in 60 examples.
+EDGE_TIMES = st.sampled_from(
+    [
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999Z",
+    ]
+)
+ANY_TIME = st.builds(
+    lambda at, minutes: at.isoformat() + (
+        "Z" if minutes == 0 else f"{'+' if minutes > 0 else '-'}{abs(minutes) // 60:02d}:"
+        f"{abs(minutes) % 60:02d}"),
+    st.datetimes(), st.integers(-14 * 60, 14 * 60),
+)  # fmt: skip
+
+
+@pytest.fixture
+def hostile_times() -> Iterator[None]:
+    """Generate date-time values from ``EDGE_TIMES`` and ``ANY_TIME`` while a test runs."""
+    from schemathesis.specs.openapi.formats import unregister_string_format
+
+    schemathesis.openapi.format("date-time", st.one_of(EDGE_TIMES, ANY_TIME))
+    try:
+        yield
+    finally:
+        unregister_string_format("date-time")
 
 
 @dataclass
@@ -193,6 +224,7 @@ def _schema(live: Live) -> Any:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("hostile_times")
 def test_every_operation_many_examples_no_5xx(live: Live) -> None:
     """``EXAMPLES`` generated requests (valid and not) per operation, as the coordinator."""
     live.errors.clear()
@@ -220,6 +252,7 @@ def test_every_operation_many_examples_no_5xx(live: Live) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("hostile_times")
 def test_stateful_links_no_5xx(live: Live) -> None:
     """Scenarios that follow the links: created objects are read, changed and ended."""
     live.errors.clear()
