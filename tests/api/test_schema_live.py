@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -83,8 +84,8 @@ class ServerError:
     text: str
 
     def __str__(self) -> str:
-        return f"{self.method} {self.path} {json.dumps(self.body)[:300]} -> {self.status}: "\
-            f"{self.text[:300]}"  # fmt: skip
+        body = json.dumps(self.body, default=repr)[:300]
+        return f"{self.method} {self.path} {body} -> {self.status}: {self.text[:300]}"
 
 
 def _nulls(body: Any) -> bool:
@@ -97,7 +98,7 @@ def _extreme_time(body: Any) -> bool:
 
 
 def _raw(err: ServerError) -> str:
-    return f"{err.path}{json.dumps(err.body)}"
+    return f"{err.path}{json.dumps(err.body, default=repr)}"
 
 
 #: Defects known and fixed on the `hardening` branch (issue 14, defect 4). Remove an entry
@@ -131,6 +132,13 @@ class Live:
     def record(self, method: str, path: str, body: Any, status: int, text: str) -> None:
         if status >= 500:
             self.errors.append(ServerError(method, path, body, status, text))
+
+    def record_case(self, case: Any, response: Any) -> None:
+        """A generated request and its answer (body None when absent or not JSON)."""
+        body = case.body if isinstance(case.body, dict | list | str | int | float) else None
+        query = f"?{urlencode(case.query, doseq=True)}" if case.query else ""
+        self.record(case.method.upper(), case.formatted_path + query, body,
+                    response.status_code, response.text)  # fmt: skip
 
     def split(self) -> tuple[dict[str, list[ServerError]], list[ServerError]]:
         known: dict[str, list[ServerError]] = {}
@@ -241,9 +249,7 @@ def test_every_operation_many_examples_no_5xx(live: Live) -> None:
         )  # fmt: skip
         def call(case: Any) -> None:
             response = case.call(base_url=live.base, headers=headers, timeout=30)
-            live.record(case.method.upper(), case.formatted_path, case.body if
-                        not isinstance(case.body, bytes) else None, response.status_code,
-                        response.text)  # fmt: skip
+            live.record_case(case, response)
 
         call()
         tested += 1
@@ -264,9 +270,7 @@ def test_stateful_links_no_5xx(live: Live) -> None:
             return {"base_url": live.base, "headers": headers, "timeout": 30}
 
         def validate_response(self, response: Any, case: Any, *a: Any, **kw: Any) -> None:
-            body = case.body if not isinstance(case.body, bytes) else None
-            live.record(case.method.upper(), case.formatted_path, body, response.status_code,
-                        response.text)  # fmt: skip
+            live.record_case(case, response)
 
     run_state_machine_as_test(
         Machine,
