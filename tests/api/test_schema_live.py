@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import httpx
 import pytest
@@ -92,9 +93,12 @@ def _nulls(body: Any) -> bool:
     return isinstance(body, dict) and any(v is None for v in body.values())
 
 
-def _extreme_time(body: Any) -> bool:
-    when = body.get("at_utc") if isinstance(body, dict) else None
-    return isinstance(when, str) and when[:4] in ("0001", "9999")
+#: A time at either end of the calendar: with the widest offsets its UTC is out of range.
+_EDGE_TIME = re.compile(r"(0001-01-01|9999-12-31)T")
+
+
+def _extreme_time(err: ServerError) -> bool:
+    return _EDGE_TIME.search(unquote(_raw(err))) is not None
 
 
 def _raw(err: ServerError) -> str:
@@ -107,9 +111,8 @@ KNOWN: dict[str, Callable[[ServerError, str], bool]] = {
     "PATCH /hazards/{id} with a null field -> 500": lambda e, db: (
         e.method == "PATCH" and e.path.startswith("/hazards/") and _nulls(e.body)
     ),
-    "POST /routes with at_utc at the ends of the calendar -> 500": lambda e, db: (
-        e.method == "POST" and e.path == "/routes" and _extreme_time(e.body)
-    ),
+    "a time at the ends of the calendar (e.g. POST /routes at_utc, GET /hazards?active_at, "
+    "POST /agreements windows) -> 500/503": lambda e, db: _extreme_time(e),
     "PostgreSQL: NUL byte or over-long value in a request -> 503": lambda e, db: (
         db == "postgresql" and e.status == 503 and "database" in e.text
         and ("\\u0000" in _raw(e) or "%00" in _raw(e) or len(_raw(e)) > 255)
@@ -332,3 +335,14 @@ def test_nul_byte_in_an_id_is_not_a_server_error(
         assert answer.status_code == 404, answer.text
         long_id = httpx.get(f"{live.base}/hazards/{'x' * 5000}", headers=live.auth(who))
         assert long_id.status_code in (404, 422), long_id.text
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 defect 4: fixed on the hardening branch")
+def test_hazards_active_at_the_last_instant_of_the_calendar_is_not_a_server_error(
+    live: Live,
+) -> None:
+    """Found by this run (GET /hazards?active_at=9999-12-31T23:59:59-14:00 -> 503 on SQLite:
+    the OverflowError surfaced in the database layer); the same fix as for routes."""
+    answer = httpx.get(f"{live.base}/hazards", params={"active_at": "9999-12-31T23:59:59-14:00"},
+                       headers=live.auth("observer"))  # fmt: skip
+    assert answer.status_code < 500, answer.text
