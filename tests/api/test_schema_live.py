@@ -288,8 +288,12 @@ def test_stateful_links_no_5xx(live: Live) -> None:
 def _report(live: Live) -> None:
     known, unknown = live.split()
     for name, errs in known.items():
+        where: dict[str, int] = {}
+        for e in errs:
+            key = f"{e.method} /{e.path.split('?')[0].strip('/').split('/')[0]} {e.status}"
+            where[key] = where.get(key, 0) + 1
         print(f"[{live.db}] known defect (issue 14, hardening) found {len(errs)}x: {name}; "
-              f"e.g. {errs[0]}")  # fmt: skip
+              f"by operation: {where}; e.g. {errs[0]}")  # fmt: skip
     assert not unknown, "5xx answers:\n" + "\n".join(str(e) for e in unknown[:20])
 
 
