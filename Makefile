@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONSTRAINTS := requirements/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint typecheck pytest bench clean system-deps
+.PHONY: demo test lint typecheck pytest bench fuzz clean system-deps
 
 $(BIN)/.installed: pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,18 @@ test: lint typecheck pytest
 
 bench: $(BIN)/.installed-dev system-deps
 	$(BIN)/python -m benchmarks
+
+# Coverage-guided fuzzing (atheris), FUZZ_SECONDS per target; the corpus grows in .fuzz/ and a
+# crashing input is saved there as crash-* (make it a test in tests/fuzz/test_regressions.py).
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?= osm_xml hazards_geojson hazards_csv hazards_incidents terms bundle audit_export
+fuzz: $(BIN)/.installed-dev
+	@mkdir -p .fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  $(BIN)/python -m tests.fuzz.run $$t .fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=.fuzz/ -print_final_stats=1 || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

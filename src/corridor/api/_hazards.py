@@ -202,7 +202,7 @@ async def import_hazards_api(request: Request, user: CurrentUser) -> ImportRepor
     Usable records are stored; every skipped record is listed with its index, line and reason.
     Records whose id is already stored are skipped as ``exists``.
     """
-    from starlette.concurrency import run_in_threadpool
+    from corridor.api._heavy import run_heavy
 
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in ("application/json", "application/geo+json", "text/csv"):
@@ -210,7 +210,7 @@ async def import_hazards_api(request: Request, user: CurrentUser) -> ImportRepor
 
         raise ApiError(415, "send application/geo+json, application/json or text/csv")
     body = await request.body()
-    return await run_in_threadpool(_import, request, body, ctype == "text/csv", user.actor)
+    return await run_heavy(request, _import, request, body, ctype == "text/csv", user.actor)
 
 
 def _import(request: Request, body: bytes, csv: bool, actor: str) -> ImportReport:

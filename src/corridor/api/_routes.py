@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from corridor.api._heavy import run_heavy
 from corridor.api._problems import problem_responses
 from corridor.api._routing import solve
 from corridor.api._state import ApiState, state_of
@@ -81,17 +82,29 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
     "/routes",
     name="routes.compute",
     response_model=RouteAnswer,
-    responses={**_CONTENT, **problem_responses(404, 422)},
+    responses={**_CONTENT, **problem_responses(404, 422, 503)},
 )
 async def compute_route(request: Request, body: RouteRequest) -> Response:
-    """Best route (and alternatives or the Pareto set) between two points on a network."""
+    """Best route (and alternatives or the Pareto set) between two points on a network.
+
+    With explanations, alternatives or the Pareto set the request is heavy: it runs on the
+    bounded heavy pool and may be refused with 503 and Retry-After when the server is behind.
+    """
     version = getattr(request.state, "store_version", None)
+    state = state_of(request)
+    if is_heavy(body):
+        return await run_heavy(request, _compute, state, body, version, "pool")
     # CPU-bound and ~1 ms: run it on the event loop. A thread would not run it in parallel
     # (the GIL), and handing the GIL back and forth adds up to 5 ms (the switch interval).
-    return _compute(state_of(request), body, version)
+    return _compute(state, body, version, "loop")
 
 
-def _compute(state: ApiState, body: RouteRequest, version: int | None) -> Response:
+def is_heavy(body: RouteRequest) -> bool:
+    """Requests that cost several searches or a spatial query per route (see docs/benchmarks)."""
+    return body.explain or body.pareto or body.alternatives > 0 or len(body.via) > 2
+
+
+def _compute(state: ApiState, body: RouteRequest, version: int | None, side: str) -> Response:
     options = RouteOptions(
         risk_weight=body.risk_weight,
         max_risk=body.max_risk,
@@ -112,6 +125,7 @@ def _compute(state: ApiState, body: RouteRequest, version: int | None) -> Respon
         use_hazards=body.hazards,
         explain=body.explain,
         version=version,
+        side=side,
     )
     network = state.network(body.network)
     if body.format == "gpx":

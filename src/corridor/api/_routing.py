@@ -6,6 +6,13 @@ under the same hazards, so it keeps one ``RiskModel`` per network, hands it to `
 only moves it in time, microseconds) and rebuilds it only when the stored hazards change.
 Explanations are opt-in: finding the hazards near a route costs far more than the search itself
 (see docs/benchmarks.md).
+
+The store version moves with every audited write, field reports included, so a changed version
+does not mean changed hazards: the stored hazards are read again and only those that differ are
+added to or removed from the model (usually none), instead of rebuilding it.
+
+Light requests search on the event loop and heavy ones on the heavy pool (``_heavy``); each
+side has its own pictures, so a thread never waits on the loop's model or the loop on a thread's.
 """
 
 from __future__ import annotations
@@ -47,16 +54,34 @@ def _stored_hazards(state: ApiState) -> list[Hazard]:
         return list_hazards(session)
 
 
+def _refresh(picture: _Picture, network: Network, hazards: list[Hazard], at: datetime) -> None:
+    """Bring the picture's model to ``hazards``: in place when only a few differ (or none)."""
+    model = picture.model
+    if model is None or not hazards:
+        picture.model = RiskModel(network, hazards, at=at) if hazards else None
+    else:
+        old = {h.id: h for h in picture.hazards}
+        new = {h.id: h for h in hazards}
+        gone = [i for i in old if i not in new]
+        changed = [h for i, h in new.items() if old.get(i) != h]
+        if gone:
+            model.remove(gone)
+        if changed:
+            model.add(changed)
+    picture.hazards = hazards
+
+
 def _picture(
-    state: ApiState, name: str, network: Network, at: datetime, version: int | None
+    state: ApiState, name: str, network: Network, at: datetime, version: int | None, *, side: str
 ) -> _Picture:
-    pictures: dict[str, _Picture] = state.caches.setdefault("pictures", {})
+    pictures: dict[str, _Picture] = state.caches.setdefault(f"pictures:{side}", {})
     picture = pictures.setdefault(name, _Picture())
     if version != picture.version:
         hazards = _stored_hazards(state)
-        model = RiskModel(network, hazards, at=at) if hazards else None
         with picture.lock:
-            picture.version, picture.hazards, picture.model = version, hazards, model
+            if version != picture.version:
+                _refresh(picture, network, hazards, at)
+                picture.version = version
     return picture
 
 
@@ -71,14 +96,16 @@ def solve(
     use_hazards: bool,
     explain: bool,
     version: int | None,
+    side: str = "loop",
 ) -> Routed:
     """Route as `corridor route` does (same options, same engine), hazards from the store.
 
-    ``version`` is the store version (see ``_adapters.store_version``) read for this request.
+    ``version`` is the store version (see ``_adapters.store_version``) read for this request;
+    ``side`` names whose risk models to use: "loop" (the event loop) or "pool" (heavy threads).
     """
     network = state.network(name)
     at = (options.at or datetime.now(UTC)).astimezone(UTC)
-    picture = _picture(state, name, network, at, version) if use_hazards else _Picture()
+    picture = _picture(state, name, network, at, version, side=side) if use_hazards else _Picture()
     # The model is shared by concurrent requests: move it in time and search under one lock.
     with picture.lock:
         hazards = picture.hazards

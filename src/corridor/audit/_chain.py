@@ -71,7 +71,7 @@ class ChainEntry:
             )
         except KeyError as exc:
             raise InputError("audit entry lacks a field", field=str(exc.args[0])) from exc
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:  # int(1e400), year 0 in UTC
             raise InputError(f"audit entry is malformed: {exc}") from exc
 
 
@@ -98,7 +98,10 @@ def parse_utc(text: str) -> datetime:
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if when.tzinfo is None:
         raise ValueError(f"time {text!r} has no zone")
-    return when.astimezone(UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is in the year 0 in UTC
+        raise ValueError(f"time {text!r} is outside the years 1 to 9999 in UTC") from None
 
 
 def canonical_payload(payload: Any) -> bytes:

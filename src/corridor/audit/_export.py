@@ -44,7 +44,10 @@ def read_export(lines: Iterable[str]) -> tuple[list[ChainEntry], tuple[int, str]
         if not isinstance(obj, dict):
             raise InputError("each line must be a JSON object", line=number)
         if HEAD_KEY in obj:
-            head = (int(obj.get("head_seq", 0)), str(obj[HEAD_KEY]))
+            seq = obj.get("head_seq", 0)
+            if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+                raise InputError(f"head_seq {seq!r} is not a count of entries", line=number)
+            head = (seq, str(obj[HEAD_KEY]))
             continue
         try:
             entries.append(ChainEntry.from_json(obj))

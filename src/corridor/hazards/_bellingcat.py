@@ -77,17 +77,19 @@ def _record(index: int, rec: Any) -> RawRecord:  # noqa: PLR0911 (one return per
         day = datetime.strptime(str(rec.get("date", "")), "%m/%d/%Y").replace(tzinfo=UTC)
     except ValueError:
         return problem("bad_date", f"date {rec.get('date')!r} is not MM/DD/YYYY")
-    filters = rec.get("filters") or []
+    given_filters, given_sources = rec.get("filters"), rec.get("sources")
+    filters: list[Any] = given_filters if isinstance(given_filters, list) else []
     values = {"Weapon System": [], "Type of area affected": []}  # type: dict[str, list[str]]
     for f in filters:
-        if isinstance(f, Mapping) and f.get("key") in values:
+        if isinstance(f, Mapping) and isinstance(f.get("key"), str) and f["key"] in values:
             values[str(f["key"])].append(str(f.get("value", "")).strip())
     weapons = values["Weapon System"] or ["Unknown"]
     unknown = [w for w in weapons if w not in WEAPON_MAP]
     if unknown:
         return problem("unknown_kind", f"weapon system {unknown[0]!r} has no mapping to a kind")
     kind, severity = max((WEAPON_MAP[w] for w in weapons), key=lambda ks: ks[1])
-    paths = [str(s["path"]).strip() for s in rec.get("sources") or []
+    sources: list[Any] = given_sources if isinstance(given_sources, list) else []
+    paths = [str(s["path"]).strip() for s in sources
              if isinstance(s, Mapping) and s.get("path")]  # fmt: skip
     links = [p for p in paths if p != HIDDEN]
     hidden = len(paths) - len(links)

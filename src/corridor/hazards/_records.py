@@ -130,7 +130,10 @@ def parse_time(value: Any) -> datetime | None:
     at = datetime.fromisoformat(str(value).replace("z", "Z"))
     if at.tzinfo is None:
         raise ValueError(f"{value!r} has no UTC offset")
-    return at.astimezone(UTC)
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59-14:00 is in the year 10000 in UTC
+        raise ValueError(f"{value!r} is outside the years 1 to 9999 in UTC") from None
 
 
 def format_time(at: datetime | None) -> str | None:
@@ -139,10 +142,14 @@ def format_time(at: datetime | None) -> str | None:
 
 def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:  # noqa: PLR0911 (one return per fault class keeps the order of reasons readable)
     """The hazard a record describes, or the faults that stop it being one."""
-    if raw.problem is not None:
-        return None, [raw.problem]
+    problem = raw.problem
+    given = raw.feature.get("properties") if isinstance(raw.feature, Mapping) else None
+    if not isinstance(raw.feature, Mapping | None) or not isinstance(given, Mapping | None):
+        problem = problem or ("unreadable", "the feature or its properties is not a JSON object")
+    if problem is not None:
+        return None, [problem]
     feature = dict(raw.feature or {})
-    props = dict(feature.get("properties") or {})
+    props = dict(given or {})
     hid = props.get("id", feature.get("id", raw.id))
     if isinstance(hid, int) and not isinstance(hid, bool):
         hid = str(hid)
