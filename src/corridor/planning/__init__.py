@@ -13,6 +13,8 @@ contract other areas build on; its JSON Schemas are ``plan.schema.json`` and
   from the routing engine's route matrix, with the hazard picture at the planned time.
 """
 
+from corridor.planning._api import plan_evacuation, replan
+from corridor.planning._exact import ExactResult, exact_bound
 from corridor.planning._load import (
     SCHEDULE_SCHEMA_PATH,
     SCHEMA_PATH,
@@ -58,6 +60,14 @@ from corridor.planning._model import (
     WindowSpan,
     schedule_from_data,
 )
+from corridor.planning._planner import PlannerInput, plan_schedule
+from corridor.planning._travel import (
+    Corridor,
+    TravelTimes,
+    corridor_from_terms,
+    resolve_corridors,
+    travel_times,
+)
 
 __all__ = [
     "PEOPLE_CLASSES",
@@ -72,9 +82,11 @@ __all__ = [
     "CheckpointPass",
     "Convoy",
     "ConvoyRules",
+    "Corridor",
     "CorridorCheckpoint",
     "CorridorSpec",
     "Departed",
+    "ExactResult",
     "FamilyGroup",
     "Fleet",
     "GatheringPoint",
@@ -83,22 +95,31 @@ __all__ = [
     "PeopleByClass",
     "PeopleClass",
     "PlanInput",
+    "PlannerInput",
     "Point",
     "Reason",
     "ReceptionPoint",
     "ReplanState",
     "Schedule",
     "TimeWindow",
+    "TravelTimes",
     "Trip",
     "VehicleState",
     "WindowLoad",
     "WindowSpan",
+    "corridor_from_terms",
+    "exact_bound",
     "load_plan",
     "parse_plan_text",
+    "plan_evacuation",
     "plan_from_data",
+    "plan_schedule",
     "plan_schema",
+    "replan",
+    "resolve_corridors",
     "schedule_from_data",
     "schedule_schema",
     "schema_text",
     "state_from_data",
+    "travel_times",
 ]

@@ -185,6 +185,10 @@ class Fleet(_Strict):
     buses: list[Bus] = Field(default_factory=list)
     ambulances: list[Ambulance] = Field(default_factory=list)
 
+    def all(self) -> list[Bus | Ambulance]:
+        """Buses then ambulances: the row order of the vehicle tables in planning."""
+        return [*self.buses, *self.ambulances]
+
 
 class CorridorCheckpoint(_Strict):
     """A checkpoint on a corridor, in the order vehicles pass it."""
@@ -283,7 +287,7 @@ class PlanInput(_Strict):
         for label, ids in (
             ("gathering_points", [g.id for g in self.gathering_points]),
             ("reception_points", [r.id for r in self.reception_points]),
-            ("vehicles", [v.id for v in (*self.vehicles.buses, *self.vehicles.ambulances)]),
+            ("vehicles", [v.id for v in self.vehicles.all()]),
             ("corridors", [c.id for c in self.corridors]),
         ):
             seen: set[str] = set()

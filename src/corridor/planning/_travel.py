@@ -162,7 +162,7 @@ def travel_times(
     gps = [Point(lat=g.lat, lon=g.lon) for g in plan.gathering_points]
     recs = [Point(lat=r.lat, lon=r.lon) for r in plan.reception_points]
     if depots is None:
-        depots = [v.depot for v in (*plan.vehicles.buses, *plan.vehicles.ambulances)]
+        depots = [v.depot for v in plan.vehicles.all()]
     entries = [c.entry for c in corridors]
     exits = [c.exit for c in corridors]
     kw = {"risk": risk, "closed": closed, "risk_weight": risk_weight}
