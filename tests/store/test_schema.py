@@ -30,6 +30,7 @@ TABLES = {
     "lifecycle_events",
     "networks",
     "parties",
+    "plan_versions",
     "signatures",
 }
 

@@ -45,6 +45,8 @@ from corridor.store._hazards import (
     update_hazard,
 )
 from corridor.store._networks import get_network, list_networks, register_network
+from corridor.store._plan_tables import PlanVersionRow
+from corridor.store._plans import PlanRecord, list_plans, load_plan_record, save_plan
 from corridor.store._schema import (
     alembic_config,
     check_schema,
@@ -86,6 +88,8 @@ __all__ = [
     "LifecycleEventRow",
     "NetworkRow",
     "PartyRow",
+    "PlanRecord",
+    "PlanVersionRow",
     "SignatureRow",
     "Store",
     "UTCDateTime",
@@ -115,13 +119,16 @@ __all__ = [
     "list_hazards",
     "list_networks",
     "list_parties",
+    "list_plans",
     "load_agreement",
+    "load_plan_record",
     "make_engine",
     "open_store",
     "propose_agreement",
     "record",
     "register_network",
     "resolve_db_url",
+    "save_plan",
     "schema_status",
     "sign_agreement",
     "suspend_agreement",
