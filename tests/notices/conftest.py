@@ -74,3 +74,20 @@ def details():  # type: ignore[no-untyped-def]
     from corridor.notices import read_details
 
     return read_details(DETAILS_FILE)
+
+
+@pytest.fixture
+def demo_record(demo_db: str):  # type: ignore[no-untyped-def]
+    from corridor.store import load_agreement, open_store
+
+    with open_store(demo_db) as store, store.session(write=False) as s:
+        return load_agreement(s, "krems-demo")
+
+
+@pytest.fixture
+def demo_facts(demo_record, details):  # type: ignore[no-untyped-def]
+    from corridor.notices import notice_facts, schedule_from_agreement
+
+    return notice_facts(
+        demo_record, details=details, schedule=schedule_from_agreement(demo_record.terms)
+    )

@@ -92,10 +92,10 @@ def _to_minute(at: datetime) -> datetime:
     return at
 
 
-def schedule_for(terms: Terms, plan: object | None = None) -> Schedule:
-    """The schedule to announce: the plan's when one is given, else the agreement's own."""
+def schedule_for(terms: Terms, plan: object | None = None, plan_input: object = None) -> Schedule:
+    """The schedule to announce: the planner's when one is given, else the agreement's own."""
     if plan is None:
         return schedule_from_agreement(terms)
     from corridor.notices._plan_input import schedule_from_plan
 
-    return schedule_from_plan(terms, plan)
+    return schedule_from_plan(terms, plan, plan_input)  # type: ignore[arg-type]
