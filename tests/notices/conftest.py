@@ -48,7 +48,7 @@ def demo_terms(net: Network, **changes: Any) -> dict[str, Any]:
     for name, _ in PARTIES:
         keys[name] = type("K", (), {"public_key": public_key_b64(demo_key(name))})()
     data = make_terms(net, keys, first_window_utc=FIRST_WINDOW, edges=walk_edges(net, 5, 15))
-    data.update(corridor_id="krems-demo", max_convoy_size=25, **changes)
+    data.update({"corridor_id": "krems-demo", "max_convoy_size": 25, **changes})
     return data
 
 
