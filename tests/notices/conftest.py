@@ -60,10 +60,12 @@ def demo_db(tmp_path: Path, krems_network: Network) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     with open_store(url) as store, store.session() as s:
         for name, role in PARTIES:
-            add_party(s, name=name, role=role, public_key=public_key_b64(demo_key(name)),
-                      actor="test")
-        propose_agreement(s, terms_from_data(demo_terms(krems_network)), actor="test",
-                          at_utc=SIGNED_AT)
+            add_party(
+                s, name=name, role=role, public_key=public_key_b64(demo_key(name)), actor="test"
+            )
+        propose_agreement(
+            s, terms_from_data(demo_terms(krems_network)), actor="test", at_utc=SIGNED_AT
+        )
         for name, _ in PARTIES:
             sign_agreement(s, "krems-demo", key=demo_key(name), actor=name, at_utc=SIGNED_AT)
     yield url

@@ -75,11 +75,19 @@ def test_plural_forms_of_minutes(n: int, uk: str, ru: str) -> None:
 
 @pytest.mark.parametrize(
     ("n", "uk", "ru"),
-    [(1, "блокпост", "блокпост"), (3, "блокпости", "блокпоста"), (5, "блокпостів", "блокпостов"),
-     (21, "блокпост", "блокпост"), (13, "блокпостів", "блокпостов")],
+    [
+        (1, "блокпост", "блокпост"),
+        (3, "блокпости", "блокпоста"),
+        (5, "блокпостів", "блокпостов"),
+        (21, "блокпост", "блокпост"),
+        (13, "блокпостів", "блокпостов"),
+    ],
 )
 def test_plural_forms_of_checkpoints(n: int, uk: str, ru: str) -> None:
-    one, many = "The convoy passes %(count)s checkpoint:", "The convoy passes %(count)s checkpoints:"
+    one, many = (
+        "The convoy passes %(count)s checkpoint:",
+        "The convoy passes %(count)s checkpoints:",
+    )
     assert translations("uk").ngettext(one, many, n) % {"count": n} == f"Колона проходить {n} {uk}:"
     assert translations("ru").ngettext(one, many, n) % {"count": n} == f"Колонна проходит {n} {ru}:"
 

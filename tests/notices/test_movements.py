@@ -44,12 +44,18 @@ def movement_store(store, krems_network):  # type: ignore[no-untyped-def]
     with store.session() as s:
         for name, role in PARTIES:
             add_party(s, name=name, role=role, public_key=public_key_b64(demo_key(name)), actor="t")
-        rec = propose_agreement(s, terms_from_data(demo_terms(krems_network)), actor="t",
-                                at_utc=SIGNED_AT)
+        rec = propose_agreement(
+            s, terms_from_data(demo_terms(krems_network)), actor="t", at_utc=SIGNED_AT
+        )
         for name, _ in PARTIES:
             sign_agreement(s, "krems-demo", key=demo_key(name), actor=name, at_utc=SIGNED_AT)
-        submit_movement(s, movement_data(rec.digest), key=demo_key("icrc"), actor="icrc",
-                        at_utc=SIGNED_AT + timedelta(hours=2))
+        submit_movement(
+            s,
+            movement_data(rec.digest),
+            key=demo_key("icrc"),
+            actor="icrc",
+            at_utc=SIGNED_AT + timedelta(hours=2),
+        )
     store.digest = rec.digest
     return store
 
@@ -71,7 +77,9 @@ def test_signature_is_domain_separated(movement_store) -> None:  # type: ignore[
         rec = load_movement(s, "krems-demo-m1")
     pub = public_key_b64(demo_key("icrc"))
     assert verify_movement(pub, rec.digest, rec.signature)
-    assert movement_message(rec.digest).startswith(MOVEMENT_DOMAIN) and MOVEMENT_DOMAIN != ACK_DOMAIN
+    assert (
+        movement_message(rec.digest).startswith(MOVEMENT_DOMAIN) and MOVEMENT_DOMAIN != ACK_DOMAIN
+    )
     # An agreement-domain signature over the same digest must not pass as a movement one.
     assert not verify_movement(pub, rec.digest, sign_digest(demo_key("icrc"), rec.digest))
     assert rec.digest == movement_digest(rec.movement)
@@ -86,15 +94,23 @@ def test_acknowledgements_clear_or_flag(movement_store) -> None:  # type: ignore
     assert rec.clearance(before).status == "pending"
     assert rec.clearance(DEADLINE).status == "flagged"  # nobody acknowledged in time
     with movement_store.session() as s:
-        acknowledge_movement(s, "krems-demo-m1", key=demo_key("city-of-krems"), actor="c",
-                             at_utc=before)
+        acknowledge_movement(
+            s, "krems-demo-m1", key=demo_key("city-of-krems"), actor="c", at_utc=before
+        )
     with movement_store.session() as s:
-        rec = acknowledge_movement(s, "krems-demo-m1", key=demo_key("army-north"), actor="a",
-                                   at_utc=DEADLINE + timedelta(minutes=5))  # late
+        rec = acknowledge_movement(
+            s,
+            "krems-demo-m1",
+            key=demo_key("army-north"),
+            actor="a",
+            at_utc=DEADLINE + timedelta(minutes=5),
+        )  # late
     verdict = rec.clearance(DEADLINE + timedelta(minutes=10))
     assert verdict.status == "flagged"
     assert [(a.party, a.state) for a in verdict.acks] == [
-        ("city-of-krems", "valid"), ("army-north", "late")]
+        ("city-of-krems", "valid"),
+        ("army-north", "late"),
+    ]
     assert "army-north" in verdict.reasons[0]
     with movement_store.session() as s, pytest.raises(LifecycleError, match="already"):
         acknowledge_movement(s, "krems-demo-m1", key=demo_key("army-north"), actor="a")
@@ -111,8 +127,9 @@ def test_all_acknowledged_in_time_is_cleared_and_golden(movement_store) -> None:
     at = DEADLINE - timedelta(hours=2)
     for party in ("city-of-krems", "army-north"):
         with movement_store.session() as s:
-            rec = acknowledge_movement(s, "krems-demo-m1", key=demo_key(party), actor=party,
-                                       at_utc=at)
+            rec = acknowledge_movement(
+                s, "krems-demo-m1", key=demo_key(party), actor=party, at_utc=at
+            )
     assert rec.clearance(DEADLINE).status == "cleared"
     doc = json.dumps(rec.signed_document(), indent=2, ensure_ascii=False) + "\n"
     html = render_movement_html(rec, at_utc=DEADLINE)
@@ -138,8 +155,12 @@ def test_movement_breaking_the_agreement_is_refused(movement_store) -> None:  # 
     assert "not inside any agreed ceasefire window" in text
     assert "'tank' is not permitted" in text
     with movement_store.session() as s, pytest.raises(SignatureError, match="not the key"):
-        submit_movement(s, movement_data(movement_store.digest, movement_id="m3"),
-                        key=demo_key("army-north"), actor="x")
+        submit_movement(
+            s,
+            movement_data(movement_store.digest, movement_id="m3"),
+            key=demo_key("army-north"),
+            actor="x",
+        )
 
 
 def test_suspension_flags_a_cleared_movement(movement_store) -> None:  # type: ignore[no-untyped-def]
@@ -147,11 +168,21 @@ def test_suspension_flags_a_cleared_movement(movement_store) -> None:  # type: i
 
     for party in ("city-of-krems", "army-north"):
         with movement_store.session() as s:
-            acknowledge_movement(s, "krems-demo-m1", key=demo_key(party), actor=party,
-                                 at_utc=DEADLINE - timedelta(hours=3))
+            acknowledge_movement(
+                s,
+                "krems-demo-m1",
+                key=demo_key(party),
+                actor=party,
+                at_utc=DEADLINE - timedelta(hours=3),
+            )
     with movement_store.session() as s:
-        suspend_agreement(s, "krems-demo", reason="shelling", actor="army-north",
-                          at_utc=DEADLINE - timedelta(hours=1))
+        suspend_agreement(
+            s,
+            "krems-demo",
+            reason="shelling",
+            actor="army-north",
+            at_utc=DEADLINE - timedelta(hours=1),
+        )
         rec = load_movement(s, "krems-demo-m1")
     verdict = rec.clearance(DEADLINE)
     assert verdict.status == "flagged"

@@ -72,7 +72,9 @@ def test_sms_keeps_where_when_hotline_in_the_first_part(demo_facts) -> None:  # 
 
 def test_sms_that_cannot_fit_is_refused(demo_record, details) -> None:  # type: ignore[no-untyped-def]
     data = details.model_dump(mode="json", exclude_none=True)
-    data["places"]["Gathering point A"]["address"] = "Hafenstraße 2, Krems an der Donau, Niederösterreich"
+    data["places"]["Gathering point A"]["address"] = (
+        "Hafenstraße 2, Krems an der Donau, Niederösterreich"
+    )
     facts = notice_facts(
         demo_record,
         details=details_from_data(data),
@@ -141,10 +143,18 @@ def test_draft_not_in_force(demo_db, details, krems_network) -> None:  # type: i
     sched = schedule_from_agreement(rec.terms)
     with pytest.raises(InputError, match=r"not in force \(state proposed, 0/3 parties signed\)"):
         notice_facts(rec, details=details, schedule=sched)
-    facts = notice_facts(rec, details=details, schedule=sched, draft=True,
-                         issued_at_utc=datetime(2027, 2, 28, 9, tzinfo=UTC))
-    for lang, marker in (("uk", "ПРОЄКТ, НЕ ЧИННИЙ"), ("ru", "ПРОЕКТ, НЕ ДЕЙСТВУЕТ"),
-                         ("en", "DRAFT, NOT IN FORCE")):
+    facts = notice_facts(
+        rec,
+        details=details,
+        schedule=sched,
+        draft=True,
+        issued_at_utc=datetime(2027, 2, 28, 9, tzinfo=UTC),
+    )
+    for lang, marker in (
+        ("uk", "ПРОЄКТ, НЕ ЧИННИЙ"),
+        ("ru", "ПРОЕКТ, НЕ ДЕЙСТВУЕТ"),
+        ("en", "DRAFT, NOT IN FORCE"),
+    ):
         text = render_notice(facts, lang=lang, fmt="text").content
         assert marker in text
         assert marker in render_notice(facts, lang=lang, fmt="html").content
@@ -178,8 +188,14 @@ def test_superseding_notice_after_suspension(demo_db, details) -> None:  # type:
 
     at = datetime(2027, 3, 1, 7, 15, tzinfo=UTC)  # 09:15 in Kyiv
     with open_store(demo_db) as store, store.session() as s:
-        suspend_agreement(s, "krems-demo", reason="shelling near CP2", key=demo_key("army-north"),
-                          actor="army-north", at_utc=at)
+        suspend_agreement(
+            s,
+            "krems-demo",
+            reason="shelling near CP2",
+            key=demo_key("army-north"),
+            actor="army-north",
+            at_utc=at,
+        )
         rec = load_agreement(s, "krems-demo")
     facts = notice_facts(rec, details=details, schedule=schedule_from_agreement(rec.terms))
     assert facts.status == "suspended"
@@ -187,16 +203,22 @@ def test_superseding_notice_after_suspension(demo_db, details) -> None:  # type:
     for lang in LANGUAGES:
         for fmt in ("text", "sms", "html"):
             out = render_notice(facts, lang=lang, fmt=fmt)
-            content = out.sms and __import__(
-                "corridor.notices._sms_notice", fromlist=["sms_report"]
-            ).sms_report(out.sms) or out.content
+            content = (
+                out.sms
+                and __import__("corridor.notices._sms_notice", fromlist=["sms_report"]).sms_report(
+                    out.sms
+                )
+            ) or out.content
             _golden(f"krems-demo-suspended.{lang}.{SUFFIX[fmt]}", content)
     text = render_notice(facts, lang="uk", fmt="text").content
     assert "Коридор призупинено 1 березня 2027\u202fр. о 09:15." in text
     assert "Це оголошення замінює оголошення krems-demo-v1" in text
     cap = render_notice(facts, lang="en", fmt="cap").content
     assert "<msgType>Update</msgType>" in cap
-    assert "<references>corridor@notices.invalid,corridor.krems-demo-v1,2027-02-27T12:00:00+00:00" in cap
+    assert (
+        "<references>corridor@notices.invalid,corridor.krems-demo-v1,2027-02-27T12:00:00+00:00"
+        in cap
+    )
     _cap_schema().assertValid(__import__("lxml.etree", fromlist=["x"]).fromstring(cap.encode()))
 
 
@@ -207,18 +229,25 @@ def test_new_version_says_what_changed(demo_db, details, krems_network) -> None:
     from tests.notices.conftest import SIGNED_AT, demo_key, demo_terms
 
     data = demo_terms(krems_network, max_convoy_size=20)
-    data["windows"] = data["windows"][:1] + [
-        {"start_utc": "2027-03-03T06:00:00Z", "end_utc": "2027-03-03T12:00:00Z"}
+    data["windows"] = [
+        *data["windows"][:1],
+        {"start_utc": "2027-03-03T06:00:00Z", "end_utc": "2027-03-03T12:00:00Z"},
     ]
     with open_store(demo_db) as store, store.session() as s:
         propose_agreement(s, terms_from_data(data), actor="t", at_utc=SIGNED_AT)
         for name, _ in PARTIES:
-            sign_agreement(s, "krems-demo", key=demo_key(name), actor=name,
-                           at_utc=datetime(2027, 2, 28, 10, tzinfo=UTC))
+            sign_agreement(
+                s,
+                "krems-demo",
+                key=demo_key(name),
+                actor=name,
+                at_utc=datetime(2027, 2, 28, 10, tzinfo=UTC),
+            )
         rec = load_agreement(s, "krems-demo")
         prev = load_agreement(s, "krems-demo", version=1)
-    facts = notice_facts(rec, details=details, schedule=schedule_from_agreement(rec.terms),
-                         previous=prev)
+    facts = notice_facts(
+        rec, details=details, schedule=schedule_from_agreement(rec.terms), previous=prev
+    )
     assert [c.kind for c in facts.changes] == ["window_removed", "window_added", "convoy_size"]
     ru = render_notice(facts, lang="ru", fmt="text").content
     assert "ОТМЕНЕНО: режим тишины 2 марта 2027\u202fг. с 08:00 до 14:00." in ru

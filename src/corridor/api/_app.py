@@ -42,8 +42,16 @@ def create_app(
     InputError/NetworkFileError for an unusable file and StoreError when the database cannot
     be opened, before any request is served.
     """
-    from corridor.api import _agreements, _audit, _hazards, _health, _me, _networks, _notices
-    from corridor.api import _reports
+    from corridor.api import (
+        _agreements,
+        _audit,
+        _hazards,
+        _health,
+        _me,
+        _networks,
+        _notices,
+        _reports,
+    )
     from corridor.api import _routes as _routes_api
 
     own_store = store is None

@@ -57,8 +57,9 @@ class AckIn(_In):
 def notice(
     request: Request,
     agreement_id: AgreementId,
+    *,
     lang: Annotated[str, Query(max_length=8)],
-    format: Annotated[Literal["text", "sms", "html", "cap"], Query()] = "text",  # noqa: A002
+    format: Annotated[Literal["text", "sms", "html", "cap"], Query()] = "text",
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     draft: bool = False,
 ) -> Response:
@@ -109,7 +110,9 @@ def _movement_json(rec: Any, at: datetime) -> dict[str, Any]:
         **rec.signed_document(),
         "status": verdict.status,
         "reasons": verdict.reasons,
-        "acks": [{"party": a.party, "state": a.state, "at_utc": a.acked_at_utc} for a in verdict.acks],
+        "acks": [
+            {"party": a.party, "state": a.state, "at_utc": a.acked_at_utc} for a in verdict.acks
+        ],
     }
 
 
@@ -124,7 +127,9 @@ def submit(request: Request, body: MovementIn, user: CurrentUser) -> JSONRespons
     from corridor.store import submit_movement, utc_now
 
     if user.role is Role.LIAISON and user.party != body.movement.sender:
-        raise ApiError(403, f"a liaison of {user.party!r} may not send for {body.movement.sender!r}")
+        raise ApiError(
+            403, f"a liaison of {user.party!r} may not send for {body.movement.sender!r}"
+        )
     with session_of(state_of(request).store) as session:
         rec = submit_movement(session, body.movement, signature=body.signature, actor=user.actor)
         data = _movement_json(rec, utc_now())

@@ -61,18 +61,29 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
     ] = None,
     plan: Annotated[
         Path | None,
-        typer.Option("--plan", help="Schedule JSON from `corridor plan -o` (default: one "
-                     "convoy per window, from the agreement).", dir_okay=False),
+        typer.Option(
+            "--plan",
+            help="Schedule JSON from `corridor plan -o` (default: one "
+            "convoy per window, from the agreement).",
+            dir_okay=False,
+        ),
     ] = None,
     plan_input: Annotated[
         Path | None,
-        typer.Option("--plan-input", help="The plan file, for gathering point names and "
-                     "addresses.", dir_okay=False),
+        typer.Option(
+            "--plan-input",
+            help="The plan file, for gathering point names and addresses.",
+            dir_okay=False,
+        ),
     ] = None,
     details: Annotated[
         Path | None,
-        typer.Option("--details", help="Notice details YAML (hotline, addresses); default: "
-                     "the details stored for the corridor.", dir_okay=False),
+        typer.Option(
+            "--details",
+            help="Notice details YAML (hotline, addresses); default: "
+            "the details stored for the corridor.",
+            dir_okay=False,
+        ),
     ] = None,
     save_details: Annotated[
         bool, typer.Option("--save-details", help="Store --details for the corridor.")
@@ -84,8 +95,8 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
         bool, typer.Option("--draft", help="Draft a notice for an agreement not in force.")
     ] = False,
     issued_at: Annotated[
-        str | None, typer.Option("--issued-at", help="Issue time, ISO 8601 (default: when "
-                                 "the state began).")
+        str | None,
+        typer.Option("--issued-at", help="Issue time, ISO 8601 (default: when the state began)."),
     ] = None,
     sms_max_segments: Annotated[
         int, typer.Option("--sms-max-segments", min=1, max=10, help="SMS part limit.")
@@ -113,10 +124,9 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
     given = read_details(details) if details is not None else None
     schedule = plan_file = None
     if plan is not None:
-        from corridor.planning import schedule_from_data
-
         from corridor.agreements._load import read_json_file
         from corridor.errors import InputError
+        from corridor.planning import schedule_from_data
 
         try:
             schedule = schedule_from_data(read_json_file(plan, name="schedule", kind="JSON file"))
@@ -130,7 +140,9 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
         plan_file = load_plan(plan_input)
     with open_store(db) as store, store.session(write=save_details) as s:
         rec = load_agreement(s, agreement, version=version)
-        previous = load_agreement(s, agreement, version=rec.version - 1) if rec.version > 1 else None
+        previous = (
+            load_agreement(s, agreement, version=rec.version - 1) if rec.version > 1 else None
+        )
         stored = load_notice_details(s, agreement)
         rendered = notice_for(
             rec,
@@ -160,7 +172,9 @@ def _print_status(rec: MovementRecord, at: datetime) -> bool:
     from rich.table import Table
 
     verdict = rec.clearance(at)
-    table = Table("party", "acknowledgement", "at (UTC)", title=f"movement {rec.movement.movement_id}")
+    table = Table(
+        "party", "acknowledgement", "at (UTC)", title=f"movement {rec.movement.movement_id}"
+    )
     table.add_row(rec.sender, "sender (signed)", rec.created_at_utc)
     for a in verdict.acks:
         table.add_row(a.party, a.state, a.acked_at_utc or "")
@@ -169,16 +183,18 @@ def _print_status(rec: MovementRecord, at: datetime) -> bool:
     text = verdict.status.upper()
     if verdict.flagged:
         text += ": DO NOT DEPART as notified"
-    console.print(f"[{colour}]{text}[/]" + (": " + "; ".join(verdict.reasons) if verdict.reasons else ""),
-                  highlight=False)
+    console.print(
+        f"[{colour}]{text}[/]" + (": " + "; ".join(verdict.reasons) if verdict.reasons else ""),
+        highlight=False,
+    )
     return verdict.flagged
 
 
 def _read_movement(path: Path) -> Any:
-    from corridor.notices._details import read_details  # noqa: F401 (same YAML rules)
     import yaml
 
     from corridor.errors import InputError
+    from corridor.notices._details import read_details  # noqa: F401 (same YAML rules)
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -201,8 +217,12 @@ def _no_timestamps() -> Any:
 @movement_app.command("sign")
 @handle_errors
 def movement_sign(  # noqa: PLR0917
-    movement_file: Annotated[Path, typer.Argument(help="Movement (.yaml or .json).", dir_okay=False)],
-    key: Annotated[Path, typer.Option("--key", "-k", help="The sender's private key.", dir_okay=False)],
+    movement_file: Annotated[
+        Path, typer.Argument(help="Movement (.yaml or .json).", dir_okay=False)
+    ],
+    key: Annotated[
+        Path, typer.Option("--key", "-k", help="The sender's private key.", dir_okay=False)
+    ],
     passphrase: PassphraseFlag = False,
     passphrase_file: PassphraseFile = None,
     db: DbOption = None,
@@ -226,7 +246,9 @@ def movement_sign(  # noqa: PLR0917
 @handle_errors
 def movement_ack(  # noqa: PLR0917
     movement_id: Annotated[str, typer.Argument(help="Movement id.")],
-    key: Annotated[Path, typer.Option("--key", "-k", help="Your party's private key.", dir_okay=False)],
+    key: Annotated[
+        Path, typer.Option("--key", "-k", help="Your party's private key.", dir_okay=False)
+    ],
     party: Annotated[str | None, typer.Option("--party", help="Acknowledge as this party.")] = None,
     passphrase: PassphraseFlag = False,
     passphrase_file: PassphraseFile = None,
@@ -238,7 +260,9 @@ def movement_ack(  # noqa: PLR0917
 
     private = load_key(key, passphrase, passphrase_file)
     with open_store(db) as store, store.session() as s:
-        rec = acknowledge_movement(s, movement_id, key=private, party=party, actor=actor_name(actor))
+        rec = acknowledge_movement(
+            s, movement_id, key=private, party=party, actor=actor_name(actor)
+        )
     done = len(rec.acks)
     console.print(
         f"acknowledged {movement_id} ({done}/{len(rec.parties) - 1} parties)", highlight=False
@@ -249,7 +273,9 @@ def movement_ack(  # noqa: PLR0917
 @handle_errors
 def movement_status(
     movement_id: Annotated[str, typer.Argument(help="Movement id.")],
-    at: Annotated[str | None, typer.Option("--at", help="Judge at this time (default: now).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Judge at this time (default: now).")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Each party's acknowledgement; exit 2 when the movement is flagged."""
@@ -279,8 +305,12 @@ def movement_list(
         for rec in list_movements(s, corridor):
             m = rec.movement
             table.add_row(
-                m.movement_id, m.corridor_id, f"{m.departure_utc:%Y-%m-%d %H:%M}",
-                str(len(m.vehicles)), str(m.passenger_total), rec.clearance(now).status,
+                m.movement_id,
+                m.corridor_id,
+                f"{m.departure_utc:%Y-%m-%d %H:%M}",
+                str(len(m.vehicles)),
+                str(m.passenger_total),
+                rec.clearance(now).status,
             )
     console.print(table)
 

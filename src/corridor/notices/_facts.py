@@ -114,9 +114,7 @@ def agreed_at(rec: AgreementRecord) -> datetime | None:
 def _hotline(terms: Terms, details: NoticeDetails) -> str | None:
     if details.hotline:
         return details.hotline
-    return next(
-        (c.address for c in terms.contacts if c.channel.strip().lower() == "hotline"), None
-    )
+    return next((c.address for c in terms.contacts if c.channel.strip().lower() == "hotline"), None)
 
 
 def changes_between(old: Terms, new: Terms) -> list[Change]:
@@ -126,8 +124,10 @@ def changes_between(old: Terms, new: Terms) -> list[Change]:
     new_w = {(w.start_utc, w.end_utc): w for w in new.windows}
     out += [Change("window_removed", window=w) for k, w in sorted(old_w.items()) if k not in new_w]
     out += [Change("window_added", window=w) for k, w in sorted(new_w.items()) if k not in old_w]
-    for kind, a, b in (("origin", old.origin, new.origin), ("destination", old.destination,
-                                                           new.destination)):
+    for kind, a, b in (
+        ("origin", old.origin, new.origin),
+        ("destination", old.destination, new.destination),
+    ):
         if (a.name, a.lat, a.lon) != (b.name, b.lat, b.lon):
             out.append(Change(kind, old=a.name, new=b.name))
     old_cp = {c.name: c for c in old.checkpoints}

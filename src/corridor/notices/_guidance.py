@@ -32,11 +32,15 @@ DO_NOT_BRING = (
 )
 
 IF_STOPPED = (
-    N_("At a checkpoint: stay calm, keep your hands visible, do what you are told and show "
-       "your documents."),
+    N_(
+        "At a checkpoint: stay calm, keep your hands visible, do what you are told and show "
+        "your documents."
+    ),
     N_("Do not film or photograph checkpoints, soldiers or military equipment."),
-    N_("Under fire: stay in the vehicle unless told otherwise, get down below the windows and "
-       "follow the convoy leader."),
+    N_(
+        "Under fire: stay in the vehicle unless told otherwise, get down below the windows and "
+        "follow the convoy leader."
+    ),
     N_("Call the hotline as soon as it is safe."),
 )
 

@@ -149,7 +149,9 @@ def sign_movement(key: Ed25519PrivateKey, digest_hex: str) -> str:
 def sign_ack(
     key: Ed25519PrivateKey, *, movement_id: str, digest_hex: str, party: str, at_utc: str
 ) -> str:
-    message = ack_message(movement_id=movement_id, digest_hex=digest_hex, party=party, at_utc=at_utc)
+    message = ack_message(
+        movement_id=movement_id, digest_hex=digest_hex, party=party, at_utc=at_utc
+    )
     return base64.b64encode(key.sign(message)).decode()
 
 
@@ -157,9 +159,12 @@ def verify_movement(public_key: str, digest_hex: str, signature: str) -> bool:
     return verify_message(public_key, movement_message(digest_hex), signature)
 
 
-def verify_ack(public_key: str, *, movement_id: str, digest_hex: str, party: str, at_utc: str,
-               signature: str) -> bool:
-    message = ack_message(movement_id=movement_id, digest_hex=digest_hex, party=party, at_utc=at_utc)
+def verify_ack(
+    public_key: str, *, movement_id: str, digest_hex: str, party: str, at_utc: str, signature: str
+) -> bool:
+    message = ack_message(
+        movement_id=movement_id, digest_hex=digest_hex, party=party, at_utc=at_utc
+    )
     return verify_message(public_key, message, signature)
 
 
@@ -216,7 +221,9 @@ def movement_problems(movement: Movement, terms: Terms, digest_hex: str) -> list
                 f"(open {agreed[cp.checkpoint].hours_utc} UTC)"
             )
     problems += [
-        f"checkpoints: agreed checkpoint {name!r} is missing" for name in agreed if name not in listed
+        f"checkpoints: agreed checkpoint {name!r} is missing"
+        for name in agreed
+        if name not in listed
     ]
     times = [c.planned_utc for c in movement.checkpoints]
     if times != sorted(times):

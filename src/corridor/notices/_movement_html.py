@@ -45,15 +45,19 @@ def render_movement_html(rec: MovementRecord, *, at_utc: datetime, terms: object
             if e.road and not e.road.startswith("unnamed")
         )
     )
-    return _env().get_template("movement.html.j2").render(
-        rec=rec,
-        m=rec.movement,
-        terms=agreement_terms,
-        roads=roads,
-        operators={c.name: c.operated_by for c in agreement_terms.checkpoints},  # type: ignore[attr-defined]
-        passengers=[(str(k), v) for k, v in rec.movement.passengers.items()],
-        verdict=rec.clearance(at_utc),
-        at=at_utc,
-        utc=_utc,
-        both=_both,
+    return (
+        _env()
+        .get_template("movement.html.j2")
+        .render(
+            rec=rec,
+            m=rec.movement,
+            terms=agreement_terms,
+            roads=roads,
+            operators={c.name: c.operated_by for c in agreement_terms.checkpoints},  # type: ignore[attr-defined]
+            passengers=[(str(k), v) for k, v in rec.movement.passengers.items()],
+            verdict=rec.clearance(at_utc),
+            at=at_utc,
+            utc=_utc,
+            both=_both,
+        )
     )

@@ -41,7 +41,7 @@ def check_format(fmt: str) -> Format:
         raise InputError(
             f"format {fmt!r} is not supported", field="format", hint="use " + ", ".join(FORMATS)
         )
-    return fmt  # type: ignore[return-value]
+    return fmt
 
 
 def render_notice(

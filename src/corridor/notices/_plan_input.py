@@ -72,7 +72,9 @@ def details_with_plan(details: NoticeDetails, plan: PlanInput | None) -> NoticeD
     if plan is None:
         return details
     places = dict(details.places)
-    for g in [*plan.gathering_points, *plan.reception_points]:
-        if g.name not in places and g.address:
-            places[g.name] = PlaceDetails(address=g.address)
+    named = [(g.name, g.address) for g in plan.gathering_points]
+    named += [(r.name, r.address) for r in plan.reception_points]
+    for name, address in named:
+        if name not in places and address:
+            places[name] = PlaceDetails(address=address)
     return details.model_copy(update={"places": places})

@@ -155,7 +155,9 @@ class Phrasing:
         }
 
 
-def render_template(facts: NoticeFacts, lang: str, name: str, **extra: Any) -> tuple[str, list[str]]:
+def render_template(
+    facts: NoticeFacts, lang: str, name: str, **extra: Any
+) -> tuple[str, list[str]]:
     """Render one template in ``lang``; returns the text and the language's warnings."""
     check_language(lang)
     phrasing = Phrasing(facts, lang)

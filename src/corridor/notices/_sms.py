@@ -77,9 +77,7 @@ def segment_sms(text: str) -> SmsSegments:
     (1, 2)
     """
     encoding, units = sms_units(text)
-    single, per_part = (
-        (SINGLE_GSM7, PART_GSM7) if encoding == "GSM-7" else (SINGLE_UCS2, PART_UCS2)
-    )
+    single, per_part = (SINGLE_GSM7, PART_GSM7) if encoding == "GSM-7" else (SINGLE_UCS2, PART_UCS2)
     if units <= single:
         return SmsSegments(text, encoding, units, (text,) if text else ())
     parts: list[str] = []

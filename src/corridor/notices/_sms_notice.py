@@ -105,7 +105,11 @@ def _unit(encoding: str) -> str:
 def sms_report(sms: SmsNotice) -> str:
     """The message with its encoding, length and parts, for a person to check before sending."""
     seg = sms.segments
-    per = (160 if seg.count == 1 else 153) if seg.encoding == "GSM-7" else (70 if seg.count == 1 else 67)
+    per = (
+        (160 if seg.count == 1 else 153)
+        if seg.encoding == "GSM-7"
+        else (70 if seg.count == 1 else 67)
+    )
     head = (
         f"SMS {seg.encoding}, {seg.units} {_unit(seg.encoding)}, "
         f"{seg.count} part{'s' if seg.count != 1 else ''} (at most {per} each)"
