@@ -74,3 +74,67 @@ def test_characters_outside_the_bmp_take_two_units_and_are_not_split() -> None:
     long = "я" * 66 + "🚌" + "я" * 10  # 78 units: part 1 holds 66 (the bus would be 67-68)
     seg = segment_sms(long)
     assert seg.parts[0] == "я" * 66 and seg.parts[1].startswith("🚌")
+
+
+# --- A second implementation: the gsm0338 codec (one byte per septet, 0x1B escapes). --------
+
+GSM_SAMPLE = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./09:;<=>?¡AZÄÖÑÜ§¿azäöñüà"
+EXT_SAMPLE = "^{}\\[~]|€"
+OTHER_SAMPLE = "яЇїґЄєЁё🚌çâ`"
+
+
+def _codec_units(text: str) -> tuple[str, int]:
+    import gsm0338  # noqa: F401 (registers the "gsm03.38" codec)
+
+    try:
+        return "GSM-7", len(text.encode("gsm03.38"))
+    except UnicodeEncodeError:
+        return "UCS-2", len(text.encode("utf-16-le")) // 2
+
+
+def _alphabet_sample() -> str:
+    return GSM_SAMPLE + EXT_SAMPLE + OTHER_SAMPLE
+
+
+def test_codec_agrees_on_every_sample_character() -> None:
+    pytest.importorskip("gsm0338")
+    for ch in _alphabet_sample():
+        assert sms_units(ch) == _codec_units(ch), repr(ch)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(GSM_SAMPLE),  # mostly GSM-7 text ...
+            st.sampled_from(EXT_SAMPLE),
+            st.sampled_from(OTHER_SAMPLE),  # ... with a UCS-2 character now and then
+        ),
+        min_size=1,
+        max_size=400,
+    ).map("".join)
+)
+def test_units_match_the_codec_and_parts_respect_the_limits(text: str) -> None:
+    pytest.importorskip("gsm0338")
+    assert sms_units(text) == _codec_units(text)
+    seg = segment_sms(text)
+    assert "".join(seg.parts) == text
+    single, per = (160, 153) if seg.encoding == "GSM-7" else (70, 67)
+    if seg.count == 1:
+        assert seg.units <= single
+        return
+    assert seg.units > single
+    sizes = [
+        _codec_units(p)[1] if seg.encoding == "GSM-7" else len(p.encode("utf-16-le")) // 2
+        for p in seg.parts
+    ]
+    assert all(size <= per for size in sizes)
+    # each part but the last is full: the next character (1 or 2 units) would not have fitted
+    for size, nxt in zip(sizes, seg.parts[1:], strict=False):
+        assert size + sms_units(nxt[0])[1] > per or (
+            seg.encoding == "UCS-2" and size + len(nxt[0].encode("utf-16-le")) // 2 > per
+        )
