@@ -16,6 +16,7 @@ PATH_VALUES = {
     "hazard_id": "no-such-hazard",
     "action": "close",
     "version": "1",
+    "movement_id": "no-such-movement",
 }
 CALLERS = ["coordinator", "liaison", "field", "observer"]
 

@@ -254,3 +254,40 @@ def test_new_version_says_what_changed(demo_db, details, krems_network) -> None:
     assert "НОВОЕ: режим тишины 3 марта 2027\u202fг. с 08:00 до 14:00." in ru
     assert "Теперь в колонне может быть не больше 20 машин." in ru
     assert "<msgType>Update</msgType>" in render_notice(facts, lang="ru", fmt="cap").content
+
+
+def test_hostile_details_are_escaped_in_html_and_cap(demo_record, details) -> None:  # type: ignore[no-untyped-def]
+    data = details.model_dump(mode="json", exclude_none=True)
+    data["places"]["Gathering point A"]["directions"] = "<script>alert(1)</script> & co"
+    facts = notice_facts(
+        demo_record,
+        details=details_from_data(data),
+        schedule=schedule_from_agreement(demo_record.terms),
+    )
+    html = render_notice(facts, lang="en", fmt="html").content
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    cap = render_notice(facts, lang="en", fmt="cap").content
+    assert "<script>" not in cap and "&lt;script&gt;" in cap
+    _cap_schema()  # and it still validates
+    from lxml import etree
+
+    _cap_schema().assertValid(etree.fromstring(cap.encode()))
+
+
+def test_qr_code_holds_the_gathering_point_and_route(demo_facts) -> None:  # type: ignore[no-untyped-def]
+    import segno
+
+    from corridor.notices import qr_payload
+
+    payload = qr_payload(demo_facts)
+    lines = payload.splitlines()
+    assert lines[0] == "krems-demo-v1"
+    origin = demo_facts.origin
+    assert lines[1] == f"geo:{origin.lat:.5f},{origin.lon:.5f} Gathering point A"
+    assert [line.split()[-1] for line in lines[2:4]] == ["CP1", "CP2"]
+    assert lines[-1].startswith("https://www.openstreetmap.org/directions?route=")
+    # The SVG in the page is exactly segno's encoding of that payload.
+    expected = segno.make(payload, error="m", micro=False).svg_inline(
+        scale=4, border=2, dark="#000", light="#fff", title="QR"
+    )
+    assert expected in render_notice(demo_facts, lang="uk", fmt="html").content
