@@ -410,11 +410,13 @@ class _Planner:
         exit_s = t + float(st.legs[-1])
         arrive = exit_s + float(self.travel.exit_to_reception[c, r])
         unload_end = arrive + conv.unloading_minutes * 60.0
-        load_start = float(arrive_g[g])
-        dep = float(depart[g])
+        # board just in time: people wait at the gathering point, not in a bus at the entry
+        at_g = float(arrive_g[g])
+        dep = max(float(depart[g]), entry_s - float(self.travel.to_entry[g, c]))
+        load_start = dep - conv.loading_minutes * 60.0
         prev = self.last_trip.get(id(v))
         if prev is not None:
-            self.trips[prev].return_s = load_start
+            self.trips[prev].return_s = at_g
         self.trips.append(
             _TripRec(
                 vehicle=self.inp.vehicles.index(v),
@@ -443,13 +445,18 @@ class _Planner:
         return True
 
     def run(self) -> None:
-        heap = [(v.free_s, i) for i, v in enumerate(self.inp.vehicles) if not v.retired]
+        # ties go to ambulances, so the medical cases they exist for are theirs first
+        heap = [
+            (v.free_s, not v.medical_only, i)
+            for i, v in enumerate(self.inp.vehicles)
+            if not v.retired
+        ]
         heapq.heapify(heap)
         while heap:
-            _, i = heapq.heappop(heap)
+            _, _, i = heapq.heappop(heap)
             v = self.inp.vehicles[i]
             if self.step(v):
-                heapq.heappush(heap, (v.free_s, i))
+                heapq.heappush(heap, (v.free_s, not v.medical_only, i))
             else:
                 v.retired = True
 
