@@ -16,6 +16,7 @@ PATH_VALUES = {
     "hazard_id": "no-such-hazard",
     "action": "close",
     "version": "1",
+    "plan_id": "no-such-plan",
 }
 CALLERS = ["coordinator", "liaison", "field", "observer"]
 
