@@ -715,9 +715,13 @@ def _reason_for(p: _Planner, g: int) -> tuple[str, str]:  # noqa: PLR0911
             return "checkpoint_throughput", (
                 f"private cars use all the throughput of a checkpoint on {st.corridor.id}"
             )
-        open_s = sum(max(0.0, w.end - max(w.start, later)) for w in st.windows)
         for k, cp in enumerate(st.corridor.checkpoints):
-            slots = open_s / float(st.headway[k])
+            # passes can only happen while a vehicle entering in the window still gets out
+            slots = sum(
+                math.floor(span / float(st.headway[k])) + 1
+                for w in st.windows
+                if (span := w.end - max(w.start, later) - st.transit_min) >= 0
+            )
             if slots > 0 and len(st.passes[k]) >= 0.9 * slots:
                 return "checkpoint_throughput", (
                     f"checkpoint {cp.name} passed {len(st.passes[k])} of about {slots:.0f} "
