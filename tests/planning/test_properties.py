@@ -143,7 +143,7 @@ def check_schedule(plan: PlanInput, s: Schedule) -> None:
 
 
 @settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
