@@ -260,6 +260,8 @@ class _Planner:
         self.max_cap = [max(big_bus, big_amb)] + [big_bus] * (len(PEOPLE_CLASSES) - 1)
         self.max_bus = big_bus
         self.max_amb = big_amb
+        self._ranks: dict[tuple[bool, int], NDArray[np.int64]] = {}
+        self._rank_vehicle: dict[tuple[bool, int], Vehicle] = {}
 
     # ---- demand bookkeeping -----------------------------------------------------------
     def _rank(self, g: int, v: Vehicle) -> int:
@@ -353,7 +355,12 @@ class _Planner:
         if v.driving_s >= conv.max_driving_minutes * 60.0:
             v.free_s += conv.rest_minutes * 60.0
             v.driving_s = 0.0
-        ranks = np.array([self._rank(g, v) for g in range(self.G)])
+        kind = (v.medical_only, v.capacity)
+        ranks = self._ranks.get(kind)
+        if ranks is None:  # per vehicle kind and size; only the loaded point changes later
+            ranks = np.array([self._rank(g, v) for g in range(self.G)], dtype=np.int64)
+            self._ranks[kind] = ranks
+            self._rank_vehicle[kind] = v
         if (ranks >= 99).all():
             return False
         to_g = self._to_gathering(v)
@@ -381,6 +388,8 @@ class _Planner:
         st = self.states[c]
         room = min(v.capacity, self.rec_left[r])
         groups = self._load(g, v, room)
+        for kind, arr in self._ranks.items():
+            arr[g] = self._rank(g, self._rank_vehicle[kind])
         if not groups:  # nothing fits this vehicle here (e.g. a family too big for it)
             return False
         people = sum(p for _, p, _ in groups)
