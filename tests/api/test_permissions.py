@@ -17,6 +17,7 @@ PATH_VALUES = {
     "action": "close",
     "version": "1",
     "movement_id": "no-such-movement",
+    "plan_id": "no-such-plan",
 }
 CALLERS = ["coordinator", "liaison", "field", "observer"]
 

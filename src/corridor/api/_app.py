@@ -50,6 +50,7 @@ def create_app(
         _me,
         _networks,
         _notices,
+        _plans,
         _reports,
     )
     from corridor.api import _routes as _routes_api
@@ -78,7 +79,8 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     guarded = [Depends(authorize)]
     app.include_router(_health.router, dependencies=guarded)
-    for module in (_me, _networks, _hazards, _reports, _routes_api, _agreements, _audit, _notices):
+    routers = (_me, _networks, _hazards, _reports, _routes_api, _agreements, _audit, _plans)
+    for module in (*routers, _notices):
         app.include_router(module.router, dependencies=guarded)
     install_openapi(app)
     return app

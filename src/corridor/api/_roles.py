@@ -69,6 +69,9 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     "movements.read": EVERYONE,
     "movements.html": EVERYONE,
     "movements.ack": frozenset({CO, LI}),
+    # evacuation plans: the coordinator plans, everyone reads
+    "plans.create": frozenset({CO}),
+    "plans.read": EVERYONE,
 }
 
 #: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter

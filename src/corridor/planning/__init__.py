@@ -61,6 +61,7 @@ from corridor.planning._model import (
     schedule_from_data,
 )
 from corridor.planning._planner import PlannerInput, plan_schedule
+from corridor.planning._render import render_gantt, schedule_summary
 from corridor.planning._travel import (
     Corridor,
     TravelTimes,
@@ -115,10 +116,12 @@ __all__ = [
     "plan_from_data",
     "plan_schedule",
     "plan_schema",
+    "render_gantt",
     "replan",
     "resolve_corridors",
     "schedule_from_data",
     "schedule_schema",
+    "schedule_summary",
     "schema_text",
     "state_from_data",
     "travel_times",

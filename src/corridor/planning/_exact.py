@@ -121,19 +121,59 @@ class ExactResult:
     n_rows: int
 
 
+#: Steps tried in turn (after the plan's) until the model fits ``max_cols``.
+COARSER_STEPS = (2, 5, 10, 15, 30, 60)
+
+
 def exact_bound(
     inp: PlannerInput,
     *,
     step_minutes: int | None = None,
     time_limit_s: float = 60.0,
     mip_max_cols: int = 4000,
+    max_cols: int = 150_000,
     by_step: bool = True,
     moved: int = 0,
 ) -> ExactResult:
-    """The most people that can be out by the end (and by each window's end if ``by_step``)."""
+    """The most people that can be out by the end (and by each window's end if ``by_step``).
+
+    The time step is the plan's (``step_minutes``, default 1 minute: with travel times rounded
+    down to whole steps, a finer step gives a tighter bound); when the time-expanded model would
+    have more than ``max_cols`` columns the step is coarsened (2, 5, 10... minutes), which keeps
+    the bound valid but looser. The step used is reported in the bound.
+    """
     started = time.perf_counter()
+    first = step_minutes or inp.plan.step_minutes
+    steps = [first, *(s for s in COARSER_STEPS if s > first)]
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
+        res = _exact_at(
+            inp,
+            step,
+            time_limit_s=time_limit_s,
+            mip_max_cols=mip_max_cols,
+            max_cols=None if last else max_cols,
+            by_step=by_step,
+            moved=moved,
+            started=started,
+        )
+        if res is not None:
+            return res
+    raise AssertionError("unreachable: the last step has no size limit")
+
+
+def _exact_at(
+    inp: PlannerInput,
+    step_min: int,
+    *,
+    time_limit_s: float,
+    mip_max_cols: int,
+    max_cols: int | None,
+    by_step: bool,
+    moved: int,
+    started: float,
+) -> ExactResult | None:
     plan, travel = inp.plan, inp.travel
-    step_min = step_minutes or plan.step_minutes
     dt = step_min * 60.0
     conv = plan.convoy
     load_s, unload_s = conv.loading_minutes * 60.0, conv.unloading_minutes * 60.0
@@ -377,6 +417,8 @@ def exact_bound(
             m.row(terms, -INF, corr[c][w_i][4])
 
     n_cols = len(m.cost)
+    if max_cols is not None and n_cols > max_cols:
+        return None
     per_left = max(1.0, time_limit_s)
     use_mip = 0 < n_cols <= mip_max_cols
     if n_cols == 0 or not arrivals:

@@ -272,7 +272,13 @@ class PlanInput(_Strict):
     network: str | None = Field(default=None, description="network file (CLI --network wins)")
     hazards: str | None = Field(default=None, description="hazard file (CLI --hazards wins)")
     step_minutes: int = Field(
-        default=5, ge=1, le=60, description="time step of the exact bound's time-expanded network"
+        default=1,
+        ge=1,
+        le=60,
+        description=(
+            "time step of the exact bound's time-expanded network (coarsened automatically "
+            "when the model would be too large)"
+        ),
     )
     gathering_points: list[GatheringPoint] = Field(min_length=1, max_length=5000)
     reception_points: list[ReceptionPoint] = Field(min_length=1, max_length=1000)

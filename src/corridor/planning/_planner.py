@@ -260,6 +260,8 @@ class _Planner:
         self.max_cap = [max(big_bus, big_amb)] + [big_bus] * (len(PEOPLE_CLASSES) - 1)
         self.max_bus = big_bus
         self.max_amb = big_amb
+        self._ranks: dict[tuple[bool, int], NDArray[np.int64]] = {}
+        self._rank_vehicle: dict[tuple[bool, int], Vehicle] = {}
 
     # ---- demand bookkeeping -----------------------------------------------------------
     def _rank(self, g: int, v: Vehicle) -> int:
@@ -353,7 +355,12 @@ class _Planner:
         if v.driving_s >= conv.max_driving_minutes * 60.0:
             v.free_s += conv.rest_minutes * 60.0
             v.driving_s = 0.0
-        ranks = np.array([self._rank(g, v) for g in range(self.G)])
+        kind = (v.medical_only, v.capacity)
+        ranks = self._ranks.get(kind)
+        if ranks is None:  # per vehicle kind and size; only the loaded point changes later
+            ranks = np.array([self._rank(g, v) for g in range(self.G)], dtype=np.int64)
+            self._ranks[kind] = ranks
+            self._rank_vehicle[kind] = v
         if (ranks >= 99).all():
             return False
         to_g = self._to_gathering(v)
@@ -381,6 +388,8 @@ class _Planner:
         st = self.states[c]
         room = min(v.capacity, self.rec_left[r])
         groups = self._load(g, v, room)
+        for kind, arr in self._ranks.items():
+            arr[g] = self._rank(g, self._rank_vehicle[kind])
         if not groups:  # nothing fits this vehicle here (e.g. a family too big for it)
             return False
         people = sum(p for _, p, _ in groups)
@@ -410,11 +419,13 @@ class _Planner:
         exit_s = t + float(st.legs[-1])
         arrive = exit_s + float(self.travel.exit_to_reception[c, r])
         unload_end = arrive + conv.unloading_minutes * 60.0
-        load_start = float(arrive_g[g])
-        dep = float(depart[g])
+        # board just in time: people wait at the gathering point, not in a bus at the entry
+        at_g = float(arrive_g[g])
+        dep = max(float(depart[g]), entry_s - float(self.travel.to_entry[g, c]))
+        load_start = dep - conv.loading_minutes * 60.0
         prev = self.last_trip.get(id(v))
         if prev is not None:
-            self.trips[prev].return_s = load_start
+            self.trips[prev].return_s = at_g
         self.trips.append(
             _TripRec(
                 vehicle=self.inp.vehicles.index(v),
@@ -443,13 +454,18 @@ class _Planner:
         return True
 
     def run(self) -> None:
-        heap = [(v.free_s, i) for i, v in enumerate(self.inp.vehicles) if not v.retired]
+        # ties go to ambulances, so the medical cases they exist for are theirs first
+        heap = [
+            (v.free_s, not v.medical_only, i)
+            for i, v in enumerate(self.inp.vehicles)
+            if not v.retired
+        ]
         heapq.heapify(heap)
         while heap:
-            _, i = heapq.heappop(heap)
+            _, _, i = heapq.heappop(heap)
             v = self.inp.vehicles[i]
             if self.step(v):
-                heapq.heappush(heap, (v.free_s, i))
+                heapq.heappush(heap, (v.free_s, not v.medical_only, i))
             else:
                 v.retired = True
 
@@ -708,9 +724,13 @@ def _reason_for(p: _Planner, g: int) -> tuple[str, str]:  # noqa: PLR0911
             return "checkpoint_throughput", (
                 f"private cars use all the throughput of a checkpoint on {st.corridor.id}"
             )
-        open_s = sum(max(0.0, w.end - max(w.start, later)) for w in st.windows)
         for k, cp in enumerate(st.corridor.checkpoints):
-            slots = open_s / float(st.headway[k])
+            # passes can only happen while a vehicle entering in the window still gets out
+            slots = sum(
+                math.floor(span / float(st.headway[k])) + 1
+                for w in st.windows
+                if (span := w.end - max(w.start, later) - st.transit_min) >= 0
+            )
             if slots > 0 and len(st.passes[k]) >= 0.9 * slots:
                 return "checkpoint_throughput", (
                     f"checkpoint {cp.name} passed {len(st.passes[k])} of about {slots:.0f} "
