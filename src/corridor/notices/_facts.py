@@ -67,6 +67,14 @@ class NoticeFacts:
         return list(self.terms.checkpoints)
 
     @property
+    def gathering_points(self) -> list[str]:
+        """Where people gather: the plan's points, or the agreement's origin without a plan."""
+        places = [d.place for d in self.departures]
+        if self.schedule.source == "agreement":
+            places.insert(0, self.origin.name)
+        return list(dict.fromkeys(places))
+
+    @property
     def departures(self) -> list[Departure]:
         return sorted(self.schedule.departures, key=lambda d: (d.at_utc, d.place))
 
@@ -200,7 +208,9 @@ def notice_facts(
             "no hotline: give `hotline:` in the notice details or a contact with channel "
             "'hotline' in the terms"
         )
-    places = {d.place for d in schedule.departures} | {terms.origin.name}
+    places = {d.place for d in schedule.departures}
+    if schedule.source == "agreement":  # with a plan, people gather where the plan says
+        places.add(terms.origin.name)
     for name in sorted(places):
         if name not in details.places:
             problems.append(f"gathering point {name!r} has no address in the notice details")

@@ -14,7 +14,9 @@ def qr_payload(facts: NoticeFacts) -> str:
     destination as ``geo:`` URIs (RFC 5870; phones open them in a map app, offline maps
     included), and a directions link over the same points."""
     points = [(d.place, d.lat, d.lon) for d in facts.departures]
-    points = list(dict.fromkeys([(facts.origin.name, facts.origin.lat, facts.origin.lon), *points]))
+    if facts.schedule.source == "agreement":
+        points.insert(0, (facts.origin.name, facts.origin.lat, facts.origin.lon))
+    points = list(dict.fromkeys(points))
     stops = [(c.name, c.lat, c.lon) for c in facts.checkpoints]
     end = (facts.destination.name, facts.destination.lat, facts.destination.lon)
     lines = [facts.notice_id]

@@ -38,25 +38,29 @@ def schedule_from_plan(
             hint="plan with this agreement as a corridor, or leave out --plan",
         )
     points = {g.id: g for g in plan.gathering_points} if plan is not None else {}
-    groups: dict[tuple[str, datetime], list[int]] = defaultdict(list)
+    groups: dict[tuple[str, int], list[tuple[datetime, int]]] = defaultdict(list)
     passes: list[CheckpointPass] = []
     passengers: dict[str, int] = defaultdict(int)
     for t in trips:
-        groups[(t.gathering_point_id, t.depart_utc)].append(t.capacity)
+        groups[(t.gathering_point_id, t.window_index)].append((t.depart_utc, t.capacity))
         passes += [CheckpointPass(c.checkpoint, t.depart_utc, c.arrive_utc) for c in t.checkpoints]
         for cls, n in t.by_class().items():
             passengers[cls] += n
     departures = []
-    for (gp, at), capacities in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    # one announced departure per gathering point and window: people come for the first
+    # vehicle; the notice says until when vehicles keep leaving
+    for (gp, _window), trips_here in sorted(groups.items(), key=lambda kv: (min(kv[1]), kv[0][0])):
         g = points.get(gp)
+        first, last = min(t for t, _ in trips_here), max(t for t, _ in trips_here)
         departures.append(
             Departure(
                 place=g.name if g is not None else gp,
                 lat=g.lat if g is not None else terms.origin.lat,
                 lon=g.lon if g is not None else terms.origin.lon,
-                at_utc=at,
-                vehicles=len(capacities),
-                seats=sum(capacities),
+                at_utc=first,
+                vehicles=len(trips_here),
+                seats=sum(c for _, c in trips_here),
+                last_utc=last if last != first else None,
             )
         )
     return Schedule(

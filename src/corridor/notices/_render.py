@@ -115,7 +115,7 @@ class Phrasing:
 
     def context(self) -> dict[str, Any]:
         f = self.facts
-        gathering = list(dict.fromkeys([f.origin.name, *(d.place for d in f.departures)]))
+        gathering = f.gathering_points
         passes: dict[str, list[str]] = {}
         for p in sorted(f.schedule.passes, key=lambda p: p.at_utc):
             times = passes.setdefault(p.checkpoint, [])

@@ -27,6 +27,7 @@ class Departure:
     at_utc: datetime
     vehicles: int | None = None  # None: not planned per convoy (up to the agreed size)
     seats: int | None = None
+    last_utc: datetime | None = None  # the last vehicle of this group leaves then
 
 
 @dataclass(frozen=True)
