@@ -290,4 +290,8 @@ def test_qr_code_holds_the_gathering_point_and_route(demo_facts) -> None:  # typ
     expected = segno.make(payload, error="m", micro=False).svg_inline(
         scale=4, border=2, dark="#000", light="#fff", title="QR"
     )
-    assert expected in render_notice(demo_facts, lang="uk", fmt="html").content
+    html = render_notice(demo_facts, lang="uk", fmt="html").content
+    assert expected in html
+    # Nothing is fetched when the page is opened or printed offline.
+    for external in ("src=", "<link", "@import", "url("):
+        assert external not in html
