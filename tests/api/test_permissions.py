@@ -16,6 +16,8 @@ PATH_VALUES = {
     "hazard_id": "no-such-hazard",
     "action": "close",
     "version": "1",
+    "movement_id": "no-such-movement",
+    "plan_id": "no-such-plan",
 }
 CALLERS = ["coordinator", "liaison", "field", "observer"]
 

@@ -29,8 +29,12 @@ TABLES = {
     "hazards",
     "idempotency_keys",
     "lifecycle_events",
+    "movement_acks",
+    "movements",
     "networks",
+    "notice_details",
     "parties",
+    "plan_versions",
     "signatures",
 }
 

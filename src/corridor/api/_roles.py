@@ -68,8 +68,19 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     "audit.consistency": EVERYONE,
     "audit.checkpoints": EVERYONE,
     "audit.checkpoint_add": frozenset({CO, LI}),
+
+    # notices and movement notifications (issue 11)
+    "notices.read": EVERYONE,
+    "notices.details": frozenset({CO}),
+    "movements.submit": frozenset({CO, LI}),
+    "movements.read": EVERYONE,
+    "movements.html": EVERYONE,
+    "movements.ack": frozenset({CO, LI}),
+    # evacuation plans: the coordinator plans, everyone reads
+    "plans.create": frozenset({CO}),
+    "plans.read": EVERYONE,
 }
 
 #: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter
 #: must be the liaison's party (coordinators may act for any party).
-OWN_PARTY: frozenset[str] = frozenset({"agreements.sign", "agreements.suspend"})
+OWN_PARTY: frozenset[str] = frozenset({"agreements.sign", "agreements.suspend", "movements.ack"})

@@ -1,0 +1,346 @@
+"""`corridor notice` (civilian notices) and `corridor movement` (convoy notifications)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from corridor.cli._common import console, err_console, handle_errors
+from corridor.cli.db import DbOption
+from corridor.cli.party import (
+    ActorOption,
+    PassphraseFile,
+    PassphraseFlag,
+    actor_name,
+    load_key,
+)
+
+if TYPE_CHECKING:
+    from corridor.store import MovementRecord
+
+app = typer.Typer(help="Civilian notices.", no_args_is_help=True)
+movement_app = typer.Typer(
+    help="Convoy movement notifications: sign and submit, export, acknowledge, check.",
+    no_args_is_help=True,
+)
+
+
+def _when(text: str | None, option: str) -> datetime | None:
+    from corridor.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InputError(f"not an ISO 8601 time: {text!r}", field=option) from exc
+    if at.tzinfo is None:
+        raise InputError(
+            f"{text!r} has no time zone", field=option, hint="add Z (UTC) or an offset"
+        )
+    return at.astimezone(UTC)
+
+
+def _warn(warnings: list[str]) -> None:
+    for w in warnings:
+        err_console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+
+
+@app.command("notice")
+@handle_errors
+def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
+    agreement: Annotated[str, typer.Argument(help="Corridor id of the agreement.")],
+    lang: Annotated[str, typer.Option("--lang", help="uk, ru or en.")],
+    fmt: Annotated[str, typer.Option("--format", help="text, sms, html or cap.")] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="Schedule JSON from `corridor plan -o` (default: one "
+            "convoy per window, from the agreement).",
+            dir_okay=False,
+        ),
+    ] = None,
+    plan_input: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan-input",
+            help="The plan file, for gathering point names and addresses.",
+            dir_okay=False,
+        ),
+    ] = None,
+    details: Annotated[
+        Path | None,
+        typer.Option(
+            "--details",
+            help="Notice details YAML (hotline, addresses); default: "
+            "the details stored for the corridor.",
+            dir_okay=False,
+        ),
+    ] = None,
+    save_details: Annotated[
+        bool, typer.Option("--save-details", help="Store --details for the corridor.")
+    ] = False,
+    version: Annotated[
+        int | None, typer.Option("--version", "-v", min=1, help="Version (default: latest).")
+    ] = None,
+    draft: Annotated[
+        bool, typer.Option("--draft", help="Draft a notice for an agreement not in force.")
+    ] = False,
+    issued_at: Annotated[
+        str | None,
+        typer.Option("--issued-at", help="Issue time, ISO 8601 (default: when the state began)."),
+    ] = None,
+    sms_max_segments: Annotated[
+        int, typer.Option("--sms-max-segments", min=1, max=10, help="SMS part limit.")
+    ] = 4,
+    db: DbOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Write a notice for civilians from an agreement (and its schedule, with --plan)."""
+    from corridor._files import write_atomic
+    from corridor.notices import read_details
+    from corridor.notices._i18n import check_language
+    from corridor.notices._notice import check_format
+    from corridor.notices._service import notice_for
+    from corridor.notices._sms_notice import sms_report
+    from corridor.store import (
+        load_agreement,
+        load_notice_details,
+        open_store,
+        save_notice_details,
+    )
+
+    check_language(lang)
+    check_format(fmt)
+    at = _when(issued_at, "--issued-at")
+    given = read_details(details) if details is not None else None
+    schedule = plan_file = None
+    if plan is not None:
+        from corridor.agreements._load import read_json_file
+        from corridor.errors import InputError
+        from corridor.planning import schedule_from_data
+
+        try:
+            schedule = schedule_from_data(read_json_file(plan, name="schedule", kind="JSON file"))
+        except ValueError as exc:
+            raise InputError(
+                "not a schedule from `corridor plan`", path=plan, hint=str(exc)[:200]
+            ) from exc
+    if plan_input is not None:
+        from corridor.planning import load_plan
+
+        plan_file = load_plan(plan_input)
+    with open_store(db) as store, store.session(write=save_details) as s:
+        rec = load_agreement(s, agreement, version=version)
+        previous = (
+            load_agreement(s, agreement, version=rec.version - 1) if rec.version > 1 else None
+        )
+        stored = load_notice_details(s, agreement)
+        rendered = notice_for(
+            rec,
+            lang=lang,
+            fmt=fmt,
+            details=given or stored,
+            previous=previous,
+            plan_schedule=schedule,
+            plan_input=plan_file,
+            draft=draft,
+            issued_at_utc=at,
+            max_segments=sms_max_segments,
+        )
+        if save_details and given is not None:
+            save_notice_details(s, agreement, given, actor=actor_name(actor))
+    _warn(rendered.warnings)
+    if output is not None:
+        write_atomic(output, rendered.content)
+        console.print(f"wrote {output} ({fmt}, {lang})", highlight=False)
+    else:
+        typer.echo(rendered.content, nl=False)
+    if rendered.sms is not None:
+        err_console.print(sms_report(rendered.sms), highlight=False, end="")
+
+
+def _print_status(rec: MovementRecord, at: datetime) -> bool:
+    from rich.table import Table
+
+    verdict = rec.clearance(at)
+    table = Table(
+        "party", "acknowledgement", "at (UTC)", title=f"movement {rec.movement.movement_id}"
+    )
+    table.add_row(rec.sender, "sender (signed)", rec.created_at_utc)
+    for a in verdict.acks:
+        table.add_row(a.party, a.state, a.acked_at_utc or "")
+    console.print(table)
+    colour = {"cleared": "green", "pending": "yellow", "flagged": "bold red"}[verdict.status]
+    text = verdict.status.upper()
+    if verdict.flagged:
+        text += ": DO NOT DEPART as notified"
+    console.print(
+        f"[{colour}]{text}[/]" + (": " + "; ".join(verdict.reasons) if verdict.reasons else ""),
+        highlight=False,
+    )
+    return verdict.flagged
+
+
+def _read_movement(path: Path) -> Any:
+    import yaml
+
+    from corridor.errors import InputError
+    from corridor.notices._details import read_details  # noqa: F401 (same YAML rules)
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError("movement file not found", path=path) from exc
+    if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
+        raise InputError("YAML aliases are not allowed in a movement file", path=path)
+    try:
+        return yaml.load(text, Loader=_no_timestamps())
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML/JSON: {exc}", path=path) from exc
+
+
+def _no_timestamps() -> Any:
+    from corridor.agreements._load import _NoTimestampLoader
+
+    return _NoTimestampLoader
+
+
+@movement_app.command("sign")
+@handle_errors
+def movement_sign(  # noqa: PLR0917
+    movement_file: Annotated[
+        Path, typer.Argument(help="Movement (.yaml or .json).", dir_okay=False)
+    ],
+    key: Annotated[
+        Path, typer.Option("--key", "-k", help="The sender's private key.", dir_okay=False)
+    ],
+    passphrase: PassphraseFlag = False,
+    passphrase_file: PassphraseFile = None,
+    db: DbOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Sign a movement notification as its sender and submit it (checked against the agreement)."""
+    from corridor.store import open_store, submit_movement
+
+    data = _read_movement(movement_file)
+    private = load_key(key, passphrase, passphrase_file)
+    with open_store(db) as store, store.session() as s:
+        rec = submit_movement(s, data, key=private, actor=actor_name(actor))
+    console.print(
+        f"submitted movement {rec.movement.movement_id} (digest {rec.digest[:16]}...); every "
+        f"other party must acknowledge by {rec.movement.ack_deadline_utc:%Y-%m-%d %H:%M} UTC",
+        highlight=False,
+    )
+
+
+@movement_app.command("ack")
+@handle_errors
+def movement_ack(  # noqa: PLR0917
+    movement_id: Annotated[str, typer.Argument(help="Movement id.")],
+    key: Annotated[
+        Path, typer.Option("--key", "-k", help="Your party's private key.", dir_okay=False)
+    ],
+    party: Annotated[str | None, typer.Option("--party", help="Acknowledge as this party.")] = None,
+    passphrase: PassphraseFlag = False,
+    passphrase_file: PassphraseFile = None,
+    db: DbOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Acknowledge a movement with your party's key (signed, with the time)."""
+    from corridor.store import acknowledge_movement, open_store
+
+    private = load_key(key, passphrase, passphrase_file)
+    with open_store(db) as store, store.session() as s:
+        rec = acknowledge_movement(
+            s, movement_id, key=private, party=party, actor=actor_name(actor)
+        )
+    done = len(rec.acks)
+    console.print(
+        f"acknowledged {movement_id} ({done}/{len(rec.parties) - 1} parties)", highlight=False
+    )
+
+
+@movement_app.command("status")
+@handle_errors
+def movement_status(
+    movement_id: Annotated[str, typer.Argument(help="Movement id.")],
+    at: Annotated[
+        str | None, typer.Option("--at", help="Judge at this time (default: now).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Each party's acknowledgement; exit 2 when the movement is flagged."""
+    from corridor.store import load_movement, open_store, utc_now
+
+    when = _when(at, "--at") or utc_now()
+    with open_store(db) as store, store.session(write=False) as s:
+        rec = load_movement(s, movement_id)
+    if _print_status(rec, when):
+        raise typer.Exit(2)
+
+
+@movement_app.command("list")
+@handle_errors
+def movement_list(
+    corridor: Annotated[str | None, typer.Option("--corridor", help="Only this corridor.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Movements with departure time and their clearance now."""
+    from rich.table import Table
+
+    from corridor.store import list_movements, open_store, utc_now
+
+    now = utc_now()
+    table = Table("movement", "corridor", "departure (UTC)", "vehicles", "people", "status")
+    with open_store(db) as store, store.session(write=False) as s:
+        for rec in list_movements(s, corridor):
+            m = rec.movement
+            table.add_row(
+                m.movement_id,
+                m.corridor_id,
+                f"{m.departure_utc:%Y-%m-%d %H:%M}",
+                str(len(m.vehicles)),
+                str(m.passenger_total),
+                rec.clearance(now).status,
+            )
+    console.print(table)
+
+
+@movement_app.command("export")
+@handle_errors
+def movement_export(
+    movement_id: Annotated[str, typer.Argument(help="Movement id.")],
+    fmt: Annotated[str, typer.Option("--format", help="json or html.")] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Status as of (default: now).")] = None,
+    db: DbOption = None,
+) -> None:
+    """The signed notification as JSON (verifiable offline) or a printable HTML page."""
+    from corridor._files import write_atomic
+    from corridor.errors import InputError
+    from corridor.notices._movement_html import render_movement_html
+    from corridor.store import load_movement, open_store, utc_now
+
+    if fmt not in ("json", "html"):
+        raise InputError(f"format {fmt!r} is not supported", field="--format", hint="json or html")
+    when = _when(at, "--at") or utc_now()
+    with open_store(db) as store, store.session(write=False) as s:
+        rec = load_movement(s, movement_id)
+    if fmt == "json":
+        content = json.dumps(rec.signed_document(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        content = render_movement_html(rec, at_utc=when)
+    if output is None:
+        typer.echo(content, nl=False)
+    else:
+        write_atomic(output, content)
+        console.print(f"wrote {output}", highlight=False)

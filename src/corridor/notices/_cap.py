@@ -1,0 +1,130 @@
+"""CAP 1.2 (OASIS Common Alerting Protocol): one alert, one ``info`` per language.
+
+Public alerting systems (cell broadcast, sirens with displays, apps) take CAP. ``status`` is
+Actual only for a notice in force (Draft otherwise), ``msgType`` Update with ``references``
+when the notice replaces an earlier one; times carry their offset (UTC here, as CAP allows).
+The ``area`` is a polygon: the route buffered by a few hundred metres, closed ring, lat,lon
+pairs as CAP wants them (the reverse of GeoJSON).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from corridor.notices._facts import NoticeFacts
+from corridor.notices._i18n import LANGUAGE_TAGS, LANGUAGES
+from corridor.notices._render import render_template, render_text
+
+CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
+SENDER = "corridor@notices.invalid"  # RFC 2606: no real mailbox; set --sender for a real one
+AREA_BUFFER_M = 300.0
+
+
+def cap_time(at: datetime) -> str:
+    """CAP's dateTime: ``2027-03-01T06:00:00+00:00`` (no fractions, "Z" is not allowed)."""
+    return at.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def cap_identifier(notice_id: str) -> str:
+    return f"corridor.{notice_id}"
+
+
+def area_polygon(facts: NoticeFacts, buffer_m: float = AREA_BUFFER_M) -> str:
+    """The route buffered by ``buffer_m``, as CAP's "lat,lon lat,lon ..." closed ring."""
+    from pyproj import Transformer
+    from shapely.geometry import LineString
+
+    coords = facts.terms.route.geometry.coordinates
+    lon0 = coords[0][0]
+    zone = int((lon0 + 180) // 6) + 1  # UTM zone of the route's start: metres for the buffer
+    epsg = (32600 if coords[0][1] >= 0 else 32700) + zone
+    fwd = Transformer.from_crs(4326, epsg, always_xy=True)
+    back = Transformer.from_crs(epsg, 4326, always_xy=True)
+    xs, ys = fwd.transform([c[0] for c in coords], [c[1] for c in coords])
+    area = LineString(list(zip(xs, ys, strict=True))).buffer(buffer_m, quad_segs=4)
+    area = area.simplify(buffer_m / 10)
+    lons, lats = back.transform(*area.exterior.xy)
+    ring = [f"{lat:.5f},{lon:.5f}" for lon, lat in zip(lons, lats, strict=True)]
+    if ring[0] != ring[-1]:
+        ring.append(ring[0])
+    return " ".join(ring)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
+    el = ET.SubElement(parent, f"{{{CAP_NS}}}{tag}")
+    if text is not None:
+        el.text = text
+    return el
+
+
+def render_cap(
+    facts: NoticeFacts, *, languages: tuple[str, ...] = LANGUAGES, sender: str = SENDER
+) -> tuple[str, list[str]]:
+    """The CAP 1.2 XML document (UTF-8) with one ``info`` block per language."""
+    ET.register_namespace("", CAP_NS)
+    warnings: list[str] = []
+    alert = ET.Element(f"{{{CAP_NS}}}alert")
+    _sub(alert, "identifier", cap_identifier(facts.notice_id))
+    _sub(alert, "sender", sender)
+    _sub(alert, "sent", cap_time(facts.issued_at_utc))
+    _sub(alert, "status", "Actual" if facts.status != "not_in_force" else "Draft")
+    _sub(alert, "msgType", "Update" if facts.supersedes else "Alert")
+    _sub(alert, "scope", "Public")
+    if facts.status == "not_in_force":
+        _sub(alert, "note", "DRAFT: the agreement is not in force")
+    if facts.supersedes:
+        old_id, old_at = facts.supersedes
+        _sub(alert, "references", f"{sender},{cap_identifier(old_id)},{cap_time(old_at)}")
+    polygon = area_polygon(facts)
+    for lang in languages:
+        body, more = render_text(facts, lang)
+        head, _ = render_template(facts, lang, "cap_headline.txt.j2")
+        instruction, _ = render_template(
+            facts,
+            lang,
+            "cap_instruction.txt.j2",
+            first=facts.departures[0] if facts.departures else None,
+        )
+        warnings += [w for w in more if w not in warnings]
+        info = _sub(alert, "info")
+        _sub(info, "language", LANGUAGE_TAGS[lang])
+        _sub(info, "category", "Safety")
+        _sub(info, "event", head.strip().split(":")[0])
+        _sub(info, "responseType", "Evacuate" if facts.active else "Monitor")
+        _sub(info, "urgency", "Immediate" if facts.active else "Expected")
+        _sub(info, "severity", "Severe")
+        _sub(info, "certainty", "Observed" if facts.status != "not_in_force" else "Possible")
+        _sub(info, "eventCode")
+        code = info[-1]
+        _sub(code, "valueName", "corridor")
+        _sub(code, "value", facts.corridor_id)
+        if facts.departures and facts.active:
+            _sub(info, "onset", cap_time(facts.departures[0].at_utc))
+        if facts.valid_until_utc is not None:
+            _sub(info, "expires", cap_time(facts.valid_until_utc))
+        _sub(info, "senderName", (facts.details.issuer and _issuer(facts, lang)) or "corridor")
+        _sub(info, "headline", head.strip()[:160])
+        _sub(info, "description", body)
+        _sub(info, "instruction", instruction.strip())
+        _sub(info, "contact", facts.hotline)
+        if facts.details.url:
+            _sub(info, "web", facts.details.url)
+        area = _sub(info, "area")
+        _sub(area, "areaDesc", _area_desc(facts, lang))
+        _sub(area, "polygon", polygon)
+    ET.indent(alert)
+    xml = ET.tostring(alert, encoding="unicode", xml_declaration=False)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml + "\n", warnings
+
+
+def _issuer(facts: NoticeFacts, lang: str) -> str:
+    from corridor.notices._details import localized
+
+    text, _ = localized(facts.details.issuer, lang)
+    return text or "corridor"
+
+
+def _area_desc(facts: NoticeFacts, lang: str) -> str:
+    text, _ = render_template(facts, lang, "cap_area.txt.j2")
+    return " ".join(text.split())

@@ -1,0 +1,136 @@
+"""Dates in Kyiv time, plural forms written out by hand, and complete catalogues."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from corridor.errors import InputError
+from corridor.notices import LANGUAGES, date_text, time_text
+from corridor.notices._i18n import check_language, read_catalog, translations, zone_text
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "corridor" / "notices"
+
+
+def test_a_utc_evening_is_the_next_day_in_kyiv() -> None:
+    at = datetime(2027, 2, 28, 22, 30, tzinfo=UTC)  # 00:30 on 1 March in Kyiv (UTC+2)
+    assert time_text(at, "uk") == "00:30"
+    assert date_text(at, "uk") == "понеділок, 1 березня 2027\u202fр."
+    assert date_text(at, "ru") == "понедельник, 1 марта 2027\u202fг."
+    assert date_text(at, "en") == "Monday, March 1, 2027"
+    assert zone_text(at) == "UTC+2"
+
+
+def test_summer_time_is_utc_plus_three() -> None:
+    at = datetime(2027, 7, 15, 5, 0, tzinfo=UTC)
+    assert time_text(at, "en") == "08:00"
+    assert zone_text(at) == "UTC+3"
+    assert date_text(at, "uk", weekday=False) == "15 липня 2027\u202fр."
+
+
+def test_naive_times_are_refused() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        time_text(datetime(2027, 3, 1, 6, 0), "uk")
+
+
+def test_unsupported_language_is_one_clear_error() -> None:
+    with pytest.raises(InputError, match=r"'de' is not supported.*uk, ru, en"):
+        check_language("de")
+
+
+# CLDR puts a narrow no-break space (U+202F) before the year abbreviation.
+# (n, Ukrainian, Russian) worked out by hand: 1, 21, 101 take the "one" form; 2-4, 22-24 the
+# "few" form; 5-20, 25-30, 111-114 the "many" form.
+MINUTES = [
+    (1, "хвилину", "минуту"),
+    (2, "хвилини", "минуты"),
+    (4, "хвилини", "минуты"),
+    (5, "хвилин", "минут"),
+    (11, "хвилин", "минут"),
+    (12, "хвилин", "минут"),
+    (14, "хвилин", "минут"),
+    (21, "хвилину", "минуту"),
+    (22, "хвилини", "минуты"),
+    (25, "хвилин", "минут"),
+    (30, "хвилин", "минут"),
+    (101, "хвилину", "минуту"),
+    (111, "хвилин", "минут"),
+    (112, "хвилин", "минут"),
+]
+
+
+@pytest.mark.parametrize(("n", "uk", "ru"), MINUTES)
+def test_plural_forms_of_minutes(n: int, uk: str, ru: str) -> None:
+    msgid = "Come at least %(count)s minute before departure."
+    plural = "Come at least %(count)s minutes before departure."
+    got_uk = translations("uk").ngettext(msgid, plural, n) % {"count": n}
+    got_ru = translations("ru").ngettext(msgid, plural, n) % {"count": n}
+    assert got_uk == f"Приходьте щонайменше за {n} {uk} до відправлення."
+    assert got_ru == f"Приходите минимум за {n} {ru} до отправления."
+    en = translations("en").ngettext(msgid, plural, n) % {"count": n}
+    assert en.endswith("minute before departure.") == (n == 1)
+
+
+@pytest.mark.parametrize(
+    ("n", "uk", "ru"),
+    [
+        (1, "блокпост", "блокпост"),
+        (3, "блокпости", "блокпоста"),
+        (5, "блокпостів", "блокпостов"),
+        (21, "блокпост", "блокпост"),
+        (13, "блокпостів", "блокпостов"),
+    ],
+)
+def test_plural_forms_of_checkpoints(n: int, uk: str, ru: str) -> None:
+    one, many = (
+        "The convoy passes %(count)s checkpoint:",
+        "The convoy passes %(count)s checkpoints:",
+    )
+    assert translations("uk").ngettext(one, many, n) % {"count": n} == f"Колона проходить {n} {uk}:"
+    assert translations("ru").ngettext(one, many, n) % {"count": n} == f"Колонна проходит {n} {ru}:"
+
+
+def _extracted() -> set[object]:
+    from babel.messages.extract import extract_from_dir
+
+    method_map = [("**.py", "python"), ("**/templates/**.j2", "jinja2")]
+    options = {"**/templates/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+    found: set[object] = set()
+    for _, _, message, _, _ in extract_from_dir(
+        str(SRC), method_map=method_map, options_map=options, keywords=keywords
+    ):
+        found.add(tuple(message) if isinstance(message, tuple) else message)
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_is_complete_and_compiles(lang: str) -> None:
+    """Every message the templates and code use is translated, none fuzzy or obsolete, and
+    the placeholders of each translation are those of its message id."""
+    import re
+
+    from babel.messages.checkers import python_format
+
+    catalog = read_catalog(lang)
+    ids = {(tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id) for m in catalog if m.id}
+    wanted = _extracted()
+    assert wanted - ids == set(), "untranslated: run pybabel update (docs/notices.md)"
+    assert ids - wanted == set(), "obsolete entries in the catalogue"
+    expected_forms = {"uk": 3, "ru": 3, "en": 2}[lang]
+    assert catalog.num_plurals == expected_forms
+    for m in catalog:
+        if not m.id:
+            continue
+        assert not m.fuzzy, m.id
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        assert all(strings), f"empty translation of {m.id!r}"
+        if isinstance(m.id, tuple):
+            assert len(strings) == expected_forms
+        python_format(catalog, m)  # raises on mismatched placeholders
+        names = set(re.findall(r"%\((\w+)\)s", str(m.id)))
+        for s in strings:
+            assert set(re.findall(r"%\((\w+)\)s", s)) <= names | {"count"}
+    assert translations(lang).gettext("HOTLINE")

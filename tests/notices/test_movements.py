@@ -1,0 +1,189 @@
+"""Movement notifications: signed, checked against the agreement, acknowledged, flagged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import yaml
+
+from corridor.errors import InputError, LifecycleError, SignatureError
+from corridor.notices import (
+    ACK_DOMAIN,
+    MOVEMENT_DOMAIN,
+    movement_digest,
+    movement_from_data,
+    movement_message,
+    verify_movement,
+)
+from tests.conftest import REPO
+from tests.notices.conftest import SIGNED_AT, demo_key
+
+MOVEMENT_FILE = REPO / "data" / "demo" / "krems-movement.yaml"
+DEADLINE = datetime(2027, 3, 1, 4, tzinfo=UTC)
+
+
+def movement_data(digest: str, **changes: Any) -> dict[str, Any]:
+    from corridor.agreements._load import _NoTimestampLoader
+
+    data = yaml.load(MOVEMENT_FILE.read_text(encoding="utf-8"), Loader=_NoTimestampLoader)
+    data["agreement_digest"] = digest
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def movement_store(store, krems_network):  # type: ignore[no-untyped-def]
+    """krems-demo v1 in force on SQLite and PostgreSQL, with movement m1 submitted by icrc."""
+    from corridor.agreements import public_key_b64, terms_from_data
+    from corridor.store import add_party, propose_agreement, sign_agreement, submit_movement
+    from tests.agreements.conftest import PARTIES
+    from tests.notices.conftest import demo_terms
+
+    with store.session() as s:
+        for name, role in PARTIES:
+            add_party(s, name=name, role=role, public_key=public_key_b64(demo_key(name)), actor="t")
+        rec = propose_agreement(
+            s, terms_from_data(demo_terms(krems_network)), actor="t", at_utc=SIGNED_AT
+        )
+        for name, _ in PARTIES:
+            sign_agreement(s, "krems-demo", key=demo_key(name), actor=name, at_utc=SIGNED_AT)
+        submit_movement(
+            s,
+            movement_data(rec.digest),
+            key=demo_key("icrc"),
+            actor="icrc",
+            at_utc=SIGNED_AT + timedelta(hours=2),
+        )
+    store.digest = rec.digest
+    return store
+
+
+def test_names_of_passengers_have_no_place(movement_store) -> None:  # type: ignore[no-untyped-def]
+    data = movement_data(movement_store.digest, passenger_names=["Olena K."])
+    with pytest.raises(InputError, match="passenger_names: Extra inputs are not permitted"):
+        movement_from_data(data)
+    data = movement_data(movement_store.digest, passengers={"Olena K.": 1})
+    with pytest.raises(InputError, match="passengers"):
+        movement_from_data(data)
+
+
+def test_signature_is_domain_separated(movement_store) -> None:  # type: ignore[no-untyped-def]
+    from corridor.agreements import public_key_b64, sign_digest
+    from corridor.store import load_movement
+
+    with movement_store.session(write=False) as s:
+        rec = load_movement(s, "krems-demo-m1")
+    pub = public_key_b64(demo_key("icrc"))
+    assert verify_movement(pub, rec.digest, rec.signature)
+    assert (
+        movement_message(rec.digest).startswith(MOVEMENT_DOMAIN) and MOVEMENT_DOMAIN != ACK_DOMAIN
+    )
+    # An agreement-domain signature over the same digest must not pass as a movement one.
+    assert not verify_movement(pub, rec.digest, sign_digest(demo_key("icrc"), rec.digest))
+    assert rec.digest == movement_digest(rec.movement)
+
+
+def test_acknowledgements_clear_or_flag(movement_store) -> None:  # type: ignore[no-untyped-def]
+    from corridor.store import acknowledge_movement, load_movement
+
+    with movement_store.session(write=False) as s:
+        rec = load_movement(s, "krems-demo-m1")
+    before = DEADLINE - timedelta(hours=1)
+    assert rec.clearance(before).status == "pending"
+    assert rec.clearance(DEADLINE).status == "flagged"  # nobody acknowledged in time
+    with movement_store.session() as s:
+        acknowledge_movement(
+            s, "krems-demo-m1", key=demo_key("city-of-krems"), actor="c", at_utc=before
+        )
+    with movement_store.session() as s:
+        rec = acknowledge_movement(
+            s,
+            "krems-demo-m1",
+            key=demo_key("army-north"),
+            actor="a",
+            at_utc=DEADLINE + timedelta(minutes=5),
+        )  # late
+    verdict = rec.clearance(DEADLINE + timedelta(minutes=10))
+    assert verdict.status == "flagged"
+    assert [(a.party, a.state) for a in verdict.acks] == [
+        ("city-of-krems", "valid"),
+        ("army-north", "late"),
+    ]
+    assert "army-north" in verdict.reasons[0]
+    with movement_store.session() as s, pytest.raises(LifecycleError, match="already"):
+        acknowledge_movement(s, "krems-demo-m1", key=demo_key("army-north"), actor="a")
+    with movement_store.session() as s, pytest.raises(InputError, match="sent this movement"):
+        acknowledge_movement(s, "krems-demo-m1", key=demo_key("icrc"), actor="i")
+
+
+def test_all_acknowledged_in_time_is_cleared_and_golden(movement_store) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from corridor.notices._movement_html import render_movement_html
+    from corridor.store import acknowledge_movement
+
+    at = DEADLINE - timedelta(hours=2)
+    for party in ("city-of-krems", "army-north"):
+        with movement_store.session() as s:
+            rec = acknowledge_movement(
+                s, "krems-demo-m1", key=demo_key(party), actor=party, at_utc=at
+            )
+    assert rec.clearance(DEADLINE).status == "cleared"
+    doc = json.dumps(rec.signed_document(), indent=2, ensure_ascii=False) + "\n"
+    html = render_movement_html(rec, at_utc=DEADLINE)
+    assert "CLEARED" in html and "Olena" not in html
+    from tests.notices.test_notices import _golden
+
+    _golden("krems-demo-m1.json", doc)
+    _golden("krems-demo-m1.html", html)
+
+
+def test_movement_breaking_the_agreement_is_refused(movement_store) -> None:  # type: ignore[no-untyped-def]
+    from corridor.store import submit_movement
+
+    data = movement_data(
+        movement_store.digest,
+        movement_id="m2",
+        departure_utc="2027-03-01T13:00:00Z",  # after the window closed at 12:00
+        vehicles=[{"type": "tank", "plate": "X 1", "markings": "none"}],
+    )
+    with movement_store.session() as s, pytest.raises(InputError) as err:
+        submit_movement(s, data, key=demo_key("icrc"), actor="i")
+    text = str(err.value)
+    assert "not inside any agreed ceasefire window" in text
+    assert "'tank' is not permitted" in text
+    with movement_store.session() as s, pytest.raises(SignatureError, match="not the key"):
+        submit_movement(
+            s,
+            movement_data(movement_store.digest, movement_id="m3"),
+            key=demo_key("army-north"),
+            actor="x",
+        )
+
+
+def test_suspension_flags_a_cleared_movement(movement_store) -> None:  # type: ignore[no-untyped-def]
+    from corridor.store import acknowledge_movement, load_movement, suspend_agreement
+
+    for party in ("city-of-krems", "army-north"):
+        with movement_store.session() as s:
+            acknowledge_movement(
+                s,
+                "krems-demo-m1",
+                key=demo_key(party),
+                actor=party,
+                at_utc=DEADLINE - timedelta(hours=3),
+            )
+    with movement_store.session() as s:
+        suspend_agreement(
+            s,
+            "krems-demo",
+            reason="shelling",
+            actor="army-north",
+            at_utc=DEADLINE - timedelta(hours=1),
+        )
+        rec = load_movement(s, "krems-demo-m1")
+    verdict = rec.clearance(DEADLINE)
+    assert verdict.status == "flagged"
+    assert "no longer in force" in verdict.reasons[0]

@@ -1,0 +1,120 @@
+"""`corridor plan`: schedule, Gantt, re-plan, store; malformed files exit 2, writing nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from corridor.cli import app
+from corridor.planning import (
+    SCHEDULE_SCHEMA_PATH,
+    SCHEMA_PATH,
+    plan_schema,
+    schedule_schema,
+)
+from tests.conftest import BUNDLED_OSM
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_PLAN = REPO / "data" / "demo" / "krems-plan.yaml"
+runner = CliRunner()
+
+
+def test_committed_schemas_match_the_model() -> None:
+    assert json.loads(SCHEMA_PATH.read_text()) == plan_schema()
+    assert json.loads(SCHEDULE_SCHEMA_PATH.read_text()) == schedule_schema()
+
+
+@pytest.fixture(scope="module")
+def net_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from corridor.network import import_osm, write_network
+
+    path = tmp_path_factory.mktemp("net") / "krems.net"
+    write_network(import_osm(BUNDLED_OSM), path)
+    return path
+
+
+def test_plan_writes_schedule_and_gantt_and_saves(net_file: Path, tmp_path: Path) -> None:
+    out, png, db = tmp_path / "s.json", tmp_path / "g.png", tmp_path / "c.db"
+    args = ["plan", str(DEMO_PLAN), "-n", str(net_file), "-o", str(out), "--gantt", str(png)]
+    res = runner.invoke(
+        app, [*args, "--bound-time-limit", "20", "--save", "--db", f"sqlite:///{db}"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    jsonschema.validate(data, schedule_schema())
+    assert data["total_people"] == 600 and data["moved"] > 0
+    assert data["bound"]["people"] >= data["moved"] and data["plan_version"] == 1
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "clearance" in res.output and "stored as plan" in res.output
+    from corridor.store import load_plan_record, open_store
+
+    with open_store(f"sqlite:///{db}") as store, store.session(write=False) as s:
+        rec = load_plan_record(s, "krems-demo-evacuation")
+    assert rec.version == 1 and rec.schedule["moved"] == data["moved"]
+
+
+def test_replan_from_a_state_file(net_file: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text(
+        json.dumps({"at_utc": "2022-03-08T10:30:00Z", "closed_corridors": ["krems-east"]})
+    )
+    out = tmp_path / "s.json"
+    res = runner.invoke(
+        app,
+        [
+            "plan",
+            str(DEMO_PLAN),
+            "-n",
+            str(net_file),
+            "--state",
+            str(state),
+            "--no-bound",
+            "-o",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    assert data["moved"] == 0 and {x["reason"] for x in data["left_behind"]} == {"no_open_route"}
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda t: t.replace("seats: 50", "seats: -5", 1), "vehicles.buses[0].seats"),
+        (lambda t: t.replace("capacity: 400", "capacity: many"), "reception_points[0].capacity"),
+        (lambda t: t.replace("    lat: 48.4096\n", "    lat: 95\n", 1), "gathering_points[0].lat"),
+        (lambda t: t.replace("step_minutes: 5", "step_minutes: 5\nbogus: 1"), "bogus"),
+        (
+            lambda t: t.replace('start_utc: "2022-03-08T09:00:00Z"', "start_utc: tomorrow"),
+            "start_utc",
+        ),
+        (lambda t: t.replace("id: krems-demo-evacuation\n", ""), "id"),
+        (lambda t: t + "\n  - [unclosed\n", "YAML"),
+    ],
+)
+def test_malformed_plan_is_one_line_exit_2_nothing_written(
+    edit: object, field: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "plan.yaml"
+    bad.write_text(edit(DEMO_PLAN.read_text()))  # type: ignore[operator]
+    out, png = tmp_path / "s.json", tmp_path / "g.png"
+    res = runner.invoke(app, ["plan", str(bad), "-o", str(out), "--gantt", str(png)])
+    assert res.exit_code == 2, res.output
+    lines = [x for x in res.output.strip().splitlines() if x.strip()]
+    assert len(lines) == 1 and field in lines[0] and "plan.yaml" in lines[0], res.output
+    assert not out.exists() and not png.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_missing_plan_and_missing_network(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["plan", str(tmp_path / "nope.yaml")])
+    assert res.exit_code == 2 and "plan file not found" in res.output
+    text = DEMO_PLAN.read_text().replace("network: ../krems.osm.gz\n", "")
+    (tmp_path / "p.yaml").write_text(text)
+    res = runner.invoke(app, ["plan", str(tmp_path / "p.yaml")])
+    assert res.exit_code == 2 and "no road network" in res.output
