@@ -68,7 +68,6 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     "audit.consistency": EVERYONE,
     "audit.checkpoints": EVERYONE,
     "audit.checkpoint_add": frozenset({CO, LI}),
-
     # notices and movement notifications (issue 11)
     "notices.read": EVERYONE,
     "notices.details": frozenset({CO}),

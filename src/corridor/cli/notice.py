@@ -9,15 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from corridor.cli._common import console, err_console, handle_errors
+from corridor.cli._common import ActorOption, actor_name, console, err_console, handle_errors
 from corridor.cli.db import DbOption
-from corridor.cli.party import (
-    ActorOption,
-    PassphraseFile,
-    PassphraseFlag,
-    actor_name,
-    load_key,
-)
+from corridor.cli.party import PassphraseFile, PassphraseFlag, load_key
 
 if TYPE_CHECKING:
     from corridor.store import MovementRecord
