@@ -15,14 +15,24 @@ from corridor.hazards._io import (
 from corridor.hazards._kinds import KIND_DEFAULTS, KINDS, HazardKind, KindDefaults
 from corridor.hazards._model import Contribution, Hazard
 from corridor.hazards._near import hazards_near
+from corridor.hazards._places import (
+    Gazetteer,
+    Place,
+    load_gazetteer,
+    normalise_name,
+    parse_point,
+    place_of,
+)
 from corridor.hazards._records import (
     REASONS,
+    SUSPECT_REASONS,
     Problem,
     RawRecord,
     hazard_schema,
     validate_records,
 )
 from corridor.hazards._risk import MAX_RISK, RiskModel
+from corridor.hazards._suspect import SuspectChecks, distance_km, named_place
 
 __all__ = [
     "FORMATS",
@@ -30,22 +40,32 @@ __all__ = [
     "KIND_DEFAULTS",
     "MAX_RISK",
     "REASONS",
+    "SUSPECT_REASONS",
     "WEAPON_MAP",
     "Contribution",
     "Footprint",
+    "Gazetteer",
     "Hazard",
     "HazardKind",
     "ImportResult",
     "KindDefaults",
+    "Place",
     "Problem",
     "RawRecord",
     "RiskModel",
     "SegmentIndex",
+    "SuspectChecks",
+    "distance_km",
     "hazard_schema",
     "hazards_near",
     "hazards_to_geojson",
     "import_hazards",
+    "load_gazetteer",
     "load_hazards",
+    "named_place",
+    "normalise_name",
+    "parse_point",
+    "place_of",
     "read_records",
     "records_from_bellingcat",
     "segment_index",
