@@ -181,6 +181,7 @@ def _record(index: int, rec: Any) -> RawRecord:  # noqa: PLR0911 (one return per
         "notes": " | ".join(n for n in notes if n),
         "source_links": links,
         "location": location,
+        "time_precision": "day",  # the record gives the day only; 00:00 UTC stands for it
     }
     unmapped = [d for r, d in warnings if r in ("unmapped_weapon", "unmapped_category")]
     if unmapped:
