@@ -26,21 +26,30 @@ def _top(a: Assessment, n: int) -> str:
 
 
 def table(result: BatchResult, *, top: int = 3) -> Table:
+    """One row per proposal, most exposed first, and under it its ``top`` incidents."""
     t = Table(title="Exposure to recorded violence (not a probability of failure)",
-              caption=WORDING)  # fmt: skip
-    for col, justify in (("rank", "right"), ("id", "left"), ("at (UTC)", "left"),
-                         ("places", "left"), ("line", "left"), ("km", "right"),
-                         ("exposure", "right"), ("per 100 km", "right"),
-                         ("risk index", "right"), ("pct", "right"),
-                         ("incidents", "right"), ("top contributing", "left")):  # fmt: skip
-        t.add_column(col, justify=justify)  # type: ignore[arg-type]
+              caption=WORDING, show_lines=True)  # fmt: skip
+    t.add_column("rank", justify="right")
+    t.add_column("proposal", overflow="fold")
+    t.add_column("line", overflow="fold")
+    t.add_column("exposure", justify="right")
+    t.add_column("risk index", justify="right")
+    t.add_column("pct", justify="right")
+    t.add_column("incidents (date, km from line)", overflow="fold")
     for a in sorted(result.assessments, key=lambda a: (a.rank, a.proposal.id)):
+        shown = [f"{i.id} {i.date} {i.distance_km:.1f} km {i.kind}" for i in a.incidents[:top]]
+        more = len(a.incidents) - len(shown)
+        if more > 0:
+            shown.append(f"+{more} more")
         t.add_row(
-            str(a.rank), a.proposal.id, a.proposal.at.strftime("%Y-%m-%d %H:%M"), _places(a),
-            a.line.method, f"{a.line.length_km:.0f}", f"{a.exposure:.3f}",
-            f"{a.exposure_per_100km:.3f}", f"{a.risk:.3f}", f"{a.percentile:.0f}",
-            str(len(a.incidents)), _top(a, top),
-        )  # fmt: skip
+            str(a.rank),
+            f"{a.proposal.id}\n{_places(a)}\n{a.proposal.at.strftime('%Y-%m-%d %H:%M')} UTC",
+            f"{a.line.method}\n{a.line.length_km:.0f} km",
+            f"{a.exposure:.3f}\n{a.exposure_per_100km:.3f}/100 km",
+            f"{a.risk:.3f}",
+            f"{a.percentile:.0f}",
+            "\n".join(shown) or "none",
+        )
     return t
 
 
