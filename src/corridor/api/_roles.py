@@ -62,6 +62,8 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     # audit log
     "audit.verify": frozenset({CO, LI, Role.OBSERVER}),
     "audit.export": frozenset({CO, LI, Role.OBSERVER}),
+    # assessments: computing one writes nothing
+    "assessments.compute": EVERYONE,
 }
 
 #: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter
