@@ -19,7 +19,7 @@ import shapely
 from numpy.typing import NDArray
 
 from corridor.assessment._params import RiskParameters
-from corridor.hazards import Hazard, distance_km
+from corridor.hazards import BELLINGCAT_SOURCE, Hazard, distance_km
 
 F64 = NDArray[np.float64]
 _REGION = re.compile(
@@ -46,6 +46,26 @@ def location_level(location: str | None) -> str:
     if "," in text or _SITE.search(text):
         return "site"
     return "town"
+
+
+def _location(h: Hazard) -> str | None:
+    """The record's location text: its ``location`` property, or for a Bellingcat record read
+    back from the store (which keeps no extra properties) the first part of its notes."""
+    if "location" in h.extra:
+        return str(h.extra["location"] or "")
+    if h.source == BELLINGCAT_SOURCE:
+        return h.notes.split(" | ", 1)[0] if " | " in h.notes else ""
+    return None
+
+
+def _day_dated(h: Hazard, start: datetime) -> bool:
+    """Whether the record gives only a day: it says so, or (saying nothing) its time is
+    exactly 00:00 UTC, which an importer writes for a date. Read as known at the day's end, so
+    a midnight report is delayed, never an afternoon's record seen in the morning."""
+    precision = h.extra.get("time_precision")
+    if precision is not None:
+        return bool(precision == "day")
+    return start.hour == start.minute == start.second == start.microsecond == 0
 
 
 def _epoch_s(at: datetime) -> float:
@@ -91,14 +111,14 @@ class IncidentSet:
                 lon, lat = h.lonlat
                 ring = shapely.get_coordinates(h.geometry)
                 extent = max(distance_km(lat, lon, float(y), float(x)) for x, y in ring)
-            location = h.extra.get("location")
-            level = location_level(None if location is None else str(location))
+            location = _location(h)
+            level = location_level(location)
             sigma = {"site": params.site_km, "town": params.town_km,
                      "region": params.region_km}[level]  # fmt: skip
             if location is None:
                 sigma = 0.0
             sigma = math.hypot(sigma, extent)
-            day_dated = h.extra.get("time_precision") == "day"
+            day_dated = _day_dated(h, start)
             lag = timedelta(hours=params.report_lag_h) if day_dated else timedelta(0)
             rows.append((h, lat, lon, _epoch_s(start), _epoch_s(start + lag),
                          h.severity * h.confidence, h.effective_radius_m / 1000.0,

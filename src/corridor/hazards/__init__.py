@@ -1,5 +1,6 @@
 """Hazards: the model, import from GeoJSON/CSV/Bellingcat, and risk on roads."""
 
+from corridor.hazards._bellingcat import SOURCE as BELLINGCAT_SOURCE
 from corridor.hazards._bellingcat import WEAPON_MAP, records_from_bellingcat
 from corridor.hazards._index import Footprint, SegmentIndex, segment_index
 from corridor.hazards._io import (
@@ -35,6 +36,7 @@ from corridor.hazards._risk import MAX_RISK, RiskModel
 from corridor.hazards._suspect import SuspectChecks, distance_km, named_place
 
 __all__ = [
+    "BELLINGCAT_SOURCE",
     "FORMATS",
     "KINDS",
     "KIND_DEFAULTS",
