@@ -13,11 +13,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
+from corridor.assessment._knox import unit_vectors
 from corridor.assessment._params import RiskParameters
 from corridor.hazards import BELLINGCAT_SOURCE, Hazard, distance_km
 
@@ -72,7 +75,7 @@ def _epoch_s(at: datetime) -> float:
     return at.timestamp()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # not slots: the tree is a cached property
 class IncidentSet:
     """Incidents as parallel arrays (one row per hazard), sorted by the time they are known."""
 
@@ -133,6 +136,11 @@ class IncidentSet:
             tuple(cols[0]), arr(1), arr(2), arr(3), arr(4), arr(5), arr(6), arr(7), arr(8),
             tuple(cols[9]),
         )  # fmt: skip
+
+    @cached_property
+    def tree(self) -> cKDTree:
+        """A k-d tree of the incidents' unit vectors (chord distance), built on first use."""
+        return cKDTree(unit_vectors(self.lat, self.lon) if self.n else np.zeros((0, 3)))
 
     def known_before(self, at_s: float) -> int:
         """How many incidents are known at or before ``at_s`` (a prefix, the rows are sorted)."""
