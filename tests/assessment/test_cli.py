@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
@@ -147,3 +148,38 @@ def test_bad_input_is_one_line_and_nothing_written(record_path: Path, tmp_path: 
     params.write_text("area_radius_km = -3\n")
     bad = _run("--via", "Sumy;Poltava", "--at", AT, "-i", str(record_path), "--params", str(params))
     assert bad.exit_code == 2 and "area_radius_km" in bad.stderr
+
+
+def test_geojson_batch_with_a_given_line_and_a_via_list(record_path: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "batch.geojson"
+    batch.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "drawn", "properties": {"time": AT},
+         "geometry": {"type": "LineString", "coordinates": [[36.25, 49.98], [34.55, 49.59]]}},
+        {"type": "Feature", "properties": {"id": "named", "time": AT, "origin": "Kharkiv",
+                                           "destination": "Poltava", "via": []}},
+        {"type": "Feature", "properties": {"id": "bad", "time": AT, "origin": "Kharkiv"}},
+    ]}))  # fmt: skip
+    result = _run("--batch", str(batch), "-i", str(record_path), "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    got = {a["id"]: a for a in doc["assessments"]}
+    assert got["drawn"]["line"] == "given" and got["named"]["line"] == "geodesic"
+    # a line drawn straight in lon/lat runs up to 0.4 km south of the geodesic between the
+    # same cities: nearly the same exposure, from the same incidents
+    assert got["drawn"]["exposure"] == pytest.approx(got["named"]["exposure"], rel=0.1)
+    drawn = {i["id"] for i in got["drawn"]["incidents"]}
+    named = {i["id"] for i in got["named"]["incidents"]}
+    assert len(drawn & named) >= 0.9 * len(named)
+    assert [u["id"] for u in doc["unresolved"]] == ["bad"]
+
+
+def test_hazards_import_keep_suspect(record_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "h.geojson"
+    result = runner.invoke(app, ["hazards", "import", str(record_path), "-o", str(out),
+                                 "--keep-suspect"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "contradicts_place 3 (3 kept, marked suspect)" in result.stderr
+    features = json.loads(out.read_text())["features"]
+    assert len(features) == 462
+    marked = sorted(f["id"] for f in features if f["properties"].get("suspect"))
+    assert marked == ["CIV0480", "CIV0642", "CIV0811"]

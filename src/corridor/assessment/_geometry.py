@@ -38,6 +38,24 @@ def _length_km(lon: F64, lat: F64) -> float:
     return float(GEOD.line_length(lon, lat)) / 1000.0
 
 
+def densified(lon: F64, lat: F64, step_km: float = STEP_KM) -> tuple[F64, F64]:
+    """The polyline with every piece longer than ``step_km`` cut into equal parts, straight in
+    lon/lat as GeoJSON draws it, so that distances to a piece can be taken on a plane local to
+    each incident (the assessment's exposure assumes pieces of a few kilometres)."""
+    if lon.size < 2:
+        return lon, lat
+    _, _, dist_m = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    parts = np.maximum(np.ceil(np.asarray(dist_m) / 1000.0 / step_km), 1).astype(np.int64)
+    if int(parts.max()) == 1:
+        return lon, lat
+    start = np.repeat(np.arange(lon.size - 1), parts)
+    within = np.arange(int(parts.sum())) - np.repeat(np.cumsum(parts) - parts, parts)
+    f = within / np.repeat(parts, parts)
+    out_lon = np.append(lon[start] + f * (lon[start + 1] - lon[start]), lon[-1])
+    out_lat = np.append(lat[start] + f * (lat[start + 1] - lat[start]), lat[-1])
+    return out_lon, out_lat
+
+
 def geodesic_line(places: Sequence[Place], step_km: float = STEP_KM) -> Line:
     """The geodesic polyline through ``places`` in order, a vertex every ``step_km`` at most."""
     lons: list[float] = [places[0].lon]
@@ -80,8 +98,8 @@ def network_line(network: Network, places: Sequence[Place]) -> Line | None:
     lon, lat = route_coords(network, result.routes[0])
     if lon.size < 2:
         return None
-    return Line(np.asarray(lon, np.float64), np.asarray(lat, np.float64), "network",
-                _length_km(lon, lat))  # fmt: skip
+    lon, lat = densified(np.asarray(lon, np.float64), np.asarray(lat, np.float64))
+    return Line(lon, lat, "network", _length_km(lon, lat))
 
 
 def proposal_line(places: Sequence[Place], network: Network | None = None) -> Line:

@@ -99,7 +99,7 @@ def _row_places(row: dict[str, Any]) -> list[str]:
 
 
 def _given_line(geometry: Any) -> Line | None:
-    from corridor.assessment._geometry import _length_km
+    from corridor.assessment._geometry import _length_km, densified
 
     if not isinstance(geometry, dict) or geometry.get("type") != "LineString":
         return None
@@ -110,6 +110,7 @@ def _given_line(geometry: Any) -> Line | None:
     if not (np.isfinite(coords).all() and (np.abs(lon) <= 180).all()
             and (np.abs(lat) <= 90).all()):  # fmt: skip
         raise InputError("LineString positions out of range")
+    lon, lat = densified(lon, lat)
     return Line(lon, lat, "given", _length_km(lon, lat))
 
 
