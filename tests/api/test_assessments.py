@@ -68,6 +68,10 @@ def test_hostile_bodies_are_problems_not_crashes(api: Api) -> None:
         {"proposals": [one], "parameters": {"nope": 1}},
         {"proposals": [{**one, "via": ["Atlantis", "Sumy"]}]},  # nothing assessable
         {"proposals": [{**one, "id": "../x"}]},
+        {"proposals": [one], "parameters": {"area_radius_km": 1e300}},  # unbounded work
+        {"proposals": [one], "parameters": {"acute": 0.5}},
+        {"proposals": [{**one, "at_utc": "0001-01-01T00:00:00+05:00"}]},
+        {"proposals": [{**one, "via": ["Uzhhorod", "Kharkiv"]}] * 300},  # 300,000 km of line
     ):
         response = api.post("/assessments", json=body)
         assert response.status_code == 422, (body, response.status_code, response.text[:200])

@@ -7,8 +7,9 @@ LAT,LON; a name that is unknown or ambiguous is listed under ``unresolved``, nev
 
 from __future__ import annotations
 
+import itertools
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -29,10 +30,13 @@ from corridor.assessment import (
     to_geojson,
 )
 from corridor.errors import CorridorError, InputError
-from corridor.hazards import load_gazetteer
+from corridor.hazards import distance_km, load_gazetteer
 
 router = APIRouter(tags=["assessments"], responses=problem_responses(401, 403))
 _LOCK = threading.Lock()
+MIN_TIME = datetime(1900, 1, 1, tzinfo=UTC)
+MAX_TIME = datetime(2200, 1, 1, tzinfo=UTC)
+MAX_TOTAL_KM = 200_000.0  # 500 proposals of 400 km
 
 
 class ProposalIn(BaseModel):
@@ -94,7 +98,9 @@ def compute_assessments(request: Request, body: AssessmentRequest) -> JSONRespon
     unresolved: list[Unresolved] = []
     for n, p in enumerate(body.proposals):
         try:
-            at: datetime = p.at_utc
+            if not MIN_TIME <= p.at_utc <= MAX_TIME:
+                raise InputError(f"time {p.at_utc.isoformat()} is outside 1900..2200")
+            at: datetime = p.at_utc.astimezone(UTC)
             proposals.append(make_proposal(p.id, at, p.via, gazetteer, row=n))
         except CorridorError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
@@ -104,6 +110,15 @@ def compute_assessments(request: Request, body: AssessmentRequest) -> JSONRespon
             "no proposal could be assessed: " + "; ".join(u.reason for u in unresolved[:3]),
             field="proposals",
         )
+    total_km = sum(
+        distance_km(a.lat, a.lon, b.lat, b.lon)
+        for p in proposals
+        for a, b in itertools.pairwise(p.places)
+    )
+    if total_km > MAX_TOTAL_KM:
+        raise InputError(f"the proposals add up to {total_km:,.0f} km of line, at most "
+                         f"{MAX_TOTAL_KM:,.0f} km a request", field="proposals",
+                         hint="split the batch")  # fmt: skip
     result = assess(proposals, _incidents(state, params, version), params=params,
                     network=network, unresolved=unresolved)  # fmt: skip
     if body.format == "geojson":

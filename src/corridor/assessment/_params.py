@@ -17,6 +17,13 @@ from typing import Any
 
 from corridor.errors import InputError
 
+# Upper bounds: zones beyond a few hundred km or a horizon beyond a year say nothing about a
+# corridor, and would make every incident touch every line (unbounded work for an API caller).
+_LIMITS = {
+    "area_radius_km": 200.0, "area_half_life_days": 365.0, "site_km": 200.0,
+    "town_km": 200.0, "region_km": 200.0, "report_lag_h": 24.0 * 30, "horizon_days": 365.0,
+}  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class RiskParameters:
@@ -47,10 +54,19 @@ class RiskParameters:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool):
+            if f.type in ("bool", bool):
+                if not isinstance(value, bool):
+                    raise InputError(f"risk parameter {f.name} must be true or false",
+                                     field=f.name)  # fmt: skip
                 continue
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+            if isinstance(value, bool) or not (
+                isinstance(value, int | float) and math.isfinite(value) and value >= 0
+            ):
                 raise InputError(f"risk parameter {f.name} must be a number >= 0, got {value!r}",
+                                 field=f.name)  # fmt: skip
+            limit = _LIMITS.get(f.name)
+            if limit is not None and value > limit:
+                raise InputError(f"risk parameter {f.name} must be at most {limit:g}",
                                  field=f.name)  # fmt: skip
         if not self.area_daily_weight <= 1.0:
             raise InputError("area_daily_weight must be in [0, 1]", field="area_daily_weight")
