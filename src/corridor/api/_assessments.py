@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -19,18 +19,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from corridor.api._problems import problem_responses
 from corridor.api._routing import _stored_hazards
 from corridor.api._state import ApiState, state_of
-from corridor.assessment import (
-    WORDING,
-    IncidentSet,
-    Proposal,
-    RiskParameters,
-    Unresolved,
-    assess,
-    make_proposal,
-    to_geojson,
-)
 from corridor.errors import CorridorError, InputError
 from corridor.hazards import distance_km, load_gazetteer
+
+if TYPE_CHECKING:  # imported when first used: a server worker starts without numpy's k-d tree
+    from corridor.assessment import IncidentSet, Proposal, RiskParameters, Unresolved
 
 router = APIRouter(tags=["assessments"], responses=problem_responses(401, 403))
 _LOCK = threading.Lock()
@@ -71,6 +64,8 @@ class AssessmentRequest(BaseModel):
 
 def _incidents(state: ApiState, params: RiskParameters, version: int | None) -> IncidentSet:
     """The stored hazards as incident arrays, rebuilt only when the store or parameters change."""
+    from corridor.assessment import IncidentSet
+
     key = (version, params)
     with _LOCK:
         cached = state.caches.get("assessment_incidents")
@@ -85,10 +80,15 @@ def _incidents(state: ApiState, params: RiskParameters, version: int | None) -> 
 @router.post(
     "/assessments",
     name="assessments.compute",
-    responses={200: {"description": WORDING}, **problem_responses(404, 422)},
+    responses={
+        200: {"description": "Exposure to recorded violence; not a probability of failure."},
+        **problem_responses(404, 422),
+    },
 )
 def compute_assessments(request: Request, body: AssessmentRequest) -> JSONResponse:
     """Exposure of each proposal to the recorded violence known at its time; rank in batch."""
+    from corridor.assessment import RiskParameters, Unresolved, assess, make_proposal, to_geojson
+
     state = state_of(request)
     version = getattr(request.state, "store_version", None)
     params = RiskParameters().updated(dict(body.parameters), source="parameters")
