@@ -83,18 +83,19 @@ def bad_csv(path: Path) -> tuple[Counter[str], dict[str, int]]:
 
 
 def bad_bellingcat(source: Path, path: Path) -> tuple[Counter[str], int]:
-    """Write 12 real Bellingcat records, 7 of them damaged; returns reasons and the kept count."""
+    """Write 12 real Bellingcat records, 7 of them damaged (6 beyond use; the unmapped weapon is
+    kept as a generic attack); returns reasons and the kept count."""
     records: list[Any] = copy.deepcopy(json.loads(source.read_text())[:12])
     records[1]["date"] = "13/45/2022"  # bad_date
     records[2]["latitude"] = ""  # missing_coordinates
     records[3]["longitude"] = "200.5"  # coordinates_out_of_range
     records[4]["id"] = records[0]["id"]  # duplicate_id
-    records[5]["filters"] = [{"key": "Weapon System", "value": "Laser"}]  # unknown_kind
+    records[5]["filters"] = [{"key": "Weapon System", "value": "Laser"}]  # kept, a warning
     records[6] = ["not", "a", "record"]  # unreadable
     del records[7]["id"]  # missing_id
     path.write_text(json.dumps(records))
     reasons = Counter(
         bad_date=1, missing_coordinates=1, coordinates_out_of_range=1, duplicate_id=1,
-        unknown_kind=1, unreadable=1, missing_id=1,
+        unreadable=1, missing_id=1,
     )  # fmt: skip
-    return reasons, 5
+    return reasons, 6

@@ -45,6 +45,7 @@ def create_app(
     """
     from corridor.api import (
         _agreements,
+        _assessments,
         _audit,
         _hazards,
         _health,
@@ -81,7 +82,7 @@ def create_app(
     guarded = [Depends(authorize)]
     app.include_router(_health.router, dependencies=guarded)
     routers = (_me, _networks, _hazards, _reports, _routes_api, _agreements, _audit, _plans)
-    for module in (*routers, _notices):
+    for module in (*routers, _notices, _assessments):
         app.include_router(module.router, dependencies=guarded)
     install_openapi(app)
     return app

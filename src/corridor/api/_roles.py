@@ -78,6 +78,8 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     # evacuation plans: the coordinator plans, everyone reads
     "plans.create": frozenset({CO}),
     "plans.read": EVERYONE,
+    # assessments: computing one writes nothing
+    "assessments.compute": EVERYONE,
 }
 
 #: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter

@@ -7,6 +7,7 @@ import typer
 from corridor import __version__
 from corridor.cli import (
     agreement,
+    assess,
     audit,
     db,
     hazards,
@@ -38,6 +39,7 @@ app.add_typer(users.app, name="users")
 app.registered_commands.extend(notice.app.registered_commands)
 app.add_typer(notice.movement_app, name="movement")
 app.registered_commands.extend(plan.app.registered_commands)
+app.registered_commands.extend(assess.app.registered_commands)
 
 
 def _version(value: bool) -> None:

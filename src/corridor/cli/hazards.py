@@ -15,7 +15,7 @@ from corridor.cli.db import DbOption
 from corridor.errors import HazardInputError, InputError
 
 if TYPE_CHECKING:
-    from corridor.hazards import ImportResult
+    from corridor.hazards import Gazetteer, ImportResult
 
 app = typer.Typer(help="Import and validate hazard records.", no_args_is_help=True)
 
@@ -52,6 +52,7 @@ def _render(result: ImportResult, *, quiet: bool = False) -> None:
                 highlight=False,
                 soft_wrap=True,
             )
+    _render_caveats(result)
     if not result.problems:
         return
     reasons = ", ".join(f"{r} {n}" for r, n in sorted(result.reasons().items()))
@@ -63,6 +64,62 @@ def _render(result: ImportResult, *, quiet: bool = False) -> None:
     err_console.print(table)
     if result.n_skipped > _SHOWN:
         err_console.print(f"... and {result.n_skipped - _SHOWN} more (use --report FILE)")
+
+
+def _render_caveats(result: ImportResult) -> None:
+    """What an incident file needed: unmapped values kept as attacks, fixed links, suspect
+    positions, records that are no hazard (on stderr, as warnings)."""
+    for value, n in sorted(result.unmapped().items()):
+        err_console.print(
+            f"warning: {n} record(s) with unmapped {value!r} kept as a generic attack",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
+    fixed = result.warning_reasons().get("link_normalised", 0)
+    if fixed:
+        err_console.print(f"note: {fixed} source link(s) without a scheme given https://",
+                          highlight=False, soft_wrap=True)  # fmt: skip
+    suspects = result.suspects()
+    if suspects:
+        kept = sum(1 for p in suspects if p in result.warnings)
+        by = ", ".join(f"{r} {n}" for r, n in sorted(Counter(p.reason for p in suspects).items()))
+        err_console.print(
+            f"suspect positions: {by} ("
+            + (f"{kept} kept, marked suspect)" if kept else "skipped; --keep-suspect keeps them)"),
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        for p in suspects[:_SHOWN]:
+            err_console.print(f"  record {p.index}, id {p.id}: {p.reason}: {p.detail}",
+                              highlight=False, soft_wrap=True)  # fmt: skip
+    if result.not_hazards:
+        err_console.print(f"{len(result.not_hazards)} record(s) are no hazard, not imported:",
+                          highlight=False, soft_wrap=True)  # fmt: skip
+        for p in result.not_hazards[:_SHOWN]:
+            err_console.print(f"  record {p.index}, id {p.id}: {p.detail}",
+                              highlight=False, soft_wrap=True)  # fmt: skip
+
+
+_KeepSuspect = Annotated[
+    bool,
+    typer.Option(
+        "--keep-suspect",
+        help="Keep records whose position is suspect ((0,0), outside the file's region, far "
+        "from the place they name), marked suspect; by default they are skipped and listed.",
+    ),
+]
+_Gazetteer = Annotated[
+    str,
+    typer.Option(
+        "--gazetteer",
+        help="Places to check incident locations against: cities (the shared city list), "
+        "geonames:CC, a CSV/GeoJSON file, or none.",
+    ),
+]
+
+
+def _gazetteer(spec: str) -> Gazetteer | None:
+    from corridor.hazards import load_gazetteer
+
+    return None if spec == "none" else load_gazetteer(spec)
 
 
 @app.command("import")
@@ -85,6 +142,8 @@ def import_(  # noqa: PLR0917 (Typer maps each parameter to an option)
         typer.Option("--report", help="Write the skipped records to this file (.json or .csv)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")] = False,
+    keep_suspect: _KeepSuspect = False,
+    gazetteer: _Gazetteer = "cities",
 ) -> None:
     """Import hazards into a normalised GeoJSON file; unusable records are skipped and listed."""
     from corridor.hazards import import_hazards, write_hazards, write_report
@@ -92,7 +151,10 @@ def import_(  # noqa: PLR0917 (Typer maps each parameter to an option)
     for path in (output, report):
         if path is not None and path.is_dir():
             raise InputError("output is a directory", path=path, hint="give a file name")
-    result = import_hazards(input_path, format=format)
+    result = import_hazards(
+        input_path, format=format, keep_suspect=keep_suspect,
+        gazetteer=_gazetteer(gazetteer),
+    )  # fmt: skip
     _render(result, quiet=quiet)
     if strict and result.problems:
         raise HazardInputError(
@@ -112,11 +174,13 @@ def import_(  # noqa: PLR0917 (Typer maps each parameter to an option)
 
 @app.command("validate")
 @handle_errors
-def validate(input_path: _Input, format: _FormatOpt = "auto") -> None:
+def validate(
+    input_path: _Input, format: _FormatOpt = "auto", gazetteer: _Gazetteer = "cities"
+) -> None:
     """Check a hazard file against the schema and rules; exit 2 if any record cannot be used."""
     from corridor.hazards import import_hazards
 
-    result = import_hazards(input_path, format=format)
+    result = import_hazards(input_path, format=format, gazetteer=_gazetteer(gazetteer))
     _render(result)
     if result.problems:
         raise HazardInputError(

@@ -1,5 +1,6 @@
 """Hazards: the model, import from GeoJSON/CSV/Bellingcat, and risk on roads."""
 
+from corridor.hazards._bellingcat import SOURCE as BELLINGCAT_SOURCE
 from corridor.hazards._bellingcat import WEAPON_MAP, records_from_bellingcat
 from corridor.hazards._field import (
     FIELD_MAX_RADIUS_M,
@@ -28,16 +29,27 @@ from corridor.hazards._model import (
     hazard_id_problem,
 )
 from corridor.hazards._near import hazards_near
+from corridor.hazards._places import (
+    Gazetteer,
+    Place,
+    load_gazetteer,
+    normalise_name,
+    parse_point,
+    place_of,
+)
 from corridor.hazards._records import (
     REASONS,
+    SUSPECT_REASONS,
     Problem,
     RawRecord,
     hazard_schema,
     validate_records,
 )
 from corridor.hazards._risk import MAX_RISK, RiskModel
+from corridor.hazards._suspect import SuspectChecks, distance_km, named_place
 
 __all__ = [
+    "BELLINGCAT_SOURCE",
     "FIELD_MAX_RADIUS_M",
     "FORMATS",
     "HAZARD_ID_PATTERN",
@@ -45,27 +57,37 @@ __all__ = [
     "KIND_DEFAULTS",
     "MAX_RISK",
     "REASONS",
+    "SUSPECT_REASONS",
     "WEAPON_MAP",
     "Contribution",
     "Footprint",
+    "Gazetteer",
     "Hazard",
     "HazardKind",
     "ImportResult",
     "KindDefaults",
+    "Place",
     "Problem",
     "RawRecord",
     "RiskModel",
     "SegmentIndex",
+    "SuspectChecks",
     "check_field_report",
     "check_hazard_id",
+    "distance_km",
     "footprint_radius_m",
     "hazard_id_problem",
     "hazard_schema",
     "hazards_near",
     "hazards_to_geojson",
     "import_hazards",
+    "load_gazetteer",
     "load_hazards",
+    "named_place",
     "needs_confirmation",
+    "normalise_name",
+    "parse_point",
+    "place_of",
     "read_records",
     "records_from_bellingcat",
     "records_from_text",

@@ -13,11 +13,18 @@ from typing import Any, Literal
 
 from corridor._files import write_atomic
 from corridor._input import loads_json, read_input_text
-from corridor.errors import HazardInputError
+from corridor.errors import HazardInputError, InputError
 from corridor.hazards._bellingcat import looks_like_bellingcat, records_from_bellingcat
 from corridor.hazards._formats import records_from_csv, records_from_geojson
 from corridor.hazards._model import Hazard
-from corridor.hazards._records import Problem, RawRecord, hazard_to_feature, validate_records
+from corridor.hazards._places import Gazetteer, load_gazetteer
+from corridor.hazards._records import (
+    SUSPECT_REASONS,
+    Problem,
+    RawRecord,
+    hazard_to_feature,
+    validate_records,
+)
 
 Format = Literal["auto", "geojson", "csv", "bellingcat"]
 FORMATS: tuple[str, ...] = ("auto", "geojson", "csv", "bellingcat")
@@ -25,13 +32,18 @@ FORMATS: tuple[str, ...] = ("auto", "geojson", "csv", "bellingcat")
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import found: the usable hazards and one Problem per record it had to skip."""
+    """What an import found: the usable hazards, one Problem per record it had to skip, the
+    records that are no hazard at all (reported apart), and warnings about records it kept
+    (an unmapped weapon kept as a generic attack, a link given a scheme, a suspect position
+    kept with ``keep_suspect``)."""
 
     path: Path
     format: str
     n_records: int
     hazards: list[Hazard]
     problems: list[Problem] = field(default_factory=list)
+    not_hazards: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def n_skipped(self) -> int:
@@ -40,6 +52,19 @@ class ImportResult:
     def reasons(self) -> Counter[str]:
         """How many records were skipped for each reason."""
         return Counter(p.reason for p in self.problems)
+
+    def suspects(self) -> list[Problem]:
+        """Records with a suspect position: skipped (in ``problems``) or kept (in ``warnings``)."""
+        return [p for p in [*self.problems, *self.warnings] if p.reason in SUSPECT_REASONS]
+
+    def unmapped(self) -> Counter[str]:
+        """How many records carried each weapon or category value that has no mapping."""
+        return Counter(
+            p.detail for p in self.warnings if p.reason in ("unmapped_weapon", "unmapped_category")
+        )
+
+    def warning_reasons(self) -> Counter[str]:
+        return Counter(p.reason for p in self.warnings)
 
 
 def _detect(path: Path, text: str) -> tuple[str, Any]:
@@ -56,16 +81,39 @@ def _detect(path: Path, text: str) -> tuple[str, Any]:
     return ("bellingcat" if looks_like_bellingcat(data) else "geojson"), data
 
 
-def read_records(path: str | Path, *, format: Format = "auto") -> tuple[str, list[RawRecord]]:
+def _default_gazetteer() -> Gazetteer | None:
+    """The shared city list, or None where it is not installed (the place check is skipped)."""
+    try:
+        return load_gazetteer()
+    except InputError:
+        return None
+
+
+def read_records(
+    path: str | Path,
+    *,
+    format: Format = "auto",
+    keep_suspect: bool = False,
+    gazetteer: Gazetteer | Literal["default"] | None = "default",
+) -> tuple[str, list[RawRecord]]:
     """The raw records of a hazard file; raises HazardInputError when the file as a whole is
-    unreadable (too large, not JSON, no lat/lon columns, not a FeatureCollection...)."""
+    unreadable (too large, not JSON, no lat/lon columns, not a FeatureCollection...). Incident files
+    (Bellingcat) have their positions checked, against ``gazetteer`` too: by default the
+    shared city list when it can be found (``None``: no place check)."""
     path = Path(path)
     text = read_input_text(path, what="hazard file", error=HazardInputError)
-    return records_from_text(text, name=path, format=format)
+    return records_from_text(
+        text, name=path, format=format, keep_suspect=keep_suspect, gazetteer=gazetteer
+    )
 
 
 def records_from_text(
-    text: str, *, name: str | Path, format: Format = "auto"
+    text: str,
+    *,
+    name: str | Path,
+    format: Format = "auto",
+    keep_suspect: bool = False,
+    gazetteer: Gazetteer | Literal["default"] | None = "default",
 ) -> tuple[str, list[RawRecord]]:
     """:func:`read_records` for text already in memory (an upload); ``name`` is what errors
     cite and whose suffix format detection looks at (never a server path)."""
@@ -77,7 +125,8 @@ def records_from_text(
         if data is None:
             data = loads_json(text, path=path, error=HazardInputError)
         if fmt == "bellingcat":
-            return fmt, records_from_bellingcat(data)
+            places = _default_gazetteer() if gazetteer == "default" else gazetteer
+            return fmt, records_from_bellingcat(data, gazetteer=places, keep_suspect=keep_suspect)
         if fmt == "geojson":
             return fmt, records_from_geojson(data)
     except (ValueError, csv.Error) as exc:
@@ -87,11 +136,28 @@ def records_from_text(
     raise HazardInputError(f"unknown format {format!r}", path=path, hint=", ".join(FORMATS))
 
 
-def import_hazards(path: str | Path, *, format: Format = "auto") -> ImportResult:
-    """Read a GeoJSON, CSV or Bellingcat file; unusable records are skipped and listed."""
-    fmt, records = read_records(path, format=format)
+def import_hazards(
+    path: str | Path,
+    *,
+    format: Format = "auto",
+    keep_suspect: bool = False,
+    gazetteer: Gazetteer | Literal["default"] | None = "default",
+) -> ImportResult:
+    """Read a GeoJSON, CSV or Bellingcat file; unusable records are skipped and listed, records
+    that are no hazard are listed apart, and what was kept with a caveat is listed as a
+    warning."""
+    fmt, records = read_records(path, format=format, keep_suspect=keep_suspect,
+                                gazetteer=gazetteer)  # fmt: skip
     hazards, problems = validate_records(records)
-    return ImportResult(Path(path), fmt, len(records), hazards, problems)
+    skipped = {p.index for p in problems}
+    warnings = [
+        Problem(r.index, r.id, reason, detail, r.line)
+        for r in records if r.index not in skipped
+        for reason, detail in r.warnings
+    ]  # fmt: skip
+    not_hazards = [p for p in problems if p.reason == "not_a_hazard"]
+    problems = [p for p in problems if p.reason != "not_a_hazard"]
+    return ImportResult(Path(path), fmt, len(records), hazards, problems, not_hazards, warnings)
 
 
 def load_hazards(path: str | Path, *, format: Format = "auto") -> list[Hazard]:

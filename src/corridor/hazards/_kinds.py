@@ -21,6 +21,7 @@ class HazardKind(StrEnum):
     FRONT_LINE = "front_line"
     NO_GO_ZONE = "no_go_zone"
     ACTIVE_FIGHTING = "active_fighting"
+    ATTACK = "attack"  # an attack of unknown type (an incident file's unmapped weapon/category)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,9 @@ KIND_DEFAULTS: dict[HazardKind, KindDefaults] = {
     HazardKind.FRONT_LINE: KindDefaults(2000.0, 48.0, False, 0.8, 0.6),
     HazardKind.NO_GO_ZONE: KindDefaults(0.0, INF, True, 1.0, 1.0),
     HazardKind.ACTIVE_FIGHTING: KindDefaults(1000.0, 12.0, False, 0.8, 0.6),
+    # Conservative on purpose: as wide as active fighting, as long-lived and as severe as the
+    # worst strike kind, and the lowest confidence, since nobody has said what it was.
+    HazardKind.ATTACK: KindDefaults(1000.0, 12.0, False, 0.9, 0.6),
 }
 
 KINDS: tuple[str, ...] = tuple(k.value for k in HazardKind)

@@ -39,7 +39,13 @@ REASONS = (
     "invalid_interval",
     "invalid_field",
     "duplicate_id",
+    # incident files (Bellingcat): suspicious positions, and records that are no hazard at all
+    "null_island",
+    "outside_region",
+    "contradicts_place",
+    "not_a_hazard",
 )
+SUSPECT_REASONS = ("null_island", "outside_region", "contradicts_place")
 _RANK = {r: i for i, r in enumerate(REASONS)}
 _TIME_FIELDS = ("observed_at", "valid_from", "valid_until")
 _KNOWN = {
@@ -72,6 +78,8 @@ class RawRecord:
     id: str | None = None
     line: int | None = None
     problem: tuple[str, str] | None = None  # (reason, detail) when the row could not be read
+    # (reason, detail) of what was kept but is worth saying (an unmapped weapon, a fixed link)
+    warnings: tuple[tuple[str, str], ...] = ()
 
 
 @cache
@@ -259,11 +267,13 @@ def validate_records(records: Iterable[RawRecord]) -> tuple[list[Hazard], list[P
     records with one id is kept and the later ones reported as duplicate_id."""
     hazards: list[Hazard] = []
     problems: list[Problem] = []
-    seen: set[str] = set()
+    seen: dict[str, RawRecord] = {}
     for raw in records:
         hazard, faults = _check(raw)
         if hazard is not None and hazard.id in seen:
-            faults = [("duplicate_id", f"id {hazard.id!r} already used by an earlier record")]
+            first = seen[hazard.id]
+            where = f"record {first.index}" + (f" (line {first.line})" if first.line else "")
+            faults = [("duplicate_id", f"id {hazard.id!r} already used by {where}")]
         if hazard is None or faults:
             faults.sort(key=lambda f: _RANK[f[0]])
             rid = raw.id
@@ -273,7 +283,7 @@ def validate_records(records: Iterable[RawRecord]) -> tuple[list[Hazard], list[P
             problems.append(Problem(raw.index, None if rid is None else str(rid), faults[0][0],
                                     "; ".join(d for _, d in faults), raw.line))  # fmt: skip
             continue
-        seen.add(hazard.id)
+        seen[hazard.id] = raw
         hazards.append(hazard)
     return hazards, problems
 

