@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from corridor import __version__
-from corridor.cli import agreement, audit, db, hazards, network, party, route, serve, users
+from corridor.cli import agreement, audit, db, hazards, monitor, network, party, route, serve, users
 
 app = typer.Typer(
     name="corridor",
@@ -23,6 +23,7 @@ app.add_typer(party.app, name="party")
 app.add_typer(agreement.app, name="agreement")
 app.registered_commands.extend(serve.app.registered_commands)
 app.add_typer(users.app, name="users")
+monitor.register(app)
 
 
 def _version(value: bool) -> None:
