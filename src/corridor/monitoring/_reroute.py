@@ -55,7 +55,7 @@ def propose_reroute(
     """Route origin to destination with the incident closing the road, and propose the terms
     with that route as the corridor's next version (state proposed: all parties sign again)."""
     from corridor.agreements import route_from_geojson, terms_from_data, terms_to_data
-    from corridor.routing import RouteOptions, answer
+    from corridor.routing import RouteOptions, answer, to_geojson
     from corridor.store import propose_agreement
 
     terms = rec.terms
@@ -75,7 +75,11 @@ def propose_reroute(
     new_edges = [int(e) for e in best.edges]
     if new_edges == terms.route.edge_ids:
         return {"done": False, "why": "the agreed route does not use the closed road"}
-    doc = found.geojson(network)
+    # The agreed route cites the network by the hash in the terms (the source's or the file's);
+    # the proposal keeps citing it the same way.
+    doc = to_geojson(network, found.result)
+    for feature in doc["features"]:
+        feature.get("properties", {}).pop("network_sha256", None)
     block = route_from_geojson(doc, network=network, network_sha256=terms.route.network_sha256)
     data = terms_to_data(terms)
     data["route"] = block
