@@ -75,14 +75,14 @@ def build(network: Any) -> Corridor:
         "parties": [
             {"name": n, "role": "party to the conflict", "public_key": public_b64(k)}
             for n, k in keys.items()
-        ],  # fmt: skip
+        ],
         "route": route,
         "origin": {"name": "Sumy", "lat": ORIGIN[0], "lon": ORIGIN[1]},
         "destination": {"name": "Poltava", "lat": DESTINATION[0], "lon": DESTINATION[1]},
         "checkpoints": checkpoints,
         "windows": [
             {"start_utc": "2022-03-08T10:00:00+02:00", "end_utc": "2022-03-08T21:00:00+02:00"}
-        ],  # fmt: skip
+        ],
         "vehicles": {"permitted": ["bus", "car"], "markings": "white flags, red cross"},
         "max_convoy_size": 60,
         "observers": ["ICRC"],
@@ -107,8 +107,8 @@ def agree(store: Any, c: Corridor) -> None:
 
 
 def convoys() -> list[dict[str, Any]]:
-    def plan(cid: str, kind: str, vehicles: int, people: int, depart: str,
-             cp1: str, cp2: str, arrive: str) -> dict[str, Any]:  # fmt: skip
+    def plan(cid: str, kind: str, vehicles: int, people: int, *times: str) -> dict[str, Any]:
+        depart, cp1, cp2, arrive = times
         return {"id": cid, "corridor_id": CORRIDOR, "kind": kind, "vehicles": vehicles,
                 "people": people, "depart_utc": iso(depart), "label": cid,
                 "stops": [{"place": "Lokhvytsia", "at_utc": iso(cp1)},
@@ -123,7 +123,7 @@ def convoys() -> list[dict[str, Any]]:
     ]
 
 
-def checkin(rid: str, convoy: str, at: str, status: str, where: tuple[float, float],
+def checkin(rid: str, convoy: str, at: str, status: str, where: tuple[float, float],  # noqa: PLR0917
             checkpoint: str | None = None, **extra: Any) -> dict[str, Any]:  # fmt: skip
     return {"id": rid, "corridor_id": CORRIDOR, "convoy_id": convoy, "at_utc": iso(at),
             "lat": where[0], "lon": where[1], "status": status, "checkpoint": checkpoint,
@@ -146,7 +146,7 @@ def day_checkins(c: Corridor) -> list[dict[str, Any]]:
             cp1,
             "Lokhvytsia",
             notes="documents checked again, buses searched",
-        ),  # fmt: skip
+        ),
         checkin("c1-dep", "cars-1", "09:02", "departed", ORIGIN, vehicles=50),
         checkin("b2-cp1", "bus-2", "09:20", "at_checkpoint", cp1, "Lokhvytsia"),
         checkin("c1-cp1", "cars-1", "09:35", "at_checkpoint", cp1, "Lokhvytsia"),
