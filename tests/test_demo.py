@@ -30,3 +30,8 @@ def test_demo_writes_network_routes_and_map(
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
     assert "fastest route" in out and "safest route" in out
     assert "St. Pöltner Brücke" in out or "destroyed_bridge" in out
+    sched = json.loads((tmp_path / "schedule.json").read_text())
+    assert sched["total_people"] == 600 and 0 < sched["moved"] <= sched["bound"]["people"] + 1e-6
+    assert {t["vehicle_id"] for t in sched["trips"]} >= {"amb-1", "bus-01"}
+    assert (tmp_path / "schedule-gantt.png").read_bytes().startswith(b"\x89PNG")
+    assert "Evacuation plan" in out and "clearance" in out

@@ -3,7 +3,8 @@
 Imports the OSM extract into a network file, prints its summary, loads the demo hazard picture
 (shelling, a destroyed Danube bridge, mines on an exit road, a no-go zone, a checkpoint) and
 prints the fastest and the safest route from the centre to the east exit with their
-explanations, writing both as GeoJSON and a PNG map.
+explanations, writing both as GeoJSON and a PNG map. Then plans the evacuation of three
+gathering points through the demo corridor (schedule JSON and a Gantt chart).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
 OSM_FILE = DATA / "krems.osm.gz"
 HAZARDS_FILE = DATA / "demo" / "krems-hazards.geojson"
+PLAN_FILE = DATA / "demo" / "krems-plan.yaml"
 # The scenario: 10:00 UTC on 8 March 2022, evacuating from the centre of Krems to the east.
 AT_UTC = datetime(2022, 3, 8, 10, 0, tzinfo=UTC)
 CENTRE = (48.4096, 15.6080)  # Austrasse by the Ringstrasse
@@ -73,6 +75,15 @@ def run(out_dir: Path, console: Console) -> None:
         f"safest: {s.time_s / 60:.1f} min, risk {s.risk:.1%}"
     )
     console.print(f"map written to [cyan]{png}[/]  (map data © OpenStreetMap contributors, ODbL)")
+
+    console.rule("[bold]4. Evacuation plan: three gathering points, 12 buses, 2 ambulances")
+    from corridor.planning import load_plan, plan_evacuation, render_gantt, schedule_summary
+
+    schedule = plan_evacuation(load_plan(PLAN_FILE), network=network, hazards=hazards)
+    console.print(schedule_summary(schedule))
+    write_atomic(out_dir / "schedule.json", schedule.to_json() + "\n")
+    render_gantt(schedule, out_dir / "schedule-gantt.png")
+    console.print(f"schedule and Gantt chart written to [cyan]{out_dir}[/]")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,6 +10,7 @@
     │   ├── HazardInputError                 hazard rows/features that cannot be used
     │   ├── RouteError                       no route, or route options that make no sense
     │   ├── TermsError                       agreement terms that fail the schema
+│   ├── PlanError                        a plan file or re-plan state that cannot be used
     │   ├── KeyFileError                     a key file that is missing, corrupt or mis-protected
     │   └── SignatureError                   a signature that does not verify
     ├── StateError (RuntimeError)            an action not allowed in the current state
@@ -36,6 +37,7 @@ __all__ = [
     "NetworkFileError",
     "NotFoundError",
     "OsmInputError",
+    "PlanError",
     "RouteError",
     "SignatureError",
     "SnapError",
@@ -115,6 +117,14 @@ class HazardInputError(InputError):
 
 class RouteError(InputError):
     """No admissible route exists, or the routing options contradict each other."""
+
+
+class PlanError(InputError):
+    """A plan file or re-plan state that fails its schema; ``problems`` lists each one."""
+
+    def __init__(self, message: str, *, problems: list[str] | None = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.problems = problems or []
 
 
 class TermsError(InputError):

@@ -38,6 +38,7 @@ TABLES = {
     "lifecycle_events",
     "networks",
     "parties",
+    "plan_versions",
     "signatures",
 }
 

@@ -42,7 +42,16 @@ def create_app(
     InputError/NetworkFileError for an unusable file and StoreError when the database cannot
     be opened, before any request is served.
     """
-    from corridor.api import _agreements, _audit, _hazards, _health, _me, _monitoring, _networks
+    from corridor.api import (
+        _agreements,
+        _audit,
+        _hazards,
+        _health,
+        _me,
+        _monitoring,
+        _networks,
+        _plans,
+    )
     from corridor.api import _routes as _routes_api
 
     own_store = store is None
@@ -69,7 +78,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     guarded = [Depends(authorize)]
     app.include_router(_health.router, dependencies=guarded)
-    for module in (_me, _networks, _hazards, _monitoring, _routes_api, _agreements, _audit):
+    for module in (_me, _networks, _hazards, _monitoring, _routes_api, _agreements, _audit, _plans):
         app.include_router(module.router, dependencies=guarded)
     install_openapi(app)
     return app

@@ -73,6 +73,9 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     # audit log
     "audit.verify": frozenset({CO, LI, Role.OBSERVER}),
     "audit.export": frozenset({CO, LI, Role.OBSERVER}),
+    # evacuation plans: the coordinator plans, everyone reads
+    "plans.create": frozenset({CO}),
+    "plans.read": EVERYONE,
 }
 
 #: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter

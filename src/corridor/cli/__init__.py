@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from corridor import __version__
-from corridor.cli import agreement, audit, db, hazards, monitor, network, party, route, serve, users
+from corridor.cli import (
+    agreement,
+    audit,
+    db,
+    hazards,
+    monitor,
+    network,
+    party,
+    plan,
+    route,
+    serve,
+    users,
+)
 
 app = typer.Typer(
     name="corridor",
@@ -23,6 +35,7 @@ app.add_typer(party.app, name="party")
 app.add_typer(agreement.app, name="agreement")
 app.registered_commands.extend(serve.app.registered_commands)
 app.add_typer(users.app, name="users")
+app.registered_commands.extend(plan.app.registered_commands)
 monitor.register(app)
 
 

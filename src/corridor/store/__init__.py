@@ -56,6 +56,8 @@ from corridor.store._monitoring_tables import (
     ViolationRow,
 )
 from corridor.store._networks import get_network, list_networks, register_network
+from corridor.store._plan_tables import PlanVersionRow
+from corridor.store._plans import PlanRecord, list_plans, load_plan_record, save_plan
 from corridor.store._schema import (
     alembic_config,
     check_schema,
@@ -102,6 +104,8 @@ __all__ = [
     "LifecycleEventRow",
     "NetworkRow",
     "PartyRow",
+    "PlanRecord",
+    "PlanVersionRow",
     "RuleFiringRow",
     "RuleSetRow",
     "SignatureRow",
@@ -134,7 +138,9 @@ __all__ = [
     "list_hazards",
     "list_networks",
     "list_parties",
+    "list_plans",
     "load_agreement",
+    "load_plan_record",
     "lock_corridor",
     "make_engine",
     "open_store",
@@ -142,6 +148,7 @@ __all__ = [
     "record",
     "register_network",
     "resolve_db_url",
+    "save_plan",
     "schema_status",
     "sign_agreement",
     "suspend_agreement",

@@ -1,0 +1,159 @@
+"""Read a plan file (YAML or JSON) against the published JSON Schema; errors name the field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaViolation
+from pydantic import ValidationError
+
+from corridor.errors import PlanError
+from corridor.planning._model import PlanInput, ReplanState, Schedule
+
+SCHEMA_PATH = Path(__file__).with_name("plan.schema.json")
+SCHEDULE_SCHEMA_PATH = Path(__file__).with_name("schedule.schema.json")
+SCHEMA_ID = "urn:corridor:plan:v1"
+SCHEDULE_SCHEMA_ID = "urn:corridor:schedule:v1"
+MAX_PLAN_BYTES = 20 * 1024 * 1024
+
+
+def plan_schema() -> dict[str, Any]:
+    """The JSON Schema of the plan file, generated from the model (the committed file matches)."""
+    schema = PlanInput.model_json_schema(mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
+
+
+def schedule_schema() -> dict[str, Any]:
+    """The JSON Schema of the schedule JSON that ``corridor plan -o`` writes."""
+    schema = Schedule.model_json_schema(mode="serialization")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEDULE_SCHEMA_ID,
+        **schema,
+    }
+
+
+def schema_text(schema: dict[str, Any] | None = None) -> str:
+    """The plan schema (or another) as the committed file holds it."""
+    return json.dumps(schema or plan_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+class _NoTimestampLoader(yaml.SafeLoader):
+    """YAML that keeps timestamps as text, so the schema sees what JSON would give it."""
+
+
+_NoTimestampLoader.yaml_implicit_resolvers = {
+    ch: [r for r in rs if r[0] != "tag:yaml.org,2002:timestamp"]
+    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _render(parts: Iterable[str | int]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def _schema_problem(err: SchemaViolation) -> tuple[str, str]:
+    parts = list(err.absolute_path)
+    kind, expected = err.validator, err.validator_value
+    if kind == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else "?"
+        return _render([*parts, missing]), "is required"
+    if kind == "additionalProperties" and isinstance(err.instance, dict):
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        return _render([*parts, *(extra[:1] or ["?"])]), "unknown field"
+    messages = {
+        "exclusiveMinimum": f"must be > {expected}",
+        "minimum": f"must be >= {expected}",
+        "exclusiveMaximum": f"must be < {expected}",
+        "maximum": f"must be <= {expected}",
+        "minItems": f"must have at least {expected} item(s)",
+        "maxItems": f"must have at most {expected} item(s)",
+        "minLength": "must not be empty",
+        "maxLength": f"must be at most {expected} characters",
+        "const": f"must be {expected!r}",
+        "enum": f"must be one of {expected!r}",
+        "type": f"must be of type {expected}, got {type(err.instance).__name__}",
+        "pattern": f"must match {expected}",
+        "format": f"must be a {expected}",
+    }
+    if kind == "anyOf":
+        types = [s.get("type") for s in expected if isinstance(s, dict)]
+        return _render(parts), "must be " + " or ".join(str(t) for t in types if t)
+    return _render(parts), messages.get(str(kind), err.message)
+
+
+def _fail(problems: list[str], source: str | Path | None) -> PlanError:
+    n = len(problems)
+    more = f" (and {n - 1} more)" if n > 1 else ""
+    return PlanError(problems[0] + more, problems=problems, path=source)
+
+
+def plan_from_data(data: object, *, source: str | Path | None = None) -> PlanInput:
+    """Validate parsed data; raises PlanError whose first line names the first bad field."""
+    problems = sorted(
+        f"{p}: {m}" for p, m in dict.fromkeys(map(_schema_problem, _validator().iter_errors(data)))
+    )
+    if problems:
+        raise _fail(problems, source)
+    try:
+        return PlanInput.model_validate(data)
+    except ValidationError as exc:
+        for e in exc.errors(include_url=False):
+            path = _render(x for x in e["loc"] if not str(x).startswith("function-"))
+            problems.append(f"{path}: {str(e['msg']).removeprefix('Value error, ')}")
+        raise _fail(problems, source) from None
+
+
+def parse_plan_text(text: str, *, source: str | Path | None = None) -> PlanInput:
+    """A plan from YAML or JSON text (YAML is a superset of JSON; timestamps stay strings)."""
+    if len(text) > MAX_PLAN_BYTES:
+        raise PlanError(f"plan file larger than {MAX_PLAN_BYTES // 2**20} MiB", path=source)
+    try:
+        data = yaml.load(text, Loader=_NoTimestampLoader)
+    except (yaml.YAMLError, RecursionError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise PlanError(
+            f"not valid YAML/JSON: {getattr(exc, 'problem', None) or exc}",
+            path=source,
+            line=mark.line + 1 if mark is not None else None,
+        ) from None
+    return plan_from_data(data, source=source)
+
+
+def load_plan(path: str | Path) -> PlanInput:
+    """A plan file from disk; any problem is one PlanError line naming the file and field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanError("plan file not found", path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError(f"cannot read the plan file: {exc}", path=path) from None
+    return parse_plan_text(text, source=path)
+
+
+def state_from_data(data: object, *, source: str | Path | None = None) -> ReplanState:
+    """A re-plan state from parsed JSON/YAML; PlanError naming the field on bad input."""
+    try:
+        return ReplanState.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{_render(x for x in e['loc'] if not str(x).startswith('function-'))}: "
+            f"{str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors(include_url=False)
+        ]
+        raise _fail(problems, source) from None

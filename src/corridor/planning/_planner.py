@@ -1,0 +1,731 @@
+"""The fast planner: CCRP-style reservations with windows and checkpoint throughput, multi-trip.
+
+Vehicles are taken in the order they free up (the bus evacuation heuristic of Bish 2011: the
+next round trip goes to the vehicle that is free first). For that vehicle every (gathering point,
+corridor) pair is costed at once with numpy: drive there, load, drive to the corridor entry, wait
+for a window and a convoy slot, queue at each checkpoint (each passes one vehicle per headway
+``3600 / (agreed rate - private cars)`` seconds, holding it ``inspection`` minutes), leave the
+corridor before the window closes, unload at the nearest reception point with room. As in CCRP
+(Lu, George and Shekhar 2005) the chosen trip then *reserves* what it used (checkpoint slots, a
+convoy place, reception places), so later trips see the capacity that is left.
+
+The most urgent class first: a bus goes where the most urgent people it can carry wait, and
+among those to the point whose people would arrive earliest. Families board whole or not at all.
+Times inside are seconds from the plan start.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.planning._model import (
+    PEOPLE_CLASSES,
+    CheckpointLoad,
+    CheckpointPass,
+    Convoy,
+    LeftBehind,
+    PassengerGroup,
+    PlanInput,
+    Schedule,
+    Trip,
+    WindowLoad,
+    WindowSpan,
+)
+from corridor.planning._travel import Corridor, TravelTimes
+
+F64 = NDArray[np.float64]
+INF = math.inf
+BIG = 1e12  # separates class ranks in the selection key (seconds never reach it)
+
+
+@dataclass
+class Vehicle:
+    """A vehicle as the planner tracks it (mutable; not part of the public model)."""
+
+    id: str
+    kind: str  # "bus" | "ambulance"
+    capacity: int
+    medical_only: bool
+    free_s: float
+    at_reception: int = -1  # -1: at its start (depot row of the travel table)
+    start_row: int = 0
+    start_to_gathering: F64 | None = None  # overrides the depot row (re-planning)
+    driving_s: float = 0.0
+    retired: bool = False
+
+
+@dataclass
+class Demand:
+    """Who still waits at one gathering point: singles per class, families per class."""
+
+    singles: list[int]
+    families: list[list[tuple[str, int]]]  # per class, (id, size), largest first
+
+    def left(self, c: int) -> int:
+        return self.singles[c] + sum(s for _, s in self.families[c])
+
+
+@dataclass
+class _Window:
+    start: float
+    end: float
+
+
+@dataclass
+class _CorridorState:
+    corridor: Corridor
+    windows: list[_Window]
+    legs: F64
+    headway: F64  # seconds between two planned vehicles at each checkpoint (inf: none pass)
+    inspection: F64
+    next_free: F64
+    convoy_max: int
+    cars_per_hour: F64  # private cars through each checkpoint per hour, while windows are open
+    convoys: list[_ConvoyRec] = field(default_factory=list)
+    passes: list[list[float]] = field(default_factory=list)  # per checkpoint, pass-start times
+
+    @property
+    def transit_min(self) -> float:
+        """Entry to exit with empty queues."""
+        return float(self.legs.sum() + self.inspection.sum())
+
+
+@dataclass
+class _ConvoyRec:
+    id: str
+    window: int
+    entry: float
+    trips: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _TripRec:
+    vehicle: int
+    gathering: int
+    corridor: int
+    window: int
+    convoy: str
+    load_start: float
+    depart: float
+    entry: float
+    passes: list[tuple[float, float]]
+    exit: float
+    reception: int
+    arrive: float
+    unload_end: float
+    groups: list[tuple[int, int, str | None]]  # (class, people, family id)
+    capacity: int
+    return_s: float | None = None
+
+
+@dataclass
+class PlannerInput:
+    """Everything the planner needs, resolved (the re-planner builds one from a state)."""
+
+    plan: PlanInput
+    corridors: list[Corridor]
+    travel: TravelTimes
+    vehicles: list[Vehicle]
+    demand: list[Demand]
+    reception_left: list[int]
+    start_s: float = 0.0  # nothing is planned before this (re-planning: "now")
+    open_corridor: list[bool] | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def initial_demand(plan: PlanInput) -> list[Demand]:
+    """Demand from the plan file: families are taken out of their class's count."""
+    out = []
+    for g in plan.gathering_points:
+        fams: list[list[tuple[str, int]]] = [[] for _ in PEOPLE_CLASSES]
+        for f in g.families:
+            fams[PEOPLE_CLASSES.index(f.people_class)].append((f.id, f.size))
+        for lst in fams:
+            lst.sort(key=lambda x: -x[1])
+        singles = [
+            g.people.get(c) - sum(s for _, s in fams[i]) for i, c in enumerate(PEOPLE_CLASSES)
+        ]
+        out.append(Demand(singles, fams))
+    return out
+
+
+def initial_vehicles(plan: PlanInput) -> list[Vehicle]:
+    """Buses then ambulances, in file order (the row order of ``depot_to_gathering``)."""
+    t0 = plan.start_utc
+    out = []
+    for i, b in enumerate(plan.vehicles.buses):
+        free = 0.0 if b.available_from_utc is None else (b.available_from_utc - t0).total_seconds()
+        out.append(Vehicle(b.id, "bus", b.seats, False, max(0.0, free), start_row=i))
+    nb = len(plan.vehicles.buses)
+    for i, a in enumerate(plan.vehicles.ambulances):
+        free = 0.0 if a.available_from_utc is None else (a.available_from_utc - t0).total_seconds()
+        out.append(Vehicle(a.id, "ambulance", a.places, True, max(0.0, free), start_row=nb + i))
+    return out
+
+
+def _windows(corridor: Corridor, t0: datetime, problems: list[str]) -> list[_Window]:
+    """Windows in seconds from the start; overlapping ones are reported and merged."""
+    raw = sorted(
+        ((w.start_utc - t0).total_seconds(), (w.end_utc - t0).total_seconds())
+        for w in corridor.windows
+    )
+    merged: list[_Window] = []
+    for i, (a, b) in enumerate(raw):
+        if merged and a < merged[-1].end:
+            problems.append(
+                f"corridor {corridor.id}: window {i} overlaps the one before; planned as one"
+            )
+            merged[-1].end = max(merged[-1].end, b)
+        else:
+            merged.append(_Window(a, b))
+    return merged
+
+
+def _corridor_states(inp: PlannerInput) -> list[_CorridorState]:
+    plan, travel = inp.plan, inp.travel
+    cars = np.zeros(len(inp.corridors))
+    for g, gp in enumerate(plan.gathering_points):
+        if gp.private_cars_per_hour <= 0:
+            continue
+        allowed = _allowed(inp, g)
+        times = np.where(allowed, travel.to_entry[g], INF)
+        if np.isfinite(times).any():
+            cars[int(np.argmin(times))] += gp.private_cars_per_hour
+    states = []
+    conv = plan.convoy
+    for c, cor in enumerate(inp.corridors):
+        rate = np.array([k.max_vehicles_per_hour for k in cor.checkpoints], dtype=np.float64)
+        eff = rate - cars[c]
+        for k, e in zip(cor.checkpoints, eff, strict=True):
+            if e <= 0:
+                inp.problems.append(
+                    f"corridor {cor.id}: private cars ({cars[c]:g}/h) take all of checkpoint "
+                    f"{k.name}'s {k.max_vehicles_per_hour}/h"
+                )
+        headway = np.where(eff > 0, 3600.0 / np.maximum(eff, 1e-9), INF)
+        wins = _windows(cor, plan.start_utc, inp.problems)
+        for i, w in enumerate(wins):
+            if w.end <= inp.start_s:
+                inp.problems.append(
+                    f"corridor {cor.id}: window {i} ends before the plan starts; not used"
+                )
+        states.append(
+            _CorridorState(
+                corridor=cor,
+                windows=wins,
+                legs=np.asarray(travel.legs[c], dtype=np.float64),
+                headway=headway,
+                inspection=np.array([k.inspection_minutes * 60.0 for k in cor.checkpoints]),
+                next_free=np.full(len(cor.checkpoints), -INF),
+                convoy_max=min(conv.max_convoy_size, cor.max_convoy_size or conv.max_convoy_size),
+                cars_per_hour=np.full(len(cor.checkpoints), cars[c]),
+                passes=[[] for _ in cor.checkpoints],
+            )
+        )
+    return states
+
+
+def _allowed(inp: PlannerInput, g: int) -> NDArray[np.bool_]:
+    names = inp.plan.gathering_points[g].corridors
+    ok = np.array([names is None or c.id in names for c in inp.corridors], dtype=bool)
+    if inp.open_corridor is not None:
+        ok &= np.asarray(inp.open_corridor, dtype=bool)
+    return ok
+
+
+class _Planner:
+    def __init__(self, inp: PlannerInput) -> None:
+        self.inp = inp
+        self.plan = inp.plan
+        self.travel = inp.travel
+        self.states = _corridor_states(inp)
+        self.G = len(inp.demand)
+        self.C = len(inp.corridors)
+        self.allowed = np.array([_allowed(inp, g) for g in range(self.G)]).reshape(self.G, self.C)
+        self.rec_left = list(inp.reception_left)
+        self.trips: list[_TripRec] = []
+        self.last_trip: dict[int, int] = {}
+        self.conv = self.plan.convoy
+        self.convoy_seq = 0
+        big_bus = max((v.capacity for v in inp.vehicles if not v.medical_only), default=0)
+        big_amb = max((v.capacity for v in inp.vehicles if v.medical_only), default=0)
+        self.max_cap = [max(big_bus, big_amb)] + [big_bus] * (len(PEOPLE_CLASSES) - 1)
+        self.max_bus = big_bus
+        self.max_amb = big_amb
+
+    # ---- demand bookkeeping -----------------------------------------------------------
+    def _rank(self, g: int, v: Vehicle) -> int:
+        """The most urgent class at g this vehicle can carry something of; 99 = none."""
+        d = self.inp.demand[g]
+        classes = (0,) if v.medical_only else range(len(PEOPLE_CLASSES))
+        for c in classes:
+            if d.singles[c] > 0 or any(s <= v.capacity for _, s in d.families[c]):
+                return c
+        return 99
+
+    def _load(self, g: int, v: Vehicle, room: int) -> list[tuple[int, int, str | None]]:
+        """Board up to ``room`` people: most urgent class first, families whole, then singles."""
+        d = self.inp.demand[g]
+        groups: list[tuple[int, int, str | None]] = []
+        classes = (0,) if v.medical_only else range(len(PEOPLE_CLASSES))
+        for c in classes:
+            if room <= 0:
+                break
+            keep = []
+            for fid, size in d.families[c]:
+                if size <= room:
+                    groups.append((c, size, fid))
+                    room -= size
+                else:
+                    keep.append((fid, size))
+            d.families[c] = keep
+            take = min(room, d.singles[c])
+            if take > 0:
+                groups.append((c, take, None))
+                d.singles[c] -= take
+                room -= take
+        return groups
+
+    # ---- costing a trip for one vehicle to every (gathering point, corridor) -------------
+    def _to_gathering(self, v: Vehicle) -> F64:
+        if v.at_reception >= 0:
+            return np.asarray(self.travel.reception_to_gathering[v.at_reception], dtype=np.float64)
+        if v.start_to_gathering is not None:
+            return v.start_to_gathering
+        return np.asarray(self.travel.depot_to_gathering[v.start_row], dtype=np.float64)
+
+    def _corridor_times(
+        self, st: _CorridorState, ready: F64
+    ) -> tuple[F64, F64, NDArray[np.int64], bool]:
+        """Entry, exit and window index for vehicles ready at the entry at ``ready`` (vector).
+
+        Also whether the entry joins the open convoy (same for every element that does).
+        """
+        n = ready.shape[0]
+        entry = np.full(n, INF)
+        exit_ = np.full(n, INF)
+        win = np.full(n, -1, dtype=np.int64)
+        if not np.isfinite(st.legs).all() or not np.isfinite(st.headway).all():
+            return entry, exit_, win, False
+        last = st.convoys[-1] if st.convoys else None
+        spacing = self.conv.min_spacing_minutes * 60.0
+        for w_i, w in enumerate(st.windows):
+            todo = ~np.isfinite(exit_) & (ready < w.end)
+            if not todo.any():
+                continue
+            e = np.maximum(ready, max(w.start, self.inp.start_s))
+            if last is not None:
+                can_join = (
+                    (last.window == w_i) & (len(last.trips) < st.convoy_max) & (ready <= last.entry)
+                )
+                e = np.where(can_join, last.entry, np.maximum(e, last.entry + spacing))
+            t = e.copy()
+            for k in range(st.legs.shape[0] - 1):
+                a = t + st.legs[k]
+                s = np.maximum(a, st.next_free[k])
+                t = s + st.inspection[k]
+            x = t + st.legs[-1]
+            ok = todo & (x <= w.end)
+            entry = np.where(ok, e, entry)
+            exit_ = np.where(ok, x, exit_)
+            win = np.where(ok, w_i, win)
+        return entry, exit_, win, last is not None
+
+    def _best_reception(self, c: int) -> int:
+        row = self.travel.exit_to_reception[c]
+        best, best_t = -1, INF
+        for r, t in enumerate(row):
+            if self.rec_left[r] > 0 and t < best_t:
+                best, best_t = r, float(t)
+        return best
+
+    def step(self, v: Vehicle) -> bool:
+        """Plan the best next trip for v; False if it has none left."""
+        conv = self.conv
+        if v.driving_s >= conv.max_driving_minutes * 60.0:
+            v.free_s += conv.rest_minutes * 60.0
+            v.driving_s = 0.0
+        ranks = np.array([self._rank(g, v) for g in range(self.G)])
+        if (ranks >= 99).all():
+            return False
+        to_g = self._to_gathering(v)
+        arrive_g = max(v.free_s, self.inp.start_s) + to_g
+        depart = arrive_g + conv.loading_minutes * 60.0
+        best_key, best = INF, None
+        for c, st in enumerate(self.states):
+            r = self._best_reception(c)
+            if r < 0:
+                continue
+            elig = (ranks < 99) & self.allowed[:, c] & np.isfinite(arrive_g)
+            if not elig.any():
+                continue
+            ready = depart + self.travel.to_entry[:, c]
+            ready = np.where(elig, ready, INF)
+            entry, exit_, win, _ = self._corridor_times(st, ready)
+            arrive = exit_ + self.travel.exit_to_reception[c, r]
+            key = np.where(np.isfinite(arrive), ranks * BIG + arrive, INF)
+            g = int(np.argmin(key))
+            if key[g] < best_key:
+                best_key, best = float(key[g]), (c, g, r, float(entry[g]), int(win[g]))
+        if best is None:
+            return False
+        c, g, r, entry_s, w_i = best
+        st = self.states[c]
+        room = min(v.capacity, self.rec_left[r])
+        groups = self._load(g, v, room)
+        if not groups:  # nothing fits this vehicle here (e.g. a family too big for it)
+            return False
+        people = sum(p for _, p, _ in groups)
+        self.rec_left[r] -= people
+        # reserve the convoy place and the checkpoint slots (CCRP)
+        last = st.convoys[-1] if st.convoys else None
+        if (
+            last is not None
+            and last.window == w_i
+            and abs(last.entry - entry_s) < 1e-6
+            and len(last.trips) < st.convoy_max
+        ):
+            convoy = last
+        else:
+            self.convoy_seq += 1
+            convoy = _ConvoyRec(f"{st.corridor.id}-c{self.convoy_seq:03d}", w_i, entry_s)
+            st.convoys.append(convoy)
+        t = entry_s
+        passes = []
+        for k in range(st.legs.shape[0] - 1):
+            a = t + st.legs[k]
+            s = max(a, float(st.next_free[k]))
+            st.next_free[k] = s + st.headway[k]
+            st.passes[k].append(s)
+            t = s + st.inspection[k]
+            passes.append((a, t))
+        exit_s = t + float(st.legs[-1])
+        arrive = exit_s + float(self.travel.exit_to_reception[c, r])
+        unload_end = arrive + conv.unloading_minutes * 60.0
+        # board just in time: people wait at the gathering point, not in a bus at the entry
+        at_g = float(arrive_g[g])
+        dep = max(float(depart[g]), entry_s - float(self.travel.to_entry[g, c]))
+        load_start = dep - conv.loading_minutes * 60.0
+        prev = self.last_trip.get(id(v))
+        if prev is not None:
+            self.trips[prev].return_s = at_g
+        self.trips.append(
+            _TripRec(
+                vehicle=self.inp.vehicles.index(v),
+                gathering=g,
+                corridor=c,
+                window=w_i,
+                convoy=convoy.id,
+                load_start=load_start,
+                depart=dep,
+                entry=entry_s,
+                passes=passes,
+                exit=exit_s,
+                reception=r,
+                arrive=arrive,
+                unload_end=unload_end,
+                groups=groups,
+                capacity=v.capacity,
+            )
+        )
+        convoy.trips.append(len(self.trips) - 1)
+        self.last_trip[id(v)] = len(self.trips) - 1
+        v.driving_s += float(to_g[g]) + (exit_s - dep) + float(self.travel.exit_to_reception[c, r])
+        v.free_s = unload_end
+        v.at_reception = r
+        v.start_to_gathering = None
+        return True
+
+    def run(self) -> None:
+        # ties go to ambulances, so the medical cases they exist for are theirs first
+        heap = [
+            (v.free_s, not v.medical_only, i)
+            for i, v in enumerate(self.inp.vehicles)
+            if not v.retired
+        ]
+        heapq.heapify(heap)
+        while heap:
+            _, _, i = heapq.heappop(heap)
+            v = self.inp.vehicles[i]
+            if self.step(v):
+                heapq.heappush(heap, (v.free_s, not v.medical_only, i))
+            else:
+                v.retired = True
+
+
+def _dt(t0: datetime, s: float) -> datetime:
+    return t0 + timedelta(seconds=round(s))
+
+
+def plan_schedule(inp: PlannerInput, *, method: str = "ccrp-bish") -> Schedule:
+    """Run the planner and build the schedule (without the bound; see ``plan_evacuation``)."""
+    started = time.perf_counter()
+    p = _Planner(inp)
+    total = sum(d.left(c) for d in inp.demand for c in range(len(PEOPLE_CLASSES)))
+    p.run()
+    plan = inp.plan
+    t0 = plan.start_utc
+    trips: list[Trip] = []
+    vid = [v.id for v in inp.vehicles]
+    seq: dict[str, int] = {}
+    trip_ids: list[str] = []
+    for tr in p.trips:
+        v = inp.vehicles[tr.vehicle]
+        seq[v.id] = seq.get(v.id, 0) + 1
+        tid = f"{v.id}/{seq[v.id]}"
+        trip_ids.append(tid)
+        cor = inp.corridors[tr.corridor]
+        trips.append(
+            Trip(
+                trip_id=tid,
+                vehicle_id=v.id,
+                vehicle_kind="bus" if v.kind == "bus" else "ambulance",
+                convoy_id=tr.convoy,
+                corridor_id=cor.id,
+                window_index=tr.window,
+                gathering_point_id=plan.gathering_points[tr.gathering].id,
+                load_start_utc=_dt(t0, tr.load_start),
+                depart_utc=_dt(t0, tr.depart),
+                entry_utc=_dt(t0, tr.entry),
+                checkpoints=[
+                    CheckpointPass(checkpoint=k.name, arrive_utc=_dt(t0, a), pass_utc=_dt(t0, b))
+                    for k, (a, b) in zip(cor.checkpoints, tr.passes, strict=True)
+                ],
+                exit_utc=_dt(t0, tr.exit),
+                reception_point_id=plan.reception_points[tr.reception].id,
+                arrive_utc=_dt(t0, tr.arrive),
+                unload_end_utc=_dt(t0, tr.unload_end),
+                return_utc=None if tr.return_s is None else _dt(t0, tr.return_s),
+                passengers=[
+                    PassengerGroup(
+                        gathering_point_id=plan.gathering_points[tr.gathering].id,
+                        people_class=PEOPLE_CLASSES[c],
+                        people=n,
+                        family_id=f,
+                    )
+                    for c, n, f in tr.groups
+                ],
+                people=sum(n for _, n, _ in tr.groups),
+                capacity=tr.capacity,
+            )
+        )
+    convoys = []
+    for st in p.states:
+        for cv in st.convoys:
+            recs = [p.trips[i] for i in cv.trips]
+            convoys.append(
+                Convoy(
+                    convoy_id=cv.id,
+                    corridor_id=st.corridor.id,
+                    window_index=cv.window,
+                    entry_utc=_dt(t0, cv.entry),
+                    exit_utc=_dt(t0, max(r.exit for r in recs)),
+                    vehicle_ids=[vid[r.vehicle] for r in recs],
+                    trip_ids=[trip_ids[i] for i in cv.trips],
+                    people=sum(n for r in recs for _, n, _ in r.groups),
+                )
+            )
+    windows = [
+        WindowSpan(
+            corridor_id=st.corridor.id,
+            window_index=i,
+            start_utc=_dt(t0, w.start),
+            end_utc=_dt(t0, w.end),
+        )
+        for st in p.states
+        for i, w in enumerate(st.windows)
+    ]
+    window_loads = []
+    for st in p.states:
+        for i, _w in enumerate(st.windows):
+            ts = [t for t in trips if t.corridor_id == st.corridor.id and t.window_index == i]
+            by = dict.fromkeys(PEOPLE_CLASSES, 0)
+            for t in ts:
+                for k, n in t.by_class().items():
+                    by[k] += n
+            window_loads.append(
+                WindowLoad(
+                    corridor_id=st.corridor.id,
+                    window_index=i,
+                    vehicles=len(ts),
+                    convoys=len({t.convoy_id for t in ts}),
+                    people=sum(t.people for t in ts),
+                    by_class=by,
+                    places=sum(t.capacity for t in ts),
+                )
+            )
+    checkpoint_loads = _checkpoint_loads(p, t0)
+    moved_by = dict.fromkeys(PEOPLE_CLASSES, 0)
+    for t in trips:
+        for k, n in t.by_class().items():
+            moved_by[k] += n
+    moved = sum(moved_by.values())
+    left = _left_behind(p)
+    clearance = max((t.arrive_utc for t in trips), default=None)
+    return Schedule(
+        plan_id=plan.id,
+        method=method,
+        created_utc=datetime.now(t0.tzinfo),
+        start_utc=_dt(t0, inp.start_s),
+        network_sha256=inp.travel.network_sha256,
+        windows=windows,
+        trips=trips,
+        convoys=convoys,
+        window_loads=window_loads,
+        checkpoint_loads=checkpoint_loads,
+        total_people=total,
+        moved=moved,
+        moved_by_class=moved_by,
+        clearance_utc=clearance,
+        left_behind=left,
+        problems=list(dict.fromkeys([*inp.problems, *inp.travel.notes])),
+        plan_s=time.perf_counter() - started,
+    )
+
+
+def _checkpoint_loads(p: _Planner, t0: datetime) -> list[CheckpointLoad]:
+    out = []
+    base = t0.replace(minute=0, second=0, microsecond=0)
+    off = (t0 - base).total_seconds()
+    for st in p.states:
+        for k, cp in enumerate(st.corridor.checkpoints):
+            hours: dict[int, int] = {}
+            for s in st.passes[k]:
+                h = int((s + off) // 3600)
+                hours[h] = hours.get(h, 0) + 1
+            for w in st.windows:  # hours in open windows carry private cars
+                for h in range(int((w.start + off) // 3600), math.ceil((w.end + off) / 3600)):
+                    hours.setdefault(h, 0)
+            for h in sorted(hours):
+                lo, hi = h * 3600 - off, (h + 1) * 3600 - off
+                open_s = sum(max(0.0, min(hi, w.end) - max(lo, w.start)) for w in st.windows)
+                out.append(
+                    CheckpointLoad(
+                        corridor_id=st.corridor.id,
+                        checkpoint=cp.name,
+                        hour_start_utc=base + timedelta(hours=h),
+                        vehicles=hours[h],
+                        private_cars=round(float(st.cars_per_hour[k]) * open_s / 3600.0, 2),
+                        max_vehicles_per_hour=cp.max_vehicles_per_hour,
+                    )
+                )
+    return out
+
+
+def _left_behind(p: _Planner) -> list[LeftBehind]:
+    """Who still waits, and the binding reason for each group (checked in a fixed order)."""
+    out: list[LeftBehind] = []
+    plan, inp = p.plan, p.inp
+    no_vehicles = not inp.vehicles
+    for g, d in enumerate(inp.demand):
+        gid = plan.gathering_points[g].id
+        reason, detail = _reason_for(p, g)
+        for c in range(len(PEOPLE_CLASSES)):
+            cls = PEOPLE_CLASSES[c]
+            for fid, size in d.families[c]:
+                cap = p.max_amb if c == 0 else 0
+                cap = max(cap, p.max_bus)
+                if size > cap and not no_vehicles and reason != "no_open_route":
+                    out.append(
+                        LeftBehind(
+                            gathering_point_id=gid,
+                            people_class=cls,
+                            people=size,
+                            family_id=fid,
+                            reason="family_too_large",
+                            detail=f"family {fid} of {size} is larger than any vehicle ({cap} "
+                            "places) and is never split",
+                        )
+                    )
+                else:
+                    out.append(
+                        LeftBehind(
+                            gathering_point_id=gid,
+                            people_class=cls,
+                            people=size,
+                            family_id=fid,
+                            reason=reason,
+                            detail=detail,
+                        )
+                    )
+            if d.singles[c] > 0:
+                r2, d2 = reason, detail
+                if c == 0 and p.max_bus == 0 and p.max_amb > 0:
+                    pass
+                elif c > 0 and p.max_bus == 0 and not no_vehicles:
+                    r2, d2 = "seats", "only ambulances in the fleet; they carry medical cases only"
+                out.append(
+                    LeftBehind(
+                        gathering_point_id=gid,
+                        people_class=cls,
+                        people=d.singles[c],
+                        reason=r2,
+                        detail=d2,
+                    )
+                )
+    return out
+
+
+def _reason_for(p: _Planner, g: int) -> tuple[str, str]:  # noqa: PLR0911
+    inp, travel = p.inp, p.travel
+    gp = inp.plan.gathering_points[g]
+    usable = []
+    for c, st in enumerate(p.states):
+        if not p.allowed[g, c] or not np.isfinite(travel.to_entry[g, c]):
+            continue
+        if not np.isfinite(st.legs).all():
+            continue
+        if not np.isfinite(travel.exit_to_reception[c]).any():
+            continue
+        usable.append(c)
+    if not usable:
+        return "no_open_route", f"no open route from {gp.name} through any corridor to reception"
+    if not inp.vehicles:
+        return "seats", "the plan has no vehicles"
+    reach = {
+        r
+        for c in usable
+        for r in range(len(p.rec_left))
+        if np.isfinite(travel.exit_to_reception[c, r])
+    }
+    if all(p.rec_left[r] <= 0 for r in reach):
+        cap = sum(inp.reception_left[r] for r in reach)
+        return "reception_capacity", f"the reception points reachable take {cap} people in all"
+    later = max(inp.start_s, 0.0)
+    fits = False
+    for c in usable:
+        st = p.states[c]
+        need = float(travel.to_entry[g, c])
+        for w in st.windows:
+            if w.end > later and st.transit_min <= w.end - max(w.start, later + need):
+                fits = True
+    if not fits:
+        return "window_length", "no remaining window is long enough to get through the corridor"
+    for c in usable:
+        st = p.states[c]
+        if not np.isfinite(st.headway).all():
+            return "checkpoint_throughput", (
+                f"private cars use all the throughput of a checkpoint on {st.corridor.id}"
+            )
+        open_s = sum(max(0.0, w.end - max(w.start, later)) for w in st.windows)
+        for k, cp in enumerate(st.corridor.checkpoints):
+            slots = open_s / float(st.headway[k])
+            if slots > 0 and len(st.passes[k]) >= 0.9 * slots:
+                return "checkpoint_throughput", (
+                    f"checkpoint {cp.name} passed {len(st.passes[k])} of about {slots:.0f} "
+                    "possible vehicles in the windows"
+                )
+    return "seats", "every vehicle was busy until the last window closed; more seats would help"
+
+
+def summarize_moved(schedules: Sequence[Schedule]) -> list[int]:
+    """People moved by each schedule (benchmarks)."""
+    return [s.moved for s in schedules]
