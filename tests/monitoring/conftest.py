@@ -31,3 +31,13 @@ def lookup(krems_network: Any) -> Any:
         return krems_network if sha == krems_network.source_sha256 else None
 
     return find
+
+
+@pytest.fixture(scope="session")
+def network_file(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from corridor.network import import_osm, write_network
+    from tests.conftest import BUNDLED_OSM
+
+    path = tmp_path_factory.mktemp("net") / "krems.corridor"
+    write_network(import_osm(BUNDLED_OSM), path)
+    return path

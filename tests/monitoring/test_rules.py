@@ -78,4 +78,4 @@ def test_suspension_needs_a_confirmed_shelling_within_500_m() -> None:
 def test_hold_violation_fires_the_alert_rule_once_per_violation() -> None:
     pic = derive(terms(), [plan()], day(), [IncidentView(_shelling(False, 0.0027)[0])])
     fired = evaluate(default_rules(), terms(), [], pic.violations)
-    assert [f.key for f in fired] == ["hold-alerts@hold:bus-1:r2"]
+    assert [f.key for f in fired] == ["hold-alerts@hold:bus-1:CP-A:1"]

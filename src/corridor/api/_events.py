@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,7 +23,8 @@ from corridor.api._adapters import session_of
 log = logging.getLogger("corridor.api")
 
 POLL_S = 0.5  # SQLite, or PostgreSQL when LISTEN is not possible
-LISTEN_WAIT_S = 5.0  # PostgreSQL: re-read anyway this often (a lost notification costs this)
+#: PostgreSQL: re-read anyway this often (what a lost notification costs at most).
+LISTEN_WAIT_S = float(os.environ.get("CORRIDOR_EVENTS_RECHECK_S", "5"))
 KEEPALIVE_S = 15.0
 BATCH = 500
 MAX_SUBSCRIBERS = 200  # per process: each PostgreSQL stream holds one connection

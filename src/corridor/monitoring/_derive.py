@@ -359,7 +359,11 @@ def _convoy_violations(
 ) -> list[Violation]:
     out: list[Violation] = []
     cid = terms.corridor_id
+    seen: dict[str, int] = {}
     for stop in st.stops:
+        # The n-th stop of this convoy at this checkpoint: a late report that moves the stop's
+        # start keeps the key, so the violation is updated rather than withdrawn and re-made.
+        seen[stop.checkpoint] = n = seen.get(stop.checkpoint, 0) + 1
         if not stop.over or stop.term is None or window_index(terms, stop.start_utc) is None:
             continue
         where = _checkpoint_at(terms, stop.checkpoint)
@@ -369,7 +373,7 @@ def _convoy_violations(
         state = "still held" if stop.end_utc is None else "held"
         out.append(
             Violation(
-                key=f"hold:{plan.id}:{stop.report_id}",
+                key=f"hold:{plan.id}:{stop.checkpoint}:{n}",
                 kind="hold",
                 term=stop.term,
                 party=stop.operated_by,
