@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from typing import Any
@@ -27,8 +28,13 @@ class Subscriber(threading.Thread):
         """Hang up (as a closed browser tab does) and wait for the thread."""
         self._stopping = True
         if self._response is not None:
-            self._response.close()
+            # Shut the socket down: a blocked read in the thread returns at once.
+            stream = self._response.extensions.get("network_stream")
+            sock = None if stream is None else stream.get_extra_info("socket")
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
         self.join(30)
+        assert not self.is_alive(), "the subscriber did not stop"
 
     def run(self) -> None:
         headers = {"Authorization": f"Bearer {self.token}", **self.headers}

@@ -26,6 +26,7 @@ POLL_S = 0.5  # SQLite, or PostgreSQL when LISTEN is not possible
 #: PostgreSQL: re-read anyway this often (what a lost notification costs at most).
 LISTEN_WAIT_S = float(os.environ.get("CORRIDOR_EVENTS_RECHECK_S", "5"))
 KEEPALIVE_S = 15.0
+DISCONNECT_CHECK_S = 1.0
 BATCH = 500
 MAX_SUBSCRIBERS = 200  # per process: each PostgreSQL stream holds one connection
 
@@ -66,12 +67,22 @@ async def _listen(store: Any) -> Any:
     return conn
 
 
-async def _wait(conn: Any, timeout: float) -> None:
+async def _wait(conn: Any, timeout: float) -> bool:
+    """Sleep up to ``timeout`` s; True when woken by a notification."""
     if conn is None:
         await asyncio.sleep(min(timeout, POLL_S))
-        return
+        return False
     async for _ in conn.notifies(timeout=timeout, stop_after=1):
-        break
+        return True
+    return False
+
+
+async def _until_news(request: Request, conn: Any, timeout: float) -> None:
+    """Wait for a notification (or ``timeout``), noticing a hung-up client within a second."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        if await _wait(conn, min(left, DISCONNECT_CHECK_S)) or await request.is_disconnected():
+            return
 
 
 def frame(event: dict[str, Any]) -> str:
@@ -113,7 +124,7 @@ async def stream(
                 yield ": keep-alive\n\n"
                 heard = now
             wait = LISTEN_WAIT_S if idle_s is None else min(LISTEN_WAIT_S, idle_s)
-            await _wait(conn, wait)
+            await _until_news(request, conn, wait)
     finally:
         _subscribers -= 1
         if conn is not None:
