@@ -26,8 +26,11 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     shared outputs unreadable to colleagues) and is removed on any failure.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _naming(exc, path) from exc
     tmp = Path(tmp_name)
     try:
         umask = os.umask(0)
@@ -38,9 +41,18 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
             fh.flush()
             os.fsync(fh.fileno())
         tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _naming(exc, path) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _naming(exc: OSError, target: Path) -> OSError:
+    """The same error, naming the file the user asked for, not our temporary file (which
+    has already been removed and means nothing to them)."""
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(target))
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:

@@ -6,8 +6,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from corridor.agreements._load import read_json_file, terms_from_data, terms_to_data
 from corridor.agreements._terms import Checkpoint, Party, Place, Window
 from corridor.errors import InputError, TermsError
@@ -28,6 +26,8 @@ _MATCH_DEG = 1e-6  # ~0.1 m: far above GeoJSON's 7-decimal rounding, far below r
 def edges_from_geometry(network: Network, coords: Sequence[Sequence[float]]) -> list[int] | None:
     """Recover the edge sequence of a route polyline drawn on ``network`` (as route GeoJSON
     writes it: each edge's points, joints once); None if the line does not follow its edges."""
+    import numpy as np
+
     points = np.asarray([c[:2] for c in coords], dtype=np.float64)
     near = (np.abs(network.node_lon - points[0, 0]) <= _MATCH_DEG) & (
         np.abs(network.node_lat - points[0, 1]) <= _MATCH_DEG

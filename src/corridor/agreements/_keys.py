@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
+from corridor._input import read_input
 from corridor.agreements._signing import public_key_b64, public_key_from_b64
 from corridor.errors import KeyFileError, SignatureError
 
@@ -31,6 +32,10 @@ class KeyPair:
     private_path: Path
     public_path: Path
     public_key: str  # base64 raw, as it appears in the terms
+
+
+#: A PEM Ed25519 key is under 300 bytes; anything near this cap is not a key.
+KEY_FILE_MAX = 64 * 1024
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
@@ -91,11 +96,11 @@ def load_private_key(path: str | Path, *, passphrase: bytes | None = None) -> Ed
     path = Path(path)
     try:
         mode = path.stat().st_mode
-        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise KeyFileError("key file not found", path=path) from exc
     except OSError as exc:
         raise KeyFileError(f"cannot read key file: {exc.strerror}", path=path) from exc
+    data = read_input(path, what="key file", max_bytes=KEY_FILE_MAX, error=KeyFileError)
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeyFileError(
             f"private key is readable by others (mode {stat.filemode(mode)})",
@@ -122,12 +127,7 @@ def load_private_key(path: str | Path, *, passphrase: bytes | None = None) -> Ed
 def load_public_key(path: str | Path) -> str:
     """A public key file (PEM, or the base64 raw form) as the base64 raw text used in terms."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise KeyFileError("public key file not found", path=path) from exc
-    except OSError as exc:
-        raise KeyFileError(f"cannot read key file: {exc.strerror}", path=path) from exc
+    data = read_input(path, what="public key file", max_bytes=KEY_FILE_MAX, error=KeyFileError)
     if b"PRIVATE KEY" in data:
         raise KeyFileError("this is a private key; give the .pub file", path=path)
     if data.lstrip().startswith(b"-----BEGIN"):
@@ -147,10 +147,7 @@ def load_public_key(path: str | Path) -> str:
 
 def read_passphrase_file(path: str | Path) -> bytes:
     """The first line of a passphrase file (trailing newline stripped)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise KeyFileError(f"cannot read passphrase file: {exc.strerror}", path=path) from exc
+    data = read_input(path, what="passphrase file", max_bytes=KEY_FILE_MAX, error=KeyFileError)
     first = data.splitlines()[0] if data else b""
     if not first:
         raise KeyFileError("passphrase file is empty", path=path)

@@ -13,8 +13,9 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaViolation
 from pydantic import ValidationError
 
+from corridor._input import load_yaml, loads_json, max_input_bytes, read_input_text
 from corridor.agreements._terms import Terms, cross_field_problems
-from corridor.errors import InputError, TermsError
+from corridor.errors import TermsError
 
 SCHEMA_PATH = Path(__file__).with_name("terms.schema.json")
 SCHEMA_ID = "urn:corridor:agreement-terms:v1"
@@ -28,14 +29,16 @@ _PATTERN_HINTS = {
 }
 
 
+#: Terms are a few kB (a long route a few hundred kB); 16 MB is far above any real file.
+#: ``CORRIDOR_MAX_INPUT_MB`` overrides it like every other input cap.
+TERMS_MAX_MB = 16
+
+
 def read_json_file(path: Path, *, name: str, kind: str) -> Any:
-    """A user's JSON file (bundle, route); missing or unreadable is an InputError naming it."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{name} file not found", path=path) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not a {kind}: {exc}", path=path) from exc
+    """A user's JSON file (bundle, route); missing, too large, unreadable or too deeply nested
+    is an InputError naming it."""
+    text = read_input_text(path, what=f"{name} file")
+    return loads_json(text, path=path, what=kind)
 
 
 def terms_schema() -> dict[str, Any]:
@@ -136,27 +139,20 @@ def terms_from_data(data: object, *, source: str | Path | None = None) -> Terms:
 
 
 def parse_terms_text(text: str, *, source: str | Path | None = None) -> object:
-    """YAML is a superset of JSON, so one parser reads both (timestamps stay strings)."""
-    try:
-        return yaml.load(text, Loader=_NoTimestampLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise TermsError(
-            f"not valid YAML/JSON: {getattr(exc, 'problem', None) or exc}",
-            path=source,
-            line=mark.line + 1 if mark is not None else None,
-        ) from exc
+    """YAML is a superset of JSON, so one parser reads both (timestamps stay strings).
+
+    Aliases are refused (a few hundred bytes of them expand to gigabytes) and so is nesting
+    deeper than any terms file needs."""
+    return load_yaml(
+        text, loader=_NoTimestampLoader, path=source, what="YAML/JSON", error=TermsError
+    )
 
 
 def terms_from_file(path: str | Path) -> Terms:
     """Read terms from a .yaml/.yml/.json file; TermsError names the file and every problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise TermsError("file not found", path=path) from exc
-    except UnicodeDecodeError as exc:
-        raise TermsError("not UTF-8 text", path=path) from exc
+    limit = max_input_bytes(TERMS_MAX_MB)
+    text = read_input_text(path, what="terms file", max_bytes=limit, error=TermsError)
     return terms_from_data(parse_terms_text(text, source=path), source=path)
 
 

@@ -21,6 +21,7 @@ from corridor.errors import SignatureError
 # Domain separation: a signature over terms can never be replayed as another kind of statement.
 AGREEMENT_DOMAIN = b"corridor-agreement-v1\n"
 SUSPENSION_DOMAIN = b"corridor-suspension-v1\n"
+LIFECYCLE_DOMAIN = b"corridor-bundle-lifecycle-v1\n"
 
 
 def canonical_bytes(terms: Terms | Mapping[str, Any]) -> bytes:
@@ -54,6 +55,12 @@ def suspension_message(
         "at_utc": at_utc,
     }
     return SUSPENSION_DOMAIN + rfc8785.dumps(body)
+
+
+def lifecycle_message(lifecycle_sha256: str) -> bytes:
+    """What a party signs to attest a bundle's lifecycle (state, suspensions, closure, export
+    time): ``b"corridor-bundle-lifecycle-v1\\n"`` + the 32 raw digest bytes."""
+    return LIFECYCLE_DOMAIN + bytes.fromhex(lifecycle_sha256)
 
 
 def public_key_b64(key: Ed25519PublicKey | Ed25519PrivateKey) -> str:

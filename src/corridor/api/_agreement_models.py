@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Header
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from corridor.api._times import UtcDatetime
 from corridor.store import AgreementRecord
 
 IfMatch = Annotated[
@@ -42,7 +43,7 @@ class SuspensionIn(_In):
     """A party's signed suspension; the signature covers the reason and ``at_utc``."""
 
     reason: str = Field(min_length=1, max_length=2000)
-    at_utc: AwareDatetime = Field(description="The time in the signed message (whole seconds).")
+    at_utc: UtcDatetime = Field(description="The time in the signed message (whole seconds).")
     signature: str = Field(pattern=SIGNATURE_PATTERN)
 
 
@@ -88,7 +89,7 @@ def view(rec: AgreementRecord, *, now: datetime | None = None) -> AgreementOut:
         superseded=rec.superseded,
         state=rec.stored_state.value,
         state_now=rec.state_at(at).value,
-        in_force=rec.in_force,
+        in_force=rec.in_force_at(at),
         digest=rec.digest,
         terms=rec.terms_data,
         statuses=[

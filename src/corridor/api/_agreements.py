@@ -215,13 +215,16 @@ def verify(request: Request, agreement_id: AgreementId) -> dict[str, Any]:
 
     with session_of(state_of(request).store, write=False) as session:
         bundle = export_agreement_bundle(session, agreement_id)
-    report = verify_bundle(bundle)
+    report = verify_bundle(bundle)  # state *and* now, exactly as GET /agreements/{id} judges
     return {
         "corridor_id": report.corridor_id,
         "version": report.version,
         "digest": report.digest,
         "signatures_valid": report.signatures_valid,
         "in_force": report.in_force,
+        "state": report.state,
+        "state_now": report.state_at,
+        "why_not_in_force": report.why_not(),
         "suspended_by": report.suspended_by,
         "problems": report.problems,
         "statuses": [

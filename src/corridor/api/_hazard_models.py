@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from corridor.api._times import UtcDatetime
 from corridor.hazards import HazardKind
 
 
@@ -30,9 +31,9 @@ class HazardProperties(_Model):
     kind: HazardKind
     severity: float | None = Field(default=None, ge=0, le=1)
     confidence: float | None = Field(default=None, ge=0, le=1)
-    observed_at: AwareDatetime | None = None
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = None
+    observed_at: UtcDatetime | None = None
+    valid_from: UtcDatetime | None = None
+    valid_until: UtcDatetime | None = None
     source: str | None = Field(default=None, max_length=2000)
     notes: str | None = Field(default=None, max_length=4000)
     source_links: list[str] = Field(default_factory=list, max_length=50)
@@ -54,8 +55,8 @@ class HazardPatch(_Model):
 
     severity: float | None = Field(default=None, ge=0, le=1)
     confidence: float | None = Field(default=None, ge=0, le=1)
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = None
+    valid_from: UtcDatetime | None = None
+    valid_until: UtcDatetime | None = None
     notes: str | None = Field(default=None, max_length=4000)
     source: str | None = Field(default=None, max_length=2000)
     radius_m: float | None = Field(default=None, ge=0, le=1_000_000)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 import uuid
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,13 +18,24 @@ from corridor.api._hazard_rows import feature_of
 from corridor.api._idempotency import IdempotencyKey, run_idempotent
 from corridor.api._pagination import Page, PageOf, page_params, paginate
 from corridor.api._problems import problem_responses
+from corridor.api._roles import Role
 from corridor.api._state import state_of
+from corridor.api._times import UtcDatetime
 from corridor.errors import HazardInputError
-from corridor.hazards import Hazard, HazardKind, RawRecord, read_records, validate_records
+from corridor.hazards import (
+    Hazard,
+    HazardKind,
+    RawRecord,
+    check_field_report,
+    needs_confirmation,
+    records_from_text,
+    validate_records,
+)
 from corridor.store import (
     HazardRow,
     add_hazard,
     add_hazards,
+    confirm_hazard,
     expire_hazard,
     get_hazard,
     get_hazard_row,
@@ -47,10 +55,17 @@ def _validated(feature: dict[str, Any]) -> Hazard:
     return hazards[0]
 
 
-def _create(session: Session, body: HazardIn, actor: str) -> tuple[int, Any]:
+def _create(session: Session, body: HazardIn, actor: str, role: Role) -> tuple[int, Any]:
+    """Store one hazard. A field team's report is bounded by kind (it cannot cover a region)
+    and one that would close roads is kept provisional until a coordinator confirms it."""
     feature = body.model_dump(mode="json", exclude_none=True)
     feature["properties"].setdefault("id", f"h-{uuid.uuid4().hex[:16]}")
-    row = add_hazard(session, _validated(feature), actor=actor)
+    hazard = _validated(feature)
+    provisional = False
+    if role is not Role.COORDINATOR:
+        check_field_report(hazard)
+        provisional = needs_confirmation(hazard)
+    row = add_hazard(session, hazard, actor=actor, provisional=provisional)
     return 201, feature_of(row)
 
 
@@ -64,8 +79,15 @@ def _create(session: Session, body: HazardIn, actor: str) -> tuple[int, Any]:
 async def create_hazard(
     request: Request, body: HazardIn, user: CurrentUser, key: IdempotencyKey = None
 ) -> JSONResponse:
-    """Report a hazard (field teams and coordinators); send an Idempotency-Key to retry safely."""
-    return await run_idempotent(request, user, key, lambda s: _create(s, body, user.actor))
+    """Report a hazard (field teams and coordinators); send an Idempotency-Key to retry safely.
+
+    A field team's report may cover at most a per-kind radius (``FIELD_MAX_RADIUS_M`` in
+    docs/api.md) and, if it would close roads (a roadblock, a destroyed bridge, ``closes:
+    true``), is stored ``provisional``: it adds risk but closes nothing until a coordinator
+    confirms it with ``POST /hazards/{id}/confirm``."""
+    return await run_idempotent(
+        request, user, key, lambda s: _create(s, body, user.actor, user.role)
+    )
 
 
 @router.get("", name="hazards.list", response_model=PageOf[HazardOut])
@@ -73,7 +95,7 @@ def list_hazards_api(
     request: Request,
     page: Annotated[Page, Depends(page_params)],
     active_at: Annotated[
-        AwareDatetime | None, Query(description="Only hazards valid and unexpired then.")
+        UtcDatetime | None, Query(description="Only hazards valid and unexpired then.")
     ] = None,
     kind: Annotated[HazardKind | None, Query()] = None,
     include_expired: Annotated[bool, Query(description="Also expired ones.")] = False,
@@ -91,7 +113,7 @@ def list_hazards_api(
 
 
 @router.get(
-    "/{hazard_id}",
+    "/{hazard_id:path}",
     name="hazards.read",
     response_model=HazardOut,
     responses=problem_responses(404),
@@ -102,7 +124,7 @@ def read_hazard(request: Request, hazard_id: str) -> HazardOut:
 
 
 @router.patch(
-    "/{hazard_id}",
+    "/{hazard_id:path}",
     name="hazards.update",
     response_model=HazardOut,
     responses=problem_responses(404, 409, 422),
@@ -114,6 +136,11 @@ def update_hazard_api(
     for name in ("notes", "source"):
         if name in changes and changes[name] is None:
             changes[name] = ""
+    for name in ("severity", "confidence"):  # these have no "unset": null cannot clear them
+        if name in changes and changes[name] is None:
+            raise HazardInputError(
+                f"{name} cannot be null", field=name, hint="send a number from 0 to 1"
+            )
     with session_of(state_of(request).store) as session:
         updated = dataclasses.replace(get_hazard(session, hazard_id), **changes)
         row = update_hazard(session, updated, actor=user.actor)
@@ -121,7 +148,7 @@ def update_hazard_api(
 
 
 @router.post(
-    "/{hazard_id}/expire",
+    "/{hazard_id:path}/expire",
     name="hazards.expire",
     response_model=HazardOut,
     responses=problem_responses(404, 409),
@@ -134,6 +161,19 @@ def expire_hazard_api(
     reason = None if body is None else body.reason
     with session_of(state_of(request).store) as session:
         row = expire_hazard(session, hazard_id, actor=user.actor, reason=reason)
+        return HazardOut.model_validate(feature_of(row))
+
+
+@router.post(
+    "/{hazard_id:path}/confirm",
+    name="hazards.confirm",
+    response_model=HazardOut,
+    responses=problem_responses(404, 409),
+)
+def confirm_hazard_api(request: Request, hazard_id: str, user: CurrentUser) -> HazardOut:
+    """A coordinator confirms a field team's provisional closure: from now on it closes roads."""
+    with session_of(state_of(request).store) as session:
+        row = confirm_hazard(session, hazard_id, actor=user.actor)
         return HazardOut.model_validate(feature_of(row))
 
 
@@ -174,10 +214,13 @@ async def import_hazards_api(request: Request, user: CurrentUser) -> ImportRepor
 
 
 def _import(request: Request, body: bytes, csv: bool, actor: str) -> ImportReport:
-    with tempfile.TemporaryDirectory(prefix="corridor-import-") as tmp:
-        path = Path(tmp) / ("upload.csv" if csv else "upload.json")
-        path.write_bytes(body)
-        fmt, records = read_records(path, format="csv" if csv else "auto")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HazardInputError("the upload is not UTF-8 text") from None
+    # Parsed in memory under a neutral name: an error never shows a server path.
+    name = "upload.csv" if csv else "upload.json"
+    fmt, records = records_from_text(text, name=name, format="csv" if csv else "auto")
     hazards, problems = validate_records(records)
     skipped = [p.as_dict() for p in problems]
     bad = {p.index for p in problems}

@@ -171,13 +171,23 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_db_error(request: Request, exc: Exception) -> JSONResponse:
     """Database errors that reach the edge: a lost race on a unique key is a conflict the
-    client can retry; anything else means the database is unreachable or failing."""
-    from sqlalchemy.exc import IntegrityError
+    client can retry; a value the database refuses is the caller's input (422); anything
+    else means the database is unreachable or failing."""
+    from sqlalchemy.exc import DataError, IntegrityError
 
     if isinstance(exc, IntegrityError):
         return problem_response(
             409,
             "a concurrent request changed the same data; read it again and retry",
+            instance=_instance(request),
+        )
+    if isinstance(exc, DataError):
+        # The database refused a value the caller sent (PostgreSQL: a NUL byte in text, a
+        # string longer than its column): the caller's input, not an outage.
+        return problem_response(
+            422,
+            "a value in the request cannot be stored: text must not contain NUL bytes and "
+            "must fit its field's length",
             instance=_instance(request),
         )
     log.error("database error on %s %s: %s", request.method, request.url.path, exc)

@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     "hazards.update": frozenset({CO}),
     "hazards.expire": frozenset({CO}),
     "hazards.import": frozenset({CO}),
+    "hazards.confirm": frozenset({CO}),
     # field reports
     "reports.list": frozenset({CO, LI, Role.OBSERVER}),
     "reports.incident": frozenset({CO, FI}),

@@ -7,11 +7,12 @@ from typing import Any, Literal
 import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from corridor.api._problems import problem_responses
 from corridor.api._routing import solve
 from corridor.api._state import ApiState, state_of
+from corridor.api._times import UtcDatetime
 from corridor.routing import DEFAULT_RISK_WEIGHT, RouteOptions, route_coords, to_geojson, to_gpx
 
 router = APIRouter(tags=["routes"], responses=problem_responses(401, 403))
@@ -33,7 +34,7 @@ class RouteRequest(BaseModel):
     origin: LatLon
     destination: LatLon
     via: list[LatLon] = Field(default_factory=list, max_length=10)
-    at_utc: AwareDatetime | None = Field(
+    at_utc: UtcDatetime | None = Field(
         default=None, description="Evaluate hazards at this time (default: now)."
     )
     risk_weight: float = Field(

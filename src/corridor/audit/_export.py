@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from corridor._input import loads_json
 from corridor.audit._chain import GENESIS_HASH, ChainEntry, ChainFault, verify_chain
 from corridor.errors import InputError
 
@@ -39,10 +40,7 @@ def read_export(lines: Iterable[str]) -> tuple[list[ChainEntry], tuple[int, str]
             continue
         if head is not None:
             raise InputError("text after the head line", line=number)
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg}", line=number) from exc
+        obj = loads_json(line, line=number, what="JSON")
         if not isinstance(obj, dict):
             raise InputError("each line must be a JSON object", line=number)
         if HEAD_KEY in obj:

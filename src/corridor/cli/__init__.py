@@ -54,8 +54,31 @@ def _root(
     """Plan, agree, schedule and monitor humanitarian evacuation corridors."""
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; a parameter error is one line and exit 2, like every other user error.
+
+    Typer would print a framed multi-line panel for a missing option or a bad value; here the
+    same message goes through the one renderer (:func:`corridor.cli._common.fail`).
+    """
+    import sys
+
+    # Typer vendors its own click; its exceptions are the ones raised here.
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+    from corridor.cli._common import fail, usage_error_line
+
+    try:
+        code = app(args=argv, prog_name="corridor", standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help())
+        sys.exit(0)
+    except ClickException as exc:
+        sys.exit(fail(usage_error_line(exc), exc.exit_code or 2).exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.exit(fail("interrupted", 130).exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 __all__ = ["app", "main"]

@@ -112,5 +112,19 @@ def print_bundle_report(report: BundleReport) -> None:
         console.print(signature_table(report.statuses, title="signatures (checked offline)"))
     for s in report.suspended_by:
         console.print(f"[yellow]suspended[/] by {s}", highlight=False)
-    extra = [*report.problems, *(f"suspended by {s}" for s in report.suspended_by)]
-    print_verdict(report.in_force, why_not_in_force(report.statuses, extra=extra))
+    at = report.at_utc
+    console.print(
+        f"state: {report.state or '?'}"
+        + (f"; at {at:%Y-%m-%d %H:%M} UTC: {report.state_at}" if at and report.state_at else ""),
+        highlight=False,
+    )
+    if report.attested_by:
+        console.print(f"lifecycle attested by: {', '.join(report.attested_by)}", highlight=False)
+    else:
+        console.print(
+            "[yellow]lifecycle not attested[/] by any party: a suspension or closure removed "
+            "before you got this file cannot be detected (ask for a bundle attested with "
+            "`corridor agreement attest`)",
+            highlight=False,
+        )
+    print_verdict(report.in_force, why_not_in_force(report.statuses, extra=report.why_not()))

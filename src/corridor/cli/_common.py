@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from typer._click.exceptions import ClickException, UsageError
 
 from corridor.errors import CorridorError
 
@@ -22,6 +25,15 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one red line to stderr and return the Exit to raise."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def usage_error_line(exc: ClickException) -> str:
+    """A Typer parameter error as one line: which command, what is wrong, where help is."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None and isinstance(exc, UsageError):
+        return f"{ctx.command_path}: {message} (see {ctx.command_path} --help)"
+    return message
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -58,3 +70,57 @@ def parse_latlon(text: str, *, option: str = "--from") -> tuple[float, float]:
             f"{text!r} is out of range (lat -90..90, lon -180..180)", param_hint=option
         )
     return lat, lon
+
+
+def parse_utc(text: str | None, *, option: str = "--at") -> datetime | None:
+    """ISO time with an offset (``2026-03-01T12:00Z``) as aware UTC; a bare time is refused,
+    not guessed, and so is one that has no UTC equivalent (``0001-01-01T00:00+14:00``)."""
+    if text is None:
+        return None
+    try:
+        at = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected an ISO time such as 2026-03-01T12:00Z, got {text!r}", param_hint=option
+        ) from None
+    if at.tzinfo is None:
+        raise typer.BadParameter("give a UTC offset, e.g. 2026-03-01T12:00Z", param_hint=option)
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        raise typer.BadParameter(
+            f"{text!r} is outside the years 1..9999 in UTC", param_hint=option
+        ) from None
+
+
+ActorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--actor",
+        help="Who is acting, for the audit log (default $CORRIDOR_ACTOR, else your login name); "
+        "recorded as cli:NAME.",
+        show_default=False,
+    ),
+]
+
+CLI_PREFIX = "cli:"
+
+
+def login_name() -> str:
+    """This shell's user name; a uid without a passwd entry (containers) is ``uid-N``."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # getpwuid() has no entry for this uid
+        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def actor_name(actor: str | None = None) -> str:
+    """The one name every CLI write records in the audit log: ``cli:NAME``.
+
+    NAME is ``--actor``, else ``$CORRIDOR_ACTOR``, else the login name, so the same person is
+    the same actor whichever command they run (the API records ``ROLE:NAME``).
+    """
+    name = (actor or os.environ.get("CORRIDOR_ACTOR") or "").strip() or login_name()
+    return name if name.startswith(CLI_PREFIX) else CLI_PREFIX + name

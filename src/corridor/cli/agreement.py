@@ -10,15 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from corridor.cli._common import console, handle_errors, parse_latlon
-from corridor.cli.db import DbOption
-from corridor.cli.party import (
+from corridor.cli._common import (
     ActorOption,
-    PassphraseFile,
-    PassphraseFlag,
     actor_name,
-    load_key,
+    console,
+    handle_errors,
+    parse_latlon,
+    parse_utc,
 )
+from corridor.cli.db import DbOption
+from corridor.cli.party import PassphraseFile, PassphraseFlag, load_key
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -388,18 +389,61 @@ def export(
     )
 
 
+@app.command("attest")
+@handle_errors
+def attest(
+    bundle: Annotated[
+        Path, typer.Argument(help="A bundle from `agreement export`.", dir_okay=False)
+    ],
+    key: KeyOption,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (default: in place).")
+    ] = None,
+    passphrase: PassphraseFlag = False,
+    passphrase_file: PassphraseFile = None,
+) -> None:
+    """Sign a bundle's lifecycle (state, suspensions, closure) with your party's key.
+
+    A checkpoint verifying an attested bundle detects any suspension or closure removed, or
+    state changed, after you attested it.
+    """
+    from corridor._files import write_atomic
+    from corridor.agreements import attest_bundle, read_bundle, verify_bundle
+    from corridor.errors import InputError
+
+    data = read_bundle(bundle)
+    report = verify_bundle(data)
+    if report.problems:
+        raise InputError(
+            "the bundle does not verify; refusing to attest it: " + report.problems[0],
+            path=bundle,
+        )
+    attested = attest_bundle(data, load_key(key, passphrase, passphrase_file))
+    target = output or bundle
+    write_atomic(target, json.dumps(attested, indent=2, ensure_ascii=False) + "\n")
+    who = attested["attestations"][-1]["party"]
+    console.print(f"wrote {target}: lifecycle attested by {who}", highlight=False)
+
+
 @app.command("verify-bundle")
 @handle_errors
 def verify_bundle_cmd(
     bundle: Annotated[
         Path, typer.Argument(help="A bundle from `agreement export`.", dir_okay=False)
     ],
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", help="Judge at this UTC time (ISO 8601; default now).", show_default=False
+        ),
+    ] = None,
 ) -> None:
-    """Check a bundle offline (no database): digest, every signature; exit 2 if not in force."""
+    """Check a bundle offline (no database): digest, every signature, its lifecycle (state,
+    suspensions, closure, attestations) and the time; exit 2 if not in force."""
     from corridor.agreements import read_bundle, verify_bundle
     from corridor.cli._agreement_view import print_bundle_report
 
-    report = verify_bundle(read_bundle(bundle))
+    report = verify_bundle(read_bundle(bundle), at_utc=parse_utc(at))
     print_bundle_report(report)
     if not report.in_force:
         raise typer.Exit(2)

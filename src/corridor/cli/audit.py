@@ -47,10 +47,10 @@ def verify(
 
     published = _parse_head(head, head_seq)
     if file is not None:
+        from corridor._input import read_input_text
         from corridor.audit import read_export, verify_export
 
-        with file.open(encoding="utf-8") as fh:
-            lines = fh.readlines()
+        lines = read_input_text(file, what="audit export").splitlines(keepends=True)
         fault = verify_export(lines, head=published)
         entries, stated = read_export(lines)
         count, last = len(entries), stated[1]

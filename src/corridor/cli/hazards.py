@@ -1,4 +1,5 @@
-"""`corridor hazards`: Import and validate hazard records."""
+"""`corridor hazards`: import and validate hazard files; show, update, confirm and expire
+stored hazards by id."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
-from corridor.cli._common import console, err_console, handle_errors
+from corridor.cli._common import ActorOption, actor_name, console, err_console, handle_errors
+from corridor.cli.db import DbOption
 from corridor.errors import HazardInputError, InputError
 
 if TYPE_CHECKING:
@@ -121,3 +123,112 @@ def validate(input_path: _Input, format: _FormatOpt = "auto") -> None:
             f"{result.n_skipped} of {result.n_records} records cannot be used", path=input_path
         )
     console.print("[green]valid[/]")
+
+
+# Commands against the store: every stored hazard is reachable by its id.
+
+_IdArg = Annotated[str, typer.Argument(metavar="ID", help="The stored hazard's id.")]
+
+
+def _print_feature(feature: dict[str, object]) -> None:
+    import json
+
+    console.print_json(json.dumps(feature, ensure_ascii=False))
+
+
+@app.command("show")
+@handle_errors
+def show(hazard_id: _IdArg, db: DbOption = None) -> None:
+    """Print one stored hazard as a GeoJSON Feature, with who reported it and its state."""
+    from corridor.store import get_hazard_row, hazard_feature, open_store
+
+    with open_store(db) as store, store.session(write=False) as s:
+        feature = hazard_feature(get_hazard_row(s, hazard_id))
+    _print_feature(feature)
+
+
+@app.command("expire")
+@handle_errors
+def expire(
+    hazard_id: _IdArg,
+    reason: Annotated[str | None, typer.Option(help="Why (recorded in the audit log).")] = None,
+    db: DbOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Take a stored hazard out of the picture from now on (the record stays, audited)."""
+    from corridor.store import expire_hazard, open_store
+
+    with open_store(db) as store, store.session() as s:
+        row = expire_hazard(s, hazard_id, actor=actor_name(actor), reason=reason)
+        at = row.expired_at.isoformat() if row.expired_at else ""
+    console.print(f"expired hazard {hazard_id} at {at}", highlight=False, soft_wrap=True)
+
+
+@app.command("confirm")
+@handle_errors
+def confirm(hazard_id: _IdArg, db: DbOption = None, actor: ActorOption = None) -> None:
+    """Confirm a field team's provisional closure: from now on it closes roads (audited)."""
+    from corridor.store import confirm_hazard, open_store
+
+    with open_store(db) as store, store.session() as s:
+        confirm_hazard(s, hazard_id, actor=actor_name(actor))
+    console.print(f"confirmed hazard {hazard_id}", highlight=False, soft_wrap=True)
+
+
+_Unit = Annotated[float | None, typer.Option(min=0.0, max=1.0, show_default=False)]
+
+
+@app.command("update")
+@handle_errors
+def update(  # noqa: PLR0917 (Typer maps each parameter to an option)
+    hazard_id: _IdArg,
+    severity: _Unit = None,
+    confidence: _Unit = None,
+    radius_m: Annotated[
+        float | None, typer.Option("--radius-m", min=0.0, max=1_000_000.0, show_default=False)
+    ] = None,
+    closes: Annotated[bool | None, typer.Option("--closes/--no-closes", show_default=False)] = None,
+    valid_from: Annotated[
+        str | None, typer.Option(help="ISO 8601 time with offset.", show_default=False)
+    ] = None,
+    valid_until: Annotated[
+        str | None, typer.Option(help="ISO 8601 time with offset.", show_default=False)
+    ] = None,
+    notes: Annotated[str | None, typer.Option(show_default=False)] = None,
+    db: DbOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Change fields of a stored, unexpired hazard (audited with before and after)."""
+    import dataclasses
+
+    from corridor.store import get_hazard, hazard_feature, open_store, update_hazard
+
+    changes: dict[str, object] = {
+        k: v
+        for k, v in {
+            "severity": severity, "confidence": confidence, "radius_m": radius_m,
+            "closes": closes, "notes": notes,
+        }.items()
+        if v is not None
+    }  # fmt: skip
+    for name, text in (("valid_from", valid_from), ("valid_until", valid_until)):
+        if text is not None:
+            changes[name] = _parse_time(text, name)
+    if not changes:
+        raise InputError("nothing to change", hint="give at least one option, see --help")
+    with open_store(db) as store, store.session() as s:
+        updated = dataclasses.replace(get_hazard(s, hazard_id), **changes)  # type: ignore[arg-type]
+        feature = hazard_feature(update_hazard(s, updated, actor=actor_name(actor)))
+    _print_feature(feature)
+
+
+def _parse_time(text: str, name: str) -> object:
+    from datetime import datetime
+
+    try:
+        at = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise InputError(f"{text!r} is not an ISO 8601 time", field=name) from None
+    if at.tzinfo is None:
+        raise InputError(f"{text!r} has no UTC offset", field=name, hint="add Z or +00:00")
+    return at

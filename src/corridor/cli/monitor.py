@@ -18,9 +18,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from corridor.cli._common import console, handle_errors
+from corridor.cli._common import ActorOption, actor_name, console, handle_errors
 from corridor.cli.db import DbOption
-from corridor.cli.party import ActorOption, actor_name
 from corridor.errors import InputError
 
 if TYPE_CHECKING:
@@ -151,7 +150,7 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
         raise _invalid(exc) from None
     find = network_lookup(db, network)
     with open_store(db) as store, store.session() as s:
-        out = submit_checkin(s, report, reporter=f"cli:{actor_name(actor)}", networks=find)
+        out = submit_checkin(s, report, reporter=actor_name(actor), networks=find)
     _print_submitted(out)
 
 
@@ -223,7 +222,7 @@ def incident(  # noqa: PLR0917 - one option per field of the report
         raise _invalid(exc) from None
     find = network_lookup(db, network)
     with open_store(db) as store, store.session() as s:
-        out = submit_incident(s, report, reporter=f"cli:{actor_name(actor)}", networks=find)
+        out = submit_incident(s, report, reporter=actor_name(actor), networks=find)
     _print_submitted(out)
 
 
@@ -243,7 +242,7 @@ def confirm(
     when = datetime.fromisoformat(_at(at))
     find = network_lookup(db, network)
     with open_store(db) as store, store.session() as s:
-        out = confirm_incident(s, incident_id, actor=f"cli:{actor_name(actor)}", at_utc=when,
+        out = confirm_incident(s, incident_id, actor=actor_name(actor), at_utc=when,
                                networks=find)  # fmt: skip
     state = "confirmed" if out["created"] else "was already confirmed"
     console.print(f"incident {incident_id} {state} at {out['confirmed_at']}", highlight=False)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from corridor.cli._common import console, handle_errors
+from corridor.cli._common import ActorOption, actor_name, console, handle_errors
 from corridor.cli.db import DbOption
 
 if TYPE_CHECKING:
@@ -27,18 +25,6 @@ PassphraseFile = Annotated[
         "--passphrase-file", help="Read the passphrase from the first line of FILE.", dir_okay=False
     ),
 ]
-ActorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--actor",
-        help="Who is acting, for the audit log (default $CORRIDOR_ACTOR, else your login name).",
-        show_default=False,
-    ),
-]
-
-
-def actor_name(actor: str | None) -> str:
-    return actor or os.environ.get("CORRIDOR_ACTOR") or getpass.getuser()
 
 
 def passphrase_of(prompt: bool, file: Path | None, *, confirm: bool = False) -> bytes | None:

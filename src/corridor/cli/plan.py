@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from corridor.cli._common import console, handle_errors
+from corridor.cli._common import ActorOption, actor_name, console, handle_errors
 from corridor.cli.db import DbOption
-from corridor.cli.party import ActorOption, actor_name
 from corridor.cli.route import parse_at
 from corridor.errors import PlanError
 

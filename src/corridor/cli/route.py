@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from corridor.cli._common import console, handle_errors, parse_latlon
+from corridor.cli._common import console, handle_errors, parse_latlon, parse_utc
 from corridor.errors import InputError
 
 if TYPE_CHECKING:
@@ -25,18 +25,9 @@ _SUFFIX_FORMAT: dict[str, Format] = {".json": "json", ".geojson": "geojson", ".g
 
 
 def parse_at(text: str | None) -> datetime | None:
-    """ISO time with an offset (``2026-03-01T12:00Z``); a bare time is refused, not guessed."""
-    if text is None:
-        return None
-    try:
-        at = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
-        raise typer.BadParameter(
-            f"expected an ISO time such as 2026-03-01T12:00Z, got {text!r}", param_hint="--at"
-        ) from None
-    if at.tzinfo is None:
-        raise typer.BadParameter("give a UTC offset, e.g. 2026-03-01T12:00Z", param_hint="--at")
-    return at.astimezone(UTC)
+    """``--at``: see :func:`corridor.cli._common.parse_utc` (a time with no UTC equivalent,
+    such as 0001-01-01T00:00+14:00, is a parameter error, not an overflow)."""
+    return parse_utc(text, option="--at")
 
 
 @app.command("route")

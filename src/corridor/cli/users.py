@@ -5,21 +5,11 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from corridor.cli._common import console, handle_errors
+from corridor.cli._common import actor_name, console, handle_errors
 
 app = typer.Typer(help="API users and their tokens.", no_args_is_help=True)
 
 DB_HELP = "Database URL (default: the store's default database)."
-
-
-def cli_actor() -> str:
-    """Who the audit log names for a command run at this machine's shell."""
-    import getpass
-
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "cli"
 
 
 @app.command("add")
@@ -36,7 +26,7 @@ def add(
     from corridor.api import add_user, open_api_store
 
     with open_api_store(db) as store:
-        token = add_user(store, name=name, role=role, party=party, actor=cli_actor())
+        token = add_user(store, name=name, role=role, party=party, actor=actor_name())
     console.print(f"created {role} {name!r}" + (f" for party {party!r}" if party else ""))
     console.print("token (shown once, store it safely):", style="bold")
     typer.echo(token)
@@ -72,5 +62,5 @@ def disable(
     from corridor.api import disable_user, open_api_store
 
     with open_api_store(db) as store:
-        disable_user(store, name=name, actor=cli_actor())
+        disable_user(store, name=name, actor=actor_name())
     console.print(f"disabled {name!r}")

@@ -1,6 +1,12 @@
 """Hazards: the model, import from GeoJSON/CSV/Bellingcat, and risk on roads."""
 
 from corridor.hazards._bellingcat import WEAPON_MAP, records_from_bellingcat
+from corridor.hazards._field import (
+    FIELD_MAX_RADIUS_M,
+    check_field_report,
+    footprint_radius_m,
+    needs_confirmation,
+)
 from corridor.hazards._index import Footprint, SegmentIndex, segment_index
 from corridor.hazards._io import (
     FORMATS,
@@ -9,11 +15,18 @@ from corridor.hazards._io import (
     import_hazards,
     load_hazards,
     read_records,
+    records_from_text,
     write_hazards,
     write_report,
 )
 from corridor.hazards._kinds import KIND_DEFAULTS, KINDS, HazardKind, KindDefaults
-from corridor.hazards._model import Contribution, Hazard
+from corridor.hazards._model import (
+    HAZARD_ID_PATTERN,
+    Contribution,
+    Hazard,
+    check_hazard_id,
+    hazard_id_problem,
+)
 from corridor.hazards._near import hazards_near
 from corridor.hazards._records import (
     REASONS,
@@ -25,7 +38,9 @@ from corridor.hazards._records import (
 from corridor.hazards._risk import MAX_RISK, RiskModel
 
 __all__ = [
+    "FIELD_MAX_RADIUS_M",
     "FORMATS",
+    "HAZARD_ID_PATTERN",
     "KINDS",
     "KIND_DEFAULTS",
     "MAX_RISK",
@@ -41,13 +56,19 @@ __all__ = [
     "RawRecord",
     "RiskModel",
     "SegmentIndex",
+    "check_field_report",
+    "check_hazard_id",
+    "footprint_radius_m",
+    "hazard_id_problem",
     "hazard_schema",
     "hazards_near",
     "hazards_to_geojson",
     "import_hazards",
     "load_hazards",
+    "needs_confirmation",
     "read_records",
     "records_from_bellingcat",
+    "records_from_text",
     "segment_index",
     "validate_records",
     "write_hazards",

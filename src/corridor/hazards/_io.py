@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from corridor._files import write_atomic
+from corridor._input import loads_json, read_input_text
 from corridor.errors import HazardInputError
 from corridor.hazards._bellingcat import looks_like_bellingcat, records_from_bellingcat
 from corridor.hazards._formats import records_from_csv, records_from_geojson
@@ -46,37 +47,42 @@ def _detect(path: Path, text: str) -> tuple[str, Any]:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         return "csv", None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+    if text.lstrip()[:1] not in ("{", "["):
         raise HazardInputError(
-            f"not JSON ({exc.msg} at line {exc.lineno}) and not a .csv file", path=path,
+            "not JSON and not a .csv file", path=path,
             hint="use --format csv for a CSV file with another suffix",
-        ) from exc  # fmt: skip
+        )  # fmt: skip
+    data = loads_json(text, path=path, error=HazardInputError)
     return ("bellingcat" if looks_like_bellingcat(data) else "geojson"), data
 
 
 def read_records(path: str | Path, *, format: Format = "auto") -> tuple[str, list[RawRecord]]:
     """The raw records of a hazard file; raises HazardInputError when the file as a whole is
-    unreadable (not JSON, no lat/lon columns, not a FeatureCollection...)."""
+    unreadable (too large, not JSON, no lat/lon columns, not a FeatureCollection...)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise HazardInputError("file is not UTF-8 text", path=path) from exc
+    text = read_input_text(path, what="hazard file", error=HazardInputError)
+    return records_from_text(text, name=path, format=format)
+
+
+def records_from_text(
+    text: str, *, name: str | Path, format: Format = "auto"
+) -> tuple[str, list[RawRecord]]:
+    """:func:`read_records` for text already in memory (an upload); ``name`` is what errors
+    cite and whose suffix format detection looks at (never a server path)."""
+    path = Path(name)
     fmt, data = _detect(path, text) if format == "auto" else (format, None)
     try:
         if fmt == "csv":
             return fmt, records_from_csv(text)
         if data is None:
-            data = json.loads(text)
+            data = loads_json(text, path=path, error=HazardInputError)
         if fmt == "bellingcat":
             return fmt, records_from_bellingcat(data)
         if fmt == "geojson":
             return fmt, records_from_geojson(data)
-    except json.JSONDecodeError as exc:
-        raise HazardInputError(f"not JSON: {exc.msg} at line {exc.lineno}", path=path) from exc
     except (ValueError, csv.Error) as exc:
+        if isinstance(exc, HazardInputError):
+            raise
         raise HazardInputError(str(exc), path=path, hint=f"read as {fmt}") from exc
     raise HazardInputError(f"unknown format {format!r}", path=path, hint=", ".join(FORMATS))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -14,6 +15,32 @@ from corridor.errors import HazardInputError
 from corridor.hazards._kinds import KIND_DEFAULTS, HazardKind, KindDefaults
 
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPolygon")
+
+#: A hazard id is a plain identifier: it appears in URLs (``/hazards/{id}``), file names and
+#: command lines, so no slash, space, control character or leading punctuation, at most 128.
+HAZARD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+_HAZARD_ID = re.compile(HAZARD_ID_PATTERN)
+
+
+def hazard_id_problem(value: object) -> str | None:
+    """Why ``value`` cannot be a hazard id, or None when it can."""
+    if not isinstance(value, str) or not value:
+        return "hazard id is empty"
+    if _HAZARD_ID.fullmatch(value) is None:
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        return (
+            f"hazard id {shown!r} is not a plain identifier (letters, digits and . _ : -, "
+            "starting with a letter or digit, at most 128 characters)"
+        )
+    return None
+
+
+def check_hazard_id(value: object, *, field: str = "id") -> str:
+    """``value`` if it is a valid hazard id; HazardInputError naming the rule otherwise."""
+    problem = hazard_id_problem(value)
+    if problem is not None:
+        raise HazardInputError(problem, field=field)
+    return str(value)
 
 
 def as_utc(at: datetime, *, field: str = "at") -> datetime:
@@ -49,9 +76,11 @@ class Hazard:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        item = f"hazard {self.id!r}"
+        # New ids are checked where they enter (validate_records: files, the API, the CLI);
+        # rows stored before that rule must stay readable, so only emptiness is refused here.
         if not self.id:
             raise HazardInputError("hazard id is empty", field="id")
+        item = f"hazard {self.id!r}"
         object.__setattr__(self, "kind", HazardKind(self.kind))
         if self.geometry.geom_type not in GEOMETRY_TYPES or self.geometry.is_empty:
             raise HazardInputError(

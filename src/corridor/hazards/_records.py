@@ -21,8 +21,9 @@ import shapely
 from jsonschema import Draft202012Validator
 from shapely.geometry import mapping, shape
 
+from corridor.errors import HazardInputError
 from corridor.hazards._kinds import KIND_DEFAULTS, HazardKind
-from corridor.hazards._model import GEOMETRY_TYPES, Hazard
+from corridor.hazards._model import GEOMETRY_TYPES, Hazard, hazard_id_problem
 
 # Reasons, most telling first: a record with several faults is reported under the first.
 REASONS = (
@@ -109,6 +110,8 @@ def _schema_reason(path: list[Any], validator: str, instance: Any) -> str:
     field = path[1] if len(path) > 1 and path[0] == "properties" else None
     if validator == "required" and path == ["properties"]:
         field = "kind" if "kind" not in (instance or {}) else "id"
+    elif field == "id" and validator in ("pattern", "maxLength"):
+        return "invalid_field"  # present but not a plain identifier
     return {
         "id": "missing_id",
         "kind": "unknown_kind",
@@ -134,7 +137,7 @@ def format_time(at: datetime | None) -> str | None:
     return None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
+def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:  # noqa: PLR0911 (one return per fault class keeps the order of reasons readable)
     """The hazard a record describes, or the faults that stop it being one."""
     if raw.problem is not None:
         return None, [raw.problem]
@@ -161,6 +164,8 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
         path = list(err.absolute_path)
         if path[:1] == ["geometry"] and faults:
             continue  # already reported more precisely above
+        if path == ["properties", "id"] and err.validator in ("pattern", "maxLength"):
+            continue  # the id rule above says it in words
         where = ".".join(str(p) for p in path) or "feature"
         reason = _schema_reason(path, str(err.validator), err.instance)
         message = err.message
@@ -169,6 +174,9 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
         elif reason == "bad_date" and path[-1] in _TIME_FIELDS:
             message = f"{err.instance!r} is not an ISO 8601 time with a UTC offset (…T10:00:00Z)"
         faults.append((reason, f"{where}: {message}"))
+    if isinstance(hid, str) and hid and (why := hazard_id_problem(hid)) is not None:
+        faults.append(("invalid_field", f"properties.id: {why}"))
+    faults.extend(_non_finite(props))
     if faults:
         return None, faults
     times: dict[str, datetime | None] = {}
@@ -189,8 +197,38 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
             ("bad_geometry", f"invalid {geom.geom_type}: {shapely.is_valid_reason(geom)}")
         ]
     kind = HazardKind(props["kind"])
+    try:
+        hazard = _hazard(hid, kind, geom, props, times)
+    except (HazardInputError, ValueError, TypeError) as exc:  # a rule the schema cannot say
+        return None, [("invalid_field", str(exc))]
+    return hazard, []
+
+
+_NUMBERS = {"severity": "severity_out_of_range", "confidence": "confidence_out_of_range",
+            "radius_m": "invalid_field", "buffer_m": "invalid_field",
+            "half_life_h": "invalid_field"}  # fmt: skip
+
+
+def _non_finite(props: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """NaN and infinities pass JSON Schema's minimum/maximum (every comparison with NaN is
+    false), so they are caught here, per record, instead of aborting the whole import."""
+    return [
+        (reason, f"properties.{name}: {props[name]!r} is not a finite number")
+        for name, reason in _NUMBERS.items()
+        if isinstance(props.get(name), float) and not math.isfinite(props[name])
+    ]
+
+
+def _hazard(
+    hid: Any,
+    kind: HazardKind,
+    geom: Any,
+    props: Mapping[str, Any],
+    times: Mapping[str, datetime | None],
+) -> Hazard:
+    start, end = times["valid_from"], times["valid_until"]
     radius = props.get("radius_m", props.get("buffer_m"))
-    hazard = Hazard(
+    return Hazard(
         id=str(hid),
         kind=kind,
         geometry=geom,
@@ -207,7 +245,6 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:
         half_life_h=None if props.get("half_life_h") is None else float(props["half_life_h"]),
         extra={k: v for k, v in props.items() if k not in _KNOWN},
     )
-    return hazard, []
 
 
 def validate_records(records: Iterable[RawRecord]) -> tuple[list[Hazard], list[Problem]]:

@@ -49,8 +49,23 @@ def check_osm_path(path: Path) -> None:
         raise OsmInputError(
             f"unknown file extension {''.join(path.suffixes) or '(none)'!r}", path=path, hint=hint
         )
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise OsmInputError("file is empty", path=path, hint=hint)
+    from corridor._input import ENV_VAR, max_input_bytes
+
+    limit = max_input_bytes(OSM_MAX_MB)
+    if size > limit:
+        raise OsmInputError(
+            f"file is larger than {limit // (1024 * 1024)} MB",
+            path=path,
+            hint=f"cut a smaller extract (osmium extract), or set {ENV_VAR}",
+        )
+
+
+#: The cap on an OSM extract (a whole country's .osm.pbf is a few GB; the importer is meant
+#: for a region). Raised with ``CORRIDOR_MAX_INPUT_MB`` like every other input cap.
+OSM_MAX_MB = 8192
 
 
 def _way_flags(tags: Tags, rule: WayRule) -> int:

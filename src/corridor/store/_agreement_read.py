@@ -51,6 +51,7 @@ class AgreementRecord:
     signatures: list[dict[str, Any]]
     suspensions: list[dict[str, Any]] = field(default_factory=list)
     statuses: list[SignatureStatus] = field(default_factory=list)
+    closure: dict[str, Any] | None = None
 
     @property
     def superseded(self) -> bool:
@@ -58,11 +59,18 @@ class AgreementRecord:
 
     @property
     def in_force(self) -> bool:
-        """Every listed party signed this digest, it is the latest version, not suspended/closed."""
+        """:meth:`in_force_at` now."""
+        return self.in_force_at(datetime.now(UTC))
+
+    def in_force_at(self, at_utc: datetime) -> bool:
+        """Every listed party signed this digest, it is the latest version, it is agreed (not
+        suspended or closed), and ``at_utc`` is not after its last window: state *and* time,
+        exactly as :func:`corridor.agreements.verify_bundle` judges the exported bundle."""
         return (
             not self.superseded
             and in_force(self.statuses)
-            and self.stored_state not in (State.SUSPENDED, State.CLOSED)
+            and self.stored_state is State.AGREED
+            and self.state_at(at_utc) in (State.AGREED, State.OPEN)
         )
 
     def state_at(self, at_utc: datetime) -> State:
@@ -109,6 +117,7 @@ def record_of(session: Session, row: AgreementVersionRow, latest: int) -> Agreem
         if s.digest == row.digest
     ]
     suspensions = []
+    closure = None
     events = session.scalars(
         select(LifecycleEventRow)
         .where(LifecycleEventRow.agreement_version_id == row.id)
@@ -122,10 +131,14 @@ def record_of(session: Session, row: AgreementVersionRow, latest: int) -> Agreem
                     "party": who.name if who else None,
                     "actor": ev.actor,
                     "reason": ev.reason or "",
-                    "at_utc": format_at(ev.at),
+                    # the time the party claims and signed; recorded_at_utc is the server's
+                    "at_utc": format_at(ev.claimed_at or ev.at),
+                    "recorded_at_utc": format_at(ev.at),
                     "signature": ev.signature,
                 }
             )
+        elif ev.to_state == State.CLOSED.value:
+            closure = {"actor": ev.actor, "reason": ev.reason, "at_utc": format_at(ev.at)}
     return AgreementRecord(
         corridor_id=row.corridor_id,
         version=row.version,
@@ -137,6 +150,7 @@ def record_of(session: Session, row: AgreementVersionRow, latest: int) -> Agreem
         signatures=sigs,
         suspensions=suspensions,
         statuses=signature_statuses(terms, row.digest, sigs),
+        closure=closure,
     )
 
 
@@ -180,17 +194,27 @@ def export_agreement_bundle(
     rec = load_agreement(session, corridor_id, version=version)
     head = audit_head(session)
     keys = {p.name: p.public_key for p in rec.terms.parties}
-    signed_suspensions = [
+    # Every suspension goes in: a party's signed one, and a coordinator's unsigned incident one
+    # (which a verifier believes, since it can only make the agreement less in force).
+    suspensions = [
         {k: s[k] for k in ("party", "reason", "at_utc", "signature")}
-        for s in rec.suspensions
         if s["signature"] and keys.get(s["party"])
+        else {
+            "party": None,
+            "actor": s["actor"],
+            "reason": s["reason"],
+            "at_utc": s["at_utc"],
+            "signature": None,
+        }
+        for s in rec.suspensions
     ]
     return make_bundle(
         terms=rec.terms_data,
         digest=rec.digest,
         signatures=rec.signatures,
         state=rec.stored_state.value,
-        suspensions=signed_suspensions,
+        suspensions=suspensions,
+        closure=rec.closure,
         audit_head=None if head is None else {"seq": head.seq, "entry_hash": head.entry_hash},
         exported_at_utc=format_at(at_utc or utc_now()),
     )

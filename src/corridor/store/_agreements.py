@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, text
@@ -96,6 +96,7 @@ def _event(
     reason: str | None = None,
     party: PartyRow | None = None,
     signature: str | None = None,
+    claimed_at: datetime | None = None,
 ) -> None:
     session.add(
         LifecycleEventRow(
@@ -107,6 +108,7 @@ def _event(
             reason=reason,
             party_id=party.id if party else None,
             signature=signature,
+            claimed_at=claimed_at,
         )
     )
 
@@ -285,6 +287,32 @@ def sign_agreement(
     return record_of(session, row, rec.latest_version)
 
 
+#: How far ahead of the server's clock a party's claimed time may be (clock skew, not intent).
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _claimed_time(claimed: datetime, *, not_before: datetime, now: datetime) -> datetime:
+    """A party's claimed event time, checked: not before the agreement version existed, not
+    ahead of the server's clock by more than :data:`MAX_CLOCK_SKEW`."""
+    if claimed.tzinfo is None:
+        raise InputError("at_utc has no UTC offset", field="at_utc", hint="add Z or +00:00")
+    claimed = claimed.astimezone(UTC).replace(microsecond=0)
+    if claimed < not_before.replace(microsecond=0):
+        raise InputError(
+            f"at_utc {format_at(claimed)} is before this version was proposed "
+            f"({format_at(not_before)})",
+            field="at_utc",
+            hint="sign the suspension with the current time",
+        )
+    if claimed > now + MAX_CLOCK_SKEW:
+        raise InputError(
+            f"at_utc {format_at(claimed)} is in the future (server time {format_at(now)})",
+            field="at_utc",
+            hint="check the signing machine's clock",
+        )
+    return claimed
+
+
 def suspend_agreement(
     session: Session,
     corridor_id: str,
@@ -297,13 +325,20 @@ def suspend_agreement(
     at_utc: datetime | None = None,
 ) -> AgreementRecord:
     """Suspend the latest version: a party's signed suspension (``key``, or ``party`` plus
-    ``signature`` over :func:`suspension_message` at ``at_utc``), or an unsigned incident one."""
+    ``signature`` over :func:`suspension_message` at ``at_utc``), or an unsigned incident one.
+
+    ``at_utc`` is only the time the party *claims* (the one its signature covers): it is
+    checked (not before the version, not in the future) and kept as the event's claimed time.
+    The server's clock decides whether a suspension is still allowed (a window may have ended)
+    and stamps the lifecycle event and the audit log.
+    """
     if not reason.strip():
         raise InputError("a suspension needs a reason")
-    at = (at_utc or utc_now()).astimezone(UTC).replace(microsecond=0)
+    now = utc_now().astimezone(UTC).replace(microsecond=0)
     row, rec = _current(session, corridor_id, None)
+    claimed = now if at_utc is None else _claimed_time(at_utc, not_before=row.created_at, now=now)
     before = State(row.state)
-    after = next_state(before, Action.SUSPEND, windows=rec.terms.windows, at_utc=at)
+    after = next_state(before, Action.SUSPEND, windows=rec.terms.windows, at_utc=now)
     party_row = None
     if key is not None or signature is not None:
         pub = public_key_b64(key) if key is not None else None
@@ -318,7 +353,7 @@ def suspend_agreement(
             version=rec.version,
             digest_hex=rec.digest,
             reason=reason,
-            at_utc=format_at(at),
+            at_utc=format_at(claimed),
         )
         if key is not None:
             signature = base64.b64encode(key.sign(message)).decode()
@@ -332,17 +367,18 @@ def suspend_agreement(
         row,
         before=before,
         after=after,
-        at=at,
+        at=now,
         actor=actor,
         reason=reason,
         party=party_row,
         signature=signature,
+        claimed_at=claimed,
     )
     record(
         session,
         actor=actor,
         action="agreement.suspended",
-        at_utc=at,
+        at_utc=now,
         payload={
             "corridor_id": corridor_id,
             "version": rec.version,
@@ -350,6 +386,7 @@ def suspend_agreement(
             "reason": reason,
             "party": party_row.name if party_row else None,
             "signature": signature,
+            "claimed_at_utc": format_at(claimed),
         },
     )
     return record_of(session, row, rec.latest_version)

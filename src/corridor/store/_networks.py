@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from corridor._files import sha256_file
 from corridor.errors import NotFoundError
-from corridor.network import read_network_header
 from corridor.store._audit import record
 from corridor.store._tables import NetworkRow
 
@@ -22,6 +21,8 @@ def register_network(
     Registering the same file contents again returns the existing row and writes nothing.
     Raises NetworkFileError for a file that is not a network.
     """
+    from corridor.network import read_network_header  # the network stack only when needed
+
     file = Path(path).resolve()
     header = read_network_header(file)
     sha = sha256_file(file)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -83,6 +84,10 @@ class HazardRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     expired_at: Mapped[datetime | None]
     created_by: Mapped[str] = mapped_column(String(200))
+    # A field team's closure waits for a coordinator: until confirmed it adds risk, closes nothing.
+    provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    confirmed_at: Mapped[datetime | None]
 
 
 class PartyRow(Base):
@@ -164,6 +169,9 @@ class LifecycleEventRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
     signature: Mapped[str | None] = mapped_column(Text)
+    # The time a party's signed statement claims (what its signature covers); ``at`` is always
+    # the server's clock when the event was recorded.
+    claimed_at: Mapped[datetime | None]
     agreement_version: Mapped[AgreementVersionRow] = relationship(back_populates="events")
 
 
