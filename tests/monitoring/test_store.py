@@ -177,3 +177,32 @@ def test_confirmed_shelling_suspends_and_destroyed_bridge_proposes_a_reroute(
     _replay(agreed, [*scenario.day_checkins(corridor_def), scenario.shelling(corridor_def),
                      scenario.bridge()], lookup)  # fmt: skip
     assert _counts(agreed) == counts
+
+
+def test_an_incident_becomes_a_hazard_that_names_its_report(
+    agreed: Any, corridor_def: Any, lookup: Any
+) -> None:
+    from corridor.store import HazardRow
+
+    rules = "version: 1\nrules: []\n"  # nothing but the hazard picture this time
+    with agreed.session() as s:
+        from corridor.monitoring import set_rules
+
+        set_rules(s, rules, actor="coordinator:ops")
+    shell = _send(agreed, scenario.shelling(corridor_def), lookup)
+    bridge = _send(agreed, scenario.bridge(), lookup)
+    detained = _send(agreed, {**scenario.bridge("inc-det"), "kind": "detention"}, lookup)
+    assert shell.effects["hazard_id"] == "report-inc-shelling"
+    assert bridge.effects["hazard_id"] == "report-inc-bridge"
+    assert detained.effects["hazard_id"] is None  # people, not a road
+    with agreed.session(write=False) as s:
+        row = s.get(HazardRow, "report-inc-bridge")
+        assert row.kind == "destroyed_bridge" and row.source == "field report inc-bridge"
+        assert row.provisional  # a field team's closure waits for a coordinator
+        assert not s.get(HazardRow, "report-inc-shelling").provisional  # adds risk, closes nothing
+        assert s.get(IncidentRow, "inc-bridge").hazard_id == "report-inc-bridge"
+    with agreed.session() as s:
+        confirm_incident(s, "inc-bridge", actor="coordinator:ops", networks=lookup)
+    with agreed.session(write=False) as s:
+        assert not s.get(HazardRow, "report-inc-bridge").provisional
+        assert verify_audit(s) is None

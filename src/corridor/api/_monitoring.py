@@ -22,6 +22,7 @@ from corridor.api._events import latest_id, stream, too_many
 from corridor.api._idempotency import IdempotencyKey, run_idempotent
 from corridor.api._pagination import Page, PageOf, page_params, paginate
 from corridor.api._problems import ApiError, problem_responses
+from corridor.api._roles import Role
 from corridor.api._state import state_of
 from corridor.monitoring import Checkin, ConvoyPlan, Incident
 
@@ -118,7 +119,8 @@ async def report_incident(
     find = _lookup(request)
     return await run_idempotent(
         request, user, key,
-        lambda s: _reply(submit_incident(s, body, reporter=user.actor, networks=find)),
+        lambda s: _reply(submit_incident(s, body, reporter=user.actor, networks=find,
+                                         coordinator=user.role is Role.COORDINATOR)),
     )  # fmt: skip
 
 
@@ -133,7 +135,9 @@ async def report_batch(
 
     def write(s: Session) -> tuple[int, Any]:
         done = [submit_checkin(s, c, reporter=user.actor, networks=find) for c in body.checkins]
-        done += [submit_incident(s, i, reporter=user.actor, networks=find) for i in body.incidents]
+        done += [submit_incident(s, i, reporter=user.actor, networks=find,
+                                 coordinator=user.role is Role.COORDINATOR)
+                 for i in body.incidents]  # fmt: skip
         return 200, {
             "created": [d.report_id for d in done if d.created],
             "unchanged": [d.report_id for d in done if not d.created],

@@ -277,6 +277,53 @@ def submit_checkin(
     return out
 
 
+#: The hazard kind a field report of each incident kind becomes for routing (None: no hazard;
+#: a detention endangers people, not a road).
+HAZARD_OF: dict[str, str | None] = {
+    "shelling": "shelling",
+    "fired_upon": "active_fighting",
+    "route_blocked": "roadblock",
+    "mines": "mines",
+    "bridge_destroyed": "destroyed_bridge",
+    "detention": None,
+}
+
+
+def _report_hazard(
+    session: Session, report: Incident, *, reporter: str, coordinator: bool
+) -> str | None:
+    """Put the incident on the hazard picture within the field bounds (hazards area): the
+    hazard's id and source name the report; a closure from a field team stays provisional
+    until a coordinator confirms the incident."""
+    import shapely
+
+    from corridor.hazards import Hazard, HazardKind, check_field_report, needs_confirmation
+    from corridor.store import HazardRow, add_hazard
+
+    kind = HAZARD_OF[report.kind.value]
+    if kind is None:
+        return None
+    hazard = Hazard(
+        id=f"report-{report.id}",
+        kind=HazardKind(kind),
+        geometry=shapely.Point(report.lon, report.lat),
+        severity=report.severity,
+        confidence=report.confidence,
+        observed_at=report.at_utc,
+        valid_from=report.at_utc,
+        source=f"field report {report.id}",
+        notes=report.notes,
+    )
+    if session.get(HazardRow, hazard.id) is not None:
+        return None  # an operator stored a hazard under this id already: leave it alone
+    provisional = False
+    if not coordinator:
+        check_field_report(hazard)
+        provisional = needs_confirmation(hazard)
+    add_hazard(session, hazard, actor=reporter, provisional=provisional)
+    return hazard.id
+
+
 def submit_incident(
     session: Session,
     report: Incident,
@@ -284,8 +331,9 @@ def submit_incident(
     reporter: str,
     now: datetime | None = None,
     networks: NetworkLookup | None = None,
+    coordinator: bool = False,
 ) -> Submitted:
-    """Store an incident once (its attachment once, by hash)."""
+    """Store an incident once (its attachment once, by hash), and its hazard for routing."""
     from corridor.store import AttachmentRow, ConvoyRow, IncidentRow, lock_corridor, record
 
     now = now or datetime.now(UTC)
@@ -317,15 +365,18 @@ def submit_incident(
             data = report.attachment.data
             session.add(AttachmentRow(sha256=sha, media_type=report.attachment.media_type,
                                       size=len(data), data=data))  # fmt: skip
+    hazard_id = _report_hazard(session, report, reporter=reporter, coordinator=coordinator)
     session.add(
         IncidentRow(id=report.id, corridor_id=report.corridor_id, kind=report.kind.value,
                     at_utc=report.at_utc, body=body, body_digest=digest, attachment_sha256=sha,
-                    reporter=reporter, received_at=now)
+                    reporter=reporter, received_at=now, hazard_id=hazard_id)
     )  # fmt: skip
     out = Submitted("incident", report.id, True, body, reporter, now)
+    out.effects = {"hazard_id": hazard_id}
     record(session, actor=reporter, action="report.incident", payload=out.to_dict())
     emit(session, "incident", out.to_dict(), corridor_id=report.corridor_id)
-    out.effects = reassess(session, report.corridor_id, networks=networks)
+    out.effects = {"hazard_id": hazard_id,
+                   **reassess(session, report.corridor_id, networks=networks)}  # fmt: skip
     return out
 
 
@@ -353,6 +404,12 @@ def confirm_incident(
     if at < row.at_utc:
         raise InputError("confirmed before the incident happened", field="at_utc")
     row.confirmed_at, row.confirmed_by = at, actor
+    if row.hazard_id is not None:
+        from corridor.store import HazardRow, confirm_hazard
+
+        hazard = session.get(HazardRow, row.hazard_id)
+        if hazard is not None and hazard.provisional and hazard.expired_at is None:
+            confirm_hazard(session, row.hazard_id, actor=actor)
     payload = {"id": incident_id, "corridor_id": row.corridor_id, "confirmed_at": iso(at)}
     record(session, actor=actor, action="report.incident.confirmed", payload=payload)
     emit(session, "incident.confirmed", payload, corridor_id=row.corridor_id)
