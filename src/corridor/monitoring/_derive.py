@@ -324,8 +324,11 @@ def derive(
     )
     states: list[ConvoyState] = []
     violations: list[Violation] = []
+    by_convoy: dict[str, list[Checkin]] = {}
+    for c in cks:
+        by_convoy.setdefault(c.convoy_id, []).append(c)
     for plan in sorted(convoys, key=lambda p: (p.depart_utc, p.id)):
-        mine = [c for c in cks if c.convoy_id == plan.id]
+        mine = by_convoy.get(plan.id, [])
         st = ConvoyState(plan.id, plan.label, plan.kind, plan.vehicles, plan.people)
         st.n_reports = len(mine)
         if mine:
@@ -349,9 +352,10 @@ def derive(
     return Picture(terms.corridor_id, at, states, violations)
 
 
-def _checkpoint_at(terms: Terms, name: str) -> tuple[float, float] | None:
+def _checkpoint_distance(terms: Terms, name: str) -> float | None:
+    """The checkpoint's distance to the route (None for a name not in the terms)."""
     cp = next((c for c in terms.checkpoints if c.name == name), None)
-    return None if cp is None else (cp.lat, cp.lon)
+    return None if cp is None else route_distance_m(terms, cp.lat, cp.lon)
 
 
 def _convoy_violations(
@@ -366,8 +370,7 @@ def _convoy_violations(
         seen[stop.checkpoint] = n = seen.get(stop.checkpoint, 0) + 1
         if not stop.over or stop.term is None or window_index(terms, stop.start_utc) is None:
             continue
-        where = _checkpoint_at(terms, stop.checkpoint)
-        dist = route_distance_m(terms, *where) if where else None
+        dist = _checkpoint_distance(terms, stop.checkpoint)
         if dist is not None and dist > s.near_route_m:
             continue
         state = "still held" if stop.end_utc is None else "held"
