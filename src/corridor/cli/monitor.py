@@ -207,15 +207,11 @@ def incident(  # noqa: PLR0917 - one option per field of the report
         "notes": notes,
     }  # fmt: skip
     if attachment is not None:
-        size = attachment.stat().st_size
-        if size > MAX_ATTACHMENT_BYTES:
-            raise InputError(f"attachment is {size} bytes, over {MAX_ATTACHMENT_BYTES}",
-                             path=attachment)  # fmt: skip
+        from corridor._input import read_input
+
+        raw = read_input(attachment, what="attachment", max_bytes=MAX_ATTACHMENT_BYTES)
         media = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-        data["attachment"] = {
-            "media_type": media,
-            "data_base64": base64.b64encode(attachment.read_bytes()).decode(),
-        }
+        data["attachment"] = {"media_type": media, "data_base64": base64.b64encode(raw).decode()}
     try:
         report = Incident.model_validate(data)
     except ValidationError as exc:
@@ -280,16 +276,10 @@ def convoys_add(
 
 
 def _read_small_yaml(file: Path, limit: int = 1024 * 1024) -> Any:
-    import yaml
+    from corridor._input import load_yaml, read_input_text
 
-    if file.stat().st_size > limit:
-        raise InputError(f"file is over {limit} bytes", path=file)
-    from corridor.monitoring._rules import _NoAliasLoader
-
-    try:
-        return yaml.load(file.read_text(encoding="utf-8"), Loader=_NoAliasLoader)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid YAML/JSON: {exc}", path=file) from None
+    text = read_input_text(file, what="convoys file", max_bytes=limit)
+    return load_yaml(text, path=file, what="convoys YAML/JSON")
 
 
 @convoys_app.command("list")
@@ -320,11 +310,10 @@ def rules_check(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False
 
 
 def _read_text(file: Path) -> str:
+    from corridor._input import read_input_text
     from corridor.monitoring import MAX_RULES_BYTES
 
-    if file.stat().st_size > MAX_RULES_BYTES:
-        raise InputError(f"rules file is over {MAX_RULES_BYTES} bytes", path=file)
-    return file.read_text(encoding="utf-8")
+    return read_input_text(file, what="rules file", max_bytes=MAX_RULES_BYTES)
 
 
 @rules_app.command("set")

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from corridor._input import load_yaml
 from corridor.errors import InputError
 from corridor.monitoring._derive import Settings, Violation, route_distance_m, window_index
 from corridor.monitoring._model import Incident, IncidentKind
@@ -107,14 +108,7 @@ def parse_rules(text: str, *, source: str | Path | None = None) -> RuleSet:
             f"rules are {len(text.encode())} bytes, over the {MAX_RULES_BYTES}-byte limit",
             path=source,
         )
-    try:
-        data = yaml.load(text, Loader=_NoAliasLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = None if mark is None else mark.line + 1
-        raise InputError(f"not valid rules YAML: {exc.problem}", path=source, line=line) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid rules YAML: {exc}", path=source) from None
+    data = load_yaml(text, loader=_NoAliasLoader, path=source, what="rules YAML")
     if not isinstance(data, dict):
         raise InputError("rules must be a mapping with a 'rules' list", path=source)
     try:
