@@ -154,3 +154,42 @@ def network(network_file: Path) -> Any:
     from corridor.network import read_network
 
     return read_network(network_file)
+
+
+def monitored_corridor(api: Api, net: Any) -> dict[str, Any]:
+    """Agree ``terms_for`` between the two parties and register one convoy, so that field
+    reports have a corridor and a convoy to refer to; returns the terms."""
+    from datetime import UTC, datetime, timedelta
+
+    from corridor.agreements import terms_from_data
+    from corridor.monitoring import ConvoyPlan, add_convoys
+    from corridor.store import propose_agreement, sign_agreement
+
+    terms = terms_for(net, api.keys)
+    with api.store.session() as s:
+        propose_agreement(s, terms_from_data(terms), actor="test")
+        for party, key in api.keys.items():
+            sign_agreement(s, terms["corridor_id"], key=key, party=party, actor="test")
+        start = datetime.now(UTC) + timedelta(days=1)
+        plan = {"id": "bus-1", "corridor_id": terms["corridor_id"], "vehicles": 10,
+                "people": 400, "depart_utc": start.isoformat()}  # fmt: skip
+        add_convoys(s, [ConvoyPlan.model_validate(plan)], actor="test")
+    return terms
+
+
+def incident_body(terms: dict[str, Any], report_id: str, **extra: Any) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    lon, lat = terms["route"]["geometry"]["coordinates"][0]
+    return {"id": report_id, "corridor_id": terms["corridor_id"], "kind": "route_blocked",
+            "at_utc": datetime.now(UTC).isoformat(), "lat": lat, "lon": lon,
+            "notes": "tree across the road", **extra}  # fmt: skip
+
+
+def checkin_body(terms: dict[str, Any], report_id: str, **extra: Any) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    lon, lat = terms["route"]["geometry"]["coordinates"][0]
+    return {"id": report_id, "corridor_id": terms["corridor_id"], "convoy_id": "bus-1",
+            "at_utc": datetime.now(UTC).isoformat(), "lat": lat, "lon": lon,
+            "status": "departed", **extra}  # fmt: skip

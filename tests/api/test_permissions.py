@@ -18,6 +18,9 @@ PATH_VALUES = {
     "version": "1",
     "movement_id": "no-such-movement",
     "plan_id": "no-such-plan",
+    "incident_id": "no-such-incident",
+    "sha256": "0" * 64,
+    "corridor_id": "no-such-corridor",
 }
 CALLERS = ["coordinator", "liaison", "field", "observer"]
 
@@ -30,6 +33,8 @@ def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> tuple[in
     kwargs: dict[str, object] = {"headers": headers}
     if method in ("POST", "PUT", "PATCH"):
         kwargs["json"] = {}
+    if path == "/events":  # a stream: end it once nothing more comes
+        kwargs["params"] = {"idle_s": 0.1}
     if path.endswith("/roads"):
         kwargs["params"] = {"bbox": "15.6,48.4,15.61,48.41"}
     response = api.client.request(method, _url(path), **kwargs)  # type: ignore[arg-type]

@@ -6,7 +6,13 @@ import json
 import threading
 from typing import Any
 
-from tests.api.conftest import MAX_BODY, Api
+from tests.api.conftest import (
+    MAX_BODY,
+    Api,
+    checkin_body,
+    incident_body,
+    monitored_corridor,
+)
 
 REPORT = {"lat": 48.41, "lon": 15.6, "kind": "blocked-road", "notes": "tree across the road"}
 HAZARD = {
@@ -91,40 +97,53 @@ def _audit_actions(api: Api) -> list[tuple[str, str]]:
     return [(e["actor"], e["action"]) for e in map(json.loads, lines[:-1])]
 
 
-def test_retried_field_post_replays_and_writes_once(api: Api) -> None:
+def test_retried_field_post_replays_and_writes_once(api: Api, network: Any) -> None:
+    terms = monitored_corridor(api, network)
+    report = incident_body(terms, "team7-r1")
     headers = {"Idempotency-Key": "team7-0001"}
-    first = api.post("/reports/incidents", "field", json=REPORT, headers=headers)
+    first = api.post("/reports/incidents", "field", json=report, headers=headers)
     assert first.status_code == 201
-    retry = api.post("/reports/incidents", "field", json=REPORT, headers=headers)
+    retry = api.post("/reports/incidents", "field", json=report, headers=headers)
     assert retry.status_code == 201
     assert retry.json() == first.json()
     assert retry.headers["idempotent-replayed"] == "true"
     assert api.get("/reports").json()["total"] == 1
     # Same key, different body: refused, nothing written.
     changed = api.post(
-        "/reports/incidents", "field", json={**REPORT, "notes": "other"}, headers=headers
+        "/reports/incidents", "field", json={**report, "notes": "other"}, headers=headers
     )
     _assert_problem(changed, 422)
+    # Without the key, the report's own id still keeps it once: a repeat is 200, unchanged...
+    again = api.post("/reports/incidents", "field", json=report)
+    assert again.status_code == 200 and again.json()["created"] is False
+    # ...and another report under a used id is a conflict.
+    _assert_problem(api.post("/reports/incidents", "field", json={**report, "notes": "x"}), 409)
     # Keys are per user: the coordinator's identical key is a different request.
-    other_user = api.post("/reports/incidents", "coordinator", json=REPORT, headers=headers)
+    mine = incident_body(terms, "coord-r1")
+    other_user = api.post("/reports/incidents", "coordinator", json=mine, headers=headers)
     assert other_user.status_code == 201 and other_user.json()["id"] != first.json()["id"]
     # Hazards too: the retried report is not a second hazard.
     for _ in range(3):
         got = api.post("/hazards", "field", json=HAZARD, headers={"Idempotency-Key": "hz-1"})
         assert got.status_code == 201
-    assert api.get("/hazards").json()["total"] == 1
+    # The two incidents are on the hazard picture too, each named after its report.
+    ids = sorted(h["id"] for h in api.get("/hazards").json()["items"])
+    assert len(ids) == 3 and [i for i in ids if i.startswith("report-")] == [
+        "report-coord-r1", "report-team7-r1"]  # fmt: skip
     actions = [a for _, a in _audit_actions(api)]
     assert actions.count("report.incident") == 2
-    assert actions.count("hazard.added") == 1
+    assert actions.count("hazard.added") == 3  # the retried hazard once, one per incident
 
 
-def test_concurrent_retries_write_once(api: Api) -> None:
+def test_concurrent_retries_write_once(api: Api, network: Any) -> None:
     """Retries racing each other (a flaky link resends before the first reply arrives)."""
+    terms = monitored_corridor(api, network)
     results: list[int] = []
     ids: list[str] = []
 
+    checkin = checkin_body(terms, "race-1", people=40)
+
     def send() -> None:
-        checkin = {"lat": 48.4, "lon": 15.6, "status": "ok", "people": 40}
         key = {"Idempotency-Key": "race"}
         r = api.post("/reports/checkins", "field", json=checkin, headers=key)
         results.append(r.status_code)
@@ -140,9 +159,10 @@ def test_concurrent_retries_write_once(api: Api) -> None:
     assert api.get("/reports", params={"type": "checkin"}).json()["total"] == 1
 
 
-def test_every_write_is_audited_with_the_authenticated_actor(api: Api) -> None:
+def test_every_write_is_audited_with_the_authenticated_actor(api: Api, network: Any) -> None:
+    terms = monitored_corridor(api, network)
     api.post("/hazards", "field", json=HAZARD)
-    api.post("/reports/checkins", "field", json={"lat": 48.4, "lon": 15.6, "status": "delayed"})
+    assert api.post("/reports/checkins", "field", json=checkin_body(terms, "c1")).status_code == 201
     api.post("/hazards/import", content=b'{"type": "FeatureCollection", "features": []}',
              headers={"content-type": "application/json"})  # fmt: skip
     got = _audit_actions(api)

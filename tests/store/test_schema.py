@@ -20,6 +20,14 @@ from corridor.store import (
 )
 
 TABLES = {
+    "attachments",
+    "checkins",
+    "events",
+    "incidents",
+    "monitoring_convoys",
+    "monitoring_rules",
+    "rule_firings",
+    "violations",
     "agreement_versions",
     "alembic_version",
     "api_users",

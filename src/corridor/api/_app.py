@@ -50,10 +50,10 @@ def create_app(
         _hazards,
         _health,
         _me,
+        _monitoring,
         _networks,
         _notices,
         _plans,
-        _reports,
     )
     from corridor.api import _routes as _routes_api
 
@@ -81,7 +81,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     guarded = [Depends(authorize)]
     app.include_router(_health.router, dependencies=guarded)
-    routers = (_me, _networks, _hazards, _reports, _routes_api, _agreements, _audit, _plans)
+    routers = (_me, _networks, _hazards, _monitoring, _routes_api, _agreements, _audit, _plans)
     for module in (*routers, _notices, _assessments):
         app.include_router(module.router, dependencies=guarded)
     install_openapi(app)

@@ -49,6 +49,17 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     "reports.list": frozenset({CO, LI, Role.OBSERVER}),
     "reports.incident": frozenset({CO, FI}),
     "reports.checkin": frozenset({CO, FI}),
+    "reports.batch": frozenset({CO, FI}),
+    "reports.confirm": frozenset({CO}),
+    "reports.attachment": frozenset({CO, LI, Role.OBSERVER}),
+    # monitoring (issue 10)
+    "convoys.add": frozenset({CO}),
+    "convoys.list": EVERYONE,
+    "monitoring.picture": EVERYONE,
+    "violations.list": EVERYONE,
+    "rules.read": EVERYONE,
+    "rules.set": frozenset({CO}),
+    "events.stream": EVERYONE,
     # routes: computing one writes nothing
     "routes.compute": EVERYONE,
     # agreements

@@ -11,6 +11,7 @@ from corridor.cli import (
     audit,
     db,
     hazards,
+    monitor,
     network,
     notice,
     party,
@@ -40,6 +41,7 @@ app.registered_commands.extend(notice.app.registered_commands)
 app.add_typer(notice.movement_app, name="movement")
 app.registered_commands.extend(plan.app.registered_commands)
 app.registered_commands.extend(assess.app.registered_commands)
+monitor.register(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,186 @@
+"""Rules that decide what follows a violation or an incident, written in YAML.
+
+Rules are set by the coordinator but arrive as a file, so they are read defensively:
+``yaml.safe_load`` semantics, a size limit, no anchors or aliases (a few hundred bytes of
+aliases can expand to gigabytes), unknown keys refused, every problem named with its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from corridor._input import load_yaml
+from corridor.errors import InputError
+from corridor.monitoring._derive import Settings, Violation, route_distance_m, window_index
+from corridor.monitoring._model import Incident, IncidentKind
+
+MAX_RULES_BYTES = 64 * 1024
+
+
+class Action(StrEnum):
+    SUSPEND = "suspend"  # the agreement's state becomes suspended (audited)
+    ALERT = "alert"  # an alert event to every party
+    REROUTE = "reroute"  # a new route around the incident, as a draft amendment
+    REPLAN = "replan"  # re-plan the people not yet moved
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class When(_Strict):
+    """All given conditions must hold. ``incident`` and ``violation`` select the subject."""
+
+    incident: list[IncidentKind] | None = Field(default=None, min_length=1)
+    violation: (
+        list[Literal["hold", "turned_back", "convoy_size", "outside_window", "incident"]] | None
+    ) = Field(default=None, min_length=1)
+    confirmed: bool | None = Field(default=None, description="a coordinator confirmed it")
+    within_m: float | None = Field(default=None, gt=0, le=100_000)
+    in_window: bool | None = None
+    min_severity: float | None = Field(default=None, ge=0, le=1)
+    min_confidence: float | None = Field(default=None, ge=0, le=1)
+    min_minutes: float | None = Field(default=None, ge=0)
+
+
+class Rule(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    when: When
+    then: list[Action] = Field(min_length=1, max_length=4)
+
+
+class RuleSet(_Strict):
+    version: Literal[1] = 1
+    margin_minutes: float = Field(default=15.0, ge=0, le=24 * 60)
+    near_route_m: float = Field(default=1000.0, gt=0, le=100_000)
+    rules: list[Rule] = Field(default_factory=list, max_length=200)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(margin_minutes=self.margin_minutes, near_route_m=self.near_route_m)
+
+
+DEFAULT_RULES_YAML = """\
+# What monitoring does on its own. A rule fires once per subject (incident or violation).
+version: 1
+margin_minutes: 15      # grace beyond a checkpoint's agreed inspection time
+near_route_m: 1000      # reports farther from the agreed route do not concern the corridor
+rules:
+  - name: confirmed-shelling-suspends
+    when: {incident: [shelling, fired_upon], confirmed: true, within_m: 500, in_window: true}
+    then: [suspend, alert]
+  - name: destroyed-bridge-reroutes
+    when: {incident: [bridge_destroyed], within_m: 100}
+    then: [reroute, replan, alert]
+  - name: hold-alerts
+    when: {violation: [hold, turned_back]}
+    then: [alert]
+"""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases outright."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(
+                problem="aliases are not allowed in rules", problem_mark=event.start_mark
+            )
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(
+                problem="anchors are not allowed in rules", problem_mark=event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def parse_rules(text: str, *, source: str | Path | None = None) -> RuleSet:
+    """Read a rule set; raise InputError naming the file, line and field of the first problem."""
+    if len(text.encode()) > MAX_RULES_BYTES:
+        raise InputError(
+            f"rules are {len(text.encode())} bytes, over the {MAX_RULES_BYTES}-byte limit",
+            path=source,
+        )
+    data = load_yaml(text, loader=_NoAliasLoader, path=source, what="rules YAML")
+    if not isinstance(data, dict):
+        raise InputError("rules must be a mapping with a 'rules' list", path=source)
+    try:
+        return RuleSet.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(
+            f"{first['msg']} ({exc.error_count()} problem(s))", path=source, field=where
+        ) from None
+
+
+def default_rules() -> RuleSet:
+    return parse_rules(DEFAULT_RULES_YAML)
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule firing on one subject; ``key`` makes it happen at most once."""
+
+    key: str
+    rule: str
+    actions: tuple[Action, ...]
+    subject: str  # "incident:<id>" or a violation key
+    at_utc: Any
+    incident: Incident | None
+    violation: Violation | None
+
+
+def _incident_matches(w: When, inc: Incident, confirmed: bool, terms: Any) -> bool:
+    if w.violation is not None or w.incident is None or inc.kind not in w.incident:
+        return False
+    if w.confirmed is not None and confirmed != w.confirmed:
+        return False
+    if w.min_severity is not None and inc.severity < w.min_severity:
+        return False
+    if w.min_confidence is not None and inc.confidence < w.min_confidence:
+        return False
+    if w.within_m is not None and route_distance_m(terms, inc.lat, inc.lon) > w.within_m:
+        return False
+    in_window = window_index(terms, inc.at_utc) is not None
+    return w.in_window is None or in_window == w.in_window
+
+
+def _violation_matches(w: When, v: Violation, terms: Any) -> bool:
+    if w.incident is not None or w.violation is None or v.kind not in w.violation:
+        return False
+    if w.within_m is not None and (v.distance_m is None or v.distance_m > w.within_m):
+        return False
+    if w.min_minutes is not None and (v.minutes or 0) < w.min_minutes:
+        return False
+    in_window = window_index(terms, v.start_utc) is not None
+    return w.in_window is None or in_window == w.in_window
+
+
+def evaluate(
+    rules: RuleSet,
+    terms: Any,
+    incidents: list[tuple[Incident, bool]],
+    violations: list[Violation],
+) -> list[Firing]:
+    """Every (rule, subject) pair that matches, in event-time order."""
+    out: list[Firing] = []
+    for rule in rules.rules:
+        for inc, confirmed in incidents:
+            if _incident_matches(rule.when, inc, confirmed, terms):
+                subject = f"incident:{inc.id}"
+                out.append(Firing(f"{rule.name}@{subject}", rule.name, tuple(rule.then), subject,
+                                  inc.at_utc, inc, None))  # fmt: skip
+        for v in violations:
+            if _violation_matches(rule.when, v, terms):
+                out.append(Firing(f"{rule.name}@{v.key}", rule.name, tuple(rule.then), v.key,
+                                  v.start_utc, None, v))  # fmt: skip
+    out.sort(key=lambda f: (f.at_utc, f.key))
+    return out
