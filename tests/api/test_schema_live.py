@@ -2,12 +2,11 @@
 stateful runs that follow the schema's links (create a hazard, then PATCH/expire it; propose an
 agreement, then sign, suspend, transition, verify it), on SQLite and on PostgreSQL.
 
-The check is strict: no response may be a 5xx. Every 5xx seen is recorded with its request;
-those matching a defect already known and being fixed on the `hardening` branch (issue 14,
-defect 4) are listed in ``KNOWN`` and reported instead of failing here, and each of them has
-an exact regression test below marked ``xfail(strict=True)``: when the fix is merged those
-tests pass, strict xfail turns that into a failure, and the mark and its ``KNOWN`` entry are
-removed together. Any other 5xx fails the run.
+The check is strict: no response may be a 5xx. Every 5xx seen is recorded with its request and
+fails the run, unless it matches an entry of ``KNOWN`` (a defect known and still open, listed
+with an exact regression test); ``KNOWN`` is empty now. On the code before the issue 14 fixes
+this run found 5xx for times at the ends of the calendar, and the exact regression tests below
+(null PATCH fields, year-1 routes, NUL bytes and over-long ids on PostgreSQL) failed.
 
 With 6 examples per operation the first wave's run missed those defects; this one uses
 ``EXAMPLES`` per operation and ``STATEFUL_STEPS`` stateful scenarios (about a minute each).
@@ -105,19 +104,10 @@ def _raw(err: ServerError) -> str:
     return f"{err.path}{json.dumps(err.body, default=repr)}"
 
 
-#: Defects known and fixed on the `hardening` branch (issue 14, defect 4). Remove an entry
-#: together with the xfail mark of its regression test once the fix is merged.
-KNOWN: dict[str, Callable[[ServerError, str], bool]] = {
-    "PATCH /hazards/{id} with a null field -> 500": lambda e, db: (
-        e.method == "PATCH" and e.path.startswith("/hazards/") and _nulls(e.body)
-    ),
-    "a time at the ends of the calendar (e.g. POST /routes at_utc, GET /hazards?active_at, "
-    "POST /agreements windows) -> 500/503": lambda e, db: _extreme_time(e),
-    "PostgreSQL: NUL byte or over-long value in a request -> 503": lambda e, db: (
-        db == "postgresql" and e.status == 503 and "database" in e.text
-        and ("\\u0000" in _raw(e) or "%00" in _raw(e) or len(_raw(e)) > 255)
-    ),
-}  # fmt: skip
+#: 5xx answers of known, still-open defects (name -> matcher); each would also need an exact
+#: regression test. Empty: the defects this run found (issue 14, defect 4) are fixed, and their
+#: regression tests below must pass.
+KNOWN: dict[str, Callable[[ServerError, str], bool]] = {}
 
 
 @dataclass
@@ -297,7 +287,7 @@ def _report(live: Live) -> None:
     assert not unknown, "5xx answers:\n" + "\n".join(str(e) for e in unknown[:20])
 
 
-# ---- the known defects, request by request (xfail strict: remove the mark once merged) ----
+# ---- the defects this run found (issue 14, defect 4), request by request ----
 SHELLING = {
     "type": "Feature",
     "geometry": {"type": "Point", "coordinates": [15.61, 48.41]},
@@ -305,7 +295,6 @@ SHELLING = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 4: fixed on the hardening branch")
 def test_patch_hazard_with_null_severity_is_not_a_server_error(live: Live) -> None:
     created = httpx.post(f"{live.base}/hazards", json=SHELLING, headers=live.auth())
     assert created.status_code == 201, created.text
@@ -315,7 +304,6 @@ def test_patch_hazard_with_null_severity_is_not_a_server_error(live: Live) -> No
     assert patched.status_code < 500, patched.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 4: fixed on the hardening branch")
 def test_route_at_the_first_instant_of_the_calendar_is_not_a_server_error(live: Live) -> None:
     body = {
         "network": "krems",
@@ -328,12 +316,7 @@ def test_route_at_the_first_instant_of_the_calendar_is_not_a_server_error(live: 
         assert answer.status_code < 500, answer.text
 
 
-def test_nul_byte_in_an_id_is_not_a_server_error(
-    live: Live, request: pytest.FixtureRequest
-) -> None:
-    if live.db == "postgresql":
-        why = "issue 14 defect 4 (PostgreSQL): fixed on the hardening branch"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=why))
+def test_nul_byte_in_an_id_is_not_a_server_error(live: Live) -> None:
     for who in ("observer", "coordinator"):
         answer = httpx.get(f"{live.base}/hazards/a%00b", headers=live.auth(who))
         assert answer.status_code == 404, answer.text
@@ -341,7 +324,6 @@ def test_nul_byte_in_an_id_is_not_a_server_error(
         assert long_id.status_code in (404, 422), long_id.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 4: fixed on the hardening branch")
 def test_hazards_active_at_the_last_instant_of_the_calendar_is_not_a_server_error(
     live: Live,
 ) -> None:
