@@ -127,6 +127,8 @@ _ALLOWED_READERS = {
     "network/_format.py",  # the binary network format: length-checked header, memory-mapped
     "hazards/_records.py",  # the packaged JSON Schema
     "agreements/_load.py",  # the packaged terms schema
+    "planning/_load.py",  # the packaged plan schema
+    "notices/_i18n.py",  # the packaged gettext catalogues
 }
 _READ_CALLS = {"read_text", "read_bytes", "load", "safe_load", "loads"}
 

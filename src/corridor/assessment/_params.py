@@ -89,11 +89,15 @@ class RiskParameters:
     def from_file(cls, path: str | Path) -> RiskParameters:
         """Defaults overridden by a TOML or JSON file of ``name = value``."""
         path = Path(path)
+        from corridor._input import loads_json, read_input_text
+
+        text = read_input_text(path, what="parameters file")
         try:
-            text = path.read_text(encoding="utf-8")
-            data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"parameters file cannot be read: {exc}", path=path) from exc
+            data = (
+                loads_json(text, path=path)
+                if path.suffix.lower() == ".json"
+                else tomllib.loads(text)
+            )
         except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(f"parameters file is not valid: {exc}", path=path) from exc
         if not isinstance(data, dict):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -136,16 +135,12 @@ def _add(batch: Batch, n: int, row: dict[str, Any], gazetteer: Gazetteer, geomet
 def read_batch(path: str | Path, gazetteer: Gazetteer) -> Batch:
     """Proposals of a CSV (id, time, origin, destination, via) or GeoJSON batch file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"batch file cannot be read: {exc}", path=path) from exc
+    from corridor._input import loads_json, read_input_text
+
+    text = read_input_text(path, what="batch file")
     batch = Batch()
     if path.suffix.lower() in (".json", ".geojson"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+        data = loads_json(text, path=path)
         features = data.get("features") if isinstance(data, dict) else None
         if not isinstance(features, list):
             raise InputError("expected a GeoJSON FeatureCollection of proposals", path=path)

@@ -151,14 +151,10 @@ def _check_checkpoint(
 
 
 def _read_small(path: Path) -> bytes:
+    from corridor._input import read_input
     from corridor.audit import MAX_CHECKPOINT_BYTES
-    from corridor.errors import InputError
 
-    with path.open("rb") as fh:
-        data = fh.read(MAX_CHECKPOINT_BYTES + 1)
-    if len(data) > MAX_CHECKPOINT_BYTES:
-        raise InputError("checkpoint file is too large", path=path)
-    return data
+    return read_input(path, what="checkpoint file", max_bytes=MAX_CHECKPOINT_BYTES)
 
 
 @app.command()

@@ -185,21 +185,13 @@ def _print_status(rec: MovementRecord, at: datetime) -> bool:
 
 
 def _read_movement(path: Path) -> Any:
-    import yaml
 
+    from corridor._input import load_yaml, read_input_text
     from corridor.errors import InputError
     from corridor.notices._details import read_details  # noqa: F401 (same YAML rules)
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputError("movement file not found", path=path) from exc
-    if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
-        raise InputError("YAML aliases are not allowed in a movement file", path=path)
-    try:
-        return yaml.load(text, Loader=_no_timestamps())
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML/JSON: {exc}", path=path) from exc
+    text = read_input_text(path, what="movement file", error=InputError)
+    return load_yaml(text, loader=_no_timestamps(), path=path, what="movement file")
 
 
 def _no_timestamps() -> Any:

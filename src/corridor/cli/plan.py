@@ -95,12 +95,10 @@ def plan_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
     plan = load_plan(plan_file)
     replan_state = None
     if state is not None:
-        import yaml
+        from corridor._input import load_yaml, read_input_text
 
-        try:
-            data = yaml.safe_load(state.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise PlanError(f"cannot read the state file: {exc}", path=state) from None
+        text = read_input_text(state, what="state file", error=PlanError)
+        data = load_yaml(text, path=state, what="state file", error=PlanError)
         replan_state = state_from_data(data, source=state)
     net_path = network or _relative(plan_file, plan.network)
     if net_path is None:

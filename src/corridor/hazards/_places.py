@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import json
 import math
 import os
 import re
@@ -33,6 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from corridor._input import loads_json, read_input_text
 from corridor.errors import InputError
 
 CITY_LIST = Path("population") / "ukr_admpop_cities_2020.csv"
@@ -218,10 +218,10 @@ def city_list_gazetteer(path: Path | None = None) -> Gazetteer:
     """The shared city list with GeoNames coordinates (see the module docstring)."""
     path = path or shared_data_dir() / CITY_LIST
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
+        text = read_input_text(path, what="the default gazetteer (shared city list)")
+    except InputError as exc:
         raise InputError(
-            f"the default gazetteer (shared city list) cannot be read: {exc.strerror}",
+            exc.message,
             path=path,
             hint="set CORRIDOR_SHARED_DATA, or give --gazetteer FILE or geonames:UA",
         ) from exc
@@ -251,15 +251,9 @@ def _number(value: Any, what: str, path: Path, line: int) -> float:
 
 
 def _file_places(path: Path) -> Iterable[Place]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"gazetteer file cannot be read: {exc}", path=path) from exc
+    text = read_input_text(path, what="gazetteer file")
     if path.suffix.lower() in (".json", ".geojson"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+        data = loads_json(text, path=path)
         if not isinstance(data, dict) or not isinstance(data.get("features"), list):
             raise InputError("expected a GeoJSON FeatureCollection", path=path)
         for i, f in enumerate(data["features"]):

@@ -85,31 +85,12 @@ def details_from_data(data: Any, *, source: str | Path | None = None) -> NoticeD
 
 def read_details(path: str | Path) -> NoticeDetails:
     """Read a details file (YAML or JSON; YAML aliases are refused, as in terms files)."""
-    import yaml
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputError("details file not found", path=path) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("details file is not UTF-8 text", path=path) from exc
-    if len(text) > 1_000_000:
-        raise InputError("details file is larger than 1 MB", path=path)
-    try:  # anchors/aliases make "billion laughs" documents; a details file never needs them
-        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
-            raise InputError("YAML aliases are not allowed in a details file", path=path)
-    except yaml.YAMLError:
-        pass  # reported with its line by safe_load below
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            path=path,
-            line=None if mark is None else mark.line + 1,
-        ) from exc
+    from corridor._input import load_yaml, read_input_text
+
+    text = read_input_text(path, what="details file", max_bytes=1_000_000)
+    data = load_yaml(text, path=path, what="details file")
     if data is not None and not isinstance(data, dict):
         raise InputError("details must be a mapping (hotline:, places:, ...)", path=path)
     return details_from_data(data, source=path)

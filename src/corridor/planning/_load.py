@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaViolation
 from pydantic import ValidationError
 
+from corridor._input import load_yaml, read_input_text
 from corridor.errors import PlanError
 from corridor.planning._model import PlanInput, ReplanState, Schedule
 
@@ -122,27 +123,16 @@ def parse_plan_text(text: str, *, source: str | Path | None = None) -> PlanInput
     """A plan from YAML or JSON text (YAML is a superset of JSON; timestamps stay strings)."""
     if len(text) > MAX_PLAN_BYTES:
         raise PlanError(f"plan file larger than {MAX_PLAN_BYTES // 2**20} MiB", path=source)
-    try:
-        data = yaml.load(text, Loader=_NoTimestampLoader)
-    except (yaml.YAMLError, RecursionError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PlanError(
-            f"not valid YAML/JSON: {getattr(exc, 'problem', None) or exc}",
-            path=source,
-            line=mark.line + 1 if mark is not None else None,
-        ) from None
+    data = load_yaml(
+        text, loader=_NoTimestampLoader, path=source, what="YAML/JSON", error=PlanError
+    )
     return plan_from_data(data, source=source)
 
 
 def load_plan(path: str | Path) -> PlanInput:
     """A plan file from disk; any problem is one PlanError line naming the file and field."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlanError("plan file not found", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"cannot read the plan file: {exc}", path=path) from None
+    text = read_input_text(path, what="plan file", max_bytes=MAX_PLAN_BYTES, error=PlanError)
     return parse_plan_text(text, source=path)
 
 
