@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
+# ../shared/data beside the clone (as in CI), or wherever CORRIDOR_SHARED_DATA points
+SHARED_DATA = Path(
+    os.environ.get("CORRIDOR_SHARED_DATA", REPO / ".." / "shared" / "data")
+).resolve()
 BUNDLED_OSM = REPO / "data" / "krems.osm.gz"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
