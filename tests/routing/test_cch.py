@@ -4,6 +4,7 @@ re-customisation equal to a full one, in-place cost changes seen, many-to-many a
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -13,8 +14,15 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import Point
 
 from corridor.hazards import Hazard, RiskModel
-from corridor.network import Network
-from corridor.routing import Router, edge_costs, route_matrix_nodes, update_costs
+from corridor.network import Network, write_network
+from corridor.routing import (
+    Router,
+    edge_costs,
+    open_network,
+    route_matrix_nodes,
+    router_for,
+    update_costs,
+)
 from corridor.routing import _kernels as k
 from corridor.routing._cch import Hierarchy, Metric
 from corridor.routing._cost import risk_to_logs
@@ -176,3 +184,25 @@ def test_many_to_many_matches_scipy_and_the_tree_sums(network: Network) -> None:
     )  # fmt: skip
     assert np.allclose(got.time_s, ref_time, rtol=1e-6)
     assert np.allclose(got.risk, -np.expm1(-ref_log), rtol=1e-6, atol=1e-12)
+
+
+def test_the_order_stored_in_a_network_file_is_used(network: Network, tmp_path: Path) -> None:
+    """The import writes the METIS order into the network file; opening it contracts the same
+    hierarchy without METIS, and a damaged order is ignored (built afresh), never trusted."""
+    built = Hierarchy.build(network)
+    path = tmp_path / "net.corridor"
+    write_network(network, path, extra=built.as_extras())
+    opened = open_network(path)
+    router = router_for(opened)
+    assert router._hierarchy is not None and router._hierarchy.order_method == "stored"
+    assert np.array_equal(router._hierarchy.up_head, built.up_head)
+    cost = opened.edge_time_s.astype(np.float64)
+    for s, t in np.random.default_rng(14).integers(opened.n_nodes, size=(30, 2)).tolist():
+        assert router.shortest(cost, s, t).cost == pytest.approx(
+            router.shortest(cost, s, t, method="dijkstra").cost, rel=1e-9
+        )
+    damaged = built.rank.copy()
+    damaged[0] = damaged[1]  # not a permutation
+    assert Hierarchy.from_extras(network, {"routing_cch_rank": damaged}) is None
+    assert Hierarchy.from_extras(network, {"routing_cch_rank": damaged[:-1]}) is None
+    assert Hierarchy.from_extras(network, {}) is None

@@ -132,6 +132,8 @@ def build_network(
         pts, split_pos, inverse=inverse, uniq=uniq, seg_start=seg_start, seg_end=seg_end
     )
     segs = _Segments(seg_start, seg_end, seg_way, seg_u, seg_v, seg_len)
+    # every step's temporaries die with it; these would otherwise live to the end (peak memory)
+    del split_pos, inverse, uniq, seg_start, seg_end, seg_way, seg_u, seg_v, seg_len
     edges = _orient(table, segs)
     n_nodes_all, n_edges_all = nodes.osm.shape[0], edges.seg.shape[0]
     keep_node, n_comp = _largest_component(edges, n_nodes_all, keep_all, progress)

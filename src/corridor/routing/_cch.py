@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +33,7 @@ F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
 
+EXTRA_RANK = "routing_cch_rank"  # its name in a network file's extras
 LEAF = 48  # node sets this small are ordered without further dissection
 _DIRECTIONS = ((1.0, 0.0), (0.0, 1.0), (0.7071, 0.7071), (0.7071, -0.7071))
 
@@ -146,6 +148,28 @@ class Hierarchy:
     def n_arcs(self) -> int:
         return int(self.up_head.shape[0])
 
+    def as_extras(self) -> dict[str, NDArray[Any]]:
+        """Arrays for ``write_network(..., extra=...)``: the nested-dissection order, the slow
+        part (METIS); the contraction is redone from it on opening, in about a second per
+        million nodes, so a damaged file can never give a hierarchy that is not chordal."""
+        return {EXTRA_RANK: self.rank}
+
+    @classmethod
+    def from_extras(cls, network: Network, extras: dict[str, NDArray[Any]]) -> Hierarchy | None:
+        """The hierarchy of the order stored in a network file; None if absent or not a
+        permutation of this network's nodes."""
+        stored = extras.get(EXTRA_RANK)
+        if stored is None:
+            return None
+        rank = np.asarray(stored)
+        n = network.n_nodes
+        if rank.shape != (n,) or not np.issubdtype(rank.dtype, np.integer):
+            return None
+        rank = rank.astype(np.int64)
+        if not np.array_equal(np.sort(rank), np.arange(n)):
+            return None
+        return cls._contract(network, rank, "stored")
+
     @classmethod
     def build(cls, network: Network, *, method: str = "auto") -> Hierarchy:
         """Order (``"metis"``, ``"geometric"`` or ``"auto"``: METIS if installed) and contract."""
@@ -156,6 +180,11 @@ class Hierarchy:
                 raise ImportError("pymetis is not installed")
             rank = geometric_order(network)
             used = "geometric"
+        return cls._contract(network, rank, used)
+
+    @classmethod
+    def _contract(cls, network: Network, rank: I64, used: str) -> Hierarchy:
+        """The chordal supergraph and elimination tree of the order ``rank``."""
         n = network.n_nodes
         u, v = _undirected(network)
         ru, rv = rank[u], rank[v]
@@ -165,6 +194,20 @@ class Hierarchy:
         ptr = np.zeros(n + 1, np.int64)
         np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
         up_ptr, up_head, parent = ck.chordal_up(n, ptr, dst[order].astype(np.int32))
+        return cls._assemble(network, rank, up_ptr, up_head, parent, used)
+
+    @classmethod
+    def _assemble(  # noqa: PLR0917
+        cls,
+        network: Network,
+        rank: I64,
+        up_ptr: I64,
+        up_head: I32,
+        parent: I32,
+        used: str,
+    ) -> Hierarchy:
+        """Everything derived from the contraction: tails, arcs by upper end, the edge map."""
+        n = network.n_nodes
         counts = np.diff(up_ptr)
         tail = np.repeat(np.arange(n, dtype=np.int32), counts)
         by_head = np.argsort(up_head, kind="stable")  # tails stay ascending within a head

@@ -251,13 +251,18 @@ _ROUTERS: weakref.WeakKeyDictionary[Network, Router] = weakref.WeakKeyDictionary
 _ROUTERS_LOCK = threading.Lock()
 
 
-def router_for(network: Network, *, landmarks: Landmarks | None = None) -> Router:
-    """The cached Router of ``network`` (landmarks computed lazily when first needed)."""
+def router_for(
+    network: Network, *, landmarks: Landmarks | None = None, hierarchy: Hierarchy | None = None
+) -> Router:
+    """The cached Router of ``network`` (landmarks and hierarchy built lazily when needed)."""
     with _ROUTERS_LOCK:
         router = _ROUTERS.get(network)
         if router is None:
-            router = Router(network, landmarks=landmarks)
+            router = Router(network, landmarks=landmarks, hierarchy=hierarchy)
             _ROUTERS[network] = router
-        elif landmarks is not None and router._landmarks is None:
-            router._landmarks = landmarks
+        else:
+            if landmarks is not None and router._landmarks is None:
+                router._landmarks = landmarks
+            if hierarchy is not None and router._hierarchy is None:
+                router._hierarchy = hierarchy
         return router
