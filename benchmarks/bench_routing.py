@@ -384,6 +384,7 @@ if __name__ == "__main__":
 
 # ---- issue 15: under hazards, beside networkit ------------------------------------------------
 ZONE_COUNTS = (0, 10, 100, 1000)
+CHANGE_RUNS = int(os.environ.get("BENCH_ROUTING_CHANGE_RUNS", "10"))
 NETS = os.environ.get("BENCH_ROUTING_NETS", "krems,aguascalientes,grid,region100k,region1m")
 
 
@@ -611,7 +612,7 @@ def bench_change(net: Network, held: int = 200) -> None:
     rng = np.random.default_rng(SEED + 20)
     print(
         f"\n-- hazard change + next query on {net.n_nodes:,} nodes ({held} zones held; "
-        "median ms over 10 runs each)"
+        f"median ms over {CHANGE_RUNS} runs each)"
     )
     print(
         f"  {'change':<8}{'edges':>7}{'arcs':>8} | {'risk model':>10}{'costs':>7}{'recustom':>9}"
@@ -621,7 +622,7 @@ def bench_change(net: Network, held: int = 200) -> None:
     rows: dict[str, list[list[float]]] = {"added": [], "moved": [], "removed": []}
     nk_rows: dict[str, list[list[float]]] = {"added": [], "moved": [], "removed": []}
     sizes: dict[str, list[tuple[int, int]]] = {"added": [], "moved": [], "removed": []}
-    for run in range(10):
+    for run in range(CHANGE_RUNS):
         model = RiskModel(net, _zones(net, held, seed=SEED + 30 + run, prefix="h"), at=at)
         cost = _cost_of(net, model)
         metric = router.metric(cost)

@@ -125,6 +125,7 @@ def test_partial_recustomisation_equals_a_full_one(network: Network) -> None:
         update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
         recomputed = metric.update(changed, cost)
         assert 0 < recomputed < hierarchy.n_arcs
+        assert not metric._queued.any() and not metric._rescan.any()
         fresh = Metric(hierarchy, cost)
         assert np.array_equal(metric.w_up, fresh.w_up)
         assert np.array_equal(metric.w_dn, fresh.w_dn)
@@ -206,3 +207,21 @@ def test_the_order_stored_in_a_network_file_is_used(network: Network, tmp_path: 
     assert Hierarchy.from_extras(network, {"routing_cch_rank": damaged}) is None
     assert Hierarchy.from_extras(network, {"routing_cch_rank": damaged[:-1]}) is None
     assert Hierarchy.from_extras(network, {}) is None
+
+
+def test_an_update_over_budget_customises_from_scratch(network: Network) -> None:
+    """A change that would reach too high falls back to a full customisation, same result."""
+    hierarchy = Hierarchy.build(network)
+    cost = network.edge_time_s.astype(np.float64)
+    metric = Metric(hierarchy, cost)
+    metric._budget = 0  # every partial update is over budget
+    changed = np.arange(0, network.n_edges, 3)
+    cost[changed] *= 4.0
+    assert metric.update(changed, cost) == -1
+    fresh = Metric(hierarchy, cost)
+    assert np.array_equal(metric.w_up, fresh.w_up)
+    assert np.array_equal(metric.w_dn, fresh.w_dn)
+    assert np.array_equal(metric.mid_up, fresh.mid_up)
+    assert not metric._queued.any()
+    s, t = 0, network.n_nodes - 1
+    assert metric.shortest(s, t)[0] == pytest.approx(fresh.shortest(s, t)[0], rel=1e-12)

@@ -148,6 +148,12 @@ class Hierarchy:
     def n_arcs(self) -> int:
         return int(self.up_head.shape[0])
 
+    @property
+    def n_triangles(self) -> int:
+        """Lower triangles, the work of a full customisation."""
+        up = np.diff(self.up_ptr).astype(np.int64)
+        return int((up * (up - 1) // 2).sum())
+
     def as_extras(self) -> dict[str, NDArray[Any]]:
         """Arrays for ``write_network(..., extra=...)``: the nested-dissection order, the slow
         part (METIS); the contraction is redone from it on opening, in about a second per
@@ -307,12 +313,19 @@ class Metric:
             self.mid_dn,
         )
         self._queued = np.zeros(a, np.bool_)
+        self._rescan = np.zeros(a, np.bool_)
+        self._old_up: F64 = np.empty(a)  # scratch of partial updates (pages touched lazily)
+        self._old_dn: F64 = np.empty(a)
+        # a partial update that would cost more than a full customisation (its list merges
+        # and triangle searches against all lower triangles) gives up and customises afresh
+        self._budget = max(100_000, h.n_triangles)
         self._lock = threading.Lock()
         self.last_recomputed = 0
 
     def update(self, edges: NDArray[np.integer], cost: F64) -> int:
         """Take ``cost[edges]`` as the new costs of ``edges`` (either higher or lower) and
-        re-customise the arcs that depend on them; returns how many arcs were recomputed."""
+        re-customise the arcs that depend on them; returns how many arcs were recomputed
+        (-1: the change reached so high that a full customisation was cheaper, and done)."""
         e = np.asarray(edges, dtype=np.int64)
         if e.size == 0:
             return 0
@@ -341,10 +354,31 @@ class Metric:
                     self.mid_dn,
                     e,
                     self._queued,
+                    self._rescan,
+                    self._old_up,
+                    self._old_dn,
+                    self._budget,
                 )
             )
+            if done < 0:
+                self._customise()
         self.last_recomputed = done
         return done
+
+    def _customise(self) -> None:
+        h = self.hierarchy
+        ck.customise(
+            h.up_ptr,
+            h.up_head,
+            h.arc_eptr,
+            h.arc_edges,
+            h.edge_down,
+            self.cost,
+            self.w_up,
+            self.w_dn,
+            self.mid_up,
+            self.mid_dn,
+        )
 
     def shortest(self, s: int, t: int) -> tuple[float, I32, int]:
         """(cost summed along the path, edge ids, nodes scanned); inf and no edges if none."""
@@ -413,19 +447,7 @@ class Metric:
             return count
         if (c < 0).any() or np.isnan(c).any():
             raise ValueError("costs must be non-negative numbers")
-        h = self.hierarchy
         with self._lock:
             self.cost[:] = c
-            ck.customise(
-                h.up_ptr,
-                h.up_head,
-                h.arc_eptr,
-                h.arc_edges,
-                h.edge_down,
-                self.cost,
-                self.w_up,
-                self.w_dn,
-                self.mid_up,
-                self.mid_dn,
-            )
+            self._customise()
         return count

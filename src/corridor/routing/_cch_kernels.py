@@ -202,6 +202,42 @@ def _recompute(  # type: ignore[no-untyped-def]
             j += 1
 
 
+@njit(cache=True, inline="always")
+def _enqueue(b, queued, old_up, old_dn, w_up, w_dn, hkey, size, tail, n_arcs):  # type: ignore[no-untyped-def]
+    """Queue arc b once, remembering its weights from before this update."""
+    if queued[b]:
+        return hkey, size
+    queued[b] = True
+    old_up[b] = w_up[b]
+    old_dn[b] = w_dn[b]
+    if size == hkey.shape[0]:
+        grown = np.empty(2 * size, np.int64)
+        grown[:size] = hkey[:size]
+        hkey = grown
+    size = _heap_push(hkey, size, tail[b] * n_arcs + b)
+    return hkey, size
+
+
+@njit(cache=True, inline="always")
+def _triangle_changed(b, down, old_t, new_t, x, w_up, w_dn, mid_up, mid_dn, rescan):  # type: ignore[no-untyped-def]
+    """Arc b's triangle through x went from ``old_t`` to ``new_t`` in one direction. A lower
+    value is taken at once, with the tie rule of ``customise`` (input first, then the lowest
+    middle node); a higher one matters only if it was the one giving b's weight, and then b
+    is rescanned from scratch. Returns whether b's weight or middle changed or needs a rescan.
+    """
+    w = w_dn if down else w_up
+    mid = mid_dn if down else mid_up
+    if new_t < old_t:
+        if new_t < w[b] or (new_t == w[b] and mid[b] != -1 and x < mid[b]):
+            w[b] = new_t
+            mid[b] = x
+            return True
+    elif new_t > old_t and mid[b] == x:
+        rescan[b] = True
+        return True
+    return False
+
+
 @njit(cache=True)
 def recustomise(  # type: ignore[no-untyped-def]
     up_ptr,
@@ -221,67 +257,127 @@ def recustomise(  # type: ignore[no-untyped-def]
     mid_dn,
     changed_edges,
     queued,
+    rescan,
+    old_up,
+    old_dn,
+    budget,
 ):
     """Partial customisation after the costs of ``changed_edges`` changed (either way).
 
-    The arcs of those edges are recomputed from scratch, lowest tail first (a heap); an arc
-    whose weight changed queues the arcs it forms upper triangles with: for arc (x, v), the
-    arc between v and every other upward neighbour of x. Returns how many arcs were recomputed.
-    ``queued`` is an all-false work array of one flag per arc, left all false.
+    Arcs are processed lowest tail first (a heap). An arc of a changed edge is rescanned from
+    scratch (input and every lower triangle); when an arc's weight changed, each upper
+    triangle it belongs to changed value: a lower value is applied to the arc above at once,
+    a higher one only forces a rescan of the arc above if that triangle gave its weight (its
+    middle node). The result equals ``customise`` bit for bit, middle nodes included.
+    Returns how many arcs were processed. ``queued`` and ``rescan`` are all-false work arrays
+    of one flag per arc, left all false; ``old_up``/``old_dn`` are scratch, one per arc.
+
+    Rescanning an arc merges the lower neighbour lists of its two ends, which near the top of
+    a grid-like hierarchy are long: once that work passes ``budget`` (in list entries) the
+    update stops and returns -1, and the caller customises from scratch instead (the weights
+    are then inconsistent until it does).
     """
     n_arcs = up_head.shape[0]
     hkey = np.empty(16, np.int64)
     size = 0
     for k in range(changed_edges.shape[0]):
         a = edge_arc[changed_edges[k]]
-        if a >= 0 and not queued[a]:
-            queued[a] = True
-            if size == hkey.shape[0]:
-                grown = np.empty(2 * size, np.int64)
-                grown[:size] = hkey[:size]
-                hkey = grown
-            size = _heap_push(hkey, size, tail[a] * n_arcs + a)
+        if a >= 0:
+            hkey, size = _enqueue(a, queued, old_up, old_dn, w_up, w_dn, hkey, size, tail, n_arcs)
+            rescan[a] = True
     done = 0
+    work = 0
+    batch = np.empty(16, np.int64)
     while size > 0:
-        key = hkey[0]
-        size = _heap_pop(hkey, size)
-        a = key % n_arcs
-        queued[a] = False
-        x = tail[a]
-        v = up_head[a]
-        old_u = w_up[a]
-        old_d = w_dn[a]
-        _recompute(
-            a,
-            x,
-            v,
-            dn_ptr,
-            dn_tail,
-            dn_arc,
-            arc_eptr,
-            arc_edges,
-            edge_down,
-            cost,
-            w_up,
-            w_dn,
-            mid_up,
-            mid_dn,
-        )
-        done += 1
-        if w_up[a] == old_u and w_dn[a] == old_d:
-            continue
-        for j in range(up_ptr[x], up_ptr[x + 1]):
-            w = up_head[j]
-            if w == v:
+        # every queued arc of the lowest tail x at once: all are final before any of their
+        # triangles above is updated, so each triangle sees its two arcs' old and new values
+        x = tail[hkey[0] % n_arcs]
+        nb = 0
+        while size > 0 and tail[hkey[0] % n_arcs] == x:
+            if nb == batch.shape[0]:
+                grown_b = np.empty(2 * nb, np.int64)
+                grown_b[:nb] = batch[:nb]
+                batch = grown_b
+            batch[nb] = hkey[0] % n_arcs
+            nb += 1
+            size = _heap_pop(hkey, size)
+        for q in range(nb):
+            a = batch[q]
+            if not rescan[a]:
                 continue
-            b = find_arc(up_ptr, up_head, v, w) if v < w else find_arc(up_ptr, up_head, w, v)
-            if not queued[b]:
-                queued[b] = True
-                if size == hkey.shape[0]:
-                    grown = np.empty(2 * size, np.int64)
-                    grown[:size] = hkey[:size]
-                    hkey = grown
-                size = _heap_push(hkey, size, tail[b] * n_arcs + b)
+            rescan[a] = False
+            v = up_head[a]
+            work += dn_ptr[x + 1] - dn_ptr[x] + dn_ptr[v + 1] - dn_ptr[v]
+            if work > budget:
+                for r in range(nb):
+                    queued[batch[r]] = False
+                    rescan[batch[r]] = False
+                for r in range(size):
+                    queued[hkey[r] % n_arcs] = False
+                    rescan[hkey[r] % n_arcs] = False
+                return -1
+            _recompute(
+                a, x, v, dn_ptr, dn_tail, dn_arc, arc_eptr, arc_edges, edge_down, cost,
+                w_up, w_dn, mid_up, mid_dn,
+            )  # fmt: skip
+        done += nb
+        for q in range(nb):
+            a = batch[q]
+            v = up_head[a]
+            ou = old_up[a]
+            od = old_dn[a]
+            nu = w_up[a]
+            nd = w_dn[a]
+            if nu == ou and nd == od:
+                continue
+            work += 4 * (up_ptr[x + 1] - up_ptr[x])  # its triangles above, a search each
+            if work > budget:
+                for r in range(nb):
+                    queued[batch[r]] = False
+                for r in range(size):
+                    queued[hkey[r] % n_arcs] = False
+                    rescan[hkey[r] % n_arcs] = False
+                return -1
+            # a = (x, v): x->v is nu, v->x is nd; for every other upper neighbour w of x,
+            # with a2 = (x, w), the arc b between v and w has the triangle through x
+            for j in range(up_ptr[x], up_ptr[x + 1]):
+                w = up_head[j]
+                if w == v:
+                    continue
+                u2 = w_up[j]  # x -> w, now
+                d2 = w_dn[j]  # w -> x, now
+                u2o = u2
+                d2o = d2
+                if queued[j]:  # a2 is in this batch: its values before the update
+                    u2o = old_up[j]
+                    d2o = old_dn[j]
+                    if j < a and (u2o != u2 or d2o != d2):
+                        continue  # both changed: the triangle was updated from a2's side
+                b = find_arc(up_ptr, up_head, v, w) if v < w else find_arc(up_ptr, up_head, w, v)
+                pre_u = w_up[b]
+                pre_d = w_dn[b]
+                if v < w:  # b up = v->x->w; b down = w->x->v
+                    c1 = _triangle_changed(
+                        b, False, od + u2o, nd + u2, x, w_up, w_dn, mid_up, mid_dn, rescan
+                    )
+                    c2 = _triangle_changed(
+                        b, True, d2o + ou, d2 + nu, x, w_up, w_dn, mid_up, mid_dn, rescan
+                    )
+                else:  # b up = w->x->v; b down = v->x->w
+                    c1 = _triangle_changed(
+                        b, False, d2o + ou, d2 + nu, x, w_up, w_dn, mid_up, mid_dn, rescan
+                    )
+                    c2 = _triangle_changed(
+                        b, True, od + u2o, nd + u2, x, w_up, w_dn, mid_up, mid_dn, rescan
+                    )
+                if (c1 or c2) and not queued[b]:
+                    hkey, size = _enqueue(
+                        b, queued, old_up, old_dn, w_up, w_dn, hkey, size, tail, n_arcs
+                    )
+                    old_up[b] = pre_u  # its weights before this triangle changed them
+                    old_dn[b] = pre_d
+        for q in range(nb):
+            queued[batch[q]] = False
     return done
 
 
