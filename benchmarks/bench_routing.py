@@ -555,6 +555,7 @@ def bench_hazards(name: str, net: Network) -> None:
         t0 = time.perf_counter()
         metric = router.metric(cost)
         custom_ms = (time.perf_counter() - t0) * 1000
+        router.shortest(cost, 0, 1)  # the checked entry point's own metric, customised once
         old = Router(net, landmarks=router.landmarks, use_hierarchy=False)
         old.shortest(cost, 0, 1)
         if nk_graph is None:
@@ -678,7 +679,7 @@ def bench_matrix2(net: Network) -> None:
     cost = _cost_of(net, model)
     rng = np.random.default_rng(SEED + 3)
     points, exits = rng.integers(net.n_nodes, size=50), rng.integers(net.n_nodes, size=20)
-    router_for(net).metric(cost)  # customised once, as for the queries before it
+    router_for(net).many_to_many(cost, points[:1], exits[:1], cost, cost)  # customised once
     ours_ms = []
     for _ in range(3):
         t0 = time.perf_counter()

@@ -225,3 +225,14 @@ def test_an_update_over_budget_customises_from_scratch(network: Network) -> None
     assert not metric._queued.any()
     s, t = 0, network.n_nodes - 1
     assert metric.shortest(s, t)[0] == pytest.approx(fresh.shortest(s, t)[0], rel=1e-12)
+
+
+def test_a_metric_handed_over_is_never_recustomised_by_other_queries(network: Network) -> None:
+    router = Router(network)
+    cost = network.edge_time_s.astype(np.float64)
+    mine = router.metric(cost)
+    pairs = np.random.default_rng(15).integers(network.n_nodes, size=(20, 2)).tolist()
+    before = [mine.shortest(s, t)[0] for s, t in pairs]
+    for scale in range(6):  # more cost arrays than the router holds
+        router.shortest(cost * (2.0 + scale), 0, network.n_nodes - 1)
+    assert [mine.shortest(s, t)[0] for s, t in pairs] == before

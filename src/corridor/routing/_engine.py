@@ -133,11 +133,24 @@ class Router:
         return self._hierarchy is not None or self.network.n_nodes <= AUTO_HIERARCHY_NODES
 
     def metric(self, cost: F64) -> Metric:
-        """The customised metric for ``cost``: a held one brought up to date (re-customised
-        above the edges that differ), or a new one. The metric holds its own copy of the
-        costs; later changes can be announced to it with :meth:`Metric.update`."""
+        """A customised metric for ``cost``, handed over to the caller: a held one brought up
+        to date (re-customised above the edges that differ) or a new one, which the router
+        then no longer holds, so that no other caller's query can re-customise it for another
+        array. It keeps its own copy of the costs; announce later changes to it with
+        :meth:`Metric.update`."""
         with self._lock:
-            return self._metric_locked(cost)
+            metric = self._metric_locked(np.ascontiguousarray(cost, dtype=np.float64))
+            self._metrics.pop()  # the one just used is last
+            return metric
+
+    def many_to_many(
+        self, cost: F64, sources: NDArray[np.integer], targets: NDArray[np.integer], a: F64, b: F64
+    ) -> tuple[F64, F64, F64]:
+        """Costs from each source to each target with the hierarchy, and the sums of per-edge
+        ``a`` and ``b`` along each route (see :meth:`Metric.many_to_many`)."""
+        c = np.ascontiguousarray(cost, dtype=np.float64)
+        with self._lock:
+            return self._metric_locked(c).many_to_many(sources, targets, a, b)
 
     def _metric_locked(self, cost: F64, *, sync: bool = True) -> Metric:
         hierarchy = self.hierarchy

@@ -99,7 +99,7 @@ def route_matrix_nodes(
     dst = np.ascontiguousarray(destinations, dtype=np.int64)
     time_e = network.edge_time_s.astype(np.float64)
     if router.uses_hierarchy():
-        out_cost, out_time, out_log = router.metric(cost).many_to_many(src, dst, time_e, log_risk)
+        out_cost, out_time, out_log = router.many_to_many(cost, src, dst, time_e, log_risk)
         return RouteMatrix(src, dst, out_cost, out_time, -np.expm1(-out_log))
     shape = (src.shape[0], dst.shape[0])
     out_cost, out_time, out_log = np.empty(shape), np.empty(shape), np.empty(shape)
