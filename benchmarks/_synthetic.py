@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -23,7 +24,8 @@ DATA = Path(__file__).parent / "data"
 SIDE = 640  # nodes per side: ~410k nodes, ~1.5M directed edges
 SEED = 20260301
 SPACING_M = 100.0
-SPEED = {"trunk": 90.0, "primary": 70.0, "residential": 30.0}
+M_PER_DEG_LAT = 111_195.0
+SPEED = {"trunk": 90.0, "primary": 70.0, "secondary": 60.0, "residential": 30.0}
 
 
 def _build(side: int, seed: int) -> Network:
@@ -31,12 +33,11 @@ def _build(side: int, seed: int) -> Network:
     n = side * side
     row, col = np.divmod(np.arange(n), side)
     lat0, lon0 = 48.2, 15.4
-    m_per_deg_lat = 111_195.0
-    m_per_deg_lon = m_per_deg_lat * np.cos(np.radians(lat0))
+    m_per_deg_lon = M_PER_DEG_LAT * np.cos(np.radians(lat0))
     jitter = rng.normal(0, 12.0, size=(2, n))
     y_m = row * SPACING_M + jitter[0]
     x_m = col * SPACING_M + jitter[1]
-    lat = lat0 + y_m / m_per_deg_lat
+    lat = lat0 + y_m / M_PER_DEG_LAT
     lon = lon0 + x_m / m_per_deg_lon
 
     ids = np.arange(n).reshape(side, side)
@@ -50,20 +51,35 @@ def _build(side: int, seed: int) -> Network:
     klass = np.where(along % 50 == 0, "trunk", np.where(along % 10 == 0, "primary", "residential"))
     oneway = (klass == "residential") & (rng.random(a.shape[0]) < 0.10)
     flip = oneway & (rng.random(a.shape[0]) < 0.5)
+    source = f"synthetic grid {side}x{side} seed {seed}"
+    return _assemble(lon, lat, a, b, klass, oneway, flip, rng, source)
+
+
+def _assemble(  # noqa: PLR0917  (the link table's columns)
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+    a: NDArray[np.int64],
+    b: NDArray[np.int64],
+    klass: NDArray[np.str_],
+    oneway: NDArray[np.bool_],
+    flip: NDArray[np.bool_],
+    rng: np.random.Generator,
+    source: str,
+) -> Network:
+    """The network of undirected links ``a``-``b`` (one-way ones from a to b after ``flip``):
+    lengths, speeds, directed edges, the largest strongly connected component and CSR."""
+    n = lon.shape[0]
+    m_per_deg_lat = M_PER_DEG_LAT
+    m_per_deg_lon = m_per_deg_lat * np.cos(np.radians(48.2))
     a, b = np.where(flip, b, a), np.where(flip, a, b)
     dx = (lon[b] - lon[a]) * m_per_deg_lon
     dy = (lat[b] - lat[a]) * m_per_deg_lat
     length = np.hypot(dx, dy) * (1.0 + 0.05 * rng.random(a.shape[0]))
-    speed = np.select(
-        [klass == "trunk", klass == "primary"],
-        [SPEED["trunk"], SPEED["primary"]],
-        SPEED["residential"],
-    )
-    code = np.select(
-        [klass == "trunk", klass == "primary"],
-        [HIGHWAY_CLASSES.index("trunk"), HIGHWAY_CLASSES.index("primary")],
-        HIGHWAY_CLASSES.index("residential"),
-    ).astype(np.uint8)
+    speed = np.full(a.shape[0], SPEED["residential"])
+    code = np.full(a.shape[0], HIGHWAY_CLASSES.index("residential"), np.uint8)
+    for name, kmh in SPEED.items():
+        speed[klass == name] = kmh
+        code[klass == name] = HIGHWAY_CLASSES.index(name)
 
     # directed edges: every link forward; two-way links also backward (sharing the segment)
     seg = np.arange(a.shape[0])
@@ -134,18 +150,129 @@ def _build(side: int, seed: int) -> Network:
     return Network(
         arrays=arrays,
         strings=(),
-        meta={"source": f"synthetic grid {side}x{side} seed {seed}", "profile": "car"},
+        meta={"source": source, "profile": "car"},
     )
 
 
-def synthetic_network(side: int = SIDE, seed: int = SEED) -> tuple[Network, float]:
-    """The cached synthetic network (built on first use) and the landmark build time in s."""
-    path = DATA / f"synthetic-{side}-{seed}.net"
+def _town_grid(  # noqa: PLR0917
+    rng: np.random.Generator, side: int, x0: float, y0: float, spacing: float, first: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64], NDArray[np.str_]]:
+    """A town: a perturbed street grid of ``side`` x ``side`` nodes (ids from ``first``), a
+    primary street every 8th line, 12 % of links missing. Returns x, y, links, classes."""
+    n = side * side
+    row, col = np.divmod(np.arange(n), side)
+    x = x0 + (col - side / 2) * spacing + rng.normal(0, spacing * 0.15, n)
+    y = y0 + (row - side / 2) * spacing + rng.normal(0, spacing * 0.15, n)
+    ids = np.arange(n).reshape(side, side)
+    right = np.column_stack([ids[:, :-1].ravel(), ids[:, 1:].ravel()])
+    up = np.column_stack([ids[:-1, :].ravel(), ids[1:, :].ravel()])
+    links = np.concatenate([right, up])
+    links = links[rng.random(links.shape[0]) >= 0.12]
+    along = np.where((links[:, 1] - links[:, 0]) == 1, row[links[:, 0]], col[links[:, 0]])
+    klass = np.where(along % 8 == side // 2 % 8, "primary", "residential")
+    return x, y, links + first, klass
+
+
+def _build_region(n_target: int, seed: int) -> Network:
+    """Towns with dense streets joined by a sparse hierarchy of roads, as real regions are.
+
+    Town sizes are log-normal; towns sit at random in a square region (about 25 km^2 of
+    countryside per 1,000 town nodes); neighbouring towns (Delaunay) are joined by secondary
+    roads, the minimum spanning tree of the towns by primary roads, and the largest towns by a
+    trunk network; rural roads get a node every ~400 m (villages, junctions, bends).
+    """
+    from scipy.sparse.csgraph import minimum_spanning_tree
+    from scipy.spatial import Delaunay
+
+    rng = np.random.default_rng(seed)
+    sizes: list[int] = []
+    while sum(sizes) < 0.85 * n_target:
+        sizes.append(int(np.clip(rng.lognormal(6.0, 1.0), 60, 40_000)))
+    n_towns = len(sizes)
+    extent = np.sqrt(n_target * 25_000.0)  # metres
+    centres = rng.uniform(0, extent, size=(n_towns, 2))
+    xs, ys, links, klasses, town_nodes = [], [], [], [], []
+    first = 0
+    for size, (cx, cy) in zip(sizes, centres.tolist(), strict=True):
+        side = max(3, round(np.sqrt(size)))
+        x, y, lk, kl = _town_grid(rng, side, cx, cy, rng.uniform(70, 120), first)
+        xs.append(x)
+        ys.append(y)
+        links.append(lk)
+        klasses.append(kl)
+        town_nodes.append(np.arange(first, first + side * side))
+        first += side * side
+    x_all = np.concatenate(xs)
+    y_all = np.concatenate(ys)
+    tri = Delaunay(centres)
+    pairs = np.concatenate(
+        [tri.simplices[:, [0, 1]], tri.simplices[:, [1, 2]], tri.simplices[:, [0, 2]]]
+    )
+    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
+    length = np.hypot(*(centres[pairs[:, 0]] - centres[pairs[:, 1]]).T)
+    keep = length < np.percentile(length, 90)  # no long hull edges
+    pairs, length = pairs[keep], length[keep]
+    mst = minimum_spanning_tree(
+        coo_matrix((length, (pairs[:, 0], pairs[:, 1])), shape=(n_towns, n_towns))
+    ).tocoo()
+    on_mst = set(zip(mst.row.tolist(), mst.col.tolist(), strict=True))
+    big = np.argsort(sizes)[-max(2, n_towns // 12) :]
+    gap = np.hypot(*(centres[big][:, None, :] - centres[big][None, :, :]).transpose(2, 0, 1))
+    trunk_tree = minimum_spanning_tree(np.triu(gap)).tocoo()
+    road_pairs = [
+        (int(a), int(b), "primary" if (a, b) in on_mst else "secondary") for a, b in pairs
+    ]
+    road_pairs += [
+        (int(big[a]), int(big[b]), "trunk")
+        for a, b in zip(trunk_tree.row, trunk_tree.col, strict=True)
+    ]
+    rx, ry, rlinks, rklass = [], [], [], []
+    for ta, tb, kl in road_pairs:
+        # the town nodes nearest to the other town's centre
+        na, nb = town_nodes[ta], town_nodes[tb]
+        u = int(na[np.argmin(np.hypot(x_all[na] - centres[tb, 0], y_all[na] - centres[tb, 1]))])
+        v = int(nb[np.argmin(np.hypot(x_all[nb] - centres[ta, 0], y_all[nb] - centres[ta, 1]))])
+        dist = float(np.hypot(x_all[u] - x_all[v], y_all[u] - y_all[v]))
+        k = max(1, int(dist / 400.0))
+        t = np.linspace(0, 1, k + 1)[1:-1]
+        bend = rng.normal(0, 0.03 * dist, t.size) * np.sin(np.pi * t)
+        nx_, ny_ = -(y_all[v] - y_all[u]) / max(dist, 1.0), (x_all[v] - x_all[u]) / max(dist, 1.0)
+        px = x_all[u] + t * (x_all[v] - x_all[u]) + bend * nx_
+        py = y_all[u] + t * (y_all[v] - y_all[u]) + bend * ny_
+        ids = np.arange(first, first + t.size)
+        first += t.size
+        chain = np.concatenate([[u], ids, [v]])
+        rx.append(px)
+        ry.append(py)
+        rlinks.append(np.column_stack([chain[:-1], chain[1:]]))
+        rklass.append(np.full(chain.size - 1, kl))
+    x_all = np.concatenate([x_all, *rx])
+    y_all = np.concatenate([y_all, *ry])
+    a_b = np.concatenate(links + rlinks)
+    klass = np.concatenate(klasses + rklass)
+    oneway = (klass == "residential") & (rng.random(klass.size) < 0.10)
+    flip = oneway & (rng.random(klass.size) < 0.5)
+    lat0, lon0 = 48.2, 15.4
+    lat = lat0 + y_all / M_PER_DEG_LAT
+    lon = lon0 + x_all / (M_PER_DEG_LAT * np.cos(np.radians(lat0)))
+    source = f"synthetic region ~{n_target} nodes seed {seed}"
+    return _assemble(lon, lat, a_b[:, 0], a_b[:, 1], klass, oneway, flip, rng, source)
+
+
+def synthetic_network(
+    side: int = SIDE, seed: int = SEED, *, region_nodes: int | None = None
+) -> tuple[Network, float]:
+    """The cached synthetic network (built on first use) and the landmark build time in s:
+    the perturbed grid, or with ``region_nodes`` the region-like network of about that many
+    nodes."""
+    name = f"region-{region_nodes}" if region_nodes else f"synthetic-{side}"
+    path = DATA / f"{name}-{seed}.net"
     if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        net = _build(side, seed)
+        net = _build_region(region_nodes, seed) if region_nodes else _build(side, seed)
         print(
-            f"built synthetic network: {net.n_nodes:,} nodes, {net.n_edges:,} edges "
+            f"built {name}: {net.n_nodes:,} nodes, {net.n_edges:,} edges "
             f"in {time.perf_counter() - t0:.1f} s",
             flush=True,
         )

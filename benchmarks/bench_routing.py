@@ -1,5 +1,22 @@
 """Routing: point-to-point queries, hazard updates and the route matrix, beside the peers.
 
+Issue 15 parts (``BENCH_ROUTING_PARTS=hazards,change,matrix2``, the default since the
+contraction hierarchy landed):
+- ``hazards``: every network (the shared extracts, the perturbed grid, the region-like network
+  at 100k and 1M nodes from ``_synthetic.py``) at 0, 10, 100 and 1,000 random zones of
+  300-600 m (every kind, some closing): corridor (auto = contraction hierarchy; and the
+  ALT/Dijkstra engine it replaced) against networkit's bidirectional Dijkstra, igraph and
+  networkx (subset), on the same cost array and pairs; median and p95, costs checked;
+- ``change``: 100 zones added, moved, removed on the 1M-node region; corridor (risk model
+  update, cost refresh, partial re-customisation, one query) against the same new edge costs
+  pushed into networkit with ``setWeight`` plus its query;
+- ``matrix2``: 50 gathering points x 20 exits under 100 zones, against scipy csgraph.dijkstra
+  (from the 50 points; and from the 20 exits on the reversed graph, scipy's best way).
+``BENCH_ROUTING_NETS`` (comma list of krems, aguascalientes, grid, region100k, region1m)
+restricts the networks.
+
+Older parts (``queries,choice,update,matrix``):
+
 Workload (seed 20260301):
 - networks: the shared OSM extracts (Krems, Aguascalientes) and a synthetic >= 1M-edge grid
   (``benchmarks/_synthetic.py``, cached in benchmarks/data/ with its 16 landmarks);
@@ -22,6 +39,7 @@ queries, choice, update, matrix) runs a subset; ``BENCH_ROUTING_QUERIES`` and
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import time
@@ -29,19 +47,28 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from benchmarks._synthetic import synthetic_network
 from corridor.network import Network, import_osm
-from corridor.routing import compute_landmarks, edge_costs, router_for, update_costs
+from corridor.routing import Router, compute_landmarks, edge_costs, router_for, update_costs
 from corridor.routing._cost import risk_to_logs
 
 SEED = 20260301
 QUERIES = int(os.environ.get("BENCH_ROUTING_QUERIES", "1000"))
 SLOW_QUERIES = int(os.environ.get("BENCH_ROUTING_SLOW_QUERIES", "40"))
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "osm"
+# ../shared/data beside the clone, or wherever CORRIDOR_SHARED_DATA points (as for the tests)
+SHARED = (
+    Path(
+        os.environ.get(
+            "CORRIDOR_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+        )
+    )
+    / "osm"
+)
 PG_DSN = "host=127.0.0.1 user=postgres dbname=corridor_bench"
 
 
@@ -321,6 +348,11 @@ def bench_matrix(net: Network) -> None:
 
 
 def main() -> None:
+    parts = os.environ.get("BENCH_ROUTING_PARTS", "hazards,change,matrix2").split(",")
+    if set(parts) & {"hazards", "change", "matrix2"}:
+        main15()
+    if not set(parts) & {"queries", "choice", "update", "matrix"}:
+        return
     nets: list[tuple[str, Network]] = [
         ("krems", import_osm(SHARED / "krems.osm.gz")),
         ("aguascalientes", import_osm(SHARED / "aguascalientes.osm.pbf")),
@@ -332,7 +364,6 @@ def main() -> None:
         f"(16 landmarks took {lm_s:.1f} s when built)"
     )
     nets.append(("synthetic", synthetic))
-    parts = os.environ.get("BENCH_ROUTING_PARTS", "queries,choice,update,matrix").split(",")
     if "queries" in parts:
         for name, net in nets:
             bench_queries(name, net, slow_limit=QUERIES if net.n_edges < 100_000 else SLOW_QUERIES)
@@ -349,3 +380,346 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ---- issue 15: under hazards, beside networkit ------------------------------------------------
+ZONE_COUNTS = (0, 10, 100, 1000)
+CHANGE_RUNS = int(os.environ.get("BENCH_ROUTING_CHANGE_RUNS", "10"))
+NETS = os.environ.get("BENCH_ROUTING_NETS", "krems,aguascalientes,grid,region100k,region1m")
+
+
+def _zones(
+    net: Network, count: int, seed: int, prefix: str = "z", kinds: tuple[str, ...] = ("shelling",)
+) -> list[Any]:
+    """Random zones of 300-600 m centred on nodes (shelling, as in the issue's figures)."""
+    from shapely.geometry import Point
+
+    from corridor.hazards import Hazard
+
+    rng = np.random.default_rng(seed)
+    nodes = rng.integers(net.n_nodes, size=count).tolist()
+    radii = rng.uniform(300.0, 600.0, size=count).tolist()
+    lon, lat = np.asarray(net.node_lon), np.asarray(net.node_lat)
+    return [
+        Hazard(f"{prefix}{i}", kinds[i % len(kinds)], Point(lon[v], lat[v]), 0.7, 0.8, radius_m=r)
+        for i, (v, r) in enumerate(zip(nodes, radii, strict=True))
+    ]
+
+
+def _cost_of(net: Network, model: Any) -> NDArray[np.float64]:
+    return edge_costs(net, log_risk=risk_to_logs(model.risk, net.n_edges), closed=model.closed)
+
+
+class _Networkit:
+    """networkit's graph of the network: one edge per (source, target), the cheapest."""
+
+    def __init__(self, net: Network, cost: NDArray[np.float64]) -> None:
+        import networkit as nk
+
+        self.nk = nk
+        src = np.asarray(net.edge_source, np.int64)
+        dst = np.asarray(net.edge_target, np.int64)
+        key = src * net.n_nodes + dst
+        self.pair_keys, self.pair_of_edge = np.unique(key, return_inverse=True)
+        self.src = (self.pair_keys // net.n_nodes).astype(np.uint64)
+        self.dst = (self.pair_keys % net.n_nodes).astype(np.uint64)
+        w = self.pair_weights(cost)
+        self.graph = nk.Graph(net.n_nodes, weighted=True, directed=True)
+        self.graph.addEdges((w, (self.src, self.dst)))
+
+    def pair_weights(self, cost: NDArray[np.float64]) -> NDArray[np.float64]:
+        w = np.full(self.pair_keys.shape[0], np.inf)
+        np.minimum.at(w, self.pair_of_edge, cost)
+        return w
+
+    def query(self, s: int, t: int) -> float:
+        # storePred=True: its path, as ours (and storePred=False crashes networkit 11.3)
+        b = self.nk.distance.BidirectionalDijkstra(self.graph, s, t, True)
+        b.run()
+        d = float(b.getDistance())
+        return np.inf if d > 1e300 else d
+
+
+def _region(nodes: int) -> Network:
+    net, _ = synthetic_network(region_nodes=nodes)
+    return net
+
+
+def _networks() -> list[tuple[str, Callable[[], Network]]]:
+    all_nets: dict[str, Callable[[], Network]] = {
+        "krems": lambda: import_osm(SHARED / "krems.osm.gz"),
+        "aguascalientes": lambda: import_osm(SHARED / "aguascalientes.osm.pbf"),
+        "grid": lambda: synthetic_network()[0],
+        "region100k": lambda: _region(100_000),
+        "region1m": lambda: _region(1_000_000),
+    }
+    return [(name, all_nets[name]) for name in NETS.split(",") if name]
+
+
+def _interleaved(
+    engines: dict[str, tuple[Callable[[int, int], float], int]], pairs: NDArray[np.int64]
+) -> dict[str, tuple[list[float], list[float], list[float]]]:
+    """Each engine on the first ``count`` pairs, pair by pair in turn, so that load changes on
+    the shared machine hit every engine alike. Per engine: wall ms, costs, and CPU ms of the
+    thread (which excludes the time the scheduler gave other processes: on a loaded machine a
+    0.2 ms query that is preempted takes 10-30 ms of wall time, and that is what a wall-clock
+    p95 of short queries measures)."""
+    out: dict[str, tuple[list[float], list[float], list[float]]] = {
+        name: ([], [], []) for name in engines
+    }
+    for i, (s, t) in enumerate(pairs.tolist()):
+        for name, (fn, count) in engines.items():
+            if i < count:
+                c0 = time.thread_time()
+                t0 = time.perf_counter()
+                c = fn(s, t)
+                t1 = time.perf_counter()
+                c1 = time.thread_time()
+                out[name][0].append((t1 - t0) * 1000)
+                out[name][1].append(c)
+                out[name][2].append((c1 - c0) * 1000)
+    return out
+
+
+def _peer_graphs(net: Network, cost: NDArray[np.float64]) -> dict[str, Callable[[int, int], float]]:
+    """igraph and networkx on the same costs (closed edges left out), for a subset of pairs."""
+    import igraph as ig
+    import networkx as nx
+
+    finite = np.isfinite(cost)
+    keep = np.flatnonzero(finite)
+    ig_graph = ig.Graph(
+        n=net.n_nodes,
+        edges=list(
+            zip(net.edge_source[keep].tolist(), net.edge_target[keep].tolist(), strict=True)
+        ),
+        directed=True,
+    )
+    ig_graph.es["w"] = cost[keep].tolist()
+    g = nx.DiGraph()
+    g.add_nodes_from(range(net.n_nodes))
+    if net.n_nodes <= 200_000:  # minutes and gigabytes to build on the large networks
+        for e in np.argsort(-cost, kind="stable").tolist():
+            if finite[e]:
+                g.add_edge(int(net.edge_source[e]), int(net.edge_target[e]), weight=float(cost[e]))
+
+    def ig_query(s: int, t: int) -> float:
+        if s == t:
+            return 0.0
+        epath = ig_graph.get_shortest_path(
+            s, to=t, weights="w", output="epath", algorithm="dijkstra"
+        )
+        return float(cost[keep[epath]].sum()) if epath else np.inf
+
+    def nx_query(s: int, t: int) -> float:
+        try:
+            return float(nx.dijkstra_path_length(g, s, t))
+        except nx.NetworkXNoPath:
+            return np.inf
+
+    if net.n_nodes > 200_000:
+        return {"igraph": ig_query}
+    return {"igraph": ig_query, "networkx": nx_query}
+
+
+def bench_hazards(name: str, net: Network) -> None:
+    from corridor.hazards import RiskModel
+
+    big = net.n_nodes > 200_000
+    n_q = 200 if big else QUERIES
+    n_peer = 30 if big else min(QUERIES, 300)
+    n_slow = 5 if big else 40
+    router = router_for(net)
+    t0 = time.perf_counter()
+    hierarchy = router.prepare()
+    prep_s = time.perf_counter() - t0
+    print(
+        f"\n-- {name}: {net.n_nodes:,} nodes, {net.n_edges:,} edges; hierarchy "
+        f"({hierarchy.order_method} order) {hierarchy.n_arcs:,} arcs in {prep_s:.1f} s; "
+        f"{n_q} queries, networkit and the old engine {n_peer}, igraph/networkx {n_slow}",
+        flush=True,
+    )
+    print(
+        f"  {'zones':>5} {'inflated':>8} {'custom ms':>9} | {'corridor':>8} {'p95':>6} | "
+        f"{'checked':>7} | {'alt/dij':>7} {'p95':>6} | {'networkit':>9} {'p95':>6} | "
+        f"{'igraph':>6} {'networkx':>8} | {'x nk med':>8} {'x nk p95':>8} {'x checked':>9}"
+    )
+    rng = np.random.default_rng(SEED + 10)
+    nk_graph: _Networkit | None = None
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    for count in ZONE_COUNTS:
+        model = RiskModel(net, _zones(net, count, seed=SEED + count), at=at)
+        cost = _cost_of(net, model)
+        inflated = float(np.count_nonzero(cost > net.edge_time_s * 1.1) / net.n_edges)
+        pairs = rng.integers(net.n_nodes, size=(n_q, 2))
+        t0 = time.perf_counter()
+        metric = router.metric(cost)
+        custom_ms = (time.perf_counter() - t0) * 1000
+        router.shortest(cost, 0, 1)  # the checked entry point's own metric, customised once
+        old = Router(net, landmarks=router.landmarks, use_hierarchy=False)
+        old.shortest(cost, 0, 1)
+        if nk_graph is None:
+            nk_graph = _Networkit(net, cost)
+        else:
+            w = nk_graph.pair_weights(cost)
+            for a, b, x in zip(
+                nk_graph.src.tolist(), nk_graph.dst.tolist(), w.tolist(), strict=True
+            ):
+                nk_graph.graph.setWeight(a, b, x)
+        slow = _peer_graphs(net, cost)
+        gc.collect()
+        engines: dict[str, tuple[Callable[[int, int], float], int]] = {
+            "corridor": (lambda s, t, m=metric: m.shortest(s, t)[0], n_q),
+            "checked": (lambda s, t, c=cost: router.shortest(c, s, t).cost, n_peer),
+            "old": (lambda s, t, o=old, c=cost: o.shortest(c, s, t).cost, n_peer),
+            "networkit": (nk_graph.query, n_peer),
+            "igraph": (slow["igraph"], n_slow),
+        }
+        if "networkx" in slow:
+            engines["networkx"] = (slow["networkx"], n_slow)
+        res = _interleaved(engines, pairs)
+        ref = np.asarray(res["corridor"][1])
+        for peer in [p for p in engines if p != "corridor"]:
+            got = np.asarray(res[peer][1])
+            same = np.isclose(got, ref[: got.size], rtol=1e-9) | (got == ref[: got.size])
+            if not same.all():
+                bad = int(np.flatnonzero(~same)[0])
+                print(f"  !! {peer} differs at {pairs[bad].tolist()}: {got[bad]} vs {ref[bad]}")
+        med, p95 = _stats(res["corridor"][0])
+        cpu_p95 = float(np.percentile(res["corridor"][2], 95))
+        nk_cpu_p95 = float(np.percentile(res["networkit"][2], 95))
+        c_med, _ = _stats(res["checked"][0])
+        o_med, o_p95 = _stats(res["old"][0])
+        nk_med, nk_p95 = _stats(res["networkit"][0])
+        print(
+            f"  {count:>5} {inflated:>8.1%} {custom_ms:>9.1f} | {med:>8.3f} {p95:>6.3f} | "
+            f"{c_med:>7.3f} | {o_med:>7.3f} {o_p95:>6.3f} | {nk_med:>9.3f} {nk_p95:>6.3f} | "
+            f"{np.median(res['igraph'][0]):>6.2f} "
+            f"{np.median(res['networkx'][0]) if 'networkx' in res else np.nan:>8.2f} | "
+            f"{nk_med / med:>8.1f} {nk_p95 / p95:>8.1f} {nk_med / c_med:>9.1f} | "
+            f"CPU p95 {cpu_p95:.3f} vs {nk_cpu_p95:.3f} ({nk_cpu_p95 / cpu_p95:.1f}x)",
+            flush=True,
+        )
+
+
+def bench_change(net: Network, held: int = 200) -> None:
+    """100 zones added, moved or removed, then one query: corridor vs networkit setWeight."""
+    from corridor.hazards import RiskModel, segment_index
+
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    segment_index(net)
+    router = router_for(net)
+    router.prepare()
+    rng = np.random.default_rng(SEED + 20)
+    print(
+        f"\n-- hazard change + next query on {net.n_nodes:,} nodes ({held} zones held; "
+        f"median ms over {CHANGE_RUNS} runs each)"
+    )
+    print(
+        f"  {'change':<8}{'edges':>7}{'arcs':>8} | {'risk model':>10}{'costs':>7}{'recustom':>9}"
+        f"{'query':>7}{'total':>7} | {'networkit setWeight':>19}{'query':>8}{'total':>8} | "
+        f"{'x (recustom+query)':>18}"
+    )
+    rows: dict[str, list[list[float]]] = {"added": [], "moved": [], "removed": []}
+    nk_rows: dict[str, list[list[float]]] = {"added": [], "moved": [], "removed": []}
+    sizes: dict[str, list[tuple[int, int]]] = {"added": [], "moved": [], "removed": []}
+    for run in range(CHANGE_RUNS):
+        model = RiskModel(net, _zones(net, held, seed=SEED + 30 + run, prefix="h"), at=at)
+        cost = _cost_of(net, model)
+        metric = router.metric(cost)
+        nkg = _Networkit(net, cost)
+        steps = {
+            "added": lambda m=model, r=run: m.add(_zones(net, 100, seed=SEED + 40 + r, prefix="n")),
+            "moved": lambda m=model, r=run: m.add(_zones(net, 100, seed=SEED + 50 + r, prefix="n")),
+            "removed": lambda m=model: m.remove([f"n{i}" for i in range(100)]),
+        }
+        for label, step in steps.items():
+            s, t = rng.integers(net.n_nodes, size=2).tolist()
+            t0 = time.perf_counter()
+            changed = step()
+            t1 = time.perf_counter()
+            update_costs(cost, net, changed, risk=model.risk, closed=model.closed)
+            t2 = time.perf_counter()
+            arcs = metric.update(changed, cost)
+            t3 = time.perf_counter()
+            ours = metric.shortest(s, t)[0]
+            t4 = time.perf_counter()
+            pairs = np.unique(nkg.pair_of_edge[changed])
+            w = nkg.pair_weights(cost)[pairs].tolist()  # prepared outside its timing
+            us, vs = nkg.src[pairs].tolist(), nkg.dst[pairs].tolist()
+            t5 = time.perf_counter()
+            for a, b, x in zip(us, vs, w, strict=True):
+                nkg.graph.setWeight(a, b, x)
+            t6 = time.perf_counter()
+            theirs = nkg.query(s, t)
+            t7 = time.perf_counter()
+            assert ours == theirs or abs(ours - theirs) <= 1e-9 * theirs, (ours, theirs)
+            ms = [(b - a) * 1000 for a, b in itertools.pairwise((t0, t1, t2, t3, t4))]
+            rows[label].append([*ms, (t4 - t0) * 1000])
+            nk_rows[label].append([(t6 - t5) * 1000, (t7 - t6) * 1000, (t7 - t5) * 1000])
+            sizes[label].append((int(changed.size), arcs))
+    for label, row in rows.items():
+        r = np.median(np.array(row), axis=0)
+        k = np.median(np.array(nk_rows[label]), axis=0)
+        e, a = np.median(np.array(sizes[label]), axis=0)
+        print(
+            f"  {label:<8}{e:>7.0f}{a:>8.0f} | {r[0]:>10.1f}{r[1]:>7.1f}{r[2]:>9.1f}{r[3]:>7.2f}"
+            f"{r[4]:>7.1f} | {k[0]:>19.1f}{k[1]:>8.1f}{k[2]:>8.1f} | {k[2] / (r[2] + r[3]):>18.0f}"
+        )
+
+
+def bench_matrix2(net: Network) -> None:
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    from corridor.hazards import RiskModel
+    from corridor.routing._matrix import route_matrix_nodes
+
+    model = RiskModel(net, _zones(net, 100, seed=SEED + 60), at=datetime(2026, 3, 1, tzinfo=UTC))
+    cost = _cost_of(net, model)
+    rng = np.random.default_rng(SEED + 3)
+    points, exits = rng.integers(net.n_nodes, size=50), rng.integers(net.n_nodes, size=20)
+    router_for(net).many_to_many(cost, points[:1], exits[:1], cost, cost)  # customised once
+    ours_ms = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        ours = route_matrix_nodes(net, points, exits, risk=model.risk, closed=model.closed)
+        ours_ms.append((time.perf_counter() - t0) * 1000)
+    nkg = _Networkit(net, cost)  # one entry per (source, target): a csr matrix adds duplicates
+    w = nkg.pair_weights(cost)
+    finite = np.isfinite(w)
+    g = csr_matrix(
+        (w[finite], (nkg.src[finite].astype(np.int64), nkg.dst[finite].astype(np.int64))),
+        shape=(net.n_nodes,) * 2,
+    )
+    gt = g.T.tocsr()
+    t0 = time.perf_counter()
+    ref = dijkstra(g, directed=True, indices=points)[:, exits]
+    t1 = time.perf_counter()
+    ref_t = dijkstra(gt, directed=True, indices=exits)[:, points].T
+    t2 = time.perf_counter()
+    assert np.allclose(ours.cost_s, ref, rtol=1e-9) and np.allclose(ref_t, ref, rtol=1e-9)
+    med = float(np.median(ours_ms))
+    print(
+        f"\n-- matrix 50 points x 20 exits, 100 zones, {net.n_nodes:,} nodes: "
+        f"corridor {med:.1f} ms (times and risks too); "
+        f"scipy from the 50 points {1000 * (t1 - t0):.0f} ms "
+        f"({(t1 - t0) * 1000 / med:.0f}x); scipy from the 20 exits, reversed graph "
+        f"{1000 * (t2 - t1):.0f} ms ({(t2 - t1) * 1000 / med:.0f}x)"
+    )
+
+
+def main15() -> None:
+    parts = os.environ.get("BENCH_ROUTING_PARTS", "hazards,change,matrix2").split(",")
+    for name, load in _networks():
+        t0 = time.perf_counter()
+        net = load()
+        print(f"\n{name} loaded in {time.perf_counter() - t0:.1f} s", flush=True)
+        if "hazards" in parts:
+            bench_hazards(name, net)
+        if "change" in parts and net.n_nodes > 500_000:
+            bench_change(net)
+        if "matrix2" in parts:
+            bench_matrix2(net)
+        del net
+        gc.collect()

@@ -24,7 +24,7 @@ def test_auto_follows_the_choice_rule_and_stays_exact(network: Network, cover: f
         risk_weight=10.0,
     )
     graph = to_networkx(network, cost)
-    router = Router(network, landmarks=compute_landmarks(network, count=8))
+    router = Router(network, landmarks=compute_landmarks(network, count=8), use_hierarchy=False)
     expected_method = router.choose(cost)
     pairs = np.random.default_rng(13).integers(network.n_nodes, size=(60, 2))
     for s, t in pairs.tolist():

@@ -81,7 +81,7 @@ def import_(
 ) -> None:
     """Import an OpenStreetMap extract into a routable network file and print its summary."""
     from corridor.network import import_osm, render_summary, summarize, write_network
-    from corridor.routing import compute_landmarks
+    from corridor.routing import Hierarchy, compute_landmarks
 
     if profile not in ("car", "bus"):
         raise typer.BadParameter(
@@ -114,9 +114,11 @@ def import_(
         # network so that `corridor route` and `corridor serve` never recompute them.
         progress("routing landmarks", 0)
         landmarks = compute_landmarks(network)
+        # and the metric-independent contraction hierarchy (hazards never invalidate it)
+        hierarchy = Hierarchy.build(network)
         progress("writing network file", 0)
         try:
-            write_network(network, output, extra=landmarks.as_extras())
+            write_network(network, output, extra=landmarks.as_extras() | hierarchy.as_extras())
         except OSError as exc:
             raise _write_failed(exc, output) from exc
         bar.update(task, completed=len(_PHASES))

@@ -66,6 +66,48 @@ def _np(buf: array[Any], dtype: type[np.generic]) -> NDArray[Any]:
     return np.frombuffer(buf, dtype=dtype) if len(buf) else np.zeros(0, dtype=dtype)
 
 
+@dataclass
+class _Points:
+    """The ways' points after cleaning: OSM node ids, coordinates, the way piece of each."""
+
+    refs: NDArray[np.int64]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    way_of_pt: NDArray[np.int64]
+    way_first: NDArray[np.int64]  # first and last point of each non-empty way piece
+    way_last: NDArray[np.int64]
+    skipped_degenerate: int
+
+
+@dataclass
+class _Segments:
+    """Road pieces between graph nodes: first and last point, way piece, ends, length."""
+
+    start: NDArray[np.int64]
+    end: NDArray[np.int64]
+    way: NDArray[np.int64]
+    u: NDArray[np.int64]
+    v: NDArray[np.int64]
+    length: NDArray[np.float64]
+
+
+@dataclass
+class _Nodes:
+    osm: NDArray[np.int64]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+
+
+@dataclass
+class _Edges:
+    """Directed edges: segment, whether against the segment's direction, ends."""
+
+    seg: NDArray[np.int64]
+    rev: NDArray[np.bool_]
+    src: NDArray[np.int64]
+    dst: NDArray[np.int64]
+
+
 def build_network(
     table: WayTable,
     *,
@@ -75,18 +117,65 @@ def build_network(
     keep_all: bool,
     progress: ProgressFn | None,
 ) -> Network:
-    """The network of the ways in ``table``; ``path`` only names the source in errors/meta."""
+    """The network of the ways in ``table``; ``path`` only names the source in errors/meta.
+
+    The steps, each a function below: clean the points, split ways into segments at shared
+    nodes, measure them, number the graph nodes, orient the edges, keep the largest strongly
+    connected component, renumber, sort into CSR, and gather the arrays and metadata."""
     if progress is not None:
         progress("building graph", 0)
+    pts = _clean_points(table, path, profile)
+    split_pos, inverse, uniq = _split_points(pts)
+    seg_start, seg_end, seg_way = _segment_bounds(pts, split_pos)
+    seg_len = _segment_lengths(pts, seg_start, seg_end)
+    nodes, seg_u, seg_v = _graph_nodes(
+        pts, split_pos, inverse=inverse, uniq=uniq, seg_start=seg_start, seg_end=seg_end
+    )
+    segs = _Segments(seg_start, seg_end, seg_way, seg_u, seg_v, seg_len)
+    # every step's temporaries die with it; these would otherwise live to the end (peak memory)
+    del split_pos, inverse, uniq, seg_start, seg_end, seg_way, seg_u, seg_v, seg_len
+    edges = _orient(table, segs)
+    n_nodes_all, n_edges_all = nodes.osm.shape[0], edges.seg.shape[0]
+    keep_node, n_comp = _largest_component(edges, n_nodes_all, keep_all, progress)
+    nodes, segs, edges = _keep(nodes, segs, edges, keep_node, path)
+    seg_offsets, pt_idx = _segment_geometry(segs)
+    edges, indptr, rev_edges, rev_indptr = _csr(edges, nodes.osm.shape[0])
+    arrays = _arrays(
+        table, nodes, segs, edges, indptr=indptr, rev_edges=rev_edges, rev_indptr=rev_indptr
+    )
+    arrays.update(
+        seg_offsets=seg_offsets,
+        seg_lon=pts.lon[pt_idx],
+        seg_lat=pts.lat[pt_idx],
+        seg_node_id=pts.refs[pt_idx],
+    )
+    meta = {
+        "source": path.name,
+        "source_sha256": source_sha256,
+        "profile": profile,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "ways": int(np.unique(_np(table.way_id, np.int64)).shape[0]),
+        "ways_cut_at_missing_nodes": table.cut_at_missing_nodes,
+        "skipped_ways_degenerate": pts.skipped_degenerate,
+        "kept_largest_scc": not keep_all,
+        "dropped": {
+            "components": int(n_comp - 1) if not keep_all else 0,
+            "nodes": int(n_nodes_all - nodes.osm.shape[0]),
+            "edges": int(n_edges_all - edges.seg.shape[0]),
+        },
+    }
+    strings = tuple(table.strings)  # dict keeps insertion order = index order
+    return Network(arrays=arrays, strings=strings, meta=meta)
 
+
+def _clean_points(table: WayTable, path: Path, profile: Profile) -> _Points:
+    """Repeated consecutive nodes (zero-length pieces) are mapping errors: drop the repeats,
+    then drop ways left with fewer than two points."""
     refs = _np(table.refs, np.int64)
     lon = _np(table.lon, np.float64)
     lat = _np(table.lat, np.float64)
     n_pieces = len(table.way_id)  # way pieces (a way cut by missing nodes gives several)
     way_of_pt = np.repeat(np.arange(n_pieces, dtype=np.int64), np.diff(_np(table.ptr, np.int64)))
-
-    # Repeated consecutive nodes (zero-length pieces) are mapping errors: drop the repeats,
-    # then drop ways left with fewer than two points.
     dup = np.zeros(refs.shape[0], dtype=bool)
     dup[1:] = (refs[1:] == refs[:-1]) & (way_of_pt[1:] == way_of_pt[:-1])
     per_way = np.bincount(way_of_pt[~dup], minlength=n_pieces)
@@ -97,36 +186,61 @@ def build_network(
     ptr = np.zeros(n_pieces + 1, dtype=np.int64)
     np.cumsum(counts_per_way, out=ptr[1:])
     way_first, way_last = ptr[:-1][counts_per_way > 0], ptr[1:][counts_per_way > 0] - 1
-    n_pts = refs.shape[0]
-    if n_pts == 0:
+    if refs.shape[0] == 0:
         raise OsmInputError(
             f"no usable roads for profile {profile!r} in this file",
             path=path,
             hint="every road way has fewer than two distinct nodes; check the extract",
         )
+    return _Points(refs, lon, lat, way_of_pt, way_first, way_last, skipped_degenerate)
 
-    # A point is a graph node if its OSM node is used more than once (in any way, or twice in
-    # the same way) or it starts or ends a way.
-    uniq, inverse, counts = np.unique(refs, return_inverse=True, return_counts=True)
+
+def _split_points(pts: _Points) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """A point is a graph node if its OSM node is used more than once (in any way, or twice in
+    the same way) or it starts or ends a way. Returns (split positions, inverse, unique ids)."""
+    uniq, inverse, counts = np.unique(pts.refs, return_inverse=True, return_counts=True)
     is_split = counts[inverse] > 1
-    is_split[way_first] = True
-    is_split[way_last] = True
-    split_pos = np.flatnonzero(is_split)
-    same_way = way_of_pt[split_pos[:-1]] == way_of_pt[split_pos[1:]]
+    is_split[pts.way_first] = True
+    is_split[pts.way_last] = True
+    return np.flatnonzero(is_split), inverse, uniq
+
+
+def _segment_bounds(
+    pts: _Points, split_pos: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Consecutive split points of the same way bound a segment: (start, end, way)."""
+    same_way = pts.way_of_pt[split_pos[:-1]] == pts.way_of_pt[split_pos[1:]]
     seg_start = split_pos[:-1][same_way]
     seg_end = split_pos[1:][same_way]
-    seg_way = way_of_pt[seg_start]
+    return seg_start, seg_end, pts.way_of_pt[seg_start]
 
-    # Geodesic length of every piece between consecutive points of a way (WGS84 ellipsoid).
+
+def _segment_lengths(
+    pts: _Points, seg_start: NDArray[np.int64], seg_end: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Geodesic length of every piece between consecutive points (WGS84), summed per segment."""
+    n_pts = pts.refs.shape[0]
     piece_len = np.zeros(n_pts, dtype=np.float64)
     if n_pts > 1:
-        _, _, dist = _GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+        _, _, dist = _GEOD.inv(pts.lon[:-1], pts.lat[:-1], pts.lon[1:], pts.lat[1:])
         piece_len[1:] = dist
-    piece_len[way_first] = 0.0  # no piece joins the end of one way to the start of the next
+    piece_len[pts.way_first] = 0.0  # no piece joins the end of one way to the start of the next
     cum = np.cumsum(piece_len)
-    seg_len = cum[seg_end] - cum[seg_start]
+    result: NDArray[np.float64] = cum[seg_end] - cum[seg_start]
+    return result
 
-    # Graph node ids: dense ids over the OSM nodes that are split points.
+
+def _graph_nodes(
+    pts: _Points,
+    split_pos: NDArray[np.int64],
+    *,
+    inverse: NDArray[np.int64],
+    uniq: NDArray[np.int64],
+    seg_start: NDArray[np.int64],
+    seg_end: NDArray[np.int64],
+) -> tuple[_Nodes, NDArray[np.int64], NDArray[np.int64]]:
+    """Dense node ids over the OSM nodes that are split points; each segment's two ends."""
+    n_pts = pts.refs.shape[0]
     node_uniq_idx = np.unique(inverse[split_pos])
     node_of_uniq = np.full(uniq.shape[0], -1, dtype=np.int64)
     node_of_uniq[node_uniq_idx] = np.arange(node_uniq_idx.shape[0])
@@ -134,84 +248,122 @@ def build_network(
     seg_v = node_of_uniq[inverse[seg_end]]
     first_pos = np.zeros(uniq.shape[0], dtype=np.int64)
     first_pos[inverse[::-1]] = np.arange(n_pts - 1, -1, -1)  # any occurrence gives the location
-    node_osm = uniq[node_uniq_idx]
-    node_lon = lon[first_pos[node_uniq_idx]]
-    node_lat = lat[first_pos[node_uniq_idx]]
+    nodes = _Nodes(
+        osm=uniq[node_uniq_idx],
+        lon=pts.lon[first_pos[node_uniq_idx]],
+        lat=pts.lat[first_pos[node_uniq_idx]],
+    )
+    return nodes, seg_u, seg_v
 
-    fwd = _np(table.forward, np.uint8).astype(bool)[seg_way]
-    bwd = _np(table.backward, np.uint8).astype(bool)[seg_way]
-    n_seg = seg_way.shape[0]
-    seg_ids = np.arange(n_seg, dtype=np.int64)
+
+def _orient(table: WayTable, segs: _Segments) -> _Edges:
+    """One directed edge per segment and allowed direction."""
+    fwd = _np(table.forward, np.uint8).astype(bool)[segs.way]
+    bwd = _np(table.backward, np.uint8).astype(bool)[segs.way]
+    seg_ids = np.arange(segs.way.shape[0], dtype=np.int64)
     e_seg = np.concatenate([seg_ids[fwd], seg_ids[bwd]])
     e_rev = np.concatenate([np.zeros(int(fwd.sum()), bool), np.ones(int(bwd.sum()), bool)])
-    e_src = np.where(e_rev, seg_v[e_seg], seg_u[e_seg])
-    e_dst = np.where(e_rev, seg_u[e_seg], seg_v[e_seg])
+    e_src = np.where(e_rev, segs.v[e_seg], segs.u[e_seg])
+    e_dst = np.where(e_rev, segs.u[e_seg], segs.v[e_seg])
+    return _Edges(e_seg, e_rev, e_src, e_dst)
 
-    n_nodes_all = node_osm.shape[0]
-    n_edges_all = e_seg.shape[0]
-    keep_node = np.ones(n_nodes_all, dtype=bool)
+
+def _largest_component(
+    edges: _Edges, n_nodes: int, keep_all: bool, progress: ProgressFn | None
+) -> tuple[NDArray[np.bool_], int]:
+    """The nodes of the largest strongly connected component (all with ``keep_all``)."""
+    keep_node = np.ones(n_nodes, dtype=bool)
     n_comp = 1
-    if not keep_all and n_edges_all:
+    n_edges = edges.seg.shape[0]
+    if not keep_all and n_edges:
         if progress is not None:
             progress("connected components", 0)
         graph = coo_matrix(
-            (np.ones(n_edges_all, dtype=np.int8), (e_src, e_dst)), shape=(n_nodes_all, n_nodes_all)
+            (np.ones(n_edges, dtype=np.int8), (edges.src, edges.dst)), shape=(n_nodes, n_nodes)
         ).tocsr()
         n_comp, labels = connected_components(graph, directed=True, connection="strong")
         largest = np.bincount(labels).argmax()
         keep_node = labels == largest
-    keep_edge = keep_node[e_src] & keep_node[e_dst]
-    e_seg, e_rev, e_src, e_dst = (
-        e_seg[keep_edge],
-        e_rev[keep_edge],
-        e_src[keep_edge],
-        e_dst[keep_edge],
+    return keep_node, int(n_comp)
+
+
+def _keep(
+    nodes: _Nodes, segs: _Segments, edges: _Edges, keep_node: NDArray[np.bool_], path: Path
+) -> tuple[_Nodes, _Segments, _Edges]:
+    """Drop what lies outside the kept nodes; renumber nodes and segments densely."""
+    keep_edge = keep_node[edges.src] & keep_node[edges.dst]
+    e = _Edges(
+        edges.seg[keep_edge], edges.rev[keep_edge], edges.src[keep_edge], edges.dst[keep_edge]
     )
-    if e_seg.shape[0] == 0:
+    if e.seg.shape[0] == 0:
         raise OsmInputError(
             "the road network has no edges after filtering",
             path=path,
             hint="try --keep-all, or check the extract",
         )
-
-    # Renumber nodes and segments that survive.
     new_node = np.cumsum(keep_node) - 1
-    e_src, e_dst = new_node[e_src], new_node[e_dst]
-    node_osm, node_lon, node_lat = node_osm[keep_node], node_lon[keep_node], node_lat[keep_node]
-    used_seg = np.zeros(n_seg, dtype=bool)
-    used_seg[e_seg] = True
-    new_seg = np.cumsum(used_seg) - 1
-    e_seg = new_seg[e_seg]
-    k_start, k_end, k_way = seg_start[used_seg], seg_end[used_seg], seg_way[used_seg]
-    k_len = seg_len[used_seg]
+    e.src, e.dst = new_node[e.src], new_node[e.dst]
+    kept_nodes = _Nodes(nodes.osm[keep_node], nodes.lon[keep_node], nodes.lat[keep_node])
+    used_seg = np.zeros(segs.way.shape[0], dtype=bool)
+    used_seg[e.seg] = True
+    e.seg = (np.cumsum(used_seg) - 1)[e.seg]
+    kept_segs = _Segments(
+        segs.start[used_seg],
+        segs.end[used_seg],
+        segs.way[used_seg],
+        segs.u[used_seg],
+        segs.v[used_seg],
+        segs.length[used_seg],
+    )
+    return kept_nodes, kept_segs, e
 
-    # Segment geometry as flat arrays: points start..end (inclusive) of each kept segment.
-    sizes = k_end - k_start + 1
+
+def _segment_geometry(segs: _Segments) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Segment geometry as flat arrays: points start..end (inclusive) of each kept segment."""
+    sizes = segs.end - segs.start + 1
     seg_offsets = np.zeros(sizes.shape[0] + 1, dtype=np.int64)
     np.cumsum(sizes, out=seg_offsets[1:])
-    pt_idx = np.repeat(k_start - seg_offsets[:-1], sizes) + np.arange(seg_offsets[-1])
+    pt_idx = np.repeat(segs.start - seg_offsets[:-1], sizes) + np.arange(seg_offsets[-1])
+    return seg_offsets, pt_idx
 
-    # Sort edges by source (then target) so the edge id is its CSR position.
-    order = np.lexsort((e_dst, e_src))
-    e_seg, e_rev, e_src, e_dst = e_seg[order], e_rev[order], e_src[order], e_dst[order]
-    n_nodes = node_osm.shape[0]
+
+def _csr(
+    edges: _Edges, n_nodes: int
+) -> tuple[_Edges, NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Sort edges by source (then target) so the edge id is its CSR position; the reverse
+    adjacency as a permutation."""
+    order = np.lexsort((edges.dst, edges.src))
+    e = _Edges(edges.seg[order], edges.rev[order], edges.src[order], edges.dst[order])
     indptr = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(e_src, minlength=n_nodes), out=indptr[1:])
-    rev_edges = np.argsort(e_dst, kind="stable")
+    np.cumsum(np.bincount(e.src, minlength=n_nodes), out=indptr[1:])
+    rev_edges = np.argsort(e.dst, kind="stable")
     rev_indptr = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(e_dst, minlength=n_nodes), out=rev_indptr[1:])
+    np.cumsum(np.bincount(e.dst, minlength=n_nodes), out=rev_indptr[1:])
+    return e, indptr, rev_edges, rev_indptr
 
-    e_way = k_way[e_seg]
+
+def _arrays(
+    table: WayTable,
+    nodes: _Nodes,
+    segs: _Segments,
+    e: _Edges,
+    *,
+    indptr: NDArray[np.int64],
+    rev_edges: NDArray[np.int64],
+    rev_indptr: NDArray[np.int64],
+) -> dict[str, NDArray[Any]]:
+    """The node and edge columns of the Network (the way attributes per edge)."""
+    e_way = segs.way[e.seg]
     speed = _np(table.speed, np.float32)[e_way]
-    length = k_len[e_seg].astype(np.float32)
-    flags = _np(table.flags, np.uint16)[e_way] | np.where(e_rev, FLAG_REVERSED, 0).astype(np.uint16)
-    arrays: dict[str, NDArray[Any]] = {
-        "node_lon": node_lon,
-        "node_lat": node_lat,
-        "node_osm_id": node_osm,
+    length = segs.length[e.seg].astype(np.float32)
+    flags = _np(table.flags, np.uint16)[e_way] | np.where(e.rev, FLAG_REVERSED, 0).astype(np.uint16)
+    return {
+        "node_lon": nodes.lon,
+        "node_lat": nodes.lat,
+        "node_osm_id": nodes.osm,
         "indptr": indptr.astype(np.int32),
-        "edge_source": e_src.astype(np.int32),
-        "edge_target": e_dst.astype(np.int32),
+        "edge_source": e.src.astype(np.int32),
+        "edge_target": e.dst.astype(np.int32),
         "rev_indptr": rev_indptr.astype(np.int32),
         "rev_edges": rev_edges.astype(np.int32),
         "edge_length_m": length,
@@ -226,26 +378,5 @@ def build_network(
         "edge_name": _np(table.name, np.int32)[e_way],
         "edge_ref": _np(table.ref, np.int32)[e_way],
         "edge_surface": _np(table.surface, np.int32)[e_way],
-        "edge_segment": e_seg.astype(np.int32),
-        "seg_offsets": seg_offsets,
-        "seg_lon": lon[pt_idx],
-        "seg_lat": lat[pt_idx],
-        "seg_node_id": refs[pt_idx],
+        "edge_segment": e.seg.astype(np.int32),
     }
-    meta = {
-        "source": path.name,
-        "source_sha256": source_sha256,
-        "profile": profile,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "ways": int(np.unique(_np(table.way_id, np.int64)).shape[0]),
-        "ways_cut_at_missing_nodes": table.cut_at_missing_nodes,
-        "skipped_ways_degenerate": skipped_degenerate,
-        "kept_largest_scc": not keep_all,
-        "dropped": {
-            "components": int(n_comp - 1) if not keep_all else 0,
-            "nodes": int(n_nodes_all - n_nodes),
-            "edges": int(n_edges_all - e_seg.shape[0]),
-        },
-    }
-    strings = tuple(table.strings)  # dict keeps insertion order = index order
-    return Network(arrays=arrays, strings=strings, meta=meta)

@@ -1,5 +1,6 @@
 """Risk-aware routing: exact searches over CSR arrays, risk limits, alternatives, explanations."""
 
+from corridor.routing._cch import Hierarchy, Metric
 from corridor.routing._cost import (
     DEFAULT_RISK_WEIGHT,
     RISK_PENALTY_S,
@@ -23,7 +24,9 @@ __all__ = [
     "SAFEST_RISK_WEIGHT",
     "Answer",
     "Explanation",
+    "Hierarchy",
     "Landmarks",
+    "Metric",
     "PathResult",
     "Route",
     "RouteMatrix",

@@ -1,10 +1,21 @@
 """The query engine: one reusable workspace per network, exact point-to-point searches.
 
-``Router.shortest`` runs bidirectional Dijkstra or bidirectional ALT (A* with landmark bounds)
-over the network's CSR arrays with any per-edge cost array (``inf`` = closed). Which one runs is
-chosen per query (``method="auto"``): ALT settles far fewer nodes on large networks, but when
-hazards inflate most edge costs its time-only bounds get loose and plain bidirectional
-Dijkstra wins (measured in ``benchmarks/bench_routing.py``).
+``Router.shortest`` answers with any per-edge cost array (``inf`` = closed) by one of three
+exact methods:
+
+- ``"cch"``: the customizable contraction hierarchy (``_cch``): metric-independent preprocessing
+  once per network, a customisation per cost array that later hazard changes update in part,
+  then queries that touch only the elimination-tree ancestors of the two ends. Its speed does
+  not depend on the hazard picture. ``"auto"`` uses it whenever the router has a hierarchy
+  (built lazily on networks up to ``AUTO_HIERARCHY_NODES`` nodes, or by :meth:`Router.prepare`).
+- ``"alt"``: bidirectional A* with landmark bounds on travel time; ``"dijkstra"``:
+  bidirectional Dijkstra. Without a hierarchy ``"auto"`` picks between these two per query:
+  ALT unless hazards inflate so many edges that its time-only bounds get loose.
+
+The router keeps a few customised cost arrays (metrics); a query compares its cost array with
+the metric it last used for that array (one O(m) pass) and re-customises only above the edges
+that differ, so hazard updates written into a cost array in place are always seen. Callers
+that announce their changes (:meth:`Router.metric` then :meth:`Metric.update`) skip the pass.
 """
 
 from __future__ import annotations
@@ -20,9 +31,10 @@ from numpy.typing import NDArray
 from corridor.network import Network
 from corridor.routing import _kernels as k
 from corridor.routing import _query as q
+from corridor.routing._cch import Hierarchy, Metric
 from corridor.routing._landmarks import Landmarks, compute_landmarks
 
-Method = Literal["auto", "dijkstra", "alt"]
+Method = Literal["auto", "dijkstra", "alt", "cch"]
 F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
 
@@ -33,9 +45,16 @@ I32 = NDArray[np.int32]
 SAMPLE_EDGES = 512  # the share is estimated to about +-2 points around 30 %
 # Above this share of edges with inflated cost (risk or closure), bounds are too loose for ALT.
 ALT_MAX_INFLATED_SHARE = 0.3
+# "auto" builds the hierarchy on first use up to this size (Krems: 10 ms, 100k nodes: ~6 s);
+# larger networks build it on request (Router.prepare), as an import or a service start does.
+AUTO_HIERARCHY_NODES = 150_000
+# a cost array differing from a held metric in more than this share of edges is customised
+# from scratch (cheaper than re-customising nearly every arc one by one)
+SYNC_MAX_CHANGED_SHARE = 0.02
+METRIC_SLOTS = 4  # customised cost arrays kept per router (fastest and safest, plans...)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PathResult:
     cost: float
     edges: I32
@@ -46,7 +65,16 @@ class PathResult:
 class Router:
     """Exact shortest paths over one network with reusable work arrays (not re-entrant: locked)."""
 
-    def __init__(self, network: Network, *, landmarks: Landmarks | None = None) -> None:
+    def __init__(
+        self,
+        network: Network,
+        *,
+        landmarks: Landmarks | None = None,
+        hierarchy: Hierarchy | None = None,
+        use_hierarchy: bool | None = None,
+    ) -> None:
+        """``use_hierarchy``: whether ``method="auto"`` answers with the contraction hierarchy
+        (None: when one is given or the network is small enough to build one lazily)."""
         n, m = network.n_nodes, network.n_edges
         # a weak reference: router_for caches routers in a WeakKeyDictionary keyed by the
         # network, and a strong one here would keep every network alive for ever
@@ -65,6 +93,11 @@ class Router:
         self._floats, self._ints = q.work_arrays(n, m, self._sample_time)
         self._lock = threading.Lock()
         self._no_lm = np.zeros((1, 1), np.float32)
+        self._hierarchy = hierarchy
+        self._use_hierarchy = use_hierarchy
+        self._hierarchy_lock = threading.Lock()
+        # held metrics, most recently used last: (weak reference to the caller's array, metric)
+        self._metrics: list[tuple[weakref.ref[F64] | None, Metric]] = []
 
     @property
     def network(self) -> Network:
@@ -79,6 +112,73 @@ class Router:
             self._landmarks = compute_landmarks(self.network)
         return self._landmarks
 
+    @property
+    def hierarchy(self) -> Hierarchy:
+        """The contraction hierarchy (built on first use; metric-independent)."""
+        with self._hierarchy_lock:
+            if self._hierarchy is None:
+                self._hierarchy = Hierarchy.build(self.network)
+            return self._hierarchy
+
+    def prepare(self) -> Hierarchy:
+        """Build the hierarchy now, so that ``"auto"`` uses it on any network size."""
+        if self._use_hierarchy is False:
+            self._use_hierarchy = None
+        return self.hierarchy
+
+    def uses_hierarchy(self) -> bool:
+        """Whether ``method="auto"`` answers with the hierarchy."""
+        if self._use_hierarchy is not None:
+            return self._use_hierarchy
+        return self._hierarchy is not None or self.network.n_nodes <= AUTO_HIERARCHY_NODES
+
+    def metric(self, cost: F64) -> Metric:
+        """A customised metric for ``cost``, handed over to the caller: a held one brought up
+        to date (re-customised above the edges that differ) or a new one, which the router
+        then no longer holds, so that no other caller's query can re-customise it for another
+        array. It keeps its own copy of the costs; announce later changes to it with
+        :meth:`Metric.update`."""
+        with self._lock:
+            metric = self._metric_locked(np.ascontiguousarray(cost, dtype=np.float64))
+            self._metrics.pop()  # the one just used is last
+            return metric
+
+    def many_to_many(
+        self, cost: F64, sources: NDArray[np.integer], targets: NDArray[np.integer], a: F64, b: F64
+    ) -> tuple[F64, F64, F64]:
+        """Costs from each source to each target with the hierarchy, and the sums of per-edge
+        ``a`` and ``b`` along each route (see :meth:`Metric.many_to_many`)."""
+        c = np.ascontiguousarray(cost, dtype=np.float64)
+        with self._lock:
+            return self._metric_locked(c).many_to_many(sources, targets, a, b)
+
+    def _metric_locked(self, cost: F64, *, sync: bool = True) -> Metric:
+        hierarchy = self.hierarchy
+        slot = -1
+        for i, (ref, _) in enumerate(self._metrics):
+            if ref is not None and ref() is cost:
+                slot = i
+        if slot < 0:  # a dead caller array's metric (a fresh array is often the same costs)
+            for i in range(len(self._metrics) - 1, -1, -1):
+                ref = self._metrics[i][0]
+                if ref is None or ref() is None:
+                    slot = i
+                    break
+        if slot < 0 and len(self._metrics) >= METRIC_SLOTS:
+            slot = 0  # the least recently used
+        if slot < 0:
+            metric = Metric(hierarchy, cost)
+        else:
+            metric = self._metrics.pop(slot)[1]
+            if sync:
+                self._sync(metric, cost)
+        self._metrics.append((_weak(cost), metric))
+        return metric
+
+    @staticmethod
+    def _sync(metric: Metric, cost: F64) -> None:
+        metric.sync(cost, max_changed=max(64, int(SYNC_MAX_CHANGED_SHARE * cost.shape[0])))
+
     def choose(self, cost: F64) -> Literal["dijkstra", "alt"]:
         """ALT unless hazards inflate most edges (see module doc); ``shortest`` applies the same
         rule inside the compiled query."""
@@ -88,7 +188,25 @@ class Router:
         return "alt" if share <= ALT_MAX_INFLATED_SHARE else "dijkstra"
 
     def shortest(self, cost: F64, s: int, t: int, *, method: Method = "auto") -> PathResult:
-        """Least-cost path from node ``s`` to node ``t``; cost ``inf`` and no edges if none."""
+        """Least-cost path from node ``s`` to node ``t``; cost ``inf`` and no edges if none.
+
+        Every method is exact; ``"auto"`` (see module doc) picks the fastest available."""
+        if method == "cch" or (method == "auto" and self.uses_hierarchy()):
+            c = cost
+            if c.dtype != np.float64 or not c.flags.c_contiguous:
+                c = np.ascontiguousarray(cost, dtype=np.float64)
+            with self._lock:
+                last = self._metrics[-1] if self._metrics else None
+                if last is not None and last[0] is not None and last[0]() is c:
+                    metric = last[1]  # the array of the previous query (the common case)
+                else:
+                    metric = self._metric_locked(c, sync=False)
+                # one compiled call compares the costs and, if they are the held ones, searches
+                got = metric.shortest_if_current(c, s, t)
+                if got is None:
+                    self._sync(metric, c)
+                    got = metric.shortest(s, t)
+            return PathResult(*got, "cch")
         if method == "dijkstra":
             mode, lm_from, lm_to = q.DIJKSTRA, self._no_lm, self._no_lm
         else:
@@ -135,17 +253,29 @@ class Router:
         return seen
 
 
+def _weak(cost: F64) -> weakref.ref[F64] | None:
+    try:
+        return weakref.ref(cost)
+    except TypeError:  # not a weak-referenceable array
+        return None
+
+
 _ROUTERS: weakref.WeakKeyDictionary[Network, Router] = weakref.WeakKeyDictionary()
 _ROUTERS_LOCK = threading.Lock()
 
 
-def router_for(network: Network, *, landmarks: Landmarks | None = None) -> Router:
-    """The cached Router of ``network`` (landmarks computed lazily when first needed)."""
+def router_for(
+    network: Network, *, landmarks: Landmarks | None = None, hierarchy: Hierarchy | None = None
+) -> Router:
+    """The cached Router of ``network`` (landmarks and hierarchy built lazily when needed)."""
     with _ROUTERS_LOCK:
         router = _ROUTERS.get(network)
         if router is None:
-            router = Router(network, landmarks=landmarks)
+            router = Router(network, landmarks=landmarks, hierarchy=hierarchy)
             _ROUTERS[network] = router
-        elif landmarks is not None and router._landmarks is None:
-            router._landmarks = landmarks
+        else:
+            if landmarks is not None and router._landmarks is None:
+                router._landmarks = landmarks
+            if hierarchy is not None and router._hierarchy is None:
+                router._hierarchy = hierarchy
         return router

@@ -83,16 +83,11 @@ def _bound_to(lm_from, lm_to, v, t, active):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, inline="always")
 def _potential(lm_from, lm_to, v, s, t, active):  # type: ignore[no-untyped-def]
-    """Average potential (pi_t(v) - pi_s(v)) / 2: consistent for both search directions."""
+    """Average potential (pi_t(v) - pi_s(v)) / 2: consistent for both search directions.
+
+    A lower bound on d(s, v) is the bound "to v from s", i.e. ``_bound_to`` with (s, v)."""
     to_t = _bound_to(lm_from, lm_to, v, t, active)
-    # lower bound on d(s, v) is the bound "to v from s" with the roles of from/to swapped
-    from_s = 0.0
-    for k in range(active.shape[0]):
-        a = active[k]
-        x = np.float64(lm_from[v, a]) - np.float64(lm_from[s, a])
-        from_s = max(from_s, x)
-        y = np.float64(lm_to[s, a]) - np.float64(lm_to[v, a])
-        from_s = max(from_s, y)
+    from_s = _bound_to(lm_from, lm_to, s, v, active)
     if to_t == INF:
         return INF
     if from_s == INF:
@@ -107,6 +102,73 @@ def _cached_potential(pot, lm_from, lm_to, v, s, t, active):  # type: ignore[no-
         p = _potential(lm_from, lm_to, v, s, t, active)
         pot[v] = p
     return p
+
+
+@njit(cache=True, inline="always")
+def _settle(hkey, hval, size, dist, pot, lm_from, lm_to, s, t, active, use_alt, sign):  # type: ignore[no-untyped-def]
+    """Pop the top of one direction's heap: (node, its distance, new heap size, whether the
+    entry is current). ``sign`` is +1 forward and -1 backward (the potential's direction)."""
+    key = hkey[0]
+    u = hval[0]
+    size = _pop(hkey, hval, size)
+    du = dist[u]
+    pu = 0.0
+    if use_alt:
+        pu = sign * _cached_potential(pot, lm_from, lm_to, u, s, t, active)
+    return u, du, size, key <= du + pu
+
+
+@njit(cache=True, inline="always")
+def _relax(  # type: ignore[no-untyped-def]
+    indptr,
+    nbr,
+    eid,
+    cost,
+    u,
+    du,
+    dist,
+    pred,
+    touched,
+    n_touched,
+    hkey,
+    hval,
+    size,
+    other,
+    mu,
+    meet,
+    pot,
+    lm_from,
+    lm_to,
+    s,
+    t,
+    active,
+    use_alt,
+    sign,
+):
+    """Relax the arcs of ``u`` in one direction (``other``: the opposite direction's
+    distances, for the best meeting). Returns (touched count, heap size, mu, meeting node)."""
+    for j in range(indptr[u], indptr[u + 1]):
+        c = cost[eid[j]]
+        if c == INF:
+            continue
+        v = nbr[j]
+        nd = du + c
+        if nd < dist[v]:
+            if dist[v] == INF:
+                touched[n_touched] = v
+                n_touched += 1
+            dist[v] = nd
+            pred[v] = eid[j]
+            pv = 0.0
+            if use_alt:
+                pv = sign * _cached_potential(pot, lm_from, lm_to, v, s, t, active)
+                if pv == INF:  # no route through v (its bound is infinite)
+                    continue
+            size = _push(hkey, hval, size, nd + pv, v)
+            if other[v] < INF and nd + other[v] < mu:
+                mu = nd + other[v]
+                meet = v
+    return n_touched, size, mu, meet
 
 
 @njit(cache=True)
@@ -140,7 +202,8 @@ def bidirectional(  # type: ignore[no-untyped-def]
 
     Returns (cost, meeting node, touched forward, touched backward, settled); cost is inf and
     the meeting node -1 when t is unreachable. Stops when the two heap tops add up to at least
-    the best path found (keys include the potentials, whose constant terms cancel).
+    the best path found (keys include the potentials, whose constant terms cancel). One
+    ``_settle`` and one ``_relax`` serve both directions.
     """
     n_tf = 0
     n_tb = 0
@@ -168,69 +231,29 @@ def bidirectional(  # type: ignore[no-untyped-def]
         if hkey_f[0] + hkey_b[0] >= mu:
             break
         if hkey_f[0] <= hkey_b[0]:
-            key = hkey_f[0]
-            u = hval_f[0]
-            size_f = _pop(hkey_f, hval_f, size_f)
-            du = dist_f[u]
-            pu = 0.0
-            if use_alt:
-                pu = _cached_potential(pot, lm_from, lm_to, u, s, t, active)
-            if key > du + pu:
+            u, du, size_f, current = _settle(
+                hkey_f, hval_f, size_f, dist_f, pot, lm_from, lm_to, s, t, active, use_alt, 1.0
+            )
+            if not current:
                 continue  # stale entry
             settled += 1
-            for j in range(indptr[u], indptr[u + 1]):
-                c = cost[eid[j]]
-                if c == INF:
-                    continue
-                v = nbr[j]
-                nd = du + c
-                if nd < dist_f[v]:
-                    if dist_f[v] == INF:
-                        touched_f[n_tf] = v
-                        n_tf += 1
-                    dist_f[v] = nd
-                    pred_f[v] = eid[j]
-                    pv = 0.0
-                    if use_alt:
-                        pv = _cached_potential(pot, lm_from, lm_to, v, s, t, active)
-                        if pv == INF:
-                            continue
-                    size_f = _push(hkey_f, hval_f, size_f, nd + pv, v)
-                    if dist_b[v] < INF and nd + dist_b[v] < mu:
-                        mu = nd + dist_b[v]
-                        meet = v
+            n_tf, size_f, mu, meet = _relax(
+                indptr, nbr, eid, cost, u, du, dist_f, pred_f, touched_f, n_tf,
+                hkey_f, hval_f, size_f, dist_b, mu, meet, pot, lm_from, lm_to, s, t, active,
+                use_alt, 1.0,
+            )  # fmt: skip
         else:
-            key = hkey_b[0]
-            u = hval_b[0]
-            size_b = _pop(hkey_b, hval_b, size_b)
-            du = dist_b[u]
-            pu = 0.0
-            if use_alt:
-                pu = -_cached_potential(pot, lm_from, lm_to, u, s, t, active)
-            if key > du + pu:
+            u, du, size_b, current = _settle(
+                hkey_b, hval_b, size_b, dist_b, pot, lm_from, lm_to, s, t, active, use_alt, -1.0
+            )
+            if not current:
                 continue
             settled += 1
-            for j in range(rindptr[u], rindptr[u + 1]):
-                c = cost[reid[j]]
-                if c == INF:
-                    continue
-                v = rnbr[j]
-                nd = du + c
-                if nd < dist_b[v]:
-                    if dist_b[v] == INF:
-                        touched_b[n_tb] = v
-                        n_tb += 1
-                    dist_b[v] = nd
-                    pred_b[v] = reid[j]
-                    pv = 0.0
-                    if use_alt:
-                        pv = -_cached_potential(pot, lm_from, lm_to, v, s, t, active)
-                        if pv == INF:
-                            continue
-                    size_b = _push(hkey_b, hval_b, size_b, nd + pv, v)
-                    if dist_f[v] < INF and nd + dist_f[v] < mu:
-                        mu = nd + dist_f[v]
-                        meet = v
+            n_tb, size_b, mu, meet = _relax(
+                rindptr, rnbr, reid, cost, u, du, dist_b, pred_b, touched_b, n_tb,
+                hkey_b, hval_b, size_b, dist_f, mu, meet, pot, lm_from, lm_to, s, t, active,
+                use_alt, -1.0,
+            )  # fmt: skip
     return mu, meet, n_tf, n_tb, settled
 
 

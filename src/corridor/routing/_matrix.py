@@ -1,9 +1,11 @@
 """Many-to-many travel times and risks (gathering points to exits) in one call.
 
-One full Dijkstra per origin in the compiled kernel (the tree gives every destination at once),
-origins spread over the cores, then the time and risk sums along each tree path. Measured
-against ``scipy.sparse.csgraph.dijkstra(indices=...)`` in ``benchmarks/bench_routing.py``: 1.7x
-faster on 2 cores, and it also returns the per-path risk, which scipy cannot.
+With the router's contraction hierarchy (``_cch``): each destination's downward elimination-
+tree chain is searched once and kept, each origin's upward chain once, and every pair meets
+over the two chains; the route is unpacked for its time and risk sums. Without one: a full
+Dijkstra per origin (origins spread over the cores) and sums along each tree path. Measured
+against ``scipy.sparse.csgraph.dijkstra(indices=...)`` in ``benchmarks/bench_routing.py``;
+both also return the per-path risk, which scipy cannot.
 """
 
 from __future__ import annotations
@@ -96,6 +98,9 @@ def route_matrix_nodes(
     src = np.asarray(origins, dtype=np.int64)
     dst = np.ascontiguousarray(destinations, dtype=np.int64)
     time_e = network.edge_time_s.astype(np.float64)
+    if router.uses_hierarchy():
+        out_cost, out_time, out_log = router.many_to_many(cost, src, dst, time_e, log_risk)
+        return RouteMatrix(src, dst, out_cost, out_time, -np.expm1(-out_log))
     shape = (src.shape[0], dst.shape[0])
     out_cost, out_time, out_log = np.empty(shape), np.empty(shape), np.empty(shape)
     k.many_to_many(

@@ -14,6 +14,7 @@ from typing import Any
 from corridor.hazards import Hazard, RiskModel
 from corridor.network import OSM_SUFFIXES, Network, import_osm
 from corridor.network._format import read_network_with_extras
+from corridor.routing._cch import Hierarchy
 from corridor.routing._engine import router_for
 from corridor.routing._explain import Explanation, explain
 from corridor.routing._export import to_geojson, to_gpx
@@ -23,14 +24,16 @@ from corridor.routing._route import LatLon, route
 
 
 def open_network(path: str | Path) -> Network:
-    """A network file (landmarks stored in it are used), or an OSM extract imported on the fly."""
+    """A network file (landmarks and contraction hierarchy stored in it are used), or an OSM
+    extract imported on the fly."""
     path = Path(path)
     if path.name.lower().endswith(OSM_SUFFIXES):
         return import_osm(path)
     network, extras = read_network_with_extras(path)
     landmarks = Landmarks.from_extras(network, extras)
-    if landmarks is not None:
-        router_for(network, landmarks=landmarks)
+    hierarchy = Hierarchy.from_extras(network, extras)
+    if landmarks is not None or hierarchy is not None:
+        router_for(network, landmarks=landmarks, hierarchy=hierarchy)
     return network
 
 

@@ -1,0 +1,453 @@
+"""Customizable contraction hierarchy: exact queries that stay fast while hazards change.
+
+Dibbelt, Strasser and Wagner, "Customizable Contraction Hierarchies" (2016). Three phases:
+
+1. *Order* (once per network, metric-independent): nested dissection of the undirected graph:
+   METIS (``pymetis.nested_dissection``) when installed, else a geometric dissection (split
+   the node set at the median along the direction whose cut needs the fewest separator
+   nodes, recursively), which road networks suit well.
+2. *Contract* (once per network): the chordal supergraph of upward arcs and the elimination
+   tree. Nothing here depends on costs, so hazards never invalidate it.
+3. *Customise* (per cost array): every arc's weight in both directions from the lower
+   triangles, bottom-up, in numba; after a hazard change only the arcs above the touched edges
+   are recomputed (:meth:`Metric.update`).
+
+A query relaxes the elimination-tree ancestors of its two ends (no priority queue) and unpacks
+shortcuts through their middle nodes. The answer is exact for every non-negative cost array:
+tests compare it with networkx and with the router's Dijkstra.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.network import Network
+from corridor.routing import _cch_kernels as ck
+
+F64 = NDArray[np.float64]
+I32 = NDArray[np.int32]
+I64 = NDArray[np.int64]
+
+EXTRA_RANK = "routing_cch_rank"  # its name in a network file's extras
+LEAF = 48  # node sets this small are ordered without further dissection
+_DIRECTIONS = ((1.0, 0.0), (0.0, 1.0), (0.7071, 0.7071), (0.7071, -0.7071))
+
+
+def _undirected(network: Network) -> tuple[I64, I64]:
+    """Each road link once (u < v), loops dropped."""
+    a = np.asarray(network.edge_source, np.int64)
+    b = np.asarray(network.edge_target, np.int64)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keep = lo != hi
+    key = np.unique(lo[keep] * network.n_nodes + hi[keep])
+    return key // network.n_nodes, key % network.n_nodes
+
+
+def _metric_xy(network: Network) -> tuple[F64, F64]:
+    lat = np.asarray(network.node_lat, np.float64)
+    lon = np.asarray(network.node_lon, np.float64)
+    lat0 = float(np.mean(lat)) if lat.size else 0.0
+    return lon * np.cos(np.radians(lat0)), lat
+
+
+def geometric_order(network: Network) -> I64:
+    """``rank[v]``: a nested-dissection order from node coordinates (see module doc)."""
+    n = network.n_nodes
+    u, v = _undirected(network)
+    x, y = _metric_xy(network)
+    rank = np.empty(n, np.int64)
+    side = np.zeros(n, np.int8)
+    stack: list[tuple[I64, I64, I64, int]] = [(np.arange(n), u, v, n)]
+    while stack:
+        nodes, eu, ev, top = stack.pop()
+        k = nodes.size
+        if k <= LEAF or eu.size == 0:
+            # small sets: fewest links first, a cheap minimum-degree flavour
+            deg = np.bincount(np.searchsorted(nodes, np.concatenate([eu, ev])), minlength=k)
+            rank[nodes[np.argsort(deg, kind="stable")]] = np.arange(top - k, top)
+            continue
+        best: tuple[int, I64, NDArray[np.bool_]] | None = None
+        for dx, dy in _DIRECTIONS:
+            proj = x[nodes] * dx + y[nodes] * dy
+            order = np.argsort(proj, kind="stable")
+            in_b = np.zeros(k, bool)
+            in_b[order[k // 2 :]] = True
+            side[nodes] = in_b
+            cut = side[eu] != side[ev]
+            ca, cb = eu[cut], ev[cut]
+            # the separator: the cut edges' ends on the side with fewer of them
+            ends_b = np.unique(np.where(side[ca] == 1, ca, cb))
+            ends_a = np.unique(np.where(side[ca] == 0, ca, cb))
+            sep = ends_a if ends_a.size <= ends_b.size else ends_b
+            if best is None or sep.size < best[0]:
+                best = (sep.size, sep, in_b)
+        assert best is not None
+        _, sep, in_b = best
+        side[nodes] = in_b
+        side[sep] = 2
+        rank[sep] = np.arange(top - sep.size, top)
+        part_a = nodes[side[nodes] == 0]
+        part_b = nodes[side[nodes] == 1]
+        sa, sb = side[eu], side[ev]
+        within_a = (sa == 0) & (sb == 0)
+        within_b = (sa == 1) & (sb == 1)
+        top_b = top - sep.size
+        stack.append((part_a, eu[within_a], ev[within_a], top_b - part_b.size))
+        stack.append((part_b, eu[within_b], ev[within_b], top_b))
+    return rank
+
+
+def metis_order(network: Network) -> I64 | None:
+    """``rank[v]`` from METIS nested dissection, or None when pymetis is not installed."""
+    try:
+        import pymetis  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    n = network.n_nodes
+    u, v = _undirected(network)
+    src = np.concatenate([u, v])
+    dst = np.concatenate([v, u])
+    order = np.argsort(src, kind="stable")
+    xadj = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=xadj[1:])
+    adjacency = pymetis.CSRAdjacency(adj_starts=xadj, adjacent=dst[order])
+    perm, _iperm = pymetis.nested_dissection(adjacency)
+    rank = np.empty(n, np.int64)
+    rank[np.asarray(perm, np.int64)] = np.arange(n)
+    return rank
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """The metric-independent part: order, chordal supergraph, elimination tree, edge map.
+
+    The arrays the query reads are views into one packed int32 array (``packed``, layout in
+    ``_cch_kernels.packed_query``)."""
+
+    packed: I32
+    rank: I32  # rank[v] of network node v
+    parent: I32  # elimination-tree parent, by rank (-1 for a root)
+    up_ptr: I32
+    up_head: I32
+    tail: I32  # lower end of each arc
+    arc_eptr: I32  # network edges of each arc, CSR
+    arc_edges: I32
+    edge_down: I32  # 1 where the edge runs from the arc's upper to its lower end
+    dn_ptr: I64  # arcs by upper end, tails ascending
+    dn_tail: I32
+    dn_arc: I64
+    edge_arc: I64  # arc of each network edge (-1 for a loop)
+    order_method: str
+
+    @property
+    def n_arcs(self) -> int:
+        return int(self.up_head.shape[0])
+
+    @property
+    def n_triangles(self) -> int:
+        """Lower triangles, the work of a full customisation."""
+        up = np.diff(self.up_ptr).astype(np.int64)
+        return int((up * (up - 1) // 2).sum())
+
+    def as_extras(self) -> dict[str, NDArray[Any]]:
+        """Arrays for ``write_network(..., extra=...)``: the nested-dissection order, the slow
+        part (METIS); the contraction is redone from it on opening, in about a second per
+        million nodes, so a damaged file can never give a hierarchy that is not chordal."""
+        return {EXTRA_RANK: self.rank}
+
+    @classmethod
+    def from_extras(cls, network: Network, extras: dict[str, NDArray[Any]]) -> Hierarchy | None:
+        """The hierarchy of the order stored in a network file; None if absent or not a
+        permutation of this network's nodes."""
+        stored = extras.get(EXTRA_RANK)
+        if stored is None:
+            return None
+        rank = np.asarray(stored)
+        n = network.n_nodes
+        if rank.shape != (n,) or not np.issubdtype(rank.dtype, np.integer):
+            return None
+        rank = rank.astype(np.int64)
+        if not np.array_equal(np.sort(rank), np.arange(n)):
+            return None
+        return cls._contract(network, rank, "stored")
+
+    @classmethod
+    def build(cls, network: Network, *, method: str = "auto") -> Hierarchy:
+        """Order (``"metis"``, ``"geometric"`` or ``"auto"``: METIS if installed) and contract."""
+        rank = metis_order(network) if method in ("auto", "metis") else None
+        used = "metis"
+        if rank is None:
+            if method == "metis":
+                raise ImportError("pymetis is not installed")
+            rank = geometric_order(network)
+            used = "geometric"
+        return cls._contract(network, rank, used)
+
+    @classmethod
+    def _contract(cls, network: Network, rank: I64, used: str) -> Hierarchy:
+        """The chordal supergraph and elimination tree of the order ``rank``."""
+        n = network.n_nodes
+        u, v = _undirected(network)
+        ru, rv = rank[u], rank[v]
+        src = np.concatenate([ru, rv])
+        dst = np.concatenate([rv, ru])
+        order = np.argsort(src, kind="stable")
+        ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+        up_ptr, up_head, parent = ck.chordal_up(n, ptr, dst[order].astype(np.int32))
+        return cls._assemble(network, rank, up_ptr, up_head, parent, used)
+
+    @classmethod
+    def _assemble(  # noqa: PLR0917
+        cls,
+        network: Network,
+        rank: I64,
+        up_ptr: I64,
+        up_head: I32,
+        parent: I32,
+        used: str,
+    ) -> Hierarchy:
+        """Everything derived from the contraction: tails, arcs by upper end, the edge map."""
+        n = network.n_nodes
+        counts = np.diff(up_ptr)
+        tail = np.repeat(np.arange(n, dtype=np.int32), counts)
+        by_head = np.argsort(up_head, kind="stable")  # tails stay ascending within a head
+        dn_ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(up_head, minlength=n), out=dn_ptr[1:])
+        e_src = rank[np.asarray(network.edge_source, np.int64)]
+        e_dst = rank[np.asarray(network.edge_target, np.int64)]
+        edge_arc, edge_down = ck.edge_arcs(up_ptr, up_head, e_src, e_dst)
+        real = np.flatnonzero(edge_arc >= 0)
+        arc_edges = real[np.argsort(edge_arc[real], kind="stable")].astype(np.int32)
+        na = up_head.shape[0]
+        if na >= 2**31 - 1:
+            raise ValueError(f"the hierarchy has {na:,} arcs, more than int32 holds")
+        arc_eptr = np.zeros(na + 1, np.int64)
+        np.cumsum(np.bincount(edge_arc[real], minlength=na), out=arc_eptr[1:])
+        parts = (
+            np.array([n, na, network.n_edges]),
+            rank,
+            parent,
+            up_ptr,
+            up_head,
+            tail,
+            arc_eptr,
+            arc_edges,
+            edge_down,
+        )
+        packed = np.concatenate([np.asarray(p, dtype=np.int32) for p in parts])
+        views: list[I32] = []
+        o = 3
+        for p in parts[1:]:
+            views.append(packed[o : o + p.shape[0]])
+            o += p.shape[0]
+        rank_v, parent_v, up_ptr_v, up_head_v, tail_v, eptr_v, arc_edges_v, down_v = views
+        return cls(
+            packed=packed,
+            rank=rank_v,
+            parent=parent_v,
+            up_ptr=up_ptr_v,
+            up_head=up_head_v,
+            tail=tail_v,
+            arc_eptr=eptr_v,
+            arc_edges=arc_edges_v,
+            edge_down=down_v,
+            dn_ptr=dn_ptr,
+            dn_tail=tail[by_head],
+            dn_arc=by_head.astype(np.int64),
+            edge_arc=edge_arc,
+            order_method=used,
+        )
+
+
+class Metric:
+    """One customised cost array on a hierarchy (holds its own copy of the costs).
+
+    :meth:`update` takes a change of some edges' costs (a hazard added, moved or removed) by
+    re-customising only the arcs above them; :meth:`shortest` answers exactly for the costs
+    held. Not re-entrant: a lock serialises queries and updates.
+    """
+
+    def __init__(self, hierarchy: Hierarchy, cost: F64) -> None:
+        h = hierarchy
+        self.hierarchy = h
+        self.cost: F64 = np.array(cost, dtype=np.float64, copy=True)
+        if self.cost.shape != h.edge_arc.shape:
+            raise ValueError(f"cost has shape {self.cost.shape}, expected {h.edge_arc.shape}")
+        if (self.cost < 0).any() or np.isnan(self.cost).any():
+            raise ValueError("costs must be non-negative numbers")
+        a = h.n_arcs
+        n, m = h.rank.shape[0], self.cost.shape[0]
+        # packed for the query (``_cch_kernels.packed_query``); the names are views
+        self._floats: F64 = np.empty(2 * a + m + 2 * n)
+        self._ints: I32 = np.empty(2 * a + 2 * n, np.int32)
+        self.w_up: F64 = self._floats[:a]
+        self.w_dn: F64 = self._floats[a : 2 * a]
+        self._floats[2 * a : 2 * a + m] = self.cost
+        self.cost = self._floats[2 * a : 2 * a + m]
+        self._dist_f = self._floats[2 * a + m : 2 * a + m + n]
+        self._dist_b = self._floats[2 * a + m + n :]
+        self._dist_f[:] = np.inf
+        self._dist_b[:] = np.inf
+        self.mid_up: I32 = self._ints[:a]
+        self.mid_dn: I32 = self._ints[a : 2 * a]
+        self._pred_f = self._ints[2 * a : 2 * a + n]
+        self._pred_b = self._ints[2 * a + n :]
+        self._pred_f[:] = -1
+        self._pred_b[:] = -1
+        ck.customise(
+            h.up_ptr,
+            h.up_head,
+            h.arc_eptr,
+            h.arc_edges,
+            h.edge_down,
+            self.cost,
+            self.w_up,
+            self.w_dn,
+            self.mid_up,
+            self.mid_dn,
+        )
+        self._queued = np.zeros(a, np.bool_)
+        self._rescan = np.zeros(a, np.bool_)
+        self._old_up: F64 = np.empty(a)  # scratch of partial updates (pages touched lazily)
+        self._old_dn: F64 = np.empty(a)
+        # a partial update that would cost more than a full customisation (its list merges
+        # and triangle searches against all lower triangles) gives up and customises afresh
+        self._budget = max(100_000, h.n_triangles)
+        self._lock = threading.Lock()
+        self.last_recomputed = 0
+
+    def update(self, edges: NDArray[np.integer], cost: F64) -> int:
+        """Take ``cost[edges]`` as the new costs of ``edges`` (either higher or lower) and
+        re-customise the arcs that depend on them; returns how many arcs were recomputed
+        (-1: the change reached so high that a full customisation was cheaper, and done)."""
+        e = np.asarray(edges, dtype=np.int64)
+        if e.size == 0:
+            return 0
+        fresh = np.asarray(cost, dtype=np.float64)[e]
+        if (fresh < 0).any() or np.isnan(fresh).any():
+            raise ValueError("costs must be non-negative numbers")
+        h = self.hierarchy
+        with self._lock:
+            self.cost[e] = fresh
+            done = int(
+                ck.recustomise(
+                    h.up_ptr,
+                    h.up_head,
+                    h.tail,
+                    h.dn_ptr,
+                    h.dn_tail,
+                    h.dn_arc,
+                    h.arc_eptr,
+                    h.arc_edges,
+                    h.edge_down,
+                    h.edge_arc,
+                    self.cost,
+                    self.w_up,
+                    self.w_dn,
+                    self.mid_up,
+                    self.mid_dn,
+                    e,
+                    self._queued,
+                    self._rescan,
+                    self._old_up,
+                    self._old_dn,
+                    self._budget,
+                )
+            )
+            if done < 0:
+                self._customise()
+        self.last_recomputed = done
+        return done
+
+    def _customise(self) -> None:
+        h = self.hierarchy
+        ck.customise(
+            h.up_ptr,
+            h.up_head,
+            h.arc_eptr,
+            h.arc_edges,
+            h.edge_down,
+            self.cost,
+            self.w_up,
+            self.w_dn,
+            self.mid_up,
+            self.mid_dn,
+        )
+
+    def shortest(self, s: int, t: int) -> tuple[float, I32, int]:
+        """(cost summed along the path, edge ids, nodes scanned); inf and no edges if none."""
+        with self._lock:
+            cost, edges, scanned = ck.packed_query(
+                self.hierarchy.packed, self._ints, self._floats, s, t, self.cost, False
+            )
+        return cost, edges, scanned
+
+    def shortest_if_current(self, cost: F64, s: int, t: int) -> tuple[float, I32, int] | None:
+        """As :meth:`shortest` if ``cost`` equals the held costs (compared in the same compiled
+        call), else None (then :meth:`sync` first)."""
+        with self._lock:
+            found, edges, scanned = ck.packed_query(
+                self.hierarchy.packed, self._ints, self._floats, s, t, cost, True
+            )
+        return None if scanned < 0 else (found, edges, scanned)
+
+    def many_to_many(
+        self, sources: NDArray[np.integer], targets: NDArray[np.integer], a: F64, b: F64
+    ) -> tuple[F64, F64, F64]:
+        """Costs from each source to each target, and the sums of per-edge ``a`` and ``b``
+        along each least-cost route (inf where there is none)."""
+        h = self.hierarchy
+        rs = h.rank[np.asarray(sources, np.int64)]
+        rt = h.rank[np.asarray(targets, np.int64)]
+        shape = (rs.shape[0], rt.shape[0])
+        out_cost, out_a, out_b = np.empty(shape), np.empty(shape), np.empty(shape)
+        with self._lock:
+            ck.many_to_many(
+                h.parent,
+                h.up_ptr,
+                h.up_head,
+                h.tail,
+                self.w_up,
+                self.w_dn,
+                self.mid_up,
+                self.mid_dn,
+                h.arc_eptr,
+                h.arc_edges,
+                h.edge_down,
+                self.cost,
+                rs,
+                rt,
+                np.asarray(a, np.float64),
+                np.asarray(b, np.float64),
+                out_cost,
+                out_a,
+                out_b,
+            )
+        return out_cost, out_a, out_b
+
+    def sync(self, cost: F64, *, max_changed: int) -> int:
+        """Bring the held costs in line with ``cost`` (an O(m) comparison): re-customise the
+        arcs above the edges that differ, or everything when more than ``max_changed`` do.
+        Returns how many edges differed."""
+        c = np.asarray(cost, dtype=np.float64)
+        if c.shape != self.cost.shape:
+            raise ValueError(f"cost has shape {c.shape}, expected {self.cost.shape}")
+        out = np.empty(max(1, max_changed), np.int64)
+        count = int(ck.diff_edges(c, self.cost, out))
+        if count == 0:
+            return 0
+        if count <= max_changed:
+            self.update(out[:count], c)
+            return count
+        if (c < 0).any() or np.isnan(c).any():
+            raise ValueError("costs must be non-negative numbers")
+        with self._lock:
+            self.cost[:] = c
+            self._customise()
+        return count

@@ -1,0 +1,852 @@
+# ruff: noqa: PLR0917  (numba kernels take flat positional arrays; keywords do not compile)
+"""Compiled kernels of the customizable contraction hierarchy (numba, cached on disk).
+
+Nodes are numbered by rank (the contraction order) throughout; ``up_ptr``/``up_head`` hold the
+upward arcs of the chordal supergraph (each arc stored once, at its lower end, heads sorted),
+so an arc id is a position in ``up_head``. Every arc carries two weights: ``w_up[a]`` for
+travelling from its lower end to its upper end and ``w_dn[a]`` for the other way, and for each
+the middle node of the lower triangle that gave it (``-1``: an original edge gave it).
+Dibbelt, Strasser and Wagner, "Customizable Contraction Hierarchies" (2016).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+INF = np.inf
+
+
+@njit(cache=True)
+def chordal_up(n, ptr, adj):  # type: ignore[no-untyped-def]
+    """Upward arcs of the chordal supergraph (the elimination game) and the elimination tree.
+
+    ``ptr``/``adj``: the undirected graph in rank numbering. A node's upward neighbours in the
+    filled graph are its own upward neighbours and those of its elimination-tree children
+    (without itself); its parent is the lowest of them.
+    """
+    mark = np.full(n, -1, np.int64)
+    first_child = np.full(n, -1, np.int64)
+    next_sib = np.full(n, -1, np.int64)
+    parent = np.full(n, -1, np.int32)
+    up_ptr = np.zeros(n + 1, np.int64)
+    cap = max(16, 2 * adj.shape[0] + n)
+    out = np.empty(cap, np.int32)
+    size = 0
+    buf = np.empty(n, np.int32)
+    for v in range(n):
+        k = 0
+        for j in range(ptr[v], ptr[v + 1]):
+            w = adj[j]
+            if w > v and mark[w] != v:
+                mark[w] = v
+                buf[k] = w
+                k += 1
+        c = first_child[v]
+        while c != -1:
+            for j in range(up_ptr[c], up_ptr[c + 1]):
+                w = out[j]
+                if w != v and mark[w] != v:
+                    mark[w] = v
+                    buf[k] = w
+                    k += 1
+            c = next_sib[c]
+        if size + k > cap:
+            cap = max(2 * cap, size + k)
+            grown = np.empty(cap, np.int32)
+            grown[:size] = out[:size]
+            out = grown
+        out[size : size + k] = np.sort(buf[:k])
+        if k > 0:
+            p = out[size]
+            parent[v] = p
+            next_sib[v] = first_child[p]
+            first_child[p] = v
+        size += k
+        up_ptr[v + 1] = size
+    return up_ptr, out[:size].copy(), parent
+
+
+@njit(cache=True, inline="always")
+def find_arc(up_ptr, up_head, lo, hi):  # type: ignore[no-untyped-def]
+    """The id of arc (lo, hi), lo < hi, by binary search; -1 if absent."""
+    a = up_ptr[lo]
+    b = up_ptr[lo + 1]
+    while a < b:
+        mid = (a + b) >> 1
+        if up_head[mid] < hi:
+            a = mid + 1
+        else:
+            b = mid
+    if a < up_ptr[lo + 1] and up_head[a] == hi:
+        return a
+    return -1
+
+
+@njit(cache=True)
+def edge_arcs(up_ptr, up_head, src, dst):  # type: ignore[no-untyped-def]
+    """For each original edge (rank numbering): its arc and direction (0 up, 1 down); -1 for a
+    loop, which never lies on a shortest path."""
+    m = src.shape[0]
+    arc = np.empty(m, np.int64)
+    down = np.zeros(m, np.bool_)
+    for e in range(m):
+        u = src[e]
+        v = dst[e]
+        if u == v:
+            arc[e] = -1
+        elif u < v:
+            arc[e] = find_arc(up_ptr, up_head, u, v)
+        else:
+            arc[e] = find_arc(up_ptr, up_head, v, u)
+            down[e] = True
+    return arc, down
+
+
+@njit(cache=True, inline="always")
+def _input_weight(a, arc_eptr, arc_edges, edge_down, cost, w_up, w_dn, mid_up, mid_dn):  # type: ignore[no-untyped-def]
+    bu = INF
+    bd = INF
+    for j in range(arc_eptr[a], arc_eptr[a + 1]):
+        e = arc_edges[j]
+        c = cost[e]
+        if edge_down[e]:
+            bd = min(bd, c)
+        else:
+            bu = min(bu, c)
+    w_up[a] = bu
+    w_dn[a] = bd
+    mid_up[a] = -1
+    mid_dn[a] = -1
+
+
+@njit(cache=True)
+def customise(  # type: ignore[no-untyped-def]
+    up_ptr, up_head, arc_eptr, arc_edges, edge_down, cost, w_up, w_dn, mid_up, mid_dn
+):
+    """Basic customisation: input weights, then every lower triangle bottom-up.
+
+    Arc (v, w) takes min over lower triangles x (x < v < w) of v->x->w; processing x in rank
+    order finishes an arc's weight before any triangle above it reads it.
+    """
+    n = up_ptr.shape[0] - 1
+    for a in range(up_head.shape[0]):
+        _input_weight(a, arc_eptr, arc_edges, edge_down, cost, w_up, w_dn, mid_up, mid_dn)
+    for x in range(n):
+        lo = up_ptr[x]
+        hi = up_ptr[x + 1]
+        for i in range(lo, hi):
+            v = up_head[i]
+            dvx = w_dn[i]  # v -> x
+            dxv = w_up[i]  # x -> v
+            if dvx == INF and dxv == INF:
+                continue
+            p = up_ptr[v]
+            for j in range(i + 1, hi):
+                w = up_head[j]
+                while up_head[p] != w:  # up(x) above v is a subset of up(v): chordality
+                    p += 1
+                c = dvx + w_up[j]
+                if c < w_up[p]:
+                    w_up[p] = c
+                    mid_up[p] = x
+                c = w_dn[j] + dxv
+                if c < w_dn[p]:
+                    w_dn[p] = c
+                    mid_dn[p] = x
+
+
+@njit(cache=True)
+def _recompute(  # type: ignore[no-untyped-def]
+    a,
+    v,
+    w,
+    dn_ptr,
+    dn_tail,
+    dn_arc,
+    arc_eptr,
+    arc_edges,
+    edge_down,
+    cost,
+    w_up,
+    w_dn,
+    mid_up,
+    mid_dn,
+):
+    """Arc a = (v, w) from scratch, in the order ``customise`` uses (input, then x ascending,
+    strict improvement), so its weight and middle node equal a full customisation's."""
+    _input_weight(a, arc_eptr, arc_edges, edge_down, cost, w_up, w_dn, mid_up, mid_dn)
+    i = dn_ptr[v]
+    ie = dn_ptr[v + 1]
+    j = dn_ptr[w]
+    je = dn_ptr[w + 1]
+    while i < ie and j < je:
+        x = dn_tail[i]
+        y = dn_tail[j]
+        if x < y:
+            i += 1
+        elif y < x:
+            j += 1
+        else:
+            av = dn_arc[i]  # (x, v)
+            aw = dn_arc[j]  # (x, w)
+            c = w_dn[av] + w_up[aw]
+            if c < w_up[a]:
+                w_up[a] = c
+                mid_up[a] = x
+            c = w_dn[aw] + w_up[av]
+            if c < w_dn[a]:
+                w_dn[a] = c
+                mid_dn[a] = x
+            i += 1
+            j += 1
+
+
+@njit(cache=True, inline="always")
+def _enqueue(b, queued, old_up, old_dn, w_up, w_dn, hkey, size, tail, n_arcs):  # type: ignore[no-untyped-def]
+    """Queue arc b once, remembering its weights from before this update."""
+    if queued[b]:
+        return hkey, size
+    queued[b] = True
+    old_up[b] = w_up[b]
+    old_dn[b] = w_dn[b]
+    if size == hkey.shape[0]:
+        grown = np.empty(2 * size, np.int64)
+        grown[:size] = hkey[:size]
+        hkey = grown
+    size = _heap_push(hkey, size, tail[b] * n_arcs + b)
+    return hkey, size
+
+
+@njit(cache=True, inline="always")
+def _triangle_changed(b, down, old_t, new_t, x, w_up, w_dn, mid_up, mid_dn, rescan):  # type: ignore[no-untyped-def]
+    """Arc b's triangle through x went from ``old_t`` to ``new_t`` in one direction. A lower
+    value is taken at once, with the tie rule of ``customise`` (input first, then the lowest
+    middle node); a higher one matters only if it was the one giving b's weight, and then b
+    is rescanned from scratch. Returns whether b's weight or middle changed or needs a rescan.
+    """
+    w = w_dn if down else w_up
+    mid = mid_dn if down else mid_up
+    if new_t < old_t:
+        if new_t < w[b] or (new_t == w[b] and mid[b] != -1 and x < mid[b]):
+            w[b] = new_t
+            mid[b] = x
+            return True
+    elif new_t > old_t and mid[b] == x:
+        rescan[b] = True
+        return True
+    return False
+
+
+@njit(cache=True)
+def recustomise(  # type: ignore[no-untyped-def]
+    up_ptr,
+    up_head,
+    tail,
+    dn_ptr,
+    dn_tail,
+    dn_arc,
+    arc_eptr,
+    arc_edges,
+    edge_down,
+    edge_arc,
+    cost,
+    w_up,
+    w_dn,
+    mid_up,
+    mid_dn,
+    changed_edges,
+    queued,
+    rescan,
+    old_up,
+    old_dn,
+    budget,
+):
+    """Partial customisation after the costs of ``changed_edges`` changed (either way).
+
+    Arcs are processed lowest tail first (a heap). An arc of a changed edge is rescanned from
+    scratch (input and every lower triangle); when an arc's weight changed, each upper
+    triangle it belongs to changed value: a lower value is applied to the arc above at once,
+    a higher one only forces a rescan of the arc above if that triangle gave its weight (its
+    middle node). The result equals ``customise`` bit for bit, middle nodes included.
+    Returns how many arcs were processed. ``queued`` and ``rescan`` are all-false work arrays
+    of one flag per arc, left all false; ``old_up``/``old_dn`` are scratch, one per arc.
+
+    Rescanning an arc merges the lower neighbour lists of its two ends, which near the top of
+    a grid-like hierarchy are long: once that work passes ``budget`` (in list entries) the
+    update stops and returns -1, and the caller customises from scratch instead (the weights
+    are then inconsistent until it does).
+    """
+    n_arcs = up_head.shape[0]
+    hkey = np.empty(16, np.int64)
+    size = 0
+    for k in range(changed_edges.shape[0]):
+        a = edge_arc[changed_edges[k]]
+        if a >= 0:
+            hkey, size = _enqueue(a, queued, old_up, old_dn, w_up, w_dn, hkey, size, tail, n_arcs)
+            rescan[a] = True
+    done = 0
+    work = 0
+    batch = np.empty(16, np.int64)
+    while size > 0:
+        # every queued arc of the lowest tail x at once: all are final before any of their
+        # triangles above is updated, so each triangle sees its two arcs' old and new values
+        x = tail[hkey[0] % n_arcs]
+        nb = 0
+        while size > 0 and tail[hkey[0] % n_arcs] == x:
+            if nb == batch.shape[0]:
+                grown_b = np.empty(2 * nb, np.int64)
+                grown_b[:nb] = batch[:nb]
+                batch = grown_b
+            batch[nb] = hkey[0] % n_arcs
+            nb += 1
+            size = _heap_pop(hkey, size)
+        for q in range(nb):
+            a = batch[q]
+            if not rescan[a]:
+                continue
+            rescan[a] = False
+            v = up_head[a]
+            work += dn_ptr[x + 1] - dn_ptr[x] + dn_ptr[v + 1] - dn_ptr[v]
+            if work > budget:
+                for r in range(nb):
+                    queued[batch[r]] = False
+                    rescan[batch[r]] = False
+                for r in range(size):
+                    queued[hkey[r] % n_arcs] = False
+                    rescan[hkey[r] % n_arcs] = False
+                return -1
+            _recompute(
+                a, x, v, dn_ptr, dn_tail, dn_arc, arc_eptr, arc_edges, edge_down, cost,
+                w_up, w_dn, mid_up, mid_dn,
+            )  # fmt: skip
+        done += nb
+        for q in range(nb):
+            a = batch[q]
+            v = up_head[a]
+            ou = old_up[a]
+            od = old_dn[a]
+            nu = w_up[a]
+            nd = w_dn[a]
+            if nu == ou and nd == od:
+                continue
+            work += 4 * (up_ptr[x + 1] - up_ptr[x])  # its triangles above, a search each
+            if work > budget:
+                for r in range(nb):
+                    queued[batch[r]] = False
+                for r in range(size):
+                    queued[hkey[r] % n_arcs] = False
+                    rescan[hkey[r] % n_arcs] = False
+                return -1
+            # a = (x, v): x->v is nu, v->x is nd; for every other upper neighbour w of x,
+            # with a2 = (x, w), the arc b between v and w has the triangle through x
+            for j in range(up_ptr[x], up_ptr[x + 1]):
+                w = up_head[j]
+                if w == v:
+                    continue
+                u2 = w_up[j]  # x -> w, now
+                d2 = w_dn[j]  # w -> x, now
+                u2o = u2
+                d2o = d2
+                if queued[j]:  # a2 is in this batch: its values before the update
+                    u2o = old_up[j]
+                    d2o = old_dn[j]
+                    if j < a and (u2o != u2 or d2o != d2):
+                        continue  # both changed: the triangle was updated from a2's side
+                b = find_arc(up_ptr, up_head, v, w) if v < w else find_arc(up_ptr, up_head, w, v)
+                pre_u = w_up[b]
+                pre_d = w_dn[b]
+                if v < w:  # b up = v->x->w; b down = w->x->v
+                    c1 = _triangle_changed(
+                        b, False, od + u2o, nd + u2, x, w_up, w_dn, mid_up, mid_dn, rescan
+                    )
+                    c2 = _triangle_changed(
+                        b, True, d2o + ou, d2 + nu, x, w_up, w_dn, mid_up, mid_dn, rescan
+                    )
+                else:  # b up = w->x->v; b down = v->x->w
+                    c1 = _triangle_changed(
+                        b, False, d2o + ou, d2 + nu, x, w_up, w_dn, mid_up, mid_dn, rescan
+                    )
+                    c2 = _triangle_changed(
+                        b, True, od + u2o, nd + u2, x, w_up, w_dn, mid_up, mid_dn, rescan
+                    )
+                if (c1 or c2) and not queued[b]:
+                    hkey, size = _enqueue(
+                        b, queued, old_up, old_dn, w_up, w_dn, hkey, size, tail, n_arcs
+                    )
+                    old_up[b] = pre_u  # its weights before this triangle changed them
+                    old_dn[b] = pre_d
+        for q in range(nb):
+            queued[batch[q]] = False
+    return done
+
+
+@njit(cache=True, inline="always")
+def _heap_push(h, size, key):  # type: ignore[no-untyped-def]
+    i = size
+    while i > 0:
+        parent = (i - 1) >> 1
+        if h[parent] <= key:
+            break
+        h[i] = h[parent]
+        i = parent
+    h[i] = key
+    return size + 1
+
+
+@njit(cache=True, inline="always")
+def _heap_pop(h, size):  # type: ignore[no-untyped-def]
+    size -= 1
+    key = h[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and h[child + 1] < h[child]:
+            child += 1
+        if h[child] >= key:
+            break
+        h[i] = h[child]
+        i = child
+    if size > 0:
+        h[i] = key
+    return size
+
+
+@njit(cache=True, inline="always")
+def _upward(parent, up_ptr, up_head, w, s, dist, pred):  # type: ignore[no-untyped-def]
+    """Relax every ancestor of ``s`` in the elimination tree, bottom-up, with weights ``w``."""
+    v = s
+    while v != -1:
+        dv = dist[v]
+        if dv < INF:
+            for a in range(up_ptr[v], up_ptr[v + 1]):
+                c = dv + w[a]
+                h = up_head[a]
+                if c < dist[h]:
+                    dist[h] = c
+                    pred[h] = a
+        v = parent[v]
+
+
+@njit(cache=True, inline="always")
+def _clear(parent, s, dist, pred):  # type: ignore[no-untyped-def]
+    v = s
+    while v != -1:
+        dist[v] = INF
+        pred[v] = -1
+        v = parent[v]
+
+
+@njit(cache=True)
+def _arc_edge(a, down, arc_eptr, arc_edges, edge_down, cost):  # type: ignore[no-untyped-def]
+    """The cheapest original edge behind arc a in one direction (first of equal ones)."""
+    best = -1
+    bc = INF
+    for j in range(arc_eptr[a], arc_eptr[a + 1]):
+        e = arc_edges[j]
+        if edge_down[e] == down and (best < 0 or cost[e] < bc):
+            best = e
+            bc = cost[e]
+    return best
+
+
+@njit(cache=True)
+def unpack_arcs(  # type: ignore[no-untyped-def]
+    arcs,
+    downs,
+    up_ptr,
+    up_head,
+    tail,
+    mid_up,
+    mid_dn,
+    arc_eptr,
+    arc_edges,
+    edge_down,
+    cost,
+    out,
+):
+    """Original edges (in path order) behind a sequence of arcs and their directions, written
+    into ``out`` (grown if needed); returns (out, count). A shortcut unpacks through its middle
+    node x: lo->hi is lo->x (arc (x, lo) downwards) then x->hi (arc (x, hi) upwards)."""
+    k_arcs = arcs.shape[0]
+    stack_a = np.empty(k_arcs + 64, np.int64)
+    stack_d = np.empty(k_arcs + 64, np.bool_)
+    for k in range(k_arcs):  # the first arc on top
+        stack_a[k] = arcs[k_arcs - 1 - k]
+        stack_d[k] = downs[k_arcs - 1 - k]
+    top = k_arcs
+    count = 0
+    while top > 0:
+        top -= 1
+        a = stack_a[top]
+        d = stack_d[top]
+        lo = tail[a]
+        hi = up_head[a]
+        x = mid_dn[a] if d else mid_up[a]
+        if x < 0:
+            if count == out.shape[0]:
+                out = np.concatenate((out, np.empty(max(16, count), np.int32)))
+            out[count] = _arc_edge(a, d, arc_eptr, arc_edges, edge_down, cost)
+            count += 1
+            continue
+        a_lo = find_arc(up_ptr, up_head, x, lo)
+        a_hi = find_arc(up_ptr, up_head, x, hi)
+        if top + 2 >= stack_a.shape[0]:
+            stack_a = np.concatenate((stack_a, np.empty(stack_a.shape[0], np.int64)))
+            stack_d = np.concatenate((stack_d, np.empty(stack_d.shape[0], np.bool_)))
+        if d:  # hi -> x -> lo: first (x, hi) downwards, then (x, lo) upwards
+            stack_a[top] = a_lo
+            stack_d[top] = False
+            stack_a[top + 1] = a_hi
+            stack_d[top + 1] = True
+        else:  # lo -> x -> hi: first (x, lo) downwards, then (x, hi) upwards
+            stack_a[top] = a_hi
+            stack_d[top] = False
+            stack_a[top + 1] = a_lo
+            stack_d[top + 1] = True
+        top += 2
+    return out, count
+
+
+@njit(cache=True)
+def _path_arcs(pred_f, pred_b, tail, s, t, meet):  # type: ignore[no-untyped-def]
+    """The arcs s -> meet (upwards) and meet -> t (downwards), in path order."""
+    k_f = 0
+    v = meet
+    while v != s:
+        k_f += 1
+        v = tail[pred_f[v]]
+    k_b = 0
+    v = meet
+    while v != t:
+        k_b += 1
+        v = tail[pred_b[v]]
+    arcs = np.empty(k_f + k_b, np.int64)
+    downs = np.zeros(k_f + k_b, np.bool_)
+    v = meet
+    i = k_f
+    while v != s:
+        i -= 1
+        arcs[i] = pred_f[v]
+        v = tail[pred_f[v]]
+    v = meet
+    i = k_f
+    while v != t:
+        arcs[i] = pred_b[v]
+        downs[i] = True
+        i += 1
+        v = tail[pred_b[v]]
+    return arcs, downs
+
+
+@njit(cache=True)
+def query(  # type: ignore[no-untyped-def]
+    parent,
+    up_ptr,
+    up_head,
+    tail,
+    w_up,
+    w_dn,
+    mid_up,
+    mid_dn,
+    arc_eptr,
+    arc_edges,
+    edge_down,
+    cost,
+    dist_f,
+    dist_b,
+    pred_f,
+    pred_b,
+    s,
+    t,
+):
+    """Elimination-tree query: relax all ancestors of s upwards and of t downwards (no queue),
+    meet at the common ancestor with the least sum, unpack. ``dist_*`` all inf and ``pred_*``
+    all -1 on entry and on return. Returns (cost summed along the path, edge ids, nodes
+    scanned); cost inf and no edges when t is unreachable."""
+    if s == t:
+        return 0.0, np.zeros(0, np.int32), 0
+    dist_f[s] = 0.0
+    dist_b[t] = 0.0
+    _upward(parent, up_ptr, up_head, w_up, s, dist_f, pred_f)
+    # downward side, pruned by the best meeting so far: the forward side is complete
+    mu = INF
+    meet = -1
+    scanned = 0
+    v = t
+    while v != -1:
+        dv = dist_b[v]
+        scanned += 1
+        if dv < INF:
+            c = dist_f[v] + dv
+            if c < mu:
+                mu = c
+                meet = v
+            if dv < mu:
+                for a in range(up_ptr[v], up_ptr[v + 1]):
+                    c = dv + w_dn[a]
+                    h = up_head[a]
+                    if c < dist_b[h]:
+                        dist_b[h] = c
+                        pred_b[h] = a
+        v = parent[v]
+    out = np.zeros(0, np.int32)
+    total = INF
+    if meet >= 0:
+        arcs, downs = _path_arcs(pred_f, pred_b, tail, s, t, meet)
+        out, count = unpack_arcs(
+            arcs,
+            downs,
+            up_ptr,
+            up_head,
+            tail,
+            mid_up,
+            mid_dn,
+            arc_eptr,
+            arc_edges,
+            edge_down,
+            cost,
+            np.empty(64, np.int32),
+        )
+        out = out[:count].copy()
+        total = 0.0
+        for i in range(count):
+            total += cost[out[i]]
+    _clear(parent, s, dist_f, pred_f)
+    _clear(parent, t, dist_b, pred_b)
+    return total, out, scanned
+
+
+@njit(cache=True)
+def diff_edges(cost, held, out):  # type: ignore[no-untyped-def]
+    """Write the edges where ``cost`` differs from ``held`` into ``out`` (up to its size);
+    returns how many differ (possibly more than ``out`` holds)."""
+    count = 0
+    cap = out.shape[0]
+    for e in range(cost.shape[0]):
+        a = cost[e]
+        b = held[e]
+        if a != b and not (np.isnan(a) and np.isnan(b)):
+            if count < cap:
+                out[count] = e
+            count += 1
+    return count
+
+
+@njit(cache=True)
+def _chain_index(nodes, lo, hi, v):  # type: ignore[no-untyped-def]
+    """Position of v in the ascending ``nodes[lo:hi]`` (an elimination-tree chain)."""
+    a = lo
+    b = hi
+    while a < b:
+        mid = (a + b) >> 1
+        if nodes[mid] < v:
+            a = mid + 1
+        else:
+            b = mid
+    return a
+
+
+@njit(cache=True)
+def many_to_many(  # type: ignore[no-untyped-def]
+    parent,
+    up_ptr,
+    up_head,
+    tail,
+    w_up,
+    w_dn,
+    mid_up,
+    mid_dn,
+    arc_eptr,
+    arc_edges,
+    edge_down,
+    cost,
+    sources,
+    targets,
+    a,
+    b,
+    out_cost,
+    out_a,
+    out_b,
+):
+    """Least-cost routes from every source to every target (rank numbering), and the sums of
+    per-edge values ``a`` and ``b`` along each (travel time and -log survival).
+
+    Each target's downward chain is searched once and kept (nodes, distance, arc); each
+    source's upward chain once, then met with every kept chain; unreachable pairs get inf.
+    """
+    n = parent.shape[0]
+    k_t = targets.shape[0]
+    dist_f = np.full(n, INF)
+    pred_f = np.full(n, -1, np.int64)
+    dist_b = np.full(n, INF)
+    pred_b = np.full(n, -1, np.int64)
+    # the targets' chains, flat
+    offs = np.zeros(k_t + 1, np.int64)
+    for j in range(k_t):
+        v = targets[j]
+        length = 0
+        while v != -1:
+            length += 1
+            v = parent[v]
+        offs[j + 1] = offs[j] + length
+    c_node = np.empty(offs[k_t], np.int64)
+    c_dist = np.empty(offs[k_t])
+    c_pred = np.empty(offs[k_t], np.int64)
+    for j in range(k_t):
+        t = targets[j]
+        dist_b[t] = 0.0
+        _upward(parent, up_ptr, up_head, w_dn, t, dist_b, pred_b)
+        v = t
+        i = offs[j]
+        while v != -1:
+            c_node[i] = v
+            c_dist[i] = dist_b[v]
+            c_pred[i] = pred_b[v]
+            i += 1
+            v = parent[v]
+        _clear(parent, t, dist_b, pred_b)
+    buf = np.empty(64, np.int32)
+    for i in range(sources.shape[0]):
+        s = sources[i]
+        dist_f[s] = 0.0
+        _upward(parent, up_ptr, up_head, w_up, s, dist_f, pred_f)
+        for j in range(k_t):
+            t = targets[j]
+            mu = INF
+            meet = -1
+            for q in range(offs[j], offs[j + 1]):
+                c = dist_f[c_node[q]] + c_dist[q]
+                if c < mu:
+                    mu = c
+                    meet = c_node[q]
+            if s == t:
+                out_cost[i, j] = 0.0
+                out_a[i, j] = 0.0
+                out_b[i, j] = 0.0
+                continue
+            if meet < 0:
+                out_cost[i, j] = INF
+                out_a[i, j] = INF
+                out_b[i, j] = INF
+                continue
+            k_f = 0
+            v = meet
+            while v != s:
+                k_f += 1
+                v = tail[pred_f[v]]
+            k_b = 0
+            v = meet
+            while v != t:
+                k_b += 1
+                v = tail[c_pred[_chain_index(c_node, offs[j], offs[j + 1], v)]]
+            arcs = np.empty(k_f + k_b, np.int64)
+            downs = np.zeros(k_f + k_b, np.bool_)
+            v = meet
+            q = k_f
+            while v != s:
+                q -= 1
+                arcs[q] = pred_f[v]
+                v = tail[pred_f[v]]
+            v = meet
+            q = k_f
+            while v != t:
+                arc = c_pred[_chain_index(c_node, offs[j], offs[j + 1], v)]
+                arcs[q] = arc
+                downs[q] = True
+                q += 1
+                v = tail[arc]
+            buf, count = unpack_arcs(
+                arcs,
+                downs,
+                up_ptr,
+                up_head,
+                tail,
+                mid_up,
+                mid_dn,
+                arc_eptr,
+                arc_edges,
+                edge_down,
+                cost,
+                buf,
+            )
+            sc = 0.0
+            sa = 0.0
+            sb = 0.0
+            for q in range(count):
+                e = buf[q]
+                sc += cost[e]
+                sa += a[e]
+                sb += b[e]
+            out_cost[i, j] = sc
+            out_a[i, j] = sa
+            out_b[i, j] = sb
+        _clear(parent, s, dist_f, pred_f)
+
+
+@njit(cache=True)
+def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-def]
+    """``query`` over packed arrays (few array arguments: numba checks each on every call).
+
+    ``hp`` (int32): ``[n, A, m, rank (n), parent (n), up_ptr (n+1), up_head (A), tail (A),
+    arc_eptr (A+1), arc_edges (k), edge_down (m)]`` with k the edges that are not loops;
+    ``mi`` (int32): ``[mid_up (A), mid_dn (A), pred_f (n), pred_b (n)]``;
+    ``mf`` (float64): ``[w_up (A), w_dn (A), cost (m), dist_f (n), dist_b (n)]``.
+    ``s`` and ``t`` are network node ids. With ``check``, ``cost_in`` is first compared with
+    the held costs; if any differs nothing is searched and the scanned count is -1.
+    """
+    n = hp[0]
+    na = hp[1]
+    m = hp[2]
+    o = 3
+    rank = hp[o : o + n]
+    o += n
+    parent = hp[o : o + n]
+    o += n
+    up_ptr = hp[o : o + n + 1]
+    o += n + 1
+    up_head = hp[o : o + na]
+    o += na
+    tail = hp[o : o + na]
+    o += na
+    arc_eptr = hp[o : o + na + 1]
+    k = arc_eptr[na]
+    o += na + 1
+    arc_edges = hp[o : o + k]
+    o += k
+    edge_down = hp[o : o + m]
+    mid_up = mi[0:na]
+    mid_dn = mi[na : 2 * na]
+    pred_f = mi[2 * na : 2 * na + n]
+    pred_b = mi[2 * na + n : 2 * na + 2 * n]
+    w_up = mf[0:na]
+    w_dn = mf[na : 2 * na]
+    cost = mf[2 * na : 2 * na + m]
+    dist_f = mf[2 * na + m : 2 * na + m + n]
+    dist_b = mf[2 * na + m + n : 2 * na + m + 2 * n]
+    if check:
+        for e in range(m):
+            if cost_in[e] != cost[e]:
+                return INF, np.zeros(0, np.int32), -1
+    return query(
+        parent,
+        up_ptr,
+        up_head,
+        tail,
+        w_up,
+        w_dn,
+        mid_up,
+        mid_dn,
+        arc_eptr,
+        arc_edges,
+        edge_down,
+        cost,
+        dist_f,
+        dist_b,
+        pred_f,
+        pred_b,
+        rank[s],
+        rank[t],
+    )

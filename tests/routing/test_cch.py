@@ -1,0 +1,238 @@
+"""The contraction hierarchy: exact against networkx under real hazard pictures, partial
+re-customisation equal to a full one, in-place cost changes seen, many-to-many as scipy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from shapely.geometry import Point
+
+from corridor.hazards import Hazard, RiskModel
+from corridor.network import Network, write_network
+from corridor.routing import (
+    Router,
+    edge_costs,
+    open_network,
+    route_matrix_nodes,
+    router_for,
+    update_costs,
+)
+from corridor.routing import _kernels as k
+from corridor.routing._cch import Hierarchy, Metric
+from corridor.routing._cost import risk_to_logs
+from tests.routing.conftest import to_networkx
+
+AT = datetime(2026, 3, 1, tzinfo=UTC)
+KINDS = ("roadblock", "shelling", "airstrike", "mines", "checkpoint")
+
+
+def zones(net: Network, count: int, seed: int, prefix: str = "z") -> list[Hazard]:
+    """Random zones of 300-600 m on the network's nodes: the first five of every kind (a
+    roadblock and a checkpoint close roads), the rest shelling (so that routes remain)."""
+    rng = np.random.default_rng(seed)
+    nodes = rng.integers(net.n_nodes, size=count).tolist()
+    radii = rng.uniform(300.0, 600.0, size=count).tolist()
+    return [
+        Hazard(
+            f"{prefix}{i}",
+            KINDS[i] if i < len(KINDS) else "shelling",
+            Point(float(net.node_lon[v]), float(net.node_lat[v])),
+            0.7,
+            0.8,
+            radius_m=r,
+        )
+        for i, (v, r) in enumerate(zip(nodes, radii, strict=True))
+    ]
+
+
+def costs(net: Network, model: RiskModel) -> np.ndarray:
+    return edge_costs(net, log_risk=risk_to_logs(model.risk, net.n_edges), closed=model.closed)
+
+
+def assert_path(  # noqa: PLR0917
+    net: Network, cost: np.ndarray, s: int, t: int, found_cost: float, edges: np.ndarray
+) -> None:
+    if not np.isfinite(found_cost) or s == t:
+        assert edges.size == 0
+        return
+    src, dst = net.edge_source[edges], net.edge_target[edges]
+    assert src[0] == s and dst[-1] == t
+    assert np.array_equal(src[1:], dst[:-1])
+    assert float(cost[edges].sum()) == pytest.approx(found_cost, rel=1e-12)
+
+
+@pytest.mark.parametrize("count", [0, 10, 100, 1000])
+def test_every_method_matches_networkx_at_every_hazard_density(
+    network: Network, count: int
+) -> None:
+    model = RiskModel(network, zones(network, count, seed=count), at=AT)
+    cost = costs(network, model)
+    assert count == 0 or np.isinf(cost).any() or (cost > network.edge_time_s * 1.1).any()
+    graph = to_networkx(network, cost)
+    router = Router(network)
+    pairs = np.random.default_rng(count + 1).integers(network.n_nodes, size=(200, 2))
+    for s, t in pairs.tolist():
+        try:
+            expected = nx.dijkstra_path_length(graph, s, t)
+        except nx.NetworkXNoPath:
+            expected = np.inf
+        for method in ("cch", "alt", "dijkstra"):
+            found = router.shortest(cost, s, t, method=method)  # type: ignore[arg-type]
+            assert found.cost == pytest.approx(expected, rel=1e-9, abs=1e-9), (method, s, t)
+            assert_path(network, cost, s, t, found.cost, found.edges)
+        assert router.shortest(cost, s, t).method == "cch"  # auto on a town
+
+
+def test_geometric_order_is_exact_too(network: Network) -> None:
+    hierarchy = Hierarchy.build(network, method="geometric")
+    assert hierarchy.order_method == "geometric"
+    assert np.array_equal(np.sort(hierarchy.rank), np.arange(network.n_nodes))
+    cost = costs(network, RiskModel(network, zones(network, 100, seed=5), at=AT))
+    metric = Metric(hierarchy, cost)
+    graph = to_networkx(network, cost)
+    for s, t in np.random.default_rng(6).integers(network.n_nodes, size=(150, 2)).tolist():
+        found, edges, _ = metric.shortest(s, t)
+        try:
+            expected = nx.dijkstra_path_length(graph, s, t)
+        except nx.NetworkXNoPath:
+            expected = np.inf
+        assert found == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        assert_path(network, cost, s, t, found, edges)
+
+
+def test_partial_recustomisation_equals_a_full_one(network: Network) -> None:
+    """Hazards added, moved and removed: the arcs above the changed edges are recomputed, and
+    every weight and middle node equals a customisation from scratch."""
+    hierarchy = Hierarchy.build(network)
+    model = RiskModel(network, zones(network, 200, seed=7), at=AT)
+    cost = costs(network, model)
+    metric = Metric(hierarchy, cost)
+    rng = np.random.default_rng(8)
+    steps = [
+        lambda: model.add(zones(network, 100, seed=9, prefix="new")),  # added
+        lambda: model.add(zones(network, 100, seed=10, prefix="new")),  # the same ids moved
+        lambda: model.remove([f"z{i}" for i in range(100)]),  # removed: costs fall
+    ]
+    for step in steps:
+        changed = step()
+        assert changed.size > 0
+        update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+        recomputed = metric.update(changed, cost)
+        assert 0 < recomputed < hierarchy.n_arcs
+        assert not metric._queued.any() and not metric._rescan.any()
+        fresh = Metric(hierarchy, cost)
+        assert np.array_equal(metric.w_up, fresh.w_up)
+        assert np.array_equal(metric.w_dn, fresh.w_dn)
+        assert np.array_equal(metric.mid_up, fresh.mid_up)
+        assert np.array_equal(metric.mid_dn, fresh.mid_dn)
+        graph = to_networkx(network, cost)
+        for s, t in rng.integers(network.n_nodes, size=(60, 2)).tolist():
+            found, edges, _ = metric.shortest(s, t)
+            try:
+                expected = nx.dijkstra_path_length(graph, s, t)
+            except nx.NetworkXNoPath:
+                expected = np.inf
+            assert found == pytest.approx(expected, rel=1e-9, abs=1e-9)
+            assert_path(network, cost, s, t, found, edges)
+
+
+def test_a_cost_array_changed_in_place_is_seen(network: Network) -> None:
+    cost = network.edge_time_s.astype(np.float64)
+    router = Router(network)
+    rng = np.random.default_rng(11)
+    for s, t in rng.integers(network.n_nodes, size=(40, 2)).tolist():
+        first = router.shortest(cost, s, t)
+        if first.edges.size == 0:
+            continue
+        cost[first.edges[first.edges.size // 2]] = np.inf  # close a road on the route
+        again = router.shortest(cost, s, t)
+        ref = router.shortest(cost, s, t, method="dijkstra")
+        assert again.cost == pytest.approx(ref.cost, rel=1e-9)
+        assert again.cost >= first.cost
+        cost[:] = network.edge_time_s  # and reopened
+        assert router.shortest(cost, s, t).cost == pytest.approx(first.cost, rel=1e-12)
+
+
+def test_many_to_many_matches_scipy_and_the_tree_sums(network: Network) -> None:
+    model = RiskModel(network, zones(network, 100, seed=12), at=AT)
+    rng = np.random.default_rng(13)
+    origins, exits = rng.integers(network.n_nodes, size=50), rng.integers(network.n_nodes, size=20)
+    origins[3] = exits[4]  # a gathering point at an exit
+    got = route_matrix_nodes(network, origins, exits, risk=model.risk, closed=model.closed)
+    log_risk = risk_to_logs(model.risk, network.n_edges)
+    cost = edge_costs(network, log_risk=log_risk, closed=model.closed)
+    expected_graph = to_networkx(network, cost)  # the cheapest of parallel edges (a csr
+    src, dst = zip(*expected_graph.edges, strict=True)  # matrix would add them up)
+    weight = [expected_graph[a][b]["weight"] for a, b in expected_graph.edges]
+    graph = csr_matrix((weight, (src, dst)), shape=(network.n_nodes,) * 2)
+    expected = dijkstra(graph, directed=True, indices=origins)[:, exits]
+    assert np.allclose(got.cost_s, expected, rtol=1e-9)
+    assert got.cost_s[3, 4] == 0.0
+    # time and risk along each route: as the tree kernel's sums (ties aside, same routes)
+    router = Router(network, use_hierarchy=False)
+    shape = (origins.size, exits.size)
+    ref_cost, ref_time, ref_log = np.empty(shape), np.empty(shape), np.empty(shape)
+    k.many_to_many(
+        router.indptr, router.nbr, router.eid, cost, router.source,
+        origins.astype(np.int64), exits.astype(np.int64),
+        network.edge_time_s.astype(np.float64), log_risk, ref_cost, ref_time, ref_log,
+    )  # fmt: skip
+    assert np.allclose(got.time_s, ref_time, rtol=1e-6)
+    assert np.allclose(got.risk, -np.expm1(-ref_log), rtol=1e-6, atol=1e-12)
+
+
+def test_the_order_stored_in_a_network_file_is_used(network: Network, tmp_path: Path) -> None:
+    """The import writes the METIS order into the network file; opening it contracts the same
+    hierarchy without METIS, and a damaged order is ignored (built afresh), never trusted."""
+    built = Hierarchy.build(network)
+    path = tmp_path / "net.corridor"
+    write_network(network, path, extra=built.as_extras())
+    opened = open_network(path)
+    router = router_for(opened)
+    assert router._hierarchy is not None and router._hierarchy.order_method == "stored"
+    assert np.array_equal(router._hierarchy.up_head, built.up_head)
+    cost = opened.edge_time_s.astype(np.float64)
+    for s, t in np.random.default_rng(14).integers(opened.n_nodes, size=(30, 2)).tolist():
+        assert router.shortest(cost, s, t).cost == pytest.approx(
+            router.shortest(cost, s, t, method="dijkstra").cost, rel=1e-9
+        )
+    damaged = built.rank.copy()
+    damaged[0] = damaged[1]  # not a permutation
+    assert Hierarchy.from_extras(network, {"routing_cch_rank": damaged}) is None
+    assert Hierarchy.from_extras(network, {"routing_cch_rank": damaged[:-1]}) is None
+    assert Hierarchy.from_extras(network, {}) is None
+
+
+def test_an_update_over_budget_customises_from_scratch(network: Network) -> None:
+    """A change that would reach too high falls back to a full customisation, same result."""
+    hierarchy = Hierarchy.build(network)
+    cost = network.edge_time_s.astype(np.float64)
+    metric = Metric(hierarchy, cost)
+    metric._budget = 0  # every partial update is over budget
+    changed = np.arange(0, network.n_edges, 3)
+    cost[changed] *= 4.0
+    assert metric.update(changed, cost) == -1
+    fresh = Metric(hierarchy, cost)
+    assert np.array_equal(metric.w_up, fresh.w_up)
+    assert np.array_equal(metric.w_dn, fresh.w_dn)
+    assert np.array_equal(metric.mid_up, fresh.mid_up)
+    assert not metric._queued.any()
+    s, t = 0, network.n_nodes - 1
+    assert metric.shortest(s, t)[0] == pytest.approx(fresh.shortest(s, t)[0], rel=1e-12)
+
+
+def test_a_metric_handed_over_is_never_recustomised_by_other_queries(network: Network) -> None:
+    router = Router(network)
+    cost = network.edge_time_s.astype(np.float64)
+    mine = router.metric(cost)
+    pairs = np.random.default_rng(15).integers(network.n_nodes, size=(20, 2)).tolist()
+    before = [mine.shortest(s, t)[0] for s, t in pairs]
+    for scale in range(6):  # more cost arrays than the router holds
+        router.shortest(cost * (2.0 + scale), 0, network.n_nodes - 1)
+    assert [mine.shortest(s, t)[0] for s, t in pairs] == before
