@@ -103,7 +103,7 @@ def test_parameters_files_are_checked(tmp_path: Path) -> None:
         ('{"area_daily_weight": 2}', "area_daily_weight"),
         ('{"town_km": -1}', ">= 0"),
         ("[1]", "name = value"),
-        ("{", "not valid"),
+        ("{", "not JSON"),
     ):
         bad = tmp_path / "bad.json"
         bad.write_text(text)

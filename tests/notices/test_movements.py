@@ -163,8 +163,12 @@ def test_movement_breaking_the_agreement_is_refused(movement_store) -> None:  # 
         )
 
 
-def test_suspension_flags_a_cleared_movement(movement_store) -> None:  # type: ignore[no-untyped-def]
+def test_suspension_flags_a_cleared_movement(movement_store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from corridor.store import acknowledge_movement, load_movement, suspend_agreement
+
+    # The server's clock decides whether a suspension is allowed (issue 14, defect 5): stand
+    # it at the scenario's time, an hour before the acknowledgement deadline.
+    monkeypatch.setattr("corridor.store._agreements.utc_now", lambda: DEADLINE - timedelta(hours=1))
 
     for party in ("city-of-krems", "army-north"):
         with movement_store.session() as s:

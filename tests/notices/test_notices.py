@@ -182,11 +182,13 @@ def test_unsupported_language_and_format(demo_facts) -> None:  # type: ignore[no
         render_notice(demo_facts, lang="uk", fmt="pdf")
 
 
-def test_superseding_notice_after_suspension(demo_db, details) -> None:  # type: ignore[no-untyped-def]
+def test_superseding_notice_after_suspension(demo_db, details, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from corridor.store import load_agreement, open_store, suspend_agreement
     from tests.notices.conftest import demo_key
 
     at = datetime(2027, 3, 1, 7, 15, tzinfo=UTC)  # 09:15 in Kyiv
+    # the server's clock decides whether a suspension is allowed (issue 14, defect 5)
+    monkeypatch.setattr("corridor.store._agreements.utc_now", lambda: at)
     with open_store(demo_db) as store, store.session() as s:
         suspend_agreement(
             s,
