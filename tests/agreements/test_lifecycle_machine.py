@@ -47,6 +47,15 @@ T0 = datetime(2031, 5, 1, 6, 0, tzinfo=UTC)
 SEEN: Counter[str] = Counter()
 
 
+def _at_server_time(at: datetime, action: Any) -> Any:
+    """Run ``action`` with the store's clock at ``at``: a suspension is judged by the server's
+    clock (issue 14, defect 5), and this machine's clock is simulated."""
+    from unittest import mock
+
+    with mock.patch("corridor.store._agreements.utc_now", return_value=at):
+        return action()
+
+
 @dataclass
 class Model:
     """The rules, as a reader of the docs would state them."""
@@ -191,8 +200,11 @@ class Lifecycle(RuleBasedStateMachine):
         if self._try(
             "suspend",
             self.model.can_suspend(at),
-            lambda s: suspend_agreement(
-                s, self.corridor, reason="incident", actor="liaison", key=key, at_utc=at
+            lambda s: _at_server_time(
+                at,
+                lambda: suspend_agreement(
+                    s, self.corridor, reason="incident", actor="liaison", key=key, at_utc=at
+                ),
             ),
         ):
             self.model.stored = "suspended"

@@ -14,7 +14,7 @@ import numpy as np
 from corridor.api._heavy import HeavyPool, heavy_pool
 from corridor.api._routes import RouteRequest, is_heavy
 from corridor.hazards import RiskModel, load_hazards
-from tests.api.conftest import Api
+from tests.api.conftest import Api, checkin_body, monitored_corridor
 from tests.api.test_hazards import DEMO
 from tests.api.test_routes import DURING_DEMO, NORTH_EAST, NORTH_WEST, SOUTH
 
@@ -118,8 +118,9 @@ def test_risk_model_follows_the_store_in_place(api: Api, network: Any) -> None:
     model = picture.model
     assert model is not None and len(model) == 5
 
-    report = {"lat": 48.41, "lon": 15.6, "kind": "shelling"}
-    assert api.post("/reports/incidents", "field", json=report).status_code == 201
+    terms = monitored_corridor(api, network)
+    report = checkin_body(terms, "heavy-c1")  # a check-in makes no hazard (an incident may)
+    assert api.post("/reports/checkins", "field", json=report).status_code == 201
     version = picture.version
     assert api.post("/routes", json=LIGHT).status_code == 200
     assert picture.version != version and picture.model is model  # refreshed, not rebuilt

@@ -337,7 +337,8 @@ def suspend_agreement(
     """
     if not reason.strip():
         raise InputError("a suspension needs a reason")
-    now = utc_now().astimezone(UTC).replace(microsecond=0)
+    stamp = utc_now()  # the audit entry keeps the server clock's full precision (log order)
+    now = stamp.astimezone(UTC).replace(microsecond=0)
     row, rec = _current(session, corridor_id, None)
     claimed = now if at_utc is None else _claimed_time(at_utc, not_before=row.created_at, now=now)
     before = State(row.state)
@@ -381,7 +382,7 @@ def suspend_agreement(
         session,
         actor=actor,
         action="agreement.suspended",
-        at_utc=now,
+        at_utc=stamp,
         payload={
             "corridor_id": corridor_id,
             "version": rec.version,
