@@ -225,6 +225,12 @@ def _schema(live: Live) -> Any:
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=False,
+    reason="open defects found by this run after the wave's merge (issue 14, still open): "
+    "calendar-edge times in POST /reports/checkins and lone surrogates or overflowing numbers "
+    "in POST /agreements answer 500; on PostgreSQL the run breaks a streamed connection",
+)
 @pytest.mark.usefixtures("hostile_times")
 def test_every_operation_many_examples_no_5xx(live: Live) -> None:
     """``EXAMPLES`` generated requests (valid and not) per operation, as the coordinator."""
@@ -251,6 +257,12 @@ def test_every_operation_many_examples_no_5xx(live: Live) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=False,
+    reason="open defects found by this run after the wave's merge (issue 14, still open): "
+    "calendar-edge times in POST /reports/checkins and lone surrogates or overflowing numbers "
+    "in POST /agreements answer 500; on PostgreSQL the run breaks a streamed connection",
+)
 @pytest.mark.usefixtures("hostile_times")
 def test_stateful_links_no_5xx(live: Live) -> None:
     """Scenarios that follow the links: created objects are read, changed and ended."""
