@@ -11,6 +11,7 @@
     │   ├── RouteError                       no route, or route options that make no sense
     │   ├── TermsError                       agreement terms that fail the schema
 │   ├── PlanError                        a plan file or re-plan state that cannot be used
+    │   ├── ScenarioError                    an ensemble scenario file that cannot be used
     │   ├── KeyFileError                     a key file that is missing, corrupt or mis-protected
     │   └── SignatureError                   a signature that does not verify
     ├── StateError (RuntimeError)            an action not allowed in the current state
@@ -39,6 +40,7 @@ __all__ = [
     "OsmInputError",
     "PlanError",
     "RouteError",
+    "ScenarioError",
     "SignatureError",
     "SnapError",
     "StateError",
@@ -167,3 +169,11 @@ class AuditError(StoreError):
     def __init__(self, message: str, *, sequence: int | None = None, **kw: object) -> None:
         super().__init__(message, **kw)  # type: ignore[arg-type]
         self.sequence = sequence
+
+
+class ScenarioError(InputError):
+    """An ensemble scenario file that fails its schema; ``problems`` lists each one."""
+
+    def __init__(self, message: str, *, problems: list[str] | None = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.problems = problems or []

@@ -10,6 +10,7 @@ from corridor.cli import (
     assess,
     audit,
     db,
+    ensemble,
     hazards,
     monitor,
     network,
@@ -42,6 +43,7 @@ app.add_typer(notice.movement_app, name="movement")
 app.registered_commands.extend(plan.app.registered_commands)
 app.registered_commands.extend(assess.app.registered_commands)
 monitor.register(app)
+app.registered_commands.extend(ensemble.app.registered_commands)
 
 
 def _version(value: bool) -> None:

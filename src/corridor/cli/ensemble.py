@@ -1,0 +1,120 @@
+"""`corridor ensemble`: how likely each corridor is to stay open, sampled on Dask."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corridor.cli._common import console, handle_errors
+from corridor.errors import ScenarioError
+
+app = typer.Typer()
+
+
+@app.command("ensemble")
+@handle_errors
+def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
+    scenario_file: Annotated[
+        Path, typer.Argument(metavar="SCENARIO", help="Scenario file (YAML or JSON).")
+    ],
+    samples: Annotated[
+        int, typer.Option("--samples", "-n", min=1, max=10_000_000, help="Hazard realisations.")
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=2**63 - 1, help="Seed; same seed, same result.")
+    ] = 0,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address (tcp://host:8786); default: a local cluster.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, max=512, help="Local cluster processes (default: cores)."),
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, max=100_000, help="Samples per task.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Folder for ensemble.json, stability.geojson, stability.png."
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Sample hazard realisations of SCENARIO and route every gathering point to every exit.
+
+    Reports per route the share of samples in which it stays open and its time and risk
+    quantiles, and per road the share of samples in which it lies on a safest route.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.table import Table
+
+    from corridor.ensembles import (
+        Summary,
+        connect,
+        load_scenario,
+        prepare,
+        render_stability_png,
+        run_ensemble,
+        stability_geojson,
+    )
+
+    scenario = load_scenario(scenario_file)
+    if output is not None and output.exists() and not output.is_dir():
+        raise ScenarioError("output must be a folder", path=output, hint="give a folder name")
+    prepared = prepare(scenario, scenario_file, seed=seed)
+    with (
+        connect(scheduler, workers) as client,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task(f"{samples:,} samples", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        partial = run_ensemble(
+            client, prepared.job, samples=samples, batch_size=batch_size, on_batch=advance
+        )
+    summary = Summary(partial, prepared.gathering_ids, prepared.exit_ids, prepared.hazard_ids, seed)
+    if output is not None:
+        output.mkdir(parents=True, exist_ok=True)
+        (output / "ensemble.json").write_text(
+            json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8"
+        )
+        (output / "stability.geojson").write_text(
+            json.dumps(stability_geojson(summary, prepared.network)) + "\n", encoding="utf-8"
+        )
+        render_stability_png(summary, prepared.network, output / "stability.png")
+    if quiet:
+        return
+    table = Table(title=f"{scenario.id}: {summary.samples:,} samples, seed {seed}")
+    for col in ("from", "to", "P(open)", "time p50 (min)", "time p95 (min)", "risk p50"):
+        table.add_column(col, justify="left" if col in ("from", "to") else "right")
+    for row in summary.routes():
+        t, r = row.get("time_s"), row.get("risk")
+        table.add_row(
+            row["gathering_point"],
+            row["exit"],
+            f"{row['p_open']:.3f}",
+            f"{t['q50'] / 60:.1f}" if t else "-",
+            f"{t['q95'] / 60:.1f}" if t else "-",
+            f"{r['q50']:.2%}" if r else "-",
+        )
+    console.print(table)
+    if output is not None:
+        console.print(f"wrote {output}/ensemble.json, stability.geojson, stability.png")

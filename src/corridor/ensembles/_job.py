@@ -1,0 +1,154 @@
+"""What every worker needs for a run (a small, picklable job) and what it does with a batch.
+
+The job holds the network's *path*, never its arrays: each worker process memory-maps the file
+once (cached by path, size and modification time) and every later batch on that worker uses
+the same mapping, so the arrays cross no wire at all. Hazards, snapped places and options are
+a few kilobytes, scattered once to every worker by the driver.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.ensembles._partial import Partial
+from corridor.ensembles._sample import (
+    UncertainCheckpoint,
+    UncertainHazard,
+    realise,
+    sample_rng,
+)
+from corridor.hazards import MAX_RISK, RiskModel
+from corridor.network import Network
+from corridor.routing import (
+    SAFEST_RISK_WEIGHT,
+    edge_costs,
+    open_network,
+    route_matrix_nodes,
+    router_for,
+)
+
+F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One ensemble run's inputs, as shipped to the workers."""
+
+    network_path: str
+    network_sha256: str
+    hazards: tuple[UncertainHazard, ...]
+    checkpoints: tuple[UncertainCheckpoint, ...]
+    at: datetime
+    risk_weight: float
+    origins: NDArray[np.int64]
+    exits: NDArray[np.int64]
+    seed: int
+
+
+_CACHE: dict[tuple[str, int, int], Network] = {}
+_CACHE_LOCK = threading.Lock()
+
+#: What this process has done (``worker_stats`` reads it): networks mapped, batches and samples
+#: run, and seconds spent realising hazards, computing edge risk, and routing; the benchmark
+#: uses the split to show where a sample's time goes.
+STATS: dict[str, float] = {
+    "networks_mapped": 0,
+    "batches": 0,
+    "samples": 0,
+    "realise_s": 0.0,
+    "risk_s": 0.0,
+    "routing_s": 0.0,
+}
+
+
+def worker_stats() -> dict[str, float]:
+    """A copy of this process's counters (run it on every worker with ``client.run``)."""
+    return dict(STATS)
+
+
+def worker_network(path: str) -> Network:
+    """The network file memory-mapped once per process (a changed file is mapped again)."""
+    st = Path(path).stat()
+    key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    with _CACHE_LOCK:
+        network = _CACHE.get(key)
+        if network is None:
+            network = open_network(path)
+            STATS["networks_mapped"] += 1
+            _CACHE.clear()
+            _CACHE[key] = network
+        return network
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One sample's routes: [G, E] time (inf = no open route) and risk of the best route, the
+    segments of each gathering point's safest route, and which hazards occurred."""
+
+    time_s: F64
+    risk: F64
+    safest_segments: NDArray[np.int64]
+    occurred: NDArray[np.bool_]
+
+
+def evaluate(job: Job, network: Network, index: int) -> Outcome:
+    """Sample ``index``: realise the hazards, then route every gathering point to every exit."""
+    t0 = time.perf_counter()
+    hazards, occurred = realise(job.hazards, job.checkpoints, sample_rng(job.seed, index))
+    t1 = time.perf_counter()
+    model = RiskModel(network, hazards, at=job.at)
+    risk, closed = model.risk, model.closed
+    t2 = time.perf_counter()
+    best = route_matrix_nodes(
+        network, job.origins, job.exits, risk=risk, closed=closed, risk_weight=job.risk_weight
+    )
+    # the safest route of each gathering point, to whichever exit is safest from it
+    safe = route_matrix_nodes(
+        network, job.origins, job.exits, risk=risk, closed=closed, risk_weight=SAFEST_RISK_WEIGHT
+    )
+    log_risk = -np.log1p(-np.minimum(risk, MAX_RISK))
+    cost = edge_costs(network, log_risk=log_risk, closed=closed, risk_weight=SAFEST_RISK_WEIGHT)
+    router = router_for(network)
+    edges: list[NDArray[np.int32]] = []
+    for g in range(job.origins.shape[0]):
+        row = safe.cost_s[g]
+        if not np.isfinite(row).any():
+            continue
+        e = int(np.argmin(row))
+        path = router.shortest(cost, int(job.origins[g]), int(job.exits[e]))
+        edges.append(np.asarray(path.edges, dtype=np.int32))
+    seg = (
+        np.unique(network.edge_segment[np.concatenate(edges)]).astype(np.int64)
+        if edges
+        else np.zeros(0, np.int64)
+    )
+    time_s = np.where(np.isfinite(best.cost_s), best.time_s, np.inf)
+    STATS["realise_s"] += t1 - t0
+    STATS["risk_s"] += t2 - t1
+    STATS["routing_s"] += time.perf_counter() - t2
+    STATS["samples"] += 1
+    return Outcome(time_s, best.risk, seg, occurred)
+
+
+def run_batch(job: Job, start: int, stop: int) -> Partial:
+    """The partial sums of samples ``start`` to ``stop - 1`` (run on a worker)."""
+    network = worker_network(job.network_path)
+    if network.file_sha256 not in (None, job.network_sha256):
+        raise RuntimeError(
+            f"network file {job.network_path} on this worker differs from the driver's copy"
+        )
+    part = Partial.empty(
+        job.origins.shape[0], job.exits.shape[0], len(job.hazards), network.n_segments
+    )
+    for i in range(start, stop):
+        out = evaluate(job, network, i)
+        part.add_sample(out.time_s, out.risk, out.occurred, out.safest_segments)
+    STATS["batches"] += 1
+    return part
