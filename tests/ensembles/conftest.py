@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUNDLED_OSM
+from tests.conftest import BUNDLED_OSM, REPO
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +42,43 @@ def write_scenario(folder: Path, network: Path, body: str, name: str = "s.yaml")
         encoding="utf-8",
     )
     return path
+
+
+@pytest.fixture(scope="session")
+def external_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A scheduler and two nanny-managed workers, each its own process, on 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("dask")
+    scheduler_file = folder / "scheduler.json"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    common = {"cwd": folder, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+             "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)],
+            **common,  # type: ignore[call-overload]
+        )
+    ]  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert scheduler_file.exists(), "scheduler did not start"
+        for _ in range(2):
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
+                     str(scheduler_file), "--nthreads", "1", "--nworkers", "1", "--nanny",
+                     "--host", "127.0.0.1", "--no-dashboard"],
+                    **common,  # type: ignore[call-overload]
+                )
+            )  # fmt: skip
+        yield json.loads(scheduler_file.read_text())["address"]
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in reversed(procs):
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()

@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -60,54 +56,12 @@ def reference(prepared: Prepared) -> Partial:
     return run_batch(prepared.job, 0, SAMPLES)
 
 
-@pytest.fixture(scope="module")
-def external_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A scheduler and two nanny-managed workers, each its own process, on 127.0.0.1."""
-    folder = tmp_path_factory.mktemp("dask")
-    scheduler_file = folder / "scheduler.json"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    common = {"cwd": folder, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-             "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)],
-            **common,  # type: ignore[call-overload]
-        )
-    ]  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert scheduler_file.exists(), "scheduler did not start"
-        for _ in range(2):
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
-                     str(scheduler_file), "--nthreads", "1", "--nworkers", "1", "--nanny",
-                     "--host", "127.0.0.1", "--no-dashboard"],
-                    **common,  # type: ignore[call-overload]
-                )
-            )  # fmt: skip
-        import json
-
-        yield json.loads(scheduler_file.read_text())["address"]
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in reversed(procs):
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-
-
 def test_one_worker_matches_the_plain_run(prepared: Prepared, reference: Partial) -> None:
     from distributed import Client, LocalCluster
 
     with (
         LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                     dashboard_address=None) as cluster,
+                     dashboard_address="127.0.0.1:0") as cluster,
         Client(cluster) as client,
     ):  # fmt: skip
         _same(run_ensemble(client, prepared.job, samples=SAMPLES, batch_size=5), reference)

@@ -167,7 +167,10 @@ def connect(scheduler: str | None, workers: int | None) -> Iterator[Any]:
             n_workers=n,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # loopback only, and the diagnostics page on any free port (another cluster on
+            # this machine may hold the default one)
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
             silence_logs=40,
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
