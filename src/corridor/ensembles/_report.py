@@ -159,6 +159,6 @@ def render_stability_png(summary: Summary, network: Network, path: str | Path) -
         ax.set_title(f"Route stability, {p.n:,} samples (seed {summary.seed})")
         ax.set_xlabel("longitude")
         ax.set_ylabel("latitude")
-        fig.savefig(path)
+        fig.savefig(path, bbox_inches="tight")
     finally:
         plt.close(fig)

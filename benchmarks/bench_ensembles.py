@@ -1,0 +1,136 @@
+"""Ensembles (issue 16): samples per second on 1 and 2 Dask workers, and where a sample's time goes.
+
+Workload (seed 20261130): the bundled Krems extract and the shared Aguascalientes extract; 10
+gathering points and 5 exits at random nodes; 30 hazards at random nodes (shelling 300 m at
+confidence 0.7, mines 100 m at 0.6, roadblocks 40 m at 0.5, in turn), every report off by up to
+200 m; 3 checkpoints open with probability 0.8. Each worker count gets a fresh local cluster
+(one thread per worker process), a warm-up run (workers load the compiled kernels and map the
+network file), then ``BENCH_ENSEMBLE_SAMPLES`` samples (default 1,000) timed. Printed: samples/s,
+the scaling efficiency (rate with 2 / (2 x rate with 1)), and the split of the workers' time
+between realising hazards, edge risk (spatial join) and routing, against the wall time (the
+rest is Dask scheduling, transfer and merging). ``BENCH_ENSEMBLE_NETS`` (comma list of krems,
+aguascalientes) restricts the networks.
+
+Run: nice -n 10 .venv/bin/python -m benchmarks ensembles
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from corridor.ensembles import (
+    load_scenario,
+    network_file_for,
+    prepare,
+    run_ensemble,
+    worker_stats,
+)
+from corridor.routing import open_network
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CORRIDOR_SHARED_DATA") or REPO.parent / "shared" / "data")
+NETS = {
+    "krems": REPO / "data" / "krems.osm.gz",
+    "aguascalientes": SHARED / "osm" / "aguascalientes.osm.pbf",
+}
+SEED = 20261130
+KINDS = (("shelling", 300.0, 0.7), ("mines", 100.0, 0.6), ("roadblock", 40.0, 0.5))
+
+
+def _scenario(folder: Path, net: Path) -> Path:
+    network = open_network(net)
+    rng = np.random.default_rng(SEED)
+    nodes = rng.choice(network.n_nodes, size=48, replace=False)
+    lon, lat = network.node_lon[nodes], network.node_lat[nodes]
+    feats = []
+    for k in range(30):
+        kind, radius, conf = KINDS[k % 3]
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon[k]), float(lat[k])]},
+                "properties": {
+                    "id": f"h{k}", "kind": kind, "severity": 0.7, "confidence": conf,
+                    "radius_m": radius,
+                },
+            }
+        )  # fmt: skip
+    (folder / "hazards.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
+    )
+    places = lambda ids, prefix: "\n".join(  # noqa: E731
+        f"  - {{id: {prefix}{i}, lat: {lat[j]:.7f}, lon: {lon[j]:.7f}}}" for i, j in enumerate(ids)
+    )
+    text = (
+        f"scenario_format: 1\nid: bench\nnetwork: {net}\nhazards: hazards.geojson\n"
+        "at: '2026-11-30T12:00:00Z'\nlocation_uncertainty_m: 200\n"
+        f"gathering_points:\n{places(range(30, 40), 'gp')}\n"
+        f"exits:\n{places(range(40, 45), 'x')}\n"
+        f"checkpoints:\n{places(range(45, 48), 'cp').replace('}', ', p_open: 0.8}')}\n"
+    )
+    path = folder / "scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run(job: object, workers: int, samples: int) -> tuple[float, dict[str, float]]:
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address="127.0.0.1:0", silence_logs=40,
+        ) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        run_ensemble(client, job, samples=8 * workers, batch_size=1)  # type: ignore[arg-type]
+        before = client.run(worker_stats)
+        t0 = time.perf_counter()
+        run_ensemble(client, job, samples=samples)  # type: ignore[arg-type]
+        wall = time.perf_counter() - t0
+        after = client.run(worker_stats)
+    split = {
+        k: sum(after[a][k] - before[a][k] for a in after)
+        for k in ("realise_s", "risk_s", "routing_s", "samples")
+    }
+    return wall, split
+
+
+def main() -> None:
+    samples = int(os.environ.get("BENCH_ENSEMBLE_SAMPLES", "1000"))
+    wanted = os.environ.get("BENCH_ENSEMBLE_NETS", ",".join(NETS)).split(",")
+    print(f"{samples:,} samples, 10 gathering points x 5 exits, 30 hazards, 3 checkpoints")
+    print(
+        "network | nodes | workers | wall s | samples/s | efficiency | "
+        "realise % | risk % | routing % | other % (of worker-seconds)"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name in wanted:
+            net = network_file_for(NETS[name], folder / "cache")
+            scenario = _scenario(folder, net)
+            prepared = prepare(load_scenario(scenario), scenario, seed=SEED)
+            rate1 = 0.0
+            for workers in (1, 2):
+                wall, split = _run(prepared.job, workers, samples)
+                rate = samples / wall
+                rate1 = rate1 or rate
+                busy = wall * workers
+                parts = [split[k] / busy * 100 for k in ("realise_s", "risk_s", "routing_s")]
+                eff = rate / (workers * rate1)
+                print(
+                    f"{name} | {prepared.network.n_nodes:,} | {workers} | {wall:.2f} | "
+                    f"{rate:,.0f} | {eff:.0%} | {parts[0]:.0f} | {parts[1]:.0f} | "
+                    f"{parts[2]:.0f} | {100 - sum(parts):.0f}",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
