@@ -7,7 +7,7 @@ from types import ModuleType
 
 import pytest
 
-AREAS = ["network", "hazards", "routing", "agreements", "audit", "store", "api"]
+AREAS = ["network", "hazards", "routing", "agreements", "audit", "store", "api", "ensembles"]
 
 
 def _ruff_order(name: str) -> tuple[int, str]:

@@ -92,12 +92,16 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
         )
     summary = Summary(partial, prepared.gathering_ids, prepared.exit_ids, prepared.hazard_ids, seed)
     if output is not None:
+        from corridor._files import write_atomic
+
         output.mkdir(parents=True, exist_ok=True)
-        (output / "ensemble.json").write_text(
-            json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8"
+        write_atomic(
+            output / "ensemble.json",
+            json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n",
         )
-        (output / "stability.geojson").write_text(
-            json.dumps(stability_geojson(summary, prepared.network)) + "\n", encoding="utf-8"
+        write_atomic(
+            output / "stability.geojson",
+            json.dumps(stability_geojson(summary, prepared.network), ensure_ascii=False) + "\n",
         )
         render_stability_png(summary, prepared.network, output / "stability.png")
     if quiet:
@@ -118,3 +122,55 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
     console.print(table)
     if output is not None:
         console.print(f"wrote {output}/ensemble.json, stability.geojson, stability.png")
+
+
+@app.command("what-if")
+@handle_errors
+def what_if_cmd(
+    scenario_file: Annotated[
+        Path, typer.Argument(metavar="SCENARIO", help="Scenario file (YAML or JSON).")
+    ],
+    highway_class: Annotated[
+        str | None,
+        typer.Option(
+            "--class", help="Remove each road segment of this class (default: each bridge)."
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=10_000, help="Rows shown.")] = 20,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the full ranking (JSON) here.")
+    ] = None,
+) -> None:
+    """Remove each bridge (or each road of a class) in turn; rank them by the gathering points
+    that lose every route, then by how much the clearance (longest best trip) grows."""
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    from corridor.ensembles import load_scenario, prepare, scenario_crossings
+
+    scenario = load_scenario(scenario_file)
+    prepared = prepare(scenario, scenario_file, seed=0)
+    ranking = scenario_crossings(
+        prepared.job, prepared.network, prepared.gathering_ids, highway_class
+    )
+    if output is not None:
+        from corridor._files import write_atomic
+
+        rows = [asdict(c) for c in ranking]
+        write_atomic(output, json.dumps({"crossings": rows}, indent=2, ensure_ascii=False) + "\n")
+    table = Table(title=f"{scenario.id}: {len(ranking)} crossings, most critical first")
+    cols = ("#", "crossing", "cut off", "routes lost", "clearance +min", "worst +min", "lat, lon")
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("crossing", "cut off") else "right")
+    for c in ranking[:top]:
+        table.add_row(
+            str(c.rank),
+            c.name,
+            ", ".join(c.cut_off) or "-",
+            str(c.routes_lost),
+            f"{c.clearance_growth_s / 60:+.1f}",
+            f"{c.worst_growth_s / 60:+.1f}",
+            f"{c.lat:.5f}, {c.lon:.5f}",
+        )
+    console.print(table)

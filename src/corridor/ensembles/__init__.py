@@ -53,6 +53,12 @@ from corridor.ensembles._scenario import (
     scenario_schema,
     schema_text,
 )
+from corridor.ensembles._whatif import (
+    CrossingImpact,
+    candidate_crossings,
+    critical_crossings,
+    scenario_crossings,
+)
 
 __all__ = [
     "MAX_SAMPLES",
@@ -60,6 +66,7 @@ __all__ = [
     "SCHEMA_PATH",
     "STRIKE_KINDS",
     "Checkpoint",
+    "CrossingImpact",
     "HazardUncertainty",
     "Job",
     "Outcome",
@@ -71,7 +78,9 @@ __all__ = [
     "UncertainCheckpoint",
     "UncertainHazard",
     "batches",
+    "candidate_crossings",
     "connect",
+    "critical_crossings",
     "default_batch_size",
     "evaluate",
     "hist_quantile",
@@ -86,6 +95,7 @@ __all__ = [
     "run_batch",
     "run_ensemble",
     "sample_rng",
+    "scenario_crossings",
     "scenario_from_data",
     "scenario_schema",
     "schema_text",

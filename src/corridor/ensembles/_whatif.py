@@ -1,0 +1,207 @@
+"""What-if: remove each crossing in turn and rank them by what the evacuation loses.
+
+A crossing is a connected group of bridge edges (both directions, all parts of one bridge), or
+with ``highway_class`` one road segment of that class. Each is closed on top of the scenario's
+hazard picture (hazards at their confidence, as a single plan sees them; checkpoints open), and
+the route matrix from every gathering point to every exit is recomputed. Ranked by the number
+of gathering points that lose every route, then by how much the clearance grows: here the
+longest of the gathering points' best travel times to their nearest exit (a proxy for the
+planned clearance time; re-running the convoy planner per crossing is not done yet).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from corridor.ensembles._job import Job
+from corridor.errors import ScenarioError
+from corridor.hazards import RiskModel
+from corridor.network import FLAG_BRIDGE, HIGHWAY_CLASSES, Network
+from corridor.routing import RouteMatrix, route_matrix_nodes
+
+I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class CrossingImpact:
+    """What closing one crossing does to the evacuation."""
+
+    rank: int
+    name: str
+    edges: tuple[int, ...]
+    lon: float
+    lat: float
+    cut_off: tuple[str, ...]
+    routes_lost: int
+    clearance_s: float
+    clearance_growth_s: float
+    worst_growth_s: float
+
+
+def candidate_crossings(network: Network, highway_class: str | None = None) -> list[I64]:
+    """Edge groups to remove one at a time: bridges (connected bridge edges form one crossing)
+    or, with ``highway_class``, each segment of that class."""
+    if highway_class is None:
+        chosen = np.flatnonzero((np.asarray(network.edge_flags) & FLAG_BRIDGE) != 0)
+        if chosen.size == 0:
+            return []
+        src = np.asarray(network.edge_source)[chosen]
+        dst = np.asarray(network.edge_target)[chosen]
+        n = network.n_nodes
+        graph = coo_matrix((np.ones(chosen.size), (src, dst)), shape=(n, n))
+        _, label = connected_components(graph, directed=False)
+        group = _merge_carriageways(network, chosen, label[src])
+    else:
+        if highway_class not in HIGHWAY_CLASSES:
+            raise ScenarioError(
+                f"unknown road class {highway_class!r}",
+                hint="one of " + ", ".join(HIGHWAY_CLASSES),
+            )
+        code = HIGHWAY_CLASSES.index(highway_class)
+        chosen = np.flatnonzero(np.asarray(network.edge_highway) == code)
+        group = np.asarray(network.edge_segment)[chosen].astype(np.int64)
+    order = np.argsort(group, kind="stable")
+    chosen, group = chosen[order], group[order]
+    cuts = np.flatnonzero(np.diff(group)) + 1
+    return [g.astype(np.int64) for g in np.split(chosen, cuts)]
+
+
+#: Two bridge parts with a common name this close (centre to centre) are one crossing: the
+#: two carriageways of a dual-carriageway bridge are separate ways that share no node.
+CARRIAGEWAY_M = 300.0
+
+
+def _merge_carriageways(network: Network, edges: I64, group: I64) -> I64:
+    """``group`` with components that share a road name (or ref) and lie close merged."""
+    names: dict[int, set[str]] = {}
+    points: dict[int, list[tuple[float, float]]] = {}
+    for e, g in zip(edges.tolist(), group.tolist(), strict=True):
+        label = network.edge_name(e) or network.edge_ref(e)
+        if label:
+            names.setdefault(g, set()).add(label)
+        lon, lat = network.edge_coords(e)
+        points.setdefault(g, []).append((float(np.mean(lon)), float(np.mean(lat))))
+    centre = {g: np.mean(np.array(p), axis=0) for g, p in points.items()}
+    parent = {g: g for g in centre}
+
+    def root(g: int) -> int:
+        while parent[g] != g:
+            parent[g] = parent[parent[g]]
+            g = parent[g]
+        return g
+
+    named = sorted(names)
+    for i, a in enumerate(named):
+        for b in named[i + 1 :]:
+            if not names[a] & names[b]:
+                continue
+            dlon, dlat = centre[a] - centre[b]
+            dx = dlon * 111_320.0 * np.cos(np.radians(centre[a][1]))
+            if float(np.hypot(dx, dlat * 111_320.0)) <= CARRIAGEWAY_M:
+                parent[root(b)] = root(a)
+    return np.array([root(g) for g in group.tolist()], dtype=np.int64)
+
+
+def _label(network: Network, edges: I64) -> str:
+    """The most common road name among the edges (named ones first)."""
+    named = Counter(
+        network.edge_label(e) for e in edges.tolist() if network.edge_name(e) or network.edge_ref(e)
+    )
+    return named.most_common(1)[0][0] if named else network.edge_label(int(edges[0]))
+
+
+def _best_times(m: RouteMatrix) -> NDArray[np.float64]:
+    """Each gathering point's travel time to its least-cost exit (inf: none reachable)."""
+    ok = np.isfinite(m.cost_s)
+    best = np.argmin(np.where(ok, m.cost_s, np.inf), axis=1)
+    times = m.time_s[np.arange(best.shape[0]), best]
+    return np.where(ok.any(axis=1), times, np.inf)
+
+
+def _clearance(times: NDArray[np.float64]) -> float:
+    """The longest best time among the gathering points that reach an exit."""
+    ok = np.isfinite(times)
+    return float(times[ok].max()) if ok.any() else 0.0
+
+
+def critical_crossings(
+    network: Network,
+    origins: I64,
+    exits: I64,
+    gathering_ids: tuple[str, ...],
+    *,
+    risk: NDArray[np.float64],
+    closed: NDArray[np.bool_],
+    risk_weight: float,
+    candidates: list[I64],
+) -> list[CrossingImpact]:
+    """Each candidate's impact, most critical first."""
+    base = route_matrix_nodes(
+        network, origins, exits, risk=risk, closed=closed, risk_weight=risk_weight
+    )
+    base_times = _best_times(base)
+    base_reach, base_clear = np.isfinite(base_times), _clearance(base_times)
+    base_open = np.isfinite(base.cost_s)
+    out = []
+    for edges in candidates:
+        shut = closed.copy()
+        shut[edges] = True
+        m = route_matrix_nodes(
+            network, origins, exits, risk=risk, closed=shut, risk_weight=risk_weight
+        )
+        times = _best_times(m)
+        reach, clear = np.isfinite(times), _clearance(times)
+        still = base_reach & reach
+        worst = float((times[still] - base_times[still]).max()) if still.any() else 0.0
+        cut = tuple(gathering_ids[g] for g in np.flatnonzero(base_reach & ~reach).tolist())
+        lon, lat = network.edge_coords(int(edges[0]))
+        out.append(
+            CrossingImpact(
+                rank=0,
+                name=_label(network, edges),
+                edges=tuple(int(e) for e in edges.tolist()),
+                lon=float(lon[len(lon) // 2]),
+                lat=float(lat[len(lat) // 2]),
+                cut_off=cut,
+                routes_lost=int((base_open & ~np.isfinite(m.cost_s)).sum()),
+                clearance_s=clear,
+                clearance_growth_s=clear - base_clear,
+                worst_growth_s=worst,
+            )
+        )
+    out.sort(
+        key=lambda c: (
+            -len(c.cut_off),
+            -c.routes_lost,
+            -c.clearance_growth_s,
+            -c.worst_growth_s,
+            c.edges,
+        )
+    )
+    return [dataclasses.replace(c, rank=i + 1) for i, c in enumerate(out)]
+
+
+def scenario_crossings(
+    job: Job, network: Network, gathering_ids: tuple[str, ...], highway_class: str | None = None
+) -> list[CrossingImpact]:
+    """:func:`critical_crossings` for a prepared scenario: its hazards at their (possibly
+    overridden) confidence, checkpoints open."""
+    hazards = [dataclasses.replace(u.hazard, confidence=u.confidence) for u in job.hazards]
+    model = RiskModel(network, hazards, at=job.at)
+    return critical_crossings(
+        network,
+        job.origins,
+        job.exits,
+        gathering_ids,
+        risk=model.risk,
+        closed=model.closed,
+        risk_weight=job.risk_weight,
+        candidates=candidate_crossings(network, highway_class),
+    )

@@ -1,0 +1,85 @@
+"""What-if: removing each crossing, checked against scipy's breadth-first search."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
+from typer.testing import CliRunner
+
+from corridor.cli import app
+from corridor.ensembles import (
+    candidate_crossings,
+    load_scenario,
+    prepare,
+    scenario_crossings,
+)
+from corridor.network import FLAG_BRIDGE
+from tests.ensembles.conftest import write_scenario
+
+PLACES = """
+gathering_points:
+  - {id: gp-centre, lat: 48.4096, lon: 15.6080}
+  - {id: gp-south, lat: 48.3935, lon: 15.6250}
+exits:
+  - {id: rp-east, lat: 48.4098, lon: 15.6723}
+  - {id: rp-north, lat: 48.4250, lon: 15.6500}
+"""
+
+
+def _reaches(network, closed: np.ndarray, src: int, targets: np.ndarray) -> bool:  # type: ignore[no-untyped-def]
+    keep = ~closed
+    n = network.n_nodes
+    graph = csr_matrix(
+        (np.ones(int(keep.sum())), (network.edge_source[keep], network.edge_target[keep])),
+        shape=(n, n),
+    )
+    seen = breadth_first_order(graph, src, directed=True, return_predecessors=False)
+    return bool(np.isin(targets, seen).any())
+
+
+def test_bridges_ranked_by_cut_off_points(tmp_path: Path, krems_net: Path) -> None:
+    scenario = write_scenario(tmp_path, krems_net, PLACES)
+    prepared = prepare(load_scenario(scenario), scenario, seed=0)
+    network, job = prepared.network, prepared.job
+    ranking = scenario_crossings(job, network, prepared.gathering_ids)
+    groups = candidate_crossings(network)
+    assert len(ranking) == len(groups) > 5
+    # every bridge edge is in exactly one crossing
+    edges = np.sort(np.concatenate([np.asarray(c.edges) for c in ranking]))
+    assert np.array_equal(edges, np.flatnonzero((network.edge_flags & FLAG_BRIDGE) != 0))
+    # both carriageways of the Danube bridge are one crossing
+    danube = [c for c in ranking if c.name.startswith("St. Pöltner Brücke")]
+    assert len(danube) == 1 and len(danube[0].edges) >= 4
+    for c in ranking:
+        closed = np.zeros(network.n_edges, dtype=bool)
+        closed[list(c.edges)] = True
+        expected = tuple(
+            gid
+            for g, gid in enumerate(prepared.gathering_ids)
+            if not _reaches(network, closed, int(job.origins[g]), job.exits)
+        )
+        assert c.cut_off == expected, c.name
+    assert "gp-south" in danube[0].cut_off
+    assert danube[0].rank <= 2
+    cut = [len(c.cut_off) for c in ranking]
+    assert cut == sorted(cut, reverse=True)
+
+
+def test_road_class_mode_and_bad_class(tmp_path: Path, krems_net: Path) -> None:
+    scenario = write_scenario(tmp_path, krems_net, PLACES)
+    prepared = prepare(load_scenario(scenario), scenario, seed=0)
+    groups = candidate_crossings(prepared.network, "trunk")
+    assert groups and all(np.unique(prepared.network.edge_segment[g]).size == 1 for g in groups)
+    out = tmp_path / "ranking.json"
+    ok = CliRunner().invoke(app, ["what-if", str(scenario), "-o", str(out), "--top", "3"])
+    assert ok.exit_code == 0, ok.output
+    rows = json.loads(out.read_text(encoding="utf-8"))["crossings"]
+    assert rows[0]["name"] == "St. Pöltner Brücke (B37)" and rows[0]["cut_off"] == ["gp-south"]
+    bad = CliRunner().invoke(app, ["what-if", str(scenario), "--class", "motorwayz"])
+    assert bad.exit_code == 2
+    assert "unknown road class 'motorwayz'" in bad.output
+    assert len(bad.output.strip().splitlines()) == 1
