@@ -57,13 +57,10 @@ def reference(prepared: Prepared) -> Partial:
 
 
 def test_one_worker_matches_the_plain_run(prepared: Prepared, reference: Partial) -> None:
-    from distributed import Client, LocalCluster
-
-    with (
-        LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                     dashboard_address="127.0.0.1:0") as cluster,
-        Client(cluster) as client,
-    ):  # fmt: skip
+    """The default: a local cluster (here of one worker process) on loopback."""
+    with connect(None, 1) as client:
+        assert len(client.scheduler_info()["workers"]) == 1
+        assert client.scheduler.address.startswith("tcp://127.0.0.1:")
         _same(run_ensemble(client, prepared.job, samples=SAMPLES, batch_size=5), reference)
 
 
