@@ -70,6 +70,17 @@ def test_bad_fields_name_the_field(change: tuple[str, str], expected: str) -> No
     assert "\n" not in line
 
 
+def test_too_many_routes_is_refused_before_any_work() -> None:
+    gps = ", ".join(f"{{id: g{i}, lat: 48.4, lon: 15.6}}" for i in range(101))
+    exits = ", ".join(f"{{id: x{i}, lat: 48.4, lon: 15.6}}" for i in range(100))
+    text = GOOD.replace(
+        "gathering_points: [{id: a, lat: 48.4, lon: 15.6}]", f"gathering_points: [{gps}]"
+    )
+    text = text.replace("exits: [{id: b, lat: 48.41, lon: 15.67}]", f"exits: [{exits}]")
+    with pytest.raises(ScenarioError, match="10,100 routes, more than 10,000"):
+        parse_scenario_text(text)
+
+
 def test_yaml_alias_bomb_is_refused() -> None:
     bomb = 'a: &a ["x","x"]\nb: &b [*a,*a]\nc: [*b,*b]\n'
     with pytest.raises(ScenarioError, match="aliases"):

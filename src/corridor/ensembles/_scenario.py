@@ -33,6 +33,9 @@ MAX_SCENARIO_BYTES = 4 * 1024 * 1024
 #: (routes x samples) no cluster finishes.
 MAX_PLACES = 1000
 MAX_CHECKPOINTS = 1000
+#: Each route (gathering point x exit) keeps two histograms (~4 kB) in every partial sum; this
+#: caps a partial at ~40 MB, so a scenario cannot exhaust a worker's memory by its shape alone.
+MAX_ROUTES = 10_000
 MAX_UNCERTAINTY_M = 50_000.0
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
@@ -114,6 +117,12 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Scenario:
+        routes = len(self.gathering_points) * len(self.exits)
+        if routes > MAX_ROUTES:
+            raise ValueError(
+                f"{len(self.gathering_points)} gathering points x {len(self.exits)} exits is "
+                f"{routes:,} routes, more than {MAX_ROUTES:,}; split the region into scenarios"
+            )
         for name in ("gathering_points", "exits", "checkpoints"):
             seen: set[str] = set()
             for item in getattr(self, name):
