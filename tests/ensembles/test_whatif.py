@@ -83,3 +83,42 @@ def test_road_class_mode_and_bad_class(tmp_path: Path, krems_net: Path) -> None:
     assert bad.exit_code == 2
     assert "unknown road class 'motorwayz'" in bad.output
     assert len(bad.output.strip().splitlines()) == 1
+
+
+def test_plan_rerun_only_where_travel_changes(tmp_path: Path, krems_net: Path) -> None:
+    from dataclasses import replace
+
+    from corridor.ensembles import CrossingImpact, replan_crossings
+    from corridor.network import snap_many
+    from corridor.planning import load_plan
+    from tests.conftest import REPO
+
+    hazards_file = REPO / "data" / "demo" / "krems-hazards.geojson"
+    scenario = write_scenario(tmp_path, krems_net, PLACES + f"hazards: {hazards_file}\n")
+    prepared = prepare(load_scenario(scenario), scenario, seed=0)
+    network = prepared.network
+    plan = load_plan(REPO / "data" / "demo" / "krems-plan.yaml")
+    ranking = scenario_crossings(prepared.job, network, prepared.gathering_ids)
+    # a made-up "crossing": every road into and out of the school's gathering point
+    school = next(g for g in plan.gathering_points if g.id == "gp-school")
+    node = int(snap_many(network, np.array([school.lat]), np.array([school.lon])).node[0])
+    ring = np.union1d(network.out_edges(node), network.in_edges(node))
+    isolate = CrossingImpact(99, "ring", tuple(int(e) for e in ring), 0, 0, (), 0, 0, 0, 0)
+    hazards = [replace(u.hazard, confidence=u.confidence) for u in prepared.job.hazards]
+    base, impacts = replan_crossings(
+        plan, network, [*ranking, isolate], hazards=hazards, at=prepared.job.at
+    )
+    assert base.moved > 0 and len(impacts) == len(ranking) + 1
+    by_rank = {i.rank: i for i in impacts}
+    # the destroyed Danube bridge is closed already by the hazards: nothing changes
+    danube = next(c for c in ranking if c.name.startswith("St. Pöltner Brücke"))
+    same = by_rank[danube.rank]
+    assert not same.replanned
+    assert (same.moved, same.clearance_growth_s) == (base.moved, 0.0)
+    assert any(i.replanned for i in impacts)
+    # with the school's roads closed, its 200 people cannot be fetched
+    cut = by_rank[99]
+    assert cut.replanned
+    people = sum(school.people.model_dump().values())
+    assert people == 200
+    assert cut.moved <= base.total_people - people

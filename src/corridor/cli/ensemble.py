@@ -136,6 +136,13 @@ def what_if_cmd(
             "--class", help="Remove each road segment of this class (default: each bridge)."
         ),
     ] = None,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="Also re-run this convoy plan with each crossing closed (where times change).",
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", min=1, max=10_000, help="Rows shown.")] = 20,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the full ranking (JSON) here.")
@@ -147,30 +154,76 @@ def what_if_cmd(
 
     from rich.table import Table
 
-    from corridor.ensembles import load_scenario, prepare, scenario_crossings
+    from corridor.ensembles import (
+        PlanImpact,
+        load_scenario,
+        prepare,
+        replan_crossings,
+        scenario_crossings,
+    )
 
     scenario = load_scenario(scenario_file)
     prepared = prepare(scenario, scenario_file, seed=0)
     ranking = scenario_crossings(
         prepared.job, prepared.network, prepared.gathering_ids, highway_class
     )
+    impacts: dict[int, PlanImpact] = {}
+    if plan_file is not None:
+        from dataclasses import replace
+
+        from corridor.planning import load_plan
+
+        hazards = [replace(u.hazard, confidence=u.confidence) for u in prepared.job.hazards]
+        base, found = replan_crossings(
+            load_plan(plan_file), prepared.network, ranking, hazards=hazards, at=scenario.at
+        )
+        impacts = {i.rank: i for i in found}
+        console.print(
+            f"base plan: {base.moved:,} of {base.total_people:,} moved, clearance "
+            f"{base.clearance_utc:%Y-%m-%d %H:%M}Z"
+            if base.clearance_utc
+            else "base plan: nobody moved"
+        )
     if output is not None:
         from corridor._files import write_atomic
 
-        rows = [asdict(c) for c in ranking]
-        write_atomic(output, json.dumps({"crossings": rows}, indent=2, ensure_ascii=False) + "\n")
+        rows = [
+            asdict(c) | ({"plan": asdict(impacts[c.rank])} if c.rank in impacts else {})
+            for c in ranking
+        ]
+        text = json.dumps({"crossings": rows}, indent=2, ensure_ascii=False, default=str)
+        write_atomic(output, text + "\n")
     table = Table(title=f"{scenario.id}: {len(ranking)} crossings, most critical first")
-    cols = ("#", "crossing", "cut off", "routes lost", "clearance +min", "worst +min", "lat, lon")
+    cols: tuple[str, ...] = (
+        "#",
+        "crossing",
+        "cut off",
+        "routes lost",
+        "clearance +min",
+        "worst +min",
+        "lat, lon",
+    )
+    if impacts:
+        cols = (*cols[:-1], "plan clearance +min", "plan moved", cols[-1])
     for col in cols:
         table.add_column(col, justify="left" if col in ("crossing", "cut off") else "right")
     for c in ranking[:top]:
-        table.add_row(
+        cells = [
             str(c.rank),
             c.name,
             ", ".join(c.cut_off) or "-",
             str(c.routes_lost),
             f"{c.clearance_growth_s / 60:+.1f}",
             f"{c.worst_growth_s / 60:+.1f}",
-            f"{c.lat:.5f}, {c.lon:.5f}",
-        )
+        ]
+        if impacts:
+            i = impacts[c.rank]
+            growth = i.clearance_growth_s
+            cells += [
+                "-"
+                if growth is None
+                else f"{growth / 60:+.0f}" + ("" if i.replanned else " (same)"),
+                f"{i.moved:,}",
+            ]
+        table.add_row(*cells, f"{c.lat:.5f}, {c.lon:.5f}")
     console.print(table)

@@ -55,8 +55,10 @@ from corridor.ensembles._scenario import (
 )
 from corridor.ensembles._whatif import (
     CrossingImpact,
+    PlanImpact,
     candidate_crossings,
     critical_crossings,
+    replan_crossings,
     scenario_crossings,
 )
 
@@ -72,6 +74,7 @@ __all__ = [
     "Outcome",
     "Partial",
     "Place",
+    "PlanImpact",
     "Prepared",
     "Scenario",
     "Summary",
@@ -92,6 +95,7 @@ __all__ = [
     "prepare",
     "realise",
     "render_stability_png",
+    "replan_crossings",
     "run_batch",
     "run_ensemble",
     "sample_rng",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,8 +23,16 @@ from scipy.sparse.csgraph import connected_components
 
 from corridor.ensembles._job import Job
 from corridor.errors import ScenarioError
-from corridor.hazards import RiskModel
+from corridor.hazards import Hazard, RiskModel
 from corridor.network import FLAG_BRIDGE, HIGHWAY_CLASSES, Network
+from corridor.planning import (
+    PlanInput,
+    Schedule,
+    TravelTimes,
+    plan_evacuation,
+    resolve_corridors,
+    travel_times,
+)
 from corridor.routing import RouteMatrix, route_matrix_nodes
 
 I64 = NDArray[np.int64]
@@ -205,3 +214,58 @@ def scenario_crossings(
         risk_weight=job.risk_weight,
         candidates=candidate_crossings(network, highway_class),
     )
+
+
+@dataclass(frozen=True)
+class PlanImpact:
+    """The convoy plan re-run with one crossing closed (or the base plan, where the crossing
+    changes no travel time the planner uses)."""
+
+    rank: int
+    replanned: bool
+    moved: int
+    waiting: int
+    clearance_utc: datetime | None
+    clearance_growth_s: float | None
+
+
+def replan_crossings(
+    plan: PlanInput,
+    network: Network,
+    crossings: list[CrossingImpact],
+    *,
+    hazards: list[Hazard],
+    at: datetime,
+) -> tuple[Schedule, list[PlanImpact]]:
+    """The base schedule, and per crossing the schedule with it closed: the planner runs again
+    only where the crossing changes the condensed network's travel times."""
+    corridors = resolve_corridors(plan)
+    base_travel = travel_times(plan, corridors, network, hazards=hazards, at=at)
+    base = plan_evacuation(plan, travel=base_travel, bound=False)
+    out = []
+    for c in crossings:
+        travel = travel_times(
+            plan, corridors, network, hazards=hazards, at=at, closed_edges=list(c.edges)
+        )
+        same = _same_travel(travel, base_travel)
+        schedule = base if same else plan_evacuation(plan, travel=travel, bound=False)
+        growth = None
+        if schedule.clearance_utc is not None and base.clearance_utc is not None:
+            growth = (schedule.clearance_utc - base.clearance_utc).total_seconds()
+        out.append(
+            PlanImpact(
+                c.rank, not same, schedule.moved, schedule.waiting, schedule.clearance_utc, growth
+            )
+        )
+    return base, out
+
+
+def _same_travel(a: TravelTimes, b: TravelTimes) -> bool:
+    pairs = [
+        (a.to_entry, b.to_entry),
+        (a.exit_to_reception, b.exit_to_reception),
+        (a.reception_to_gathering, b.reception_to_gathering),
+        (a.depot_to_gathering, b.depot_to_gathering),
+        *zip(a.legs, b.legs, strict=True),
+    ]
+    return all(np.array_equal(x, y) for x, y in pairs)
