@@ -8,6 +8,7 @@ plan depends on whatever happens, roads in between are where the safest choice f
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from corridor._files import write_atomic
 from corridor.ensembles._partial import RISK_UNIT, Partial, hist_quantile
 from corridor.network import Network
 
@@ -159,6 +161,8 @@ def render_stability_png(summary: Summary, network: Network, path: str | Path) -
         ax.set_title(f"Route stability, {p.n:,} samples (seed {summary.seed})")
         ax.set_xlabel("longitude")
         ax.set_ylabel("latitude")
-        fig.savefig(path, bbox_inches="tight")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        write_atomic(path, buf.getvalue())  # a reader never sees half a PNG
     finally:
         plt.close(fig)
