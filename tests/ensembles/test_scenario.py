@@ -107,3 +107,38 @@ def test_cli_bad_input_is_one_line_and_exit_2(
     text = result.output.strip()
     assert expected in text, text
     assert len(text.splitlines()) == 1, text
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "uncertainty: {ghost-1: {confidence: 0.5}}\n"
+            "gathering_points: [{id: a, lat: 48.4096, lon: 15.6080}]\n"
+            "exits: [{id: b, lat: 48.4098, lon: 15.6723}]\n",
+            "uncertainty given for hazard 'ghost-1', which is not in the hazard file",
+        ),
+        (
+            "gathering_points: [{id: far-away, lat: 48.9, lon: 15.6080}]\n"
+            "exits: [{id: b, lat: 48.4098, lon: 15.6723}]\n",
+            "gathering point 'far-away' is 5",
+        ),
+        (
+            "hazards: nope.geojson\n"
+            "gathering_points: [{id: a, lat: 48.4096, lon: 15.6080}]\n"
+            "exits: [{id: b, lat: 48.4098, lon: 15.6723}]\n",
+            "nope.geojson",
+        ),
+    ],
+)
+def test_cli_scenario_that_does_not_fit_the_network(
+    tmp_path: Path, krems_net: Path, body: str, expected: str
+) -> None:
+    from tests.ensembles.conftest import write_scenario
+
+    path = write_scenario(tmp_path, krems_net, body)
+    result = CliRunner().invoke(app, ["ensemble", str(path), "--samples", "2"])
+    assert result.exit_code == 2, result.output
+    text = result.output.strip()
+    assert expected in text, text
+    assert len(text.splitlines()) == 1, text
