@@ -24,6 +24,7 @@ from corridor.ensembles._sample import (
     realise,
     sample_rng,
 )
+from corridor.errors import NetworkFileError
 from corridor.hazards import MAX_RISK, RiskModel
 from corridor.network import Network
 from corridor.routing import (
@@ -141,8 +142,10 @@ def run_batch(job: Job, start: int, stop: int) -> Partial:
     """The partial sums of samples ``start`` to ``stop - 1`` (run on a worker)."""
     network = worker_network(job.network_path)
     if network.file_sha256 not in (None, job.network_sha256):
-        raise RuntimeError(
-            f"network file {job.network_path} on this worker differs from the driver's copy"
+        raise NetworkFileError(
+            "the network file on this worker differs from the driver's copy",
+            path=job.network_path,
+            hint="give every worker the same file (a shared folder)",
         )
     part = Partial.empty(
         job.origins.shape[0], job.exits.shape[0], len(job.hazards), network.n_segments

@@ -25,12 +25,13 @@ from corridor.ensembles._job import Job, run_batch
 from corridor.ensembles._partial import Partial, merge
 from corridor.ensembles._sample import UncertainCheckpoint, UncertainHazard, jitter_radius_m
 from corridor.ensembles._scenario import Scenario, resolve
-from corridor.errors import ScenarioError
+from corridor.errors import CorridorError, InputError, ScenarioError
 from corridor.hazards import load_hazards
 from corridor.network import OSM_SUFFIXES, Network, snap_many, write_network
 from corridor.routing import Hierarchy, compute_landmarks, open_network
 
 MAX_SAMPLES = 10_000_000
+CONNECT_TIMEOUT_S = 10
 DEFAULT_SNAP_M = 2000.0
 
 
@@ -158,7 +159,15 @@ def connect(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
+        except (OSError, ValueError, TimeoutError) as exc:
+            raise InputError(
+                f"cannot reach the Dask scheduler at {scheduler!r}: {exc}",
+                field="--scheduler",
+                hint="start one with `dask scheduler`, or leave out --scheduler for a local one",
+            ) from None
+        with client:
             yield client
         return
     n = workers or os.cpu_count() or 1
@@ -191,7 +200,7 @@ def run_ensemble(
 
     ``order`` submits the batches in another order (tests use it to show order does not
     matter); ``on_batch(done, total)`` is called as batches finish (a progress bar)."""
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     if not 1 <= samples <= MAX_SAMPLES:
         raise ScenarioError(f"samples must be between 1 and {MAX_SAMPLES:,}, got {samples}")
@@ -225,5 +234,11 @@ def run_ensemble(
     for done, _ in enumerate(as_completed(list(futures.values())), start=1):  # type: ignore[no-untyped-call]
         if on_batch is not None:
             on_batch(done, len(ranges))
-    result: Partial = level[0].result()
+    try:
+        result: Partial = level[0].result()
+    except KilledWorker as exc:  # a task that took down every worker it ran on, repeatedly
+        raise CorridorError(
+            f"the cluster lost the workers running {exc.task!r} too often; not retried again",
+            hint="check the workers' memory and logs",
+        ) from None
     return result
