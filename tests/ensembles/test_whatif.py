@@ -122,3 +122,18 @@ def test_plan_rerun_only_where_travel_changes(tmp_path: Path, krems_net: Path) -
     people = sum(school.people.model_dump().values())
     assert people == 200
     assert cut.moved <= base.total_people - people
+
+
+def test_crossings_on_dask_match_the_local_ranking(
+    tmp_path: Path, krems_net: Path, external_cluster: str
+) -> None:
+    from corridor.ensembles import connect
+
+    scenario = write_scenario(tmp_path, krems_net, PLACES)
+    prepared = prepare(load_scenario(scenario), scenario, seed=0)
+    args = (prepared.job, prepared.network, prepared.gathering_ids)
+    local = scenario_crossings(*args)
+    with connect(external_cluster, None) as client:
+        client.wait_for_workers(2, timeout=60)
+        remote = scenario_crossings(*args, client=client)
+    assert remote == local

@@ -126,7 +126,7 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
 
 @app.command("what-if")
 @handle_errors
-def what_if_cmd(
+def what_if_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
     scenario_file: Annotated[
         Path, typer.Argument(metavar="SCENARIO", help="Scenario file (YAML or JSON).")
     ],
@@ -147,9 +147,20 @@ def what_if_cmd(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the full ranking (JSON) here.")
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Run the crossings on this Dask scheduler."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, max=512, help="Run them on a local Dask cluster."),
+    ] = None,
 ) -> None:
     """Remove each bridge (or each road of a class) in turn; rank them by the gathering points
-    that lose every route, then by how much the clearance (longest best trip) grows."""
+    that lose every route, then by how much the clearance (longest best trip) grows.
+
+    Runs in this process unless --scheduler or --workers asks for a Dask cluster.
+    """
     from dataclasses import asdict
 
     from rich.table import Table
@@ -164,9 +175,18 @@ def what_if_cmd(
 
     scenario = load_scenario(scenario_file)
     prepared = prepare(scenario, scenario_file, seed=0)
-    ranking = scenario_crossings(
-        prepared.job, prepared.network, prepared.gathering_ids, highway_class
-    )
+    if scheduler or workers:
+        from corridor.ensembles import connect
+
+        with connect(scheduler, workers) as client:
+            ranking = scenario_crossings(
+                prepared.job, prepared.network, prepared.gathering_ids, highway_class,
+                client=client,
+            )  # fmt: skip
+    else:
+        ranking = scenario_crossings(
+            prepared.job, prepared.network, prepared.gathering_ids, highway_class
+        )
     impacts: dict[int, PlanImpact] = {}
     if plan_file is not None:
         from dataclasses import replace

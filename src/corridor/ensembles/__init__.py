@@ -56,8 +56,10 @@ from corridor.ensembles._scenario import (
 from corridor.ensembles._whatif import (
     CrossingImpact,
     PlanImpact,
+    WhatIfJob,
     candidate_crossings,
     critical_crossings,
+    impacts_batch,
     replan_crossings,
     scenario_crossings,
 )
@@ -80,6 +82,7 @@ __all__ = [
     "Summary",
     "UncertainCheckpoint",
     "UncertainHazard",
+    "WhatIfJob",
     "batches",
     "candidate_crossings",
     "connect",
@@ -87,6 +90,7 @@ __all__ = [
     "default_batch_size",
     "evaluate",
     "hist_quantile",
+    "impacts_batch",
     "jitter_radius_m",
     "load_scenario",
     "merge",

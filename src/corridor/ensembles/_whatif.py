@@ -15,13 +15,14 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from corridor.ensembles._job import Job
+from corridor.ensembles._job import Job, worker_network
 from corridor.errors import ScenarioError
 from corridor.hazards import Hazard, RiskModel
 from corridor.network import FLAG_BRIDGE, HIGHWAY_CLASSES, Network
@@ -140,36 +141,37 @@ def _clearance(times: NDArray[np.float64]) -> float:
     return float(times[ok].max()) if ok.any() else 0.0
 
 
-def critical_crossings(
-    network: Network,
-    origins: I64,
-    exits: I64,
-    gathering_ids: tuple[str, ...],
-    *,
-    risk: NDArray[np.float64],
-    closed: NDArray[np.bool_],
-    risk_weight: float,
-    candidates: list[I64],
-) -> list[CrossingImpact]:
-    """Each candidate's impact, most critical first."""
-    base = route_matrix_nodes(
-        network, origins, exits, risk=risk, closed=closed, risk_weight=risk_weight
-    )
+@dataclass(frozen=True)
+class WhatIfJob:
+    """What a worker needs to assess crossings: the network by path, the base picture."""
+
+    network_path: str
+    origins: I64
+    exits: I64
+    gathering_ids: tuple[str, ...]
+    risk: NDArray[np.float64]
+    closed: NDArray[np.bool_]
+    risk_weight: float
+    candidates: tuple[I64, ...]
+
+
+def _impacts(job: WhatIfJob, network: Network, start: int, stop: int) -> list[CrossingImpact]:
+    """The (unranked) impacts of candidates ``start`` to ``stop - 1``."""
+    kw = {"risk": job.risk, "risk_weight": job.risk_weight}
+    base = route_matrix_nodes(network, job.origins, job.exits, closed=job.closed, **kw)  # type: ignore[arg-type]
     base_times = _best_times(base)
     base_reach, base_clear = np.isfinite(base_times), _clearance(base_times)
     base_open = np.isfinite(base.cost_s)
     out = []
-    for edges in candidates:
-        shut = closed.copy()
+    for edges in job.candidates[start:stop]:
+        shut = job.closed.copy()
         shut[edges] = True
-        m = route_matrix_nodes(
-            network, origins, exits, risk=risk, closed=shut, risk_weight=risk_weight
-        )
+        m = route_matrix_nodes(network, job.origins, job.exits, closed=shut, **kw)  # type: ignore[arg-type]
         times = _best_times(m)
         reach, clear = np.isfinite(times), _clearance(times)
         still = base_reach & reach
         worst = float((times[still] - base_times[still]).max()) if still.any() else 0.0
-        cut = tuple(gathering_ids[g] for g in np.flatnonzero(base_reach & ~reach).tolist())
+        cut = tuple(job.gathering_ids[g] for g in np.flatnonzero(base_reach & ~reach).tolist())
         lon, lat = network.edge_coords(int(edges[0]))
         out.append(
             CrossingImpact(
@@ -185,35 +187,67 @@ def critical_crossings(
                 worst_growth_s=worst,
             )
         )
-    out.sort(
+    return out
+
+
+def impacts_batch(job: WhatIfJob, start: int, stop: int) -> list[CrossingImpact]:
+    """:func:`_impacts` on a worker (the network memory-mapped once per process)."""
+    return _impacts(job, worker_network(job.network_path), start, stop)
+
+
+def _ranked(impacts: list[CrossingImpact]) -> list[CrossingImpact]:
+    impacts = sorted(
+        impacts,
         key=lambda c: (
             -len(c.cut_off),
             -c.routes_lost,
             -c.clearance_growth_s,
             -c.worst_growth_s,
             c.edges,
-        )
+        ),
     )
-    return [dataclasses.replace(c, rank=i + 1) for i, c in enumerate(out)]
+    return [dataclasses.replace(c, rank=i + 1) for i, c in enumerate(impacts)]
+
+
+def critical_crossings(
+    job: WhatIfJob, network: Network, *, client: Any = None, batch_size: int = 8
+) -> list[CrossingImpact]:
+    """Each candidate's impact, most critical first; on ``client``'s Dask cluster when given
+    (batches of ``batch_size`` crossings, the job scattered once), else in this process."""
+    n = len(job.candidates)
+    if client is None:
+        return _ranked(_impacts(job, network, 0, n))
+    [job_future] = client.scatter([job], broadcast=True, hash=False)
+    futures = [
+        client.submit(impacts_batch, job_future, s, min(s + batch_size, n), pure=False)
+        for s in range(0, n, batch_size)
+    ]
+    return _ranked([c for batch in client.gather(futures) for c in batch])
 
 
 def scenario_crossings(
-    job: Job, network: Network, gathering_ids: tuple[str, ...], highway_class: str | None = None
+    job: Job,
+    network: Network,
+    gathering_ids: tuple[str, ...],
+    highway_class: str | None = None,
+    *,
+    client: Any = None,
 ) -> list[CrossingImpact]:
     """:func:`critical_crossings` for a prepared scenario: its hazards at their (possibly
     overridden) confidence, checkpoints open."""
     hazards = [dataclasses.replace(u.hazard, confidence=u.confidence) for u in job.hazards]
     model = RiskModel(network, hazards, at=job.at)
-    return critical_crossings(
-        network,
-        job.origins,
-        job.exits,
-        gathering_ids,
-        risk=model.risk,
-        closed=model.closed,
+    what_if = WhatIfJob(
+        network_path=job.network_path,
+        origins=job.origins,
+        exits=job.exits,
+        gathering_ids=gathering_ids,
+        risk=model.risk.copy(),
+        closed=model.closed.copy(),
         risk_weight=job.risk_weight,
-        candidates=candidate_crossings(network, highway_class),
+        candidates=tuple(candidate_crossings(network, highway_class)),
     )
+    return critical_crossings(what_if, network, client=client)
 
 
 @dataclass(frozen=True)
