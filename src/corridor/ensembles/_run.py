@@ -154,8 +154,9 @@ def default_batch_size(samples: int, workers: int) -> int:
 
 @contextmanager
 def connect(scheduler: str | None, workers: int | None) -> Iterator[Any]:
-    """A client of ``scheduler``, or of a local cluster of ``workers`` processes (one thread
-    each: the routing kernels hold the GIL's work in numba, processes scale)."""
+    """A client of ``scheduler``, or of a local cluster of ``workers`` processes with one thread
+    each: much of a sample (the spatial join, building hazards) is Python holding the GIL, so
+    processes scale where threads would not."""
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -215,10 +216,11 @@ def run_ensemble(
     futures: dict[int, Any] = {}
     for b in sequence:
         start, stop = ranges[b]
+        # no retries: an error in a batch is the same on every try; a lost worker's tasks are
+        # re-run by the scheduler anyway
         futures[b] = client.submit(
-            run_batch, job_future, start, stop, key=f"ensemble-batch-{run}-{b}",
-            retries=2,
-        )  # fmt: skip
+            run_batch, job_future, start, stop, key=f"ensemble-batch-{run}-{b}"
+        )
     # tree reduction on the workers, by batch number (the shape does not depend on order)
     level = [futures[b] for b in range(len(ranges))]
     depth = 0
