@@ -34,6 +34,17 @@ exits:
 """
 
 
+#: one gathering point south of the Danube: the St. Pöltner Brücke is its only way out
+SOUTH_PLACES = """
+gathering_points:
+  - {id: gp-centre, lat: 48.4096, lon: 15.6080}
+  - {id: gp-south, lat: 48.3935, lon: 15.6250}
+exits:
+  - {id: rp-east, lat: 48.4098, lon: 15.6723}
+  - {id: rp-north, lat: 48.4250, lon: 15.6500}
+"""
+
+
 def write_scenario(folder: Path, network: Path, body: str, name: str = "s.yaml") -> Path:
     """A scenario file in ``folder`` over ``network`` with ``body`` appended."""
     path = folder / name

@@ -1,29 +1,37 @@
-"""Runs on Dask distributed: identical results for a seed whatever the workers, the batching,
+"""Everything that needs a Dask cluster (one file, so that parallel test runs start one).
+
+Runs on Dask distributed: identical results for a seed whatever the workers, the batching,
 the order tasks are submitted or finish in, or a worker killed mid-run; a real scheduler and
 two nanny-managed workers started as separate processes on loopback."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from corridor.cli import app
 from corridor.ensembles import (
     Partial,
     Prepared,
+    Summary,
     batches,
     connect,
     load_scenario,
     prepare,
     run_batch,
     run_ensemble,
+    scenario_crossings,
     worker_stats,
 )
 from tests.conftest import REPO
 from tests.ensembles.conftest import DEMO_PLACES, write_scenario
+from tests.ensembles.conftest import SOUTH_PLACES as PLACES
 
 SAMPLES = 24
 
@@ -108,3 +116,53 @@ def test_killed_worker_is_replaced_and_result_unchanged(
         client.wait_for_workers(2, timeout=60)
         after = set(client.run(os.getpid).values())
         assert victim not in after and len(after) == 2
+
+
+def test_cli_run_on_a_scheduler_writes_report_and_map(
+    tmp_path: Path, krems_net: Path, external_cluster: str
+) -> None:
+    hazards = REPO / "data" / "demo" / "krems-hazards.geojson"
+    body = DEMO_PLACES + (
+        f"hazards: {hazards}\nlocation_uncertainty_m: 150\n"
+        "uncertainty: {demo-bridge: {confidence: 0.5}}\n"
+        "checkpoints: [{id: cp, lat: 48.409, lon: 15.64, p_open: 0.5, radius_m: 40}]\n"
+    )
+    scenario = write_scenario(tmp_path, krems_net, body)
+    out = tmp_path / "out"
+    args = ["ensemble", str(scenario), "--samples", "30", "--seed", "77"]
+    result = CliRunner().invoke(
+        app, [*args, "--scheduler", external_cluster, "-o", str(out), "--batch-size", "4"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "gp-centre" in result.output and "P(open)" in result.output
+
+    report = json.loads((out / "ensemble.json").read_text(encoding="utf-8"))
+    prepared = prepare(load_scenario(scenario), scenario, seed=77)
+    plain = Summary(
+        run_batch(prepared.job, 0, 30),
+        prepared.gathering_ids, prepared.exit_ids, prepared.hazard_ids, 77,
+    ).to_dict()  # fmt: skip
+    assert report == json.loads(json.dumps(plain))
+    assert report["samples"] == 30 and len(report["routes"]) == 6
+    shares = {h["id"]: h["occurred_share"] for h in report["hazards"]}
+    assert set(shares) >= {"demo-bridge", "demo-mines"}
+
+    features = json.loads((out / "stability.geojson").read_text(encoding="utf-8"))["features"]
+    p = np.array([f["properties"]["p_safest"] for f in features])
+    assert p.size > 0 and np.all((p > 0) & (p <= 1))
+    # every gathering point's safest route starts somewhere: some road is on it every time
+    assert p.max() == 1.0
+    assert (out / "stability.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_crossings_on_dask_match_the_local_ranking(
+    tmp_path: Path, krems_net: Path, external_cluster: str
+) -> None:
+    scenario = write_scenario(tmp_path, krems_net, PLACES)
+    prepared = prepare(load_scenario(scenario), scenario, seed=0)
+    args = (prepared.job, prepared.network, prepared.gathering_ids)
+    local = scenario_crossings(*args)
+    with connect(external_cluster, None) as client:
+        client.wait_for_workers(2, timeout=60)
+        remote = scenario_crossings(*args, client=client)
+    assert remote == local

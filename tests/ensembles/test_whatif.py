@@ -18,16 +18,8 @@ from corridor.ensembles import (
     scenario_crossings,
 )
 from corridor.network import FLAG_BRIDGE
+from tests.ensembles.conftest import SOUTH_PLACES as PLACES
 from tests.ensembles.conftest import write_scenario
-
-PLACES = """
-gathering_points:
-  - {id: gp-centre, lat: 48.4096, lon: 15.6080}
-  - {id: gp-south, lat: 48.3935, lon: 15.6250}
-exits:
-  - {id: rp-east, lat: 48.4098, lon: 15.6723}
-  - {id: rp-north, lat: 48.4250, lon: 15.6500}
-"""
 
 
 def _reaches(network, closed: np.ndarray, src: int, targets: np.ndarray) -> bool:  # type: ignore[no-untyped-def]
@@ -122,18 +114,3 @@ def test_plan_rerun_only_where_travel_changes(tmp_path: Path, krems_net: Path) -
     people = sum(school.people.model_dump().values())
     assert people == 200
     assert cut.moved <= base.total_people - people
-
-
-def test_crossings_on_dask_match_the_local_ranking(
-    tmp_path: Path, krems_net: Path, external_cluster: str
-) -> None:
-    from corridor.ensembles import connect
-
-    scenario = write_scenario(tmp_path, krems_net, PLACES)
-    prepared = prepare(load_scenario(scenario), scenario, seed=0)
-    args = (prepared.job, prepared.network, prepared.gathering_ids)
-    local = scenario_crossings(*args)
-    with connect(external_cluster, None) as client:
-        client.wait_for_workers(2, timeout=60)
-        remote = scenario_crossings(*args, client=client)
-    assert remote == local
