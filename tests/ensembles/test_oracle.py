@@ -171,3 +171,21 @@ def test_quantiles_match_the_raw_samples(tmp_path: Path, krems_net: Path) -> Non
                 want = float(np.quantile(t[ok], q, method="inverted_cdf"))
                 got = row["time_s"][f"q{round(q * 100):02d}"]
                 assert got == pytest.approx(want, rel=0.024), (gid, eid, q)
+
+
+def test_demo_scenario_leaves_out_hazards_not_valid_then(krems_net: Path) -> None:
+    demo = Path(__file__).resolve().parents[2] / "data" / "demo" / "krems-ensemble.yaml"
+    prepared = prepare(load_scenario(demo), demo, seed=1, cache_dir=krems_net.parent)
+    assert prepared.job.network_path == str(krems_net.resolve())
+    assert prepared.not_valid == ("demo-shell-old",)
+    assert "demo-shell-old" not in prepared.hazard_ids
+    assert {"demo-bridge", "demo-mines", "demo-checkpoint"} <= set(prepared.hazard_ids)
+    bridge = next(u for u in prepared.job.hazards if u.hazard.id == "demo-bridge")
+    assert bridge.confidence == 0.7  # the scenario's override, not the file's 0.95
+    summary = Summary(
+        run_batch(prepared.job, 0, 10),
+        prepared.gathering_ids, prepared.exit_ids, prepared.hazard_ids, 1, prepared.not_valid,
+    )  # fmt: skip
+    report = summary.to_dict()
+    assert report["hazards_not_valid_at_time"] == ["demo-shell-old"]
+    assert len(report["routes"]) == 6

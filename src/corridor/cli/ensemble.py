@@ -90,7 +90,14 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
         partial = run_ensemble(
             client, prepared.job, samples=samples, batch_size=batch_size, on_batch=advance
         )
-    summary = Summary(partial, prepared.gathering_ids, prepared.exit_ids, prepared.hazard_ids, seed)
+    summary = Summary(
+        partial,
+        prepared.gathering_ids,
+        prepared.exit_ids,
+        prepared.hazard_ids,
+        seed,
+        prepared.not_valid,
+    )
     if output is not None:
         from corridor._files import write_atomic
 
@@ -120,6 +127,9 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
             f"{r['q50']:.2%}" if r else "-",
         )
     console.print(table)
+    if prepared.not_valid:
+        when = f"{scenario.at:%Y-%m-%d %H:%M}Z"
+        console.print(f"not valid at {when}, left out: {', '.join(prepared.not_valid)}")
     if output is not None:
         console.print(f"wrote {output}/ensemble.json, stability.geojson, stability.png")
 

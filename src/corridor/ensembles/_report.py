@@ -32,6 +32,7 @@ class Summary:
     exit_ids: tuple[str, ...]
     hazard_ids: tuple[str, ...]
     seed: int
+    not_valid: tuple[str, ...] = ()
 
     @property
     def samples(self) -> int:
@@ -94,6 +95,7 @@ class Summary:
                 {"id": hid, "occurred_share": int(p.occurred[h]) / n}
                 for h, hid in enumerate(self.hazard_ids)
             ],
+            "hazards_not_valid_at_time": list(self.not_valid),
         }
 
 

@@ -44,6 +44,9 @@ class Prepared:
     gathering_ids: tuple[str, ...]
     exit_ids: tuple[str, ...]
     hazard_ids: tuple[str, ...]
+    #: hazards of the file that are not valid at the scenario's time: left out of the sampling
+    #: (they could add no risk and close nothing), listed for the report
+    not_valid: tuple[str, ...] = ()
 
 
 def default_cache_dir() -> Path:
@@ -110,7 +113,10 @@ def prepare(
             field="uncertainty",
         )
     uncertain = []
+    not_valid = tuple(sorted(h.id for h in hazards if not h.valid_at(scenario.at)))
     for h in sorted(hazards, key=lambda h: h.id):
+        if not h.valid_at(scenario.at):
+            continue
         over = scenario.uncertainty.get(h.id)
         loc = scenario.location_uncertainty_m
         conf = h.confidence
@@ -138,6 +144,7 @@ def prepare(
         tuple(p.id for p in scenario.gathering_points),
         tuple(p.id for p in scenario.exits),
         tuple(u.hazard.id for u in uncertain),
+        not_valid,
     )
 
 
