@@ -140,7 +140,7 @@ def test_cli_run_on_a_scheduler_writes_report_and_map(
     prepared = prepare(load_scenario(scenario), scenario, seed=77)
     plain = Summary(
         run_batch(prepared.job, 0, 30),
-        prepared.gathering_ids, prepared.exit_ids, prepared.hazard_ids, 77,
+        prepared.gathering_ids, prepared.exit_ids, prepared.hazard_ids, 77, prepared.not_valid,
     ).to_dict()  # fmt: skip
     assert report == json.loads(json.dumps(plain))
     assert report["samples"] == 30 and len(report["routes"]) == 6
