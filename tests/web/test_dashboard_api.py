@@ -1,0 +1,54 @@
+"""The dashboard's page, bundle, tiles and role info through the real app (in process)."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Api
+from tests.web.test_tiles import tile_of
+
+
+def test_page_and_bundle_are_served_with_strict_headers(api: Api) -> None:
+    page = api.client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "http" not in csp
+    assert page.headers["x-frame-options"] == "DENY"
+    assert '<script defer src="assets/app.js">' in page.text and "<script>" not in page.text
+    js = api.client.get("/assets/app.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert "networks/" in js.text and "tiles" in js.text
+    css = api.client.get("/assets/app.css")
+    assert css.status_code == 200 and ".leaflet-container" in css.text
+    # Nothing outside the bundle is reachable through the asset route.
+    for name in ("index.html", "..%2F__init__.py", "app.js.map", "%2e%2e"):
+        assert api.client.get(f"/assets/{name}").status_code == 404, name
+
+
+def test_me_lists_what_the_role_may_do(api: Api) -> None:
+    coordinator = api.get("/me").json()
+    observer = api.get("/me", who="observer").json()
+    field = api.get("/me", who="field").json()
+    assert "hazards.create" in coordinator["may"] and "agreements.propose" in coordinator["may"]
+    assert "hazards.create" not in observer["may"] and "agreements.sign" not in observer["may"]
+    assert "routes.compute" in observer["may"] and "networks.tiles" in observer["may"]
+    assert "hazards.create" in field["may"] and "hazards.update" not in field["may"]
+    # The list is what the server enforces: each refused action really is refused.
+    for route in ("hazards.create", "agreements.propose"):
+        assert route not in observer["may"]
+    refused = api.post("/hazards", who="observer", json={})
+    assert refused.status_code == 403
+
+
+def test_tiles_over_http(api: Api) -> None:
+    x, y = tile_of(15.6, 48.41, 15)
+    tile = api.get(f"/networks/krems/tiles/15/{x}/{y}", who="observer")
+    assert tile.status_code == 200
+    assert tile.headers["content-type"] == "application/geo+json"
+    assert len(tile.json()["features"]) > 10
+    assert api.get(f"/networks/krems/tiles/15/{x}/{y}").content == tile.content
+    assert api.client.get(f"/networks/krems/tiles/15/{x}/{y}").status_code == 401
+    assert api.get("/networks/nowhere/tiles/15/0/0").status_code == 404
+    bad = api.get("/networks/krems/tiles/3/9/0")
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert api.get("/networks/krems/tiles/40/0/0").status_code == 422
+    far = api.get("/networks/krems/tiles/15/0/0")  # empty ocean corner: empty, not an error
+    assert far.status_code == 200 and far.json()["features"] == []

@@ -1,0 +1,50 @@
+// Hazards as map layers: a symbol by kind at points, outlined areas and lines otherwise.
+import L from "leaflet";
+
+export const HAZARD_SYMBOL = {
+  shelling: "💥",
+  airstrike: "✈",
+  missile: "🚀",
+  mines: "⚠",
+  checkpoint: "🛂",
+  roadblock: "⛔",
+  destroyed_bridge: "🌉",
+  damaged_road: "🚧",
+  front_line: "⚔",
+  no_go_zone: "🚫",
+  active_fighting: "🔥",
+  attack: "❗",
+};
+
+function icon(kind) {
+  return L.divIcon({
+    className: `hazard-icon hazard-${kind}`,
+    html: `<span aria-hidden="true">${HAZARD_SYMBOL[kind] ?? "❗"}</span>`,
+    iconSize: [26, 26],
+    iconAnchor: [13, 13],
+  });
+}
+
+export function hazardLayer(items) {
+  const group = L.featureGroup();
+  for (const h of items) {
+    const kind = h.properties.kind;
+    const label = `${kind.replaceAll("_", " ")} (${h.id})`;
+    const g = h.geometry;
+    if (g.type === "Point") {
+      const [lon, lat] = g.coordinates;
+      const radius = h.properties.radius_m;
+      if (radius) {
+        L.circle([lat, lon], { radius, color: "#b71c1c", weight: 1, fillOpacity: 0.12 }).addTo(group);
+      }
+      L.marker([lat, lon], { icon: icon(kind), title: label, keyboard: true, alt: label })
+        .bindTooltip(label)
+        .addTo(group);
+    } else {
+      L.geoJSON(h, { style: { color: "#b71c1c", weight: 2, fillOpacity: 0.15 } })
+        .bindTooltip(label)
+        .addTo(group);
+    }
+  }
+  return group;
+}

@@ -1,0 +1,327 @@
+// The corridor dashboard: log in with an API token, draw the road network from the server's
+// own tiles, hazards and routes on it, and the agreements with each party's signature status.
+// Controls are offered only for what the token's role may do (GET /me lists it).
+import L from "leaflet";
+import "leaflet/dist/leaflet.css";
+import "./style.css";
+import { ROAD_STYLE, drawTile } from "./roads.js";
+import { HAZARD_SYMBOL, hazardLayer } from "./hazards.js";
+
+const $ = (sel) => document.querySelector(sel);
+const TOKEN_KEY = "corridor.token";
+
+const app = { token: null, me: null, may: new Set(), network: null, map: null, mode: null };
+
+class ApiError extends Error {}
+
+async function api(path, options = {}) {
+  const headers = { Authorization: `Bearer ${app.token}`, ...(options.headers ?? {}) };
+  if (options.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    options = { ...options, body: JSON.stringify(options.json) };
+  }
+  const res = await fetch(path, { ...options, headers });
+  const type = res.headers.get("content-type") ?? "";
+  const body = type.includes("json") ? await res.json() : await res.text();
+  if (!res.ok) {
+    const detail = typeof body === "object" ? body.detail ?? body.title : body;
+    throw new ApiError(`${res.status}: ${detail}`);
+  }
+  return body;
+}
+
+function setStatus(text, isError = false) {
+  const el = $("#status");
+  el.textContent = text;
+  el.classList.toggle("error", isError);
+}
+
+// ---- log in -------------------------------------------------------------------------------
+
+async function logIn(token) {
+  app.token = token;
+  app.me = await api("/me");
+  app.may = new Set(app.me.may ?? []);
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $("#who").textContent = `${app.me.name} · ${app.me.role}${app.me.party ? ` (${app.me.party})` : ""}`;
+  document.body.dataset.role = app.me.role;
+  // What this role may not do is not offered at all (removed, not merely hidden).
+  for (const el of document.querySelectorAll("[data-needs]")) {
+    if (!app.may.has(el.dataset.needs)) el.remove();
+  }
+  $("#login").hidden = true;
+  $("#tabs").hidden = false;
+  $("#logout").hidden = false;
+  show("map-view");
+  await startMap();
+}
+
+function logOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  window.location.reload();
+}
+
+function show(id) {
+  for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== id;
+  for (const b of document.querySelectorAll("#tabs button")) {
+    b.setAttribute("aria-pressed", String(b.dataset.view === id));
+  }
+  if (id === "map-view" && app.map) app.map.invalidateSize();
+  if (id === "agreements-view") loadAgreements().catch((e) => setStatus(e.message, true));
+}
+
+// ---- map and road tiles -------------------------------------------------------------------
+
+const RoadLayer = L.GridLayer.extend({
+  createTile(coords, done) {
+    const size = this.getTileSize();
+    const canvas = L.DomUtil.create("canvas", "road-tile");
+    canvas.width = size.x;
+    canvas.height = size.y;
+    const url = `/networks/${encodeURIComponent(app.network.name)}/tiles/${coords.z}/${coords.x}/${coords.y}`;
+    api(url)
+      .then((collection) => {
+        const origin = coords.scaleBy(size);
+        const toPixel = (lon, lat) => {
+          const p = this._map.project([lat, lon], coords.z);
+          return [p.x - origin.x, p.y - origin.y];
+        };
+        canvas.dataset.features = String(drawTile(canvas, collection, toPixel, coords.z));
+        done(null, canvas);
+      })
+      .catch((err) => done(err, canvas));
+    return canvas;
+  },
+});
+
+async function startMap() {
+  const networks = await api("/networks?limit=100");
+  if (networks.items.length === 0) {
+    setStatus("This server has no road network loaded.", true);
+    return;
+  }
+  app.network = networks.items[0];
+  const [w, s, e, n] = app.network.bbox;
+  app.map = L.map("map", { attributionControl: true, zoomControl: true, keyboard: true });
+  app.map.attributionControl.setPrefix(false);
+  app.map.attributionControl.addAttribution("Roads © OpenStreetMap contributors");
+  app.map.fitBounds([[s, w], [n, e]]);
+  new RoadLayer({ maxZoom: 20, minZoom: 3, updateWhenZooming: false }).addTo(app.map);
+  app.hazards = L.layerGroup().addTo(app.map);
+  app.routes = L.layerGroup().addTo(app.map);
+  app.map.on("click", onMapClick);
+  fillLegend();
+  fillHazardKinds();
+  setStatus(`Network ${app.network.name}: ${app.network.edges} edges, ${app.network.road_km} km.`);
+  await loadHazards();
+}
+
+function fillLegend() {
+  const legend = $("#legend");
+  for (const [cls, style] of Object.entries(ROAD_STYLE)) {
+    const li = document.createElement("li");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = style.color;
+    li.append(swatch, cls);
+    legend.append(li);
+  }
+  const bridge = document.createElement("li");
+  bridge.textContent = "bridge: dark casing · tunnel: dashed";
+  legend.append(bridge);
+}
+
+function fillHazardKinds() {
+  const select = $("#hazard-kind");
+  if (!select) return;
+  for (const kind of Object.keys(HAZARD_SYMBOL)) {
+    const opt = document.createElement("option");
+    opt.value = kind;
+    opt.textContent = `${HAZARD_SYMBOL[kind]} ${kind.replaceAll("_", " ")}`;
+    select.append(opt);
+  }
+}
+
+// ---- hazards ------------------------------------------------------------------------------
+
+async function loadHazards() {
+  const page = await api("/hazards?limit=500");
+  app.hazards.clearLayers();
+  hazardLayer(page.items).addTo(app.hazards);
+  $("#hazard-count").textContent = `(${page.total})`;
+  const list = $("#hazard-list");
+  list.replaceChildren(
+    ...page.items.map((h) => {
+      const li = document.createElement("li");
+      li.textContent = `${HAZARD_SYMBOL[h.properties.kind] ?? "!"} ${h.properties.kind} · ${h.id}`;
+      return li;
+    }),
+  );
+}
+
+async function addHazard(latlng) {
+  const kind = $("#hazard-kind").value;
+  const radius = Number($("#hazard-radius").value) || 300;
+  await api("/hazards", {
+    method: "POST",
+    json: {
+      type: "Feature",
+      geometry: { type: "Point", coordinates: [round(latlng.lng), round(latlng.lat)] },
+      properties: { kind, radius_m: radius, source: `dashboard (${app.me.name})` },
+    },
+  });
+  setStatus(`Added a ${kind.replaceAll("_", " ")} hazard.`);
+  await loadHazards();
+}
+
+// ---- routes -------------------------------------------------------------------------------
+
+const round = (v) => Math.round(v * 1e6) / 1e6;
+
+function onMapClick(event) {
+  if (app.mode === "hazard") {
+    app.mode = null;
+    document.body.classList.remove("picking");
+    addHazard(event.latlng).catch((e) => setStatus(e.message, true));
+    return;
+  }
+  if (app.mode === "origin") {
+    app.routes.clearLayers();
+    app.origin = event.latlng;
+    L.circleMarker(event.latlng, { radius: 7, color: "#1b5e20", fillOpacity: 1 })
+      .bindTooltip("origin")
+      .addTo(app.routes);
+    app.mode = "destination";
+    setStatus("Now click the destination.");
+    return;
+  }
+  if (app.mode === "destination") {
+    app.mode = null;
+    document.body.classList.remove("picking");
+    L.circleMarker(event.latlng, { radius: 7, color: "#b71c1c", fillOpacity: 1 })
+      .bindTooltip("destination")
+      .addTo(app.routes);
+    computeRoutes(app.origin, event.latlng).catch((e) => setStatus(e.message, true));
+  }
+}
+
+const ROUTE_KINDS = [
+  { label: "fastest", risk_weight: 0, color: "#1565c0", dashArray: "8 6" },
+  { label: "safest", risk_weight: null, color: "#2e7d32", dashArray: null },
+];
+
+async function computeRoutes(origin, destination) {
+  setStatus("Computing routes…");
+  const ask = (risk_weight) =>
+    api("/routes", {
+      method: "POST",
+      json: {
+        network: app.network.name,
+        origin: { lat: round(origin.lat), lon: round(origin.lng) },
+        destination: { lat: round(destination.lat), lon: round(destination.lng) },
+        ...(risk_weight === null ? {} : { risk_weight }),
+      },
+    });
+  const answers = await Promise.all(ROUTE_KINDS.map((k) => ask(k.risk_weight)));
+  const list = $("#route-result");
+  list.replaceChildren();
+  answers.forEach((answer, i) => {
+    const kind = ROUTE_KINDS[i];
+    const route = answer.routes[0];
+    const latlngs = route.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
+    L.polyline(latlngs, {
+      color: kind.color,
+      weight: 6,
+      opacity: 0.85,
+      dashArray: kind.dashArray,
+      className: `route route-${kind.label}`,
+    }).addTo(app.routes);
+    const li = document.createElement("li");
+    li.className = `route-${kind.label}`;
+    li.dataset.timeS = route.time_s;
+    li.dataset.risk = route.risk;
+    const minutes = (route.time_s / 60).toFixed(1);
+    const km = (route.length_m / 1000).toFixed(2);
+    const risk = (route.risk * 100).toFixed(2);
+    li.textContent = `${kind.label}: ${minutes} min, ${km} km, risk ${risk} %`;
+    list.append(li);
+  });
+  const notes = answers.flatMap((a) => a.notes);
+  setStatus(`Routes computed (${answers[0].hazards_considered} hazards considered).${notes.length ? ` ${notes.join(" ")}` : ""}`);
+}
+
+// ---- agreements ---------------------------------------------------------------------------
+
+async function loadAgreements() {
+  const page = await api("/agreements?limit=100");
+  const records = await Promise.all(
+    page.items.map((a) => api(`/agreements/${encodeURIComponent(a.corridor_id)}`)),
+  );
+  const rows = records.map((rec) => {
+    const tr = document.createElement("tr");
+    tr.dataset.corridor = rec.corridor_id;
+    const cells = [rec.corridor_id, String(rec.version), rec.state_now, rec.in_force ? "yes" : "no"];
+    for (const text of cells) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    const sigs = document.createElement("td");
+    const ul = document.createElement("ul");
+    ul.className = "signatures";
+    for (const s of rec.statuses) {
+      const li = document.createElement("li");
+      li.className = `sig sig-${s.status}`;
+      li.textContent = `${s.party}: ${s.status}${s.signed_at_utc ? ` (${s.signed_at_utc})` : ""}`;
+      ul.append(li);
+    }
+    sigs.append(ul);
+    tr.append(sigs);
+    return tr;
+  });
+  const body = $("#agreements tbody");
+  if (rows.length === 0) {
+    const tr = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = 5;
+    td.textContent = "No agreements yet.";
+    tr.append(td);
+    rows.push(tr);
+  }
+  body.replaceChildren(...rows);
+}
+
+// ---- wiring -------------------------------------------------------------------------------
+
+function wire() {
+  $("#login").addEventListener("submit", (event) => {
+    event.preventDefault();
+    $("#login-error").textContent = "";
+    logIn($("#token").value.trim()).catch((e) => {
+      app.token = null;
+      $("#login-error").textContent = e instanceof ApiError ? `Log in failed: ${e.message}` : String(e);
+    });
+  });
+  $("#logout").addEventListener("click", logOut);
+  for (const b of document.querySelectorAll("#tabs button")) {
+    b.addEventListener("click", () => show(b.dataset.view));
+  }
+  $("#route-pick")?.addEventListener("click", () => {
+    app.mode = "origin";
+    document.body.classList.add("picking");
+    setStatus("Click the origin on the map.");
+  });
+  $("#route-clear")?.addEventListener("click", () => {
+    app.routes?.clearLayers();
+    $("#route-result").replaceChildren();
+  });
+  $("#hazard-place")?.addEventListener("click", () => {
+    app.mode = "hazard";
+    document.body.classList.add("picking");
+    setStatus("Click where the hazard is.");
+  });
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) logIn(saved).catch(() => sessionStorage.removeItem(TOKEN_KEY));
+}
+
+wire();
