@@ -1,25 +1,33 @@
 // Hazards as map layers: a symbol by kind at points, outlined areas and lines otherwise.
 import L from "leaflet";
 
+// Letters, not emoji: a laptop offline may have no emoji font. The colour says the family
+// (strikes red, fighting orange, obstacles purple, controls blue).
 export const HAZARD_SYMBOL = {
-  shelling: "💥",
-  airstrike: "✈",
-  missile: "🚀",
-  mines: "⚠",
-  checkpoint: "🛂",
-  roadblock: "⛔",
-  destroyed_bridge: "🌉",
-  damaged_road: "🚧",
-  front_line: "⚔",
-  no_go_zone: "🚫",
-  active_fighting: "🔥",
-  attack: "❗",
+  shelling: "SH",
+  airstrike: "AS",
+  missile: "MS",
+  mines: "MN",
+  checkpoint: "CP",
+  roadblock: "RB",
+  destroyed_bridge: "DB",
+  damaged_road: "DR",
+  front_line: "FL",
+  no_go_zone: "NG",
+  active_fighting: "AF",
+  attack: "AT",
+};
+const FAMILY = {
+  shelling: "strike", airstrike: "strike", missile: "strike", attack: "strike",
+  active_fighting: "fighting", front_line: "fighting",
+  mines: "obstacle", roadblock: "obstacle", destroyed_bridge: "obstacle", damaged_road: "obstacle",
+  checkpoint: "control", no_go_zone: "control",
 };
 
 function icon(kind) {
   return L.divIcon({
-    className: `hazard-icon hazard-${kind}`,
-    html: `<span aria-hidden="true">${HAZARD_SYMBOL[kind] ?? "❗"}</span>`,
+    className: `hazard-icon hazard-${kind} family-${FAMILY[kind] ?? "strike"}`,
+    html: `<span aria-hidden="true">${HAZARD_SYMBOL[kind] ?? "?"}</span>`,
     iconSize: [26, 26],
     iconAnchor: [13, 13],
   });

@@ -106,7 +106,11 @@ async function startMap() {
   app.map.attributionControl.setPrefix(false);
   app.map.attributionControl.addAttribution("Roads © OpenStreetMap contributors");
   app.map.fitBounds([[s, w], [n, e]]);
-  new RoadLayer({ maxZoom: 20, minZoom: 3, updateWhenZooming: false }).addTo(app.map);
+  const roads = new RoadLayer({ maxZoom: 20, minZoom: 3, updateWhenZooming: false });
+  // Tells tests (and anyone curious) when every visible road tile has been drawn.
+  roads.on("loading", () => delete $("#map").dataset.roads);
+  roads.on("load", () => ($("#map").dataset.roads = "loaded"));
+  roads.addTo(app.map);
   app.hazards = L.layerGroup().addTo(app.map);
   app.routes = L.layerGroup().addTo(app.map);
   app.map.on("click", onMapClick);
@@ -137,7 +141,7 @@ function fillHazardKinds() {
   for (const kind of Object.keys(HAZARD_SYMBOL)) {
     const opt = document.createElement("option");
     opt.value = kind;
-    opt.textContent = `${HAZARD_SYMBOL[kind]} ${kind.replaceAll("_", " ")}`;
+    opt.textContent = kind.replaceAll("_", " ");
     select.append(opt);
   }
 }
@@ -153,7 +157,7 @@ async function loadHazards() {
   list.replaceChildren(
     ...page.items.map((h) => {
       const li = document.createElement("li");
-      li.textContent = `${HAZARD_SYMBOL[h.properties.kind] ?? "!"} ${h.properties.kind} · ${h.id}`;
+      li.textContent = `${HAZARD_SYMBOL[h.properties.kind] ?? "?"} ${h.properties.kind} · ${h.id}`;
       return li;
     }),
   );

@@ -111,7 +111,7 @@ def network_roads(
 def network_tile(request: Request, name: str, z: int, x: int, y: int) -> Response:
     """The roads of web-mercator tile z/x/y, simplified for that zoom (the dashboard's base map).
 
-    Minor classes are left out below zoom 14 and names are sent from zoom 15; see
+    Minor classes are left out below zoom 13 and names are sent from zoom 15; see
     corridor.web.road_tile. Tiles are cached in the server, and the network never changes
     while it is served, so clients may cache them too.
     """

@@ -26,12 +26,13 @@ TILE_PX = 256
 #: From this zoom on, features carry the road's name (and ref) for labels.
 NAME_ZOOM = 15
 
-#: The least important class drawn at each zoom band (index into HIGHWAY_CLASSES order).
+#: The classes drawn up to each zoom; from zoom 13 on, every class (a town's streets).
 _MAJOR = ("motorway", "motorway_link", "trunk", "trunk_link", "primary")
+_MEDIUM = (*_MAJOR, "primary_link", "secondary")
 _BANDS: tuple[tuple[int, frozenset[str]], ...] = (
     (9, frozenset(_MAJOR)),
-    (11, frozenset({*_MAJOR, "primary_link", "secondary"})),
-    (13, frozenset({*_MAJOR, "primary_link", "secondary", "secondary_link", "tertiary"})),
+    (11, frozenset(_MEDIUM)),
+    (12, frozenset({*_MEDIUM, "secondary_link", "tertiary", "tertiary_link", "unclassified"})),
 )
 
 

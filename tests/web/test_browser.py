@@ -1,0 +1,245 @@
+"""The dashboard in a real browser (Debian's chromium via Playwright) against `corridor serve`.
+
+One server for the module (SQLite, the Krems network); each test opens a fresh browser page,
+records every request the page makes and every console error (a CSP violation is one), and
+keeps a screenshot under out/screenshots/ as a test artefact.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.api.conftest import seed_users, terms_for
+from tests.api.test_serve import serving
+from tests.conftest import REPO, require
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = REPO / "out" / "screenshots"
+
+
+@dataclass
+class Served:
+    base: str
+    tokens: dict[str, str]
+    keys: dict[str, Any]
+    network_file: Path
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, network_file: Path) -> Iterator[Served]:
+    from corridor.store import open_store
+
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'corridor.db'}"
+    with open_store(db_url) as store:
+        tokens, keys = seed_users(store)
+    with serving(db_url, network_file) as base:
+        yield Served(base=base, tokens=tokens, keys=keys, network_file=network_file)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require(Path(CHROMIUM).exists(), "chromium not installed (scripts/system-deps.sh installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - a dev install has it
+        require(False, "the playwright package is not installed (pip install -e '.[dev]')")
+        raise
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Page:
+    page: Any
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def page(browser: Any, served: Served, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    tab = Page(context.new_page())
+    tab.page.on("request", lambda r: tab.requests.append(r.url))
+    tab.page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
+    tab.page.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab.page.set_default_timeout(15_000)
+    try:
+        yield tab
+    finally:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tab.page.screenshot(path=str(SHOTS / f"{request.node.name}.png"))
+        context.close()
+
+
+def log_in(tab: Page, served: Served, who: str) -> None:
+    tab.page.goto(served.base + "/")
+    tab.page.fill("#token", served.tokens[who])
+    tab.page.click("#login button[type=submit]")
+    tab.page.wait_for_selector("#map-view:not([hidden])")
+
+
+def wait_for_roads(tab: Page) -> int:
+    """Waits until road tiles are drawn; returns how many painted pixels they hold."""
+    tab.page.wait_for_selector("#map[data-roads=loaded]", state="attached")
+    painted: int = tab.page.evaluate(
+        """() => {
+          let n = 0;
+          for (const c of document.querySelectorAll('canvas.road-tile[data-features]')) {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+          }
+          return n;
+        }"""
+    )
+    return painted
+
+
+def assert_local_only(tab: Page, served: Served) -> None:
+    # data: URLs (the inlined Leaflet images, the empty favicon) never leave the page.
+    foreign = [u for u in tab.requests if not u.startswith((served.base + "/", "data:"))]
+    assert not foreign, foreign
+    assert not tab.errors, tab.errors
+
+
+def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance between two (lon, lat) points (an oracle apart from corridor's)."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
+def click_route(tab: Page, box: dict[str, float]) -> dict[str, Any]:
+    """Picks origin and destination by clicking; returns {"fastest": route, "safest": route}."""
+    tab.page.click("#route-pick")
+    expect(tab.page.locator("#status")).to_contain_text("Click the origin")
+
+    def asked(fastest: bool) -> Any:
+        def match(response: Any) -> bool:
+            if not response.url.endswith("/routes"):
+                return False
+            body = json.loads(response.request.post_data or "{}")
+            return (body.get("risk_weight") == 0) is fastest
+
+        # Generous: on a cold numba cache the server's first route compiles for a while.
+        return tab.page.expect_response(match, timeout=90_000)
+
+    with asked(fastest=True) as fast, asked(fastest=False) as safe:
+        tab.page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.35)
+        tab.page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.65)
+    # (Playwright's string predicates would need eval, which the page's CSP forbids.)
+    expect(tab.page.locator("#status")).to_contain_text("Routes computed")
+    answers = {"fastest": fast.value.json(), "safest": safe.value.json()}
+    return {kind: answer["routes"][0] for kind, answer in answers.items()}
+
+
+def closest(route: dict[str, Any], point: tuple[float, float]) -> float:
+    return min(metres((lon, lat), point) for lon, lat in route["geometry"]["coordinates"])
+
+
+def test_coordinator_sees_the_network_and_computes_a_route_by_clicking(
+    page: Page, served: Served
+) -> None:
+    log_in(page, served, "coordinator")
+    assert "coordinator" in page.page.inner_text("#who")
+    assert wait_for_roads(page) > 5_000, "the road tiles are blank"
+    assert any("/tiles/" in u for u in page.requests)
+    box = page.page.locator("#map").bounding_box()
+    # No hazards yet: fastest and safest are the same route.
+    before = click_route(page, box)
+    assert before["fastest"]["geometry"] == before["safest"]["geometry"]
+    assert page.page.locator("path.route-fastest").count() == 1
+    assert page.page.locator("path.route-safest").count() == 1
+    # Shelling reported on the middle of that route (through the API, as a field team would).
+    coords = before["fastest"]["geometry"]["coordinates"]
+    shelled = (coords[len(coords) // 2][0], coords[len(coords) // 2][1])
+    auth = {"Authorization": f"Bearer {served.tokens['field']}"}
+    reported = httpx.post(
+        f"{served.base}/hazards",
+        headers=auth,
+        json={"type": "Feature", "geometry": {"type": "Point", "coordinates": list(shelled)},
+              "properties": {"kind": "shelling", "radius_m": 250, "severity": 1.0}},
+    )  # fmt: skip
+    assert reported.status_code == 201, reported.text
+    after = click_route(page, box)
+    assert "1 hazards considered" in page.page.inner_text("#status")
+    # The fastest route still goes through the shelling; the safest keeps out of its radius.
+    assert closest(after["fastest"], shelled) < 250
+    assert closest(after["safest"], shelled) > 250
+    assert after["safest"]["risk"] < after["fastest"]["risk"]
+    assert after["safest"]["time_s"] >= after["fastest"]["time_s"]
+    listed = page.page.locator("#route-result li.route-safest")
+    assert float(listed.get_attribute("data-time-s")) == after["safest"]["time_s"]
+    # A hazard placed by clicking is stored and drawn with its kind's symbol.
+    page.page.select_option("#hazard-kind", "roadblock")
+    page.page.click("#hazard-place")
+    page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.page.wait_for_selector(".hazard-icon.hazard-roadblock")
+    assert page.page.inner_text("#hazard-count") == "(2)"
+    stored = httpx.get(
+        f"{served.base}/hazards",
+        headers={"Authorization": f"Bearer {served.tokens['observer']}"},
+    ).json()
+    assert sorted(h["properties"]["kind"] for h in stored["items"]) == ["roadblock", "shelling"]
+    assert_local_only(page, served)
+
+
+def test_observer_is_offered_no_write_action(page: Page, served: Served) -> None:
+    log_in(page, served, "observer")
+    assert wait_for_roads(page) > 5_000
+    assert "observer" in page.page.inner_text("#who")
+    assert page.page.locator("[data-write]").count() == 0
+    assert page.page.locator("#hazard-place").count() == 0
+    # Reading stays: routes (which write nothing) and the hazard list.
+    assert page.page.locator("#route-pick").count() == 1
+    assert page.page.locator("#hazard-list").count() == 1
+    # Clicking the map as an observer adds nothing.
+    box = page.page.locator("#map").bounding_box()
+    page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    assert not any(u.endswith("/hazards") for u in page.requests if "POST" in u)
+    assert_local_only(page, served)
+
+
+def test_agreements_list_shows_each_party_signature_status(page: Page, served: Served) -> None:
+    from corridor.network import read_network
+
+    net = read_network(served.network_file)
+    terms = terms_for(net, served.keys, corridor_id="krems-dashboard")
+    auth = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    proposed = httpx.post(f"{served.base}/agreements", json=terms, headers=auth, timeout=30)
+    assert proposed.status_code == 201, proposed.text
+    log_in(page, served, "liaison")
+    page.page.click("#tabs button[data-view=agreements-view]")
+    row = page.page.locator("#agreements tr[data-corridor=krems-dashboard]")
+    row.wait_for()
+    shown = sorted(row.locator(".signatures li").all_inner_texts())
+    record = httpx.get(f"{served.base}/agreements/krems-dashboard", headers=auth).json()
+    assert shown == sorted(f"{s['party']}: {s['status']}" for s in record["statuses"])
+    assert [s["party"] for s in record["statuses"]] == ["north", "south"]
+    assert row.locator("td").nth(2).inner_text() == record["state_now"]
+    assert_local_only(page, served)
+
+
+def test_a_wrong_token_is_refused_on_the_page(page: Page, served: Served) -> None:
+    page.page.goto(served.base + "/")
+    page.page.fill("#token", "cor_not-a-real-token")
+    page.page.click("#login button[type=submit]")
+    expect(page.page.locator("#login-error")).to_contain_text("401")
+    assert page.page.locator("#map-view").is_hidden()
+    # The refused /me call logs a console error in chromium; nothing else may.
+    page.errors[:] = [e for e in page.errors if "401" not in e]
+    assert_local_only(page, served)
