@@ -28,13 +28,18 @@ function rank(feature) {
   return i < 0 ? ORDER.length : i;
 }
 
-function trace(ctx, coords, toPixel) {
+const linesOf = (geometry) =>
+  geometry.type === "MultiLineString" ? geometry.coordinates : [geometry.coordinates];
+
+function trace(ctx, geometry, toPixel) {
   ctx.beginPath();
-  coords.forEach(([lon, lat], i) => {
-    const [x, y] = toPixel(lon, lat);
-    if (i === 0) ctx.moveTo(x, y);
-    else ctx.lineTo(x, y);
-  });
+  for (const line of linesOf(geometry)) {
+    line.forEach(([lon, lat], i) => {
+      const [x, y] = toPixel(lon, lat);
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
+  }
 }
 
 /** Draws the collection; returns how many features were drawn. */
@@ -49,13 +54,13 @@ export function drawTile(canvas, collection, toPixel, zoom) {
     const style = styleOf(f.properties.highway);
     const width = style.width * scale;
     if (f.properties.bridge) {
-      trace(ctx, f.geometry.coordinates, toPixel);
+      trace(ctx, f.geometry, toPixel);
       ctx.setLineDash([]);
       ctx.strokeStyle = "#212121";
       ctx.lineWidth = width + 3;
       ctx.stroke();
     }
-    trace(ctx, f.geometry.coordinates, toPixel);
+    trace(ctx, f.geometry, toPixel);
     ctx.setLineDash(f.properties.tunnel ? [4, 3] : []);
     ctx.strokeStyle = style.color;
     ctx.lineWidth = width;
@@ -74,7 +79,7 @@ function drawNames(ctx, features, toPixel) {
   ctx.lineWidth = 3;
   for (const f of features) {
     const name = f.properties.name;
-    const coords = f.geometry.coordinates;
+    const coords = linesOf(f.geometry)[0];
     if (!name || seen.has(name) || coords.length < 2) continue;
     const mid = Math.floor((coords.length - 1) / 2);
     const [x0, y0] = toPixel(...coords[mid]);

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 
 from corridor.errors import InputError
 from corridor.network import FLAG_BRIDGE, FLAG_TUNNEL, HIGHWAY_CLASSES, Network, segments_in_bbox
@@ -61,9 +62,10 @@ def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
 def road_tile(network: Network, z: int, x: int, y: int) -> dict[str, Any]:
     """The roads meeting tile z/x/y as a GeoJSON FeatureCollection.
 
-    Properties are only what a map draws: ``highway`` class, ``bridge``, ``tunnel`` and, from
-    ``NAME_ZOOM`` on, ``name``. Geometry keeps its full extent (the client clips), simplified
-    with a tolerance of about half a pixel at this zoom.
+    One MultiLineString per kind of road drawn: ``highway`` class, ``bridge``, ``tunnel`` and,
+    from ``NAME_ZOOM`` on, ``name``. Lines keep their full extent (the client clips) and are
+    simplified to half a pixel at this zoom (and below ``NAME_ZOOM`` snapped to a half-pixel
+    grid), so every point drawn is within a pixel of the road.
     """
     west, south, east, north = tile_bounds(z, x, y)
     # A margin of a few pixels so lines crossing the edge are drawn continuously.
@@ -90,34 +92,59 @@ def road_tile(network: Network, z: int, x: int, y: int) -> dict[str, Any]:
     lines = shapely.linestrings(coords, indices=index)
     tolerance = (east - west) / TILE_PX / 2
     simple = shapely.simplify(lines, tolerance, preserve_topology=False)
+    coords, owner = shapely.get_coordinates(simple, return_index=True)
+    if z < NAME_ZOOM:
+        # Below street zoom a segment is often shorter than a pixel: snapping to a half-pixel
+        # grid and dropping what collapses keeps every line continuous at screen resolution
+        # while cutting a dense town's tile to a fraction.
+        cell = np.array([(east - west) / TILE_PX / 2, (north - south) / TILE_PX / 2])
+        coords, owner = _snap(coords, owner, np.array([west, south]), cell)
     decimals = max(5, math.ceil(math.log10(TILE_PX * (1 << z) / 360.0)) + 1)
+    coords = np.round(coords, decimals)
     flags = network.edge_flags[edge].astype(np.int64)
-    names = arr["edge_name"][edge] if z >= NAME_ZOOM else None
+    names = arr["edge_name"][edge] if z >= NAME_ZOOM else np.full(edge.shape[0], -1)
+    # One MultiLineString per (class, bridge, tunnel, name): the JSON per segment would
+    # otherwise outweigh the coordinates.
+    keys = np.column_stack(
+        (highway, (flags & FLAG_BRIDGE) != 0, (flags & FLAG_TUNNEL) != 0, names)
+    ).astype(np.int64)
+    groups: dict[tuple[int, ...], list[list[list[float]]]] = {}
+    if owner.shape[0]:
+        cuts = np.flatnonzero(np.diff(owner)) + 1
+        owners = owner[np.concatenate(([0], cuts))].tolist()
+        for i, part in zip(owners, np.split(coords, cuts), strict=True):
+            groups.setdefault(tuple(keys[i].tolist()), []).append(part.tolist())
     strings = network.strings
     features = []
-    for i, line in _split(simple, decimals):
-        props: dict[str, Any] = {"highway": HIGHWAY_CLASSES[int(highway[i])]}
-        if flags[i] & FLAG_BRIDGE:
+    for (code, bridge, tunnel, name), parts in groups.items():
+        props: dict[str, Any] = {"highway": HIGHWAY_CLASSES[code]}
+        if bridge:
             props["bridge"] = True
-        if flags[i] & FLAG_TUNNEL:
+        if tunnel:
             props["tunnel"] = True
-        if names is not None and int(names[i]) >= 0:
-            props["name"] = strings[int(names[i])]
+        if name >= 0:
+            props["name"] = strings[name]
         features.append(
-            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": line},
+            {"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": parts},
              "properties": props}
         )  # fmt: skip
     return {"type": "FeatureCollection", "features": features}
 
 
-def _split(lines: Any, decimals: int) -> list[tuple[int, list[list[float]]]]:
-    """(line index, rounded coordinates) of each non-empty line, in order."""
-    coords, index = shapely.get_coordinates(lines, return_index=True)
-    coords = np.round(coords, decimals)
-    cuts = np.flatnonzero(np.diff(index)) + 1
-    owners = index[np.concatenate(([0], cuts))] if index.shape[0] else index
-    parts = np.split(coords, cuts) if index.shape[0] else []
-    return [(int(o), part.tolist()) for o, part in zip(owners.tolist(), parts, strict=True)]
+def _snap(
+    coords: NDArray[np.float64],
+    owner: NDArray[np.int64],
+    origin: NDArray[np.float64],
+    cell: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Points snapped to the grid; repeated points and lines left with one point dropped."""
+    q = np.round((coords - origin) / cell)
+    keep = np.ones(q.shape[0], dtype=bool)
+    keep[1:] = ~((q[1:] == q[:-1]).all(axis=1) & (owner[1:] == owner[:-1]))
+    q, owner = q[keep], owner[keep]
+    lines, counts = np.unique(owner, return_counts=True)
+    long_enough = np.isin(owner, lines[counts >= 2])
+    return q[long_enough] * cell + origin, owner[long_enough]
 
 
 class TileCache:
