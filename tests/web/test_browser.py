@@ -243,3 +243,30 @@ def test_a_wrong_token_is_refused_on_the_page(page: Page, served: Served) -> Non
     # The refused /me call logs a console error in chromium; nothing else may.
     page.errors[:] = [e for e in page.errors if "401" not in e]
     assert_local_only(page, served)
+
+
+def test_an_incident_reported_in_the_field_arrives_live(page: Page, served: Served) -> None:
+    from datetime import UTC, datetime
+
+    from corridor.network import read_network
+
+    net = read_network(served.network_file)
+    terms = terms_for(net, served.keys, corridor_id="krems-live")
+    coordinator = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    proposed = httpx.post(f"{served.base}/agreements", json=terms, headers=coordinator)
+    assert proposed.status_code == 201, proposed.text
+    log_in(page, served, "observer")
+    expect(page.page.locator("#live-state")).to_have_text("(connected)")
+    where = terms["route"]["geometry"]["coordinates"][3]
+    incident = {
+        "id": "inc-dashboard-1", "corridor_id": "krems-live", "kind": "shelling",
+        "at_utc": datetime.now(UTC).isoformat(), "lat": where[1], "lon": where[0],
+        "severity": 0.7, "confidence": 0.6, "notes": "impacts beside the road",
+    }  # fmt: skip
+    field_team = {"Authorization": f"Bearer {served.tokens['field']}"}
+    sent = httpx.post(f"{served.base}/reports/incidents", json=incident, headers=field_team)
+    assert sent.status_code == 201, sent.text
+    item = page.page.locator("#live li.live-incident")
+    expect(item).to_contain_text("shelling krems-live", timeout=10_000)
+    assert page.page.locator("path.live-marker-incident").count() == 1
+    assert_local_only(page, served)

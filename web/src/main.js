@@ -117,7 +117,80 @@ async function startMap() {
   fillLegend();
   fillHazardKinds();
   setStatus(`Network ${app.network.name}: ${app.network.edges} edges, ${app.network.road_km} km.`);
+  app.live = L.layerGroup().addTo(app.map);
+  if (app.may.has("events.stream")) followEvents();
   await loadHazards();
+}
+
+// ---- live events (check-ins, incidents, violations, agreement changes) --------------------
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function parseEvent(block) {
+  const event = { id: null, kind: "message", data: "" };
+  for (const line of block.split("\n")) {
+    if (line.startsWith("id: ")) event.id = line.slice(4);
+    else if (line.startsWith("event: ")) event.kind = line.slice(7);
+    else if (line.startsWith("data: ")) event.data += line.slice(6);
+  }
+  return event;
+}
+
+// EventSource cannot send the token, so the stream is read with fetch; it resumes with
+// Last-Event-ID after a dropped connection, as EventSource would.
+async function followEvents() {
+  let last = null;
+  for (;;) {
+    try {
+      const headers = { Authorization: `Bearer ${app.token}`, Accept: "text/event-stream" };
+      if (last !== null) headers["Last-Event-ID"] = last;
+      const res = await fetch("/events", { headers });
+      if (!res.ok) throw new ApiError(String(res.status));
+      $("#live-state").textContent = "(connected)";
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let cut = buffer.indexOf("\n\n");
+        while (cut >= 0) {
+          const event = parseEvent(buffer.slice(0, cut));
+          buffer = buffer.slice(cut + 2);
+          if (event.data) {
+            last = event.id;
+            showEvent(event.kind, JSON.parse(event.data));
+          }
+          cut = buffer.indexOf("\n\n");
+        }
+      }
+    } catch (err) {
+      console.warn("event stream", err);
+    }
+    $("#live-state").textContent = "(reconnecting)";
+    await sleep(2000);
+  }
+}
+
+function showEvent(kind, event) {
+  // Check-ins and incidents carry the report (with its position) inside the payload.
+  const p = event.payload?.report ?? event.payload ?? {};
+  const li = document.createElement("li");
+  li.className = `live-${kind.replaceAll(".", "-")}`;
+  const what = p.kind ?? p.status ?? "";
+  const when = (event.at_utc ?? "").replace("T", " ").slice(0, 16);
+  li.textContent = `${when} ${kind} ${what} ${event.corridor_id ?? ""}`.replace(/\s+/g, " ").trim();
+  $("#live").prepend(li);
+  if (typeof p.lat === "number" && typeof p.lon === "number") {
+    L.circleMarker([p.lat, p.lon], {
+      radius: 8,
+      color: kind.includes("incident") ? "#b3261e" : "#0b57d0",
+      fillOpacity: 0.6,
+      className: `live-marker live-marker-${kind.replaceAll(".", "-")}`,
+    })
+      .bindTooltip(li.textContent)
+      .addTo(app.live);
+  }
 }
 
 function fillLegend() {
