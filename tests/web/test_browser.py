@@ -123,6 +123,12 @@ def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
 
 
+def hazards(served: Served) -> list[dict[str, Any]]:
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    page = httpx.get(f"{served.base}/hazards", params={"limit": 500}, headers=auth).json()
+    return list(page["items"])
+
+
 def click_route(tab: Page, box: dict[str, float]) -> dict[str, Any]:
     """Picks origin and destination by clicking; returns {"fastest": route, "safest": route}."""
     tab.page.click("#route-pick")
@@ -176,7 +182,7 @@ def test_coordinator_sees_the_network_and_computes_a_route_by_clicking(
     )  # fmt: skip
     assert reported.status_code == 201, reported.text
     after = click_route(page, box)
-    assert "1 hazards considered" in page.page.inner_text("#status")
+    assert f"{len(hazards(served))} hazards considered" in page.page.inner_text("#status")
     # The fastest route still goes through the shelling; the safest keeps out of its radius.
     assert closest(after["fastest"], shelled) < 250
     assert closest(after["safest"], shelled) > 250
@@ -189,12 +195,11 @@ def test_coordinator_sees_the_network_and_computes_a_route_by_clicking(
     page.page.click("#hazard-place")
     page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
     page.page.wait_for_selector(".hazard-icon.hazard-roadblock")
-    assert page.page.inner_text("#hazard-count") == "(2)"
-    stored = httpx.get(
-        f"{served.base}/hazards",
-        headers={"Authorization": f"Bearer {served.tokens['observer']}"},
-    ).json()
-    assert sorted(h["properties"]["kind"] for h in stored["items"]) == ["roadblock", "shelling"]
+    stored = hazards(served)
+    assert page.page.inner_text("#hazard-count") == f"({len(stored)})"
+    mine = [h for h in stored if h["properties"].get("source") == "dashboard (coordinator-1)"]
+    assert [h["properties"]["kind"] for h in mine] == ["roadblock"]
+    assert page.page.locator(".hazard-icon").count() == len(stored)
     assert_local_only(page, served)
 
 
@@ -207,6 +212,12 @@ def test_observer_is_offered_no_write_action(page: Page, served: Served) -> None
     # Reading stays: routes (which write nothing) and the hazard list.
     assert page.page.locator("#route-pick").count() == 1
     assert page.page.locator("#hazard-list").count() == 1
+    # No write control on the agreements either (an unsigned one exists).
+    propose(served, "krems-observer")
+    page.page.click("#tabs button[data-view=agreements-view]")
+    page.page.locator("#agreements tr[data-corridor=krems-observer]").wait_for()
+    assert page.page.locator("[data-write], .sign-form").count() == 0
+    page.page.click("#tabs button[data-view=map-view]")
     # Clicking the map as an observer adds nothing.
     box = page.page.locator("#map").bounding_box()
     page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
@@ -214,23 +225,51 @@ def test_observer_is_offered_no_write_action(page: Page, served: Served) -> None
     assert_local_only(page, served)
 
 
-def test_agreements_list_shows_each_party_signature_status(page: Page, served: Served) -> None:
+def propose(served: Served, corridor_id: str) -> dict[str, Any]:
     from corridor.network import read_network
 
-    net = read_network(served.network_file)
-    terms = terms_for(net, served.keys, corridor_id="krems-dashboard")
+    terms = terms_for(read_network(served.network_file), served.keys, corridor_id=corridor_id)
     auth = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
     proposed = httpx.post(f"{served.base}/agreements", json=terms, headers=auth, timeout=30)
     assert proposed.status_code == 201, proposed.text
-    log_in(page, served, "liaison")
+    return terms
+
+
+def test_a_liaison_sees_signature_status_and_uploads_its_party_signature(
+    page: Page, served: Served
+) -> None:
+    from corridor.agreements import signing_message
+    from tests.api.conftest import sign_b64
+
+    propose(served, "krems-dashboard")
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    log_in(page, served, "liaison-north")
     page.page.click("#tabs button[data-view=agreements-view]")
     row = page.page.locator("#agreements tr[data-corridor=krems-dashboard]")
     row.wait_for()
-    shown = sorted(row.locator(".signatures li").all_inner_texts())
     record = httpx.get(f"{served.base}/agreements/krems-dashboard", headers=auth).json()
+    shown = sorted(row.locator(".signatures li").all_inner_texts())
     assert shown == sorted(f"{s['party']}: {s['status']}" for s in record["statuses"])
     assert [s["party"] for s in record["statuses"]] == ["north", "south"]
     assert row.locator("td").nth(2).inner_text() == record["state_now"]
+    # The digest to sign is shown; north signs it on its own machine (here: the test).
+    assert row.locator(".digest code").inner_text() == record["digest"]
+    message = signing_message(record["digest"])
+    forged = sign_b64(served.keys["south"], message)  # the wrong party's key: refused
+    row.locator(".sign-form input").fill(forged)
+    row.locator(".sign-form button").click()
+    expect(row.locator(".sign-form .error")).to_contain_text("422")
+    row.locator(".sign-form input").fill(sign_b64(served.keys["north"], message))
+    row.locator(".sign-form button").click()
+    expect(row.locator("li.sig-valid")).to_have_count(1)
+    assert row.locator(".sign-form").count() == 0  # nothing left for north to sign
+    after = httpx.get(f"{served.base}/agreements/krems-dashboard", headers=auth).json()
+    assert {s["party"]: s["status"] for s in after["statuses"]} == {
+        "north": "valid",
+        "south": "missing",
+    }
+    # The refused upload logged a console error; nothing else may.
+    page.errors[:] = [e for e in page.errors if "422" not in e]
     assert_local_only(page, served)
 
 
@@ -248,13 +287,7 @@ def test_a_wrong_token_is_refused_on_the_page(page: Page, served: Served) -> Non
 def test_an_incident_reported_in_the_field_arrives_live(page: Page, served: Served) -> None:
     from datetime import UTC, datetime
 
-    from corridor.network import read_network
-
-    net = read_network(served.network_file)
-    terms = terms_for(net, served.keys, corridor_id="krems-live")
-    coordinator = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
-    proposed = httpx.post(f"{served.base}/agreements", json=terms, headers=coordinator)
-    assert proposed.status_code == 201, proposed.text
+    terms = propose(served, "krems-live")
     log_in(page, served, "observer")
     expect(page.page.locator("#live-state")).to_have_text("(connected)")
     where = terms["route"]["geometry"]["coordinates"][3]

@@ -353,6 +353,10 @@ async function loadAgreements() {
       ul.append(li);
     }
     sigs.append(ul);
+    const mine = rec.statuses.find((s) => s.party === app.me.party);
+    if (app.may.has("agreements.sign") && mine && mine.status !== "valid") {
+      sigs.append(signForm(rec, mine.party));
+    }
     tr.append(sigs);
     return tr;
   });
@@ -366,6 +370,46 @@ async function loadAgreements() {
     rows.push(tr);
   }
   body.replaceChildren(...rows);
+}
+
+// The party signs the digest with its own key on its own machine; only the signature is
+// uploaded here (the browser never holds a party's key). The server verifies it.
+function signForm(rec, party) {
+  const form = document.createElement("form");
+  form.className = "sign-form";
+  form.dataset.write = "";
+  const id = `sig-${rec.corridor_id}`;
+  const digest = document.createElement("p");
+  digest.className = "digest";
+  digest.textContent = `Sign for ${party}: corridor-agreement-v1 digest `;
+  const code = document.createElement("code");
+  code.textContent = rec.digest;
+  digest.append(code);
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = "Signature (base64)";
+  const input = document.createElement("input");
+  input.id = id;
+  input.name = "signature";
+  input.required = true;
+  input.spellcheck = false;
+  const button = document.createElement("button");
+  button.type = "submit";
+  button.textContent = "Upload signature";
+  const error = document.createElement("p");
+  error.className = "error";
+  error.setAttribute("role", "alert");
+  form.append(digest, label, input, button, error);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const path = `/agreements/${encodeURIComponent(rec.corridor_id)}/signatures/${encodeURIComponent(party)}`;
+    api(path, { method: "PUT", json: { signature: input.value.trim(), version: rec.version } })
+      .then(() => loadAgreements())
+      .catch((e) => {
+        error.textContent = e.message;
+      });
+  });
+  return form;
 }
 
 // ---- wiring -------------------------------------------------------------------------------
