@@ -303,3 +303,18 @@ def test_an_incident_reported_in_the_field_arrives_live(page: Page, served: Serv
     expect(item).to_contain_text("shelling krems-live", timeout=10_000)
     assert page.page.locator("path.live-marker-incident").count() == 1
     assert_local_only(page, served)
+
+
+def test_a_route_can_be_picked_with_the_keyboard_alone(page: Page, served: Served) -> None:
+    log_in(page, served, "observer")
+    wait_for_roads(page)
+    page.page.focus("#route-pick")
+    page.page.keyboard.press("Enter")  # the map takes the focus; its centre is the pick
+    expect(page.page.locator("#status")).to_contain_text("Click the origin")
+    with page.page.expect_response(lambda r: r.url.endswith("/routes"), timeout=90_000):
+        for key in ["ArrowLeft"] * 3 + ["Enter"] + ["ArrowRight"] * 6 + ["Enter"]:
+            page.page.keyboard.press(key)
+    expect(page.page.locator("#status")).to_contain_text("Routes computed")
+    assert page.page.locator("#route-result li").count() == 2
+    assert page.page.locator("path.route-safest").count() == 1
+    assert_local_only(page, served)

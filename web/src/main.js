@@ -114,6 +114,13 @@ async function startMap() {
   app.hazards = L.layerGroup().addTo(app.map);
   app.routes = L.layerGroup().addTo(app.map);
   app.map.on("click", onMapClick);
+  // Keyboard: while picking, pan with the arrow keys and press Enter to pick the map centre.
+  $("#map").addEventListener("keydown", (event) => {
+    if (app.mode && event.key === "Enter") {
+      event.preventDefault();
+      onMapClick({ latlng: app.map.getCenter() });
+    }
+  });
   fillLegend();
   fillHazardKinds();
   setStatus(`Network ${app.network.name}: ${app.network.edges} edges, ${app.network.road_km} km.`);
@@ -269,7 +276,7 @@ function onMapClick(event) {
       .bindTooltip("origin")
       .addTo(app.routes);
     app.mode = "destination";
-    setStatus("Now click the destination.");
+    setStatus("Now click the destination (or pan and press Enter).");
     return;
   }
   if (app.mode === "destination") {
@@ -430,7 +437,8 @@ function wire() {
   $("#route-pick")?.addEventListener("click", () => {
     app.mode = "origin";
     document.body.classList.add("picking");
-    setStatus("Click the origin on the map.");
+    setStatus("Click the origin on the map (or pan with the arrow keys and press Enter).");
+    $("#map").focus();
   });
   $("#route-clear")?.addEventListener("click", () => {
     app.routes?.clearLayers();
@@ -439,7 +447,8 @@ function wire() {
   $("#hazard-place")?.addEventListener("click", () => {
     app.mode = "hazard";
     document.body.classList.add("picking");
-    setStatus("Click where the hazard is.");
+    setStatus("Click where the hazard is (or pan with the arrow keys and press Enter).");
+    $("#map").focus();
   });
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) logIn(saved).catch(() => sessionStorage.removeItem(TOKEN_KEY));
