@@ -190,6 +190,22 @@ def test_coordinator_sees_the_network_and_computes_a_route_by_clicking(
     assert after["safest"]["time_s"] >= after["fastest"]["time_s"]
     listed = page.page.locator("#route-result li.route-safest")
     assert float(listed.get_attribute("data-time-s")) == after["safest"]["time_s"]
+    # The explanation panel tells what the API explained: roads taken, hazards passed.
+    for kind in ("fastest", "safest"):
+        item = page.page.locator(f"#route-result li.route-{kind}")
+        item.locator("details.explanation summary").click()
+        explained = after[kind]["explanation"]
+        roads = item.locator(".ex-roads li").all_inner_texts()
+        assert len(roads) == len(explained["roads"]) > 0
+        for shown, road in zip(roads, explained["roads"], strict=True):
+            assert shown.startswith(f"{road['road']} ({road['highway']}): "), shown
+        passed = item.locator(".ex-hazards li").all_inner_texts()
+        assert len(passed) == len(explained["hazards"])
+        for shown, hazard in zip(passed, explained["hazards"], strict=True):
+            assert shown.startswith(f"{hazard['kind']} {hazard['id']}: "), shown
+    fastest_passed = after["fastest"]["explanation"]["hazards"]
+    assert [h["kind"] for h in fastest_passed] == ["shelling"]
+    assert fastest_passed[0]["distance_m"] < 250 and fastest_passed[0]["risk"] > 0
     # A hazard placed by clicking is stored and drawn with its kind's symbol.
     page.page.select_option("#hazard-kind", "roadblock")
     page.page.click("#hazard-place")

@@ -304,6 +304,7 @@ async function computeRoutes(origin, destination) {
         origin: { lat: round(origin.lat), lon: round(origin.lng) },
         destination: { lat: round(destination.lat), lon: round(destination.lng) },
         ...(risk_weight === null ? {} : { risk_weight }),
+        explain: true,
       },
     });
   const answers = await Promise.all(ROUTE_KINDS.map((k) => ask(k.risk_weight)));
@@ -328,10 +329,41 @@ async function computeRoutes(origin, destination) {
     const km = (route.length_m / 1000).toFixed(2);
     const risk = (route.risk * 100).toFixed(2);
     li.textContent = `${kind.label}: ${minutes} min, ${km} km, risk ${risk} %`;
+    if (route.explanation) li.append(explanationPanel(route.explanation));
     list.append(li);
   });
   const notes = answers.flatMap((a) => a.notes);
   setStatus(`Routes computed (${answers[0].hazards_considered} hazards considered).${notes.length ? ` ${notes.join(" ")}` : ""}`);
+}
+
+// Why this route: the roads it takes, the bridges and tunnels it crosses, the hazards it
+// passes (each with its own share of the route's risk).
+function explanationPanel(ex) {
+  const details = document.createElement("details");
+  details.className = "explanation";
+  const summary = document.createElement("summary");
+  summary.textContent = `${ex.roads.length} roads, ${ex.structures.length} bridges/tunnels, ${ex.hazards.length} hazards nearby`;
+  details.append(summary);
+  const section = (title, cls, items, text) => {
+    if (items.length === 0) return;
+    const h = document.createElement("h3");
+    h.textContent = title;
+    const ul = document.createElement("ul");
+    ul.className = cls;
+    for (const item of items) {
+      const li = document.createElement("li");
+      li.textContent = text(item);
+      ul.append(li);
+    }
+    details.append(h, ul);
+  };
+  section("Roads", "ex-roads", ex.roads, (r) =>
+    `${r.road} (${r.highway}): ${(r.length_m / 1000).toFixed(2)} km, ${(r.time_s / 60).toFixed(1)} min`);
+  section("Bridges and tunnels", "ex-structures", ex.structures, (s) =>
+    `${s.kind}: ${s.name}, ${Math.round(s.length_m)} m`);
+  section("Hazards passed", "ex-hazards", ex.hazards, (h) =>
+    `${h.kind} ${h.id}: ${Math.round(h.distance_m)} m away, risk ${(h.risk * 100).toFixed(2)} %${h.closes ? ", closes the road" : ""}`);
+  return details;
 }
 
 // ---- agreements ---------------------------------------------------------------------------
