@@ -169,3 +169,39 @@ def test_cache_returns_the_same_bytes_and_counts_hits(krems_network: Any) -> Non
     cache.get("krems", krems_network, 14, x, y + 1)  # evicts the first (least recently used)
     cache.get("krems", krems_network, 14, x, y)
     assert cache.misses == 4
+
+
+def test_segment_grid_answers_exactly_as_the_full_scan(krems_network: Any) -> None:
+    """The grid index against ``segments_in_bbox`` (a brute-force scan) on random boxes."""
+    from corridor.network import segments_in_bbox
+    from corridor.web import SegmentGrid
+
+    net = krems_network
+    grid = SegmentGrid(net, cell_deg=0.005)
+    w, s = float(net.node_lon.min()), float(net.node_lat.min())
+    e, n = float(net.node_lon.max()), float(net.node_lat.max())
+    rng = np.random.default_rng(12)
+    sizes = [0.0005, 0.002, 0.01, 0.05, 0.5]
+    nonempty = 0
+    for i in range(300):
+        size = sizes[i % len(sizes)]
+        lon = rng.uniform(w - 0.02, e + 0.02)
+        lat = rng.uniform(s - 0.02, n + 0.02)
+        box = (lon, lat, lon + size, lat + size * 0.7)
+        want = segments_in_bbox(net, *box)
+        got = grid.query(*box)
+        assert got.tolist() == want.tolist(), box
+        nonempty += bool(want.shape[0])
+    assert nonempty > 60  # many boxes hit roads
+    # Boxes touching segments exactly on their bounds (the inclusive edges).
+    for seg in rng.choice(net.n_segments, 100, replace=False).tolist():
+        line = segment_line(net, seg)
+        lo_lon, lo_lat, hi_lon, hi_lat = line.bounds
+        for box in ((hi_lon, hi_lat, hi_lon + 0.01, hi_lat + 0.01), (lo_lon - 0.01, lo_lat - 0.01,
+                                                                     lo_lon, lo_lat)):  # fmt: skip
+            got = grid.query(*box)
+            assert got.tolist() == segments_in_bbox(net, *box).tolist()
+            assert seg in got.tolist()
+    # A tile through the grid is the same tile as through the scan.
+    x, y = tile_of(15.6, 48.41, 15)
+    assert road_tile(net, 15, x, y, grid) == road_tile(net, 15, x, y)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corridor.web._tiles import MAX_ZOOM, NAME_ZOOM, TileCache, classes_at, road_tile, tile_bounds
+from corridor.web._tiles import (
+    MAX_ZOOM,
+    NAME_ZOOM,
+    SegmentGrid,
+    TileCache,
+    classes_at,
+    road_tile,
+    tile_bounds,
+)
 
 #: The built bundle (scripts/build-web.sh writes it; it is committed and shipped as package data).
 STATIC_DIR = Path(__file__).parent / "static"
@@ -13,6 +21,7 @@ __all__ = [
     "MAX_ZOOM",
     "NAME_ZOOM",
     "STATIC_DIR",
+    "SegmentGrid",
     "TileCache",
     "classes_at",
     "road_tile",

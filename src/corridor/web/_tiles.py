@@ -59,7 +59,9 @@ def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     return x / n * 360.0 - 180.0, lat(y + 1), (x + 1) / n * 360.0 - 180.0, lat(y)
 
 
-def road_tile(network: Network, z: int, x: int, y: int) -> dict[str, Any]:
+def road_tile(
+    network: Network, z: int, x: int, y: int, grid: SegmentGrid | None = None
+) -> dict[str, Any]:
     """The roads meeting tile z/x/y as a GeoJSON FeatureCollection.
 
     One MultiLineString per kind of road drawn: ``highway`` class, ``bridge``, ``tunnel`` and,
@@ -70,8 +72,8 @@ def road_tile(network: Network, z: int, x: int, y: int) -> dict[str, Any]:
     west, south, east, north = tile_bounds(z, x, y)
     # A margin of a few pixels so lines crossing the edge are drawn continuously.
     pad = (east - west) * 4 / TILE_PX
-    segments = segments_in_bbox(network, west - pad, max(south - pad, -90.0), east + pad,
-                                min(north + pad, 90.0))  # fmt: skip
+    box = (west - pad, max(south - pad, -90.0), east + pad, min(north + pad, 90.0))
+    segments = grid.query(*box) if grid is not None else segments_in_bbox(network, *box)
     edge = network.segment_edges[segments]
     highway = network.edge_highway[edge]
     wanted = classes_at(z)
@@ -147,15 +149,86 @@ def _snap(
     return q[long_enough] * cell + origin, owner[long_enough]
 
 
+class SegmentGrid:
+    """The network's segments bucketed by a regular lon/lat grid, so a tile looks only at the
+    segments of the cells it covers instead of scanning every segment's box (the scan costs
+    ~10 ms per tile on a million-edge network). Answers exactly as ``segments_in_bbox``."""
+
+    def __init__(self, network: Network, cell_deg: float = 0.01) -> None:
+        self.network = network
+        self.cell = cell_deg
+        starts = network.seg_offsets[:-1]
+        lon, lat = network.arrays["seg_lon"], network.arrays["seg_lat"]
+        if starts.shape[0] == 0:
+            self.bounds = np.zeros((0, 4))
+        else:
+            self.bounds = np.column_stack(
+                (np.minimum.reduceat(lon, starts), np.minimum.reduceat(lat, starts),
+                 np.maximum.reduceat(lon, starts), np.maximum.reduceat(lat, starts))
+            ).astype(np.float64)  # fmt: skip
+        b = self.bounds
+        self.lon0 = float(b[:, 0].min()) if b.shape[0] else 0.0
+        self.lat0 = float(b[:, 1].min()) if b.shape[0] else 0.0
+        ix0, iy0 = self._cells(b[:, 0], b[:, 1])
+        ix1, iy1 = self._cells(b[:, 2], b[:, 3])
+        self.nx = int(ix1.max()) + 1 if b.shape[0] else 1
+        self.ny = int(iy1.max()) + 1 if b.shape[0] else 1
+        # A segment spanning several cells is listed in each (most span one).
+        wide, high = ix1 - ix0 + 1, iy1 - iy0 + 1
+        per = wide * high
+        seg = np.repeat(np.arange(b.shape[0], dtype=np.int64), per)
+        k = np.arange(int(per.sum()), dtype=np.int64) - np.repeat(np.cumsum(per) - per, per)
+        cx = np.repeat(ix0, per) + k // np.repeat(high, per)
+        cy = np.repeat(iy0, per) + k % np.repeat(high, per)
+        keys = cx * self.ny + cy
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.segments = seg[order]
+
+    def _cells(
+        self, lon: NDArray[np.float64], lat: NDArray[np.float64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        ix = np.floor((lon - self.lon0) / self.cell).astype(np.int64)
+        iy = np.floor((lat - self.lat0) / self.cell).astype(np.int64)
+        return ix, iy
+
+    def query(self, west: float, south: float, east: float, north: float) -> NDArray[np.int64]:
+        """Ids (sorted) of the segments whose box meets the given box."""
+        b = self.bounds
+        if b.shape[0] == 0:
+            return np.zeros(0, np.int64)
+        x0, y0 = (int(v[0]) for v in self._cells(np.array([west]), np.array([south])))
+        x1, y1 = (int(v[0]) for v in self._cells(np.array([east]), np.array([north])))
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, self.nx - 1), min(y1, self.ny - 1)
+        if x0 > x1 or y0 > y1:
+            return np.zeros(0, np.int64)
+        if (x1 - x0 + 1) * (y1 - y0 + 1) * 4 > self.nx * self.ny:  # most of the grid: scan
+            candidates = np.arange(b.shape[0], dtype=np.int64)
+        else:
+            lo = np.searchsorted(self.keys, np.arange(x0, x1 + 1) * self.ny + y0, side="left")
+            hi = np.searchsorted(self.keys, np.arange(x0, x1 + 1) * self.ny + y1, side="right")
+            parts = [self.segments[a:c] for a, c in zip(lo.tolist(), hi.tolist(), strict=True)]
+            candidates = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+        c = b[candidates]
+        hit = (c[:, 0] <= east) & (c[:, 2] >= west) & (c[:, 1] <= north) & (c[:, 3] >= south)
+        return candidates[hit]
+
+
 class TileCache:
     """A bounded LRU of encoded tiles per (network name, z, x, y); safe across threads."""
 
     def __init__(self, max_tiles: int = 4096) -> None:
         self.max_tiles = max_tiles
         self._tiles: OrderedDict[tuple[str, int, int, int], bytes] = OrderedDict()
+        self._grids: dict[str, SegmentGrid] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    def clear_tiles(self) -> None:
+        """Forget the tiles (not the networks' grid indexes)."""
+        with self._lock:
+            self._tiles.clear()
 
     def get(self, name: str, network: Network, z: int, x: int, y: int) -> bytes:
         key = (name, z, x, y)
@@ -165,7 +238,13 @@ class TileCache:
                 self._tiles.move_to_end(key)
                 self.hits += 1
                 return found
-        body = json.dumps(road_tile(network, z, x, y), ensure_ascii=False,
+        with self._lock:
+            grid = self._grids.get(name)
+        if grid is None or grid.network is not network:
+            grid = SegmentGrid(network)
+            with self._lock:
+                self._grids[name] = grid
+        body = json.dumps(road_tile(network, z, x, y, grid), ensure_ascii=False,
                           separators=(",", ":")).encode()  # fmt: skip
         with self._lock:
             self.misses += 1
