@@ -24,6 +24,7 @@ PATH_VALUES = {
     "z": "14",  # a map tile over Krems
     "x": "8901",
     "y": "5667",
+    "lang": "uk",
 }
 CALLERS = ["coordinator", "liaison", "field", "observer"]
 

@@ -334,3 +334,20 @@ def test_a_route_can_be_picked_with_the_keyboard_alone(page: Page, served: Serve
     assert page.page.locator("#route-result li").count() == 2
     assert page.page.locator("path.route-safest").count() == 1
     assert_local_only(page, served)
+
+
+def test_the_dashboard_speaks_ukrainian(page: Page, served: Served) -> None:
+    page.page.goto(served.base + "/")
+    page.page.select_option("#lang", "uk")
+    expect(page.page.locator("#login h2")).to_have_text("Увійти")
+    assert page.page.get_attribute("html", "lang") == "uk"
+    log_in(page, served, "coordinator")
+    assert page.page.locator("#tabs button").all_inner_texts() == ["Карта", "Угоди"]
+    assert page.page.inner_text("#hazard-place") == "Позначити на карті"
+    page.page.click("#route-pick")
+    expect(page.page.locator("#status")).to_contain_text("Клацніть початок на карті")
+    page.page.reload()  # the choice is kept
+    expect(page.page.locator("#tabs button").first).to_have_text("Карта")
+    page.page.select_option("#lang", "en")
+    expect(page.page.locator("#tabs button").first).to_have_text("Map")
+    assert_local_only(page, served)

@@ -53,3 +53,29 @@ def test_tiles_over_http(api: Api) -> None:
     assert api.get("/networks/krems/tiles/40/0/0").status_code == 422
     far = api.get("/networks/krems/tiles/15/0/0")  # empty ocean corner: empty, not an error
     assert far.status_code == 200 and far.json()["features"] == []
+
+
+def test_every_dashboard_string_has_a_ukrainian_translation(api: Api) -> None:
+    """The strings marked in the page (data-i18n) and passed to t() in the scripts, against the
+    catalogue the server sends (read from the .po file by Babel)."""
+    import re
+
+    from tests.conftest import REPO
+
+    src = REPO / "web" / "src"
+    html = (src / "index.html").read_text()
+    marked = set(re.findall(r"data-i18n>([^<]+)<", html))
+    js = "\n".join(p.read_text() for p in src.glob("*.js"))
+    called = set(re.findall(r'\bt\("([^"]+)"\)', js))
+    labels = set(re.findall(r'label: "(\w+)"', js))  # the route kinds, shown through t()
+    wanted = marked | called | labels
+    assert len(marked) > 15 and len(called) > 4 and labels == {"fastest", "safest"}
+    uk = api.client.get("/assets/i18n/uk.json")
+    assert uk.status_code == 200
+    catalog = uk.json()
+    missing = sorted(wanted - set(catalog))
+    assert not missing, f"no Ukrainian for {missing} in src/corridor/web/locale/uk"
+    assert all(catalog[w] and catalog[w] != w for w in wanted)
+    assert catalog["Log in"] == "Увійти"
+    assert api.client.get("/assets/i18n/en.json").json() == {}
+    assert api.client.get("/assets/i18n/xx.json").status_code == 404

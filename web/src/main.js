@@ -11,6 +11,27 @@ const $ = (sel) => document.querySelector(sel);
 const TOKEN_KEY = "corridor.token";
 
 const app = { token: null, me: null, may: new Set(), network: null, map: null, mode: null };
+const LANG_KEY = "corridor.lang";
+
+// ---- language: English source strings, translations from the server's .po catalogue ----
+
+let messages = {};
+const t = (text) => messages[text] || text;
+
+async function setLanguage(lang) {
+  messages = {};
+  if (lang !== "en") {
+    const res = await fetch(`assets/i18n/${encodeURIComponent(lang)}.json`);
+    if (res.ok) messages = await res.json();
+  }
+  document.documentElement.lang = lang;
+  localStorage.setItem(LANG_KEY, lang);
+  $("#lang").value = lang;
+  for (const el of document.querySelectorAll("[data-i18n]")) {
+    el.dataset.i18nSource ??= el.textContent;
+    el.textContent = t(el.dataset.i18nSource);
+  }
+}
 
 class ApiError extends Error {}
 
@@ -276,7 +297,7 @@ function onMapClick(event) {
       .bindTooltip("origin")
       .addTo(app.routes);
     app.mode = "destination";
-    setStatus("Now click the destination (or pan and press Enter).");
+    setStatus(t("Now click the destination (or pan and press Enter)."));
     return;
   }
   if (app.mode === "destination") {
@@ -295,7 +316,7 @@ const ROUTE_KINDS = [
 ];
 
 async function computeRoutes(origin, destination) {
-  setStatus("Computing routes…");
+  setStatus(t("Computing routes…"));
   const ask = (risk_weight) =>
     api("/routes", {
       method: "POST",
@@ -328,7 +349,7 @@ async function computeRoutes(origin, destination) {
     const minutes = (route.time_s / 60).toFixed(1);
     const km = (route.length_m / 1000).toFixed(2);
     const risk = (route.risk * 100).toFixed(2);
-    li.textContent = `${kind.label}: ${minutes} min, ${km} km, risk ${risk} %`;
+    li.textContent = `${t(kind.label)}: ${minutes} min, ${km} km, risk ${risk} %`;
     if (route.explanation) li.append(explanationPanel(route.explanation));
     list.append(li);
   });
@@ -404,7 +425,7 @@ async function loadAgreements() {
     const tr = document.createElement("tr");
     const td = document.createElement("td");
     td.colSpan = 5;
-    td.textContent = "No agreements yet.";
+    td.textContent = t("No agreements yet.");
     tr.append(td);
     rows.push(tr);
   }
@@ -426,7 +447,7 @@ function signForm(rec, party) {
   digest.append(code);
   const label = document.createElement("label");
   label.htmlFor = id;
-  label.textContent = "Signature (base64)";
+  label.textContent = t("Signature (base64)");
   const input = document.createElement("input");
   input.id = id;
   input.name = "signature";
@@ -434,7 +455,7 @@ function signForm(rec, party) {
   input.spellcheck = false;
   const button = document.createElement("button");
   button.type = "submit";
-  button.textContent = "Upload signature";
+  button.textContent = t("Upload signature");
   const error = document.createElement("p");
   error.className = "error";
   error.setAttribute("role", "alert");
@@ -469,7 +490,7 @@ function wire() {
   $("#route-pick")?.addEventListener("click", () => {
     app.mode = "origin";
     document.body.classList.add("picking");
-    setStatus("Click the origin on the map (or pan with the arrow keys and press Enter).");
+    setStatus(t("Click the origin on the map (or pan with the arrow keys and press Enter)."));
     $("#map").focus();
   });
   $("#route-clear")?.addEventListener("click", () => {
@@ -479,11 +500,15 @@ function wire() {
   $("#hazard-place")?.addEventListener("click", () => {
     app.mode = "hazard";
     document.body.classList.add("picking");
-    setStatus("Click where the hazard is (or pan with the arrow keys and press Enter).");
+    setStatus(t("Click where the hazard is (or pan with the arrow keys and press Enter)."));
     $("#map").focus();
   });
-  const saved = sessionStorage.getItem(TOKEN_KEY);
-  if (saved) logIn(saved).catch(() => sessionStorage.removeItem(TOKEN_KEY));
+  $("#lang").addEventListener("change", () => setLanguage($("#lang").value));
+  const lang = localStorage.getItem(LANG_KEY) ?? (navigator.language.startsWith("uk") ? "uk" : "en");
+  setLanguage(lang).finally(() => {
+    const saved = sessionStorage.getItem(TOKEN_KEY);
+    if (saved) logIn(saved).catch(() => sessionStorage.removeItem(TOKEN_KEY));
+  });
 }
 
 wire();

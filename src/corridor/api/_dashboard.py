@@ -7,6 +7,8 @@ routes still check it. The headers forbid inline scripts and any third-party ori
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -51,6 +53,21 @@ def page() -> Response:
     return Response(
         _read("index.html"),
         media_type="text/html; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/assets/i18n/{lang}.json", name="dashboard.catalog")
+def catalog(lang: str) -> Response:
+    """The dashboard's translations into ``lang`` (msgid -> msgstr) from its .po catalogue,
+    kept and edited like the notices' catalogues; English is the msgids themselves."""
+    from corridor.web import LANGUAGES, ui_catalog
+
+    if lang not in LANGUAGES:
+        raise ApiError(404, f"no dashboard translation for {lang!r}; have {sorted(LANGUAGES)}")
+    return Response(
+        json.dumps(ui_catalog(lang), ensure_ascii=False, sort_keys=True).encode(),
+        media_type="application/json",
         headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"},
     )
 

@@ -95,6 +95,7 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     # the dashboard's page and bundle (issue 12): public, it asks for a token itself
     "dashboard.page": PUBLIC,
     "dashboard.asset": PUBLIC,
+    "dashboard.catalog": PUBLIC,
 }
 
 #: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter
