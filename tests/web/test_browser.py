@@ -331,7 +331,7 @@ def test_a_route_can_be_picked_with_the_keyboard_alone(page: Page, served: Serve
         for key in ["ArrowLeft"] * 3 + ["Enter"] + ["ArrowRight"] * 6 + ["Enter"]:
             page.page.keyboard.press(key)
     expect(page.page.locator("#status")).to_contain_text("Routes computed")
-    assert page.page.locator("#route-result li").count() == 2
+    assert page.page.locator("#route-result > li").count() == 2
     assert page.page.locator("path.route-safest").count() == 1
     assert_local_only(page, served)
 

@@ -24,10 +24,18 @@ const FAMILY = {
   checkpoint: "control", no_go_zone: "control",
 };
 
+// Leaflet puts a string tooltip in as HTML; ids and names come from other users, so tooltips
+// are always given as text nodes.
+export function textNode(text) {
+  const span = document.createElement("span");
+  span.textContent = text;
+  return span;
+}
+
 function icon(kind) {
   return L.divIcon({
     className: `hazard-icon hazard-${kind} family-${FAMILY[kind] ?? "strike"}`,
-    html: `<span aria-hidden="true">${HAZARD_SYMBOL[kind] ?? "?"}</span>`,
+    html: `<span aria-hidden="true">${Object.hasOwn(HAZARD_SYMBOL, kind) ? HAZARD_SYMBOL[kind] : "?"}</span>`,
     iconSize: [26, 26],
     iconAnchor: [13, 13],
   });
@@ -46,11 +54,11 @@ export function hazardLayer(items) {
         L.circle([lat, lon], { radius, color: "#b71c1c", weight: 1, fillOpacity: 0.12 }).addTo(group);
       }
       L.marker([lat, lon], { icon: icon(kind), title: label, keyboard: true, alt: label })
-        .bindTooltip(label)
+        .bindTooltip(textNode(label))
         .addTo(group);
     } else {
       L.geoJSON(h, { style: { color: "#b71c1c", weight: 2, fillOpacity: 0.15 } })
-        .bindTooltip(label)
+        .bindTooltip(textNode(label))
         .addTo(group);
     }
   }

@@ -5,7 +5,7 @@ import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import "./style.css";
 import { ROAD_STYLE, drawTile } from "./roads.js";
-import { HAZARD_SYMBOL, hazardLayer } from "./hazards.js";
+import { HAZARD_SYMBOL, hazardLayer, textNode } from "./hazards.js";
 
 const $ = (sel) => document.querySelector(sel);
 const TOKEN_KEY = "corridor.token";
@@ -216,7 +216,7 @@ function showEvent(kind, event) {
       fillOpacity: 0.6,
       className: `live-marker live-marker-${kind.replaceAll(".", "-")}`,
     })
-      .bindTooltip(li.textContent)
+      .bindTooltip(textNode(li.textContent))
       .addTo(app.live);
   }
 }
@@ -294,7 +294,7 @@ function onMapClick(event) {
     app.routes.clearLayers();
     app.origin = event.latlng;
     L.circleMarker(event.latlng, { radius: 7, color: "#1b5e20", fillOpacity: 1 })
-      .bindTooltip("origin")
+      .bindTooltip(textNode("origin"))
       .addTo(app.routes);
     app.mode = "destination";
     setStatus(t("Now click the destination (or pan and press Enter)."));
@@ -304,7 +304,7 @@ function onMapClick(event) {
     app.mode = null;
     document.body.classList.remove("picking");
     L.circleMarker(event.latlng, { radius: 7, color: "#b71c1c", fillOpacity: 1 })
-      .bindTooltip("destination")
+      .bindTooltip(textNode("destination"))
       .addTo(app.routes);
     computeRoutes(app.origin, event.latlng).catch((e) => setStatus(e.message, true));
   }
