@@ -351,3 +351,30 @@ def test_the_dashboard_speaks_ukrainian(page: Page, served: Served) -> None:
     page.page.select_option("#lang", "en")
     expect(page.page.locator("#tabs button").first).to_have_text("Map")
     assert_local_only(page, served)
+
+
+def test_a_field_team_reports_an_incident_at_a_point(page: Page, served: Served) -> None:
+    propose(served, "krems-field")
+    log_in(page, served, "field")
+    wait_for_roads(page)
+    # A field team may report, but not plan or sign.
+    assert page.page.locator("#incident-tools").count() == 1
+    assert page.page.locator("#hazard-tools").count() == 1  # hazards.create: field reports too
+    expect(page.page.locator("#incident-corridor option[value=krems-field]")).to_have_count(1)
+    page.page.select_option("#incident-corridor", "krems-field")
+    page.page.select_option("#incident-kind", "fired_upon")
+    page.page.fill("#incident-notes", "shots at the lead bus")
+    expect(page.page.locator("#live-state")).to_have_text("(connected)")
+    page.page.click("#incident-place")
+    box = page.page.locator("#map").bounding_box()
+    page.page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
+    expect(page.page.locator("#status")).to_contain_text("Incident reported: fired upon")
+    expect(page.page.locator("#live li.live-incident")).to_contain_text("fired_upon krems-field")
+    auth = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    stored = httpx.get(
+        f"{served.base}/reports", params={"corridor_id": "krems-field"}, headers=auth
+    ).json()["items"]
+    assert len(stored) == 1
+    assert stored[0]["report"]["kind"] == "fired_upon"
+    assert stored[0]["report"]["notes"] == "shots at the lead bus"
+    assert_local_only(page, served)

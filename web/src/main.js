@@ -146,6 +146,7 @@ async function startMap() {
   fillHazardKinds();
   setStatus(`Network ${app.network.name}: ${app.network.edges} edges, ${app.network.road_km} km.`);
   app.live = L.layerGroup().addTo(app.map);
+  if (app.may.has("reports.incident")) fillIncidentForm().catch((e) => setStatus(e.message, true));
   if (app.may.has("events.stream")) followEvents();
   await loadHazards();
 }
@@ -279,11 +280,60 @@ async function addHazard(latlng) {
   await loadHazards();
 }
 
+// ---- field reports ------------------------------------------------------------------------
+
+const INCIDENT_KINDS = ["shelling", "fired_upon", "route_blocked", "mines", "bridge_destroyed", "detention"];
+
+async function fillIncidentForm() {
+  const kinds = $("#incident-kind");
+  for (const kind of INCIDENT_KINDS) {
+    const opt = document.createElement("option");
+    opt.value = kind;
+    opt.textContent = kind.replaceAll("_", " ");
+    kinds.append(opt);
+  }
+  const page = await api("/agreements?limit=100");
+  const corridors = $("#incident-corridor");
+  for (const a of page.items) {
+    const opt = document.createElement("option");
+    opt.value = a.corridor_id;
+    opt.textContent = a.corridor_id;
+    corridors.append(opt);
+  }
+}
+
+function reportId() {
+  const random = Array.from({ length: 4 }, () => Math.floor(Math.random() * 0x10000).toString(16));
+  return `web-${Date.now().toString(36)}-${random.join("")}`;
+}
+
+async function reportIncident(latlng) {
+  const corridor = $("#incident-corridor").value;
+  if (!corridor) throw new ApiError(t("There is no agreement to report against."));
+  const body = {
+    id: reportId(),
+    corridor_id: corridor,
+    kind: $("#incident-kind").value,
+    at_utc: new Date().toISOString(),
+    lat: round(latlng.lat),
+    lon: round(latlng.lng),
+    notes: $("#incident-notes").value,
+  };
+  await api("/reports/incidents", { method: "POST", json: body });
+  setStatus(`${t("Incident reported")}: ${body.kind.replaceAll("_", " ")} (${body.id}).`);
+}
+
 // ---- routes -------------------------------------------------------------------------------
 
 const round = (v) => Math.round(v * 1e6) / 1e6;
 
 function onMapClick(event) {
+  if (app.mode === "incident") {
+    app.mode = null;
+    document.body.classList.remove("picking");
+    reportIncident(event.latlng).catch((e) => setStatus(e.message, true));
+    return;
+  }
   if (app.mode === "hazard") {
     app.mode = null;
     document.body.classList.remove("picking");
@@ -496,6 +546,12 @@ function wire() {
   $("#route-clear")?.addEventListener("click", () => {
     app.routes?.clearLayers();
     $("#route-result").replaceChildren();
+  });
+  $("#incident-place")?.addEventListener("click", () => {
+    app.mode = "incident";
+    document.body.classList.add("picking");
+    setStatus(t("Click where the incident happened (or pan with the arrow keys and press Enter)."));
+    $("#map").focus();
   });
   $("#hazard-place")?.addEventListener("click", () => {
     app.mode = "hazard";
