@@ -370,6 +370,13 @@ def test_a_field_team_reports_an_incident_at_a_point(page: Page, served: Served)
     page.page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
     expect(page.page.locator("#status")).to_contain_text("Incident reported: fired upon")
     expect(page.page.locator("#live li.live-incident")).to_contain_text("fired_upon krems-field")
+    # The agreed corridors are drawn on the map, one line per agreement, as the API lists them.
+    listed = httpx.get(
+        f"{served.base}/agreements",
+        params={"limit": 100},
+        headers={"Authorization": f"Bearer {served.tokens['field']}"},
+    ).json()
+    assert page.page.locator("path.agreement-route").count() == listed["total"] >= 1
     auth = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
     stored = httpx.get(
         f"{served.base}/reports", params={"corridor_id": "krems-field"}, headers=auth

@@ -147,6 +147,8 @@ async function startMap() {
   setStatus(`Network ${app.network.name}: ${app.network.edges} edges, ${app.network.road_km} km.`);
   app.live = L.layerGroup().addTo(app.map);
   if (app.may.has("reports.incident")) fillIncidentForm().catch((e) => setStatus(e.message, true));
+  app.corridors = L.layerGroup().addTo(app.map);
+  drawAgreementRoutes().catch((e) => setStatus(e.message, true));
   if (app.may.has("events.stream")) followEvents();
   await loadHazards();
 }
@@ -278,6 +280,33 @@ async function addHazard(latlng) {
   });
   setStatus(`Added a ${kind.replaceAll("_", " ")} hazard.`);
   await loadHazards();
+}
+
+// ---- agreed corridors on the map --------------------------------------------------------
+
+async function drawAgreementRoutes() {
+  const page = await api("/agreements?limit=100");
+  const records = await Promise.all(
+    page.items.map((a) => api(`/agreements/${encodeURIComponent(a.corridor_id)}`)),
+  );
+  app.corridors.clearLayers();
+  for (const rec of records) {
+    const coords = rec.terms?.route?.geometry?.coordinates ?? [];
+    if (coords.length < 2) continue;
+    const inForce = rec.in_force;
+    L.polyline(
+      coords.map(([lon, lat]) => [lat, lon]),
+      {
+        color: inForce ? "#00695c" : "#5e35b1",
+        weight: 5,
+        opacity: 0.7,
+        dashArray: inForce ? null : "2 8",
+        className: `agreement-route agreement-${rec.state_now}`,
+      },
+    )
+      .bindTooltip(textNode(`${rec.corridor_id} v${rec.version}: ${rec.state_now}`))
+      .addTo(app.corridors);
+  }
 }
 
 // ---- field reports ------------------------------------------------------------------------
