@@ -33,7 +33,7 @@ typecheck: $(BIN)/.installed-dev
 system-deps:
 	bash scripts/system-deps.sh
 
-pytest: $(BIN)/.installed-dev
+pytest: $(BIN)/.installed-dev system-deps
 	$(BIN)/pytest -n 2 --dist loadfile
 
 test: lint typecheck pytest

@@ -35,3 +35,26 @@ def test_demo_writes_network_routes_and_map(
     assert {t["vehicle_id"] for t in sched["trips"]} >= {"amb-1", "bus-01"}
     assert (tmp_path / "schedule-gantt.png").read_bytes().startswith(b"\x89PNG")
     assert "Evacuation plan" in out and "clearance" in out
+
+
+def test_demo_ends_with_a_dashboard_database_and_how_to_open_it(tmp_path: Path) -> None:
+    """The demo's last step alone (the whole demo runs in the test above)."""
+    from rich.console import Console
+
+    from corridor.api import authenticate
+    from corridor.hazards import load_hazards
+    from corridor.store import list_hazards, open_store
+
+    hazards = load_hazards(demo.HAZARDS_FILE)
+    for _ in range(2):  # a second run starts afresh instead of failing on the stored ids
+        console = Console(record=True, width=300)
+        demo.dashboard(tmp_path, tmp_path / "krems.net", hazards, console)
+    out = console.export_text()
+    assert "corridor serve --db sqlite:///" in out and "http://127.0.0.1:8000/" in out
+    tokens = dict(line.split()[:2] for line in out.splitlines() if line.startswith("  "))
+    with open_store(f"sqlite:///{tmp_path / 'demo.db'}") as store:
+        for role in ("coordinator", "field", "observer"):
+            who = authenticate(store, tokens[role])
+            assert who is not None and who.role.value == role
+        with store.session(write=False) as session:
+            assert len(list_hazards(session)) == len(hazards) > 3

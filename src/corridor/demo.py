@@ -4,7 +4,8 @@ Imports the OSM extract into a network file, prints its summary, loads the demo 
 (shelling, a destroyed Danube bridge, mines on an exit road, a no-go zone, a checkpoint) and
 prints the fastest and the safest route from the centre to the east exit with their
 explanations, writing both as GeoJSON and a PNG map. Then plans the evacuation of three
-gathering points through the demo corridor (schedule JSON and a Gantt chart).
+gathering points through the demo corridor (schedule JSON and a Gantt chart), and ends with
+a demo database and how to open the web dashboard on it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -84,6 +86,35 @@ def run(out_dir: Path, console: Console) -> None:
     write_atomic(out_dir / "schedule.json", schedule.to_json() + "\n")
     render_gantt(schedule, out_dir / "schedule-gantt.png")
     console.print(f"schedule and Gantt chart written to [cyan]{out_dir}[/]")
+
+    dashboard(out_dir, net_path, hazards, console)
+
+
+def dashboard(out_dir: Path, net_path: Path, hazards: list[Any], console: Console) -> None:
+    """A fresh demo database (the hazard picture, one user per role) and how to open the web
+    dashboard on it. The tokens are printed once; only their hashes are stored."""
+    from corridor.api import add_user
+    from corridor.store import add_hazards, open_store
+
+    console.rule("[bold]5. Web dashboard")
+    db = (out_dir / "demo.db").resolve()
+    db.unlink(missing_ok=True)  # each run starts from the same picture
+    url = f"sqlite:///{db}"
+    with open_store(url) as store:
+        with store.session() as session:
+            add_hazards(session, hazards, actor="demo")
+        tokens = {
+            role: add_user(store, name=f"demo-{role}", role=role, party=None, actor="demo")
+            for role in ("coordinator", "field", "observer")
+        }
+    console.print(f"demo database with {len(hazards)} hazards written to [cyan]{db}[/]")
+    console.print("Open the dashboard (offline, nothing is fetched from the internet):")
+    console.print(
+        f"  .venv/bin/corridor serve --db {url} --network {net_path.resolve()}", soft_wrap=True
+    )
+    console.print("  then browse to http://127.0.0.1:8000/ and log in with one of these tokens:")
+    for role, token in tokens.items():
+        console.print(f"  {role:<12} {token}", soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,6 +21,10 @@ PATH_VALUES = {
     "incident_id": "no-such-incident",
     "sha256": "0" * 64,
     "corridor_id": "no-such-corridor",
+    "z": "14",  # a map tile over Krems
+    "x": "8901",
+    "y": "5667",
+    "lang": "uk",
 }
 CALLERS = ["coordinator", "liaison", "field", "observer"]
 

@@ -47,6 +47,7 @@ def create_app(
         _agreements,
         _assessments,
         _audit,
+        _dashboard,
         _hazards,
         _health,
         _me,
@@ -82,7 +83,7 @@ def create_app(
     guarded = [Depends(authorize)]
     app.include_router(_health.router, dependencies=guarded)
     routers = (_me, _networks, _hazards, _monitoring, _routes_api, _agreements, _audit, _plans)
-    for module in (*routers, _notices, _assessments):
+    for module in (*routers, _notices, _assessments, _dashboard):
         app.include_router(module.router, dependencies=guarded)
     install_openapi(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from corridor.api._pagination import Page, PageOf, page_params, paginate
@@ -98,6 +98,34 @@ def network_roads(
     collection["total_segments"] = int(segments.shape[0])
     collection["truncated"] = bool(segments.shape[0] > limit)
     return JSONResponse(collection, media_type="application/geo+json")
+
+
+@router.get(
+    "/{name}/tiles/{z}/{x}/{y}",
+    name="networks.tiles",
+    responses={
+        200: {"content": {"application/geo+json": {}}, "description": "GeoJSON roads of a tile"},
+        **problem_responses(404, 422),
+    },
+)
+def network_tile(request: Request, name: str, z: int, x: int, y: int) -> Response:
+    """The roads of web-mercator tile z/x/y, simplified for that zoom (the dashboard's base map).
+
+    Minor classes are left out below zoom 13 and names are sent from zoom 15; see
+    corridor.web.road_tile. Tiles are cached in the server, and the network never changes
+    while it is served, so clients may cache them too.
+    """
+    from corridor.web import TileCache
+
+    state = state_of(request)
+    net = state.network(name)
+    cache: TileCache = state.caches.setdefault("tiles", TileCache())
+    body = cache.get(name, net, z, x, y)
+    return Response(
+        body,
+        media_type="application/geo+json",
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:

@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     "networks.list": EVERYONE,
     "networks.info": EVERYONE,
     "networks.roads": EVERYONE,
+    "networks.tiles": EVERYONE,
     # hazards
     "hazards.list": EVERYONE,
     "hazards.read": EVERYONE,
@@ -91,6 +92,10 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     "plans.read": EVERYONE,
     # assessments: computing one writes nothing
     "assessments.compute": EVERYONE,
+    # the dashboard's page and bundle (issue 12): public, it asks for a token itself
+    "dashboard.page": PUBLIC,
+    "dashboard.asset": PUBLIC,
+    "dashboard.catalog": PUBLIC,
 }
 
 #: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter

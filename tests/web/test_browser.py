@@ -1,0 +1,387 @@
+"""The dashboard in a real browser (Debian's chromium via Playwright) against `corridor serve`.
+
+One server for the module (SQLite, the Krems network); each test opens a fresh browser page,
+records every request the page makes and every console error (a CSP violation is one), and
+keeps a screenshot under out/screenshots/ as a test artefact.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.api.conftest import seed_users, terms_for
+from tests.api.test_serve import serving
+from tests.conftest import REPO, require
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = REPO / "out" / "screenshots"
+
+
+@dataclass
+class Served:
+    base: str
+    tokens: dict[str, str]
+    keys: dict[str, Any]
+    network_file: Path
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, network_file: Path) -> Iterator[Served]:
+    from corridor.store import open_store
+
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'corridor.db'}"
+    with open_store(db_url) as store:
+        tokens, keys = seed_users(store)
+    with serving(db_url, network_file) as base:
+        yield Served(base=base, tokens=tokens, keys=keys, network_file=network_file)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require(Path(CHROMIUM).exists(), "chromium not installed (scripts/system-deps.sh installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - a dev install has it
+        require(False, "the playwright package is not installed (pip install -e '.[dev]')")
+        raise
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Page:
+    page: Any
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def page(browser: Any, served: Served, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    tab = Page(context.new_page())
+    tab.page.on("request", lambda r: tab.requests.append(r.url))
+    tab.page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
+    tab.page.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab.page.set_default_timeout(15_000)
+    try:
+        yield tab
+    finally:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tab.page.screenshot(path=str(SHOTS / f"{request.node.name}.png"))
+        context.close()
+
+
+def log_in(tab: Page, served: Served, who: str) -> None:
+    tab.page.goto(served.base + "/")
+    tab.page.fill("#token", served.tokens[who])
+    tab.page.click("#login button[type=submit]")
+    tab.page.wait_for_selector("#map-view:not([hidden])")
+
+
+def wait_for_roads(tab: Page) -> int:
+    """Waits until road tiles are drawn; returns how many painted pixels they hold."""
+    tab.page.wait_for_selector("#map[data-roads=loaded]", state="attached")
+    painted: int = tab.page.evaluate(
+        """() => {
+          let n = 0;
+          for (const c of document.querySelectorAll('canvas.road-tile[data-features]')) {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+          }
+          return n;
+        }"""
+    )
+    return painted
+
+
+def assert_local_only(tab: Page, served: Served) -> None:
+    # data: URLs (the inlined Leaflet images, the empty favicon) never leave the page.
+    foreign = [u for u in tab.requests if not u.startswith((served.base + "/", "data:"))]
+    assert not foreign, foreign
+    assert not tab.errors, tab.errors
+
+
+def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance between two (lon, lat) points (an oracle apart from corridor's)."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
+def hazards(served: Served) -> list[dict[str, Any]]:
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    page = httpx.get(f"{served.base}/hazards", params={"limit": 500}, headers=auth).json()
+    return list(page["items"])
+
+
+def click_route(tab: Page, box: dict[str, float]) -> dict[str, Any]:
+    """Picks origin and destination by clicking; returns {"fastest": route, "safest": route}."""
+    tab.page.click("#route-pick")
+    expect(tab.page.locator("#status")).to_contain_text("Click the origin")
+
+    def asked(fastest: bool) -> Any:
+        def match(response: Any) -> bool:
+            if not response.url.endswith("/routes"):
+                return False
+            body = json.loads(response.request.post_data or "{}")
+            return (body.get("risk_weight") == 0) is fastest
+
+        # Generous: on a cold numba cache the server's first route compiles for a while.
+        return tab.page.expect_response(match, timeout=90_000)
+
+    with asked(fastest=True) as fast, asked(fastest=False) as safe:
+        tab.page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.35)
+        tab.page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.65)
+    # (Playwright's string predicates would need eval, which the page's CSP forbids.)
+    expect(tab.page.locator("#status")).to_contain_text("Routes computed")
+    answers = {"fastest": fast.value.json(), "safest": safe.value.json()}
+    return {kind: answer["routes"][0] for kind, answer in answers.items()}
+
+
+def closest(route: dict[str, Any], point: tuple[float, float]) -> float:
+    return min(metres((lon, lat), point) for lon, lat in route["geometry"]["coordinates"])
+
+
+def test_coordinator_sees_the_network_and_computes_a_route_by_clicking(
+    page: Page, served: Served
+) -> None:
+    log_in(page, served, "coordinator")
+    assert "coordinator" in page.page.inner_text("#who")
+    assert wait_for_roads(page) > 5_000, "the road tiles are blank"
+    assert any("/tiles/" in u for u in page.requests)
+    box = page.page.locator("#map").bounding_box()
+    # No hazards yet: fastest and safest are the same route.
+    before = click_route(page, box)
+    assert before["fastest"]["geometry"] == before["safest"]["geometry"]
+    assert page.page.locator("path.route-fastest").count() == 1
+    assert page.page.locator("path.route-safest").count() == 1
+    # Shelling reported on the middle of that route (through the API, as a field team would).
+    coords = before["fastest"]["geometry"]["coordinates"]
+    shelled = (coords[len(coords) // 2][0], coords[len(coords) // 2][1])
+    auth = {"Authorization": f"Bearer {served.tokens['field']}"}
+    reported = httpx.post(
+        f"{served.base}/hazards",
+        headers=auth,
+        json={"type": "Feature", "geometry": {"type": "Point", "coordinates": list(shelled)},
+              "properties": {"kind": "shelling", "radius_m": 250, "severity": 1.0}},
+    )  # fmt: skip
+    assert reported.status_code == 201, reported.text
+    after = click_route(page, box)
+    assert f"{len(hazards(served))} hazards considered" in page.page.inner_text("#status")
+    # The fastest route still goes through the shelling; the safest keeps out of its radius.
+    assert closest(after["fastest"], shelled) < 250
+    assert closest(after["safest"], shelled) > 250
+    assert after["safest"]["risk"] < after["fastest"]["risk"]
+    assert after["safest"]["time_s"] >= after["fastest"]["time_s"]
+    listed = page.page.locator("#route-result li.route-safest")
+    assert float(listed.get_attribute("data-time-s")) == after["safest"]["time_s"]
+    # The explanation panel tells what the API explained: roads taken, hazards passed.
+    for kind in ("fastest", "safest"):
+        item = page.page.locator(f"#route-result li.route-{kind}")
+        item.locator("details.explanation summary").click()
+        explained = after[kind]["explanation"]
+        roads = item.locator(".ex-roads li").all_inner_texts()
+        assert len(roads) == len(explained["roads"]) > 0
+        for shown, road in zip(roads, explained["roads"], strict=True):
+            assert shown.startswith(f"{road['road']} ({road['highway']}): "), shown
+        passed = item.locator(".ex-hazards li").all_inner_texts()
+        assert len(passed) == len(explained["hazards"])
+        for shown, hazard in zip(passed, explained["hazards"], strict=True):
+            assert shown.startswith(f"{hazard['kind']} {hazard['id']}: "), shown
+    fastest_passed = after["fastest"]["explanation"]["hazards"]
+    assert [h["kind"] for h in fastest_passed] == ["shelling"]
+    assert fastest_passed[0]["distance_m"] < 250 and fastest_passed[0]["risk"] > 0
+    # A hazard placed by clicking is stored and drawn with its kind's symbol.
+    page.page.select_option("#hazard-kind", "roadblock")
+    page.page.click("#hazard-place")
+    page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.page.wait_for_selector(".hazard-icon.hazard-roadblock")
+    stored = hazards(served)
+    assert page.page.inner_text("#hazard-count") == f"({len(stored)})"
+    mine = [h for h in stored if h["properties"].get("source") == "dashboard (coordinator-1)"]
+    assert [h["properties"]["kind"] for h in mine] == ["roadblock"]
+    assert page.page.locator(".hazard-icon").count() == len(stored)
+    assert_local_only(page, served)
+
+
+def test_observer_is_offered_no_write_action(page: Page, served: Served) -> None:
+    log_in(page, served, "observer")
+    assert wait_for_roads(page) > 5_000
+    assert "observer" in page.page.inner_text("#who")
+    assert page.page.locator("[data-write]").count() == 0
+    assert page.page.locator("#hazard-place").count() == 0
+    # Reading stays: routes (which write nothing) and the hazard list.
+    assert page.page.locator("#route-pick").count() == 1
+    assert page.page.locator("#hazard-list").count() == 1
+    # No write control on the agreements either (an unsigned one exists).
+    propose(served, "krems-observer")
+    page.page.click("#tabs button[data-view=agreements-view]")
+    page.page.locator("#agreements tr[data-corridor=krems-observer]").wait_for()
+    assert page.page.locator("[data-write], .sign-form").count() == 0
+    page.page.click("#tabs button[data-view=map-view]")
+    # Clicking the map as an observer adds nothing.
+    box = page.page.locator("#map").bounding_box()
+    page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    assert not any(u.endswith("/hazards") for u in page.requests if "POST" in u)
+    assert_local_only(page, served)
+
+
+def propose(served: Served, corridor_id: str) -> dict[str, Any]:
+    from corridor.network import read_network
+
+    terms = terms_for(read_network(served.network_file), served.keys, corridor_id=corridor_id)
+    auth = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    proposed = httpx.post(f"{served.base}/agreements", json=terms, headers=auth, timeout=30)
+    assert proposed.status_code == 201, proposed.text
+    return terms
+
+
+def test_a_liaison_sees_signature_status_and_uploads_its_party_signature(
+    page: Page, served: Served
+) -> None:
+    from corridor.agreements import signing_message
+    from tests.api.conftest import sign_b64
+
+    propose(served, "krems-dashboard")
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    log_in(page, served, "liaison-north")
+    page.page.click("#tabs button[data-view=agreements-view]")
+    row = page.page.locator("#agreements tr[data-corridor=krems-dashboard]")
+    row.wait_for()
+    record = httpx.get(f"{served.base}/agreements/krems-dashboard", headers=auth).json()
+    shown = sorted(row.locator(".signatures li").all_inner_texts())
+    assert shown == sorted(f"{s['party']}: {s['status']}" for s in record["statuses"])
+    assert [s["party"] for s in record["statuses"]] == ["north", "south"]
+    assert row.locator("td").nth(2).inner_text() == record["state_now"]
+    # The digest to sign is shown; north signs it on its own machine (here: the test).
+    assert row.locator(".digest code").inner_text() == record["digest"]
+    message = signing_message(record["digest"])
+    forged = sign_b64(served.keys["south"], message)  # the wrong party's key: refused
+    row.locator(".sign-form input").fill(forged)
+    row.locator(".sign-form button").click()
+    expect(row.locator(".sign-form .error")).to_contain_text("422")
+    row.locator(".sign-form input").fill(sign_b64(served.keys["north"], message))
+    row.locator(".sign-form button").click()
+    expect(row.locator("li.sig-valid")).to_have_count(1)
+    assert row.locator(".sign-form").count() == 0  # nothing left for north to sign
+    after = httpx.get(f"{served.base}/agreements/krems-dashboard", headers=auth).json()
+    assert {s["party"]: s["status"] for s in after["statuses"]} == {
+        "north": "valid",
+        "south": "missing",
+    }
+    # The refused upload logged a console error; nothing else may.
+    page.errors[:] = [e for e in page.errors if "422" not in e]
+    assert_local_only(page, served)
+
+
+def test_a_wrong_token_is_refused_on_the_page(page: Page, served: Served) -> None:
+    page.page.goto(served.base + "/")
+    page.page.fill("#token", "cor_not-a-real-token")
+    page.page.click("#login button[type=submit]")
+    expect(page.page.locator("#login-error")).to_contain_text("401")
+    assert page.page.locator("#map-view").is_hidden()
+    # The refused /me call logs a console error in chromium; nothing else may.
+    page.errors[:] = [e for e in page.errors if "401" not in e]
+    assert_local_only(page, served)
+
+
+def test_an_incident_reported_in_the_field_arrives_live(page: Page, served: Served) -> None:
+    from datetime import UTC, datetime
+
+    terms = propose(served, "krems-live")
+    log_in(page, served, "observer")
+    expect(page.page.locator("#live-state")).to_have_text("(connected)")
+    where = terms["route"]["geometry"]["coordinates"][3]
+    incident = {
+        "id": "inc-dashboard-1", "corridor_id": "krems-live", "kind": "shelling",
+        "at_utc": datetime.now(UTC).isoformat(), "lat": where[1], "lon": where[0],
+        "severity": 0.7, "confidence": 0.6, "notes": "impacts beside the road",
+    }  # fmt: skip
+    field_team = {"Authorization": f"Bearer {served.tokens['field']}"}
+    sent = httpx.post(f"{served.base}/reports/incidents", json=incident, headers=field_team)
+    assert sent.status_code == 201, sent.text
+    item = page.page.locator("#live li.live-incident")
+    expect(item).to_contain_text("shelling krems-live", timeout=10_000)
+    assert page.page.locator("path.live-marker-incident").count() == 1
+    assert_local_only(page, served)
+
+
+def test_a_route_can_be_picked_with_the_keyboard_alone(page: Page, served: Served) -> None:
+    log_in(page, served, "observer")
+    wait_for_roads(page)
+    page.page.focus("#route-pick")
+    page.page.keyboard.press("Enter")  # the map takes the focus; its centre is the pick
+    expect(page.page.locator("#status")).to_contain_text("Click the origin")
+    with page.page.expect_response(lambda r: r.url.endswith("/routes"), timeout=90_000):
+        for key in ["ArrowLeft"] * 3 + ["Enter"] + ["ArrowRight"] * 6 + ["Enter"]:
+            page.page.keyboard.press(key)
+    expect(page.page.locator("#status")).to_contain_text("Routes computed")
+    assert page.page.locator("#route-result > li").count() == 2
+    assert page.page.locator("path.route-safest").count() == 1
+    assert_local_only(page, served)
+
+
+def test_the_dashboard_speaks_ukrainian(page: Page, served: Served) -> None:
+    page.page.goto(served.base + "/")
+    page.page.select_option("#lang", "uk")
+    expect(page.page.locator("#login h2")).to_have_text("Увійти")
+    assert page.page.get_attribute("html", "lang") == "uk"
+    log_in(page, served, "coordinator")
+    assert page.page.locator("#tabs button").all_inner_texts() == ["Карта", "Угоди"]
+    assert page.page.inner_text("#hazard-place") == "Позначити на карті"
+    page.page.click("#route-pick")
+    expect(page.page.locator("#status")).to_contain_text("Клацніть початок на карті")
+    page.page.reload()  # the choice is kept
+    expect(page.page.locator("#tabs button").first).to_have_text("Карта")
+    page.page.select_option("#lang", "en")
+    expect(page.page.locator("#tabs button").first).to_have_text("Map")
+    assert_local_only(page, served)
+
+
+def test_a_field_team_reports_an_incident_at_a_point(page: Page, served: Served) -> None:
+    propose(served, "krems-field")
+    log_in(page, served, "field")
+    wait_for_roads(page)
+    # A field team may report, but not plan or sign.
+    assert page.page.locator("#incident-tools").count() == 1
+    assert page.page.locator("#hazard-tools").count() == 1  # hazards.create: field reports too
+    expect(page.page.locator("#incident-corridor option[value=krems-field]")).to_have_count(1)
+    page.page.select_option("#incident-corridor", "krems-field")
+    page.page.select_option("#incident-kind", "fired_upon")
+    page.page.fill("#incident-notes", "shots at the lead bus")
+    expect(page.page.locator("#live-state")).to_have_text("(connected)")
+    page.page.click("#incident-place")
+    box = page.page.locator("#map").bounding_box()
+    page.page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
+    expect(page.page.locator("#status")).to_contain_text("Incident reported: fired upon")
+    expect(page.page.locator("#live li.live-incident")).to_contain_text("fired_upon krems-field")
+    # The agreed corridors are drawn on the map, one line per agreement, as the API lists them.
+    listed = httpx.get(
+        f"{served.base}/agreements",
+        params={"limit": 100},
+        headers={"Authorization": f"Bearer {served.tokens['field']}"},
+    ).json()
+    assert page.page.locator("path.agreement-route").count() == listed["total"] >= 1
+    auth = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    stored = httpx.get(
+        f"{served.base}/reports", params={"corridor_id": "krems-field"}, headers=auth
+    ).json()["items"]
+    assert len(stored) == 1
+    assert stored[0]["report"]["kind"] == "fired_upon"
+    assert stored[0]["report"]["notes"] == "shots at the lead bus"
+    assert_local_only(page, served)

@@ -1,0 +1,81 @@
+"""The dashboard's page, bundle, tiles and role info through the real app (in process)."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Api
+from tests.web.test_tiles import tile_of
+
+
+def test_page_and_bundle_are_served_with_strict_headers(api: Api) -> None:
+    page = api.client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "http" not in csp
+    assert page.headers["x-frame-options"] == "DENY"
+    assert '<script defer src="assets/app.js">' in page.text and "<script>" not in page.text
+    js = api.client.get("/assets/app.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert "networks/" in js.text and "tiles" in js.text
+    css = api.client.get("/assets/app.css")
+    assert css.status_code == 200 and ".leaflet-container" in css.text
+    # Nothing outside the bundle is reachable through the asset route.
+    for name in ("index.html", "..%2F__init__.py", "app.js.map", "%2e%2e"):
+        assert api.client.get(f"/assets/{name}").status_code == 404, name
+
+
+def test_me_lists_what_the_role_may_do(api: Api) -> None:
+    coordinator = api.get("/me").json()
+    observer = api.get("/me", who="observer").json()
+    field = api.get("/me", who="field").json()
+    assert "hazards.create" in coordinator["may"] and "agreements.propose" in coordinator["may"]
+    assert "hazards.create" not in observer["may"] and "agreements.sign" not in observer["may"]
+    assert "routes.compute" in observer["may"] and "networks.tiles" in observer["may"]
+    assert "hazards.create" in field["may"] and "hazards.update" not in field["may"]
+    # The list is what the server enforces: each refused action really is refused.
+    for route in ("hazards.create", "agreements.propose"):
+        assert route not in observer["may"]
+    refused = api.post("/hazards", who="observer", json={})
+    assert refused.status_code == 403
+
+
+def test_tiles_over_http(api: Api) -> None:
+    x, y = tile_of(15.6, 48.41, 15)
+    tile = api.get(f"/networks/krems/tiles/15/{x}/{y}", who="observer")
+    assert tile.status_code == 200
+    assert tile.headers["content-type"] == "application/geo+json"
+    features = tile.json()["features"]
+    assert sum(len(f["geometry"]["coordinates"]) for f in features) > 10
+    assert api.get(f"/networks/krems/tiles/15/{x}/{y}").content == tile.content
+    assert api.client.get(f"/networks/krems/tiles/15/{x}/{y}").status_code == 401
+    assert api.get("/networks/nowhere/tiles/15/0/0").status_code == 404
+    bad = api.get("/networks/krems/tiles/3/9/0")
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert api.get("/networks/krems/tiles/40/0/0").status_code == 422
+    far = api.get("/networks/krems/tiles/15/0/0")  # empty ocean corner: empty, not an error
+    assert far.status_code == 200 and far.json()["features"] == []
+
+
+def test_every_dashboard_string_has_a_ukrainian_translation(api: Api) -> None:
+    """The strings marked in the page (data-i18n) and passed to t() in the scripts, against the
+    catalogue the server sends (read from the .po file by Babel)."""
+    import re
+
+    from tests.conftest import REPO
+
+    src = REPO / "web" / "src"
+    html = (src / "index.html").read_text()
+    marked = set(re.findall(r"data-i18n>([^<]+)<", html))
+    js = "\n".join(p.read_text() for p in src.glob("*.js"))
+    called = set(re.findall(r'\bt\("([^"]+)"\)', js))
+    labels = set(re.findall(r'label: "(\w+)"', js))  # the route kinds, shown through t()
+    wanted = marked | called | labels
+    assert len(marked) > 15 and len(called) > 4 and labels == {"fastest", "safest"}
+    uk = api.client.get("/assets/i18n/uk.json")
+    assert uk.status_code == 200
+    catalog = uk.json()
+    missing = sorted(wanted - set(catalog))
+    assert not missing, f"no Ukrainian for {missing} in src/corridor/web/locale/uk"
+    assert all(catalog[w] and catalog[w] != w for w in wanted)
+    assert catalog["Log in"] == "Увійти"
+    assert api.client.get("/assets/i18n/en.json").json() == {}
+    assert api.client.get("/assets/i18n/xx.json").status_code == 404

@@ -1,0 +1,207 @@
+"""Road tiles: tile geometry against hand calculation, and tiles of the real Krems network."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from corridor.errors import InputError
+from corridor.network import FLAG_BRIDGE, HIGHWAY_CLASSES
+from corridor.web import NAME_ZOOM, TileCache, classes_at, road_tile, tile_bounds
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The OSM wiki's slippy-map formula (an oracle independent of tile_bounds)."""
+    n = 2**z
+    x = int((lon + 180.0) / 360.0 * n)
+    lat_r = math.radians(lat)
+    y = int((1.0 - math.asinh(math.tan(lat_r)) / math.pi) / 2.0 * n)
+    return x, y
+
+
+def test_tile_bounds_match_hand_calculation() -> None:
+    west, south, east, north = tile_bounds(0, 0, 0)
+    assert (west, east) == (-180.0, 180.0)
+    # The web-mercator limit: atan(sinh(pi)) = 85.0511287798 degrees.
+    assert north == pytest.approx(85.0511287798) and south == pytest.approx(-85.0511287798)
+    # Zoom 1, tile 1/0 is the north-east quarter.
+    assert tile_bounds(1, 1, 0) == pytest.approx((0.0, 0.0, 180.0, 85.0511287798))
+    # Krems an der Donau (15.6 E, 48.41 N) at zoom 14 lies in the tile the formula gives.
+    x, y = tile_of(15.6, 48.41, 14)
+    assert (x, y) == (8901, 5667)  # 195.6 / 360 * 2**14 = 8901.97; mercator y 0.3459 * 2**14
+    w, s, e, n = tile_bounds(14, x, y)
+    assert w <= 15.6 < e and s <= 48.41 < n
+    assert e - w == pytest.approx(360 / 2**14)
+
+
+@pytest.mark.parametrize(("z", "x", "y"), [(-1, 0, 0), (21, 0, 0), (3, 8, 0), (3, 0, -1)])
+def test_tiles_outside_the_pyramid_are_refused(z: int, x: int, y: int) -> None:
+    with pytest.raises(InputError):
+        tile_bounds(z, x, y)
+
+
+def _segment_midpoints(net: Any) -> tuple[np.ndarray, np.ndarray]:
+    starts = net.seg_offsets[:-1]
+    ends = net.seg_offsets[1:]
+    mid = (starts + ends - 1) // 2
+    return net.arrays["seg_lon"][mid].astype(float), net.arrays["seg_lat"][mid].astype(float)
+
+
+def by_class(features: list[dict[str, Any]]) -> dict[str, Any]:
+    """The tile's lines of each road class, as one shapely geometry per class."""
+    import shapely
+
+    parts: dict[str, list[Any]] = {}
+    for f in features:
+        assert f["geometry"]["type"] == "MultiLineString"
+        for line in f["geometry"]["coordinates"]:
+            assert len(line) >= 2
+            parts.setdefault(f["properties"]["highway"], []).append(shapely.LineString(line))
+    return {c: shapely.MultiLineString(ls) for c, ls in parts.items()}
+
+
+def segment_line(net: Any, seg: int) -> Any:
+    import shapely
+
+    a, b = int(net.seg_offsets[seg]), int(net.seg_offsets[seg + 1])
+    return shapely.LineString(
+        np.column_stack((net.arrays["seg_lon"][a:b], net.arrays["seg_lat"][a:b]))
+    )
+
+
+def segment_class(net: Any, seg: int) -> str:
+    return HIGHWAY_CLASSES[int(net.edge_highway[net.segment_edges[seg]])]
+
+
+def test_every_road_appears_in_the_tile_under_its_midpoint_at_street_zoom(
+    krems_network: Any,
+) -> None:
+    import shapely
+
+    net = krems_network
+    z = 15
+    lon, lat = _segment_midpoints(net)
+    tiles: dict[tuple[int, int], list[int]] = {}
+    for seg, (a, b) in enumerate(zip(lon.tolist(), lat.tolist(), strict=True)):
+        tiles.setdefault(tile_of(a, b, z), []).append(seg)
+    for (x, y), segs in tiles.items():
+        features = road_tile(net, z, x, y)["features"]
+        w, _, e, _ = tile_bounds(z, x, y)
+        pixel = (e - w) / 256
+        lines = by_class(features)
+        for seg in segs:  # the whole road is drawn, within a pixel, in its own class
+            drawn = lines[segment_class(net, seg)]
+            for point in shapely.points(shapely.get_coordinates(segment_line(net, seg))):
+                assert shapely.distance(point, drawn) <= pixel, (x, y, seg)
+        named = {f["properties"].get("name") for f in features} - {None}
+        want = {
+            net.strings[int(net.arrays["edge_name"][net.segment_edges[s]])]
+            for s in segs
+            if int(net.arrays["edge_name"][net.segment_edges[s]]) >= 0
+        }
+        assert want <= named, (x, y)
+
+
+def test_low_zoom_keeps_major_roads_only_and_simplifies(krems_network: Any) -> None:
+    import shapely
+
+    net = krems_network
+    x, y = tile_of(15.6, 48.41, 10)
+    low = road_tile(net, 10, x, y)["features"]
+    classes = {f["properties"]["highway"] for f in low}
+    assert classes, "Krems has primary roads, which zoom 10 draws"
+    wanted = classes_at(10)
+    assert wanted is not None and classes <= wanted
+    assert "residential" not in classes and all("name" not in f["properties"] for f in low)
+    w, s, e, n = tile_bounds(10, x, y)
+    pixel = max(e - w, n - s) / 256
+    lines = by_class(low)
+    major = [seg for seg in range(net.n_segments) if segment_class(net, seg) in wanted]
+    originals: dict[str, list[Any]] = {}
+    vertices = 0
+    for seg in major:  # every major road is drawn within a pixel (the network fits the tile)
+        line = segment_line(net, seg)
+        vertices += len(line.coords)
+        originals.setdefault(segment_class(net, seg), []).append(line)
+        drawn = lines[segment_class(net, seg)]
+        for point in shapely.points(shapely.get_coordinates(line)):
+            assert shapely.distance(point, drawn) <= pixel, seg
+    # ... and nothing is drawn more than a pixel away from a road of its class.
+    for cls, drawn in lines.items():
+        roads = shapely.MultiLineString(originals[cls])
+        for point in shapely.points(shapely.get_coordinates(drawn)):
+            assert shapely.distance(point, roads) <= pixel, cls
+    drawn_vertices = sum(len(g.coords) for m in lines.values() for g in m.geoms)
+    assert drawn_vertices < vertices / 2  # simplified and snapped
+
+
+def test_bridges_are_marked_and_names_appear_from_name_zoom(krems_network: Any) -> None:
+    net = krems_network
+    flags = net.edge_flags[net.segment_edges]
+    bridges = np.flatnonzero((flags & FLAG_BRIDGE) != 0)
+    assert bridges.shape[0] > 0, "the demo network has bridges (the Danube bridges)"
+    lon, lat = _segment_midpoints(net)
+    seg = int(bridges[0])
+    x, y = tile_of(float(lon[seg]), float(lat[seg]), 16)
+    features = road_tile(net, 16, x, y)["features"]
+    bridges_drawn = [f for f in features if f["properties"].get("bridge")]
+    assert bridges_drawn and len(bridges_drawn) < len(features)
+    bridge_lines = by_class(bridges_drawn)[segment_class(net, seg)]
+    import shapely
+
+    assert shapely.distance(segment_line(net, seg).centroid, bridge_lines) < 1e-5
+    x, y = tile_of(float(lon[seg]), float(lat[seg]), NAME_ZOOM - 1)
+    assert all(
+        "name" not in f["properties"] for f in road_tile(net, NAME_ZOOM - 1, x, y)["features"]
+    )
+
+
+def test_cache_returns_the_same_bytes_and_counts_hits(krems_network: Any) -> None:
+    cache = TileCache(max_tiles=2)
+    x, y = tile_of(15.6, 48.41, 14)
+    first = cache.get("krems", krems_network, 14, x, y)
+    assert cache.get("krems", krems_network, 14, x, y) is first
+    assert (cache.hits, cache.misses) == (1, 1)
+    cache.get("krems", krems_network, 14, x + 1, y)
+    cache.get("krems", krems_network, 14, x, y + 1)  # evicts the first (least recently used)
+    cache.get("krems", krems_network, 14, x, y)
+    assert cache.misses == 4
+
+
+def test_segment_grid_answers_exactly_as_the_full_scan(krems_network: Any) -> None:
+    """The grid index against ``segments_in_bbox`` (a brute-force scan) on random boxes."""
+    from corridor.network import segments_in_bbox
+    from corridor.web import SegmentGrid
+
+    net = krems_network
+    grid = SegmentGrid(net, cell_deg=0.005)
+    w, s = float(net.node_lon.min()), float(net.node_lat.min())
+    e, n = float(net.node_lon.max()), float(net.node_lat.max())
+    rng = np.random.default_rng(12)
+    sizes = [0.0005, 0.002, 0.01, 0.05, 0.5]
+    nonempty = 0
+    for i in range(300):
+        size = sizes[i % len(sizes)]
+        lon = rng.uniform(w - 0.02, e + 0.02)
+        lat = rng.uniform(s - 0.02, n + 0.02)
+        box = (lon, lat, lon + size, lat + size * 0.7)
+        want = segments_in_bbox(net, *box)
+        got = grid.query(*box)
+        assert got.tolist() == want.tolist(), box
+        nonempty += bool(want.shape[0])
+    assert nonempty > 60  # many boxes hit roads
+    # Boxes touching segments exactly on their bounds (the inclusive edges).
+    for seg in rng.choice(net.n_segments, 100, replace=False).tolist():
+        line = segment_line(net, seg)
+        lo_lon, lo_lat, hi_lon, hi_lat = line.bounds
+        for box in ((hi_lon, hi_lat, hi_lon + 0.01, hi_lat + 0.01), (lo_lon - 0.01, lo_lat - 0.01,
+                                                                     lo_lon, lo_lat)):  # fmt: skip
+            got = grid.query(*box)
+            assert got.tolist() == segments_in_bbox(net, *box).tolist()
+            assert seg in got.tolist()
+    # A tile through the grid is the same tile as through the scan.
+    x, y = tile_of(15.6, 48.41, 15)
+    assert road_tile(net, 15, x, y, grid) == road_tile(net, 15, x, y)

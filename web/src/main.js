@@ -1,0 +1,599 @@
+// The corridor dashboard: log in with an API token, draw the road network from the server's
+// own tiles, hazards and routes on it, and the agreements with each party's signature status.
+// Controls are offered only for what the token's role may do (GET /me lists it).
+import L from "leaflet";
+import "leaflet/dist/leaflet.css";
+import "./style.css";
+import { ROAD_STYLE, drawTile } from "./roads.js";
+import { HAZARD_SYMBOL, hazardLayer, textNode } from "./hazards.js";
+
+const $ = (sel) => document.querySelector(sel);
+const TOKEN_KEY = "corridor.token";
+
+const app = { token: null, me: null, may: new Set(), network: null, map: null, mode: null };
+const LANG_KEY = "corridor.lang";
+
+// ---- language: English source strings, translations from the server's .po catalogue ----
+
+let messages = {};
+const t = (text) => messages[text] || text;
+
+async function setLanguage(lang) {
+  messages = {};
+  if (lang !== "en") {
+    const res = await fetch(`assets/i18n/${encodeURIComponent(lang)}.json`);
+    if (res.ok) messages = await res.json();
+  }
+  document.documentElement.lang = lang;
+  localStorage.setItem(LANG_KEY, lang);
+  $("#lang").value = lang;
+  for (const el of document.querySelectorAll("[data-i18n]")) {
+    el.dataset.i18nSource ??= el.textContent;
+    el.textContent = t(el.dataset.i18nSource);
+  }
+}
+
+class ApiError extends Error {}
+
+async function api(path, options = {}) {
+  const headers = { Authorization: `Bearer ${app.token}`, ...(options.headers ?? {}) };
+  if (options.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    options = { ...options, body: JSON.stringify(options.json) };
+  }
+  const res = await fetch(path, { ...options, headers });
+  const type = res.headers.get("content-type") ?? "";
+  const body = type.includes("json") ? await res.json() : await res.text();
+  if (!res.ok) {
+    const detail = typeof body === "object" ? body.detail ?? body.title : body;
+    throw new ApiError(`${res.status}: ${detail}`);
+  }
+  return body;
+}
+
+function setStatus(text, isError = false) {
+  const el = $("#status");
+  el.textContent = text;
+  el.classList.toggle("error", isError);
+}
+
+// ---- log in -------------------------------------------------------------------------------
+
+async function logIn(token) {
+  app.token = token;
+  app.me = await api("/me");
+  app.may = new Set(app.me.may ?? []);
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $("#who").textContent = `${app.me.name} · ${app.me.role}${app.me.party ? ` (${app.me.party})` : ""}`;
+  document.body.dataset.role = app.me.role;
+  // What this role may not do is not offered at all (removed, not merely hidden).
+  for (const el of document.querySelectorAll("[data-needs]")) {
+    if (!app.may.has(el.dataset.needs)) el.remove();
+  }
+  $("#login").hidden = true;
+  $("#tabs").hidden = false;
+  $("#logout").hidden = false;
+  show("map-view");
+  await startMap();
+}
+
+function logOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  window.location.reload();
+}
+
+function show(id) {
+  for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== id;
+  for (const b of document.querySelectorAll("#tabs button")) {
+    b.setAttribute("aria-pressed", String(b.dataset.view === id));
+  }
+  if (id === "map-view" && app.map) app.map.invalidateSize();
+  if (id === "agreements-view") loadAgreements().catch((e) => setStatus(e.message, true));
+}
+
+// ---- map and road tiles -------------------------------------------------------------------
+
+const RoadLayer = L.GridLayer.extend({
+  createTile(coords, done) {
+    const size = this.getTileSize();
+    const canvas = L.DomUtil.create("canvas", "road-tile");
+    canvas.width = size.x;
+    canvas.height = size.y;
+    const url = `/networks/${encodeURIComponent(app.network.name)}/tiles/${coords.z}/${coords.x}/${coords.y}`;
+    api(url)
+      .then((collection) => {
+        const origin = coords.scaleBy(size);
+        const toPixel = (lon, lat) => {
+          const p = this._map.project([lat, lon], coords.z);
+          return [p.x - origin.x, p.y - origin.y];
+        };
+        canvas.dataset.features = String(drawTile(canvas, collection, toPixel, coords.z));
+        done(null, canvas);
+      })
+      .catch((err) => done(err, canvas));
+    return canvas;
+  },
+});
+
+async function startMap() {
+  const networks = await api("/networks?limit=100");
+  if (networks.items.length === 0) {
+    setStatus("This server has no road network loaded.", true);
+    return;
+  }
+  app.network = networks.items[0];
+  const [w, s, e, n] = app.network.bbox;
+  app.map = L.map("map", { attributionControl: true, zoomControl: true, keyboard: true });
+  app.map.attributionControl.setPrefix(false);
+  app.map.attributionControl.addAttribution("Roads © OpenStreetMap contributors");
+  app.map.fitBounds([[s, w], [n, e]]);
+  const roads = new RoadLayer({ maxZoom: 20, minZoom: 3, updateWhenZooming: false });
+  // Tells tests (and anyone curious) when every visible road tile has been drawn.
+  roads.on("loading", () => delete $("#map").dataset.roads);
+  roads.on("load", () => ($("#map").dataset.roads = "loaded"));
+  roads.addTo(app.map);
+  app.hazards = L.layerGroup().addTo(app.map);
+  app.routes = L.layerGroup().addTo(app.map);
+  app.map.on("click", onMapClick);
+  // Keyboard: while picking, pan with the arrow keys and press Enter to pick the map centre.
+  $("#map").addEventListener("keydown", (event) => {
+    if (app.mode && event.key === "Enter") {
+      event.preventDefault();
+      onMapClick({ latlng: app.map.getCenter() });
+    }
+  });
+  fillLegend();
+  fillHazardKinds();
+  setStatus(`Network ${app.network.name}: ${app.network.edges} edges, ${app.network.road_km} km.`);
+  app.live = L.layerGroup().addTo(app.map);
+  if (app.may.has("reports.incident")) fillIncidentForm().catch((e) => setStatus(e.message, true));
+  app.corridors = L.layerGroup().addTo(app.map);
+  drawAgreementRoutes().catch((e) => setStatus(e.message, true));
+  if (app.may.has("events.stream")) followEvents();
+  await loadHazards();
+}
+
+// ---- live events (check-ins, incidents, violations, agreement changes) --------------------
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function parseEvent(block) {
+  const event = { id: null, kind: "message", data: "" };
+  for (const line of block.split("\n")) {
+    if (line.startsWith("id: ")) event.id = line.slice(4);
+    else if (line.startsWith("event: ")) event.kind = line.slice(7);
+    else if (line.startsWith("data: ")) event.data += line.slice(6);
+  }
+  return event;
+}
+
+// EventSource cannot send the token, so the stream is read with fetch; it resumes with
+// Last-Event-ID after a dropped connection, as EventSource would.
+async function followEvents() {
+  let last = null;
+  for (;;) {
+    try {
+      const headers = { Authorization: `Bearer ${app.token}`, Accept: "text/event-stream" };
+      if (last !== null) headers["Last-Event-ID"] = last;
+      const res = await fetch("/events", { headers });
+      if (!res.ok) throw new ApiError(String(res.status));
+      $("#live-state").textContent = "(connected)";
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let cut = buffer.indexOf("\n\n");
+        while (cut >= 0) {
+          const event = parseEvent(buffer.slice(0, cut));
+          buffer = buffer.slice(cut + 2);
+          if (event.data) {
+            last = event.id;
+            showEvent(event.kind, JSON.parse(event.data));
+          }
+          cut = buffer.indexOf("\n\n");
+        }
+      }
+    } catch (err) {
+      console.warn("event stream", err);
+    }
+    $("#live-state").textContent = "(reconnecting)";
+    await sleep(2000);
+  }
+}
+
+function showEvent(kind, event) {
+  // Check-ins and incidents carry the report (with its position) inside the payload.
+  const p = event.payload?.report ?? event.payload ?? {};
+  const li = document.createElement("li");
+  li.className = `live-${kind.replaceAll(".", "-")}`;
+  const what = p.kind ?? p.status ?? "";
+  const when = (event.at_utc ?? "").replace("T", " ").slice(0, 16);
+  li.textContent = `${when} ${kind} ${what} ${event.corridor_id ?? ""}`.replace(/\s+/g, " ").trim();
+  $("#live").prepend(li);
+  if (typeof p.lat === "number" && typeof p.lon === "number") {
+    L.circleMarker([p.lat, p.lon], {
+      radius: 8,
+      color: kind.includes("incident") ? "#b3261e" : "#0b57d0",
+      fillOpacity: 0.6,
+      className: `live-marker live-marker-${kind.replaceAll(".", "-")}`,
+    })
+      .bindTooltip(textNode(li.textContent))
+      .addTo(app.live);
+  }
+}
+
+function fillLegend() {
+  const legend = $("#legend");
+  for (const [cls, style] of Object.entries(ROAD_STYLE)) {
+    const li = document.createElement("li");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = style.color;
+    li.append(swatch, cls);
+    legend.append(li);
+  }
+  const bridge = document.createElement("li");
+  bridge.textContent = "bridge: dark casing · tunnel: dashed";
+  legend.append(bridge);
+}
+
+function fillHazardKinds() {
+  const select = $("#hazard-kind");
+  if (!select) return;
+  for (const kind of Object.keys(HAZARD_SYMBOL)) {
+    const opt = document.createElement("option");
+    opt.value = kind;
+    opt.textContent = kind.replaceAll("_", " ");
+    select.append(opt);
+  }
+}
+
+// ---- hazards ------------------------------------------------------------------------------
+
+async function loadHazards() {
+  const page = await api("/hazards?limit=500");
+  app.hazards.clearLayers();
+  hazardLayer(page.items).addTo(app.hazards);
+  $("#hazard-count").textContent = `(${page.total})`;
+  const list = $("#hazard-list");
+  list.replaceChildren(
+    ...page.items.map((h) => {
+      const li = document.createElement("li");
+      li.textContent = `${HAZARD_SYMBOL[h.properties.kind] ?? "?"} ${h.properties.kind} · ${h.id}`;
+      return li;
+    }),
+  );
+}
+
+async function addHazard(latlng) {
+  const kind = $("#hazard-kind").value;
+  const radius = Number($("#hazard-radius").value) || 300;
+  await api("/hazards", {
+    method: "POST",
+    json: {
+      type: "Feature",
+      geometry: { type: "Point", coordinates: [round(latlng.lng), round(latlng.lat)] },
+      properties: { kind, radius_m: radius, source: `dashboard (${app.me.name})` },
+    },
+  });
+  setStatus(`Added a ${kind.replaceAll("_", " ")} hazard.`);
+  await loadHazards();
+}
+
+// ---- agreed corridors on the map --------------------------------------------------------
+
+async function drawAgreementRoutes() {
+  const page = await api("/agreements?limit=100");
+  const records = await Promise.all(
+    page.items.map((a) => api(`/agreements/${encodeURIComponent(a.corridor_id)}`)),
+  );
+  app.corridors.clearLayers();
+  for (const rec of records) {
+    const coords = rec.terms?.route?.geometry?.coordinates ?? [];
+    if (coords.length < 2) continue;
+    const inForce = rec.in_force;
+    L.polyline(
+      coords.map(([lon, lat]) => [lat, lon]),
+      {
+        color: inForce ? "#00695c" : "#5e35b1",
+        weight: 5,
+        opacity: 0.7,
+        dashArray: inForce ? null : "2 8",
+        className: `agreement-route agreement-${rec.state_now}`,
+      },
+    )
+      .bindTooltip(textNode(`${rec.corridor_id} v${rec.version}: ${rec.state_now}`))
+      .addTo(app.corridors);
+  }
+}
+
+// ---- field reports ------------------------------------------------------------------------
+
+const INCIDENT_KINDS = ["shelling", "fired_upon", "route_blocked", "mines", "bridge_destroyed", "detention"];
+
+async function fillIncidentForm() {
+  const kinds = $("#incident-kind");
+  for (const kind of INCIDENT_KINDS) {
+    const opt = document.createElement("option");
+    opt.value = kind;
+    opt.textContent = kind.replaceAll("_", " ");
+    kinds.append(opt);
+  }
+  const page = await api("/agreements?limit=100");
+  const corridors = $("#incident-corridor");
+  for (const a of page.items) {
+    const opt = document.createElement("option");
+    opt.value = a.corridor_id;
+    opt.textContent = a.corridor_id;
+    corridors.append(opt);
+  }
+}
+
+function reportId() {
+  const random = Array.from({ length: 4 }, () => Math.floor(Math.random() * 0x10000).toString(16));
+  return `web-${Date.now().toString(36)}-${random.join("")}`;
+}
+
+async function reportIncident(latlng) {
+  const corridor = $("#incident-corridor").value;
+  if (!corridor) throw new ApiError(t("There is no agreement to report against."));
+  const body = {
+    id: reportId(),
+    corridor_id: corridor,
+    kind: $("#incident-kind").value,
+    at_utc: new Date().toISOString(),
+    lat: round(latlng.lat),
+    lon: round(latlng.lng),
+    notes: $("#incident-notes").value,
+  };
+  await api("/reports/incidents", { method: "POST", json: body });
+  setStatus(`${t("Incident reported")}: ${body.kind.replaceAll("_", " ")} (${body.id}).`);
+}
+
+// ---- routes -------------------------------------------------------------------------------
+
+const round = (v) => Math.round(v * 1e6) / 1e6;
+
+function onMapClick(event) {
+  if (app.mode === "incident") {
+    app.mode = null;
+    document.body.classList.remove("picking");
+    reportIncident(event.latlng).catch((e) => setStatus(e.message, true));
+    return;
+  }
+  if (app.mode === "hazard") {
+    app.mode = null;
+    document.body.classList.remove("picking");
+    addHazard(event.latlng).catch((e) => setStatus(e.message, true));
+    return;
+  }
+  if (app.mode === "origin") {
+    app.routes.clearLayers();
+    app.origin = event.latlng;
+    L.circleMarker(event.latlng, { radius: 7, color: "#1b5e20", fillOpacity: 1 })
+      .bindTooltip(textNode("origin"))
+      .addTo(app.routes);
+    app.mode = "destination";
+    setStatus(t("Now click the destination (or pan and press Enter)."));
+    return;
+  }
+  if (app.mode === "destination") {
+    app.mode = null;
+    document.body.classList.remove("picking");
+    L.circleMarker(event.latlng, { radius: 7, color: "#b71c1c", fillOpacity: 1 })
+      .bindTooltip(textNode("destination"))
+      .addTo(app.routes);
+    computeRoutes(app.origin, event.latlng).catch((e) => setStatus(e.message, true));
+  }
+}
+
+const ROUTE_KINDS = [
+  { label: "fastest", risk_weight: 0, color: "#1565c0", dashArray: "8 6" },
+  { label: "safest", risk_weight: null, color: "#2e7d32", dashArray: null },
+];
+
+async function computeRoutes(origin, destination) {
+  setStatus(t("Computing routes…"));
+  const ask = (risk_weight) =>
+    api("/routes", {
+      method: "POST",
+      json: {
+        network: app.network.name,
+        origin: { lat: round(origin.lat), lon: round(origin.lng) },
+        destination: { lat: round(destination.lat), lon: round(destination.lng) },
+        ...(risk_weight === null ? {} : { risk_weight }),
+        explain: true,
+      },
+    });
+  const answers = await Promise.all(ROUTE_KINDS.map((k) => ask(k.risk_weight)));
+  const list = $("#route-result");
+  list.replaceChildren();
+  answers.forEach((answer, i) => {
+    const kind = ROUTE_KINDS[i];
+    const route = answer.routes[0];
+    const latlngs = route.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
+    L.polyline(latlngs, {
+      color: kind.color,
+      weight: 6,
+      opacity: 0.85,
+      dashArray: kind.dashArray,
+      className: `route route-${kind.label}`,
+    }).addTo(app.routes);
+    const li = document.createElement("li");
+    li.className = `route-${kind.label}`;
+    li.dataset.timeS = route.time_s;
+    li.dataset.risk = route.risk;
+    const minutes = (route.time_s / 60).toFixed(1);
+    const km = (route.length_m / 1000).toFixed(2);
+    const risk = (route.risk * 100).toFixed(2);
+    li.textContent = `${t(kind.label)}: ${minutes} min, ${km} km, risk ${risk} %`;
+    if (route.explanation) li.append(explanationPanel(route.explanation));
+    list.append(li);
+  });
+  const notes = answers.flatMap((a) => a.notes);
+  setStatus(`Routes computed (${answers[0].hazards_considered} hazards considered).${notes.length ? ` ${notes.join(" ")}` : ""}`);
+}
+
+// Why this route: the roads it takes, the bridges and tunnels it crosses, the hazards it
+// passes (each with its own share of the route's risk).
+function explanationPanel(ex) {
+  const details = document.createElement("details");
+  details.className = "explanation";
+  const summary = document.createElement("summary");
+  summary.textContent = `${ex.roads.length} roads, ${ex.structures.length} bridges/tunnels, ${ex.hazards.length} hazards nearby`;
+  details.append(summary);
+  const section = (title, cls, items, text) => {
+    if (items.length === 0) return;
+    const h = document.createElement("h3");
+    h.textContent = title;
+    const ul = document.createElement("ul");
+    ul.className = cls;
+    for (const item of items) {
+      const li = document.createElement("li");
+      li.textContent = text(item);
+      ul.append(li);
+    }
+    details.append(h, ul);
+  };
+  section("Roads", "ex-roads", ex.roads, (r) =>
+    `${r.road} (${r.highway}): ${(r.length_m / 1000).toFixed(2)} km, ${(r.time_s / 60).toFixed(1)} min`);
+  section("Bridges and tunnels", "ex-structures", ex.structures, (s) =>
+    `${s.kind}: ${s.name}, ${Math.round(s.length_m)} m`);
+  section("Hazards passed", "ex-hazards", ex.hazards, (h) =>
+    `${h.kind} ${h.id}: ${Math.round(h.distance_m)} m away, risk ${(h.risk * 100).toFixed(2)} %${h.closes ? ", closes the road" : ""}`);
+  return details;
+}
+
+// ---- agreements ---------------------------------------------------------------------------
+
+async function loadAgreements() {
+  const page = await api("/agreements?limit=100");
+  const records = await Promise.all(
+    page.items.map((a) => api(`/agreements/${encodeURIComponent(a.corridor_id)}`)),
+  );
+  const rows = records.map((rec) => {
+    const tr = document.createElement("tr");
+    tr.dataset.corridor = rec.corridor_id;
+    const cells = [rec.corridor_id, String(rec.version), rec.state_now, rec.in_force ? "yes" : "no"];
+    for (const text of cells) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    const sigs = document.createElement("td");
+    const ul = document.createElement("ul");
+    ul.className = "signatures";
+    for (const s of rec.statuses) {
+      const li = document.createElement("li");
+      li.className = `sig sig-${s.status}`;
+      li.textContent = `${s.party}: ${s.status}${s.signed_at_utc ? ` (${s.signed_at_utc})` : ""}`;
+      ul.append(li);
+    }
+    sigs.append(ul);
+    const mine = rec.statuses.find((s) => s.party === app.me.party);
+    if (app.may.has("agreements.sign") && mine && mine.status !== "valid") {
+      sigs.append(signForm(rec, mine.party));
+    }
+    tr.append(sigs);
+    return tr;
+  });
+  const body = $("#agreements tbody");
+  if (rows.length === 0) {
+    const tr = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = 5;
+    td.textContent = t("No agreements yet.");
+    tr.append(td);
+    rows.push(tr);
+  }
+  body.replaceChildren(...rows);
+}
+
+// The party signs the digest with its own key on its own machine; only the signature is
+// uploaded here (the browser never holds a party's key). The server verifies it.
+function signForm(rec, party) {
+  const form = document.createElement("form");
+  form.className = "sign-form";
+  form.dataset.write = "";
+  const id = `sig-${rec.corridor_id}`;
+  const digest = document.createElement("p");
+  digest.className = "digest";
+  digest.textContent = `Sign for ${party}: corridor-agreement-v1 digest `;
+  const code = document.createElement("code");
+  code.textContent = rec.digest;
+  digest.append(code);
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = t("Signature (base64)");
+  const input = document.createElement("input");
+  input.id = id;
+  input.name = "signature";
+  input.required = true;
+  input.spellcheck = false;
+  const button = document.createElement("button");
+  button.type = "submit";
+  button.textContent = t("Upload signature");
+  const error = document.createElement("p");
+  error.className = "error";
+  error.setAttribute("role", "alert");
+  form.append(digest, label, input, button, error);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const path = `/agreements/${encodeURIComponent(rec.corridor_id)}/signatures/${encodeURIComponent(party)}`;
+    api(path, { method: "PUT", json: { signature: input.value.trim(), version: rec.version } })
+      .then(() => loadAgreements())
+      .catch((e) => {
+        error.textContent = e.message;
+      });
+  });
+  return form;
+}
+
+// ---- wiring -------------------------------------------------------------------------------
+
+function wire() {
+  $("#login").addEventListener("submit", (event) => {
+    event.preventDefault();
+    $("#login-error").textContent = "";
+    logIn($("#token").value.trim()).catch((e) => {
+      app.token = null;
+      $("#login-error").textContent = e instanceof ApiError ? `Log in failed: ${e.message}` : String(e);
+    });
+  });
+  $("#logout").addEventListener("click", logOut);
+  for (const b of document.querySelectorAll("#tabs button")) {
+    b.addEventListener("click", () => show(b.dataset.view));
+  }
+  $("#route-pick")?.addEventListener("click", () => {
+    app.mode = "origin";
+    document.body.classList.add("picking");
+    setStatus(t("Click the origin on the map (or pan with the arrow keys and press Enter)."));
+    $("#map").focus();
+  });
+  $("#route-clear")?.addEventListener("click", () => {
+    app.routes?.clearLayers();
+    $("#route-result").replaceChildren();
+  });
+  $("#incident-place")?.addEventListener("click", () => {
+    app.mode = "incident";
+    document.body.classList.add("picking");
+    setStatus(t("Click where the incident happened (or pan with the arrow keys and press Enter)."));
+    $("#map").focus();
+  });
+  $("#hazard-place")?.addEventListener("click", () => {
+    app.mode = "hazard";
+    document.body.classList.add("picking");
+    setStatus(t("Click where the hazard is (or pan with the arrow keys and press Enter)."));
+    $("#map").focus();
+  });
+  $("#lang").addEventListener("change", () => setLanguage($("#lang").value));
+  const lang = localStorage.getItem(LANG_KEY) ?? (navigator.language.startsWith("uk") ? "uk" : "en");
+  setLanguage(lang).finally(() => {
+    const saved = sessionStorage.getItem(TOKEN_KEY);
+    if (saved) logIn(saved).catch(() => sessionStorage.removeItem(TOKEN_KEY));
+  });
+}
+
+wire();
