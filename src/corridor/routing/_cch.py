@@ -265,15 +265,69 @@ class Hierarchy:
         )
 
 
+# A change of more edges than this is not tried in place: the re-customisation runs in the
+# background while queries are answered by the floor search (when the metric has a floor).
+BACKGROUND_EDGES = 2048
+
+
+class Floor:
+    """Travel-time distances from the hierarchy, as exact A* potentials for any hazard picture.
+
+    Hazards add risk to travel time or close roads, so every hazard cost is at least the
+    travel time: distances on the travel-time metric are lower bounds that never go stale,
+    whether zones are added, moved or removed (unlike landmark bounds from a riskier picture).
+    A metric whose costs are all at or above the floor answers with :meth:`search` while it
+    re-customises after a large change (CH-potentials: Strasser and Zeitz 2021)."""
+
+    def __init__(self, hierarchy: Hierarchy, network: Network) -> None:
+        n, m = network.n_nodes, network.n_edges
+        self.metric = Metric(hierarchy, network.edge_time_s.astype(np.float64))
+        self.cost = self.metric.cost
+        self._indptr: I32 = np.asarray(network.indptr, np.int32)
+        self._target: I32 = np.asarray(network.edge_target, np.int32)
+        self._source: I32 = np.asarray(network.edge_source, np.int32)
+        self._dist: F64 = np.full(n, np.inf)
+        self._pred: I32 = np.full(n, -1, np.int32)
+        self._touched: I32 = np.empty(n, np.int32)
+        self._pot: F64 = np.full(n, np.nan)
+        self._dist_b: F64 = np.full(n, np.inf)
+        self._pred_b: I32 = np.full(n, -1, np.int32)
+        self._chain: I32 = np.empty(n, np.int32)
+        self._done: I32 = np.empty(n, np.int32)
+        self._hkey: F64 = np.empty(m + 2)
+        self._hval: I32 = np.empty(m + 2, np.int32)
+        self._lock = threading.Lock()
+
+    def admits(self, cost: F64) -> bool:
+        """Whether ``cost`` is nowhere below the floor (then :meth:`search` is exact for it)."""
+        return bool((np.asarray(cost) >= self.cost).all())
+
+    def search(self, cost: F64, s: int, t: int) -> tuple[float, I32, int]:
+        """Exact least-cost route for ``cost`` (which :meth:`admits`): (cost summed along the
+        route, edge ids, nodes settled); inf and no edges if none."""
+        h, f = self.metric.hierarchy, self.metric
+        with self._lock:
+            found, edges, settled = ck.potential_astar(
+                h.rank, h.parent, h.up_ptr, h.up_head, f.w_up, f.w_dn,
+                self._indptr, self._target, self._source, cost, s, t,
+                self._dist, self._pred, self._touched, self._pot, self._dist_b, self._pred_b,
+                self._chain, self._done, self._hkey, self._hval,
+            )  # fmt: skip
+        return found, edges, settled
+
+
 class Metric:
     """One customised cost array on a hierarchy (holds its own copy of the costs).
 
     :meth:`update` takes a change of some edges' costs (a hazard added, moved or removed) by
     re-customising only the arcs above them; :meth:`shortest` answers exactly for the costs
-    held. Not re-entrant: a lock serialises queries and updates.
+    held. With a ``floor`` (:class:`Floor`) that the costs never go below, a large change is
+    re-customised in a background thread instead, and queries meanwhile are answered exactly
+    by the floor's A* search on the new costs (:meth:`wait` waits for the hierarchy). Not
+    re-entrant: a lock serialises queries and updates.
     """
 
-    def __init__(self, hierarchy: Hierarchy, cost: F64) -> None:
+    def __init__(self, hierarchy: Hierarchy, cost: F64, floor: Floor | None = None) -> None:
         h = hierarchy
         self.hierarchy = h
         self.cost: F64 = np.array(cost, dtype=np.float64, copy=True)
@@ -319,13 +373,23 @@ class Metric:
         # a partial update that would cost more than a full customisation (its list merges
         # and triangle searches against all lower triangles) gives up and customises afresh
         self._budget = max(100_000, h.n_triangles)
+        # with a floor to answer meanwhile, an in-place update gives up much earlier (a
+        # thousandth of a full customisation) and leaves the rest to the background
+        self._quick_budget = max(100_000, h.n_triangles // 1000)
         self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self.last_recomputed = 0
+        self._floor = floor
+        self._floor_ok = floor is not None and floor.admits(self.cost)
+        self._stale = False  # the weights lag the costs: a background customisation runs
+        self._redo = False  # the costs changed again while it ran
+        self._worker: threading.Thread | None = None
 
     def update(self, edges: NDArray[np.integer], cost: F64) -> int:
         """Take ``cost[edges]`` as the new costs of ``edges`` (either higher or lower) and
-        re-customise the arcs that depend on them; returns how many arcs were recomputed
-        (-1: the change reached so high that a full customisation was cheaper, and done)."""
+        re-customise the arcs that depend on them; returns how many arcs were recomputed, or
+        -1 when the change reached so high that a full customisation was cheaper (done in
+        place, or in the background when the metric has a floor: see the class doc)."""
         e = np.asarray(edges, dtype=np.int64)
         if e.size == 0:
             return 0
@@ -335,35 +399,95 @@ class Metric:
         h = self.hierarchy
         with self._lock:
             self.cost[e] = fresh
-            done = int(
-                ck.recustomise(
-                    h.up_ptr,
-                    h.up_head,
-                    h.tail,
-                    h.dn_ptr,
-                    h.dn_tail,
-                    h.dn_arc,
-                    h.arc_eptr,
-                    h.arc_edges,
-                    h.edge_down,
-                    h.edge_arc,
-                    self.cost,
-                    self.w_up,
-                    self.w_dn,
-                    self.mid_up,
-                    self.mid_dn,
-                    e,
-                    self._queued,
-                    self._rescan,
-                    self._old_up,
-                    self._old_dn,
-                    self._budget,
+            if self._floor is not None and self._floor_ok:
+                self._floor_ok = bool((fresh >= self._floor.cost[e]).all())
+            if self._stale:
+                self._redo = True  # the running customisation read costs changed since
+                done = -1
+            elif self._floor_ok and e.size > BACKGROUND_EDGES:
+                self._start_background()
+                done = -1
+            else:
+                budget = self._quick_budget if self._floor_ok else self._budget
+                done = int(
+                    ck.recustomise(
+                        h.up_ptr,
+                        h.up_head,
+                        h.tail,
+                        h.dn_ptr,
+                        h.dn_tail,
+                        h.dn_arc,
+                        h.arc_eptr,
+                        h.arc_edges,
+                        h.edge_down,
+                        h.edge_arc,
+                        self.cost,
+                        self.w_up,
+                        self.w_dn,
+                        self.mid_up,
+                        self.mid_dn,
+                        e,
+                        self._queued,
+                        self._rescan,
+                        self._old_up,
+                        self._old_dn,
+                        budget,
+                    )
                 )
-            )
-            if done < 0:
-                self._customise()
+                if done < 0:
+                    self._customise_locked()
         self.last_recomputed = done
         return done
+
+    def _customise_locked(self) -> None:
+        """Customise afresh for the held costs: in the background if the floor can answer
+        meanwhile, else now (the lock is held)."""
+        if self._stale:
+            self._redo = True
+        elif self._floor_ok:
+            self._start_background()
+        else:
+            self._customise()
+
+    def _start_background(self) -> None:
+        self._stale = True
+        self._worker = threading.Thread(
+            target=self._background, name="corridor-cch-customise", daemon=False
+        )
+        self._worker.start()
+
+    def _background(self) -> None:
+        while True:
+            self._customise()  # compiled without the GIL; queries meanwhile use the floor
+            with self._cond:
+                if self._redo:
+                    self._redo = False
+                    continue
+                self._stale = False
+                self._cond.notify_all()
+                return
+
+    def wait(self) -> None:
+        """Return once the weights match the held costs (a background customisation done)."""
+        with self._cond:
+            while self._stale:
+                self._cond.wait()
+
+    @property
+    def current(self) -> bool:
+        """Whether the hierarchy's weights match the held costs (no customisation running)."""
+        return not self._stale
+
+    def _wait_locked(self) -> bool:
+        """With the lock held: True if the floor search must answer (the weights lag and the
+        floor is valid); otherwise waits for the weights (if they lag) and returns False."""
+        if not self._stale:
+            return False
+        if self._floor is not None and self._floor_ok:
+            return True
+        while self._stale:
+            self._cond.wait()
+        return False
 
     def _customise(self) -> None:
         h = self.hierarchy
@@ -383,6 +507,9 @@ class Metric:
     def shortest(self, s: int, t: int) -> tuple[float, I32, int]:
         """(cost summed along the path, edge ids, nodes scanned); inf and no edges if none."""
         with self._lock:
+            if self._wait_locked():
+                assert self._floor is not None
+                return self._floor.search(self.cost, s, t)
             cost, edges, scanned = ck.packed_query(
                 self.hierarchy.packed, self._ints, self._floats, s, t, self.cost, False
             )
@@ -392,6 +519,11 @@ class Metric:
         """As :meth:`shortest` if ``cost`` equals the held costs (compared in the same compiled
         call), else None (then :meth:`sync` first)."""
         with self._lock:
+            if self._wait_locked():
+                assert self._floor is not None
+                if not np.array_equal(cost, self.cost):
+                    return None
+                return self._floor.search(self.cost, s, t)
             found, edges, scanned = ck.packed_query(
                 self.hierarchy.packed, self._ints, self._floats, s, t, cost, True
             )
@@ -408,6 +540,8 @@ class Metric:
         shape = (rs.shape[0], rt.shape[0])
         out_cost, out_a, out_b = np.empty(shape), np.empty(shape), np.empty(shape)
         with self._lock:
+            while self._stale:  # the matrix needs the weights (no floor variant of it)
+                self._cond.wait()
             ck.many_to_many(
                 h.parent,
                 h.up_ptr,
@@ -449,5 +583,7 @@ class Metric:
             raise ValueError("costs must be non-negative numbers")
         with self._lock:
             self.cost[:] = c
-            self._customise()
+            if self._floor is not None:
+                self._floor_ok = self._floor.admits(self.cost)
+            self._customise_locked()
         return count

@@ -14,6 +14,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from corridor.routing._kernels import _pop as k_pop
+from corridor.routing._kernels import _push as k_push
+
 INF = np.inf
 
 
@@ -120,7 +123,7 @@ def _input_weight(a, arc_eptr, arc_edges, edge_down, cost, w_up, w_dn, mid_up, m
     mid_dn[a] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def customise(  # type: ignore[no-untyped-def]
     up_ptr, up_head, arc_eptr, arc_edges, edge_down, cost, w_up, w_dn, mid_up, mid_dn
 ):
@@ -850,3 +853,137 @@ def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-d
         rank[s],
         rank[t],
     )
+
+
+@njit(cache=True, inline="always")
+def _potential(x, pot, dist_b, parent, up_ptr, up_head, w_up, chain, done, n_done):  # type: ignore[no-untyped-def]
+    """Exact distance from x to the target under the floor metric (lazy RPHAST, Strasser and
+    Zeitz, "CH-Potentials", 2021): min of the downward search's value at x and, over x's
+    upward arcs, the arc plus its head's potential. Up-neighbours are elimination-tree
+    ancestors, so the unknown part of x's chain is evaluated from its top down; known
+    potentials stay closed upwards. ``pot`` is NaN where unknown; returns (value, n_done)."""
+    p = pot[x]
+    if not np.isnan(p):
+        return p, n_done
+    k = 0
+    y = x
+    while y != -1 and np.isnan(pot[y]):
+        chain[k] = y
+        k += 1
+        y = parent[y]
+    for i in range(k - 1, -1, -1):
+        y = chain[i]
+        best = dist_b[y]
+        for a in range(up_ptr[y], up_ptr[y + 1]):
+            c = w_up[a] + pot[up_head[a]]
+            best = min(best, c)
+        pot[y] = best
+        done[n_done] = y
+        n_done += 1
+    return pot[x], n_done
+
+
+@njit(cache=True, nogil=True)
+def potential_astar(  # type: ignore[no-untyped-def]
+    rank,
+    parent,
+    up_ptr,
+    up_head,
+    w_up,
+    w_dn,
+    indptr,
+    target,
+    source,
+    cost,
+    s,
+    t,
+    dist,
+    pred,
+    touched,
+    pot,
+    dist_b,
+    pred_b,
+    chain,
+    done,
+    hkey,
+    hval,
+):
+    """A* from s to t (network ids) over the network's own edges with ``cost``, guided by the
+    exact distances to t under a *floor* metric (``w_up``/``w_dn``, customised for costs that
+    are nowhere above ``cost``): admissible and consistent, so exact, and with hazards on a
+    few percent of the edges it settles little more than the route. It answers while the
+    hierarchy re-customises for ``cost``. Work arrays: ``dist`` inf, ``pred`` -1, ``pot``
+    NaN, ``dist_b`` inf and ``pred_b`` -1 on entry and on return. Returns (cost summed along
+    the route, edge ids, nodes settled); inf and no edges when t is unreachable."""
+    if s == t:
+        return 0.0, np.zeros(0, np.int32), 0
+    rt = rank[t]
+    dist_b[rt] = 0.0
+    _upward(parent, up_ptr, up_head, w_dn, rt, dist_b, pred_b)
+    # a relative hair below the floor distance: rounding never makes a bound too high
+    shrink = 1.0 - 1e-12
+    n_done = 0
+    n_touched = 1
+    touched[0] = s
+    dist[s] = 0.0
+    ps, n_done = _potential(rank[s], pot, dist_b, parent, up_ptr, up_head, w_up, chain, done, 0)
+    settled = 0
+    size = 0
+    if ps < INF:
+        size = k_push(hkey, hval, 0, ps * shrink, s)
+    found = False
+    while size > 0:
+        key = hkey[0]
+        u = hval[0]
+        size = k_pop(hkey, hval, size)
+        du = dist[u]
+        if key > du + pot[rank[u]] * shrink:
+            continue  # stale entry
+        if u == t:
+            found = True
+            break
+        settled += 1
+        for j in range(indptr[u], indptr[u + 1]):
+            c = cost[j]
+            if c == INF:
+                continue
+            v = target[j]
+            nd = du + c
+            if nd < dist[v]:
+                pv, n_done = _potential(
+                    rank[v], pot, dist_b, parent, up_ptr, up_head, w_up, chain, done, n_done
+                )
+                if pv == INF:
+                    continue  # t is unreachable from v even on the floor
+                if dist[v] == INF:
+                    touched[n_touched] = v
+                    n_touched += 1
+                dist[v] = nd
+                pred[v] = j
+                if size == hkey.shape[0]:
+                    hkey = np.concatenate((hkey, np.empty(size, hkey.dtype)))
+                    hval = np.concatenate((hval, np.empty(size, hval.dtype)))
+                size = k_push(hkey, hval, size, nd + pv * shrink, v)
+    out = np.zeros(0, np.int32)
+    total = INF
+    if found:
+        count = 0
+        v = t
+        while v != s:
+            count += 1
+            v = source[pred[v]]
+        out = np.empty(count, np.int32)
+        v = t
+        for i in range(count - 1, -1, -1):
+            out[i] = pred[v]
+            v = source[pred[v]]
+        total = 0.0
+        for i in range(count):
+            total += cost[out[i]]
+    for i in range(n_touched):
+        dist[touched[i]] = INF
+        pred[touched[i]] = -1
+    for i in range(n_done):
+        pot[done[i]] = np.nan
+    _clear(parent, rt, dist_b, pred_b)
+    return total, out, settled

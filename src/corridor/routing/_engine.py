@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from corridor.network import Network
 from corridor.routing import _kernels as k
 from corridor.routing import _query as q
-from corridor.routing._cch import Hierarchy, Metric
+from corridor.routing._cch import Floor, Hierarchy, Metric
 from corridor.routing._landmarks import Landmarks, compute_landmarks
 
 Method = Literal["auto", "dijkstra", "alt", "cch"]
@@ -52,6 +52,10 @@ AUTO_HIERARCHY_NODES = 150_000
 # from scratch (cheaper than re-customising nearly every arc one by one)
 SYNC_MAX_CHANGED_SHARE = 0.02
 METRIC_SLOTS = 4  # customised cost arrays kept per router (fastest and safest, plans...)
+# Hierarchies whose full customisation has more lower triangles than this (about 50 ms; the
+# 100k region has ~40M, the 1M region ~600M) get a travel-time floor metric, so that their
+# metrics re-customise after large hazard changes in the background (see ``_cch.Floor``).
+FLOOR_MIN_TRIANGLES = 20_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,7 @@ class Router:
         self._hierarchy = hierarchy
         self._use_hierarchy = use_hierarchy
         self._hierarchy_lock = threading.Lock()
+        self._floor: Floor | None = None
         # held metrics, most recently used last: (weak reference to the caller's array, metric)
         self._metrics: list[tuple[weakref.ref[F64] | None, Metric]] = []
 
@@ -167,13 +172,22 @@ class Router:
         if slot < 0 and len(self._metrics) >= METRIC_SLOTS:
             slot = 0  # the least recently used
         if slot < 0:
-            metric = Metric(hierarchy, cost)
+            metric = Metric(hierarchy, cost, self._floor_of(hierarchy))
         else:
             metric = self._metrics.pop(slot)[1]
             if sync:
                 self._sync(metric, cost)
         self._metrics.append((_weak(cost), metric))
         return metric
+
+    def _floor_of(self, hierarchy: Hierarchy) -> Floor | None:
+        """The travel-time floor of a large hierarchy (customised on first use), else None."""
+        if hierarchy.n_triangles <= FLOOR_MIN_TRIANGLES:
+            return None
+        with self._hierarchy_lock:
+            if self._floor is None or self._floor.metric.hierarchy is not hierarchy:
+                self._floor = Floor(hierarchy, self.network)
+            return self._floor
 
     @staticmethod
     def _sync(metric: Metric, cost: F64) -> None:
