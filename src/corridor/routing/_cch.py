@@ -19,6 +19,9 @@ tests compare it with networkx and with the router's Dijkstra.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import queue
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -270,6 +273,36 @@ class Hierarchy:
 BACKGROUND_EDGES = 2048
 
 
+class _Worker:
+    """The one background thread that re-customises metrics, at the lowest CPU priority where
+    the system allows it, so that the queries answered meanwhile keep the cores. Handing a
+    metric over never waits (starting a thread would: for the new thread to run first)."""
+
+    _queue: queue.SimpleQueue[Metric] = queue.SimpleQueue()
+    _thread: threading.Thread | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def submit(cls, metric: Metric) -> None:
+        with cls._lock:
+            if cls._thread is None or not cls._thread.is_alive():
+                # a daemon: it only ever waits for work or customises arrays it holds
+                cls._thread = threading.Thread(
+                    target=cls._run, name="corridor-cch-customise", daemon=True
+                )
+                cls._thread.start()
+        cls._queue.put(metric)
+
+    @classmethod
+    def _run(cls) -> None:
+        with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's own niceness
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        while True:
+            metric = cls._queue.get()
+            metric._background()
+            del metric  # not kept alive while waiting for the next
+
+
 class Floor:
     """Travel-time distances from the hierarchy, as exact A* potentials for any hazard picture.
 
@@ -354,18 +387,7 @@ class Metric:
         self._pred_b = self._ints[2 * a + n :]
         self._pred_f[:] = -1
         self._pred_b[:] = -1
-        ck.customise(
-            h.up_ptr,
-            h.up_head,
-            h.arc_eptr,
-            h.arc_edges,
-            h.edge_down,
-            self.cost,
-            self.w_up,
-            self.w_dn,
-            self.mid_up,
-            self.mid_dn,
-        )
+        self._customise()
         self._queued = np.zeros(a, np.bool_)
         self._rescan = np.zeros(a, np.bool_)
         self._old_up: F64 = np.empty(a)  # scratch of partial updates (pages touched lazily)
@@ -383,7 +405,6 @@ class Metric:
         self._floor_ok = floor is not None and floor.admits(self.cost)
         self._stale = False  # the weights lag the costs: a background customisation runs
         self._redo = False  # the costs changed again while it ran
-        self._worker: threading.Thread | None = None
 
     def update(self, edges: NDArray[np.integer], cost: F64) -> int:
         """Take ``cost[edges]`` as the new costs of ``edges`` (either higher or lower) and
@@ -451,10 +472,7 @@ class Metric:
 
     def _start_background(self) -> None:
         self._stale = True
-        self._worker = threading.Thread(
-            target=self._background, name="corridor-cch-customise", daemon=False
-        )
-        self._worker.start()
+        _Worker.submit(self)
 
     def _background(self) -> None:
         while True:
