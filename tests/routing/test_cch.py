@@ -26,6 +26,7 @@ from corridor.routing import (
     update_costs,
 )
 from corridor.routing import _cch as cch
+from corridor.routing import _engine as engine
 from corridor.routing import _kernels as k
 from corridor.routing._cch import Floor, Hierarchy, Metric
 from corridor.routing._cost import risk_to_logs
@@ -376,3 +377,38 @@ def test_a_cost_below_the_floor_is_never_answered_by_it(
     for s, t in np.random.default_rng(70).integers(network.n_nodes, size=(40, 2)).tolist():
         expected = plain.shortest(cost, s, t, method="dijkstra").cost
         assert metric.shortest(s, t)[0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_the_router_answers_through_the_floor_while_it_catches_up(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hazard changes written into the caller's cost array in place (the default entry point
+    finds them): during the background customisation, including a second change that arrives
+    while it runs, ``Router.shortest`` is exact; afterwards the weights are a fresh
+    customisation's."""
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    monkeypatch.setattr(engine, "FLOOR_MIN_TRIANGLES", -1)
+    router = Router(network)
+    plain = Router(network, use_hierarchy=False)
+    model = RiskModel(network, zones(network, 40, seed=80), at=AT)
+    cost = costs(network, model)
+    router.shortest(cost, 0, 1)
+    router.wait()
+    metric = router._metrics[-1][1]
+    assert metric._floor is router.floor is not None
+    go = _blocked_worker(metric)
+    rng = np.random.default_rng(81)
+    for step in range(2):  # the second arrives while the first is still being customised
+        changed = model.add(zones(network, 20, seed=82 + step, prefix=f"r{step}-"))
+        update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+        for s, t in rng.integers(network.n_nodes, size=(30, 2)).tolist():
+            got = router.shortest(cost, s, t)
+            expected = plain.shortest(cost, s, t, method="dijkstra").cost
+            assert got.cost == pytest.approx(expected, rel=1e-9, abs=1e-9), (step, s, t)
+            assert_path(network, cost, s, t, got.cost, got.edges)
+        assert not metric.current
+    go.set()
+    router.wait()
+    assert metric.current
+    fresh = Metric(router.hierarchy, cost)
+    assert np.array_equal(metric.w_up, fresh.w_up) and np.array_equal(metric.w_dn, fresh.w_dn)

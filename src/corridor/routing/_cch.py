@@ -19,8 +19,6 @@ tests compare it with networkx and with the router's Dijkstra.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import queue
 import threading
 from dataclasses import dataclass
@@ -274,9 +272,8 @@ BACKGROUND_EDGES = 2048
 
 
 class _Worker:
-    """The one background thread that re-customises metrics, at the lowest CPU priority where
-    the system allows it, so that the queries answered meanwhile keep the cores. Handing a
-    metric over never waits (starting a thread would: for the new thread to run first)."""
+    """The one background thread that re-customises metrics. Handing a metric over never
+    waits (starting a thread would: for the new thread to run first)."""
 
     _queue: queue.SimpleQueue[Metric] = queue.SimpleQueue()
     _thread: threading.Thread | None = None
@@ -295,8 +292,8 @@ class _Worker:
 
     @classmethod
     def _run(cls) -> None:
-        with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's own niceness
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        # (not at a lower CPU priority: descheduled while it holds the GIL, around each
+        # compiled call, it would stall the queries it should leave the cores to)
         while True:
             metric = cls._queue.get()
             metric._background()

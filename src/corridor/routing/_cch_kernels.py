@@ -722,9 +722,11 @@ def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-d
     dist_f = mf[2 * na + m : 2 * na + m + n]
     dist_b = mf[2 * na + m + n : 2 * na + m + 2 * n]
     if check:
+        differ = False  # no early exit: the loop vectorises, several times faster
         for e in range(m):
-            if cost_in[e] != cost[e]:
-                return INF, np.zeros(0, np.int32), -1
+            differ |= cost_in[e] != cost[e]
+        if differ:
+            return INF, np.zeros(0, np.int32), -1
     s = rank[s]
     t = rank[t]
     if s == t:

@@ -180,6 +180,19 @@ class Router:
         self._metrics.append((_weak(cost), metric))
         return metric
 
+    def wait(self) -> None:
+        """Return once every metric the router holds has caught up with its costs (large
+        changes re-customise in the background; queries meanwhile are exact but slower)."""
+        with self._lock:
+            held = [metric for _, metric in self._metrics]
+        for metric in held:
+            metric.wait()
+
+    @property
+    def floor(self) -> Floor | None:
+        """The travel-time floor of the hierarchy, if it is large enough to have one."""
+        return self._floor_of(self.hierarchy)
+
     def _floor_of(self, hierarchy: Hierarchy) -> Floor | None:
         """The travel-time floor of a large hierarchy (customised on first use), else None."""
         if hierarchy.n_triangles <= FLOOR_MIN_TRIANGLES:
