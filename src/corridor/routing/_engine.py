@@ -52,10 +52,11 @@ AUTO_HIERARCHY_NODES = 150_000
 # from scratch (cheaper than re-customising nearly every arc one by one)
 SYNC_MAX_CHANGED_SHARE = 0.02
 METRIC_SLOTS = 4  # customised cost arrays kept per router (fastest and safest, plans...)
-# Hierarchies whose full customisation has more lower triangles than this (about 50 ms; the
-# 100k region has ~40M, the 1M region ~600M) get a travel-time floor metric, so that their
-# metrics re-customise after large hazard changes in the background (see ``_cch.Floor``).
-FLOOR_MIN_TRIANGLES = 20_000_000
+# Hierarchies whose full customisation has more lower triangles than this (0.05-0.1 s; the
+# 100k-node region has 5.7M, the 1M-node region 54M, the towns a few thousand) get a
+# travel-time floor metric, so that their metrics re-customise after large hazard changes in
+# the background while queries are answered by the floor's A* (see ``_cch.Floor``).
+FLOOR_MIN_TRIANGLES = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
