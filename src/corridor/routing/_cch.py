@@ -351,10 +351,10 @@ class Metric:
 
     :meth:`update` takes a change of some edges' costs (a hazard added, moved or removed) by
     re-customising only the arcs above them; :meth:`shortest` answers exactly for the costs
-    held. With a ``floor`` (:class:`Floor`) that the costs never go below, a large change is
-    re-customised in a background thread instead, and queries meanwhile are answered exactly
-    by the floor's A* search on the new costs (:meth:`wait` waits for the hierarchy). Not
-    re-entrant: a lock serialises queries and updates.
+    held. With a ``floor`` (:class:`Floor`) that the costs never go below, the first
+    customisation and every large change run in a background thread instead, and queries
+    meanwhile are answered exactly by the floor's A* search on the new costs (:meth:`wait`
+    waits for the hierarchy). Not re-entrant: a lock serialises queries and updates.
     """
 
     def __init__(self, hierarchy: Hierarchy, cost: F64, floor: Floor | None = None) -> None:
@@ -384,7 +384,6 @@ class Metric:
         self._pred_b = self._ints[2 * a + n :]
         self._pred_f[:] = -1
         self._pred_b[:] = -1
-        self._customise()
         self._queued = np.zeros(a, np.bool_)
         self._rescan = np.zeros(a, np.bool_)
         self._old_up: F64 = np.empty(a)  # scratch of partial updates (pages touched lazily)
@@ -398,10 +397,15 @@ class Metric:
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self.last_recomputed = 0
+        # which search gave the last answer: "cch", or "floor" (A* while catching up)
+        self.answered_by = "cch"
         self._floor = floor
         self._floor_ok = floor is not None and floor.admits(self.cost)
         self._stale = False  # the weights lag the costs: a background customisation runs
         self._redo = False  # the costs changed again while it ran
+        # the first customisation too: with a floor, a new hazard picture is answered at once
+        with self._lock:
+            self._customise_locked()
 
     def update(self, edges: NDArray[np.integer], cost: F64) -> int:
         """Take ``cost[edges]`` as the new costs of ``edges`` (either higher or lower) and
@@ -524,7 +528,9 @@ class Metric:
         with self._lock:
             if self._wait_locked():
                 assert self._floor is not None
+                self.answered_by = "floor"
                 return self._floor.search(self.cost, s, t)
+            self.answered_by = "cch"
             cost, edges, scanned = ck.packed_query(
                 self.hierarchy.packed, self._ints, self._floats, s, t, self.cost, False
             )
@@ -538,7 +544,9 @@ class Metric:
                 assert self._floor is not None
                 if not np.array_equal(cost, self.cost):
                     return None
+                self.answered_by = "floor"
                 return self._floor.search(self.cost, s, t)
+            self.answered_by = "cch"
             found, edges, scanned = ck.packed_query(
                 self.hierarchy.packed, self._ints, self._floats, s, t, cost, True
             )

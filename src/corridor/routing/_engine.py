@@ -6,8 +6,11 @@ exact methods:
 - ``"cch"``: the customizable contraction hierarchy (``_cch``): metric-independent preprocessing
   once per network, a customisation per cost array that later hazard changes update in part,
   then queries that touch only the elimination-tree ancestors of the two ends. Its speed does
-  not depend on the hazard picture. ``"auto"`` uses it whenever the router has a hierarchy
-  (built lazily on networks up to ``AUTO_HIERARCHY_NODES`` nodes, or by :meth:`Router.prepare`).
+  not depend on the hazard picture. On large networks a new cost array and large changes are
+  customised in the background; until then the answer comes from A* guided by the
+  hierarchy's travel-time distances (``PathResult.method`` ``"floor"``), exact as well.
+  ``"auto"`` uses it whenever the router has a hierarchy (built lazily on networks up to
+  ``AUTO_HIERARCHY_NODES`` nodes, or by :meth:`Router.prepare`).
 - ``"alt"``: bidirectional A* with landmark bounds on travel time; ``"dijkstra"``:
   bidirectional Dijkstra. Without a hierarchy ``"auto"`` picks between these two per query:
   ALT unless hazards inflate so many edges that its time-only bounds get loose.
@@ -234,7 +237,8 @@ class Router:
                 if got is None:
                     self._sync(metric, c)
                     got = metric.shortest(s, t)
-            return PathResult(*got, "cch")
+                by = metric.answered_by
+            return PathResult(*got, by)
         if method == "dijkstra":
             mode, lm_from, lm_to = q.DIJKSTRA, self._no_lm, self._no_lm
         else:
