@@ -414,3 +414,45 @@ def test_the_router_answers_through_the_floor_while_it_catches_up(
     assert router.shortest(cost, 0, 1).method == "cch"
     fresh = Metric(router.hierarchy, cost)
     assert np.array_equal(metric.w_up, fresh.w_up) and np.array_equal(metric.w_dn, fresh.w_dn)
+
+
+def test_a_failed_background_customisation_is_reported_and_retried(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the background customisation fails (say, out of memory), waiting for it raises,
+    queries stay exact through the floor, and the next change customises again."""
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    hierarchy = Hierarchy.build(network)
+    cost = network.edge_time_s.astype(np.float64)
+    metric = Metric(hierarchy, cost, Floor(hierarchy, network))
+    metric.wait()
+    real = metric._customise
+    failures = [MemoryError("no room for the weights")]
+
+    def failing() -> None:
+        if failures:
+            raise failures.pop()
+        real()
+
+    metric._customise = failing  # type: ignore[method-assign]
+    changed = np.arange(0, network.n_edges, 5)
+    cost[changed] *= 3.0
+    metric.update(changed, cost)
+    with pytest.raises(RuntimeError, match="no room for the weights"):
+        metric.wait()
+    plain = Router(network, use_hierarchy=False)
+    pairs = np.random.default_rng(90).integers(network.n_nodes, size=(20, 2)).tolist()
+    for s, t in pairs:
+        expected = plain.shortest(cost, s, t, method="dijkstra").cost
+        assert metric.shortest(s, t)[0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        assert metric.answered_by == "floor"
+    cost[changed[:10]] *= 2.0
+    metric.update(changed[:10], cost)
+    metric.wait()
+    assert metric.current
+    fresh = Metric(hierarchy, cost)
+    assert np.array_equal(metric.w_up, fresh.w_up) and np.array_equal(metric.w_dn, fresh.w_dn)
+    for s, t in pairs:
+        expected = plain.shortest(cost, s, t, method="dijkstra").cost
+        assert metric.shortest(s, t)[0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        assert metric.answered_by == "cch"

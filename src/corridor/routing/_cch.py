@@ -403,6 +403,7 @@ class Metric:
         self._floor_ok = floor is not None and floor.admits(self.cost)
         self._stale = False  # the weights lag the costs: a background customisation runs
         self._redo = False  # the costs changed again while it ran
+        self._error: Exception | None = None  # why the last background customisation failed
         # the first customisation too: with a floor, a new hazard picture is answered at once
         with self._lock:
             self._customise_locked()
@@ -423,8 +424,8 @@ class Metric:
             self.cost[e] = fresh
             if self._floor is not None and self._floor_ok:
                 self._floor_ok = bool((fresh >= self._floor.cost[e]).all())
-            if self._stale:
-                self._redo = True  # the running customisation read costs changed since
+            if self._stale:  # the running customisation read costs changed since: redo
+                self._customise_locked()
                 done = -1
             elif self._floor_ok and e.size > BACKGROUND_EDGES:
                 self._start_background()
@@ -464,20 +465,30 @@ class Metric:
     def _customise_locked(self) -> None:
         """Customise afresh for the held costs: in the background if the floor can answer
         meanwhile, else now (the lock is held)."""
-        if self._stale:
-            self._redo = True
+        if self._stale and self._error is None:
+            self._redo = True  # the running customisation starts over when done
         elif self._floor_ok:
             self._start_background()
         else:
             self._customise()
+            self._stale = False
+            self._error = None
 
     def _start_background(self) -> None:
         self._stale = True
+        self._error = None
         _Worker.submit(self)
 
     def _background(self) -> None:
         while True:
-            self._customise()  # compiled without the GIL; queries meanwhile use the floor
+            try:
+                self._customise()  # compiled without the GIL; queries meanwhile use the floor
+            except Exception as exc:  # kept for every waiter; the next change retries
+                with self._cond:
+                    self._error = exc
+                    self._redo = False
+                    self._cond.notify_all()
+                return
             with self._cond:
                 if self._redo:
                     self._redo = False
@@ -487,10 +498,18 @@ class Metric:
                 return
 
     def wait(self) -> None:
-        """Return once the weights match the held costs (a background customisation done)."""
+        """Return once the weights match the held costs (a background customisation done);
+        raises RuntimeError if that customisation failed (the next change retries it)."""
         with self._cond:
-            while self._stale:
-                self._cond.wait()
+            self._wait_weights_locked()
+
+    def _wait_weights_locked(self) -> None:
+        while self._stale:
+            if self._error is not None:
+                raise RuntimeError(
+                    f"re-customising the hierarchy failed: {self._error!r}"
+                ) from self._error
+            self._cond.wait()
 
     @property
     def current(self) -> bool:
@@ -504,8 +523,7 @@ class Metric:
             return False
         if self._floor is not None and self._floor_ok:
             return True
-        while self._stale:
-            self._cond.wait()
+        self._wait_weights_locked()
         return False
 
     def _customise(self) -> None:
@@ -563,8 +581,7 @@ class Metric:
         shape = (rs.shape[0], rt.shape[0])
         out_cost, out_a, out_b = np.empty(shape), np.empty(shape), np.empty(shape)
         with self._lock:
-            while self._stale:  # the matrix needs the weights (no floor variant of it)
-                self._cond.wait()
+            self._wait_weights_locked()  # the matrix needs the weights (no floor variant)
             ck.many_to_many(
                 h.parent,
                 h.up_ptr,
