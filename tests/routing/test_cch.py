@@ -269,13 +269,13 @@ def _blocked_worker(metric: Metric) -> threading.Event:
     """Hold the metric's background customisation until the returned event is set, so that
     queries are seen to run while its weights lag the costs."""
     go = threading.Event()
-    real = metric._customise
+    real = metric._customise_into
 
-    def held() -> None:
+    def held(floats: np.ndarray, ints: np.ndarray) -> None:
         go.wait(timeout=60)
-        real()
+        real(floats, ints)
 
-    metric._customise = held  # type: ignore[method-assign]
+    metric._customise_into = held  # type: ignore[method-assign]
     return go
 
 
@@ -295,6 +295,7 @@ def test_random_hazard_changes_answered_exactly_during_and_after_recustomisation
     plain = Router(network, use_hierarchy=False)
     rng = np.random.default_rng(51)
     live = [f"z{i}" for i in range(50)]
+    used_lower: set[bool] = set()
     for step in range(12):
         action = rng.choice(["add", "move", "remove"]) if live else "add"
         if action == "remove":
@@ -313,6 +314,8 @@ def test_random_hazard_changes_answered_exactly_during_and_after_recustomisation
         go = _blocked_worker(metric)
         assert metric.update(changed, cost) == -1
         assert not metric.current
+        # potentials from the weights before the change when it only raised costs
+        used_lower.add(metric._lower_weights() is not None)
         pairs = rng.integers(network.n_nodes, size=(25, 2)).tolist()
         during = [metric.shortest(s, t) for s, t in pairs]
         assert not metric.current  # all answered while the hierarchy lagged
@@ -327,6 +330,7 @@ def test_random_hazard_changes_answered_exactly_during_and_after_recustomisation
             assert_path(network, cost, s, t, got, edges)
             after = metric.shortest(s, t)[0]
             assert after == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    assert used_lower == {True, False}
 
 
 def test_partial_updates_after_random_changes_equal_dijkstra(network: Network) -> None:
@@ -426,15 +430,15 @@ def test_a_failed_background_customisation_is_reported_and_retried(
     cost = network.edge_time_s.astype(np.float64)
     metric = Metric(hierarchy, cost, Floor(hierarchy, network))
     metric.wait()
-    real = metric._customise
+    real = metric._customise_into
     failures = [MemoryError("no room for the weights")]
 
-    def failing() -> None:
+    def failing(floats: np.ndarray, ints: np.ndarray) -> None:
         if failures:
             raise failures.pop()
-        real()
+        real(floats, ints)
 
-    metric._customise = failing  # type: ignore[method-assign]
+    metric._customise_into = failing  # type: ignore[method-assign]
     changed = np.arange(0, network.n_edges, 5)
     cost[changed] *= 3.0
     metric.update(changed, cost)

@@ -332,13 +332,18 @@ class Floor:
         """Whether ``cost`` is nowhere below the floor (then :meth:`search` is exact for it)."""
         return bool((np.asarray(cost) >= self.cost).all())
 
-    def search(self, cost: F64, s: int, t: int) -> tuple[float, I32, int]:
+    def search(
+        self, cost: F64, s: int, t: int, lower: tuple[F64, F64] | None = None
+    ) -> tuple[float, I32, int]:
         """Exact least-cost route for ``cost`` (which :meth:`admits`): (cost summed along the
-        route, edge ids, nodes settled); inf and no edges if none."""
+        route, edge ids, nodes settled); inf and no edges if none. ``lower``: other upward and
+        downward arc weights on the same hierarchy that are nowhere above ``cost``'s (a metric
+        before a change that only raised costs), for tighter potentials."""
         h, f = self.metric.hierarchy, self.metric
+        w_up, w_dn = lower if lower is not None else (f.w_up, f.w_dn)
         with self._lock:
             found, edges, settled = ck.potential_astar(
-                h.rank, h.parent, h.up_ptr, h.up_head, f.w_up, f.w_dn,
+                h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn,
                 self._indptr, self._target, self._source, cost, s, t,
                 self._dist, self._pred, self._touched, self._pot, self._dist_b, self._pred_b,
                 self._chain, self._done, self._hkey, self._hval,
@@ -366,24 +371,7 @@ class Metric:
         if (self.cost < 0).any() or np.isnan(self.cost).any():
             raise ValueError("costs must be non-negative numbers")
         a = h.n_arcs
-        n, m = h.rank.shape[0], self.cost.shape[0]
-        # packed for the query (``_cch_kernels.packed_query``); the names are views
-        self._floats: F64 = np.empty(2 * a + m + 2 * n)
-        self._ints: I32 = np.empty(2 * a + 2 * n, np.int32)
-        self.w_up: F64 = self._floats[:a]
-        self.w_dn: F64 = self._floats[a : 2 * a]
-        self._floats[2 * a : 2 * a + m] = self.cost
-        self.cost = self._floats[2 * a : 2 * a + m]
-        self._dist_f = self._floats[2 * a + m : 2 * a + m + n]
-        self._dist_b = self._floats[2 * a + m + n :]
-        self._dist_f[:] = np.inf
-        self._dist_b[:] = np.inf
-        self.mid_up: I32 = self._ints[:a]
-        self.mid_dn: I32 = self._ints[a : 2 * a]
-        self._pred_f = self._ints[2 * a : 2 * a + n]
-        self._pred_b = self._ints[2 * a + n :]
-        self._pred_f[:] = -1
-        self._pred_b[:] = -1
+        self._bind(*self._buffers(self.cost))
         self._queued = np.zeros(a, np.bool_)
         self._rescan = np.zeros(a, np.bool_)
         self._old_up: F64 = np.empty(a)  # scratch of partial updates (pages touched lazily)
@@ -404,6 +392,8 @@ class Metric:
         self._stale = False  # the weights lag the costs: a background customisation runs
         self._redo = False  # the costs changed again while it ran
         self._error: Exception | None = None  # why the last background customisation failed
+        # whether the held weights are customised for costs nowhere above the held ones
+        self._lower = False
         # the first customisation too: with a floor, a new hazard picture is answered at once
         with self._lock:
             self._customise_locked()
@@ -421,6 +411,7 @@ class Metric:
             raise ValueError("costs must be non-negative numbers")
         h = self.hierarchy
         with self._lock:
+            self._lower = self._lower and bool((fresh >= self.cost[e]).all())
             self.cost[e] = fresh
             if self._floor is not None and self._floor_ok:
                 self._floor_ok = bool((fresh >= self._floor.cost[e]).all())
@@ -459,6 +450,8 @@ class Metric:
                 )
                 if done < 0:
                     self._customise_locked()
+                else:
+                    self._lower = True  # the weights are exact for the held costs
         self.last_recomputed = done
         return done
 
@@ -473,6 +466,7 @@ class Metric:
             self._customise()
             self._stale = False
             self._error = None
+            self._lower = True
 
     def _start_background(self) -> None:
         self._stale = True
@@ -480,9 +474,14 @@ class Metric:
         _Worker.submit(self)
 
     def _background(self) -> None:
+        """Customise into new arrays, so that the held weights (the picture before the change)
+        stay readable as potentials meanwhile; swap them in when done."""
         while True:
             try:
-                self._customise()  # compiled without the GIL; queries meanwhile use the floor
+                with self._cond:
+                    floats, ints = self._buffers(self.cost)  # the costs as they are now
+                # compiled without the GIL; queries meanwhile use the floor search
+                self._customise_into(floats, ints)
             except Exception as exc:  # kept for every waiter; the next change retries
                 with self._cond:
                     self._error = exc
@@ -490,9 +489,11 @@ class Metric:
                     self._cond.notify_all()
                 return
             with self._cond:
-                if self._redo:
+                if self._redo:  # the costs changed while it ran: again, from them
                     self._redo = False
                     continue
+                self._bind(floats, ints)
+                self._lower = True
                 self._stale = False
                 self._cond.notify_all()
                 return
@@ -516,6 +517,12 @@ class Metric:
         """Whether the hierarchy's weights match the held costs (no customisation running)."""
         return not self._stale
 
+    def _lower_weights(self) -> tuple[F64, F64] | None:
+        """The held weights if they are lower bounds of the held costs (every change since
+        they were customised only raised costs; a partial update given up half-way leaves
+        each arc at the length of a path under costs no higher than now), else None."""
+        return (self.w_up, self.w_dn) if self._lower else None
+
     def _wait_locked(self) -> bool:
         """With the lock held: True if the floor search must answer (the weights lag and the
         floor is valid); otherwise waits for the weights (if they lag) and returns False."""
@@ -526,20 +533,38 @@ class Metric:
         self._wait_weights_locked()
         return False
 
+    def _buffers(self, cost: F64) -> tuple[F64, I32]:
+        """Fresh packed arrays for the query (``_cch_kernels.packed_query``) holding ``cost``:
+        distances inf, predecessors -1, weights not yet customised."""
+        a, n, m = self.hierarchy.n_arcs, self.hierarchy.rank.shape[0], cost.shape[0]
+        floats: F64 = np.empty(2 * a + m + 2 * n)
+        ints: I32 = np.empty(2 * a + 2 * n, np.int32)
+        floats[2 * a : 2 * a + m] = cost
+        floats[2 * a + m :] = np.inf
+        ints[2 * a :] = -1
+        return floats, ints
+
+    def _bind(self, floats: F64, ints: I32) -> None:
+        """Make ``floats``/``ints`` the held arrays; the names are views into them."""
+        a, n = self.hierarchy.n_arcs, self.hierarchy.rank.shape[0]
+        m = floats.shape[0] - 2 * a - 2 * n
+        self._floats, self._ints = floats, ints
+        self.w_up: F64 = floats[:a]
+        self.w_dn: F64 = floats[a : 2 * a]
+        self.cost = floats[2 * a : 2 * a + m]
+        self.mid_up: I32 = ints[:a]
+        self.mid_dn: I32 = ints[a : 2 * a]
+
     def _customise(self) -> None:
+        self._customise_into(self._floats, self._ints)
+
+    def _customise_into(self, floats: F64, ints: I32) -> None:
         h = self.hierarchy
+        a, m = h.n_arcs, self.cost.shape[0]
         ck.customise(
-            h.up_ptr,
-            h.up_head,
-            h.arc_eptr,
-            h.arc_edges,
-            h.edge_down,
-            self.cost,
-            self.w_up,
-            self.w_dn,
-            self.mid_up,
-            self.mid_dn,
-        )
+            h.up_ptr, h.up_head, h.arc_eptr, h.arc_edges, h.edge_down, floats[2 * a : 2 * a + m],
+            floats[:a], floats[a : 2 * a], ints[:a], ints[a : 2 * a],
+        )  # fmt: skip
 
     def shortest(self, s: int, t: int) -> tuple[float, I32, int]:
         """(cost summed along the path, edge ids, nodes scanned); inf and no edges if none."""
@@ -547,7 +572,7 @@ class Metric:
             if self._wait_locked():
                 assert self._floor is not None
                 self.answered_by = "floor"
-                return self._floor.search(self.cost, s, t)
+                return self._floor.search(self.cost, s, t, self._lower_weights())
             self.answered_by = "cch"
             cost, edges, scanned = ck.packed_query(
                 self.hierarchy.packed, self._ints, self._floats, s, t, self.cost, False
@@ -563,7 +588,7 @@ class Metric:
                 if not np.array_equal(cost, self.cost):
                     return None
                 self.answered_by = "floor"
-                return self._floor.search(self.cost, s, t)
+                return self._floor.search(self.cost, s, t, self._lower_weights())
             self.answered_by = "cch"
             found, edges, scanned = ck.packed_query(
                 self.hierarchy.packed, self._ints, self._floats, s, t, cost, True
@@ -622,6 +647,7 @@ class Metric:
         if (c < 0).any() or np.isnan(c).any():
             raise ValueError("costs must be non-negative numbers")
         with self._lock:
+            self._lower = self._lower and bool((c >= self.cost).all())
             self.cost[:] = c
             if self._floor is not None:
                 self._floor_ok = self._floor.admits(self.cost)
