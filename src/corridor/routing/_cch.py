@@ -478,8 +478,9 @@ class Metric:
         stay readable as potentials meanwhile; swap them in when done."""
         while True:
             try:
-                with self._cond:
-                    floats, ints = self._buffers(self.cost)  # the costs as they are now
+                # the costs as they are now, without the lock (queries go on): a change
+                # during the copy is made under the lock while stale, so it sets _redo
+                floats, ints = self._buffers(self.cost)
                 # compiled without the GIL; queries meanwhile use the floor search
                 self._customise_into(floats, ints)
             except Exception as exc:  # kept for every waiter; the next change retries
