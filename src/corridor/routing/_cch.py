@@ -540,9 +540,7 @@ class Metric:
         a, n, m = self.hierarchy.n_arcs, self.hierarchy.rank.shape[0], cost.shape[0]
         floats: F64 = np.empty(2 * a + m + 2 * n)
         ints: I32 = np.empty(2 * a + 2 * n, np.int32)
-        floats[2 * a : 2 * a + m] = cost
-        floats[2 * a + m :] = np.inf
-        ints[2 * a :] = -1
+        ck.fill_buffers(floats, ints, np.ascontiguousarray(cost), a)
         return floats, ints
 
     def _bind(self, floats: F64, ints: I32) -> None:

@@ -914,3 +914,18 @@ def potential_astar(  # type: ignore[no-untyped-def]
         pot[done[i]] = np.nan
     _clear(parent, rt, dist_b, pred_b)
     return total, out, settled
+
+
+@njit(cache=True, nogil=True)
+def fill_buffers(floats, ints, cost, n_arcs):  # type: ignore[no-untyped-def]
+    """A metric's packed arrays (layout in ``packed_query``) for ``cost``: the costs copied,
+    distances inf, predecessors -1 (weights left to the customisation). Compiled without the
+    GIL, so that the background customisation's copy does not hold up queries."""
+    m = cost.shape[0]
+    o = 2 * n_arcs
+    for e in range(m):
+        floats[o + e] = cost[e]
+    for i in range(o + m, floats.shape[0]):
+        floats[i] = INF
+    for i in range(o, ints.shape[0]):
+        ints[i] = -1
