@@ -760,19 +760,9 @@ def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-d
     if meet >= 0:
         arcs, downs = _path_arcs(pred_f, pred_b, tail, s, t, meet)
         out, count = unpack_arcs(
-            arcs,
-            downs,
-            up_ptr,
-            up_head,
-            tail,
-            mid_up,
-            mid_dn,
-            arc_eptr,
-            arc_edges,
-            edge_down,
-            cost,
-            np.empty(64, np.int32),
-        )
+            arcs, downs, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges, edge_down,
+            cost, np.empty(64, np.int32),
+        )  # fmt: skip
         out = out[:count].copy()
         total = 0.0
         for i in range(count):
