@@ -3,7 +3,8 @@
 A perturbed square grid (~100 m blocks) around 48.4 N 15.6 E: every 10th line is a primary
 road, every 50th a trunk, the rest residential; 8 % of links are missing and 10 % of the rest
 are one-way. Only the largest strongly connected component is kept, as ``import_osm`` does.
-Cached under ``benchmarks/data/`` (git-ignored) with its ALT landmarks as extras.
+Cached under ``benchmarks/data/`` (git-ignored) with its ALT landmarks as extras (and, for the
+region-like networks, the hierarchy's nested-dissection order).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from scipy.sparse.csgraph import connected_components
 from corridor.network import FLAG_ONEWAY, FLAG_REVERSED, HIGHWAY_CLASSES, Network, write_network
 from corridor.network._format import read_network_with_extras
 from corridor.routing import Landmarks, compute_landmarks, router_for
+from corridor.routing._cch import Hierarchy
 
 DATA = Path(__file__).parent / "data"
 SIDE = 640  # nodes per side: ~410k nodes, ~1.5M directed edges
@@ -283,5 +285,9 @@ def synthetic_network(
         write_network(net, path, extra=lm.as_extras())
     net, extras = read_network_with_extras(path)
     landmarks = Landmarks.from_extras(net, extras)
-    router_for(net, landmarks=landmarks)
+    hierarchy = Hierarchy.from_extras(net, extras)
+    if hierarchy is None and region_nodes:  # the order (METIS: minutes) cached beside them
+        hierarchy = Hierarchy.build(net)
+        write_network(net, path, extra={**extras, **hierarchy.as_extras()})
+    router_for(net, landmarks=landmarks, hierarchy=hierarchy)
     return net, float(net.meta.get("landmarks_s", float("nan")))

@@ -3,6 +3,8 @@ re-customisation equal to a full one, in-place cost changes seen, many-to-many a
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,8 +25,10 @@ from corridor.routing import (
     router_for,
     update_costs,
 )
+from corridor.routing import _cch as cch
+from corridor.routing import _engine as engine
 from corridor.routing import _kernels as k
-from corridor.routing._cch import Hierarchy, Metric
+from corridor.routing._cch import Floor, Hierarchy, Metric
 from corridor.routing._cost import risk_to_logs
 from tests.routing.conftest import to_networkx
 
@@ -236,3 +240,223 @@ def test_a_metric_handed_over_is_never_recustomised_by_other_queries(network: Ne
     for scale in range(6):  # more cost arrays than the router holds
         router.shortest(cost * (2.0 + scale), 0, network.n_nodes - 1)
     assert [mine.shortest(s, t)[0] for s, t in pairs] == before
+
+
+def test_the_floor_search_is_exact_under_hazards(network: Network) -> None:
+    """A* guided by the hierarchy's travel-time distances (the answer while a metric
+    re-customises): the same costs as networkx, at every hazard density, closures included."""
+    hierarchy = Hierarchy.build(network)
+    floor = Floor(hierarchy, network)
+    for count in (0, 100, 1000):
+        cost = costs(network, RiskModel(network, zones(network, count, seed=40 + count), at=AT))
+        assert floor.admits(cost)
+        graph = to_networkx(network, cost)
+        rng = np.random.default_rng(41 + count)
+        for s, t in rng.integers(network.n_nodes, size=(120, 2)).tolist():
+            found, edges, _ = floor.search(cost, s, t)
+            try:
+                expected = nx.dijkstra_path_length(graph, s, t)
+            except nx.NetworkXNoPath:
+                expected = np.inf
+            assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), (count, s, t)
+            assert_path(network, cost, s, t, found, edges)
+    below = network.edge_time_s.astype(np.float64)
+    below[0] *= 0.5
+    assert not floor.admits(below)
+
+
+def _blocked_worker(metric: Metric) -> threading.Event:
+    """Hold the metric's background customisation until the returned event is set, so that
+    queries are seen to run while its weights lag the costs."""
+    go = threading.Event()
+    real = metric._customise_into
+
+    def held(floats: np.ndarray, ints: np.ndarray) -> None:
+        go.wait(timeout=60)
+        real(floats, ints)
+
+    metric._customise_into = held  # type: ignore[method-assign]
+    return go
+
+
+def test_random_hazard_changes_answered_exactly_during_and_after_recustomisation(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random sequences of zones added, moved and removed: every change above the in-place
+    limit re-customises in the background; queries meanwhile (the floor search) and after
+    (the hierarchy) equal plain Dijkstra on the same costs, and the weights a full
+    customisation's."""
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    hierarchy = Hierarchy.build(network)
+    floor = Floor(hierarchy, network)
+    model = RiskModel(network, zones(network, 50, seed=50), at=AT)
+    cost = costs(network, model)
+    metric = Metric(hierarchy, cost, floor)
+    plain = Router(network, use_hierarchy=False)
+    rng = np.random.default_rng(51)
+    live = [f"z{i}" for i in range(50)]
+    used_lower: set[bool] = set()
+    for step in range(12):
+        action = rng.choice(["add", "move", "remove"]) if live else "add"
+        if action == "remove":
+            gone = rng.choice(live, size=min(len(live), int(rng.integers(1, 20))), replace=False)
+            live = [z for z in live if z not in set(gone)]
+            changed = model.remove(list(gone))
+        else:
+            fresh = zones(network, int(rng.integers(1, 30)), seed=100 + step, prefix=f"s{step}-")
+            if action == "move":  # zones already held, at new places
+                fresh = [replace(z, id=live[i % len(live)]) for i, z in enumerate(fresh)]
+            changed = model.add(fresh)
+            live = sorted(set(live) | {z.id for z in fresh})
+        if changed.size == 0:
+            continue
+        update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+        go = _blocked_worker(metric)
+        assert metric.update(changed, cost) == -1
+        assert not metric.current
+        # potentials from the weights before the change when it only raised costs
+        used_lower.add(metric._lower_weights() is not None)
+        pairs = rng.integers(network.n_nodes, size=(25, 2)).tolist()
+        during = [metric.shortest(s, t) for s, t in pairs]
+        assert not metric.current  # all answered while the hierarchy lagged
+        go.set()
+        metric.wait()
+        assert metric.current
+        ref = Metric(hierarchy, cost)
+        assert np.array_equal(metric.w_up, ref.w_up) and np.array_equal(metric.w_dn, ref.w_dn)
+        for (s, t), (got, edges, _) in zip(pairs, during, strict=True):
+            expected = plain.shortest(cost, s, t, method="dijkstra").cost
+            assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), (step, action, s, t)
+            assert_path(network, cost, s, t, got, edges)
+            after = metric.shortest(s, t)[0]
+            assert after == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    assert used_lower == {True, False}
+
+
+def test_partial_updates_after_random_changes_equal_dijkstra(network: Network) -> None:
+    """In-place partial re-customisation (no floor) after random add/move/remove sequences:
+    the hierarchy's answer equals plain Dijkstra on the same costs."""
+    hierarchy = Hierarchy.build(network)
+    model = RiskModel(network, zones(network, 80, seed=60), at=AT)
+    cost = costs(network, model)
+    metric = Metric(hierarchy, cost)
+    plain = Router(network, use_hierarchy=False)
+    rng = np.random.default_rng(61)
+    for step in range(15):
+        kind = step % 3
+        if kind == 0:
+            changed = model.add(
+                zones(network, int(rng.integers(1, 15)), seed=200 + step, prefix="a")
+            )
+        elif kind == 1:  # the same ids somewhere else
+            changed = model.add(
+                zones(network, int(rng.integers(1, 15)), seed=300 + step, prefix="a")
+            )
+        else:
+            changed = model.remove([f"z{i}" for i in rng.choice(80, size=5, replace=False)])
+        update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+        metric.update(changed, cost)
+        assert metric.current
+        for s, t in rng.integers(network.n_nodes, size=(30, 2)).tolist():
+            expected = plain.shortest(cost, s, t, method="dijkstra").cost
+            found, edges, _ = metric.shortest(s, t)
+            assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), (step, s, t)
+            assert_path(network, cost, s, t, found, edges)
+
+
+def test_a_cost_below_the_floor_is_never_answered_by_it(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Costs below travel time (not hazard costs) make the floor's bounds invalid: the metric
+    answers with its hierarchy once customised (waiting for it), exactly."""
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    hierarchy = Hierarchy.build(network)
+    cost = network.edge_time_s.astype(np.float64)
+    metric = Metric(hierarchy, cost, Floor(hierarchy, network))
+    changed = np.arange(0, network.n_edges, 2)
+    cost[changed] *= 0.25
+    metric.update(changed, cost)
+    assert not metric._floor_ok
+    plain = Router(network, use_hierarchy=False)
+    for s, t in np.random.default_rng(70).integers(network.n_nodes, size=(40, 2)).tolist():
+        expected = plain.shortest(cost, s, t, method="dijkstra").cost
+        assert metric.shortest(s, t)[0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_the_router_answers_through_the_floor_while_it_catches_up(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hazard changes written into the caller's cost array in place (the default entry point
+    finds them): during the background customisation, including a second change that arrives
+    while it runs, ``Router.shortest`` is exact; afterwards the weights are a fresh
+    customisation's."""
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    monkeypatch.setattr(engine, "FLOOR_MIN_TRIANGLES", -1)
+    router = Router(network)
+    plain = Router(network, use_hierarchy=False)
+    model = RiskModel(network, zones(network, 40, seed=80), at=AT)
+    cost = costs(network, model)
+    router.shortest(cost, 0, 1)
+    router.wait()
+    metric = router._metrics[-1][1]
+    assert metric._floor is router.floor is not None
+    go = _blocked_worker(metric)
+    rng = np.random.default_rng(81)
+    for step in range(2):  # the second arrives while the first is still being customised
+        changed = model.add(zones(network, 20, seed=82 + step, prefix=f"r{step}-"))
+        update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+        for s, t in rng.integers(network.n_nodes, size=(30, 2)).tolist():
+            got = router.shortest(cost, s, t)
+            assert got.method == "floor"
+            expected = plain.shortest(cost, s, t, method="dijkstra").cost
+            assert got.cost == pytest.approx(expected, rel=1e-9, abs=1e-9), (step, s, t)
+            assert_path(network, cost, s, t, got.cost, got.edges)
+        assert not metric.current
+    go.set()
+    router.wait()
+    assert metric.current
+    assert router.shortest(cost, 0, 1).method == "cch"
+    fresh = Metric(router.hierarchy, cost)
+    assert np.array_equal(metric.w_up, fresh.w_up) and np.array_equal(metric.w_dn, fresh.w_dn)
+
+
+def test_a_failed_background_customisation_is_reported_and_retried(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the background customisation fails (say, out of memory), waiting for it raises,
+    queries stay exact through the floor, and the next change customises again."""
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    hierarchy = Hierarchy.build(network)
+    cost = network.edge_time_s.astype(np.float64)
+    metric = Metric(hierarchy, cost, Floor(hierarchy, network))
+    metric.wait()
+    real = metric._customise_into
+    failures = [MemoryError("no room for the weights")]
+
+    def failing(floats: np.ndarray, ints: np.ndarray) -> None:
+        if failures:
+            raise failures.pop()
+        real(floats, ints)
+
+    metric._customise_into = failing  # type: ignore[method-assign]
+    changed = np.arange(0, network.n_edges, 5)
+    cost[changed] *= 3.0
+    metric.update(changed, cost)
+    with pytest.raises(RuntimeError, match="no room for the weights"):
+        metric.wait()
+    plain = Router(network, use_hierarchy=False)
+    pairs = np.random.default_rng(90).integers(network.n_nodes, size=(20, 2)).tolist()
+    for s, t in pairs:
+        expected = plain.shortest(cost, s, t, method="dijkstra").cost
+        assert metric.shortest(s, t)[0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        assert metric.answered_by == "floor"
+    cost[changed[:10]] *= 2.0
+    metric.update(changed[:10], cost)
+    metric.wait()
+    assert metric.current
+    fresh = Metric(hierarchy, cost)
+    assert np.array_equal(metric.w_up, fresh.w_up) and np.array_equal(metric.w_dn, fresh.w_dn)
+    for s, t in pairs:
+        expected = plain.shortest(cost, s, t, method="dijkstra").cost
+        assert metric.shortest(s, t)[0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        assert metric.answered_by == "cch"

@@ -19,6 +19,7 @@ tests compare it with networkx and with the router's Dijkstra.
 
 from __future__ import annotations
 
+import queue
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -265,15 +266,103 @@ class Hierarchy:
         )
 
 
+# A change of more edges than this is not tried in place: the re-customisation runs in the
+# background while queries are answered by the floor search (when the metric has a floor).
+BACKGROUND_EDGES = 2048
+
+
+class _Worker:
+    """The one background thread that re-customises metrics. Handing a metric over never
+    waits (starting a thread would: for the new thread to run first)."""
+
+    _queue: queue.SimpleQueue[Metric] = queue.SimpleQueue()
+    _thread: threading.Thread | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def submit(cls, metric: Metric) -> None:
+        with cls._lock:
+            if cls._thread is None or not cls._thread.is_alive():
+                # a daemon: it only ever waits for work or customises arrays it holds
+                cls._thread = threading.Thread(
+                    target=cls._run, name="corridor-cch-customise", daemon=True
+                )
+                cls._thread.start()
+        cls._queue.put(metric)
+
+    @classmethod
+    def _run(cls) -> None:
+        # (not at a lower CPU priority: descheduled while it holds the GIL, around each
+        # compiled call, it would stall the queries it should leave the cores to)
+        while True:
+            metric = cls._queue.get()
+            metric._background()
+            del metric  # not kept alive while waiting for the next
+
+
+class Floor:
+    """Travel-time distances from the hierarchy, as exact A* potentials for any hazard picture.
+
+    Hazards add risk to travel time or close roads, so every hazard cost is at least the
+    travel time: distances on the travel-time metric are lower bounds that never go stale,
+    whether zones are added, moved or removed (unlike landmark bounds from a riskier picture).
+    A metric whose costs are all at or above the floor answers with :meth:`search` while it
+    re-customises after a large change (CH-potentials: Strasser and Zeitz 2021)."""
+
+    def __init__(self, hierarchy: Hierarchy, network: Network) -> None:
+        n, m = network.n_nodes, network.n_edges
+        self.metric = Metric(hierarchy, network.edge_time_s.astype(np.float64))
+        self.cost = self.metric.cost
+        self._indptr: I32 = np.asarray(network.indptr, np.int32)
+        self._target: I32 = np.asarray(network.edge_target, np.int32)
+        self._source: I32 = np.asarray(network.edge_source, np.int32)
+        self._dist: F64 = np.full(n, np.inf)
+        self._pred: I32 = np.full(n, -1, np.int32)
+        self._touched: I32 = np.empty(n, np.int32)
+        self._pot: F64 = np.full(n, np.nan)
+        self._dist_b: F64 = np.full(n, np.inf)
+        self._pred_b: I32 = np.full(n, -1, np.int32)
+        self._chain: I32 = np.empty(n, np.int32)
+        self._done: I32 = np.empty(n, np.int32)
+        self._hkey: F64 = np.empty(m + 2)
+        self._hval: I32 = np.empty(m + 2, np.int32)
+        self._lock = threading.Lock()
+
+    def admits(self, cost: F64) -> bool:
+        """Whether ``cost`` is nowhere below the floor (then :meth:`search` is exact for it)."""
+        return bool((np.asarray(cost) >= self.cost).all())
+
+    def search(
+        self, cost: F64, s: int, t: int, lower: tuple[F64, F64] | None = None
+    ) -> tuple[float, I32, int]:
+        """Exact least-cost route for ``cost`` (which :meth:`admits`): (cost summed along the
+        route, edge ids, nodes settled); inf and no edges if none. ``lower``: other upward and
+        downward arc weights on the same hierarchy that are nowhere above ``cost``'s (a metric
+        before a change that only raised costs), for tighter potentials."""
+        h, f = self.metric.hierarchy, self.metric
+        w_up, w_dn = lower if lower is not None else (f.w_up, f.w_dn)
+        with self._lock:
+            found, edges, settled = ck.potential_astar(
+                h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn,
+                self._indptr, self._target, self._source, cost, s, t,
+                self._dist, self._pred, self._touched, self._pot, self._dist_b, self._pred_b,
+                self._chain, self._done, self._hkey, self._hval,
+            )  # fmt: skip
+        return found, edges, settled
+
+
 class Metric:
     """One customised cost array on a hierarchy (holds its own copy of the costs).
 
     :meth:`update` takes a change of some edges' costs (a hazard added, moved or removed) by
     re-customising only the arcs above them; :meth:`shortest` answers exactly for the costs
-    held. Not re-entrant: a lock serialises queries and updates.
+    held. With a ``floor`` (:class:`Floor`) that the costs never go below, the first
+    customisation and every large change run in a background thread instead, and queries
+    meanwhile are answered exactly by the floor's A* search on the new costs (:meth:`wait`
+    waits for the hierarchy). Not re-entrant: a lock serialises queries and updates.
     """
 
-    def __init__(self, hierarchy: Hierarchy, cost: F64) -> None:
+    def __init__(self, hierarchy: Hierarchy, cost: F64, floor: Floor | None = None) -> None:
         h = hierarchy
         self.hierarchy = h
         self.cost: F64 = np.array(cost, dtype=np.float64, copy=True)
@@ -282,36 +371,7 @@ class Metric:
         if (self.cost < 0).any() or np.isnan(self.cost).any():
             raise ValueError("costs must be non-negative numbers")
         a = h.n_arcs
-        n, m = h.rank.shape[0], self.cost.shape[0]
-        # packed for the query (``_cch_kernels.packed_query``); the names are views
-        self._floats: F64 = np.empty(2 * a + m + 2 * n)
-        self._ints: I32 = np.empty(2 * a + 2 * n, np.int32)
-        self.w_up: F64 = self._floats[:a]
-        self.w_dn: F64 = self._floats[a : 2 * a]
-        self._floats[2 * a : 2 * a + m] = self.cost
-        self.cost = self._floats[2 * a : 2 * a + m]
-        self._dist_f = self._floats[2 * a + m : 2 * a + m + n]
-        self._dist_b = self._floats[2 * a + m + n :]
-        self._dist_f[:] = np.inf
-        self._dist_b[:] = np.inf
-        self.mid_up: I32 = self._ints[:a]
-        self.mid_dn: I32 = self._ints[a : 2 * a]
-        self._pred_f = self._ints[2 * a : 2 * a + n]
-        self._pred_b = self._ints[2 * a + n :]
-        self._pred_f[:] = -1
-        self._pred_b[:] = -1
-        ck.customise(
-            h.up_ptr,
-            h.up_head,
-            h.arc_eptr,
-            h.arc_edges,
-            h.edge_down,
-            self.cost,
-            self.w_up,
-            self.w_dn,
-            self.mid_up,
-            self.mid_dn,
-        )
+        self._bind(*self._buffers(self.cost))
         self._queued = np.zeros(a, np.bool_)
         self._rescan = np.zeros(a, np.bool_)
         self._old_up: F64 = np.empty(a)  # scratch of partial updates (pages touched lazily)
@@ -319,13 +379,30 @@ class Metric:
         # a partial update that would cost more than a full customisation (its list merges
         # and triangle searches against all lower triangles) gives up and customises afresh
         self._budget = max(100_000, h.n_triangles)
+        # with a floor to answer meanwhile, an in-place update gives up much earlier (a
+        # thousandth of a full customisation) and leaves the rest to the background
+        self._quick_budget = max(100_000, h.n_triangles // 1000)
         self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self.last_recomputed = 0
+        # which search gave the last answer: "cch", or "floor" (A* while catching up)
+        self.answered_by = "cch"
+        self._floor = floor
+        self._floor_ok = floor is not None and floor.admits(self.cost)
+        self._stale = False  # the weights lag the costs: a background customisation runs
+        self._redo = False  # the costs changed again while it ran
+        self._error: Exception | None = None  # why the last background customisation failed
+        # whether the held weights are customised for costs nowhere above the held ones
+        self._lower = False
+        # the first customisation too: with a floor, a new hazard picture is answered at once
+        with self._lock:
+            self._customise_locked()
 
     def update(self, edges: NDArray[np.integer], cost: F64) -> int:
         """Take ``cost[edges]`` as the new costs of ``edges`` (either higher or lower) and
-        re-customise the arcs that depend on them; returns how many arcs were recomputed
-        (-1: the change reached so high that a full customisation was cheaper, and done)."""
+        re-customise the arcs that depend on them; returns how many arcs were recomputed, or
+        -1 when the change reached so high that a full customisation was cheaper (done in
+        place, or in the background when the metric has a floor: see the class doc)."""
         e = np.asarray(edges, dtype=np.int64)
         if e.size == 0:
             return 0
@@ -334,55 +411,168 @@ class Metric:
             raise ValueError("costs must be non-negative numbers")
         h = self.hierarchy
         with self._lock:
+            self._lower = self._lower and bool((fresh >= self.cost[e]).all())
             self.cost[e] = fresh
-            done = int(
-                ck.recustomise(
-                    h.up_ptr,
-                    h.up_head,
-                    h.tail,
-                    h.dn_ptr,
-                    h.dn_tail,
-                    h.dn_arc,
-                    h.arc_eptr,
-                    h.arc_edges,
-                    h.edge_down,
-                    h.edge_arc,
-                    self.cost,
-                    self.w_up,
-                    self.w_dn,
-                    self.mid_up,
-                    self.mid_dn,
-                    e,
-                    self._queued,
-                    self._rescan,
-                    self._old_up,
-                    self._old_dn,
-                    self._budget,
+            if self._floor is not None and self._floor_ok:
+                self._floor_ok = bool((fresh >= self._floor.cost[e]).all())
+            if self._stale:  # the running customisation read costs changed since: redo
+                self._customise_locked()
+                done = -1
+            elif self._floor_ok and e.size > BACKGROUND_EDGES:
+                self._start_background()
+                done = -1
+            else:
+                budget = self._quick_budget if self._floor_ok else self._budget
+                done = int(
+                    ck.recustomise(
+                        h.up_ptr,
+                        h.up_head,
+                        h.tail,
+                        h.dn_ptr,
+                        h.dn_tail,
+                        h.dn_arc,
+                        h.arc_eptr,
+                        h.arc_edges,
+                        h.edge_down,
+                        h.edge_arc,
+                        self.cost,
+                        self.w_up,
+                        self.w_dn,
+                        self.mid_up,
+                        self.mid_dn,
+                        e,
+                        self._queued,
+                        self._rescan,
+                        self._old_up,
+                        self._old_dn,
+                        budget,
+                    )
                 )
-            )
-            if done < 0:
-                self._customise()
+                if done < 0:
+                    self._customise_locked()
+                else:
+                    self._lower = True  # the weights are exact for the held costs
         self.last_recomputed = done
         return done
 
+    def _customise_locked(self) -> None:
+        """Customise afresh for the held costs: in the background if the floor can answer
+        meanwhile, else now (the lock is held)."""
+        if self._stale and self._error is None:
+            self._redo = True  # the running customisation starts over when done
+        elif self._floor_ok:
+            self._start_background()
+        else:
+            self._customise()
+            self._stale = False
+            self._error = None
+            self._lower = True
+
+    def _start_background(self) -> None:
+        self._stale = True
+        self._error = None
+        _Worker.submit(self)
+
+    def _background(self) -> None:
+        """Customise into new arrays, so that the held weights (the picture before the change)
+        stay readable as potentials meanwhile; swap them in when done."""
+        while True:
+            try:
+                # the costs as they are now, without the lock (queries go on): a change
+                # during the copy is made under the lock while stale, so it sets _redo
+                floats, ints = self._buffers(self.cost)
+                # compiled without the GIL; queries meanwhile use the floor search
+                self._customise_into(floats, ints)
+            except Exception as exc:  # kept for every waiter; the next change retries
+                with self._cond:
+                    self._error = exc
+                    self._redo = False
+                    self._cond.notify_all()
+                return
+            with self._cond:
+                if self._redo:  # the costs changed while it ran: again, from them
+                    self._redo = False
+                    continue
+                self._bind(floats, ints)
+                self._lower = True
+                self._stale = False
+                self._cond.notify_all()
+                return
+
+    def wait(self) -> None:
+        """Return once the weights match the held costs (a background customisation done);
+        raises RuntimeError if that customisation failed (the next change retries it)."""
+        with self._cond:
+            self._wait_weights_locked()
+
+    def _wait_weights_locked(self) -> None:
+        while self._stale:
+            if self._error is not None:
+                raise RuntimeError(
+                    f"re-customising the hierarchy failed: {self._error!r}"
+                ) from self._error
+            self._cond.wait()
+
+    @property
+    def current(self) -> bool:
+        """Whether the hierarchy's weights match the held costs (no customisation running)."""
+        return not self._stale
+
+    def _lower_weights(self) -> tuple[F64, F64] | None:
+        """The held weights if they are lower bounds of the held costs (every change since
+        they were customised only raised costs; a partial update given up half-way leaves
+        each arc at the length of a path under costs no higher than now), else None."""
+        return (self.w_up, self.w_dn) if self._lower else None
+
+    def _wait_locked(self) -> bool:
+        """With the lock held: True if the floor search must answer (the weights lag and the
+        floor is valid); otherwise waits for the weights (if they lag) and returns False."""
+        if not self._stale:
+            return False
+        if self._floor is not None and self._floor_ok:
+            return True
+        self._wait_weights_locked()
+        return False
+
+    def _buffers(self, cost: F64) -> tuple[F64, I32]:
+        """Fresh packed arrays for the query (``_cch_kernels.packed_query``) holding ``cost``:
+        distances inf, predecessors -1, weights not yet customised."""
+        a, n, m = self.hierarchy.n_arcs, self.hierarchy.rank.shape[0], cost.shape[0]
+        floats: F64 = np.empty(2 * a + m + 2 * n)
+        ints: I32 = np.empty(2 * a + 2 * n, np.int32)
+        ck.fill_buffers(floats, ints, np.ascontiguousarray(cost), a)
+        return floats, ints
+
+    def _bind(self, floats: F64, ints: I32) -> None:
+        """Make ``floats``/``ints`` the held arrays; the names are views into them."""
+        a, n = self.hierarchy.n_arcs, self.hierarchy.rank.shape[0]
+        m = floats.shape[0] - 2 * a - 2 * n
+        self._floats, self._ints = floats, ints
+        self.w_up: F64 = floats[:a]
+        self.w_dn: F64 = floats[a : 2 * a]
+        self.cost = floats[2 * a : 2 * a + m]
+        self.mid_up: I32 = ints[:a]
+        self.mid_dn: I32 = ints[a : 2 * a]
+
     def _customise(self) -> None:
+        self._customise_into(self._floats, self._ints)
+
+    def _customise_into(self, floats: F64, ints: I32) -> None:
         h = self.hierarchy
+        a, m = h.n_arcs, self.cost.shape[0]
         ck.customise(
-            h.up_ptr,
-            h.up_head,
-            h.arc_eptr,
-            h.arc_edges,
-            h.edge_down,
-            self.cost,
-            self.w_up,
-            self.w_dn,
-            self.mid_up,
-            self.mid_dn,
-        )
+            h.up_ptr, h.up_head, h.arc_eptr, h.arc_edges, h.edge_down, floats[2 * a : 2 * a + m],
+            floats[:a], floats[a : 2 * a], ints[:a], ints[a : 2 * a],
+        )  # fmt: skip
 
     def shortest(self, s: int, t: int) -> tuple[float, I32, int]:
         """(cost summed along the path, edge ids, nodes scanned); inf and no edges if none."""
         with self._lock:
+            if self._wait_locked():
+                assert self._floor is not None
+                self.answered_by = "floor"
+                return self._floor.search(self.cost, s, t, self._lower_weights())
+            self.answered_by = "cch"
             cost, edges, scanned = ck.packed_query(
                 self.hierarchy.packed, self._ints, self._floats, s, t, self.cost, False
             )
@@ -392,6 +582,13 @@ class Metric:
         """As :meth:`shortest` if ``cost`` equals the held costs (compared in the same compiled
         call), else None (then :meth:`sync` first)."""
         with self._lock:
+            if self._wait_locked():
+                assert self._floor is not None
+                if not np.array_equal(cost, self.cost):
+                    return None
+                self.answered_by = "floor"
+                return self._floor.search(self.cost, s, t, self._lower_weights())
+            self.answered_by = "cch"
             found, edges, scanned = ck.packed_query(
                 self.hierarchy.packed, self._ints, self._floats, s, t, cost, True
             )
@@ -408,6 +605,7 @@ class Metric:
         shape = (rs.shape[0], rt.shape[0])
         out_cost, out_a, out_b = np.empty(shape), np.empty(shape), np.empty(shape)
         with self._lock:
+            self._wait_weights_locked()  # the matrix needs the weights (no floor variant)
             ck.many_to_many(
                 h.parent,
                 h.up_ptr,
@@ -448,6 +646,9 @@ class Metric:
         if (c < 0).any() or np.isnan(c).any():
             raise ValueError("costs must be non-negative numbers")
         with self._lock:
+            self._lower = self._lower and bool((c >= self.cost).all())
             self.cost[:] = c
-            self._customise()
+            if self._floor is not None:
+                self._floor_ok = self._floor.admits(self.cost)
+            self._customise_locked()
         return count

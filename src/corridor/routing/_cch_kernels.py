@@ -14,6 +14,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from corridor.routing._kernels import _pop as k_pop
+from corridor.routing._kernels import _push as k_push
+
 INF = np.inf
 
 
@@ -120,7 +123,7 @@ def _input_weight(a, arc_eptr, arc_edges, edge_down, cost, w_up, w_dn, mid_up, m
     mid_dn[a] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def customise(  # type: ignore[no-untyped-def]
     up_ptr, up_head, arc_eptr, arc_edges, edge_down, cost, w_up, w_dn, mid_up, mid_dn
 ):
@@ -203,19 +206,18 @@ def _recompute(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, inline="always")
-def _enqueue(b, queued, old_up, old_dn, w_up, w_dn, hkey, size, tail, n_arcs):  # type: ignore[no-untyped-def]
-    """Queue arc b once, remembering its weights from before this update."""
+def _enqueue(b, queued, old_up, old_dn, w_up, w_dn, hkey, hval, size, tail):  # type: ignore[no-untyped-def]
+    """Queue arc b once (by its lower end), remembering its weights from before this update."""
     if queued[b]:
-        return hkey, size
+        return hkey, hval, size
     queued[b] = True
     old_up[b] = w_up[b]
     old_dn[b] = w_dn[b]
     if size == hkey.shape[0]:
-        grown = np.empty(2 * size, np.int64)
-        grown[:size] = hkey[:size]
-        hkey = grown
-    size = _heap_push(hkey, size, tail[b] * n_arcs + b)
-    return hkey, size
+        hkey = np.concatenate((hkey, np.empty(size, hkey.dtype)))
+        hval = np.concatenate((hval, np.empty(size, hval.dtype)))
+    size = k_push(hkey, hval, size, tail[b], b)
+    return hkey, hval, size
 
 
 @njit(cache=True, inline="always")
@@ -277,13 +279,15 @@ def recustomise(  # type: ignore[no-untyped-def]
     update stops and returns -1, and the caller customises from scratch instead (the weights
     are then inconsistent until it does).
     """
-    n_arcs = up_head.shape[0]
-    hkey = np.empty(16, np.int64)
+    hkey = np.empty(16, np.int64)  # lower end; the arc in hval
+    hval = np.empty(16, np.int64)
     size = 0
     for k in range(changed_edges.shape[0]):
         a = edge_arc[changed_edges[k]]
         if a >= 0:
-            hkey, size = _enqueue(a, queued, old_up, old_dn, w_up, w_dn, hkey, size, tail, n_arcs)
+            hkey, hval, size = _enqueue(
+                a, queued, old_up, old_dn, w_up, w_dn, hkey, hval, size, tail
+            )
             rescan[a] = True
     done = 0
     work = 0
@@ -291,16 +295,14 @@ def recustomise(  # type: ignore[no-untyped-def]
     while size > 0:
         # every queued arc of the lowest tail x at once: all are final before any of their
         # triangles above is updated, so each triangle sees its two arcs' old and new values
-        x = tail[hkey[0] % n_arcs]
+        x = hkey[0]
         nb = 0
-        while size > 0 and tail[hkey[0] % n_arcs] == x:
+        while size > 0 and hkey[0] == x:
             if nb == batch.shape[0]:
-                grown_b = np.empty(2 * nb, np.int64)
-                grown_b[:nb] = batch[:nb]
-                batch = grown_b
-            batch[nb] = hkey[0] % n_arcs
+                batch = np.concatenate((batch, np.empty(nb, np.int64)))
+            batch[nb] = hval[0]
             nb += 1
-            size = _heap_pop(hkey, size)
+            size = k_pop(hkey, hval, size)
         for q in range(nb):
             a = batch[q]
             if not rescan[a]:
@@ -313,8 +315,8 @@ def recustomise(  # type: ignore[no-untyped-def]
                     queued[batch[r]] = False
                     rescan[batch[r]] = False
                 for r in range(size):
-                    queued[hkey[r] % n_arcs] = False
-                    rescan[hkey[r] % n_arcs] = False
+                    queued[hval[r]] = False
+                    rescan[hval[r]] = False
                 return -1
             _recompute(
                 a, x, v, dn_ptr, dn_tail, dn_arc, arc_eptr, arc_edges, edge_down, cost,
@@ -335,8 +337,8 @@ def recustomise(  # type: ignore[no-untyped-def]
                 for r in range(nb):
                     queued[batch[r]] = False
                 for r in range(size):
-                    queued[hkey[r] % n_arcs] = False
-                    rescan[hkey[r] % n_arcs] = False
+                    queued[hval[r]] = False
+                    rescan[hval[r]] = False
                 return -1
             # a = (x, v): x->v is nu, v->x is nd; for every other upper neighbour w of x,
             # with a2 = (x, w), the arc b between v and w has the triangle through x
@@ -371,47 +373,14 @@ def recustomise(  # type: ignore[no-untyped-def]
                         b, True, od + u2o, nd + u2, x, w_up, w_dn, mid_up, mid_dn, rescan
                     )
                 if (c1 or c2) and not queued[b]:
-                    hkey, size = _enqueue(
-                        b, queued, old_up, old_dn, w_up, w_dn, hkey, size, tail, n_arcs
+                    hkey, hval, size = _enqueue(
+                        b, queued, old_up, old_dn, w_up, w_dn, hkey, hval, size, tail
                     )
                     old_up[b] = pre_u  # its weights before this triangle changed them
                     old_dn[b] = pre_d
         for q in range(nb):
             queued[batch[q]] = False
     return done
-
-
-@njit(cache=True, inline="always")
-def _heap_push(h, size, key):  # type: ignore[no-untyped-def]
-    i = size
-    while i > 0:
-        parent = (i - 1) >> 1
-        if h[parent] <= key:
-            break
-        h[i] = h[parent]
-        i = parent
-    h[i] = key
-    return size + 1
-
-
-@njit(cache=True, inline="always")
-def _heap_pop(h, size):  # type: ignore[no-untyped-def]
-    size -= 1
-    key = h[size]
-    i = 0
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        if child + 1 < size and h[child + 1] < h[child]:
-            child += 1
-        if h[child] >= key:
-            break
-        h[i] = h[child]
-        i = child
-    if size > 0:
-        h[i] = key
-    return size
 
 
 @njit(cache=True, inline="always")
@@ -539,84 +508,6 @@ def _path_arcs(pred_f, pred_b, tail, s, t, meet):  # type: ignore[no-untyped-def
         i += 1
         v = tail[pred_b[v]]
     return arcs, downs
-
-
-@njit(cache=True)
-def query(  # type: ignore[no-untyped-def]
-    parent,
-    up_ptr,
-    up_head,
-    tail,
-    w_up,
-    w_dn,
-    mid_up,
-    mid_dn,
-    arc_eptr,
-    arc_edges,
-    edge_down,
-    cost,
-    dist_f,
-    dist_b,
-    pred_f,
-    pred_b,
-    s,
-    t,
-):
-    """Elimination-tree query: relax all ancestors of s upwards and of t downwards (no queue),
-    meet at the common ancestor with the least sum, unpack. ``dist_*`` all inf and ``pred_*``
-    all -1 on entry and on return. Returns (cost summed along the path, edge ids, nodes
-    scanned); cost inf and no edges when t is unreachable."""
-    if s == t:
-        return 0.0, np.zeros(0, np.int32), 0
-    dist_f[s] = 0.0
-    dist_b[t] = 0.0
-    _upward(parent, up_ptr, up_head, w_up, s, dist_f, pred_f)
-    # downward side, pruned by the best meeting so far: the forward side is complete
-    mu = INF
-    meet = -1
-    scanned = 0
-    v = t
-    while v != -1:
-        dv = dist_b[v]
-        scanned += 1
-        if dv < INF:
-            c = dist_f[v] + dv
-            if c < mu:
-                mu = c
-                meet = v
-            if dv < mu:
-                for a in range(up_ptr[v], up_ptr[v + 1]):
-                    c = dv + w_dn[a]
-                    h = up_head[a]
-                    if c < dist_b[h]:
-                        dist_b[h] = c
-                        pred_b[h] = a
-        v = parent[v]
-    out = np.zeros(0, np.int32)
-    total = INF
-    if meet >= 0:
-        arcs, downs = _path_arcs(pred_f, pred_b, tail, s, t, meet)
-        out, count = unpack_arcs(
-            arcs,
-            downs,
-            up_ptr,
-            up_head,
-            tail,
-            mid_up,
-            mid_dn,
-            arc_eptr,
-            arc_edges,
-            edge_down,
-            cost,
-            np.empty(64, np.int32),
-        )
-        out = out[:count].copy()
-        total = 0.0
-        for i in range(count):
-            total += cost[out[i]]
-    _clear(parent, s, dist_f, pred_f)
-    _clear(parent, t, dist_b, pred_b)
-    return total, out, scanned
 
 
 @njit(cache=True)
@@ -788,7 +679,11 @@ def many_to_many(  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-def]
-    """``query`` over packed arrays (few array arguments: numba checks each on every call).
+    """Elimination-tree query over packed arrays (few array arguments: numba checks each on
+    every call): relax all ancestors of s upwards and of t downwards (no queue), meet at the
+    common ancestor with the least sum, unpack. ``dist_*`` all inf and ``pred_*`` all -1 on
+    entry and on return. Returns (cost summed along the path, edge ids, nodes scanned); cost
+    inf and no edges when t is unreachable.
 
     ``hp`` (int32): ``[n, A, m, rank (n), parent (n), up_ptr (n+1), up_head (A), tail (A),
     arc_eptr (A+1), arc_edges (k), edge_down (m)]`` with k the edges that are not loops;
@@ -827,26 +722,200 @@ def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-d
     dist_f = mf[2 * na + m : 2 * na + m + n]
     dist_b = mf[2 * na + m + n : 2 * na + m + 2 * n]
     if check:
+        differ = False  # no early exit: the loop vectorises, several times faster
         for e in range(m):
-            if cost_in[e] != cost[e]:
-                return INF, np.zeros(0, np.int32), -1
-    return query(
-        parent,
-        up_ptr,
-        up_head,
-        tail,
-        w_up,
-        w_dn,
-        mid_up,
-        mid_dn,
-        arc_eptr,
-        arc_edges,
-        edge_down,
-        cost,
-        dist_f,
-        dist_b,
-        pred_f,
-        pred_b,
-        rank[s],
-        rank[t],
-    )
+            differ |= cost_in[e] != cost[e]
+        if differ:
+            return INF, np.zeros(0, np.int32), -1
+    s = rank[s]
+    t = rank[t]
+    if s == t:
+        return 0.0, np.zeros(0, np.int32), 0
+    dist_f[s] = 0.0
+    dist_b[t] = 0.0
+    _upward(parent, up_ptr, up_head, w_up, s, dist_f, pred_f)
+    # downward side, pruned by the best meeting so far: the forward side is complete
+    mu = INF
+    meet = -1
+    scanned = 0
+    v = t
+    while v != -1:
+        dv = dist_b[v]
+        scanned += 1
+        if dv < INF:
+            c = dist_f[v] + dv
+            if c < mu:
+                mu = c
+                meet = v
+            if dv < mu:
+                for a in range(up_ptr[v], up_ptr[v + 1]):
+                    c = dv + w_dn[a]
+                    h = up_head[a]
+                    if c < dist_b[h]:
+                        dist_b[h] = c
+                        pred_b[h] = a
+        v = parent[v]
+    out = np.zeros(0, np.int32)
+    total = INF
+    if meet >= 0:
+        arcs, downs = _path_arcs(pred_f, pred_b, tail, s, t, meet)
+        out, count = unpack_arcs(
+            arcs, downs, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges, edge_down,
+            cost, np.empty(64, np.int32),
+        )  # fmt: skip
+        out = out[:count].copy()
+        total = 0.0
+        for i in range(count):
+            total += cost[out[i]]
+    _clear(parent, s, dist_f, pred_f)
+    _clear(parent, t, dist_b, pred_b)
+    return total, out, scanned
+
+
+@njit(cache=True, inline="always")
+def _potential(x, pot, dist_b, parent, up_ptr, up_head, w_up, chain, done, n_done):  # type: ignore[no-untyped-def]
+    """Exact distance from x to the target under the floor metric (lazy RPHAST, Strasser and
+    Zeitz, "CH-Potentials", 2021): min of the downward search's value at x and, over x's
+    upward arcs, the arc plus its head's potential. Up-neighbours are elimination-tree
+    ancestors, so the unknown part of x's chain is evaluated from its top down; known
+    potentials stay closed upwards. ``pot`` is NaN where unknown; returns (value, n_done)."""
+    p = pot[x]
+    if not np.isnan(p):
+        return p, n_done
+    k = 0
+    y = x
+    while y != -1 and np.isnan(pot[y]):
+        chain[k] = y
+        k += 1
+        y = parent[y]
+    for i in range(k - 1, -1, -1):
+        y = chain[i]
+        best = dist_b[y]
+        for a in range(up_ptr[y], up_ptr[y + 1]):
+            c = w_up[a] + pot[up_head[a]]
+            best = min(best, c)
+        pot[y] = best
+        done[n_done] = y
+        n_done += 1
+    return pot[x], n_done
+
+
+@njit(cache=True, nogil=True)
+def potential_astar(  # type: ignore[no-untyped-def]
+    rank,
+    parent,
+    up_ptr,
+    up_head,
+    w_up,
+    w_dn,
+    indptr,
+    target,
+    source,
+    cost,
+    s,
+    t,
+    dist,
+    pred,
+    touched,
+    pot,
+    dist_b,
+    pred_b,
+    chain,
+    done,
+    hkey,
+    hval,
+):
+    """A* from s to t (network ids) over the network's own edges with ``cost``, guided by the
+    exact distances to t under a *floor* metric (``w_up``/``w_dn``, customised for costs that
+    are nowhere above ``cost``): admissible and consistent, so exact, and with hazards on a
+    few percent of the edges it settles little more than the route. It answers while the
+    hierarchy re-customises for ``cost``. Work arrays: ``dist`` inf, ``pred`` -1, ``pot``
+    NaN, ``dist_b`` inf and ``pred_b`` -1 on entry and on return. Returns (cost summed along
+    the route, edge ids, nodes settled); inf and no edges when t is unreachable."""
+    if s == t:
+        return 0.0, np.zeros(0, np.int32), 0
+    rt = rank[t]
+    dist_b[rt] = 0.0
+    _upward(parent, up_ptr, up_head, w_dn, rt, dist_b, pred_b)
+    # a relative hair below the floor distance: rounding never makes a bound too high
+    shrink = 1.0 - 1e-12
+    n_done = 0
+    n_touched = 1
+    touched[0] = s
+    dist[s] = 0.0
+    ps, n_done = _potential(rank[s], pot, dist_b, parent, up_ptr, up_head, w_up, chain, done, 0)
+    settled = 0
+    size = 0
+    if ps < INF:
+        size = k_push(hkey, hval, 0, ps * shrink, s)
+    found = False
+    while size > 0:
+        key = hkey[0]
+        u = hval[0]
+        size = k_pop(hkey, hval, size)
+        du = dist[u]
+        if key > du + pot[rank[u]] * shrink:
+            continue  # stale entry
+        if u == t:
+            found = True
+            break
+        settled += 1
+        for j in range(indptr[u], indptr[u + 1]):
+            c = cost[j]
+            if c == INF:
+                continue
+            v = target[j]
+            nd = du + c
+            if nd < dist[v]:
+                pv, n_done = _potential(
+                    rank[v], pot, dist_b, parent, up_ptr, up_head, w_up, chain, done, n_done
+                )
+                if pv == INF:
+                    continue  # t is unreachable from v even on the floor
+                if dist[v] == INF:
+                    touched[n_touched] = v
+                    n_touched += 1
+                dist[v] = nd
+                pred[v] = j
+                if size == hkey.shape[0]:
+                    hkey = np.concatenate((hkey, np.empty(size, hkey.dtype)))
+                    hval = np.concatenate((hval, np.empty(size, hval.dtype)))
+                size = k_push(hkey, hval, size, nd + pv * shrink, v)
+    out = np.zeros(0, np.int32)
+    total = INF
+    if found:
+        count = 0
+        v = t
+        while v != s:
+            count += 1
+            v = source[pred[v]]
+        out = np.empty(count, np.int32)
+        v = t
+        for i in range(count - 1, -1, -1):
+            out[i] = pred[v]
+            v = source[pred[v]]
+        total = 0.0
+        for i in range(count):
+            total += cost[out[i]]
+    for i in range(n_touched):
+        dist[touched[i]] = INF
+        pred[touched[i]] = -1
+    for i in range(n_done):
+        pot[done[i]] = np.nan
+    _clear(parent, rt, dist_b, pred_b)
+    return total, out, settled
+
+
+@njit(cache=True, nogil=True)
+def fill_buffers(floats, ints, cost, n_arcs):  # type: ignore[no-untyped-def]
+    """A metric's packed arrays (layout in ``packed_query``) for ``cost``: the costs copied,
+    distances inf, predecessors -1 (weights left to the customisation). Compiled without the
+    GIL, so that the background customisation's copy does not hold up queries."""
+    m = cost.shape[0]
+    o = 2 * n_arcs
+    for e in range(m):
+        floats[o + e] = cost[e]
+    for i in range(o + m, floats.shape[0]):
+        floats[i] = INF
+    for i in range(o, ints.shape[0]):
+        ints[i] = -1

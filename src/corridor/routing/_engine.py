@@ -6,8 +6,11 @@ exact methods:
 - ``"cch"``: the customizable contraction hierarchy (``_cch``): metric-independent preprocessing
   once per network, a customisation per cost array that later hazard changes update in part,
   then queries that touch only the elimination-tree ancestors of the two ends. Its speed does
-  not depend on the hazard picture. ``"auto"`` uses it whenever the router has a hierarchy
-  (built lazily on networks up to ``AUTO_HIERARCHY_NODES`` nodes, or by :meth:`Router.prepare`).
+  not depend on the hazard picture. On large networks a new cost array and large changes are
+  customised in the background; until then the answer comes from A* guided by the
+  hierarchy's travel-time distances (``PathResult.method`` ``"floor"``), exact as well.
+  ``"auto"`` uses it whenever the router has a hierarchy (built lazily on networks up to
+  ``AUTO_HIERARCHY_NODES`` nodes, or by :meth:`Router.prepare`).
 - ``"alt"``: bidirectional A* with landmark bounds on travel time; ``"dijkstra"``:
   bidirectional Dijkstra. Without a hierarchy ``"auto"`` picks between these two per query:
   ALT unless hazards inflate so many edges that its time-only bounds get loose.
@@ -31,7 +34,7 @@ from numpy.typing import NDArray
 from corridor.network import Network
 from corridor.routing import _kernels as k
 from corridor.routing import _query as q
-from corridor.routing._cch import Hierarchy, Metric
+from corridor.routing._cch import Floor, Hierarchy, Metric
 from corridor.routing._landmarks import Landmarks, compute_landmarks
 
 Method = Literal["auto", "dijkstra", "alt", "cch"]
@@ -52,6 +55,11 @@ AUTO_HIERARCHY_NODES = 150_000
 # from scratch (cheaper than re-customising nearly every arc one by one)
 SYNC_MAX_CHANGED_SHARE = 0.02
 METRIC_SLOTS = 4  # customised cost arrays kept per router (fastest and safest, plans...)
+# Hierarchies whose full customisation has more lower triangles than this (0.05-0.1 s; the
+# 100k-node region has 5.7M, the 1M-node region 54M, the towns a few thousand) get a
+# travel-time floor metric, so that their metrics re-customise after large hazard changes in
+# the background while queries are answered by the floor's A* (see ``_cch.Floor``).
+FLOOR_MIN_TRIANGLES = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +104,7 @@ class Router:
         self._hierarchy = hierarchy
         self._use_hierarchy = use_hierarchy
         self._hierarchy_lock = threading.Lock()
+        self._floor: Floor | None = None
         # held metrics, most recently used last: (weak reference to the caller's array, metric)
         self._metrics: list[tuple[weakref.ref[F64] | None, Metric]] = []
 
@@ -167,13 +176,35 @@ class Router:
         if slot < 0 and len(self._metrics) >= METRIC_SLOTS:
             slot = 0  # the least recently used
         if slot < 0:
-            metric = Metric(hierarchy, cost)
+            metric = Metric(hierarchy, cost, self._floor_of(hierarchy))
         else:
             metric = self._metrics.pop(slot)[1]
             if sync:
                 self._sync(metric, cost)
         self._metrics.append((_weak(cost), metric))
         return metric
+
+    def wait(self) -> None:
+        """Return once every metric the router holds has caught up with its costs (large
+        changes re-customise in the background; queries meanwhile are exact but slower)."""
+        with self._lock:
+            held = [metric for _, metric in self._metrics]
+        for metric in held:
+            metric.wait()
+
+    @property
+    def floor(self) -> Floor | None:
+        """The travel-time floor of the hierarchy, if it is large enough to have one."""
+        return self._floor_of(self.hierarchy)
+
+    def _floor_of(self, hierarchy: Hierarchy) -> Floor | None:
+        """The travel-time floor of a large hierarchy (customised on first use), else None."""
+        if hierarchy.n_triangles <= FLOOR_MIN_TRIANGLES:
+            return None
+        with self._hierarchy_lock:
+            if self._floor is None or self._floor.metric.hierarchy is not hierarchy:
+                self._floor = Floor(hierarchy, self.network)
+            return self._floor
 
     @staticmethod
     def _sync(metric: Metric, cost: F64) -> None:
@@ -206,7 +237,8 @@ class Router:
                 if got is None:
                     self._sync(metric, c)
                     got = metric.shortest(s, t)
-            return PathResult(*got, "cch")
+                by = metric.answered_by
+            return PathResult(*got, by)
         if method == "dijkstra":
             mode, lm_from, lm_to = q.DIJKSTRA, self._no_lm, self._no_lm
         else:
