@@ -33,7 +33,9 @@ typecheck: $(BIN)/.installed-dev
 system-deps:
 	bash scripts/system-deps.sh
 
-pytest: $(BIN)/.installed-dev
+# system-deps: Debian packages some tests need (chromium prints the notice to PDF); without
+# root it only says what is missing, and those tests skip (CI=true: they fail).
+pytest: $(BIN)/.installed-dev system-deps
 	$(BIN)/pytest -n 2 --dist loadfile
 
 test: lint typecheck pytest
