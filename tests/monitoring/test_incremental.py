@@ -113,3 +113,53 @@ def test_a_late_report_rederives_its_convoy_only() -> None:
     assert tracker.rederived == 1
     assert tracker.picture().convoy("bus-1").stops[0].minutes == 90
     assert not tracker.add_checkin(reports[3])  # the same report again changes nothing
+
+
+def _stored_is_full(store: Any, corridor: str) -> None:
+    import pytest
+    from sqlalchemy import select
+
+    from corridor.monitoring import picture
+    from corridor.store import ViolationRow
+
+    with store.session(write=False) as s:
+        full, _, _ = picture(s, corridor)
+        stored = {r.key: r for r in s.scalars(select(ViolationRow)) if r.withdrawn_at is None}
+    assert sorted(stored) == sorted(v.key for v in full.violations)
+    for v in full.violations:
+        row = stored[v.key]
+        assert (row.term, row.party, row.end_utc, row.report_ids) == (
+            v.term, v.party, v.end_utc, list(v.report_ids))  # fmt: skip
+        assert row.minutes == (None if v.minutes is None else pytest.approx(v.minutes))
+
+
+def test_the_store_keeps_what_the_full_derivation_says(
+    agreed: Any, corridor_def: Any, lookup: Any
+) -> None:
+    """Through the store (SQLite and PostgreSQL): a shuffled day with a re-sent batch and a
+    rolled-back report sent again only at the end; after each step the stored violations are
+    the full derivation's over the reports the store holds."""
+    import pytest
+
+    from corridor.monitoring import Checkin, _service, submit_checkin
+    from tests.monitoring import scenario
+    from tests.monitoring.test_store import _replay, _send
+
+    day = scenario.day_checkins(corridor_def)
+    lost = next(r for r in day if r["id"] == "b1-rel")  # bus-1's release ends its hold
+    shuffled = [r for r in day if r is not lost]
+    random.Random(8).shuffle(shuffled)
+    _replay(agreed, shuffled[:10], lookup)
+    _stored_is_full(agreed, scenario.CORRIDOR)
+    with pytest.raises(RuntimeError), agreed.session() as s:  # stored, then rolled back
+        submit_checkin(s, Checkin.model_validate(lost), reporter="field:team-7",
+                       networks=lookup)  # fmt: skip
+        raise RuntimeError("the device's connection dropped before the commit")
+    for item in shuffled[:5] + shuffled[10:]:  # not re-sent...
+        _send(agreed, item, lookup)
+        _stored_is_full(agreed, scenario.CORRIDOR)
+    _send(agreed, scenario.shelling(corridor_def), lookup)
+    _send(agreed, lost, lookup)  # ...until the very end
+    _stored_is_full(agreed, scenario.CORRIDOR)
+    _, tracker = list(_service._TRACKERS.values())[-1]  # the one the last report used
+    assert len(tracker) == len(day) + 1

@@ -523,7 +523,7 @@ def picture(
 #: was built from. It is used only while the store still matches (same agreement version,
 #: rules, convoys, movements and acknowledgements, and every stored report in it), else rebuilt
 #: from the store; a rolled-back transaction drops it.
-_TRACKERS: dict[tuple[str, str], tuple[tuple[Any, ...], Tracker]] = {}
+_TRACKERS: dict[tuple[str, str, str], tuple[tuple[Any, ...], Tracker]] = {}
 _MAX_TRACKERS = 32
 
 
@@ -567,13 +567,23 @@ def tracked_picture(
 
     rec = monitored_agreement(session, corridor_id)
     rules = rules_in_force(session)
-    key = (str(session.get_bind().engine.url), corridor_id)
+    bind = session.get_bind()
+    schema = (
+        str(session.scalar(text("SELECT current_schema()")))
+        if bind.dialect.name == "postgresql"
+        else ""
+    )  # one URL may serve several schemas (search_path)
+    key = (str(bind.engine.url), schema, corridor_id)
     basis = _basis(session, corridor_id, rec, rules)
     n = _n_reports(session, corridor_id)
     cached = _TRACKERS.get(key)
     tracker = cached[1] if cached is not None and cached[0] == basis else None
-    if tracker is not None and new is not None and new.id not in tracker and len(tracker) == n - 1:
-        if isinstance(new, Checkin):
+    if tracker is not None and new is not None:
+        # Usable only if it holds every stored report but the new one (a report it holds that
+        # the store lost, e.g. rolled back, shows as a count mismatch).
+        if new.id in tracker or len(tracker) != n - 1:
+            tracker = None
+        elif isinstance(new, Checkin):
             tracker.add_checkin(new)
         else:
             tracker.add_incident(IncidentView(new))
