@@ -189,7 +189,11 @@ def _keep(plans: list[ConvoyPlan], reports: list[Checkin], *, full: bool) -> tup
 
     saved = _service.tracked_picture
     if full:
-        _service.tracked_picture = lambda session, cid, new=None: _service.picture(session, cid)  # type: ignore[assignment]
+
+        def full_picture(session: Any, cid: str, new: Any = None, *, rec: Any = None) -> Any:
+            return _service.picture(session, cid)
+
+        _service.tracked_picture = full_picture  # type: ignore[assignment]
     try:
         with (
             tempfile.TemporaryDirectory() as tmp,

@@ -19,17 +19,24 @@ from tests.monitoring.test_store import _counts, _replay, _send
 pytestmark = pytest.mark.slow  # two runs of the planner on the demo (~10-20 s each)
 
 
-def _store_plan(store: Any, network: Any) -> dict[str, Any]:
-    """The bundled demo plan, run through the replayed corridor's agreement, stored as v1."""
-    from corridor.planning import plan_evacuation, plan_from_data
-    from corridor.store import save_plan
-
-    data = yaml.safe_load((REPO / "data" / "demo" / "krems-plan.yaml").read_text("utf-8"))
+def demo_plan_data() -> dict[str, Any]:
+    """The bundled demo plan (krems-demo-evacuation) run through the replayed corridor."""
+    data: dict[str, Any] = yaml.safe_load(
+        (REPO / "data" / "demo" / "krems-plan.yaml").read_text("utf-8")
+    )
     data.pop("network")
     data.pop("hazards")
     data["start_utc"] = scenario.iso("08:00")
     data["corridors"] = [{"id": "east", "agreement": scenario.CORRIDOR}]
-    plan = plan_from_data(data)
+    return data
+
+
+def _store_plan(store: Any, network: Any) -> dict[str, Any]:
+    """The demo plan, planned on the agreed terms and stored as v1."""
+    from corridor.planning import plan_evacuation, plan_from_data
+    from corridor.store import save_plan
+
+    plan = plan_from_data(demo_plan_data())
     with store.session() as s:
         terms = load_agreement(s, scenario.CORRIDOR).terms
         schedule = plan_evacuation(plan, network=network, agreements={scenario.CORRIDOR: terms},

@@ -7,6 +7,7 @@ are shared by the REST API and the CLI so that both accept and refuse exactly th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -22,7 +23,15 @@ from corridor.errors import InputError, NotFoundError, StateError
 from corridor.monitoring._derive import IncidentView, MovementView, Picture, derive
 from corridor.monitoring._incremental import Tracker
 from corridor.monitoring._model import Checkin, Incident, report_body
-from corridor.monitoring._rules import Action, Firing, RuleSet, default_rules, evaluate, parse_rules
+from corridor.monitoring._rules import (
+    DEFAULT_RULES_YAML,
+    Action,
+    Firing,
+    RuleSet,
+    default_rules,
+    evaluate,
+    parse_rules,
+)
 from corridor.monitoring._schedule import DESTINATION, ConvoyPlan
 
 if TYPE_CHECKING:
@@ -284,7 +293,7 @@ def submit_checkin(
     out = Submitted("checkin", report.id, True, body, reporter, now)
     record(session, actor=reporter, action="report.checkin", payload=out.to_dict())
     emit(session, "checkin", out.to_dict(), corridor_id=report.corridor_id)
-    out.effects = reassess(session, report.corridor_id, networks=networks, new=report)
+    out.effects = reassess(session, report.corridor_id, networks=networks, new=report, rec=rec)
     return out
 
 
@@ -388,7 +397,7 @@ def submit_incident(
     emit(session, "incident", out.to_dict(), corridor_id=report.corridor_id)
     out.effects = {"hazard_id": hazard_id,
                    **reassess(session, report.corridor_id, networks=networks,
-                              new=report)}  # fmt: skip
+                              new=report, rec=rec)}  # fmt: skip
     return out
 
 
@@ -454,7 +463,15 @@ def rules_in_force(session: Session) -> RuleSet:
     from corridor.store import RuleSetRow
 
     row = session.scalars(select(RuleSetRow).order_by(RuleSetRow.id.desc()).limit(1)).first()
-    return default_rules() if row is None else parse_rules(row.text, source="stored rules")
+    return _parsed_rules(DEFAULT_RULES_YAML if row is None else row.text)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_rules(text_: str) -> RuleSet:
+    """Rules are read on every report: parse each text once (a RuleSet is immutable)."""
+    if text_ == DEFAULT_RULES_YAML:
+        return default_rules()
+    return parse_rules(text_, source="stored rules")
 
 
 def set_rules(session: Session, text_: str, *, actor: str, source: str | None = None) -> RuleSet:
@@ -558,14 +575,18 @@ def _n_reports(session: Session, corridor_id: str) -> int:
 
 
 def tracked_picture(
-    session: Session, corridor_id: str, new: Checkin | Incident | None = None
+    session: Session,
+    corridor_id: str,
+    new: Checkin | Incident | None = None,
+    *,
+    rec: AgreementRecord | None = None,
 ) -> tuple[Picture, AgreementRecord, RuleSet]:
     """The corridor's current picture, from the process's incremental tracker when it matches
     the store (``new``: the report just stored), else rebuilt from every stored report.
     Equal to :func:`picture` (the property tests hold the two together)."""
     from sqlalchemy import event
 
-    rec = monitored_agreement(session, corridor_id)
+    rec = rec or monitored_agreement(session, corridor_id)
     rules = rules_in_force(session)
     bind = session.get_bind()
     schema = (
@@ -636,17 +657,20 @@ def reassess(
     *,
     networks: NetworkLookup | None = None,
     new: Checkin | Incident | None = None,
+    rec: AgreementRecord | None = None,
 ) -> dict[str, Any]:
     """Bring the stored violations and rule firings in line with the reports.
 
-    Violations are re-derived from every report of the corridor, so the stored set depends
-    only on which reports exist, not on the order they came in; rules fire at most once per
-    (rule, subject), so a replayed batch fires nothing new.
+    Violations come from the corridor's picture over every stored report (kept incrementally,
+    equal to a full re-derivation), so the stored set depends only on which reports exist, not
+    on the order they came in; rules fire at most once per (rule, subject), so a replayed batch
+    fires nothing new. ``new``: the report just stored; ``rec``: the monitored agreement, if
+    the caller has it.
     """
     from corridor.store import ViolationRow, record
 
     session.flush()
-    pic, rec, rules = tracked_picture(session, corridor_id, new)
+    pic, rec, rules = tracked_picture(session, corridor_id, new, rec=rec)
     now = datetime.now(UTC)
     stored = {
         r.key: r
