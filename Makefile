@@ -33,6 +33,8 @@ typecheck: $(BIN)/.installed-dev
 system-deps:
 	bash scripts/system-deps.sh
 
+# system-deps: Debian packages some tests need (chromium for the dashboard and the printed notice);
+# without root it only says what is missing, and those tests skip (CI=true: they fail).
 pytest: $(BIN)/.installed-dev system-deps
 	$(BIN)/pytest -n 2 --dist loadfile
 

@@ -8,6 +8,12 @@ shuffled order.
 - derive: ``corridor.monitoring.derive`` over 200 convoys (1 400 check-ins), the whole picture
   (stops, holds, delays, violations); peer: sorting the same reports by (time, id) and grouping
   them by convoy in plain Python, the least any event-time derivation must do;
+- stream: 10 000 check-ins (1 540 convoys) arriving one by one, the picture brought up to date
+  after each (what every stored report costs in ``reassess``): before, ``derive`` over every
+  report so far (O(n^2) over the day); after, the incremental ``Tracker`` (one convoy per
+  report). Two arrival orders: event order with 10 % of reports late by up to two hours, and
+  fully shuffled. The before run stops after ``BENCH_MONITORING_BEFORE_S`` seconds (default
+  120) and reports how far it got; both also run the first 1 000 reports to the end;
 - keep: ``submit_checkin`` into SQLite, one transaction per report (as the API does), for 20
   convoys (140 reports): each report is stored, audited, and the corridor re-assessed; peer:
   the bare audit append (``record``) per transaction, what any audited write costs.
@@ -106,42 +112,130 @@ def bench_derive() -> None:
           f"ratio {ours / base:.0f}x")  # fmt: skip
 
 
+def _late_order(reports: list[Checkin], rng: random.Random) -> list[Checkin]:
+    """Event order, with 10 % of the reports arriving up to two hours after their time."""
+    arrival = [
+        (r.at_utc + (timedelta(minutes=rng.randrange(1, 121)) if rng.random() < 0.1 else
+                     timedelta()), r.id, r)
+        for r in reports
+    ]  # fmt: skip
+    return [r for _, _, r in sorted(arrival)]
+
+
+def _stream_after(terms: Any, plans: list[ConvoyPlan], reports: list[Checkin]) -> float:
+    from corridor.monitoring._incremental import Tracker
+
+    tracker = Tracker(terms, plans)
+    t = time.perf_counter()
+    for r in reports:
+        tracker.add_checkin(r)
+        tracker.picture()
+    return time.perf_counter() - t
+
+
+def _stream_before(
+    terms: Any, plans: list[ConvoyPlan], reports: list[Checkin], budget_s: float
+) -> tuple[int, float]:
+    t = time.perf_counter()
+    for i in range(len(reports)):
+        derive(terms, plans, reports[: i + 1], [])
+        if time.perf_counter() - t > budget_s:
+            return i + 1, time.perf_counter() - t
+    return len(reports), time.perf_counter() - t
+
+
+def bench_stream() -> None:
+    import os
+
+    budget = float(os.environ.get("BENCH_MONITORING_BEFORE_S", "120"))
+    terms = terms_from_data(_terms_data())
+    plans, shuffled = workload(1540)
+    reports = shuffled[:10_000]
+    seen = {r.convoy_id for r in reports}
+    plans = [p for p in plans if p.id in seen]
+    ordered = _late_order(reports, random.Random(SEED))
+    for label, order in (("event order, 10% late", ordered), ("shuffled", reports)):
+        # Check first: the incremental picture is the full derivation's.
+        from corridor.monitoring._incremental import Tracker
+
+        tracker = Tracker(terms, plans)
+        tracker.add(order)
+        full = derive(terms, plans, order, [])
+        assert [c.to_dict() for c in tracker.picture().convoys] == [
+            c.to_dict() for c in full.convoys
+        ]
+        assert [v.to_dict() for v in tracker.picture().violations] == [
+            v.to_dict() for v in full.violations
+        ]
+        after = _stream_after(terms, plans, order)
+        small_after = _stream_after(terms, plans, order[:1000])
+        _, small_before = _stream_before(terms, plans, order[:1000], float("inf"))
+        done, before = _stream_before(terms, plans, order, budget)
+        print(f"stream, {label}, {len(order)} check-ins of {len(plans)} convoys: incremental "
+              f"{len(order) / after:.0f} reports/s ({after:.1f} s); full re-derivation "
+              f"{done / before:.1f} reports/s over the first {done} ({before:.0f} s)"
+              + ("" if done == len(order) else ", stopped at the time budget")
+              + f"; first 1 000: {1000 / small_after:.0f} vs {1000 / small_before:.1f} "
+              f"reports/s", flush=True)  # fmt: skip
+
+
+def _keep(plans: list[ConvoyPlan], reports: list[Checkin], *, full: bool) -> tuple[float, float]:
+    """Seconds per kept report, and per bare audited write (the peer), in a fresh store;
+    ``full``: re-assess by deriving from every stored report (the code before the tracker)."""
+    import base64
+
+    from corridor.monitoring import _service, add_convoys, submit_checkin
+    from corridor.store import add_party, open_store, propose_agreement, record
+
+    saved = _service.tracked_picture
+    if full:
+
+        def full_picture(session: Any, cid: str, new: Any = None, *, rec: Any = None) -> Any:
+            return _service.picture(session, cid)
+
+        _service.tracked_picture = full_picture  # type: ignore[assignment]
+    try:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            open_store(f"sqlite:///{Path(tmp) / 'b.db'}") as store,
+        ):
+            with store.session() as s:
+                for n, name in ((1, "north"), (2, "south")):
+                    add_party(s, name=name, role="x", public_key=base64.b64encode(bytes([n]) * 32)
+                                  .decode(), actor="bench")  # fmt: skip
+                propose_agreement(s, terms_from_data(_terms_data()), actor="bench")
+                add_convoys(s, plans, actor="bench")
+            t = time.perf_counter()
+            for r in reports:
+                with store.session() as s:
+                    submit_checkin(s, r, reporter="bench", now=T0 + timedelta(days=1))
+            ours = (time.perf_counter() - t) / len(reports)
+            t = time.perf_counter()
+            for i in range(len(reports)):
+                with store.session() as s:
+                    record(s, actor="bench", action="bench.peer", payload={"i": i})
+            base = (time.perf_counter() - t) / len(reports)
+    finally:
+        _service.tracked_picture = saved
+    return ours, base
+
+
 def bench_keep() -> None:
-    from corridor.monitoring import add_convoys, submit_checkin
-    from corridor.store import open_store, propose_agreement, record
+    import os
 
-    plans, reports = workload(20)
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        open_store(f"sqlite:///{Path(tmp) / 'b.db'}") as store,
-    ):
-        import base64
-
-        from corridor.store import add_party
-
-        with store.session() as s:
-            for n, name in ((1, "north"), (2, "south")):
-                add_party(s, name=name, role="x", public_key=base64.b64encode(bytes([n]) * 32)
-                              .decode(), actor="bench")  # fmt: skip
-            propose_agreement(s, terms_from_data(_terms_data()), actor="bench")
-            add_convoys(s, plans, actor="bench")
-        t = time.perf_counter()
-        for r in reports:
-            with store.session() as s:
-                submit_checkin(s, r, reporter="bench", now=T0 + timedelta(days=1))
-        ours = (time.perf_counter() - t) / len(reports)
-        t = time.perf_counter()
-        for i in range(len(reports)):
-            with store.session() as s:
-                record(s, actor="bench", action="bench.peer", payload={"i": i})
-        base = (time.perf_counter() - t) / len(reports)
-    print(f"keep, SQLite, {len(reports)} check-ins one per transaction: {ours * 1e3:.1f} ms each "
-          f"(re-assessing the corridor each time); peer bare audited write {base * 1e3:.1f} ms; "
-          f"ratio {ours / base:.1f}x")  # fmt: skip
+    n = int(os.environ.get("BENCH_MONITORING_KEEP_CONVOYS", "20"))
+    plans, reports = workload(n)
+    for full in (True, False):
+        ours, base = _keep(plans, reports, full=full)
+        how = "full re-derivation (before)" if full else "incremental tracker (after)"
+        print(f"keep, SQLite, {len(reports)} check-ins one per transaction, {how}: "
+              f"{ours * 1e3:.1f} ms each ({1 / ours:.1f} reports/s); peer bare audited write "
+              f"{base * 1e3:.1f} ms; ratio {ours / base:.1f}x", flush=True)  # fmt: skip
 
 
 def main() -> None:
     bench_derive()
+    bench_stream()
     bench_keep()
 
 

@@ -17,6 +17,7 @@ from corridor.store import open_store
 from tests.api.test_serve import serving
 from tests.monitoring import scenario
 from tests.monitoring.sse import Subscriber
+from tests.monitoring.test_replan_plan import demo_plan_data
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +47,11 @@ def test_a_day_replayed_through_a_real_server(
         assert live.connected.wait(30)
         assert http.post("/convoys", headers=co,
                          json={"convoys": scenario.convoys()}).status_code == 200  # fmt: skip
+        # The evacuation plan for the corridor, planned and stored by the server (version 1).
+        made = http.post("/plans", headers=co, json={"plan": demo_plan_data(), "network": "krems",
+                                                     "hazards": False, "bound": False})  # fmt: skip
+        assert made.status_code == 201, made.text
+        assert made.json()["version"] == 1
 
         day = scenario.day_checkins(corridor_def)
         late = {"b1-cp1", "b2-cp1"}  # a team without signal sends these hours later
@@ -119,7 +125,7 @@ def test_a_day_replayed_through_a_real_server(
         audit = http.get("/audit/verify", headers=ob).json()
         assert audit["ok"] is True
 
-        live.wait_for(lambda ev: any(e["kind"] == "replan.requested" for e in ev))
+        live.wait_for(lambda ev: any(e["kind"] == "plan.replanned" for e in ev))
         live.stop()
         assert live.error is None
         kinds = [e["kind"] for e in live.events]
@@ -135,6 +141,7 @@ def test_a_day_replayed_through_a_real_server(
             "agreement.suspended",
             "agreement.reroute_proposed",
             "replan.requested",
+            "plan.replanned",
         ):
             assert kind in kinds, kind  # fmt: skip
         # Every party is alerted of the hold, the shelling and the bridge (a hold that looked
@@ -147,6 +154,17 @@ def test_a_day_replayed_through_a_real_server(
         replan = next(e for e in live.events if e["kind"] == "replan.requested")["payload"]
         assert [c["convoy_id"] for c in replan["convoys"]] == ["bus-3"]
         assert replan["people"] == 900
+        # The stored plan was re-planned on the re-routed terms: version 2 replaces 1.
+        replanned = next(e for e in live.events if e["kind"] == "plan.replanned")["payload"]
+        assert (replanned["plan_id"], replanned["version"], replanned["replaces_version"],
+                replanned["agreement_version"]) == ("krems-demo-evacuation", 2, 1, 2)  # fmt: skip
+        stored = http.get("/plans/krems-demo-evacuation", headers=ob).json()
+        assert stored["version"] == 2 and stored["latest_version"] == 2
+        assert stored["plan"]["corridors"][0]["agreement_version"] == 2
+        assert stored["schedule"]["trips"] and stored["schedule"]["moved"] > 0
+        again = http.post("/reports/incidents", headers=fi, json=scenario.bridge())
+        assert again.status_code < 300 and again.json()["created"] is False
+        assert http.get("/plans/krems-demo-evacuation", headers=ob).json()["latest_version"] == 2
 
         # Resumption: a dashboard that saw up to the 10th event gets exactly the rest.
         resumed = Subscriber(base, tokens["coordinator"], idle_s=1)

@@ -21,7 +21,8 @@ from tests.monitoring.hand import LAT, day, plan, terms, utc
 def test_default_rules_read_and_settings() -> None:
     rules = default_rules()
     assert [r.name for r in rules.rules] == [
-        "confirmed-shelling-suspends", "destroyed-bridge-reroutes", "hold-alerts"]  # fmt: skip
+        "confirmed-shelling-suspends", "destroyed-bridge-reroutes", "hold-alerts",
+        "unacknowledged-movement-alerts"]  # fmt: skip
     assert rules.settings.margin_minutes == 15 and rules.settings.near_route_m == 1000
 
 

@@ -9,7 +9,7 @@ batch twice gives the very same picture.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,6 +51,28 @@ class IncidentView:
 
     incident: Incident
     confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class MovementView:
+    """The movement notification a convoy moves under, as monitoring needs it (issue 11).
+
+    ``acked`` maps each party that must acknowledge (every party but the sender) to the time of
+    its valid acknowledgement, or None (none, or a signature that does not verify)."""
+
+    movement_id: str
+    convoy_id: str
+    sender: str
+    departure_utc: datetime
+    arrival_utc: datetime
+    ack_deadline_utc: datetime
+    checkpoints: tuple[tuple[str, datetime], ...]
+    acked: tuple[tuple[str, datetime | None], ...]
+
+    def missing_at(self, at: datetime) -> list[str]:
+        """Parties that had not acknowledged by ``at`` (or by the deadline, if earlier)."""
+        by = min(at, self.ack_deadline_utc)
+        return [p for p, when in self.acked if when is None or when > by]
 
 
 @dataclass(frozen=True)
@@ -308,9 +330,10 @@ def derive(
     *,
     settings: Settings | None = None,
     as_of: datetime | None = None,
+    movements: Mapping[str, MovementView] | None = None,
 ) -> Picture:
     """The corridor's picture at ``as_of`` (default: the latest reported event), from reports
-    up to ``as_of`` only."""
+    up to ``as_of`` only. ``movements`` maps a convoy id to the movement it moves under."""
     s = settings or Settings()
     if as_of is None:
         as_of = latest_event(checkins, incidents)
@@ -327,29 +350,130 @@ def derive(
     by_convoy: dict[str, list[Checkin]] = {}
     for c in cks:
         by_convoy.setdefault(c.convoy_id, []).append(c)
+    moves = movements or {}
     for plan in sorted(convoys, key=lambda p: (p.depart_utc, p.id)):
-        mine = by_convoy.get(plan.id, [])
-        st = ConvoyState(plan.id, plan.label, plan.kind, plan.vehicles, plan.people)
-        st.n_reports = len(mine)
-        if mine:
-            last = mine[-1]
-            st.status, st.last_utc = last.status.value, last.at_utc
-            st.lat, st.lon = last.lat, last.lon
-            st.checkpoint = last.checkpoint if last.status in AT_CHECKPOINT else None
-            st.vehicles = max(c.vehicles or 0 for c in mine) or plan.vehicles
-            people = [c.people for c in mine if c.people is not None]
-            st.people = people[-1] if people else plan.people
-        ref = at or plan.depart_utc
-        st.progress, st.delay_minutes = _progress(plan, mine, ref)
-        st.stops = _stops(terms, plan, mine, ref, s.margin_minutes)
+        st, vs = convoy_state(
+            terms, plan, by_convoy.get(plan.id, []), at, s, movement=moves.get(plan.id)
+        )
         states.append(st)
-        violations.extend(_convoy_violations(terms, plan, st, mine, s))
+        violations.extend(vs)
     for view in incs:
         v = _incident_violation(terms, view.incident, s)
         if v is not None:
             violations.append(v)
     violations.sort(key=lambda v: (v.start_utc, v.key))
     return Picture(terms.corridor_id, at, states, violations)
+
+
+def convoy_state(
+    terms: Terms,
+    plan: ConvoyPlan,
+    mine: Sequence[Checkin],
+    at: datetime | None,
+    s: Settings,
+    *,
+    movement: MovementView | None = None,
+) -> tuple[ConvoyState, list[Violation]]:
+    """One convoy's state and violations at ``at`` from its check-ins (sorted by event time,
+    none after ``at``): a convoy's picture depends on its own reports only."""
+    st = ConvoyState(plan.id, plan.label, plan.kind, plan.vehicles, plan.people)
+    st.n_reports = len(mine)
+    if mine:
+        last = mine[-1]
+        st.status, st.last_utc = last.status.value, last.at_utc
+        st.lat, st.lon = last.lat, last.lon
+        st.checkpoint = last.checkpoint if last.status in AT_CHECKPOINT else None
+        st.vehicles = max(c.vehicles or 0 for c in mine) or plan.vehicles
+        people = [c.people for c in mine if c.people is not None]
+        st.people = people[-1] if people else plan.people
+    ref = at or plan.depart_utc
+    st.progress, st.delay_minutes = _progress(plan, mine, ref)
+    st.stops = _stops(terms, plan, mine, ref, s.margin_minutes)
+    out = _convoy_violations(terms, plan, st, mine, s)
+    if movement is not None:
+        out.extend(_movement_violations(terms, plan, mine, movement, s))
+    return st, out
+
+
+#: Where a convoy may be away from the route: at its gathering point as it leaves, at the
+#: reception point it arrived at (often off the corridor's end), on its way back.
+_OFF_ROUTE_OK = frozenset({CheckinStatus.DEPARTED, CheckinStatus.ARRIVED, CheckinStatus.RETURNING})
+
+
+def _movement_violations(
+    terms: Terms, plan: ConvoyPlan, mine: Sequence[Checkin], m: MovementView, s: Settings
+) -> list[Violation]:
+    """Issue 11: a convoy that leaves before every party acknowledged its movement, or that
+    moves otherwise than notified (departure or checkpoint time beyond the margin, a checkpoint
+    not notified, off the agreed route), is flagged. A late time is not attributed (a hold
+    has its own violation naming the checkpoint's party); leaving the notified route or
+    checkpoints is the sender's convoy's doing."""
+    out: list[Violation] = []
+    cid = terms.corridor_id
+    departed = next((c for c in mine if c.status is CheckinStatus.DEPARTED), None)
+    if departed is None:
+        return out
+    missing = m.missing_at(departed.at_utc)
+    if missing:
+        out.append(
+            Violation(f"unacknowledged:{m.movement_id}", "unacknowledged_movement",
+                      "movement.acknowledgements", None, cid, plan.id, departed.at_utc, None,
+                      None, None, (departed.id,),
+                      f"convoy {plan.id} departed but movement {m.movement_id} was not "
+                      f"acknowledged in time by {', '.join(missing)}")
+        )  # fmt: skip
+    off = _minutes(m.departure_utc, departed.at_utc)
+    if abs(off) > s.margin_minutes:
+        out.append(
+            Violation(f"deviation:{m.movement_id}:departure", "movement_deviation",
+                      "movement.departure_utc", None, cid, plan.id, departed.at_utc, None,
+                      round(off, 1), None, (departed.id,),
+                      f"convoy {plan.id} departed {abs(off):.0f} min "
+                      f"{'late' if off > 0 else 'early'} against movement {m.movement_id}")
+        )  # fmt: skip
+    notified = dict(m.checkpoints)
+    order = [name for name, _ in m.checkpoints]
+    seen: set[str] = set()
+    for c in mine:
+        if c.checkpoint is None or c.status not in AT_CHECKPOINT or c.checkpoint in seen:
+            continue
+        seen.add(c.checkpoint)
+        if c.checkpoint not in notified:
+            out.append(
+                Violation(f"deviation:{m.movement_id}:{c.checkpoint}", "movement_deviation",
+                          "movement.checkpoints", m.sender, cid, plan.id, c.at_utc, None, None,
+                          None, (c.id,),
+                          f"convoy {plan.id} at {c.checkpoint}, not a checkpoint of movement "
+                          f"{m.movement_id}")
+            )  # fmt: skip
+            continue
+        off = _minutes(notified[c.checkpoint], c.at_utc)
+        if abs(off) > s.margin_minutes:
+            i = order.index(c.checkpoint)
+            out.append(
+                Violation(f"deviation:{m.movement_id}:{c.checkpoint}", "movement_deviation",
+                          f"movement.checkpoints[{i}].planned_utc", None, cid, plan.id,
+                          c.at_utc, None, round(off, 1), None, (c.id,),
+                          f"convoy {plan.id} reached {c.checkpoint} {abs(off):.0f} min "
+                          f"{'late' if off > 0 else 'early'} against movement {m.movement_id}")
+            )  # fmt: skip
+    away = next(
+        (
+            (c, d)
+            for c in mine
+            if c.status not in _OFF_ROUTE_OK
+            and (d := route_distance_m(terms, c.lat, c.lon)) > s.near_route_m
+        ),
+        None,
+    )
+    if away is not None:
+        c, d = away
+        out.append(
+            Violation(f"deviation:{m.movement_id}:route", "movement_deviation", "movement.route",
+                      m.sender, cid, plan.id, c.at_utc, None, None, d, (c.id,),
+                      f"convoy {plan.id} reported {d:.0f} m off the notified route")
+        )  # fmt: skip
+    return out
 
 
 def _checkpoint_distance(terms: Terms, name: str) -> float | None:

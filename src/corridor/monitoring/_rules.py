@@ -39,7 +39,18 @@ class When(_Strict):
 
     incident: list[IncidentKind] | None = Field(default=None, min_length=1)
     violation: (
-        list[Literal["hold", "turned_back", "convoy_size", "outside_window", "incident"]] | None
+        list[
+            Literal[
+                "hold",
+                "turned_back",
+                "convoy_size",
+                "outside_window",
+                "incident",
+                "unacknowledged_movement",
+                "movement_deviation",
+            ]
+        ]
+        | None
     ) = Field(default=None, min_length=1)
     confirmed: bool | None = Field(default=None, description="a coordinator confirmed it")
     within_m: float | None = Field(default=None, gt=0, le=100_000)
@@ -80,6 +91,9 @@ rules:
     then: [reroute, replan, alert]
   - name: hold-alerts
     when: {violation: [hold, turned_back]}
+    then: [alert]
+  - name: unacknowledged-movement-alerts
+    when: {violation: [unacknowledged_movement, movement_deviation]}
     then: [alert]
 """
 

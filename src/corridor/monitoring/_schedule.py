@@ -43,6 +43,12 @@ class ConvoyPlan(BaseModel):
     people: int = Field(ge=0, le=1_000_000)
     depart_utc: AwareDatetime
     stops: list[ExpectedStop] = Field(default_factory=list, max_length=200)
+    movement_id: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$",
+        description="the movement notification it moves under (issue 11): monitoring flags a "
+        "departure before every party acknowledged it, and moves that differ from it",
+    )
 
     @field_validator("depart_utc")
     @classmethod

@@ -7,6 +7,7 @@ are shared by the REST API and the CLI so that both accept and refuse exactly th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -19,9 +20,18 @@ from sqlalchemy.orm import Session
 
 from corridor.agreements import State, Terms, canonical_bytes
 from corridor.errors import InputError, NotFoundError, StateError
-from corridor.monitoring._derive import IncidentView, Picture, derive
+from corridor.monitoring._derive import IncidentView, MovementView, Picture, derive
+from corridor.monitoring._incremental import Tracker
 from corridor.monitoring._model import Checkin, Incident, report_body
-from corridor.monitoring._rules import Action, Firing, RuleSet, default_rules, evaluate, parse_rules
+from corridor.monitoring._rules import (
+    DEFAULT_RULES_YAML,
+    Action,
+    Firing,
+    RuleSet,
+    default_rules,
+    evaluate,
+    parse_rules,
+)
 from corridor.monitoring._schedule import DESTINATION, ConvoyPlan
 
 if TYPE_CHECKING:
@@ -138,10 +148,20 @@ def add_convoys(session: Session, plans: Sequence[ConvoyPlan], *, actor: str) ->
                     field=f"stops[{i}].place",
                     hint=f"known: {', '.join(sorted(known))}",
                 )
-        data = plan.model_dump(mode="json")
+        if plan.movement_id is not None:
+            from corridor.store import MovementRow
+
+            moved = session.get(MovementRow, plan.movement_id)
+            if moved is None or moved.corridor_id != plan.corridor_id:
+                raise NotFoundError(
+                    f"convoy {plan.id}: no movement {plan.movement_id!r} on {plan.corridor_id}",
+                    field="movement_id",
+                    hint="submit the movement notification first (`corridor movement submit`)",
+                )
+        data = plan.model_dump(mode="json", exclude_none=True)
         row = session.get(ConvoyRow, plan.id)
         if row is not None:
-            if row.plan != data:
+            if ConvoyPlan.model_validate(row.plan) != plan:
                 raise StateError(
                     f"convoy {plan.id!r} is already registered with a different plan",
                     hint="use a new convoy id",
@@ -273,7 +293,7 @@ def submit_checkin(
     out = Submitted("checkin", report.id, True, body, reporter, now)
     record(session, actor=reporter, action="report.checkin", payload=out.to_dict())
     emit(session, "checkin", out.to_dict(), corridor_id=report.corridor_id)
-    out.effects = reassess(session, report.corridor_id, networks=networks)
+    out.effects = reassess(session, report.corridor_id, networks=networks, new=report, rec=rec)
     return out
 
 
@@ -376,7 +396,8 @@ def submit_incident(
     record(session, actor=reporter, action="report.incident", payload=out.to_dict())
     emit(session, "incident", out.to_dict(), corridor_id=report.corridor_id)
     out.effects = {"hazard_id": hazard_id,
-                   **reassess(session, report.corridor_id, networks=networks)}  # fmt: skip
+                   **reassess(session, report.corridor_id, networks=networks,
+                              new=report, rec=rec)}  # fmt: skip
     return out
 
 
@@ -442,7 +463,15 @@ def rules_in_force(session: Session) -> RuleSet:
     from corridor.store import RuleSetRow
 
     row = session.scalars(select(RuleSetRow).order_by(RuleSetRow.id.desc()).limit(1)).first()
-    return default_rules() if row is None else parse_rules(row.text, source="stored rules")
+    return _parsed_rules(DEFAULT_RULES_YAML if row is None else row.text)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_rules(text_: str) -> RuleSet:
+    """Rules are read on every report: parse each text once (a RuleSet is immutable)."""
+    if text_ == DEFAULT_RULES_YAML:
+        return default_rules()
+    return parse_rules(text_, source="stored rules")
 
 
 def set_rules(session: Session, text_: str, *, actor: str, source: str | None = None) -> RuleSet:
@@ -457,6 +486,40 @@ def set_rules(session: Session, text_: str, *, actor: str, source: str | None = 
     return rules
 
 
+def movement_views(session: Session, corridor_id: str) -> dict[str, MovementView]:
+    """The movement each convoy moves under (its plan names it), with every required party's
+    valid acknowledgement time (issue 11: a convoy leaving unacknowledged is flagged)."""
+    from corridor.notices import clearance
+    from corridor.store import ConvoyRow, load_movement
+
+    out: dict[str, MovementView] = {}
+    rows = session.scalars(select(ConvoyRow).where(ConvoyRow.corridor_id == corridor_id))
+    for row in rows:
+        mid = row.plan.get("movement_id")
+        if not mid:
+            continue
+        m = load_movement(session, mid)
+        verdict = clearance(m.movement, digest_hex=m.digest, parties=m.parties, acks=m.acks,
+                            at_utc=m.movement.arrival_utc)  # fmt: skip
+        acked = tuple(
+            (a.party, _parse_z(a.acked_at_utc) if a.state in ("valid", "late") else None)
+            for a in verdict.acks
+        )
+        mv = m.movement
+        out[row.id] = MovementView(
+            movement_id=mv.movement_id, convoy_id=row.id, sender=mv.sender,
+            departure_utc=mv.departure_utc, arrival_utc=mv.arrival_utc,
+            ack_deadline_utc=mv.ack_deadline_utc,
+            checkpoints=tuple((c.checkpoint, c.planned_utc) for c in mv.checkpoints),
+            acked=acked,
+        )  # fmt: skip
+    return out
+
+
+def _parse_z(text_: str | None) -> datetime | None:
+    return None if text_ is None else datetime.fromisoformat(text_.replace("Z", "+00:00"))
+
+
 def picture(
     session: Session, corridor_id: str, *, as_of: datetime | None = None
 ) -> tuple[Picture, AgreementRecord, RuleSet]:
@@ -468,8 +531,94 @@ def picture(
         for inc, c in incidents_of(session, corridor_id)
     ]
     pic = derive(rec.terms, convoy_plans(session, corridor_id), checkins_of(session, corridor_id),
-                 views, settings=rules.settings, as_of=as_of)  # fmt: skip
+                 views, settings=rules.settings, as_of=as_of,
+                 movements=movement_views(session, corridor_id))  # fmt: skip
     return pic, rec, rules
+
+
+#: Per server process: each corridor's incremental picture (see _incremental), with what it
+#: was built from. It is used only while the store still matches (same agreement version,
+#: rules, convoys, movements and acknowledgements, and every stored report in it), else rebuilt
+#: from the store; a rolled-back transaction drops it.
+_TRACKERS: dict[tuple[str, str, str], tuple[tuple[Any, ...], Tracker]] = {}
+_MAX_TRACKERS = 32
+
+
+def _basis(
+    session: Session, corridor_id: str, rec: AgreementRecord, rules: RuleSet
+) -> tuple[Any, ...]:
+    from sqlalchemy import func
+
+    from corridor.store import ConvoyRow, MovementAckRow, MovementRow
+
+    convoys = session.scalar(
+        select(func.count()).select_from(ConvoyRow).where(ConvoyRow.corridor_id == corridor_id)
+    )
+    moves = session.execute(
+        select(func.count(MovementRow.id.distinct()), func.count(MovementAckRow.id))
+        .select_from(MovementRow)
+        .outerjoin(MovementAckRow, MovementAckRow.movement_id == MovementRow.id)
+        .where(MovementRow.corridor_id == corridor_id)
+    ).one()
+    return (rec.version, rec.digest, rules.settings, convoys, tuple(moves))
+
+
+def _n_reports(session: Session, corridor_id: str) -> int:
+    from sqlalchemy import func
+
+    from corridor.store import CheckinRow, IncidentRow
+
+    return sum(
+        session.scalar(select(func.count()).select_from(t).where(t.corridor_id == corridor_id)) or 0
+        for t in (CheckinRow, IncidentRow)
+    )
+
+
+def tracked_picture(
+    session: Session,
+    corridor_id: str,
+    new: Checkin | Incident | None = None,
+    *,
+    rec: AgreementRecord | None = None,
+) -> tuple[Picture, AgreementRecord, RuleSet]:
+    """The corridor's current picture, from the process's incremental tracker when it matches
+    the store (``new``: the report just stored), else rebuilt from every stored report.
+    Equal to :func:`picture` (the property tests hold the two together)."""
+    from sqlalchemy import event
+
+    rec = rec or monitored_agreement(session, corridor_id)
+    rules = rules_in_force(session)
+    bind = session.get_bind()
+    schema = (
+        str(session.scalar(text("SELECT current_schema()")))
+        if bind.dialect.name == "postgresql"
+        else ""
+    )  # one URL may serve several schemas (search_path)
+    key = (str(bind.engine.url), schema, corridor_id)
+    basis = _basis(session, corridor_id, rec, rules)
+    n = _n_reports(session, corridor_id)
+    cached = _TRACKERS.get(key)
+    tracker = cached[1] if cached is not None and cached[0] == basis else None
+    if tracker is not None and new is not None:
+        # Usable only if it holds every stored report but the new one (a report it holds that
+        # the store lost, e.g. rolled back, shows as a count mismatch).
+        if new.id in tracker or len(tracker) != n - 1:
+            tracker = None
+        elif isinstance(new, Checkin):
+            tracker.add_checkin(new)
+        else:
+            tracker.add_incident(IncidentView(new))
+    if tracker is None or len(tracker) != n:
+        tracker = Tracker(rec.terms, convoy_plans(session, corridor_id), settings=rules.settings,
+                          movements=movement_views(session, corridor_id))  # fmt: skip
+        tracker.add(checkins_of(session, corridor_id),
+                    [IncidentView(i) for i, _ in incidents_of(session, corridor_id)])  # fmt: skip
+    _TRACKERS.pop(key, None)
+    while len(_TRACKERS) >= _MAX_TRACKERS:
+        _TRACKERS.pop(next(iter(_TRACKERS)))
+    _TRACKERS[key] = (basis, tracker)
+    event.listen(session, "after_rollback", lambda _s: _TRACKERS.pop(key, None), once=True)
+    return tracker.picture(), rec, rules
 
 
 def picture_data(
@@ -503,18 +652,25 @@ def picture_data(
 
 
 def reassess(
-    session: Session, corridor_id: str, *, networks: NetworkLookup | None = None
+    session: Session,
+    corridor_id: str,
+    *,
+    networks: NetworkLookup | None = None,
+    new: Checkin | Incident | None = None,
+    rec: AgreementRecord | None = None,
 ) -> dict[str, Any]:
     """Bring the stored violations and rule firings in line with the reports.
 
-    Violations are re-derived from every report of the corridor, so the stored set depends
-    only on which reports exist, not on the order they came in; rules fire at most once per
-    (rule, subject), so a replayed batch fires nothing new.
+    Violations come from the corridor's picture over every stored report (kept incrementally,
+    equal to a full re-derivation), so the stored set depends only on which reports exist, not
+    on the order they came in; rules fire at most once per (rule, subject), so a replayed batch
+    fires nothing new. ``new``: the report just stored; ``rec``: the monitored agreement, if
+    the caller has it.
     """
     from corridor.store import ViolationRow, record
 
     session.flush()
-    pic, rec, rules = picture(session, corridor_id)
+    pic, rec, rules = tracked_picture(session, corridor_id, new, rec=rec)
     now = datetime.now(UTC)
     stored = {
         r.key: r
@@ -592,7 +748,8 @@ def _fire(
         elif action is Action.REROUTE:
             result["reroute"] = _reroute(session, rec, firing, at, networks)
         elif action is Action.REPLAN:
-            result["replan"] = _replan(session, rec, pic, firing, at)
+            result["replan"] = _replan(session, rec, pic, firing, at, networks=networks,
+                                       reroute=result.get("reroute"))  # fmt: skip
     session.add(RuleFiringRow(key=firing.key, corridor_id=cid, rule=firing.rule,
                               subject=firing.subject, actions=[a.value for a in firing.actions],
                               result=result))  # fmt: skip
@@ -659,11 +816,31 @@ def _reroute(
 
 
 def _replan(
-    session: Session, rec: AgreementRecord, pic: Picture, firing: Firing, at: datetime
+    session: Session,
+    rec: AgreementRecord,
+    pic: Picture,
+    firing: Firing,
+    at: datetime,
+    *,
+    networks: NetworkLookup | None,
+    reroute: dict[str, Any] | None,
 ) -> dict[str, Any]:
+    """Re-plan the people not yet moved, with the incident's road closed (when the rule's
+    subject is an incident and the route's network is loaded here)."""
     from corridor.monitoring._replan import replan_unmoved
 
-    return replan_unmoved(session, rec, pic, at=at, reason=_reason(firing))
+    network = networks(rec.terms.route.network_sha256) if networks else None
+    closed: list[int] = []
+    if network is not None and firing.incident is not None:
+        import numpy as np
+
+        from corridor.hazards import RiskModel
+        from corridor.monitoring._reroute import _hazard
+
+        model = RiskModel(network, [_hazard(firing.incident)], at=at)
+        closed = [int(e) for e in np.flatnonzero(model.closed)]
+    return replan_unmoved(session, rec, pic, at=at, reason=_reason(firing), network=network,
+                          closed_edges=closed, reroute=reroute, firing=firing.key)  # fmt: skip
 
 
 def report_rows(

@@ -18,6 +18,7 @@ from corridor.notices._i18n import (
     babel_locale,
     check_language,
     date_text,
+    local,
     short_date_text,
     time_text,
     translations,
@@ -122,6 +123,14 @@ class Phrasing:
             if self.time(p.at_utc) not in times:  # the same clock time every day: say it once
                 times.append(self.time(p.at_utc))
         dest = f.place(f.destination.name)
+        # The departures as a grid (gathering point x local day), for the printed page when
+        # there are too many points for a paragraph each to fit one A4 page.
+        days: dict[str, datetime] = {}
+        grid: dict[tuple[str, str], list[Any]] = {}
+        for d in sorted(f.departures, key=lambda d: d.at_utc):
+            day = local(d.at_utc).date().isoformat()
+            days.setdefault(day, d.at_utc)
+            grid.setdefault((d.place, day), []).append(d)
         helpers: dict[str, Callable[..., Any]] = {
             "place_name": self.place_name,
             "address": self.address,
@@ -144,6 +153,8 @@ class Phrasing:
             else (f.title or f.corridor_id),
             "gathering": gathering,
             "passes": passes,
+            "days": list(days.items()),
+            "grid": grid,
             "destination": self.place_name(f.destination.name)
             + (f" ({self.address(f.destination.name)})" if dest else ""),
             "issuer": self._local(f.details.issuer, "issuer") if f.details.issuer else None,
