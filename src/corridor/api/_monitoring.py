@@ -12,10 +12,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corridor._times import UtcDatetime
 from corridor.api._adapters import session_of
 from corridor.api._auth import CurrentUser
 from corridor.api._events import latest_id, stream, too_many
@@ -63,7 +64,7 @@ class Batch(BaseModel):
 
 class Confirm(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    at_utc: AwareDatetime | None = Field(default=None, description="default: now")
+    at_utc: UtcDatetime | None = Field(default=None, description="default: now")
 
 
 class Convoys(BaseModel):
@@ -208,7 +209,7 @@ def list_convoys(request: Request, corridor_id: CorridorId) -> dict[str, Any]:
 @router.get("/monitoring/{corridor_id}", name="monitoring.picture",
             responses=problem_responses(404))  # fmt: skip
 def corridor_picture(
-    request: Request, corridor_id: str, as_of: Annotated[AwareDatetime | None, Query()] = None
+    request: Request, corridor_id: str, as_of: Annotated[UtcDatetime | None, Query()] = None
 ) -> dict[str, Any]:
     """Convoys against their schedule, holds, violations and the agreement's state, derived
     from the reports by event time (as of ``as_of``, default the latest report)."""
