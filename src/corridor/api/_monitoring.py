@@ -7,6 +7,7 @@ wave: each report now has its table row, with the audit entry written beside it.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -31,6 +32,9 @@ router = APIRouter(tags=["monitoring"], responses=problem_responses(401, 403))
 
 CorridorId = Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 MAX_BATCH = 500
+#: Event ids are a 32-bit INTEGER column on PostgreSQL: a larger ``after`` failed in the
+#: database only once the stream had started (the connection broke mid-response).
+MAX_EVENT_ID = 2**31 - 1
 
 
 class ReportOut(BaseModel):
@@ -266,7 +270,9 @@ def put_rules(request: Request, body: RulesIn, user: CurrentUser) -> dict[str, A
 async def events(  # noqa: PLR0917 - FastAPI passes parameters by name
     request: Request,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
-    after: Annotated[int | None, Query(ge=0, le=2**53, description="resume after this id")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_EVENT_ID, description="resume after this id")
+    ] = None,
     corridor_id: CorridorId | None = None,
     max_events: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     idle_s: Annotated[
@@ -281,8 +287,10 @@ async def events(  # noqa: PLR0917 - FastAPI passes parameters by name
     """
     store = state_of(request).store
     if last_event_id is not None and after is None:
-        if not last_event_id.isdigit():
-            raise ApiError(422, "Last-Event-ID must be an event id (a whole number)")
+        if not re.fullmatch(r"[0-9]{1,10}", last_event_id) or int(last_event_id) > MAX_EVENT_ID:
+            raise ApiError(
+                422, f"Last-Event-ID must be an event id (a whole number up to {MAX_EVENT_ID})"
+            )
         after = int(last_event_id)
     if too_many():
         raise ApiError(
