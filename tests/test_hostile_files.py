@@ -129,6 +129,7 @@ _ALLOWED_READERS = {
     "agreements/_load.py",  # the packaged terms schema
     "planning/_load.py",  # the packaged plan schema
     "notices/_i18n.py",  # the packaged gettext catalogues
+    "store/_schema.py",  # the packaged migration files (their revision ids)
 }
 _READ_CALLS = {"read_text", "read_bytes", "load", "safe_load", "loads"}
 
