@@ -130,6 +130,7 @@ _ALLOWED_READERS = {
     "planning/_load.py",  # the packaged plan schema
     "notices/_i18n.py",  # the packaged gettext catalogues
     "ensembles/_scenario.py",  # the packaged scenario schema
+    "store/_schema.py",  # the packaged migration files (their revision ids)
 }
 _READ_CALLS = {"read_text", "read_bytes", "load", "safe_load", "loads"}
 

@@ -1,16 +1,18 @@
 """Crash safety: SIGKILL a real `corridor serve` during a stream of writes, restart, check.
 
-Three client threads stream writes (hazards and check-in reports with an Idempotency-Key,
-agreement proposals and signatures) to a `corridor serve` subprocess on a free loopback
-port. The server is killed with SIGKILL at random moments and restarted, a bounded number of
-times. With the server down, the database is checked directly:
+Three client threads stream writes (hazards with an Idempotency-Key, field reports - check-ins
+and incidents, idempotent by their own id - on a corridor agreed and monitored through the API
+beforehand, agreement proposals and signatures) to a `corridor serve` subprocess on a free
+loopback port. The server is killed with SIGKILL at random moments and restarted, a bounded
+number of times. With the server down, the database is checked directly:
 
 - every acknowledged write is present, with its audit entry;
 - a write that was in flight when the server died is either wholly present (row, audit
   entry, idempotency record) or wholly absent, never half-written;
 - the audit chain verifies, replays exactly to the state tables, and extends the
   checkpoint a party signed before the kill (RFC 9162 consistency proof);
-- a retried in-flight write (same Idempotency-Key) lands exactly once.
+- a retried in-flight write (same Idempotency-Key, or the same report id) lands exactly once,
+  and every acknowledged report is in its table and in the log exactly once.
 
 The run's counts are printed (``-s``) and recorded in docs/benchmarks.md.
 """
@@ -40,8 +42,10 @@ from corridor.api import add_user
 from corridor.audit import Checkpoint, LogTree, check_against_checkpoint, sign_checkpoint
 from corridor.store import (
     AgreementVersionRow,
+    CheckinRow,
     HazardRow,
     IdempotencyKeyRow,
+    IncidentRow,
     SignatureRow,
     add_party,
     iter_audit,
@@ -55,6 +59,8 @@ pytestmark = pytest.mark.slow
 
 KILLS = 3
 CLIENTS = 3
+WATCHED = "watch-1"  # the corridor agreed and monitored through the API; reports name it
+CONVOY = "bus-1"
 TIME_BUDGET_S = 240.0  # per database, a safety net: the run stops early rather than overrun
 
 
@@ -63,6 +69,8 @@ class Tally:
     kills: int = 0
     attempted: int = 0
     acked: int = 0
+    acked_checkins: int = 0
+    acked_incidents: int = 0
     in_flight: int = 0
     in_flight_present: int = 0
     in_flight_absent: int = 0
@@ -77,10 +85,15 @@ class Tally:
 
 @dataclass
 class Write:
-    kind: str  # hazard | report | propose | sign
+    kind: str  # hazard | checkin | incident | propose | sign
     ident: str
     send: Callable[[httpx.Client], httpx.Response]
-    ok_status: int
+    ok_status: int | tuple[int, ...]
+
+    def ok(self, status: int) -> bool:
+        return status in (
+            self.ok_status if isinstance(self.ok_status, tuple) else (self.ok_status,)
+        )
 
 
 @dataclass
@@ -117,6 +130,32 @@ class Harness:
                 store, name="liaison-n", role="liaison", party="north", actor="test"
             )
         self.checkpoint = self._sign_checkpoint()
+        self.watched: dict[str, Any] = {}  # the monitored corridor's terms, once agreed
+
+    def monitor_a_corridor(self) -> None:
+        """Through the API, as a coordinator would: propose terms, have both parties' signatures
+        uploaded (the agreement is then in force), register the convoy reports will name."""
+        from datetime import UTC, datetime, timedelta
+
+        terms = terms_for(self.network, self.keys, corridor_id=WATCHED)
+        with httpx.Client(base_url=self.base, timeout=30,
+                          headers=self._auth("coordinator")) as c:  # fmt: skip
+            proposed = c.post("/agreements", json=terms)
+            assert proposed.status_code == 201, proposed.text
+            digest = proposed.json()["digest"]
+            for party, key in self.keys.items():
+                signature = sign_b64(key, signing_message(digest))
+                signed = c.put(
+                    f"/agreements/{WATCHED}/signatures/{party}", json={"signature": signature}
+                )
+                assert signed.status_code == 200, signed.text
+            assert signed.json()["state"] == "agreed", signed.text
+            depart = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+            convoy = {"id": CONVOY, "corridor_id": WATCHED, "vehicles": 10, "people": 400,
+                      "depart_utc": depart}  # fmt: skip
+            added = c.post("/convoys", json={"convoys": [convoy]})
+            assert added.status_code == 200 and added.json()["added"] == [CONVOY], added.text
+        self.watched = terms
 
     # --- the server -----------------------------------------------------------------------
     def start(self) -> None:
@@ -160,9 +199,7 @@ class Harness:
             body = terms_for(self.network, self.keys, corridor_id=cid)
             return Write("propose", cid, lambda c: c.post(
                 "/agreements", json=body, headers=self._auth("coordinator")), 201)  # fmt: skip
-        # Field reports now need an agreed, monitored corridor and a registered convoy (issue
-        # 10); until the harness sets one up, the field stream is hazards only.
-        if choice < 1.0:
+        if choice < 0.55:
             feature = {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [15.6 + n * 1e-5, 48.41]},
@@ -171,10 +208,24 @@ class Harness:
             headers = {**self._auth("field"), "Idempotency-Key": f"idem-hz-{tag}"}
             return Write("hazard", f"hz-{tag}", lambda c: c.post(
                 "/hazards", json=feature, headers=headers), 201)  # fmt: skip
-        report = {"lat": 48.4, "lon": 15.6, "status": "ok", "notes": f"rp-{tag}"}
-        headers = {**self._auth("field"), "Idempotency-Key": f"idem-rp-{tag}"}
-        return Write("report", f"rp-{tag}", lambda c: c.post(
-            "/reports/checkins", json=report, headers=headers), 201)  # fmt: skip
+        # A field report on the monitored corridor, idempotent by its own id: a repeat of a
+        # kept report answers 200 (created false), a new one 201.
+        from datetime import UTC, datetime
+
+        coords = self.watched["route"]["geometry"]["coordinates"]
+        lon, lat = coords[n % len(coords)]
+        common = {"corridor_id": WATCHED, "at_utc": datetime.now(UTC).isoformat(),
+                  "lat": lat, "lon": lon, "notes": f"client {client_no}, report {n}"}  # fmt: skip
+        if choice < 0.8:
+            body = {**common, "id": f"ck-{tag}", "convoy_id": CONVOY, "status": "en_route"}
+            field = self._auth("field")
+            return Write("checkin", f"ck-{tag}", lambda c: c.post(
+                "/reports/checkins", json=body, headers=field), (200, 201))  # fmt: skip
+        body = {**common, "id": f"in-{tag}", "kind": "shelling", "severity": 0.3,
+                "confidence": 0.5}  # fmt: skip
+        field = self._auth("field")
+        return Write("incident", f"in-{tag}", lambda c: c.post(
+            "/reports/incidents", json=body, headers=field), (200, 201))  # fmt: skip
 
     def client(self, client_no: int) -> None:
         try:
@@ -207,9 +258,11 @@ class Harness:
                 if response is None:
                     ledger.in_flight.append(write)  # never acknowledged: the server died
                 else:
-                    assert response.status_code == write.ok_status, (write.kind, response.text)
+                    assert write.ok(response.status_code), (write.kind, response.text)
                     ledger.acked.append(write)
                     self.tally.acked += 1
+                    self.tally.acked_checkins += write.kind == "checkin"
+                    self.tally.acked_incidents += write.kind == "incident"
                     if write.kind == "propose":
                         ledger.digests[write.ident] = response.json()["digest"]
                 self.busy -= 1
@@ -230,6 +283,8 @@ class Harness:
             assert report.ok, (report.problems, report.chain_fault)
             assert replay_problems(s) == []
             present = _present(s, entries)
+        twice = {k: v for k, v in _logged(entries).items() if v > 1}
+        assert not twice, f"written more than once: {twice}"
         for ledger in self.ledgers:
             for w in ledger.acked:
                 assert all(present[w.kind].get(w.ident, ())), (w.kind, w.ident, "acked but gone")
@@ -250,25 +305,21 @@ class Harness:
         with httpx.Client(base_url=self.base, timeout=30) as c:
             for ledger in self.ledgers:
                 for w in ledger.in_flight:
-                    if w.kind in ("hazard", "report"):
-                        assert w.send(c).status_code == w.ok_status
+                    if w.kind in ("hazard", "checkin", "incident"):
+                        assert w.ok(w.send(c).status_code), (w.kind, w.ident)
                         ledger.acked.append(w)
                         self.tally.retried_once += 1
                 ledger.in_flight.clear()
         with open_store(self.db_url) as store, store.session(write=False) as s:
             entries = list(iter_audit(s))
-        counts: dict[str, int] = {}
-        for e in entries:
-            ident = _ident(e.action, json.loads(e.payload or "{}"))
-            if ident is not None:
-                counts[ident] = counts.get(ident, 0) + 1
-        dupes = {k: v for k, v in counts.items() if v > 1}
+        dupes = {k: v for k, v in _logged(entries).items() if v > 1}
         assert not dupes, dupes
 
     def run(self) -> Tally:
         threads = [threading.Thread(target=self.client, args=(i,)) for i in range(CLIENTS)]
         deadline = time.monotonic() + TIME_BUDGET_S
         self._resume()
+        self.monitor_a_corridor()
         for t in threads:
             t.start()
         try:
@@ -317,22 +368,28 @@ class Harness:
 def _ident(action: str, p: dict[str, Any]) -> str | None:
     if action == "hazard.added":
         return str(p.get("id"))
-    if action == "report.checkin":
-        return str(p.get("report", {}).get("notes"))
+    if action in ("report.checkin", "report.incident"):
+        return str(p.get("id"))
     if action == "agreement.proposed":
         return str(p.get("corridor_id"))
     if action == "agreement.signed":
-        return f"sign:{p.get('corridor_id')}"
+        return f"sign:{p.get('corridor_id')}:{p.get('party')}"
     return None
 
 
-def _present(s: Any, entries: list[Any]) -> dict[str, dict[str, tuple[bool, ...]]]:
-    """For each write kind and id: is each part there (row, audit entry, idempotency)?"""
+def _logged(entries: list[Any]) -> dict[str, int]:
+    """How many audit entries record each write (by the id the harness gave it)."""
     logged: dict[str, int] = {}
     for e in entries:
         ident = _ident(e.action, json.loads(e.payload or "{}"))
         if ident is not None:
             logged[ident] = logged.get(ident, 0) + 1
+    return logged
+
+
+def _present(s: Any, entries: list[Any]) -> dict[str, dict[str, tuple[bool, ...]]]:
+    """For each write kind and id: is each part there (row, audit entry, idempotency)?"""
+    logged = _logged(entries)
     keys = set(s.scalars(select(IdempotencyKeyRow.key)))
     hazards = set(s.scalars(select(HazardRow.id)))
     versions = set(s.scalars(select(AgreementVersionRow.corridor_id)))
@@ -343,23 +400,24 @@ def _present(s: Any, entries: list[Any]) -> dict[str, dict[str, tuple[bool, ...]
             )
         )
     )
-    out: dict[str, dict[str, tuple[bool, ...]]] = {k: {} for k in ("hazard", "report",
-                                                                    "propose", "sign")}  # fmt: skip
+    checkins = set(s.scalars(select(CheckinRow.id)))
+    incidents = set(s.scalars(select(IncidentRow.id)))
+    kinds = ("hazard", "checkin", "incident", "propose", "sign")
+    out: dict[str, dict[str, tuple[bool, ...]]] = {k: {} for k in kinds}
     for h in {*hazards, *(k[len("idem-") :] for k in keys if k.startswith("idem-hz-"))}:
         out["hazard"][h] = (h in hazards, h in logged, f"idem-{h}" in keys)
-    for k in keys:
-        if k.startswith("idem-rp-"):
-            r = k[len("idem-") :]
-            out["report"][r] = (r in logged, True)
+    for r in {*checkins, *(i for i in logged if i.startswith("ck-"))}:
+        out["checkin"][r] = (r in checkins, r in logged)
+    for r in {*incidents, *(i for i in logged if i.startswith("in-"))}:
+        out["incident"][r] = (r in incidents, r in logged)
     for ident in logged:
-        if ident.startswith("rp-") and ident not in out["report"]:
-            out["report"][ident] = (True, f"idem-{ident}" in keys)
         if ident.startswith("hz-") and ident not in out["hazard"]:
             out["hazard"][ident] = (ident in hazards, True, f"idem-{ident}" in keys)
     for c in {*versions, *(i for i in logged if i.startswith("crash-"))}:
         out["propose"][c] = (c in versions, c in logged)
-    for c in {*signed, *(i[5:] for i in logged if i.startswith("sign:"))}:
-        out["sign"][c] = (c in signed, f"sign:{c}" in logged)
+    # The harness's signatures are north's (the watched corridor has both parties').
+    for c in {*signed, *(i[5:].rsplit(":", 1)[0] for i in logged if i.startswith("sign:"))}:
+        out["sign"][c] = (c in signed, f"sign:{c}:north" in logged)
     return out
 
 
@@ -373,4 +431,5 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(
     print(f"\ncrash harness ({dialect}, seed {seed}): {json.dumps(tally.summary())}")
     assert tally.kills == KILLS
     assert tally.acked > 0 and tally.in_flight > 0
+    assert tally.acked_checkins > 0 and tally.acked_incidents > 0, tally.summary()
     assert tally.checked >= tally.acked

@@ -23,21 +23,9 @@ RUNS = int(os.environ.get("CORRIDOR_FUZZ_RUNS", "3000"))
 SECONDS = int(os.environ.get("CORRIDOR_FUZZ_SECONDS", "4"))
 
 
-#: Defects the fuzzer found after the wave's merge, still open (issue 14): the run still goes
-#: on in CI and reports them.
-OPEN_DEFECTS = {
-    "bundle": "OverflowError: a bundle time at the ends of the calendar (date value out of range)",
-    "audit_export": "UnicodeEncodeError: a lone surrogate in an audit export line",
-}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("target", _target_names())
-def test_fuzz_target_raises_only_corridor_errors(
-    target: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    if target in OPEN_DEFECTS:
-        request.applymarker(pytest.mark.xfail(strict=False, reason=OPEN_DEFECTS[target]))
+def test_fuzz_target_raises_only_corridor_errors(target: str, tmp_path: Path) -> None:
     require(
         importlib.util.find_spec("atheris") is not None,
         "atheris is not installed (pip install -e '.[dev]')",

@@ -14,7 +14,7 @@ import pytest
 from corridor.audit import export_lines, read_export
 from corridor.errors import InputError
 from corridor.hazards import import_hazards
-from tests.fuzz._targets import _audit_seeds, _incident_seeds
+from tests.fuzz._targets import _audit_seeds, _bundle_seeds, _incident_seeds
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo" / "krems-hazards.geojson"
@@ -112,3 +112,36 @@ def test_audit_entry_beyond_the_calendar_or_a_huge_seq_is_an_input_error(
     with pytest.raises(InputError) as caught:
         read_export(lines)
     assert caught.value.line == 2
+
+
+@pytest.mark.parametrize("field", ["prev_hash", "entry_hash", "payload_digest"])
+@pytest.mark.parametrize("value", ["\ud800", "é" * 64, "AB" * 32])
+def test_audit_entry_hash_that_is_not_hex_is_an_input_error(field: str, value: str) -> None:
+    """audit_export crash: a prev_hash with a lone surrogate or any non-ASCII character made
+    hashing raise UnicodeEncodeError (``prev_hash.encode("ascii")``); now the field is named."""
+    lines = _audit_seeds()[0].decode().splitlines()
+    entry = json.loads(lines[1])
+    entry[field] = value
+    lines[1] = json.dumps(entry)
+    with pytest.raises(InputError) as caught:
+        read_export(lines)
+    assert caught.value.line == 2 and caught.value.field == field
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+@pytest.mark.parametrize("edge", ["start_utc", "end_utc"])
+def test_bundle_window_beyond_the_calendar_in_utc_is_a_reported_problem(
+    tmp_path: Path, edge: str, when: str
+) -> None:
+    """bundle crash: a window time with no UTC equivalent raised OverflowError from the terms
+    model's astimezone; windows now use the one checked time type (corridor._times), and the
+    bundle is reported as not verifying, naming the field."""
+    from corridor.agreements import read_bundle, verify_bundle
+
+    bundle = json.loads(_bundle_seeds()[0])
+    bundle["terms"]["windows"][0][edge] = when
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(bundle))
+    report = verify_bundle(read_bundle(path))
+    assert report.digest is None and report.statuses == []
+    assert any(f"windows[0].{edge}" in p and "UTC" in p for p in report.problems), report

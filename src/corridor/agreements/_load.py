@@ -6,16 +6,18 @@ import json
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError as SchemaViolation
 from pydantic import ValidationError
 
 from corridor._input import load_yaml, loads_json, max_input_bytes, read_input_text
 from corridor.agreements._terms import Terms, cross_field_problems
 from corridor.errors import TermsError
+
+if TYPE_CHECKING:  # jsonschema is imported to validate terms, not to read stored agreements
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError as SchemaViolation
 
 SCHEMA_PATH = Path(__file__).with_name("terms.schema.json")
 SCHEMA_ID = "urn:corridor:agreement-terms:v1"
@@ -53,6 +55,8 @@ def schema_text() -> str:
 
 @cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 

@@ -9,11 +9,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from corridor._canonical import canonical_json
 from corridor.agreements._load import terms_to_data
 from corridor.agreements._terms import Terms
 from corridor.errors import SignatureError
@@ -27,10 +27,7 @@ LIFECYCLE_DOMAIN = b"corridor-bundle-lifecycle-v1\n"
 def canonical_bytes(terms: Terms | Mapping[str, Any]) -> bytes:
     """RFC 8785 (JCS) canonical JSON of the terms as stored/signed (a Terms is dumped first)."""
     data = terms_to_data(terms) if isinstance(terms, Terms) else terms
-    try:
-        return rfc8785.dumps(data)
-    except rfc8785.CanonicalizationError as exc:
-        raise SignatureError(f"terms cannot be canonicalised: {exc}") from exc
+    return canonical_json(data, what="the terms", error=SignatureError)
 
 
 def terms_digest(terms: Terms | Mapping[str, Any]) -> str:
@@ -54,7 +51,7 @@ def suspension_message(
         "reason": reason,
         "at_utc": at_utc,
     }
-    return SUSPENSION_DOMAIN + rfc8785.dumps(body)
+    return SUSPENSION_DOMAIN + canonical_json(body, what="the suspension")
 
 
 def lifecycle_message(lifecycle_sha256: str) -> bytes:

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from corridor._times import UtcDatetime
 
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius, as corridor.network uses
 LOCAL_TZ = ZoneInfo("Europe/Kyiv")  # shown at the edges; everything stored and signed is UTC
@@ -18,6 +20,10 @@ LOCAL_TZ = ZoneInfo("Europe/Kyiv")  # shown at the edges; everything stored and 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
+#: No road edge is longer than half the Earth's circumference. Bounding each length keeps the
+#: route's total finite: two edges of 1.7e308 m summed to infinity, and the check that the
+#: edges match the drawn line (|drawn - inf| > inf is false) then let such terms through.
+MAX_EDGE_M = 20_037_509.0
 HOURS_RE = r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$"
 
 
@@ -54,7 +60,7 @@ class RouteEdge(_Strict):
 
     id: int = Field(ge=0, description="edge id in the network file named by network_sha256")
     road: str | None = Field(default=None, description="road name/ref; absent for unnamed roads")
-    length_m: float = Field(ge=0)
+    length_m: float = Field(ge=0, le=MAX_EDGE_M)
 
 
 class LineString(_Strict):
@@ -117,14 +123,14 @@ class Checkpoint(_Strict):
     operated_by: Name = Field(description="name of the party that operates it")
     hours_utc: str = Field(pattern=HOURS_RE, description="daily opening hours, UTC, HH:MM-HH:MM")
     max_vehicles_per_hour: int = Field(gt=0)
-    inspection_minutes: float = Field(ge=0)
+    inspection_minutes: float = Field(ge=0, le=24 * 60, description="per vehicle, at most a day")
 
 
 class Window(_Strict):
     """A ceasefire window [start_utc, end_utc); any offset is accepted and stored as UTC."""
 
-    start_utc: AwareDatetime
-    end_utc: AwareDatetime
+    start_utc: UtcDatetime
+    end_utc: UtcDatetime
 
     @field_validator("start_utc", "end_utc")
     @classmethod

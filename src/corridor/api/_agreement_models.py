@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Header
 from pydantic import BaseModel, ConfigDict, Field
 
-from corridor.api._times import UtcDatetime
+from corridor._times import UtcDatetime
 from corridor.store import AgreementRecord
 
 IfMatch = Annotated[

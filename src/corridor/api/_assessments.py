@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from corridor._times import UtcDatetime
 from corridor.api._problems import problem_responses
 from corridor.api._routing import _stored_hazards
 from corridor.api._state import ApiState, state_of
@@ -36,7 +37,7 @@ class ProposalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-    at_utc: AwareDatetime
+    at_utc: UtcDatetime
     via: list[str] = Field(
         min_length=2, max_length=50, description="Places in order: LAT,LON or a place name."
     )

@@ -125,6 +125,10 @@ async def stream(
                 heard = now
             wait = LISTEN_WAIT_S if idle_s is None else min(LISTEN_WAIT_S, idle_s)
             await _until_news(request, conn, wait)
+    except Exception:
+        # The 200 and its headers are sent: an error now can only end the stream. End it
+        # cleanly (the client resumes with Last-Event-ID) rather than break the connection.
+        log.exception("events: stream ended by an error")
     finally:
         _subscribers -= 1
         if conn is not None:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from corridor.api._times import UtcDatetime
+from corridor._times import UtcDatetime
 from corridor.hazards import HazardKind
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from corridor._times import UtcDatetime
 from corridor.api._adapters import session_of
 from corridor.api._auth import CurrentUser
 from corridor.api._hazard_models import ExpireIn, HazardIn, HazardOut, HazardPatch, ImportReport
@@ -20,7 +21,6 @@ from corridor.api._pagination import Page, PageOf, page_params, paginate
 from corridor.api._problems import problem_responses
 from corridor.api._roles import Role
 from corridor.api._state import state_of
-from corridor.api._times import UtcDatetime
 from corridor.errors import HazardInputError
 from corridor.hazards import (
     Hazard,

@@ -7,15 +7,17 @@ wave: each report now has its table row, with the audit entry written beside it.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corridor._times import UtcDatetime
 from corridor.api._adapters import session_of
 from corridor.api._auth import CurrentUser
 from corridor.api._events import latest_id, stream, too_many
@@ -30,6 +32,9 @@ router = APIRouter(tags=["monitoring"], responses=problem_responses(401, 403))
 
 CorridorId = Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 MAX_BATCH = 500
+#: Event ids are a 32-bit INTEGER column on PostgreSQL: a larger ``after`` failed in the
+#: database only once the stream had started (the connection broke mid-response).
+MAX_EVENT_ID = 2**31 - 1
 
 
 class ReportOut(BaseModel):
@@ -63,7 +68,7 @@ class Batch(BaseModel):
 
 class Confirm(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    at_utc: AwareDatetime | None = Field(default=None, description="default: now")
+    at_utc: UtcDatetime | None = Field(default=None, description="default: now")
 
 
 class Convoys(BaseModel):
@@ -208,7 +213,7 @@ def list_convoys(request: Request, corridor_id: CorridorId) -> dict[str, Any]:
 @router.get("/monitoring/{corridor_id}", name="monitoring.picture",
             responses=problem_responses(404))  # fmt: skip
 def corridor_picture(
-    request: Request, corridor_id: str, as_of: Annotated[AwareDatetime | None, Query()] = None
+    request: Request, corridor_id: str, as_of: Annotated[UtcDatetime | None, Query()] = None
 ) -> dict[str, Any]:
     """Convoys against their schedule, holds, violations and the agreement's state, derived
     from the reports by event time (as of ``as_of``, default the latest report)."""
@@ -265,7 +270,9 @@ def put_rules(request: Request, body: RulesIn, user: CurrentUser) -> dict[str, A
 async def events(  # noqa: PLR0917 - FastAPI passes parameters by name
     request: Request,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
-    after: Annotated[int | None, Query(ge=0, le=2**53, description="resume after this id")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_EVENT_ID, description="resume after this id")
+    ] = None,
     corridor_id: CorridorId | None = None,
     max_events: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     idle_s: Annotated[
@@ -280,8 +287,10 @@ async def events(  # noqa: PLR0917 - FastAPI passes parameters by name
     """
     store = state_of(request).store
     if last_event_id is not None and after is None:
-        if not last_event_id.isdigit():
-            raise ApiError(422, "Last-Event-ID must be an event id (a whole number)")
+        if not re.fullmatch(r"[0-9]{1,10}", last_event_id) or int(last_event_id) > MAX_EVENT_ID:
+            raise ApiError(
+                422, f"Last-Event-ID must be an event id (a whole number up to {MAX_EVENT_ID})"
+            )
         after = int(last_event_id)
     if too_many():
         raise ApiError(

@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from corridor._times import UtcDatetime
 from corridor.api._adapters import session_of
 from corridor.api._agreement_models import SIGNATURE_PATTERN
 from corridor.api._auth import CurrentUser
@@ -42,7 +43,7 @@ class MovementIn(_In):
 
 
 class AckIn(_In):
-    at_utc: AwareDatetime = Field(description="the time the party signed, whole seconds")
+    at_utc: UtcDatetime = Field(description="the time the party signed, whole seconds")
     signature: str = Field(
         pattern=SIGNATURE_PATTERN,
         description="Ed25519 over ack_message(movement_id, digest, party, at_utc), base64",

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from corridor._times import UtcDatetime
 from corridor.api._heavy import run_heavy
 from corridor.api._problems import problem_responses
 from corridor.api._routing import solve
 from corridor.api._state import ApiState, state_of
-from corridor.api._times import UtcDatetime
 from corridor.routing import DEFAULT_RISK_WEIGHT, RouteOptions, route_coords, to_geojson, to_gpx
 
 router = APIRouter(tags=["routes"], responses=problem_responses(401, 403))

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import rfc8785
-
+from corridor._canonical import canonical_json
 from corridor.errors import InputError
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 GENESIS_HASH = "0" * 64
 _MAX_MOVE = 5000  # how far from its seq an entry is looked for when naming a fault
 
@@ -57,6 +58,11 @@ class ChainEntry:
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> ChainEntry:
         """Read an export line back; raises InputError naming the missing or bad field."""
+        for key in ("payload_digest", "prev_hash", "entry_hash"):
+            if key in obj and not _HEX64.fullmatch(str(obj[key])):
+                # A hash is ASCII hex; anything else (a lone surrogate, "é") can never verify
+                # and broke hashing with UnicodeEncodeError (found by fuzzing).
+                raise InputError("is not a SHA-256 (64 lowercase hex digits)", field=key)
         try:
             withheld = "payload" not in obj
             return cls(
@@ -106,10 +112,7 @@ def parse_utc(text: str) -> datetime:
 
 def canonical_payload(payload: Any) -> bytes:
     """RFC 8785 bytes of a JSON-able payload; raises InputError for what JSON cannot hold."""
-    try:
-        return bytes(rfc8785.dumps(payload))
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise InputError(f"audit payload is not canonical JSON: {exc}") from exc
+    return canonical_json(payload, what="the audit payload")
 
 
 def sha256_hex(data: bytes) -> str:
@@ -120,17 +123,16 @@ def entry_canonical(
     *, seq: int, at_utc: datetime, actor: str, action: str, payload_digest: str, prev_hash: str
 ) -> bytes:
     """The bytes an entry's hash covers (after ``prev_hash``)."""
-    return bytes(
-        rfc8785.dumps(
-            {
-                "seq": seq,
-                "at_utc": format_utc(at_utc),
-                "actor": actor,
-                "action": action,
-                "payload_digest": payload_digest,
-                "prev_hash": prev_hash,
-            }
-        )
+    return canonical_json(
+        {
+            "seq": seq,
+            "at_utc": format_utc(at_utc),
+            "actor": actor,
+            "action": action,
+            "payload_digest": payload_digest,
+            "prev_hash": prev_hash,
+        },
+        what="the audit entry",
     )
 
 

@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from corridor._times import UtcDatetime
 
 #: A report id: what a device can generate (UUID, ULID, "team7-0042"), nothing that needs escaping.
 REPORT_ID_RE = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
@@ -62,7 +64,7 @@ class _Report(BaseModel):
 
     id: ReportId
     corridor_id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
-    at_utc: AwareDatetime = Field(description="when it happened (event time), any offset")
+    at_utc: UtcDatetime = Field(description="when it happened (event time), any offset")
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     notes: str = Field(default="", max_length=4000)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from corridor._times import UtcDatetime
 from corridor.monitoring._model import ConvoyId
 
 ORIGIN, DESTINATION = "origin", "destination"
@@ -22,7 +23,7 @@ class ExpectedStop(BaseModel):
     place: str = Field(
         min_length=1, max_length=200, description="a checkpoint's name, or 'destination'"
     )
-    at_utc: AwareDatetime
+    at_utc: UtcDatetime
 
     @field_validator("at_utc")
     @classmethod
@@ -41,7 +42,7 @@ class ConvoyPlan(BaseModel):
     kind: str = Field(default="bus", min_length=1, max_length=64)
     vehicles: int = Field(ge=1, le=10_000)
     people: int = Field(ge=0, le=1_000_000)
-    depart_utc: AwareDatetime
+    depart_utc: UtcDatetime
     stops: list[ExpectedStop] = Field(default_factory=list, max_length=200)
     movement_id: str | None = Field(
         default=None,

@@ -19,8 +19,9 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from corridor._times import UtcDatetime
 from corridor.agreements import Terms, canonical_bytes, verify_message
 from corridor.errors import InputError
 
@@ -60,7 +61,7 @@ class Vehicle(_Strict):
 
 class CheckpointPlan(_Strict):
     checkpoint: Name
-    planned_utc: AwareDatetime
+    planned_utc: UtcDatetime
 
     @field_validator("planned_utc")
     @classmethod
@@ -79,11 +80,11 @@ class Movement(_Strict):
     organisation: Name
     contacts: list[MovementContact] = Field(min_length=1, max_length=20)
     vehicles: list[Vehicle] = Field(min_length=1, max_length=500)
-    departure_utc: AwareDatetime
+    departure_utc: UtcDatetime
     checkpoints: list[CheckpointPlan] = Field(default_factory=list, max_length=100)
-    arrival_utc: AwareDatetime
+    arrival_utc: UtcDatetime
     passengers: dict[PassengerClass, Annotated[int, Field(ge=0, le=100_000)]]
-    ack_deadline_utc: AwareDatetime = Field(
+    ack_deadline_utc: UtcDatetime = Field(
         description="every party must acknowledge by then, or the movement is flagged"
     )
     notes: Annotated[str, Field(max_length=2000)] = ""

@@ -16,7 +16,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from corridor._times import UtcDatetime
 
 #: The priority classes, most urgent first; the planner moves them in this order.
 PEOPLE_CLASSES: tuple[str, ...] = ("medical", "children", "elderly", "general")
@@ -155,7 +157,7 @@ class Bus(_Strict):
     id: Id
     seats: int = Field(gt=0, le=500, description="passenger seats")
     depot: Point = Field(description="where the bus starts")
-    available_from_utc: AwareDatetime | None = Field(
+    available_from_utc: UtcDatetime | None = Field(
         default=None, description="not usable before this time (absent = from the plan start)"
     )
 
@@ -169,7 +171,7 @@ class Ambulance(_Strict):
     stretchers: int = Field(default=1, ge=0, le=20, description="stretcher places")
     seats: int = Field(default=2, ge=0, le=20, description="seats for sitting medical cases")
     depot: Point
-    available_from_utc: AwareDatetime | None = None
+    available_from_utc: UtcDatetime | None = None
 
     _v_utc = field_validator("available_from_utc")(lambda v: None if v is None else _utc(v))
 
@@ -203,8 +205,8 @@ class CorridorCheckpoint(_Strict):
 class TimeWindow(_Strict):
     """A ceasefire window [start_utc, end_utc): vehicles are inside the corridor only then."""
 
-    start_utc: AwareDatetime
-    end_utc: AwareDatetime
+    start_utc: UtcDatetime
+    end_utc: UtcDatetime
 
     _v_utc = field_validator("start_utc", "end_utc")(_utc)
 
@@ -266,7 +268,7 @@ class PlanInput(_Strict):
     plan_format: Literal[1] = Field(default=1, description="version of this file format")
     id: Id = Field(description="plan id; re-submitting the same id stores a new version")
     title: str = Field(default="", max_length=500)
-    start_utc: AwareDatetime = Field(
+    start_utc: UtcDatetime = Field(
         description="the planned time: nothing departs earlier; hazards are taken at this time"
     )
     network: str | None = Field(default=None, description="network file (CLI --network wins)")
@@ -336,7 +338,7 @@ class VehicleState(_Strict):
     vehicle_id: Id
     lat: Lat = Field(description="where it will be free (e.g. its reception point)")
     lon: Lon
-    available_utc: AwareDatetime = Field(description="when it can start a new trip")
+    available_utc: UtcDatetime = Field(description="when it can start a new trip")
     out_of_service: bool = Field(default=False, description="broken down, held, or withdrawn")
 
     _v_utc = field_validator("available_utc")(_utc)
@@ -348,7 +350,7 @@ class ReplanState(_Strict):
     Vehicles not listed keep their start from the plan (depot, available from ``at_utc``).
     """
 
-    at_utc: AwareDatetime = Field(description="now: nothing in the new schedule starts earlier")
+    at_utc: UtcDatetime = Field(description="now: nothing in the new schedule starts earlier")
     departed: list[Departed] = Field(default_factory=list)
     vehicles: list[VehicleState] = Field(default_factory=list)
     closed_corridors: list[Id] = Field(

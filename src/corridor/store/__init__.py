@@ -215,7 +215,7 @@ _WHERE: dict[str, str] = {
     "hazard_query": "corridor.store._hazards",
     "head_revision": "corridor.store._schema",
     "iter_audit": "corridor.store._audit",
-    "list_agreements": "corridor.store._agreements",
+    "list_agreements": "corridor.store._agreement_list",
     "list_checkpoints": "corridor.store._checkpoints",
     "list_hazards": "corridor.store._hazards",
     "list_movements": "corridor.store._movements",

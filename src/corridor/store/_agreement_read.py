@@ -178,27 +178,6 @@ def agreement_etag(session: Session, corridor_id: str) -> str | None:
     )
 
 
-def list_agreements(session: Session) -> list[tuple[str, int, str]]:
-    """(corridor id, latest version, stored state) for every corridor."""
-    latest = (
-        select(AgreementVersionRow.corridor_id, func.max(AgreementVersionRow.version).label("v"))
-        .group_by(AgreementVersionRow.corridor_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            AgreementVersionRow.corridor_id, AgreementVersionRow.version, AgreementVersionRow.state
-        )
-        .join(
-            latest,
-            (latest.c.corridor_id == AgreementVersionRow.corridor_id)
-            & (latest.c.v == AgreementVersionRow.version),
-        )
-        .order_by(AgreementVersionRow.corridor_id)
-    )
-    return [(r[0], int(r[1]), str(r[2])) for r in rows]
-
-
 def export_agreement_bundle(
     session: Session,
     corridor_id: str,

@@ -31,12 +31,12 @@ from corridor.agreements import (
     verify_message,
 )
 from corridor.errors import InputError, LifecycleError, NotFoundError, SignatureError
+from corridor.store._agreement_list import list_agreements
 from corridor.store._agreement_read import (
     AgreementRecord,
     agreement_etag,
     export_agreement_bundle,
     format_at,
-    list_agreements,
     load_agreement,
     record_of,
     version_row,

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import rfc8785
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from corridor.errors import NotFoundError
+from corridor._canonical import canonical_json
+from corridor.errors import NotFoundError, PlanError
 from corridor.store._audit import record
 from corridor.store._plan_tables import PlanVersionRow
 
@@ -59,7 +59,7 @@ def save_plan(
     what was planned when and by whom.
     """
     plan_id = str(plan["id"])
-    digest = hashlib.sha256(rfc8785.dumps(plan)).hexdigest()
+    digest = hashlib.sha256(canonical_json(plan, what="the plan", error=PlanError)).hexdigest()
     version = _latest(session, plan_id) + 1
     schedule = {**schedule, "plan_version": version}
     row = PlanVersionRow(

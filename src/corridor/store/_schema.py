@@ -1,14 +1,19 @@
 """Schema revisions: run the packaged Alembic migrations, and refuse a database that is behind
-or ahead of this code."""
+or ahead of this code.
+
+Opening a store only compares the database's ``alembic_version`` row with the packaged head,
+read from the migration files' ``revision``/``down_revision`` lines: importing Alembic costs
+more than the rest of a database-only command's start (issue 14, defect 10), so it is imported
+only to migrate (a new database, ``corridor db upgrade``).
+"""
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -17,10 +22,20 @@ from corridor.store._engine import Store, make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 UPGRADE_HINT = "run 'corridor db upgrade'"
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+_REVISION_LINE = re.compile(
+    r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(None|\"([^\"]*)\"|'([^']*)')\s*$", re.MULTILINE
+)
 
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic config built in code, so migrations run from an installed package."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if url is not None:
@@ -28,17 +43,43 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
+def packaged_revisions() -> dict[str, str | None]:
+    """revision -> down_revision of every packaged migration, read as text (no Alembic)."""
+    return _revisions_in(MIGRATIONS)
+
+
+@cache
+def _revisions_in(folder: Path) -> dict[str, str | None]:
+    graph: dict[str, str | None] = {}
+    for path in sorted((folder / "versions").glob("*.py")):
+        found: dict[str, str | None] = {}
+        for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8")):
+            found[m.group(1)] = None if m.group(2) == "None" else (m.group(3) or m.group(4))
+        if found.get("revision"):
+            graph[str(found["revision"])] = found.get("down_revision")
+    return graph
+
+
 def head_revision() -> str:
-    """The revision this code needs."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:  # pragma: no cover - the package always ships revisions
-        raise StoreError("no schema migrations found in the installed package")
-    return str(head)
+    """The revision this code needs: the one packaged revision that no other revises."""
+    graph = packaged_revisions()
+    heads = sorted(set(graph) - {down for down in graph.values() if down is not None})
+    if len(heads) != 1:  # pragma: no cover - the package ships one linear history
+        raise StoreError(f"the installed package has {len(heads) or 'no'} schema heads {heads}")
+    return heads[0]
 
 
 def current_revision(connection: Connection) -> str | None:
     """The database's revision, or None when it has never been migrated."""
-    return MigrationContext.configure(connection).get_current_revision()
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(rows) > 1:
+        raise StoreError(
+            f"database has {len(rows)} schema revisions {sorted(rows)}",
+            hint="the database was migrated by hand; restore it from a backup",
+        )
+    return str(rows[0]) if rows else None
 
 
 def _lock_for_migration(connection: Connection) -> None:
@@ -59,6 +100,8 @@ def _unreachable(engine: Engine, exc: Exception) -> StoreError:
 
 
 def _upgrade_on(connection: Connection, revision: str) -> None:
+    from alembic import command
+
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, revision)
@@ -84,19 +127,12 @@ def upgrade_db(url: str | None = None, *, revision: str = "head") -> tuple[str |
 def _check_known(revision: str | None) -> None:
     if revision is None:
         return
-    if not _known(ScriptDirectory.from_config(alembic_config()), revision):
+    if revision not in packaged_revisions():
         raise StoreError(
             f"database schema is at revision {revision}, which this corridor does not know "
             f"(it needs {head_revision()}): the database was written by a newer corridor",
             hint="upgrade corridor, or use another --db",
         )
-
-
-def _known(script: ScriptDirectory, revision: str) -> bool:
-    try:
-        return script.get_revision(revision) is not None
-    except Exception:  # alembic raises several kinds for an unknown id
-        return False
 
 
 def check_schema(connection: Connection) -> None:
@@ -109,7 +145,7 @@ def check_schema(connection: Connection) -> None:
             f"database has no corridor schema (this corridor needs revision {need})",
             hint=UPGRADE_HINT,
         )
-    ahead = not _known(ScriptDirectory.from_config(alembic_config()), have)
+    ahead = have not in packaged_revisions()
     message = f"database schema is at revision {have}, this corridor needs {need}"
     hint = "it was written by a newer corridor: upgrade corridor" if ahead else UPGRADE_HINT
     raise StoreError(message, hint=hint)
