@@ -19,10 +19,11 @@ from typing import Annotated, Any, Literal
 import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaViolation
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as ModelViolation
 
 from corridor._input import load_yaml, read_input_text
+from corridor._times import UtcDatetime
 from corridor.errors import ScenarioError
 from corridor.routing import DEFAULT_RISK_WEIGHT
 
@@ -93,7 +94,7 @@ class Scenario(_Strict):
     hazards: RelPath | None = Field(
         default=None, description="hazard file (GeoJSON/CSV as `corridor hazards` reads)"
     )
-    at: AwareDatetime = Field(description="the time the hazard picture is evaluated at (UTC)")
+    at: UtcDatetime = Field(description="the time the hazard picture is evaluated at (UTC)")
     risk_weight: float = Field(
         default=DEFAULT_RISK_WEIGHT,
         ge=0,
