@@ -60,7 +60,8 @@ _CACHE_LOCK = threading.Lock()
 #: What this process has done (``worker_stats`` reads it): networks mapped, batches and samples
 #: run, and seconds spent drawing samples and joining their hazards to the roads (``risk_s``),
 #: routing, and adding samples to the batch's sums (``reduce_s``); the reference path
-#: (:func:`evaluate`) also counts ``realise_s``. The benchmark shows the split.
+#: (:func:`evaluate`) also counts ``realise_s``; ``plans``: convoy plans re-run by what-if.
+#: The benchmark shows the split.
 STATS: dict[str, float] = {
     "networks_mapped": 0,
     "batches": 0,
@@ -69,6 +70,7 @@ STATS: dict[str, float] = {
     "risk_s": 0.0,
     "routing_s": 0.0,
     "reduce_s": 0.0,
+    "plans": 0,
 }
 
 
