@@ -99,7 +99,9 @@ def _run(job: object, workers: int, samples: int) -> tuple[float, dict[str, floa
         result = run_ensemble(client, job, samples=samples)  # type: ignore[arg-type]
         wall = time.perf_counter() - t0
         after = client.run(worker_stats)
-    split = {k: sum(after[a][k] - before[a][k] for a in after) for k in (*PARTS, "batches")}
+    split = {
+        k: sum(after[a][k] - before[a][k] for a in after) for k in (*PARTS, "batches", "cpu_s")
+    }
     # serialisation: what one batch's partial sums cost to pickle, times the batches run
     t0 = time.perf_counter()
     blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
@@ -125,7 +127,8 @@ def _bench(name: str, net: Path, folder: Path, samples: int, shape: tuple[int, i
         eff = rate / (workers * rate1)
         print(
             f"{name} | {prepared.network.n_nodes:,} | {shape[0]}x{shape[1]} | {workers} | "
-            f"{wall:.2f} | {wall / samples * 1e3 * workers:.2f} | {rate:,.0f} | {eff:.0%} | "
+            f"{wall:.2f} | {wall / samples * 1e3 * workers:.2f} | "
+            f"{split['cpu_s'] / samples * 1e3:.2f} | {rate:,.0f} | {eff:.0%} | "
             + " | ".join(f"{p:.0f}" for p in parts)
             + f" | {100 - sum(parts):.0f} | {os.getloadavg()[0]:.1f}",
             flush=True,
@@ -157,8 +160,8 @@ def main() -> None:
     wanted = os.environ.get("BENCH_ENSEMBLE_NETS", ",".join(NETS)).split(",")
     print(f"{samples:,} samples, 30 hazards, 3 checkpoints; load average {os.getloadavg()}")
     print(
-        "network | nodes | routes | workers | wall s | ms/sample/worker | samples/s | "
-        "efficiency | join % | routing % | reduce % | serialise % | other % | load"
+        "network | nodes | routes | workers | wall s | ms/sample/worker | CPU ms/sample | "
+        "samples/s | efficiency | join % | routing % | reduce % | serialise % | other % | load"
     )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
