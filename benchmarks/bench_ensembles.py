@@ -121,14 +121,14 @@ def _bench(name: str, net: Path, folder: Path, samples: int, shape: tuple[int, i
     for workers in WORKERS:
         wall, split = _run(prepared.job, workers, samples)
         rate = samples / wall
-        rate1 = rate1 or rate
+        rate1 = rate1 or (rate if workers == 1 else 0.0)
         busy = wall * workers
         parts = [split[k] / busy * 100 for k in (*PARTS, "serialise_s")]
-        eff = rate / (workers * rate1)
+        eff = f"{rate / (workers * rate1):.0%}" if rate1 else "-"
         print(
             f"{name} | {prepared.network.n_nodes:,} | {shape[0]}x{shape[1]} | {workers} | "
             f"{wall:.2f} | {wall / samples * 1e3 * workers:.2f} | "
-            f"{split['cpu_s'] / samples * 1e3:.2f} | {rate:,.0f} | {eff:.0%} | "
+            f"{split['cpu_s'] / samples * 1e3:.2f} | {rate:,.0f} | {eff} | "
             + " | ".join(f"{p:.0f}" for p in parts)
             + f" | {100 - sum(parts):.0f} | {os.getloadavg()[0]:.1f}",
             flush=True,
