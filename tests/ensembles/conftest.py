@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -61,7 +62,11 @@ def external_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("dask")
     scheduler_file = folder / "scheduler.json"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    common = {"cwd": folder, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    # each in its own process group, so that a nanny and the worker it spawned go together
+    common = {
+        "cwd": folder, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
+        "start_new_session": True,
+    }  # fmt: skip
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
@@ -70,26 +75,27 @@ def external_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     ]  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert scheduler_file.exists(), "scheduler did not start"
+        # the workers start at once, wait for the scheduler file themselves and import corridor
+        # as they boot: that overlaps the scheduler's start and the tests that run before the
+        # cluster is needed
         for _ in range(2):
             procs.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
                      str(scheduler_file), "--nthreads", "1", "--nworkers", "1", "--nanny",
-                     "--host", "127.0.0.1", "--no-dashboard"],
+                     "--host", "127.0.0.1", "--no-dashboard", "--preload", "corridor.ensembles"],
                     **common,  # type: ignore[call-overload]
                 )
             )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert scheduler_file.exists(), "scheduler did not start"
         yield json.loads(scheduler_file.read_text())["address"]
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in reversed(procs):
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        # SIGKILL to each group: a graceful close of nannies and workers takes ~10 s on a
+        # loaded machine, and nothing of theirs outlives the test session
+        for p in procs:
+            os.killpg(p.pid, signal.SIGKILL)
+        for p in procs:
+            p.wait()

@@ -34,6 +34,9 @@ from tests.ensembles.conftest import DEMO_PLACES, write_scenario
 from tests.ensembles.conftest import SOUTH_PLACES as PLACES
 
 SAMPLES = 24
+#: every test here starts the external cluster first: its processes boot while the local
+#: cluster test runs
+pytestmark = pytest.mark.usefixtures("external_cluster")
 
 
 def _same(a: Partial, b: Partial) -> None:
@@ -166,3 +169,41 @@ def test_crossings_on_dask_match_the_local_ranking(
         client.wait_for_workers(2, timeout=60)
         remote = scenario_crossings(*args, client=client)
     assert remote == local
+
+
+def test_plan_reruns_run_on_the_workers_and_match_the_local_ones(
+    tmp_path: Path, krems_net: Path, external_cluster: str
+) -> None:
+    from dataclasses import replace
+
+    from corridor.ensembles import rank_by_plan, replan_crossings
+    from corridor.planning import load_plan
+
+    hazards_file = REPO / "data" / "demo" / "krems-hazards.geojson"
+    scenario = write_scenario(tmp_path, krems_net, PLACES + f"hazards: {hazards_file}\n")
+    prepared = prepare(load_scenario(scenario), scenario, seed=0)
+    ranking = scenario_crossings(prepared.job, prepared.network, prepared.gathering_ids)
+    plan = load_plan(REPO / "data" / "demo" / "krems-plan.yaml")
+    hazards = [replace(u.hazard, confidence=u.confidence) for u in prepared.job.hazards]
+    kw = {"hazards": hazards, "at": prepared.job.at}
+    local_base, local = replan_crossings(plan, prepared.network, ranking, **kw)  # type: ignore[arg-type]
+    with connect(external_cluster, None) as client:
+        client.wait_for_workers(2, timeout=60)
+        before = client.run(worker_stats)
+        base, remote = replan_crossings(
+            plan, prepared.network, ranking, client=client,
+            network_path=prepared.job.network_path, batch_size=2, **kw,  # type: ignore[arg-type]
+        )  # fmt: skip
+        after = client.run(worker_stats)
+    assert remote == local and base.moved == local_base.moved
+    replanned = sum(i.replanned for i in remote)
+    assert replanned > 0
+    # every re-run happened on a worker, none in this process
+    assert sum(after[a]["plans"] - before[a]["plans"] for a in after) == replanned
+    ranked, impacts = rank_by_plan(ranking, remote, base)
+    assert [i.rank for i in impacts] == [c.rank for c in ranked] == list(range(1, len(ranked) + 1))
+    keys = [
+        (len(c.cut_off), base.moved - i.moved, i.clearance_growth_s or 0.0)
+        for c, i in zip(ranked, impacts, strict=True)
+    ]
+    assert keys == sorted(keys, reverse=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -12,6 +14,7 @@ from typer.testing import CliRunner
 
 from corridor.cli import app
 from corridor.ensembles import (
+    CrossingImpact,
     candidate_crossings,
     load_scenario,
     prepare,
@@ -114,3 +117,44 @@ def test_plan_rerun_only_where_travel_changes(tmp_path: Path, krems_net: Path) -
     people = sum(school.people.model_dump().values())
     assert people == 200
     assert cut.moved <= base.total_people - people
+
+
+def _crossing(name: str, cut: tuple[str, ...], growth_min: float, lost: int) -> CrossingImpact:
+    edges = (ord(name[0]),)
+    return CrossingImpact(0, name, edges, 15.6, 48.4, cut, lost, 0.0, growth_min * 60, 0.0)
+
+
+def test_ranking_orders_by_cut_off_then_clearance_growth() -> None:
+    """A hand-checked case. A cuts a gathering point off; B makes the longest best trip 10 min
+    longer; C only 1 min longer but loses more (redundant) routes; D changes nothing there.
+    With a plan: D strands 50 people (so its clearance even shrinks), C delays the planned
+    clearance by 30 min, B by 5 min."""
+    from datetime import UTC, datetime
+
+    from corridor.ensembles import PlanImpact, rank_by_plan
+    from corridor.ensembles._whatif import _ranked
+
+    a = _crossing("A", ("gp-south",), 1.0, 2)
+    b = _crossing("B", (), 10.0, 1)
+    c = _crossing("C", (), 1.0, 5)
+    d = _crossing("D", (), 0.0, 0)
+    ranked = _ranked([d, c, b, a])
+    assert [x.name for x in ranked] == ["A", "B", "C", "D"]
+    assert [x.rank for x in ranked] == [1, 2, 3, 4]
+
+    t = datetime(2022, 3, 8, 12, tzinfo=UTC)
+    base = SimpleNamespace(moved=1000)
+    plan = {
+        "A": PlanImpact(0, True, 900, 0, t, 0.0),
+        "B": PlanImpact(0, True, 1000, 0, t, 300.0),
+        "C": PlanImpact(0, True, 1000, 0, t, 1800.0),
+        "D": PlanImpact(0, True, 950, 0, t, -100.0),
+    }
+    impacts = [dataclasses.replace(plan[x.name], rank=x.rank) for x in ranked]
+    by_plan, plan_ranked = rank_by_plan(ranked, impacts, base)  # type: ignore[arg-type]
+    assert [x.name for x in by_plan] == ["A", "D", "C", "B"]
+    assert [x.rank for x in by_plan] == [1, 2, 3, 4]
+    # each crossing keeps its own plan impact under the new ranks
+    assert [(i.rank, i.moved, i.clearance_growth_s) for i in plan_ranked] == [
+        (1, 900, 0.0), (2, 950, -100.0), (3, 1000, 1800.0), (4, 1000, 300.0)
+    ]  # fmt: skip

@@ -167,53 +167,53 @@ def what_if_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
     ] = None,
 ) -> None:
     """Remove each bridge (or each road of a class) in turn; rank them by the gathering points
-    that lose every route, then by how much the clearance (longest best trip) grows.
+    that lose every route, then by how much the clearance grows: with --plan the planned
+    clearance (people no longer moved first), else the longest best trip.
 
-    Runs in this process unless --scheduler or --workers asks for a Dask cluster.
+    Runs in this process unless --scheduler or --workers asks for a Dask cluster (then the
+    crossings and the plan re-runs are tasks on its workers).
     """
+    from contextlib import ExitStack
     from dataclasses import asdict
 
     from rich.table import Table
 
     from corridor.ensembles import (
         PlanImpact,
+        connect,
         load_scenario,
         prepare,
+        rank_by_plan,
         replan_crossings,
         scenario_crossings,
     )
 
     scenario = load_scenario(scenario_file)
     prepared = prepare(scenario, scenario_file, seed=0)
-    if scheduler or workers:
-        from corridor.ensembles import connect
-
-        with connect(scheduler, workers) as client:
-            ranking = scenario_crossings(
-                prepared.job, prepared.network, prepared.gathering_ids, highway_class,
-                client=client,
-            )  # fmt: skip
-    else:
-        ranking = scenario_crossings(
-            prepared.job, prepared.network, prepared.gathering_ids, highway_class
-        )
     impacts: dict[int, PlanImpact] = {}
-    if plan_file is not None:
-        from dataclasses import replace
-
-        from corridor.planning import load_plan
-
-        hazards = [replace(u.hazard, confidence=u.confidence) for u in prepared.job.hazards]
-        base, found = replan_crossings(
-            load_plan(plan_file), prepared.network, ranking, hazards=hazards, at=scenario.at
+    with ExitStack() as stack:
+        client = stack.enter_context(connect(scheduler, workers)) if scheduler or workers else None
+        ranking = scenario_crossings(
+            prepared.job, prepared.network, prepared.gathering_ids, highway_class, client=client
         )
-        impacts = {i.rank: i for i in found}
-        console.print(
-            f"base plan: {base.moved:,} of {base.total_people:,} moved, clearance "
-            f"{base.clearance_utc:%Y-%m-%d %H:%M}Z"
-            if base.clearance_utc
-            else "base plan: nobody moved"
-        )
+        if plan_file is not None:
+            from dataclasses import replace
+
+            from corridor.planning import load_plan
+
+            hazards = [replace(u.hazard, confidence=u.confidence) for u in prepared.job.hazards]
+            base, found = replan_crossings(
+                load_plan(plan_file), prepared.network, ranking, hazards=hazards,
+                at=scenario.at, client=client, network_path=prepared.job.network_path,
+            )  # fmt: skip
+            ranking, found = rank_by_plan(ranking, found, base)
+            impacts = {i.rank: i for i in found}
+            console.print(
+                f"base plan: {base.moved:,} of {base.total_people:,} moved, clearance "
+                f"{base.clearance_utc:%Y-%m-%d %H:%M}Z"
+                if base.clearance_utc
+                else "base plan: nobody moved"
+            )
     if output is not None:
         from corridor._files import write_atomic
 

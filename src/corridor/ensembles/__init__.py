@@ -60,6 +60,7 @@ from corridor.ensembles._whatif import (
     candidate_crossings,
     critical_crossings,
     impacts_batch,
+    rank_by_plan,
     replan_crossings,
     scenario_crossings,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "network_file_for",
     "parse_scenario_text",
     "prepare",
+    "rank_by_plan",
     "realise",
     "render_stability_png",
     "replan_crossings",

@@ -62,13 +62,18 @@ def sample_rng(seed: int, index: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
 
 
+def moved(hazard: Hazard, dlon: float, dlat: float) -> Hazard:
+    """The realised hazard: its geometry shifted by (dlon, dlat) degrees, confidence 1."""
+    shift = np.array([dlon, dlat])
+    geometry = shapely.transform(hazard.geometry, lambda xy: xy + shift)
+    return dataclasses.replace(hazard, geometry=geometry, confidence=1.0)
+
+
 def _moved(hazard: Hazard, dx_m: float, dy_m: float) -> Hazard:
     _, lat = hazard.lonlat
     dlat = dy_m / _M_PER_DEG_LAT
     dlon = dx_m / (_M_PER_DEG_LAT * max(math.cos(math.radians(lat)), 1e-6))
-    shift = np.array([dlon, dlat])
-    geometry = shapely.transform(hazard.geometry, lambda xy: xy + shift)
-    return dataclasses.replace(hazard, geometry=geometry, confidence=1.0)
+    return moved(hazard, dlon, dlat)
 
 
 def realise(

@@ -4,9 +4,12 @@ A crossing is a connected group of bridge edges (both directions, all parts of o
 with ``highway_class`` one road segment of that class. Each is closed on top of the scenario's
 hazard picture (hazards at their confidence, as a single plan sees them; checkpoints open), and
 the route matrix from every gathering point to every exit is recomputed. Ranked by the number
-of gathering points that lose every route, then by how much the clearance grows: here the
-longest of the gathering points' best travel times to their nearest exit (a proxy for the
-planned clearance time; re-running the convoy planner per crossing is not done yet).
+of gathering points that lose every route, then by how much the clearance grows. Without a
+plan that is the longest of the gathering points' best travel times to their nearest exit;
+with a convoy plan (:func:`replan_crossings`) the plan is re-run, as Dask tasks on the
+workers, wherever the crossing changes a travel time the planner uses, and the ranking is by
+cut-off gathering points, then people the plan no longer moves, then planned clearance growth
+(:func:`rank_by_plan`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from corridor.ensembles._job import Job, worker_network
+from corridor.ensembles._job import STATS, Job, worker_network
 from corridor.errors import ScenarioError
 from corridor.hazards import Hazard, RiskModel
 from corridor.network import FLAG_BRIDGE, HIGHWAY_CLASSES, Network
@@ -196,12 +199,14 @@ def impacts_batch(job: WhatIfJob, start: int, stop: int) -> list[CrossingImpact]
 
 
 def _ranked(impacts: list[CrossingImpact]) -> list[CrossingImpact]:
+    """Most critical first: gathering points cut off, then clearance growth (the longest best
+    trip), then routes lost, then the worst single growth; ties by edge ids."""
     impacts = sorted(
         impacts,
         key=lambda c: (
             -len(c.cut_off),
-            -c.routes_lost,
             -c.clearance_growth_s,
+            -c.routes_lost,
             -c.worst_growth_s,
             c.edges,
         ),
@@ -263,6 +268,67 @@ class PlanImpact:
     clearance_growth_s: float | None
 
 
+@dataclass(frozen=True)
+class PlanJob:
+    """What a worker needs to re-run a plan: the network by path, the plan and the picture."""
+
+    network_path: str
+    plan: PlanInput
+    hazards: tuple[Hazard, ...]
+    at: datetime
+
+
+def _base_plan(job: PlanJob, network: Network) -> tuple[TravelTimes, Schedule]:
+    corridors = resolve_corridors(job.plan)
+    travel = travel_times(job.plan, corridors, network, hazards=list(job.hazards), at=job.at)
+    return travel, plan_evacuation(job.plan, travel=travel, bound=False)
+
+
+def _replan(
+    job: PlanJob,
+    network: Network,
+    base: tuple[TravelTimes, Schedule],
+    crossings: list[tuple[int, tuple[int, ...]]],
+) -> list[PlanImpact]:
+    """Per (rank, edges): the plan with those edges closed; the planner runs again only where
+    the closure changes the condensed network's travel times."""
+    base_travel, base_schedule = base
+    corridors = resolve_corridors(job.plan)
+    out = []
+    for rank, edges in crossings:
+        travel = travel_times(
+            job.plan, corridors, network, hazards=list(job.hazards), at=job.at,
+            closed_edges=list(edges),
+        )  # fmt: skip
+        same = _same_travel(travel, base_travel)
+        if same:
+            schedule = base_schedule
+        else:
+            schedule = plan_evacuation(job.plan, travel=travel, bound=False)
+            STATS["plans"] += 1
+        growth = None
+        if schedule.clearance_utc is not None and base_schedule.clearance_utc is not None:
+            growth = (schedule.clearance_utc - base_schedule.clearance_utc).total_seconds()
+        out.append(
+            PlanImpact(
+                rank, not same, schedule.moved, schedule.waiting, schedule.clearance_utc, growth
+            )
+        )
+    return out
+
+
+def base_plan_task(job: PlanJob) -> tuple[TravelTimes, Schedule]:
+    """The base plan's travel times and schedule, on a worker."""
+    return _base_plan(job, worker_network(job.network_path))
+
+
+def replan_task(
+    job: PlanJob, base: tuple[TravelTimes, Schedule], crossings: list[tuple[int, tuple[int, ...]]]
+) -> list[PlanImpact]:
+    """:func:`_replan` on a worker (the network memory-mapped once per process)."""
+    return _replan(job, worker_network(job.network_path), base, crossings)
+
+
 def replan_crossings(
     plan: PlanInput,
     network: Network,
@@ -270,28 +336,54 @@ def replan_crossings(
     *,
     hazards: list[Hazard],
     at: datetime,
+    client: Any = None,
+    network_path: str | None = None,
+    batch_size: int = 4,
 ) -> tuple[Schedule, list[PlanImpact]]:
-    """The base schedule, and per crossing the schedule with it closed: the planner runs again
-    only where the crossing changes the condensed network's travel times."""
-    corridors = resolve_corridors(plan)
-    base_travel = travel_times(plan, corridors, network, hazards=hazards, at=at)
-    base = plan_evacuation(plan, travel=base_travel, bound=False)
-    out = []
-    for c in crossings:
-        travel = travel_times(
-            plan, corridors, network, hazards=hazards, at=at, closed_edges=list(c.edges)
+    """The base schedule, and per crossing the schedule with it closed. On ``client``'s Dask
+    cluster (the network opened by ``network_path`` on each worker) the base plan and the
+    re-runs are tasks, ``batch_size`` crossings each; else in this process."""
+    job = PlanJob(network_path or "", plan, tuple(hazards), at)
+    todo = [(c.rank, c.edges) for c in crossings]
+    if client is None:
+        base = _base_plan(job, network)
+        return base[1], _replan(job, network, base, todo)
+    if network_path is None:
+        raise ValueError("network_path is needed to re-plan on a Dask cluster")
+    [job_future] = client.scatter([job], broadcast=True, hash=False)
+    base_future = client.submit(base_plan_task, job_future, pure=False)
+    futures = [
+        client.submit(replan_task, job_future, base_future, todo[s : s + batch_size], pure=False)
+        for s in range(0, len(todo), batch_size)
+    ]
+    impacts = [i for batch in client.gather(futures) for i in batch]
+    return base_future.result()[1], impacts
+
+
+def rank_by_plan(
+    crossings: list[CrossingImpact], impacts: list[PlanImpact], base: Schedule
+) -> tuple[list[CrossingImpact], list[PlanImpact]]:
+    """Crossings and their plan impacts ranked again by what the plan loses: gathering points
+    cut off, then people the plan no longer moves, then the growth of the planned clearance
+    (a plan that clears nobody counts none), then the rest of :func:`_ranked`'s order."""
+    by_rank = {i.rank: i for i in impacts}
+    pairs = [(c, by_rank[c.rank]) for c in crossings]
+
+    def key(pair: tuple[CrossingImpact, PlanImpact]) -> tuple[Any, ...]:
+        c, i = pair
+        return (
+            -len(c.cut_off),
+            -(base.moved - i.moved),
+            -(i.clearance_growth_s or 0.0),
+            -c.clearance_growth_s,
+            -c.routes_lost,
+            -c.worst_growth_s,
+            c.edges,
         )
-        same = _same_travel(travel, base_travel)
-        schedule = base if same else plan_evacuation(plan, travel=travel, bound=False)
-        growth = None
-        if schedule.clearance_utc is not None and base.clearance_utc is not None:
-            growth = (schedule.clearance_utc - base.clearance_utc).total_seconds()
-        out.append(
-            PlanImpact(
-                c.rank, not same, schedule.moved, schedule.waiting, schedule.clearance_utc, growth
-            )
-        )
-    return base, out
+
+    pairs.sort(key=key)
+    ranked = [dataclasses.replace(c, rank=n + 1) for n, (c, _) in enumerate(pairs)]
+    return ranked, [dataclasses.replace(i, rank=n + 1) for n, (_, i) in enumerate(pairs)]
 
 
 def _same_travel(a: TravelTimes, b: TravelTimes) -> bool:

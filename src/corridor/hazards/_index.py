@@ -144,6 +144,38 @@ class SegmentIndex:
         inside[crossing] = shapely.length(cut)
         return hz.astype(np.int64), seg.astype(np.int64), inside
 
+    def _edge_entries(
+        self, hz: I64, seg: I64, inside: F64, diameter: F64, bridges_only: NDArray[np.bool_]
+    ) -> tuple[I64, I32, F64, F64]:
+        """(zone, edge, share, crossings) from (zone, segment, metres inside) pairs: shares,
+        the touch and bridges-only filters, then each segment expanded to its edges."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(self.length_m[seg] > 0, inside / self.length_m[seg], 1.0)
+        share = np.clip(share, 0.0, 1.0)
+        keep = (share > _MIN_SHARE) & (~bridges_only[hz] | self.seg_bridge[seg])
+        hz, seg, share, inside = hz[keep], seg[keep], share[keep], inside[keep]
+        crossings = inside / diameter[hz]
+        # expand segments to their edges (one or two each)
+        counts = (self.seg_ptr[seg + 1] - self.seg_ptr[seg]).astype(np.int64)
+        starts = np.repeat(self.seg_ptr[seg], counts)
+        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        edges: I32 = self.seg_edges[starts + within]
+        return np.repeat(hz, counts), edges, np.repeat(share, counts), np.repeat(crossings, counts)
+
+    def disk_entries(
+        self, lon: F64, lat: F64, radii: F64, bridges_only: NDArray[np.bool_]
+    ) -> tuple[I64, I32, F64, F64]:
+        """(disk, edge, share, crossings) of many disks given by lon/lat centre and radius, in
+        one pass and without building a Hazard per disk; exactly what :meth:`footprints`
+        gives point hazards. For callers that place thousands of moved copies of a few
+        hazards (ensembles); entries come grouped by segment query, not sorted by disk."""
+        if lon.size == 0:
+            return (np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0), np.zeros(0))
+        x, y = self.transformer.transform(lon, lat)
+        centres = np.column_stack([np.asarray(x, np.float64), np.asarray(y, np.float64)])
+        hz, seg, inside = self._circle_pairs(centres, radii)
+        return self._edge_entries(hz, seg, inside, np.maximum(2.0 * radii, 1.0), bridges_only)
+
     def footprints(self, hazards: Sequence[Hazard]) -> list[Footprint]:
         """Footprints of many hazards in one vectorised pass.
 
@@ -176,22 +208,10 @@ class SegmentIndex:
             inside = np.concatenate([p[2] for p in parts])
         else:
             hz, seg, inside = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-        diameter = np.maximum(diameter, 1.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(self.length_m[seg] > 0, inside / self.length_m[seg], 1.0)
-        share = np.clip(share, 0.0, 1.0)
         bridges_only = np.array([h.defaults.bridges_only for h in hazards], dtype=bool)
-        keep = (share > _MIN_SHARE) & (~bridges_only[hz] | self.seg_bridge[seg])
-        hz, seg, share, inside = hz[keep], seg[keep], share[keep], inside[keep]
-        crossings = inside / diameter[hz]
-        # expand segments to their edges (one or two each)
-        counts = (self.seg_ptr[seg + 1] - self.seg_ptr[seg]).astype(np.int64)
-        starts = np.repeat(self.seg_ptr[seg], counts)
-        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        edges = self.seg_edges[starts + within]
-        hz_e = np.repeat(hz, counts)
-        share_e = np.repeat(share, counts)
-        cross_e = np.repeat(crossings, counts)
+        hz_e, edges, share_e, cross_e = self._edge_entries(
+            hz, seg, inside, np.maximum(diameter, 1.0), bridges_only
+        )
         order = np.argsort(hz_e, kind="stable")
         hz_e, edges, share_e, cross_e = hz_e[order], edges[order], share_e[order], cross_e[order]
         bounds = np.searchsorted(hz_e, np.arange(len(hazards) + 1))
