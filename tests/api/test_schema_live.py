@@ -179,9 +179,12 @@ def _serving(db_url: str, network: Path, folder: Path) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+#: This module runs against SQLite; test_schema_live_pg.py runs the same tests against
+#: PostgreSQL. Two files, so that ``--dist loadfile`` gives the two long runs to two workers.
+pytestmark = pytest.mark.parametrize("live", ["sqlite"], indirect=True)
+
+
+@pytest.fixture(scope="module")
 def live(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, network_file: Path
 ) -> Iterator[Live]:
