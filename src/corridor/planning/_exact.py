@@ -54,10 +54,8 @@ class ExactResult:
     n_rows: int
 
 
-#: Steps tried in turn (after the plan's) until the model fits ``max_cols``.
-COARSER_STEPS = (2, 3, 5, 10, 15, 30, 60)
-#: Gathering point groups tried at each step when there are more points than this.
-GROUPS = (120, 60, 30, 15)
+#: Lengths (in headways) of the sliding limits on checkpoint passes.
+SLIDING = (1, 2, 3, 5, 8)
 
 
 @dataclass
@@ -220,6 +218,9 @@ class _Built:
     row_hi: F64
     people_cols: I64  # the P variables, one per (type, group, window)
     people_win_end: F64  # the window end of each P variable
+    arc_tail: I64  # node of each arc column (-1: from a supply group); node = (k * P + p) * T + t
+    arc_head: I64
+    n_t: int
 
 
 def _build(ins: _Instance, dt: float, label: I64) -> _Built:
@@ -464,6 +465,21 @@ def _build(ins: _Instance, dt: float, label: I64) -> _Built:
             np.concatenate([np.ones(pa.size), -np.ones(n_y), np.ones(int(prev.sum()))]),
             np.zeros(n_y),
         )
+        # and anywhere in the window: passes in steps (s - l, s] happen within l steps, so at
+        # most ceil(l * dt / headway) of them (Y_s - Y_(s-l) bounds them from above)
+        heads_y = np.array([w.headway for w in ins.wins])[y_w]
+        for mult in SLIDING:
+            span_l = np.maximum(np.floor(mult * heads_y / dt), 1).astype(np.int64)
+            ok = y_s >= span_l
+            at = np.flatnonzero(ok)
+            n_ok = at.size
+            cap = np.ceil(span_l[at] * dt / heads_y[at] - 1e-9)
+            add(
+                np.concatenate([np.arange(n_ok), np.arange(n_ok)]),
+                np.concatenate([y_cols[at], y_cols[at] - span_l[at]]),
+                np.concatenate([np.ones(n_ok), -np.ones(n_ok)]),
+                cap,
+            )
 
     a = coo_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
@@ -484,6 +500,9 @@ def _build(ins: _Instance, dt: float, label: I64) -> _Built:
         row_hi=np.concatenate(hi) if hi else np.zeros(0),
         people_cols=p_cols,
         people_win_end=wend[pw] if n_pv else np.zeros(0),
+        arc_tail=tail,
+        arc_head=head,
+        n_t=n_t,
     )
 
 
@@ -551,55 +570,84 @@ def exact_bound(
 ) -> ExactResult:
     """The most people that can be out by the end (and by each window's end if ``by_step``).
 
-    The time step is the plan's (``step_minutes``, default 1 minute: with durations rounded
-    down to whole steps, a finer step gives a tighter bound). When the model would have more
-    than ``max_cols`` columns, gathering points with similar times are merged (120, 60, 30, 15
-    groups, or ``groups``) and then the step is coarsened; an LP that runs out of time moves
-    on to a smaller model too. Every one of these keeps the bound valid but looser; the step
-    and the groups used are reported in the bound.
+    Models are solved from coarse to fine while time is left: a 5-minute step with the
+    gathering points merged into 15 and then 50 groups of similar times, a 2-minute step with
+    120 groups, and the plan's own step (``step_minutes``, default 1 minute) with every point.
+    Each is a valid relaxation (durations rounded down, merged points take their members'
+    shortest times), so the smallest optimum found is the bound; models over ``max_cols``
+    columns are skipped (the coarsest is always solved) and refining stops when the time is
+    up or the bound equals ``moved``. The step and groups of the model that gave the bound
+    are reported in it.
     """
     started = time.perf_counter()
     ins = _instance(inp)
     n_g = ins.movable.shape[0]
     first = step_minutes or inp.plan.step_minutes
-    steps = [first, *(s for s in COARSER_STEPS if s > first)]
-    sizes = [groups] if groups is not None else [n_g, *(x for x in GROUPS if x < n_g)]
-    tried = [(s, n) for s in steps for n in sizes]
-    fallback = float(min(ins.movable.sum(), ins.rec_cap))
-    for i, (step, n) in enumerate(tried):
-        last = i == len(tried) - 1
-        b = _build(ins, step * 60.0, _groups(ins, n))
-        if not last and b.n_cols > max_cols:
+    if groups is not None:
+        plan_ = [(first, min(groups, n_g))]
+    else:
+        plan_ = [
+            (max(first, 5), min(15, n_g)),
+            (max(first, 5), min(50, n_g)),
+            (max(first, 2), min(120, n_g)),
+            (first, n_g),
+        ]
+    configs = list(dict.fromkeys(plan_))
+    labels: dict[int, I64] = {}
+    best: tuple[ExactResult, int, int] | None = None
+    for i, (step, n) in enumerate(configs):
+        left = time_limit_s - (time.perf_counter() - started)
+        if i > 0 and left <= 0:
+            break
+        if n not in labels:
+            labels[n] = _groups(ins, n)
+        b = _build(ins, step * 60.0, labels[n])
+        if i > 0 and b.n_cols > max_cols:
             continue
-        left = max(1.0, time_limit_s - (time.perf_counter() - started))
         res = _solve_built(
             inp,
             b,
             step=step,
-            n_groups=min(n, n_g),
-            time_limit_s=left,
+            n_groups=n,
+            time_limit_s=max(1.0, left),
             mip_max_cols=mip_max_cols,
-            by_step=by_step,
+            by_step=False,
             moved=moved,
         )
-        if res is not None or last:
+        if res is not None and (best is None or res.bound.people <= best[0].bound.people):
+            best = (res, step, n)
+        if best is not None and best[0].bound.people <= moved + 1e-6:
             break
-    else:  # pragma: no cover - the loop always breaks on the last model
-        res = None
-    if res is None:  # nothing solved in time: the trivial bound (everyone who can move)
+    if best is None:  # nothing solved in time: the trivial bound (everyone who can move)
         res = _result(
             inp,
             method="lp",
             status="trivial",
-            value=fallback,
+            value=float(min(ins.movable.sum(), ins.rec_cap)),
             steps=[],
             moved=moved,
             started=started,
-            step=steps[-1],
+            step=configs[0][0],
             n_groups=None,
             n_cols=0,
             n_rows=0,
         )
+    else:
+        res, step, n = best
+        if by_step:  # the bound by each window's end, on the model that gave the bound
+            left = max(1.0, time_limit_s - (time.perf_counter() - started))
+            again = _solve_built(
+                inp,
+                _build(ins, step * 60.0, labels[n]),
+                step=step,
+                n_groups=n,
+                time_limit_s=left,
+                mip_max_cols=mip_max_cols,
+                by_step=True,
+                moved=moved,
+            )
+            if again is not None and again.bound.people <= res.bound.people + 1e-6:
+                res = again
     res.bound = res.bound.model_copy(update={"solve_s": round(time.perf_counter() - started, 3)})
     return res
 

@@ -16,11 +16,12 @@ Times inside are seconds from the plan start.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -44,6 +45,8 @@ from corridor.planning._travel import Corridor, TravelTimes
 F64 = NDArray[np.float64]
 INF = math.inf
 BIG = 1e12  # separates class ranks in the selection key (seconds never reach it)
+#: second pass: seconds added to a trip's key per seat it would leave empty
+FILL_S = 60.0
 
 
 @dataclass
@@ -242,8 +245,18 @@ def _allowed(inp: PlannerInput, g: int) -> NDArray[np.bool_]:
 
 
 class _Planner:
-    def __init__(self, inp: PlannerInput) -> None:
+    def __init__(self, inp: PlannerInput, big_only: dict[int, set[int]] | None = None) -> None:
         self.inp = inp
+        #: windows (corridor -> window indices) kept for the largest buses: their checkpoint
+        #: slots run out, so each pass should carry as many people as a vehicle can
+        self.big_only = big_only or {}
+        #: seconds added to a trip's key per empty seat (second pass): where slots are scarce
+        #: a slot should go to a full load, leftovers last
+        self.fill_s = FILL_S if big_only else 0.0
+        self.left_g = np.array(
+            [sum(d.left(c) for c in range(len(PEOPLE_CLASSES))) for d in inp.demand],
+            dtype=np.float64,
+        )
         self.plan = inp.plan
         self.travel = inp.travel
         self.states = _corridor_states(inp)
@@ -305,7 +318,7 @@ class _Planner:
         return np.asarray(self.travel.depot_to_gathering[v.start_row], dtype=np.float64)
 
     def _corridor_times(
-        self, st: _CorridorState, ready: F64
+        self, st: _CorridorState, ready: F64, skip: set[int] | frozenset[int] = frozenset()
     ) -> tuple[F64, F64, NDArray[np.int64], bool]:
         """Entry, exit and window index for vehicles ready at the entry at ``ready`` (vector).
 
@@ -320,6 +333,8 @@ class _Planner:
         last = st.convoys[-1] if st.convoys else None
         spacing = self.conv.min_spacing_minutes * 60.0
         for w_i, w in enumerate(st.windows):
+            if w_i in skip:
+                continue
             todo = ~np.isfinite(exit_) & (ready < w.end)
             if not todo.any():
                 continue
@@ -376,9 +391,13 @@ class _Planner:
                 continue
             ready = depart + self.travel.to_entry[:, c]
             ready = np.where(elig, ready, INF)
-            entry, exit_, win, _ = self._corridor_times(st, ready)
+            skip = self.big_only.get(c, set()) if v.capacity < self.max_bus else set()
+            entry, exit_, win, _ = self._corridor_times(st, ready, skip)
             arrive = exit_ + self.travel.exit_to_reception[c, r]
-            key = np.where(np.isfinite(arrive), ranks * BIG + arrive, INF)
+            key = ranks * BIG + arrive
+            if self.fill_s > 0:
+                key = key + self.fill_s * np.maximum(v.capacity - self.left_g, 0.0)
+            key = np.where(np.isfinite(arrive), key, INF)
             g = int(np.argmin(key))
             if key[g] < best_key:
                 best_key, best = float(key[g]), (c, g, r, float(entry[g]), int(win[g]))
@@ -394,6 +413,7 @@ class _Planner:
             return False
         people = sum(p for _, p, _ in groups)
         self.rec_left[r] -= people
+        self.left_g[g] -= people
         # reserve the convoy place and the checkpoint slots (CCRP)
         last = st.convoys[-1] if st.convoys else None
         if (
@@ -453,6 +473,28 @@ class _Planner:
         v.start_to_gathering = None
         return True
 
+    def binding_windows(self) -> dict[int, set[int]]:
+        """Windows whose slowest checkpoint passed all it could, with smaller vehicles in it."""
+        out: dict[int, set[int]] = {}
+        later = max(self.inp.start_s, 0.0)
+        used: dict[tuple[int, int], int] = {}
+        small: set[tuple[int, int]] = set()
+        for tr in self.trips:
+            used[(tr.corridor, tr.window)] = used.get((tr.corridor, tr.window), 0) + 1
+            if tr.capacity < self.max_bus:
+                small.add((tr.corridor, tr.window))
+        for c, st in enumerate(self.states):
+            if not st.headway.size or not np.isfinite(st.headway).all():
+                continue
+            for w_i, w in enumerate(st.windows):
+                span = w.end - max(w.start, later) - st.transit_min
+                if span < 0 or (c, w_i) not in small:
+                    continue
+                slots = min(math.floor(span / float(h)) + 1 for h in st.headway)
+                if used.get((c, w_i), 0) >= slots:
+                    out.setdefault(c, set()).add(w_i)
+        return out
+
     def run(self) -> None:
         # ties go to ambulances, so the medical cases they exist for are theirs first
         heap = [
@@ -470,6 +512,23 @@ class _Planner:
                 v.retired = True
 
 
+def _copy_input(inp: PlannerInput) -> PlannerInput:
+    """The mutable parts copied (demand, vehicles, reception places, problems)."""
+    return replace(
+        inp,
+        vehicles=copy.deepcopy(inp.vehicles),
+        demand=copy.deepcopy(inp.demand),
+        reception_left=list(inp.reception_left),
+        problems=list(inp.problems),
+    )
+
+
+def _score(p: _Planner) -> tuple[int, float]:
+    """More people moved, then an earlier last arrival."""
+    moved = sum(n for tr in p.trips for _, n, _ in tr.groups)
+    return moved, -max((tr.arrive for tr in p.trips), default=0.0)
+
+
 def _dt(t0: datetime, s: float) -> datetime:
     return t0 + timedelta(seconds=round(s))
 
@@ -477,9 +536,19 @@ def _dt(t0: datetime, s: float) -> datetime:
 def plan_schedule(inp: PlannerInput, *, method: str = "ccrp-bish") -> Schedule:
     """Run the planner and build the schedule (without the bound; see ``plan_evacuation``)."""
     started = time.perf_counter()
-    p = _Planner(inp)
     total = sum(d.left(c) for d in inp.demand for c in range(len(PEOPLE_CLASSES)))
+    spare = _copy_input(inp)
+    p = _Planner(inp)
     p.run()
+    big = p.binding_windows()
+    if big:
+        # second pass: where checkpoint slots ran out, keep them for the largest buses (the
+        # bound showed 30-seat buses and ambulances using slots a 50-seat bus would fill);
+        # the better of the two schedules is kept
+        p2 = _Planner(spare, big_only=big)
+        p2.run()
+        if _score(p2) > _score(p):
+            p, inp = p2, spare
     plan = inp.plan
     t0 = plan.start_utc
     trips: list[Trip] = []
