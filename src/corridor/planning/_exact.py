@@ -436,6 +436,20 @@ def _build(ins: _Instance, dt: float, label: I64) -> _Built:
         np.concatenate([np.ones(out_arcs.size), -np.ones(int(in_ok.sum()))]),
         np.zeros(out_nodes.size),
     )
+    # a vehicle in a checkpoint queue passes it (in - out <= 0 there too): the people on its
+    # loaded arc count only if it gets through
+    q_nodes, q_idx = np.unique(head[(head // n_t) % n_p >= n_gr + n_c], return_inverse=True)
+    is_q_head = ((head // n_t) % n_p) >= n_gr + n_c
+    is_q_tail = (tail >= 0) & (((tail // n_t) % n_p) >= n_gr + n_c)
+    t_pos = np.searchsorted(q_nodes, tail[is_q_tail])
+    t_ok = t_pos < q_nodes.size
+    t_ok[t_ok] &= q_nodes[t_pos[t_ok]] == tail[is_q_tail][t_ok]
+    add(
+        np.concatenate([q_idx, t_pos[t_ok]]),
+        np.concatenate([arc_ids[is_q_head], arc_ids[is_q_tail][t_ok]]),
+        np.concatenate([np.ones(int(is_q_head.sum())), -np.ones(int(t_ok.sum()))]),
+        np.zeros(q_nodes.size),
+    )
     # supply: each group's vehicles go to one first point
     if supply_arcs:
         sa = np.concatenate(supply_arcs)
@@ -610,7 +624,9 @@ def exact_bound(
             step=step,
             n_groups=n,
             time_limit_s=max(1.0, left),
-            mip_max_cols=mip_max_cols,
+            # whole vehicles only on the finest model: a MIP on a coarse one spends the time
+            # a finer LP would use better
+            mip_max_cols=mip_max_cols if i == len(configs) - 1 else 0,
             by_step=False,
             moved=moved,
         )
@@ -634,7 +650,7 @@ def exact_bound(
         )
     else:
         res, step, n = best
-        if by_step:  # the bound by each window's end, on the model that gave the bound
+        if by_step and res.bound.status == "optimal":  # the bound by each window's end
             left = max(1.0, time_limit_s - (time.perf_counter() - started))
             again = _solve_built(
                 inp,
@@ -642,7 +658,7 @@ def exact_bound(
                 step=step,
                 n_groups=n,
                 time_limit_s=left,
-                mip_max_cols=mip_max_cols,
+                mip_max_cols=mip_max_cols if res.bound.method == "mip" else 0,
                 by_step=True,
                 moved=moved,
             )
