@@ -47,6 +47,8 @@ INF = math.inf
 BIG = 1e12  # separates class ranks in the selection key (seconds never reach it)
 #: second pass: seconds added to a trip's key per seat it would leave empty
 FILL_S = 60.0
+#: third pass: how much earlier a trip through an under-used window counts
+PREFER_S = 300.0
 
 
 @dataclass
@@ -245,8 +247,16 @@ def _allowed(inp: PlannerInput, g: int) -> NDArray[np.bool_]:
 
 
 class _Planner:
-    def __init__(self, inp: PlannerInput, big_only: dict[int, set[int]] | None = None) -> None:
+    def __init__(
+        self,
+        inp: PlannerInput,
+        big_only: dict[int, set[int]] | None = None,
+        prefer: dict[int, set[int]] | None = None,
+    ) -> None:
         self.inp = inp
+        #: windows (corridor -> window indices) a trip is drawn to (``PREFER_S`` off its key):
+        #: they closed with checkpoint slots unused while vehicles went elsewhere
+        self.prefer = prefer or {}
         #: windows (corridor -> window indices) kept for the largest buses: their checkpoint
         #: slots run out, so each pass should carry as many people as a vehicle can
         self.big_only = big_only or {}
@@ -395,6 +405,9 @@ class _Planner:
             entry, exit_, win, _ = self._corridor_times(st, ready, skip)
             arrive = exit_ + self.travel.exit_to_reception[c, r]
             key = ranks * BIG + arrive
+            if c in self.prefer:
+                pref = np.array([i in self.prefer[c] for i in range(len(st.windows))] + [False])
+                key = key - PREFER_S * pref[win]
             if self.fill_s > 0:
                 key = key + self.fill_s * np.maximum(v.capacity - self.left_g, 0.0)
             key = np.where(np.isfinite(arrive), key, INF)
@@ -495,6 +508,26 @@ class _Planner:
                     out.setdefault(c, set()).add(w_i)
         return out
 
+    def underused_windows(self) -> dict[int, set[int]]:
+        """Windows that closed before the last one with checkpoint slots left unused."""
+        out: dict[int, set[int]] = {}
+        later = max(self.inp.start_s, 0.0)
+        last_end = max((w.end for st in self.states for w in st.windows), default=0.0)
+        used: dict[tuple[int, int], int] = {}
+        for tr in self.trips:
+            used[(tr.corridor, tr.window)] = used.get((tr.corridor, tr.window), 0) + 1
+        for c, st in enumerate(self.states):
+            if not st.headway.size or not np.isfinite(st.headway).all():
+                continue
+            for w_i, w in enumerate(st.windows):
+                span = w.end - max(w.start, later) - st.transit_min
+                if span < 0 or w.end >= last_end:
+                    continue
+                slots = min(math.floor(span / float(h)) + 1 for h in st.headway)
+                if 0 < used.get((c, w_i), 0) < slots:
+                    out.setdefault(c, set()).add(w_i)
+        return out
+
     def run(self) -> None:
         # ties go to ambulances, so the medical cases they exist for are theirs first
         heap = [
@@ -537,6 +570,7 @@ def plan_schedule(inp: PlannerInput, *, method: str = "ccrp-bish") -> Schedule:
     """Run the planner and build the schedule (without the bound; see ``plan_evacuation``)."""
     started = time.perf_counter()
     total = sum(d.left(c) for d in inp.demand for c in range(len(PEOPLE_CLASSES)))
+    base = _copy_input(inp)
     spare = _copy_input(inp)
     p = _Planner(inp)
     p.run()
@@ -549,6 +583,15 @@ def plan_schedule(inp: PlannerInput, *, method: str = "ccrp-bish") -> Schedule:
         p2.run()
         if _score(p2) > _score(p):
             p, inp = p2, spare
+    prefer = p.underused_windows() if total else {}
+    if prefer:
+        # third pass: draw trips to windows that closed with slots unused (a bus that took a
+        # slightly earlier trip elsewhere left a slot no one else could use)
+        spare3 = _copy_input(base)
+        p3 = _Planner(spare3, big_only=p.big_only, prefer=prefer)
+        p3.run()
+        if _score(p3) > _score(p):
+            p, inp = p3, spare3
     plan = inp.plan
     t0 = plan.start_utc
     trips: list[Trip] = []
