@@ -45,7 +45,7 @@ from corridor.planning._travel import Corridor, TravelTimes
 F64 = NDArray[np.float64]
 INF = math.inf
 BIG = 1e12  # separates class ranks in the selection key (seconds never reach it)
-#: second pass: seconds added to a trip's key per seat it would leave empty
+#: seconds added to a trip's key per seat it would leave empty
 FILL_S = 60.0
 #: third pass: how much earlier a trip through an under-used window counts
 PREFER_S = 300.0
@@ -260,9 +260,10 @@ class _Planner:
         #: windows (corridor -> window indices) kept for the largest buses: their checkpoint
         #: slots run out, so each pass should carry as many people as a vehicle can
         self.big_only = big_only or {}
-        #: seconds added to a trip's key per empty seat (second pass): where slots are scarce
-        #: a slot should go to a full load, leftovers last
-        self.fill_s = FILL_S if big_only else 0.0
+        #: seconds added to a trip's key per seat it would leave empty: checkpoint slots are
+        #: scarce, so a bus goes for a full load before a leftover nearby (on the benchmark's
+        #: 200-point instance this alone moved 26,530 instead of 24,734 people)
+        self.fill_s = FILL_S
         self.left_g = np.array(
             [sum(d.left(c) for c in range(len(PEOPLE_CLASSES))) for d in inp.demand],
             dtype=np.float64,
