@@ -343,10 +343,14 @@ class _Planner:
             return entry, exit_, win, False
         last = st.convoys[-1] if st.convoys else None
         spacing = self.conv.min_spacing_minutes * 60.0
+        held = np.zeros(n, dtype=bool)
         for w_i, w in enumerate(st.windows):
             if w_i in skip:
+                # kept for larger buses: this vehicle waits until it closes rather than taking
+                # a later window's slot now (reservations only move forward in time)
+                held |= ~np.isfinite(exit_) & (ready < w.end)
                 continue
-            todo = ~np.isfinite(exit_) & (ready < w.end)
+            todo = ~np.isfinite(exit_) & (ready < w.end) & ~held
             if not todo.any():
                 continue
             e = np.maximum(ready, max(w.start, self.inp.start_s))
@@ -416,6 +420,16 @@ class _Planner:
             if key[g] < best_key:
                 best_key, best = float(key[g]), (c, g, r, float(entry[g]), int(win[g]))
         if best is None:
+            # held back from windows kept for larger buses: try again when the first closes
+            later = [
+                w.end
+                for c, ws in self.big_only.items()
+                for i, w in enumerate(self.states[c].windows)
+                if i in ws and w.end > v.free_s
+            ]
+            if v.capacity < self.max_bus and later:
+                v.free_s = min(later)
+                return True
             return False
         c, g, r, entry_s, w_i = best
         st = self.states[c]
@@ -509,6 +523,23 @@ class _Planner:
                     out.setdefault(c, set()).add(w_i)
         return out
 
+    def unfilled(self, windows: dict[int, set[int]]) -> dict[int, set[int]]:
+        """Of ``windows``, those whose slowest checkpoint still had slots at the end."""
+        later = max(self.inp.start_s, 0.0)
+        used: dict[tuple[int, int], int] = {}
+        for tr in self.trips:
+            used[(tr.corridor, tr.window)] = used.get((tr.corridor, tr.window), 0) + 1
+        out: dict[int, set[int]] = {}
+        for c, ws in windows.items():
+            st = self.states[c]
+            for w_i in ws:
+                w = st.windows[w_i]
+                span = w.end - max(w.start, later) - st.transit_min
+                slots = min(math.floor(span / float(h)) + 1 for h in st.headway)
+                if used.get((c, w_i), 0) < slots:
+                    out.setdefault(c, set()).add(w_i)
+        return out
+
     def underused_windows(self) -> dict[int, set[int]]:
         """Windows that closed before the last one with checkpoint slots left unused."""
         out: dict[int, set[int]] = {}
@@ -582,6 +613,15 @@ def plan_schedule(inp: PlannerInput, *, method: str = "ccrp-bish") -> Schedule:
         # the better of the two schedules is kept
         p2 = _Planner(spare, big_only=big)
         p2.run()
+        # windows the largest buses alone could not fill go back to every vehicle (once)
+        short = p2.unfilled(big)
+        if short:
+            again = {c: ws - short.get(c, set()) for c, ws in big.items()}
+            spare2 = _copy_input(base)
+            p2b = _Planner(spare2, big_only={c: ws for c, ws in again.items() if ws})
+            p2b.run()
+            if _score(p2b) > _score(p2):
+                p2, spare = p2b, spare2
         if _score(p2) > _score(p):
             p, inp = p2, spare
     prefer = p.underused_windows() if total else {}
