@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import jsonschema
@@ -50,11 +51,17 @@ def test_plan_writes_schedule_and_gantt_and_saves(net_file: Path, tmp_path: Path
     assert data["bound"]["people"] >= data["moved"] and data["plan_version"] == 1
     assert png.read_bytes().startswith(b"\x89PNG")
     assert "clearance" in res.output and "stored as plan" in res.output
+    b = data["bound"]
+    assert math.isclose(
+        b["gap"], max(0.0, (b["people"] - data["moved"]) / b["people"]), abs_tol=1e-4
+    )
+    assert f"gap {b['gap']:.1%}" in res.output and "-min steps" in res.output
     from corridor.store import load_plan_record, open_store
 
     with open_store(f"sqlite:///{db}") as store, store.session(write=False) as s:
         rec = load_plan_record(s, "krems-demo-evacuation")
     assert rec.version == 1 and rec.schedule["moved"] == data["moved"]
+    assert rec.schedule["bound"]["gap"] == b["gap"]  # the stored plan keeps its gap
 
 
 def test_replan_from_a_state_file(net_file: Path, tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def instances(draw: Any) -> tuple[PlanInput, TravelTimes]:
         a = windows[0][1] + draw(st.integers(10, 120))
         windows.append((a, a + draw(st.integers(30, 180))))
     n_cp = draw(st.integers(0, 2))
-    checkpoints = [(draw(st.integers(2, 30)), float(draw(st.integers(0, 5)))) for _ in range(n_cp)]
+    checkpoints = [(draw(st.integers(4, 30)), float(draw(st.integers(0, 5)))) for _ in range(n_cp)]
     data = plan_data(
         people=people,
         families=families,

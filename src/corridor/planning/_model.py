@@ -497,6 +497,13 @@ class Bound(_Strict):
     gap: float = Field(description="(bound - moved) / bound; 0 when bound is 0")
     solve_s: float
     step_minutes: int
+    gathering_groups: int | None = Field(
+        default=None,
+        description=(
+            "gathering points in the bound's model: fewer than in the plan when points with "
+            "similar times were merged (their shortest times; a looser but valid bound)"
+        ),
+    )
 
 
 class Schedule(_Strict):

@@ -31,6 +31,12 @@ def schedule_summary(schedule: Schedule) -> Group:
             f"\nexact bound ({s.bound.method}, {s.bound.status}): {s.bound.people:.0f} people; "
             f"gap {s.bound.gap:.1%}; planner {s.plan_s:.2f} s, bound {s.bound.solve_s:.2f} s"
         )
+        groups = s.bound.gathering_groups
+        head.append(
+            f" (time-expanded model: {s.bound.step_minutes}-min steps"
+            + ("" if groups is None else f", {groups} gathering point groups")
+            + ")"
+        )
     by = ", ".join(f"{c} {s.moved_by_class.get(c, 0)}" for c in PEOPLE_CLASSES)
     head.append(f"\nmoved by class: {by}")
     win = Table(title="Windows", title_justify="left")
