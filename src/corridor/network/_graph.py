@@ -125,6 +125,8 @@ def build_network(
     if progress is not None:
         progress("building graph", 0)
     pts = _clean_points(table, path, profile)
+    # the cleaned points are copies: the reader's per-point columns (24 bytes a point) go now
+    table.refs, table.lon, table.lat = array("q"), array("d"), array("d")
     split_pos, inverse, uniq = _split_points(pts)
     seg_start, seg_end, seg_way = _segment_bounds(pts, split_pos)
     seg_len = _segment_lengths(pts, seg_start, seg_end)
