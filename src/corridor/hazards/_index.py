@@ -1,4 +1,5 @@
-"""Spatial join of hazard zones to road segments: a metric projection and an STRtree, per network.
+"""Spatial join of hazard zones to road segments: a metric projection, a piece grid for disks
+(``_grid``) and, for other zones, an STRtree built on first use, per network.
 
 Geometry lives per segment (both directions of a road share it), so footprints are computed per
 segment and then mapped to edges through ``network.edge_segment``.
@@ -72,7 +73,8 @@ class Footprint:
 
 
 class SegmentIndex:
-    """Projected segment lines, their lengths, an STRtree over them and the segment->edges map.
+    """Projected segment points, lengths, a grid of their pieces, the segment->edges map, and
+    (lazily) shapely lines with an STRtree over them.
 
     Built once per network (see :func:`segment_index`) and shared by every risk model on it.
     """
@@ -141,8 +143,8 @@ class SegmentIndex:
     def footprints(self, hazards: Sequence[Hazard]) -> list[Footprint]:
         """Footprints of many hazards in one vectorised pass.
 
-        A point with a radius is a true disk, clipped analytically; lines and polygons are
-        buffered (32-gon caps) and clipped by GEOS.
+        A point with a radius is a true disk, clipped analytically on the piece grid (compiled);
+        lines and polygons are buffered (32-gon caps) and clipped by GEOS.
         """
         if not hazards:
             return []
