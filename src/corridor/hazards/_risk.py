@@ -84,7 +84,9 @@ class RiskModel:
         self._index = segment_index(network)
         self.risk: F64 = np.zeros(network.n_edges, dtype=np.float64)
         self.closed: NDArray[np.bool_] = np.zeros(network.n_edges, dtype=bool)
-        self._mark: I32 = np.zeros(network.n_edges, dtype=np.int32)  # scratch of _recombine
+        # scratch of _recombine: an edge is seen in this call when its mark equals the stamp
+        self._mark: I32 = np.zeros(network.n_edges, dtype=np.int32)
+        self._stamp = 0
         self._entries: dict[str, _Entry] = {}
         self._by_serial: dict[int, _Entry] = {}
         self._table = EntryTable()
@@ -251,21 +253,12 @@ class RiskModel:
             self._compact()
         if not touched:
             return _EMPTY
-        cat = np.concatenate(touched)
-        if cat.size == 0:
-            return _EMPTY
-        # distinct touched edges through a mark array (a hash unique over the concatenation
-        # cost more than the rest of the update on a million-node network)
-        order = np.arange(cat.size, dtype=np.int32)
-        self._mark[cat] = order
-        affected = cat[self._mark[cat] == order].astype(np.int32)
-        affected.sort()
-        new_risk, new_closed = self._table.combine(
-            affected, self._w, self._closing,
+        self._stamp += 1
+        if self._stamp == np.iinfo(np.int32).max:  # after two billion updates: start over
+            self._mark[:] = 0
+            self._stamp = 1
+        return self._table.recombine(
+            np.concatenate(touched), self._w, self._closing,
+            mark=self._mark, stamp=self._stamp, risk=self.risk, closed=self.closed,
             edge_share=self.exposure == "edge_share", max_risk=MAX_RISK,
         )  # fmt: skip
-        changed = (new_risk != self.risk[affected]) | (new_closed != self.closed[affected])
-        self.risk[affected] = new_risk
-        self.closed[affected] = new_closed
-        result: I32 = affected[changed]
-        return result

@@ -23,18 +23,30 @@ _LOW = np.int64(0xFFFFFFFF)
 
 
 @njit(cache=True)
-def _combine(key, value, w, closing, edges, edge_share, max_risk):  # type: ignore[no-untyped-def]  # noqa: PLR0917
-    """Risk and closure of each of the sorted ``edges`` from its rows, summed in row order.
+def _recombine(  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    key, value, w, closing, touched, mark, stamp, risk, closed, edge_share, max_risk
+):
+    """Recompute ``risk``/``closed`` in place for the distinct edges of ``touched``; returns
+    the edges whose value changed, ascending.
 
-    One pass with a binary search per edge from where the previous one ended: no arrays the
-    size of the gathered rows, which a 100-zone change on a million-node network makes large.
+    Distinct edges through ``mark`` (``mark[e] == stamp``: seen in this call), then per edge
+    a binary search into the sorted keys from where the previous edge ended, its rows summed
+    in row order (so an incremental update is bit-equal to a full recompute).
     """
-    n = edges.size
-    risk = np.empty(n, np.float64)
-    closed = np.zeros(n, np.bool_)
+    edges = np.empty(touched.size, np.int64)
+    n = 0
+    for i in range(touched.size):
+        e = touched[i]
+        if mark[e] != stamp:
+            mark[e] = stamp
+            edges[n] = e
+            n += 1
+    edges = np.sort(edges[:n])
+    changed = np.empty(n, np.int32)
+    m = 0
     lo = 0
     for i in range(n):
-        e = np.int64(edges[i])
+        e = edges[i]
         target = e << 32
         hi = key.size
         while lo < hi:
@@ -44,6 +56,7 @@ def _combine(key, value, w, closing, edges, edge_share, max_risk):  # type: igno
             else:
                 hi = mid
         s = 0.0
+        shut = False
         j = lo
         while j < key.size and (key[j] >> 32) == e:
             serial = key[j] & 0xFFFFFFFF
@@ -54,11 +67,16 @@ def _combine(key, value, w, closing, edges, edge_share, max_risk):  # type: igno
                 p = min(-np.expm1(value[j] * np.log1p(-wj)), max_risk)
             s += np.log1p(-p)
             if closing[serial]:
-                closed[i] = True
+                shut = True
             j += 1
-        risk[i] = min(-np.expm1(s), max_risk)
+        r = min(-np.expm1(s), max_risk)
         lo = j
-    return risk, closed
+        if r != risk[e] or shut != closed[e]:
+            risk[e] = r
+            closed[e] = shut
+            changed[m] = e
+            m += 1
+    return changed[:m]
 
 
 class EntryTable:
@@ -104,13 +122,28 @@ class EntryTable:
         local = np.repeat(np.arange(e.size), counts)
         return rows.astype(np.int64), local.astype(np.int64)
 
-    def combine(
-        self, edges: I32, w: F64, closing: NDArray[np.bool_], *, edge_share: bool, max_risk: float
-    ) -> tuple[F64, NDArray[np.bool_]]:
-        """Risk (1 - prod(1 - p) over the rows, p capped at ``max_risk``) and closure of each
-        of the sorted ``edges``, with per-serial weights ``w`` and closing flags."""
-        risk, closed = _combine(self.key, self.value, w, closing, edges, edge_share, max_risk)
-        return risk, closed
+    def recombine(
+        self,
+        touched: I32,
+        w: F64,
+        closing: NDArray[np.bool_],
+        *,
+        mark: I32,
+        stamp: int,
+        risk: F64,
+        closed: NDArray[np.bool_],
+        edge_share: bool,
+        max_risk: float,
+    ) -> I32:
+        """Update ``risk`` (1 - prod(1 - p) over the rows, p capped at ``max_risk``) and
+        ``closed`` of the distinct ``touched`` edges in place, with per-serial weights ``w``
+        and closing flags; returns the edges that changed. ``mark`` is a per-edge scratch
+        array whose entries never equal ``stamp`` before the call."""
+        changed: I32 = _recombine(
+            self.key, self.value, w, closing, touched, mark, stamp, risk, closed,
+            edge_share, max_risk,
+        )  # fmt: skip
+        return changed
 
     def compact(self, alive: NDArray[np.bool_]) -> I64:
         """Drop rows of dead serials; returns the new serial of each old one (-1 if dead)."""
