@@ -77,6 +77,23 @@ print(json.dumps({"s": elapsed, "base_mb": base, "nodes": net.n_nodes, "edges": 
 )
 
 
+_BARE = (
+    _PRELUDE
+    + """
+import osmium
+base = rss_mb()
+t = time.perf_counter()
+n = 0
+for obj in osmium.FileProcessor(sys.argv[1], osmium.osm.NODE | osmium.osm.WAY).with_locations():
+    n += 1
+elapsed = time.perf_counter() - t
+print(json.dumps({"s": elapsed, "base_mb": base, "objects": n}))
+"""
+)
+PARTS = os.environ.get("BENCH_IMPORT_PARTS", "osmnx,pbf").split(",")
+PBF_SIZE = 440  # grid side of the issue-15 "1M" city: 981k OSM nodes
+
+
 def _measured(code: str, *args: str) -> dict[str, Any]:
     """Run ``code`` in a fresh interpreter: its JSON result plus its peak RSS (``os.wait4``)."""
     proc = subprocess.Popen(
@@ -118,6 +135,34 @@ def _as_xml(src: Path) -> Path:
 
 
 def main() -> None:
+    if "osmnx" in PARTS:
+        _against_osmnx()
+    if "pbf" in PARTS:
+        _pbf_against_pyosmium()
+
+
+def _pbf_against_pyosmium() -> None:
+    """Issue 15: import of the generated city as .osm.pbf against a bare pyosmium pass with
+    node locations over the same file (peak RSS of each fresh process, libraries included;
+    targets: peak <= 3x, time <= 3x)."""
+    path = generate(PBF_SIZE, DATA / f"grid{PBF_SIZE}.osm.pbf")
+    bare = _measured(_BARE, str(path))
+    ours = _measured(_CORRIDOR, str(path))
+    print()
+    print("| file | MB | pyosmium peak MB | pyosmium s | corridor peak MB (libs) | corridor s | "
+          "peak ratio | time ratio |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    if "error" in bare or "error" in ours:
+        print(f"| {path.name} | failed: {bare.get('error') or ours.get('error')} |")
+        return
+    print(
+        f"| {path.name} | {path.stat().st_size / 1e6:.1f} | {bare['peak_mb']:.0f} | "
+        f"{bare['s']:.2f} | {ours['peak_mb']:.0f} ({ours['base_mb']:.0f}) | {ours['s']:.2f} | "
+        f"{ours['peak_mb'] / bare['peak_mb']:.1f}x | {ours['s'] / bare['s']:.1f}x |"
+    )
+
+
+def _against_osmnx() -> None:
     files = [_as_xml(p) for p in sorted(SHARED_OSM.iterdir())] if SHARED_OSM.is_dir() else []
     files.append(generate())
     rows = []

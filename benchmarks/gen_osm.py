@@ -63,9 +63,11 @@ def generate(size: int = 320, path: Path | None = None) -> Path:
         return next_id[0]
 
     corner_id = np.arange(size * size, dtype=np.int64).reshape(size, size) + 100_000_000
-    tmp = path.with_suffix(".tmp.osm")
+    # the format follows the name (.osm.pbf: PBF, else XML); the temporary file keeps it
+    fmt = "pbf" if path.name.endswith(".pbf") else "osm"
+    tmp = path.with_name(f".{path.name}.tmp")
     tmp.unlink(missing_ok=True)
-    writer = osmium.SimpleWriter(str(tmp))
+    writer = osmium.SimpleWriter(osmium.io.File(str(tmp), fmt))
     try:
 
         def node(nid: int, x: float, y: float) -> None:

@@ -1,4 +1,5 @@
-"""Spatial join of hazard zones to road segments: a metric projection and an STRtree, per network.
+"""Spatial join of hazard zones to road segments: a metric projection, a piece grid for disks
+(``_grid``) and, for other zones, an STRtree built on first use, per network.
 
 Geometry lives per segment (both directions of a road share it), so footprints are computed per
 segment and then mapped to edges through ``network.edge_segment``.
@@ -16,6 +17,7 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
 
+from corridor.hazards._grid import PieceGrid
 from corridor.hazards._model import Hazard
 from corridor.network import FLAG_BRIDGE, Network
 
@@ -71,7 +73,8 @@ class Footprint:
 
 
 class SegmentIndex:
-    """Projected segment lines, their lengths, an STRtree over them and the segment->edges map.
+    """Projected segment points, lengths, a grid of their pieces, the segment->edges map, and
+    (lazily) shapely lines with an STRtree over them.
 
     Built once per network (see :func:`segment_index`) and shared by every risk model on it.
     """
@@ -87,11 +90,12 @@ class SegmentIndex:
         self.x: F64 = np.asarray(x, dtype=np.float64)
         self.y: F64 = np.asarray(y, dtype=np.float64)
         self.offsets: I64 = offsets.astype(np.int64)
-        counts = np.diff(offsets)
-        seg_of_point = np.repeat(np.arange(network.n_segments), counts)
-        self.lines = shapely.linestrings(np.column_stack([x, y]), indices=seg_of_point)
-        self.length_m: F64 = shapely.length(self.lines)
-        self.tree = shapely.STRtree(self.lines)
+        dx, dy = np.diff(self.x), np.diff(self.y)
+        piece_len = np.hypot(dx, dy)
+        piece_len[offsets[1:-1] - 1] = 0.0  # the gaps between consecutive segments
+        ends = np.cumsum(np.concatenate([[0.0], piece_len]))
+        self.length_m: F64 = ends[self.offsets[1:] - 1] - ends[self.offsets[:-1]]
+        self.grid = PieceGrid(self.x, self.y, self.offsets)
         # segment -> edges, CSR
         edge_segment = np.asarray(network.edge_segment)
         order = np.argsort(edge_segment, kind="stable").astype(np.int32)
@@ -103,34 +107,26 @@ class SegmentIndex:
         self.seg_bridge[edge_segment[bridge_edges]] = True
         self.n_edges = network.n_edges
 
+    @functools.cached_property
+    def lines(self) -> NDArray[np.object_]:
+        """The segments as shapely lines: built on the first non-disk zone (seconds on a
+        million-node network, and disks, the common case, never need them)."""
+        seg_of_point = np.repeat(np.arange(self.offsets.size - 1), np.diff(self.offsets))
+        lines: NDArray[np.object_] = shapely.linestrings(
+            np.column_stack([self.x, self.y]), indices=seg_of_point
+        )
+        return lines
+
+    @functools.cached_property
+    def tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.lines)
+
     def zones(self, hazards: Sequence[Hazard]) -> NDArray[np.object_]:
         """Each hazard's zone in the index's metric CRS: its geometry buffered by its radius
         (a polygon with radius 0 is its own zone)."""
         geoms = np.array([h.geometry for h in hazards], dtype=object)
         radii = np.array([h.effective_radius_m for h in hazards], dtype=np.float64)
         return shapely.buffer(project(self.transformer, geoms), radii)  # type: ignore[no-any-return]
-
-    def _circle_pairs(self, centres: F64, radii: F64) -> tuple[I64, I64, F64]:
-        """(hazard, segment, metres inside) for disks, clipped exactly and analytically."""
-        hz, seg = self.tree.query(shapely.points(centres), predicate="dwithin", distance=radii)
-        n_pieces = self.offsets[seg + 1] - self.offsets[seg] - 1
-        pair = np.repeat(np.arange(seg.size), n_pieces)
-        first = np.repeat(self.offsets[seg], n_pieces)
-        p = first + np.arange(pair.size) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
-        x0, y0 = self.x[p] - centres[hz[pair], 0], self.y[p] - centres[hz[pair], 1]
-        dx, dy = self.x[p + 1] - self.x[p], self.y[p + 1] - self.y[p]
-        # |P0 + t d - C| = r  <=>  a t^2 + b t + c = 0; the chord is t in [t1, t2] within [0, 1]
-        a = dx * dx + dy * dy
-        b = 2.0 * (x0 * dx + y0 * dy)
-        c = x0 * x0 + y0 * y0 - radii[hz[pair]] ** 2
-        disc = b * b - 4.0 * a * c
-        with np.errstate(invalid="ignore", divide="ignore"):
-            root = np.sqrt(np.maximum(disc, 0.0))
-            t1 = np.clip((-b - root) / (2.0 * a), 0.0, 1.0)
-            t2 = np.clip((-b + root) / (2.0 * a), 0.0, 1.0)
-        piece = np.where((disc > 0) & (a > 0), (t2 - t1) * np.sqrt(a), 0.0)
-        inside: F64 = np.bincount(pair, weights=piece, minlength=seg.size).astype(np.float64)
-        return hz.astype(np.int64), seg.astype(np.int64), inside
 
     def _zone_pairs(self, zones: NDArray[np.object_]) -> tuple[I64, I64, F64]:
         """(hazard, segment, metres inside) for any zone, through GEOS."""
@@ -179,8 +175,8 @@ class SegmentIndex:
     def footprints(self, hazards: Sequence[Hazard]) -> list[Footprint]:
         """Footprints of many hazards in one vectorised pass.
 
-        A point with a radius is a true disk, clipped analytically; lines and polygons are
-        buffered (32-gon caps) and clipped by GEOS.
+        A point with a radius is a true disk, clipped analytically on the piece grid (compiled);
+        lines and polygons are buffered (32-gon caps) and clipped by GEOS.
         """
         if not hazards:
             return []
@@ -193,7 +189,7 @@ class SegmentIndex:
         parts = []
         if circle.size:
             centres = shapely.get_coordinates(geoms[circle])
-            h_c, s_c, in_c = self._circle_pairs(centres, radii[circle])
+            h_c, s_c, in_c = self.grid.disks(centres, radii[circle])
             parts.append((circle[h_c], s_c, in_c))
         if other.size:
             zones = shapely.buffer(geoms[other], radii[other])

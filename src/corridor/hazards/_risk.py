@@ -84,6 +84,9 @@ class RiskModel:
         self._index = segment_index(network)
         self.risk: F64 = np.zeros(network.n_edges, dtype=np.float64)
         self.closed: NDArray[np.bool_] = np.zeros(network.n_edges, dtype=bool)
+        # scratch of _recombine: an edge is seen in this call when its mark equals the stamp
+        self._mark: I32 = np.zeros(network.n_edges, dtype=np.int32)
+        self._stamp = 0
         self._entries: dict[str, _Entry] = {}
         self._by_serial: dict[int, _Entry] = {}
         self._table = EntryTable()
@@ -250,18 +253,12 @@ class RiskModel:
             self._compact()
         if not touched:
             return _EMPTY
-        affected = np.unique(np.concatenate(touched)).astype(np.int32)
-        if affected.size == 0:
-            return _EMPTY
-        rows, local = self._table.gather(affected)
-        serial = self._table.serial[rows]
-        p = self._probability(self._table.value[rows], self._w[serial])
-        log_survive = np.bincount(local, weights=np.log1p(-p), minlength=affected.size)
-        new_risk = np.minimum(-np.expm1(log_survive), MAX_RISK)
-        closing = self._closing[serial].astype(np.float64)
-        new_closed = np.bincount(local, weights=closing, minlength=affected.size) > 0
-        changed = (new_risk != self.risk[affected]) | (new_closed != self.closed[affected])
-        self.risk[affected] = new_risk
-        self.closed[affected] = new_closed
-        result: I32 = affected[changed]
-        return result
+        self._stamp += 1
+        if self._stamp == np.iinfo(np.int32).max:  # after two billion updates: start over
+            self._mark[:] = 0
+            self._stamp = 1
+        return self._table.recombine(
+            np.concatenate(touched), self._w, self._closing,
+            mark=self._mark, stamp=self._stamp, risk=self.risk, closed=self.closed,
+            edge_share=self.exposure == "edge_share", max_risk=MAX_RISK,
+        )  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 F64 = NDArray[np.float64]
@@ -19,6 +20,63 @@ I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
 _SHIFT = np.int64(32)
 _LOW = np.int64(0xFFFFFFFF)
+
+
+@njit(cache=True)
+def _recombine(  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    key, value, w, closing, touched, mark, stamp, risk, closed, edge_share, max_risk
+):
+    """Recompute ``risk``/``closed`` in place for the distinct edges of ``touched``; returns
+    the edges whose value changed, ascending.
+
+    Distinct edges through ``mark`` (``mark[e] == stamp``: seen in this call), then per edge
+    a binary search into the sorted keys from where the previous edge ended, its rows summed
+    in row order (so an incremental update is bit-equal to a full recompute).
+    """
+    edges = np.empty(touched.size, np.int64)
+    n = 0
+    for i in range(touched.size):
+        e = touched[i]
+        if mark[e] != stamp:
+            mark[e] = stamp
+            edges[n] = e
+            n += 1
+    edges = np.sort(edges[:n])
+    changed = np.empty(n, np.int32)
+    m = 0
+    lo = 0
+    for i in range(n):
+        e = edges[i]
+        target = e << 32
+        hi = key.size
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if key[mid] < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        s = 0.0
+        shut = False
+        j = lo
+        while j < key.size and (key[j] >> 32) == e:
+            serial = key[j] & 0xFFFFFFFF
+            wj = min(w[serial], max_risk)
+            if edge_share:
+                p = min(value[j] * wj, max_risk)
+            else:
+                p = min(-np.expm1(value[j] * np.log1p(-wj)), max_risk)
+            s += np.log1p(-p)
+            if closing[serial]:
+                shut = True
+            j += 1
+        r = min(-np.expm1(s), max_risk)
+        lo = j
+        if r != risk[e] or shut != closed[e]:
+            risk[e] = r
+            closed[e] = shut
+            changed[m] = e
+            m += 1
+    return changed[:m]
 
 
 class EntryTable:
@@ -63,6 +121,29 @@ class EntryTable:
         rows = np.repeat(lo, counts) + np.arange(total) - np.repeat(starts, counts)
         local = np.repeat(np.arange(e.size), counts)
         return rows.astype(np.int64), local.astype(np.int64)
+
+    def recombine(
+        self,
+        touched: I32,
+        w: F64,
+        closing: NDArray[np.bool_],
+        *,
+        mark: I32,
+        stamp: int,
+        risk: F64,
+        closed: NDArray[np.bool_],
+        edge_share: bool,
+        max_risk: float,
+    ) -> I32:
+        """Update ``risk`` (1 - prod(1 - p) over the rows, p capped at ``max_risk``) and
+        ``closed`` of the distinct ``touched`` edges in place, with per-serial weights ``w``
+        and closing flags; returns the edges that changed. ``mark`` is a per-edge scratch
+        array whose entries never equal ``stamp`` before the call."""
+        changed: I32 = _recombine(
+            self.key, self.value, w, closing, touched, mark, stamp, risk, closed,
+            edge_share, max_risk,
+        )  # fmt: skip
+        return changed
 
     def compact(self, alive: NDArray[np.bool_]) -> I64:
         """Drop rows of dead serials; returns the new serial of each old one (-1 if dead)."""

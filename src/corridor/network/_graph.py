@@ -125,6 +125,8 @@ def build_network(
     if progress is not None:
         progress("building graph", 0)
     pts = _clean_points(table, path, profile)
+    # the cleaned points are copies: the reader's per-point columns (24 bytes a point) go now
+    table.refs, table.lon, table.lat = array("q"), array("d"), array("d")
     split_pos, inverse, uniq = _split_points(pts)
     seg_start, seg_end, seg_way = _segment_bounds(pts, split_pos)
     seg_len = _segment_lengths(pts, seg_start, seg_end)
@@ -139,16 +141,21 @@ def build_network(
     keep_node, n_comp = _largest_component(edges, n_nodes_all, keep_all, progress)
     nodes, segs, edges = _keep(nodes, segs, edges, keep_node, path)
     seg_offsets, pt_idx = _segment_geometry(segs)
+    geometry = {
+        "seg_offsets": seg_offsets,
+        "seg_lon": pts.lon[pt_idx],
+        "seg_lat": pts.lat[pt_idx],
+        "seg_node_id": pts.refs[pt_idx],
+    }
+    # the points (32 bytes each) are not needed past here: free them before the edge columns
+    # are built, which is where the import's memory peaks
+    skipped_degenerate = pts.skipped_degenerate
+    del pts, pt_idx
     edges, indptr, rev_edges, rev_indptr = _csr(edges, nodes.osm.shape[0])
     arrays = _arrays(
         table, nodes, segs, edges, indptr=indptr, rev_edges=rev_edges, rev_indptr=rev_indptr
     )
-    arrays.update(
-        seg_offsets=seg_offsets,
-        seg_lon=pts.lon[pt_idx],
-        seg_lat=pts.lat[pt_idx],
-        seg_node_id=pts.refs[pt_idx],
-    )
+    arrays.update(geometry)
     meta = {
         "source": path.name,
         "source_sha256": source_sha256,
@@ -156,7 +163,7 @@ def build_network(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "ways": int(np.unique(_np(table.way_id, np.int64)).shape[0]),
         "ways_cut_at_missing_nodes": table.cut_at_missing_nodes,
-        "skipped_ways_degenerate": pts.skipped_degenerate,
+        "skipped_ways_degenerate": skipped_degenerate,
         "kept_largest_scc": not keep_all,
         "dropped": {
             "components": int(n_comp - 1) if not keep_all else 0,

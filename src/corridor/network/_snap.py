@@ -14,14 +14,17 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pyproj import Geod
-from scipy.spatial import cKDTree
 
 from corridor.errors import SnapError
 from corridor.network._model import EARTH_RADIUS_M, FLAG_REVERSED, Network
+
+if TYPE_CHECKING:  # imported where the tree is built: an import need not load scipy.spatial
+    from scipy.spatial import cKDTree
 
 DEFAULT_MAX_DISTANCE_M = 2000.0
 _SPACING_M = 40.0
@@ -118,6 +121,8 @@ def _build(network: Network) -> _Index:
         network.edge_source[edge].astype(np.int64),
         network.edge_target[edge].astype(np.int64),
     )
+    from scipy.spatial import cKDTree  # here, not at module level: see TYPE_CHECKING above
+
     return _Index(
         tree=cKDTree(tree_pts),
         sample_piece=sample_piece,
