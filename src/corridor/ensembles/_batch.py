@@ -30,7 +30,7 @@ from corridor.ensembles._sample import (
     moved,
     sample_rng,
 )
-from corridor.hazards import MAX_RISK, Hazard, HazardKind, segment_index
+from corridor.hazards import MAX_RISK, Hazard, HazardKind, combine_entries, segment_index
 from corridor.network import Network
 
 F64 = NDArray[np.float64]
@@ -145,21 +145,20 @@ def batch_risk(
     order = np.argsort(zone, kind="stable")
     zone, edge, value = zone[order], edge[order], value[order]
     kind = rows_k[zone]
-    # RiskModel._probability (length-normalised exposure), element by element
-    w = np.minimum(weight[kind], MAX_RISK)
-    p = np.minimum(-np.expm1(value * np.log1p(-w)), MAX_RISK)
-    log_keep = np.log1p(-p)
-    closing = closes[kind].astype(np.float64)
+    w = weight[kind]
+    closing = closes[kind]
     sample_of = rows_s[zone]
     bounds = np.searchsorted(sample_of, np.arange(n + 1))
     risk = np.zeros(network.n_edges, dtype=np.float64)
     closed = np.zeros(network.n_edges, dtype=bool)
+    scratch = (np.zeros(network.n_edges), np.zeros(network.n_edges, dtype=bool))
     for j in range(n):
         a, b = int(bounds[j]), int(bounds[j + 1])
-        touched, local = np.unique(edge[a:b], return_inverse=True)
-        survive = np.bincount(local, weights=log_keep[a:b], minlength=touched.size)
-        risk[touched] = np.minimum(-np.expm1(survive), MAX_RISK)
-        closed[touched] = np.bincount(local, weights=closing[a:b], minlength=touched.size) > 0
+        # RiskModel's own compiled combination, per edge in hazard order
+        touched = combine_entries(
+            edge[a:b], value[a:b], w[a:b], closing[a:b],
+            scratch=scratch, risk=risk, closed=closed, max_risk=MAX_RISK,
+        )  # fmt: skip
         yield SampleRisk(start + j, risk, closed, present[j, :h].copy())
         risk[touched] = 0.0
         closed[touched] = False

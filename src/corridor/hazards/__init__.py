@@ -47,6 +47,7 @@ from corridor.hazards._records import (
 )
 from corridor.hazards._risk import MAX_RISK, RiskModel
 from corridor.hazards._suspect import SuspectChecks, distance_km, named_place
+from corridor.hazards._table import combine_entries
 
 __all__ = [
     "BELLINGCAT_SOURCE",
@@ -74,6 +75,7 @@ __all__ = [
     "SuspectChecks",
     "check_field_report",
     "check_hazard_id",
+    "combine_entries",
     "distance_km",
     "footprint_radius_m",
     "hazard_id_problem",

@@ -169,7 +169,7 @@ class SegmentIndex:
             return (np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0), np.zeros(0))
         x, y = self.transformer.transform(lon, lat)
         centres = np.column_stack([np.asarray(x, np.float64), np.asarray(y, np.float64)])
-        hz, seg, inside = self._circle_pairs(centres, radii)
+        hz, seg, inside = self.grid.disks(centres, radii)
         return self._edge_entries(hz, seg, inside, np.maximum(2.0 * radii, 1.0), bridges_only)
 
     def footprints(self, hazards: Sequence[Hazard]) -> list[Footprint]:

@@ -23,6 +23,66 @@ _LOW = np.int64(0xFFFFFFFF)
 
 
 @njit(cache=True)
+def _probability(value, w, edge_share, max_risk):  # type: ignore[no-untyped-def]
+    """One entry's probability: the one formula every combining kernel compiles, so that
+    sums done elsewhere (ensembles) come out bit-identical to ``RiskModel``'s."""
+    wj = min(w, max_risk)
+    if edge_share:
+        return min(value * wj, max_risk)
+    return min(-np.expm1(value * np.log1p(-wj)), max_risk)
+
+
+@njit(cache=True)
+def _combine_entries(  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    edges, value, w, closing, edge_share, max_risk, acc, seen, risk, closed
+):
+    """Risk and closure of the edges of one list of entries, summed per edge in list order."""
+    touched = np.empty(edges.size, np.int64)
+    n = 0
+    for i in range(edges.size):
+        e = edges[i]
+        if not seen[e]:
+            seen[e] = True
+            acc[e] = 0.0
+            touched[n] = e
+            n += 1
+        acc[e] += np.log1p(-_probability(value[i], w[i], edge_share, max_risk))
+        if closing[i]:
+            closed[e] = True
+    for k in range(n):
+        e = touched[k]
+        risk[e] = min(-np.expm1(acc[e]), max_risk)
+        seen[e] = False
+    return touched[:n]
+
+
+def combine_entries(
+    edges: NDArray[np.integer],
+    value: F64,
+    weight: F64,
+    closing: NDArray[np.bool_],
+    *,
+    scratch: tuple[F64, NDArray[np.bool_]],
+    risk: F64,
+    closed: NDArray[np.bool_],
+    edge_share: bool = False,
+    max_risk: float,
+) -> I64:
+    """Write into ``risk``/``closed`` the picture of one list of (edge, value, weight,
+    closing) entries, in hazard order, with exactly ``RiskModel``'s float operations (the
+    same compiled code, not numpy's vector maths, which can differ in the last bit).
+
+    ``scratch`` is an (accumulator, seen) pair of edge-sized arrays, ``seen`` all False;
+    returns the distinct edges written (the caller resets them before the next list).
+    """
+    acc, seen = scratch
+    touched: I64 = _combine_entries(
+        edges, value, weight, closing, edge_share, max_risk, acc, seen, risk, closed
+    )
+    return touched
+
+
+@njit(cache=True)
 def _recombine(  # type: ignore[no-untyped-def]  # noqa: PLR0917
     key, value, w, closing, touched, mark, stamp, risk, closed, edge_share, max_risk
 ):
@@ -60,12 +120,7 @@ def _recombine(  # type: ignore[no-untyped-def]  # noqa: PLR0917
         j = lo
         while j < key.size and (key[j] >> 32) == e:
             serial = key[j] & 0xFFFFFFFF
-            wj = min(w[serial], max_risk)
-            if edge_share:
-                p = min(value[j] * wj, max_risk)
-            else:
-                p = min(-np.expm1(value[j] * np.log1p(-wj)), max_risk)
-            s += np.log1p(-p)
+            s += np.log1p(-_probability(value[j], w[serial], edge_share, max_risk))
             if closing[serial]:
                 shut = True
             j += 1
