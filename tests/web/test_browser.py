@@ -33,6 +33,7 @@ class Served:
     tokens: dict[str, str]
     keys: dict[str, Any]
     network_file: Path
+    db_url: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, network_file: Path) -> Iter
     with open_store(db_url) as store:
         tokens, keys = seed_users(store)
     with serving(db_url, network_file) as base:
-        yield Served(base=base, tokens=tokens, keys=keys, network_file=network_file)
+        yield Served(base=base, tokens=tokens, keys=keys, network_file=network_file, db_url=db_url)
 
 
 @pytest.fixture(scope="module")
@@ -384,4 +385,64 @@ def test_a_field_team_reports_an_incident_at_a_point(page: Page, served: Served)
     assert len(stored) == 1
     assert stored[0]["report"]["kind"] == "fired_upon"
     assert stored[0]["report"]["notes"] == "shots at the lead bus"
+    assert_local_only(page, served)
+
+
+def test_the_audit_timeline_shows_the_log_and_a_broken_link(page: Page, served: Served) -> None:
+    import sqlite3
+
+    propose(served, "krems-audit")  # at least one entry besides the users and parties
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    log_in(page, served, "observer")
+    page.page.click("#tabs button[data-view=audit-view]")
+    status = page.page.locator("#audit-status")
+    expect(status).to_have_attribute("data-ok", "true")
+    export = httpx.get(f"{served.base}/audit/export", headers=auth).text.splitlines()
+    entries = [json.loads(line) for line in export[:-1]]
+    head = json.loads(export[-1])
+    assert head["entries"] == len(entries) >= 1
+    assert f"#{head['head_seq']} {head['head_hash']}" in status.inner_text()
+    items = page.page.locator("#audit-timeline li")
+    assert items.count() == len(entries)
+    shown = [int(s) for s in items.evaluate_all("els => els.map(e => e.dataset.seq)")]
+    assert shown == [e["seq"] for e in reversed(entries)]  # newest first
+    newest = entries[-1]
+    assert newest["action"] in items.first.inner_text()
+    assert newest["actor"] in items.first.inner_text()
+    # Someone with database access rewrites who did an entry: the page says the log is broken
+    # and marks the entry (the server recomputes every link).
+    path = served.db_url.removeprefix("sqlite:///")
+    victim = entries[len(entries) // 2]
+    with sqlite3.connect(path) as db:  # as the database's owner could, triggers aside
+        triggers = db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        ).fetchall()
+        assert triggers, "the append-only triggers are gone"
+        for name, _ in triggers:
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?", (victim["seq"],))
+    try:
+        page.page.click("#tabs button[data-view=map-view]")
+        page.page.click("#tabs button[data-view=audit-view]")
+        expect(status).to_have_attribute("data-ok", "false")
+        expect(status).to_contain_text("VERIFICATION FAILED")
+        assert f"#{victim['seq']} " in status.inner_text()
+        fault = page.page.locator("#audit-timeline li.audit-fault")
+        expect(fault).to_have_count(1)
+        assert fault.get_attribute("data-seq") == str(victim["seq"])
+        assert "mallory" in fault.inner_text()
+    finally:
+        with sqlite3.connect(path) as db:
+            db.execute(
+                "UPDATE audit_log SET actor = ? WHERE seq = ?", (victim["actor"], victim["seq"])
+            )
+            for _, sql in triggers:
+                db.execute(sql)
+    assert httpx.get(f"{served.base}/audit/verify", headers=auth).json()["ok"] is True
+    assert_local_only(page, served)
+
+
+def test_a_field_team_has_no_audit_view(page: Page, served: Served) -> None:
+    log_in(page, served, "field")
+    assert page.page.locator("#tabs button[data-view=audit-view], #audit-view").count() == 0
     assert_local_only(page, served)

@@ -43,7 +43,8 @@ async function api(path, options = {}) {
   }
   const res = await fetch(path, { ...options, headers });
   const type = res.headers.get("content-type") ?? "";
-  const body = type.includes("json") ? await res.json() : await res.text();
+  const asJson = type.includes("json") && !type.includes("ndjson");
+  const body = asJson ? await res.json() : await res.text();
   if (!res.ok) {
     const detail = typeof body === "object" ? body.detail ?? body.title : body;
     throw new ApiError(`${res.status}: ${detail}`);
@@ -89,6 +90,7 @@ function show(id) {
   }
   if (id === "map-view" && app.map) app.map.invalidateSize();
   if (id === "agreements-view") loadAgreements().catch((e) => setStatus(e.message, true));
+  if (id === "audit-view") loadAudit().catch((e) => showAuditError(e.message));
 }
 
 // ---- map and road tiles -------------------------------------------------------------------
@@ -549,6 +551,62 @@ function signForm(rec, party) {
       });
   });
   return form;
+}
+
+// ---- audit log timeline ------------------------------------------------------------------
+
+// The newest entries shown; the whole log is still fetched once (the export is the only
+// listing the API offers) and verified on the server against every link.
+const AUDIT_SHOWN = 500;
+
+function showAuditError(text) {
+  const el = $("#audit-status");
+  el.textContent = text;
+  el.className = "audit-status audit-broken";
+}
+
+async function loadAudit() {
+  $("#audit-status").textContent = t("Verifying the log…");
+  const [status, text] = await Promise.all([api("/audit/verify"), api("/audit/export")]);
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  const entries = lines.map((line) => JSON.parse(line)).filter((e) => typeof e.seq === "number");
+  const el = $("#audit-status");
+  el.dataset.ok = String(status.ok);
+  el.dataset.entries = String(status.entries);
+  if (status.ok) {
+    el.className = "audit-status audit-ok";
+    el.textContent = `${t("Verified")}: ${status.entries} ${t("entries")}, ${t("head")} #${status.head_seq} ${status.head_hash ?? ""}`;
+  } else {
+    el.className = "audit-status audit-broken";
+    const parts = [];
+    if (status.fault) parts.push(`#${status.fault.seq} ${status.fault.kind}: ${status.fault.detail}`);
+    for (const issue of status.state) parts.push(`${issue.table} ${issue.key}: ${issue.detail}`);
+    el.textContent = `${t("VERIFICATION FAILED")}: ${parts.join("; ")}`;
+  }
+  const faultSeq = status.fault?.seq ?? null;
+  const shown = entries.slice(-AUDIT_SHOWN).reverse();
+  $("#audit-timeline").replaceChildren(
+    ...shown.map((e) => {
+      const li = document.createElement("li");
+      li.value = e.seq;
+      li.dataset.seq = String(e.seq);
+      li.className = `audit-entry${e.seq === faultSeq ? " audit-fault" : ""}`;
+      const when = document.createElement("time");
+      when.dateTime = e.at_utc;
+      when.textContent = e.at_utc.replace("T", " ").slice(0, 19);
+      const what = document.createElement("span");
+      what.className = "audit-action";
+      what.textContent = e.action;
+      const who = document.createElement("span");
+      who.className = "audit-actor";
+      who.textContent = e.actor;
+      const hash = document.createElement("code");
+      hash.textContent = e.entry_hash.slice(0, 12);
+      hash.title = e.entry_hash;
+      li.append(when, " ", what, " · ", who, " ", hash);
+      return li;
+    }),
+  );
 }
 
 // ---- wiring -------------------------------------------------------------------------------
