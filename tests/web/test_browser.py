@@ -446,3 +446,60 @@ def test_a_field_team_has_no_audit_view(page: Page, served: Served) -> None:
     log_in(page, served, "field")
     assert page.page.locator("#tabs button[data-view=audit-view], #audit-view").count() == 0
     assert_local_only(page, served)
+
+
+def test_a_stored_plan_is_listed_drawn_on_the_map_and_as_a_gantt_chart(
+    page: Page, served: Served
+) -> None:
+    from datetime import datetime
+
+    from tests.api.test_plans import _plan_data
+
+    coordinator = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    body = {"plan": _plan_data(), "network": "krems", "hazards": False, "bound": False}
+    made = httpx.post(f"{served.base}/plans", json=body, headers=coordinator, timeout=120)
+    assert made.status_code == 201, made.text
+    rec = made.json()
+    plan, schedule = rec["plan"], rec["schedule"]
+    assert schedule["trips"] and schedule["convoys"] and schedule["windows"]
+    log_in(page, served, "observer")
+    page.page.click("#tabs button[data-view=plans-view]")
+    expect(page.page.locator("#plan-select option")).to_have_count(1)
+    assert page.page.locator("#plan-select option").inner_text() == f"{rec['plan_id']} (v1)"
+    expect(page.page.locator("#plan-summary")).to_contain_text(
+        f"{schedule['moved']} / {schedule['total_people']} people moved"
+    )
+    chart = page.page.locator("svg.gantt-chart")
+    vehicles = [v["id"] for v in plan["vehicles"]["buses"] + plan["vehicles"]["ambulances"]]
+    assert chart.locator("text.gantt-vehicle").all_text_contents() == vehicles
+    assert chart.locator("g.gantt-trip").count() == len(schedule["trips"])
+    assert chart.locator("rect.gantt-window").count() == len(schedule["windows"])
+    # Bars sit where their times say, on their vehicle's row (x from the chart's own scale).
+    start = datetime.fromisoformat(chart.get_attribute("data-start") or "")
+    end = datetime.fromisoformat(chart.get_attribute("data-end") or "")
+    left = float(chart.get_attribute("data-left") or "")
+    width = float(chart.get_attribute("data-width") or "")
+
+    def x(iso: str) -> float:
+        return left + (datetime.fromisoformat(iso) - start) / (end - start) * width
+
+    windows = [(x(w["start_utc"]), x(w["end_utc"])) for w in schedule["windows"]]
+    for trip in schedule["trips"]:
+        g = chart.locator(f"g.gantt-trip[data-trip='{trip['trip_id']}']")
+        assert g.get_attribute("data-vehicle") == trip["vehicle_id"]
+        drive = g.locator("rect.gantt-drive")
+        assert float(drive.get_attribute("x") or "") == pytest.approx(x(trip["depart_utc"]))
+        shown_end = float(drive.get_attribute("x") or "") + float(
+            drive.get_attribute("width") or ""
+        )
+        assert shown_end == pytest.approx(max(x(trip["arrive_utc"]), x(trip["depart_utc"]) + 1))
+        row = vehicles.index(trip["vehicle_id"])
+        assert float(drive.get_attribute("y") or "") == 24 + row * 20 + 3
+        if trip["entry_utc"]:  # the corridor is entered inside an agreed window
+            assert any(a <= x(trip["entry_utc"]) <= b for a, b in windows)
+    # On the map: every gathering and reception point, and one line per convoy.
+    page.page.click("#plan-on-map")
+    assert page.page.locator("path.plan-gathering").count() == len(plan["gathering_points"])
+    assert page.page.locator("path.plan-reception").count() == len(plan["reception_points"])
+    assert page.page.locator("path.plan-convoy").count() == len(schedule["convoys"])
+    assert_local_only(page, served)

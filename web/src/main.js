@@ -6,6 +6,7 @@ import "leaflet/dist/leaflet.css";
 import "./style.css";
 import { ROAD_STYLE, drawTile } from "./roads.js";
 import { HAZARD_SYMBOL, hazardLayer, textNode } from "./hazards.js";
+import { ganttChart, planLayer } from "./plans.js";
 
 const $ = (sel) => document.querySelector(sel);
 const TOKEN_KEY = "corridor.token";
@@ -90,6 +91,7 @@ function show(id) {
   }
   if (id === "map-view" && app.map) app.map.invalidateSize();
   if (id === "agreements-view") loadAgreements().catch((e) => setStatus(e.message, true));
+  if (id === "plans-view") loadPlans().catch((e) => setPlanSummary(e.message, true));
   if (id === "audit-view") loadAudit().catch((e) => showAuditError(e.message));
 }
 
@@ -150,6 +152,7 @@ async function startMap() {
   app.live = L.layerGroup().addTo(app.map);
   if (app.may.has("reports.incident")) fillIncidentForm().catch((e) => setStatus(e.message, true));
   app.corridors = L.layerGroup().addTo(app.map);
+  app.plan = L.layerGroup().addTo(app.map);
   drawAgreementRoutes().catch((e) => setStatus(e.message, true));
   if (app.may.has("events.stream")) followEvents();
   await loadHazards();
@@ -553,6 +556,54 @@ function signForm(rec, party) {
   return form;
 }
 
+// ---- plans: the list, the Gantt view, gathering points and convoys on the map -------------
+
+function setPlanSummary(text, isError = false) {
+  const el = $("#plan-summary");
+  el.textContent = text;
+  el.classList.toggle("error", isError);
+}
+
+async function loadPlans() {
+  const page = await api("/plans?limit=500");
+  const select = $("#plan-select");
+  const chosen = select.value;
+  select.replaceChildren(
+    ...page.items.map((p) => {
+      const opt = document.createElement("option");
+      opt.value = p.plan_id;
+      opt.textContent = `${p.plan_id} (v${p.latest_version})`;
+      return opt;
+    }),
+  );
+  if (page.items.length === 0) {
+    setPlanSummary(t("No plans yet."));
+    $("#gantt").replaceChildren();
+    return;
+  }
+  if (page.items.some((p) => p.plan_id === chosen)) select.value = chosen;
+  await showPlan(select.value);
+}
+
+async function showPlan(planId) {
+  const rec = await api(`/plans/${encodeURIComponent(planId)}`);
+  app.planRecord = rec;
+  const s = rec.schedule;
+  const clearance = s.clearance_utc ? s.clearance_utc.replace("T", " ").slice(0, 16) : "—";
+  setPlanSummary(
+    `${rec.plan.title || rec.plan_id} v${rec.version}: ${s.moved} / ${s.total_people} ${t("people moved")}, ` +
+      `${s.trips.length} ${t("trips")}, ${s.convoys.length} ${t("convoys")}, ${t("clearance")} ${clearance}`,
+  );
+  $("#gantt").replaceChildren(ganttChart(rec.plan, s));
+  drawPlan(rec);
+}
+
+function drawPlan(rec) {
+  if (!app.plan) return;
+  app.plan.clearLayers();
+  planLayer(rec.plan, rec.schedule).addTo(app.plan);
+}
+
 // ---- audit log timeline ------------------------------------------------------------------
 
 // The newest entries shown; the whole log is still fetched once (the export is the only
@@ -645,6 +696,14 @@ function wire() {
     document.body.classList.add("picking");
     setStatus(t("Click where the hazard is (or pan with the arrow keys and press Enter)."));
     $("#map").focus();
+  });
+  $("#plan-select").addEventListener("change", () =>
+    showPlan($("#plan-select").value).catch((e) => setPlanSummary(e.message, true)),
+  );
+  $("#plan-on-map").addEventListener("click", () => {
+    show("map-view");
+    const bounds = app.plan?.getLayers()[0]?.getBounds?.();
+    if (bounds?.isValid()) app.map.fitBounds(bounds, { padding: [30, 30] });
   });
   $("#lang").addEventListener("change", () => setLanguage($("#lang").value));
   const lang = localStorage.getItem(LANG_KEY) ?? (navigator.language.startsWith("uk") ? "uk" : "en");
