@@ -503,3 +503,123 @@ def test_a_stored_plan_is_listed_drawn_on_the_map_and_as_a_gantt_chart(
     assert page.page.locator("path.plan-reception").count() == len(plan["reception_points"])
     assert page.page.locator("path.plan-convoy").count() == len(schedule["convoys"])
     assert_local_only(page, served)
+
+
+def test_the_time_slider_shows_hazards_active_then_faded_by_decay(
+    page: Page, served: Served
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    iso = lambda t: t.isoformat().replace("+00:00", "Z")  # noqa: E731
+    auth = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    made = {}
+    for name, props in {
+        # observed two hours ago, half-life one hour, gone in an hour
+        "decaying": {"kind": "shelling", "observed_at": iso(now - timedelta(hours=2)),
+                     "valid_until": iso(now + timedelta(hours=1)), "half_life_h": 1.0,
+                     "severity": 0.8, "confidence": 1.0},
+        # announced for three hours from now; a mine field does not decay
+        "future": {"kind": "mines", "valid_from": iso(now + timedelta(hours=3)),
+                   "severity": 0.9, "confidence": 0.5},
+    }.items():  # fmt: skip
+        r = httpx.post(
+            f"{served.base}/hazards",
+            headers=auth,
+            json={"type": "Feature", "properties": props,
+                  "geometry": {"type": "Point", "coordinates": [15.60 + len(made) * 0.01, 48.41]}},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+        made[name] = r.json()["id"]
+    log_in(page, served, "observer")
+    slider = page.page.locator("#hazard-when")
+    anchor = datetime.fromisoformat(slider.get_attribute("data-anchor") or "")
+    icon = lambda name: page.page.locator(f".hazard-icon[data-hazard='{made[name]}']")  # noqa: E731
+
+    def at(minutes: int) -> datetime:
+        slider.fill(str(minutes))
+        moment = anchor + timedelta(minutes=minutes)
+        expect(page.page.locator("#map")).to_have_attribute(
+            "data-hazards-at", iso(moment)[:-1] + ".000Z"
+        )
+        return moment
+
+    def expected(moment: datetime) -> float:  # 0.8 x 1.0 x 0.5 ** (age / 1 h), by hand
+        age_h = (moment - (now - timedelta(hours=2))) / timedelta(hours=1)
+        return 0.8 * 0.5**age_h
+
+    # Two hours ago the shelling was fresh; now it has faded to a quarter.
+    then = at(-120)
+    assert float(icon("decaying").get_attribute("data-weight") or "") == pytest.approx(
+        expected(then), abs=1e-3
+    )
+    assert icon("future").count() == 0
+    faded = at(0)
+    weight_now = float(icon("decaying").get_attribute("data-weight") or "")
+    assert weight_now == pytest.approx(expected(faded), abs=1e-3) and weight_now < 0.25
+    opacity = lambda name: float(icon(name).evaluate("e => getComputedStyle(e).opacity"))  # noqa: E731
+    assert opacity("decaying") < 0.5
+    # In four hours the shelling is over and the mines are there, at full strength.
+    at(240)
+    expect(icon("future")).to_have_count(1)
+    assert icon("decaying").count() == 0
+    assert float(icon("future").get_attribute("data-weight") or "") == pytest.approx(0.45)
+    assert opacity("future") == pytest.approx(0.25 + 0.75 * 0.45, abs=1e-3)
+    active = httpx.get(
+        f"{served.base}/hazards",
+        params={"limit": 500, "active_at": iso(anchor + timedelta(minutes=240))},
+        headers=auth,
+    ).json()
+    assert page.page.inner_text("#hazard-count") == f"({active['total']})"
+    page.page.click("#hazard-now")
+    expect(page.page.locator("#map")).to_have_attribute("data-hazards-at", "now")
+    assert_local_only(page, served)
+
+
+def test_a_field_team_reports_a_check_in_from_the_page(page: Page, served: Served) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    propose(served, "krems-checkin")
+    coordinator = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    convoy = {"id": "column-7", "corridor_id": "krems-checkin", "label": "school buses",
+              "vehicles": 6, "people": 240,
+              "depart_utc": (datetime.now(UTC) + timedelta(days=1)).isoformat()}  # fmt: skip
+    added = httpx.post(f"{served.base}/convoys", json={"convoys": [convoy]}, headers=coordinator)
+    assert added.status_code == 200, added.text
+    log_in(page, served, "field")
+    wait_for_roads(page)
+    expect(page.page.locator("#live-state")).to_have_text("(connected)")
+    page.page.select_option("#checkin-corridor", "krems-checkin")
+    expect(page.page.locator("#checkin-convoy option")).to_have_text(["column-7 (school buses)"])
+    box = page.page.locator("#map").bounding_box()
+    # "held" needs a checkpoint: the server refuses, and the page says why.
+    page.page.select_option("#checkin-status", "held")
+    page.page.click("#checkin-place")
+    page.page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
+    expect(page.page.locator("#status")).to_contain_text("422")
+    expect(page.page.locator("#status")).to_contain_text("checkpoint")
+    page.page.select_option("#checkin-status", "en_route")
+    page.page.fill("#checkin-people", "236")
+    page.page.click("#checkin-place")
+    page.page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
+    expect(page.page.locator("#status")).to_contain_text("Check-in reported: column-7 en route")
+    expect(page.page.locator("#live li.live-checkin")).to_contain_text("en_route krems-checkin")
+    stored = httpx.get(
+        f"{served.base}/reports",
+        params={"corridor_id": "krems-checkin", "type": "checkin"},
+        headers=coordinator,
+    ).json()["items"]
+    assert len(stored) == 1
+    report = stored[0]["report"]
+    assert (report["convoy_id"], report["status"], report["people"]) == (
+        "column-7",
+        "en_route",
+        236,
+    )
+    # At a point on the served network (the click, not a default position).
+    networks = httpx.get(f"{served.base}/networks", headers=coordinator).json()["items"]
+    west, south, east, north = networks[0]["bbox"]
+    assert west < report["lon"] < east and south < report["lat"] < north
+    assert page.page.locator("path.live-marker-checkin").count() == 1
+    page.errors[:] = [e for e in page.errors if "422" not in e]
+    assert_local_only(page, served)

@@ -5,7 +5,7 @@ import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import "./style.css";
 import { ROAD_STYLE, drawTile } from "./roads.js";
-import { HAZARD_SYMBOL, hazardLayer, textNode } from "./hazards.js";
+import { HAZARD_SYMBOL, hazardLayer, textNode, weightAt } from "./hazards.js";
 import { ganttChart, planLayer } from "./plans.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -154,8 +154,9 @@ async function startMap() {
   app.corridors = L.layerGroup().addTo(app.map);
   app.plan = L.layerGroup().addTo(app.map);
   drawAgreementRoutes().catch((e) => setStatus(e.message, true));
+  if (app.may.has("reports.checkin")) fillCheckinForm().catch((e) => setStatus(e.message, true));
   if (app.may.has("events.stream")) followEvents();
-  await loadHazards();
+  await hazardsNow();
 }
 
 // ---- live events (check-ins, incidents, violations, agreement changes) --------------------
@@ -257,19 +258,52 @@ function fillHazardKinds() {
 
 // ---- hazards ------------------------------------------------------------------------------
 
+// The time slider: null shows the hazards in force now (unexpired); a moment shows those the
+// API says were active then, faded by their decay at that moment.
 async function loadHazards() {
-  const page = await api("/hazards?limit=500");
+  app.kinds ??= await fetch("assets/hazard-kinds.json").then((r) => (r.ok ? r.json() : {}));
+  const at = app.hazardTime;
+  const query = at === null || at === undefined ? "" : `&active_at=${encodeURIComponent(new Date(at).toISOString())}`;
+  const page = await api(`/hazards?limit=500${query}`);
+  if (at !== app.hazardTime) return; // the slider moved on while this was loading
+  const when = at ?? Date.now();
   app.hazards.clearLayers();
-  hazardLayer(page.items).addTo(app.hazards);
+  hazardLayer(page.items, when, app.kinds).addTo(app.hazards);
   $("#hazard-count").textContent = `(${page.total})`;
+  $("#map").dataset.hazardsAt = at === null || at === undefined ? "now" : new Date(at).toISOString();
   const list = $("#hazard-list");
   list.replaceChildren(
     ...page.items.map((h) => {
       const li = document.createElement("li");
-      li.textContent = `${HAZARD_SYMBOL[h.properties.kind] ?? "?"} ${h.properties.kind} · ${h.id}`;
+      const weight = (weightAt(h, when, app.kinds) * 100).toFixed(0);
+      li.textContent = `${HAZARD_SYMBOL[h.properties.kind] ?? "?"} ${h.properties.kind} · ${h.id} · ${weight} %`;
       return li;
     }),
   );
+}
+
+function showHazardTime() {
+  const slider = $("#hazard-when");
+  const at = app.timeAnchor + Number(slider.value) * 60_000;
+  $("#hazard-when-label").textContent = new Date(at).toISOString().slice(0, 16).replace("T", " ");
+  return at;
+}
+
+let hazardTimer = null;
+function onHazardSlider() {
+  app.hazardTime = showHazardTime();
+  clearTimeout(hazardTimer);
+  hazardTimer = setTimeout(() => loadHazards().catch((e) => setStatus(e.message, true)), 150);
+}
+
+function hazardsNow() {
+  app.timeAnchor = Math.floor(Date.now() / 60_000) * 60_000;
+  const slider = $("#hazard-when");
+  slider.value = "0";
+  slider.dataset.anchor = new Date(app.timeAnchor).toISOString();
+  app.hazardTime = null;
+  showHazardTime();
+  return loadHazards();
 }
 
 async function addHazard(latlng) {
@@ -336,6 +370,63 @@ async function fillIncidentForm() {
   }
 }
 
+const CHECKIN_STATUSES = ["departed", "en_route", "at_checkpoint", "held", "released", "turned_back", "arrived", "returning"];
+
+function option(value, text = value) {
+  const opt = document.createElement("option");
+  opt.value = value;
+  opt.textContent = text;
+  return opt;
+}
+
+async function fillCheckinForm() {
+  $("#checkin-status").replaceChildren(...CHECKIN_STATUSES.map((s) => option(s, s.replaceAll("_", " "))));
+  const page = await api("/agreements?limit=100");
+  $("#checkin-corridor").replaceChildren(...page.items.map((a) => option(a.corridor_id)));
+  $("#checkin-corridor").addEventListener("change", () =>
+    fillCheckinCorridor().catch((e) => setStatus(e.message, true)),
+  );
+  await fillCheckinCorridor();
+}
+
+// The convoys registered on the chosen corridor, and its agreed checkpoints.
+async function fillCheckinCorridor() {
+  const corridor = $("#checkin-corridor").value;
+  if (!corridor) return;
+  const [convoys, rec] = await Promise.all([
+    api(`/convoys?corridor_id=${encodeURIComponent(corridor)}`),
+    api(`/agreements/${encodeURIComponent(corridor)}`),
+  ]);
+  $("#checkin-convoy").replaceChildren(
+    ...convoys.items.map((c) => option(c.id, c.label ? `${c.id} (${c.label})` : c.id)),
+  );
+  $("#checkin-checkpoint").replaceChildren(
+    option("", t("(none)")),
+    ...(rec.terms?.checkpoints ?? []).map((c) => option(c.name)),
+  );
+}
+
+async function reportCheckin(latlng) {
+  const corridor = $("#checkin-corridor").value;
+  const convoy = $("#checkin-convoy").value;
+  if (!corridor || !convoy) throw new ApiError(t("There is no registered convoy to report on."));
+  const body = {
+    id: reportId(),
+    corridor_id: corridor,
+    convoy_id: convoy,
+    status: $("#checkin-status").value,
+    at_utc: new Date().toISOString(),
+    lat: round(latlng.lat),
+    lon: round(latlng.lng),
+  };
+  const checkpoint = $("#checkin-checkpoint").value;
+  if (checkpoint) body.checkpoint = checkpoint;
+  const people = $("#checkin-people").value;
+  if (people !== "") body.people = Number(people);
+  await api("/reports/checkins", { method: "POST", json: body });
+  setStatus(`${t("Check-in reported")}: ${body.convoy_id} ${body.status.replaceAll("_", " ")} (${body.id}).`);
+}
+
 function reportId() {
   const random = Array.from({ length: 4 }, () => Math.floor(Math.random() * 0x10000).toString(16));
   return `web-${Date.now().toString(36)}-${random.join("")}`;
@@ -366,6 +457,12 @@ function onMapClick(event) {
     app.mode = null;
     document.body.classList.remove("picking");
     reportIncident(event.latlng).catch((e) => setStatus(e.message, true));
+    return;
+  }
+  if (app.mode === "checkin") {
+    app.mode = null;
+    document.body.classList.remove("picking");
+    reportCheckin(event.latlng).catch((e) => setStatus(e.message, true));
     return;
   }
   if (app.mode === "hazard") {
@@ -691,6 +788,14 @@ function wire() {
     setStatus(t("Click where the incident happened (or pan with the arrow keys and press Enter)."));
     $("#map").focus();
   });
+  $("#checkin-place")?.addEventListener("click", () => {
+    app.mode = "checkin";
+    document.body.classList.add("picking");
+    setStatus(t("Click where the convoy is (or pan with the arrow keys and press Enter)."));
+    $("#map").focus();
+  });
+  $("#hazard-when").addEventListener("input", onHazardSlider);
+  $("#hazard-now").addEventListener("click", () => hazardsNow().catch((e) => setStatus(e.message, true)));
   $("#hazard-place")?.addEventListener("click", () => {
     app.mode = "hazard";
     document.body.classList.add("picking");

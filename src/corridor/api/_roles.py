@@ -97,6 +97,7 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     "dashboard.page": PUBLIC,
     "dashboard.asset": PUBLIC,
     "dashboard.catalog": PUBLIC,
+    "dashboard.hazard_kinds": PUBLIC,
 }
 
 #: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter
