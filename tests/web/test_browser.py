@@ -623,3 +623,58 @@ def test_a_field_team_reports_a_check_in_from_the_page(page: Page, served: Serve
     assert page.page.locator("path.live-marker-checkin").count() == 1
     page.errors[:] = [e for e in page.errors if "422" not in e]
     assert_local_only(page, served)
+
+
+def test_a_coordinator_draws_a_no_go_zone_that_routes_avoid(page: Page, served: Served) -> None:
+    from shapely.geometry import LineString, Point, shape
+
+    log_in(page, served, "coordinator")
+    wait_for_roads(page)
+    box = page.page.locator("#map").bounding_box()
+    before = click_route(page, box)
+    # Where the drawn fastest route is on screen, halfway along its path.
+    mid = page.page.locator("path.route-fastest").evaluate(
+        """p => { const q = p.getPointAtLength(p.getTotalLength() / 2);
+                  const m = p.getScreenCTM();
+                  return [q.x * m.a + q.y * m.c + m.e, q.x * m.b + q.y * m.d + m.f]; }"""
+    )
+    corners = [(-30, -30), (30, -30), (30, 30), (-30, 30)]
+    page.page.click("#zone-draw")
+    assert page.page.locator("#zone-finish").is_hidden()
+    for dx, dy in corners:
+        page.page.mouse.click(mid[0] + dx, mid[1] + dy)
+    expect(page.page.locator("#status")).to_contain_text("Corners: 4")
+    page.page.click("#zone-finish")
+    expect(page.page.locator("#status")).to_contain_text("No-go zone added (4 corners)")
+    zones = [h for h in hazards(served) if h["properties"]["kind"] == "no_go_zone"]
+    assert len(zones) == 1
+    zone = shape(zones[0]["geometry"])
+    assert zone.geom_type == "Polygon" and len(zones[0]["geometry"]["coordinates"][0]) == 5
+    assert zones[0]["properties"]["source"] == "dashboard (coordinator-1)"
+    assert LineString(before["fastest"]["geometry"]["coordinates"]).intersects(zone)
+    # The zone closes the roads inside it: the routes now go around it.
+    after = click_route(page, box)
+    for kind in ("fastest", "safest"):
+        line = LineString(after[kind]["geometry"]["coordinates"])
+        assert not line.intersects(zone), kind
+        assert not zone.contains(Point(line.coords[len(line.coords) // 2]))
+    assert page.page.locator("path.leaflet-interactive.zone-draft").count() == 0
+    assert_local_only(page, served)
+
+
+def test_escape_cancels_a_zone_being_drawn(page: Page, served: Served) -> None:
+    log_in(page, served, "field")
+    wait_for_roads(page)
+    box = page.page.locator("#map").bounding_box()
+    before = len(hazards(served))
+    page.page.click("#zone-draw")
+    for fx, fy in [(0.4, 0.4), (0.6, 0.4), (0.5, 0.6)]:
+        page.page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    expect(page.page.locator("#zone-finish")).to_be_visible()
+    page.page.keyboard.press("Escape")
+    expect(page.page.locator("#status")).to_contain_text("Zone cancelled")
+    assert page.page.locator("#zone-finish").is_hidden()
+    assert len(hazards(served)) == before
+    page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    assert len(hazards(served)) == before
+    assert_local_only(page, served)

@@ -321,6 +321,45 @@ async function addHazard(latlng) {
   await loadHazards();
 }
 
+// A no-go zone drawn corner by corner; it is stored as a no_go_zone hazard (which closes the
+// roads inside it to routing) when finished.
+function startZone() {
+  cancelZone();
+  app.mode = "zone";
+  app.zonePoints = [];
+  app.zoneShape = L.polygon([], { color: "#0b57d0", dashArray: "4 4", className: "zone-draft" }).addTo(app.map);
+  document.body.classList.add("picking");
+  setStatus(t("Click the corners of the zone (or pan with the arrow keys and press Enter)."));
+  $("#map").focus();
+}
+
+function cancelZone() {
+  if (app.zoneShape) app.zoneShape.remove();
+  app.zoneShape = null;
+  app.zonePoints = [];
+  if (app.mode === "zone") app.mode = null;
+  document.body.classList.remove("picking");
+  const finish = $("#zone-finish");
+  if (finish) finish.hidden = true;
+}
+
+async function finishZone() {
+  const ring = app.zonePoints.map((p) => [round(p.lng), round(p.lat)]);
+  cancelZone();
+  if (ring.length < 3) throw new ApiError(t("A zone needs at least three corners."));
+  ring.push(ring[0]);
+  await api("/hazards", {
+    method: "POST",
+    json: {
+      type: "Feature",
+      geometry: { type: "Polygon", coordinates: [ring] },
+      properties: { kind: "no_go_zone", source: `dashboard (${app.me.name})` },
+    },
+  });
+  setStatus(`${t("No-go zone added")} (${ring.length - 1} ${t("corners")}).`);
+  await loadHazards();
+}
+
 // ---- agreed corridors on the map --------------------------------------------------------
 
 async function drawAgreementRoutes() {
@@ -463,6 +502,13 @@ function onMapClick(event) {
     app.mode = null;
     document.body.classList.remove("picking");
     reportCheckin(event.latlng).catch((e) => setStatus(e.message, true));
+    return;
+  }
+  if (app.mode === "zone") {
+    app.zonePoints.push(event.latlng);
+    app.zoneShape.setLatLngs(app.zonePoints);
+    $("#zone-finish").hidden = app.zonePoints.length < 3;
+    setStatus(`${t("Corners")}: ${app.zonePoints.length}. ${t("Click the next corner, or finish the zone.")}`);
     return;
   }
   if (app.mode === "hazard") {
@@ -793,6 +839,14 @@ function wire() {
     document.body.classList.add("picking");
     setStatus(t("Click where the convoy is (or pan with the arrow keys and press Enter)."));
     $("#map").focus();
+  });
+  $("#zone-draw")?.addEventListener("click", startZone);
+  $("#zone-finish")?.addEventListener("click", () => finishZone().catch((e) => setStatus(e.message, true)));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && app.mode === "zone") {
+      cancelZone();
+      setStatus(t("Zone cancelled."));
+    }
   });
   $("#hazard-when").addEventListener("input", onHazardSlider);
   $("#hazard-now").addEventListener("click", () => hazardsNow().catch((e) => setStatus(e.message, true)));
