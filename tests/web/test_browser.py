@@ -343,7 +343,12 @@ def test_the_dashboard_speaks_ukrainian(page: Page, served: Served) -> None:
     expect(page.page.locator("#login h2")).to_have_text("Увійти")
     assert page.page.get_attribute("html", "lang") == "uk"
     log_in(page, served, "coordinator")
-    assert page.page.locator("#tabs button").all_inner_texts() == ["Карта", "Угоди"]
+    assert page.page.locator("#tabs button").all_inner_texts() == [
+        "Карта",
+        "Угоди",
+        "Плани",
+        "Журнал аудиту",
+    ]
     assert page.page.inner_text("#hazard-place") == "Позначити на карті"
     page.page.click("#route-pick")
     expect(page.page.locator("#status")).to_contain_text("Клацніть початок на карті")
@@ -591,17 +596,16 @@ def test_a_field_team_reports_a_check_in_from_the_page(page: Page, served: Serve
     expect(page.page.locator("#live-state")).to_have_text("(connected)")
     page.page.select_option("#checkin-corridor", "krems-checkin")
     expect(page.page.locator("#checkin-convoy option")).to_have_text(["column-7 (school buses)"])
-    box = page.page.locator("#map").bounding_box()
     # "held" needs a checkpoint: the server refuses, and the page says why.
     page.page.select_option("#checkin-status", "held")
-    page.page.click("#checkin-place")
-    page.page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
+    page.page.click("#checkin-place")  # the map takes the focus; Enter picks its centre
+    page.page.keyboard.press("Enter")
     expect(page.page.locator("#status")).to_contain_text("422")
     expect(page.page.locator("#status")).to_contain_text("checkpoint")
     page.page.select_option("#checkin-status", "en_route")
     page.page.fill("#checkin-people", "236")
-    page.page.click("#checkin-place")
-    page.page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
+    page.page.click("#checkin-place")  # the map takes the focus; Enter picks its centre
+    page.page.keyboard.press("Enter")
     expect(page.page.locator("#status")).to_contain_text("Check-in reported: column-7 en route")
     expect(page.page.locator("#live li.live-checkin")).to_contain_text("en_route krems-checkin")
     stored = httpx.get(
