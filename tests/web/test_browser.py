@@ -538,6 +538,7 @@ def test_the_time_slider_shows_hazards_active_then_faded_by_decay(
         made[name] = r.json()["id"]
     log_in(page, served, "observer")
     slider = page.page.locator("#hazard-when")
+    expect(page.page.locator("#map")).to_have_attribute("data-hazards-at", "now")  # first load
     anchor = datetime.fromisoformat(slider.get_attribute("data-anchor") or "")
     icon = lambda name: page.page.locator(f".hazard-icon[data-hazard='{made[name]}']")  # noqa: E731
 
