@@ -33,6 +33,7 @@ class Served:
     tokens: dict[str, str]
     keys: dict[str, Any]
     network_file: Path
+    db_url: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, network_file: Path) -> Iter
     with open_store(db_url) as store:
         tokens, keys = seed_users(store)
     with serving(db_url, network_file) as base:
-        yield Served(base=base, tokens=tokens, keys=keys, network_file=network_file)
+        yield Served(base=base, tokens=tokens, keys=keys, network_file=network_file, db_url=db_url)
 
 
 @pytest.fixture(scope="module")
@@ -342,7 +343,12 @@ def test_the_dashboard_speaks_ukrainian(page: Page, served: Served) -> None:
     expect(page.page.locator("#login h2")).to_have_text("Увійти")
     assert page.page.get_attribute("html", "lang") == "uk"
     log_in(page, served, "coordinator")
-    assert page.page.locator("#tabs button").all_inner_texts() == ["Карта", "Угоди"]
+    assert page.page.locator("#tabs button").all_inner_texts() == [
+        "Карта",
+        "Угоди",
+        "Плани",
+        "Журнал аудиту",
+    ]
     assert page.page.inner_text("#hazard-place") == "Позначити на карті"
     page.page.click("#route-pick")
     expect(page.page.locator("#status")).to_contain_text("Клацніть початок на карті")
@@ -384,4 +390,296 @@ def test_a_field_team_reports_an_incident_at_a_point(page: Page, served: Served)
     assert len(stored) == 1
     assert stored[0]["report"]["kind"] == "fired_upon"
     assert stored[0]["report"]["notes"] == "shots at the lead bus"
+    assert_local_only(page, served)
+
+
+def test_the_audit_timeline_shows_the_log_and_a_broken_link(page: Page, served: Served) -> None:
+    import sqlite3
+
+    propose(served, "krems-audit")  # at least one entry besides the users and parties
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    log_in(page, served, "observer")
+    page.page.click("#tabs button[data-view=audit-view]")
+    status = page.page.locator("#audit-status")
+    expect(status).to_have_attribute("data-ok", "true")
+    export = httpx.get(f"{served.base}/audit/export", headers=auth).text.splitlines()
+    entries = [json.loads(line) for line in export[:-1]]
+    head = json.loads(export[-1])
+    assert head["entries"] == len(entries) >= 1
+    assert f"#{head['head_seq']} {head['head_hash']}" in status.inner_text()
+    items = page.page.locator("#audit-timeline li")
+    assert items.count() == len(entries)
+    shown = [int(s) for s in items.evaluate_all("els => els.map(e => e.dataset.seq)")]
+    assert shown == [e["seq"] for e in reversed(entries)]  # newest first
+    newest = entries[-1]
+    assert newest["action"] in items.first.inner_text()
+    assert newest["actor"] in items.first.inner_text()
+    # Someone with database access rewrites who did an entry: the page says the log is broken
+    # and marks the entry (the server recomputes every link).
+    path = served.db_url.removeprefix("sqlite:///")
+    victim = entries[len(entries) // 2]
+    with sqlite3.connect(path) as db:  # as the database's owner could, triggers aside
+        triggers = db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        ).fetchall()
+        assert triggers, "the append-only triggers are gone"
+        for name, _ in triggers:
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?", (victim["seq"],))
+    try:
+        page.page.click("#tabs button[data-view=map-view]")
+        page.page.click("#tabs button[data-view=audit-view]")
+        expect(status).to_have_attribute("data-ok", "false")
+        expect(status).to_contain_text("VERIFICATION FAILED")
+        assert f"#{victim['seq']} " in status.inner_text()
+        fault = page.page.locator("#audit-timeline li.audit-fault")
+        expect(fault).to_have_count(1)
+        assert fault.get_attribute("data-seq") == str(victim["seq"])
+        assert "mallory" in fault.inner_text()
+    finally:
+        with sqlite3.connect(path) as db:
+            db.execute(
+                "UPDATE audit_log SET actor = ? WHERE seq = ?", (victim["actor"], victim["seq"])
+            )
+            for _, sql in triggers:
+                db.execute(sql)
+    assert httpx.get(f"{served.base}/audit/verify", headers=auth).json()["ok"] is True
+    assert_local_only(page, served)
+
+
+def test_a_field_team_has_no_audit_view(page: Page, served: Served) -> None:
+    log_in(page, served, "field")
+    assert page.page.locator("#tabs button[data-view=audit-view], #audit-view").count() == 0
+    assert_local_only(page, served)
+
+
+def test_a_stored_plan_is_listed_drawn_on_the_map_and_as_a_gantt_chart(
+    page: Page, served: Served
+) -> None:
+    from datetime import datetime
+
+    from tests.api.test_plans import _plan_data
+
+    coordinator = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    body = {"plan": _plan_data(), "network": "krems", "hazards": False, "bound": False}
+    made = httpx.post(f"{served.base}/plans", json=body, headers=coordinator, timeout=120)
+    assert made.status_code == 201, made.text
+    rec = made.json()
+    plan, schedule = rec["plan"], rec["schedule"]
+    assert schedule["trips"] and schedule["convoys"] and schedule["windows"]
+    log_in(page, served, "observer")
+    page.page.click("#tabs button[data-view=plans-view]")
+    expect(page.page.locator("#plan-select option")).to_have_count(1)
+    assert page.page.locator("#plan-select option").inner_text() == f"{rec['plan_id']} (v1)"
+    expect(page.page.locator("#plan-summary")).to_contain_text(
+        f"{schedule['moved']} / {schedule['total_people']} people moved"
+    )
+    chart = page.page.locator("svg.gantt-chart")
+    vehicles = [v["id"] for v in plan["vehicles"]["buses"] + plan["vehicles"]["ambulances"]]
+    assert chart.locator("text.gantt-vehicle").all_text_contents() == vehicles
+    assert chart.locator("g.gantt-trip").count() == len(schedule["trips"])
+    assert chart.locator("rect.gantt-window").count() == len(schedule["windows"])
+    # Bars sit where their times say, on their vehicle's row (x from the chart's own scale).
+    start = datetime.fromisoformat(chart.get_attribute("data-start") or "")
+    end = datetime.fromisoformat(chart.get_attribute("data-end") or "")
+    left = float(chart.get_attribute("data-left") or "")
+    width = float(chart.get_attribute("data-width") or "")
+
+    def x(iso: str) -> float:
+        return left + (datetime.fromisoformat(iso) - start) / (end - start) * width
+
+    windows = [(x(w["start_utc"]), x(w["end_utc"])) for w in schedule["windows"]]
+    for trip in schedule["trips"]:
+        g = chart.locator(f"g.gantt-trip[data-trip='{trip['trip_id']}']")
+        assert g.get_attribute("data-vehicle") == trip["vehicle_id"]
+        drive = g.locator("rect.gantt-drive")
+        assert float(drive.get_attribute("x") or "") == pytest.approx(x(trip["depart_utc"]))
+        shown_end = float(drive.get_attribute("x") or "") + float(
+            drive.get_attribute("width") or ""
+        )
+        assert shown_end == pytest.approx(max(x(trip["arrive_utc"]), x(trip["depart_utc"]) + 1))
+        row = vehicles.index(trip["vehicle_id"])
+        assert float(drive.get_attribute("y") or "") == 24 + row * 20 + 3
+        if trip["entry_utc"]:  # the corridor is entered inside an agreed window
+            assert any(a <= x(trip["entry_utc"]) <= b for a, b in windows)
+    # On the map: every gathering and reception point, and one line per convoy.
+    page.page.click("#plan-on-map")
+    assert page.page.locator("path.plan-gathering").count() == len(plan["gathering_points"])
+    assert page.page.locator("path.plan-reception").count() == len(plan["reception_points"])
+    assert page.page.locator("path.plan-convoy").count() == len(schedule["convoys"])
+    assert_local_only(page, served)
+
+
+def test_the_time_slider_shows_hazards_active_then_faded_by_decay(
+    page: Page, served: Served
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    iso = lambda t: t.isoformat().replace("+00:00", "Z")  # noqa: E731
+    auth = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    made = {}
+    for name, props in {
+        # observed two hours ago, half-life one hour, gone in an hour
+        "decaying": {"kind": "shelling", "observed_at": iso(now - timedelta(hours=2)),
+                     "valid_until": iso(now + timedelta(hours=1)), "half_life_h": 1.0,
+                     "severity": 0.8, "confidence": 1.0},
+        # announced for three hours from now; a mine field does not decay
+        "future": {"kind": "mines", "valid_from": iso(now + timedelta(hours=3)),
+                   "severity": 0.9, "confidence": 0.5},
+    }.items():  # fmt: skip
+        r = httpx.post(
+            f"{served.base}/hazards",
+            headers=auth,
+            json={"type": "Feature", "properties": props,
+                  "geometry": {"type": "Point", "coordinates": [15.60 + len(made) * 0.01, 48.41]}},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+        made[name] = r.json()["id"]
+    log_in(page, served, "observer")
+    slider = page.page.locator("#hazard-when")
+    expect(page.page.locator("#map")).to_have_attribute("data-hazards-at", "now")  # first load
+    anchor = datetime.fromisoformat(slider.get_attribute("data-anchor") or "")
+    icon = lambda name: page.page.locator(f".hazard-icon[data-hazard='{made[name]}']")  # noqa: E731
+
+    def at(minutes: int) -> datetime:
+        slider.fill(str(minutes))
+        moment = anchor + timedelta(minutes=minutes)
+        expect(page.page.locator("#map")).to_have_attribute(
+            "data-hazards-at", iso(moment)[:-1] + ".000Z"
+        )
+        return moment
+
+    def expected(moment: datetime) -> float:  # 0.8 x 1.0 x 0.5 ** (age / 1 h), by hand
+        age_h = (moment - (now - timedelta(hours=2))) / timedelta(hours=1)
+        return 0.8 * 0.5**age_h
+
+    # Two hours ago the shelling was fresh; now it has faded to a quarter.
+    then = at(-120)
+    assert float(icon("decaying").get_attribute("data-weight") or "") == pytest.approx(
+        expected(then), abs=1e-3
+    )
+    assert icon("future").count() == 0
+    faded = at(0)
+    weight_now = float(icon("decaying").get_attribute("data-weight") or "")
+    assert weight_now == pytest.approx(expected(faded), abs=1e-3) and weight_now < 0.25
+    opacity = lambda name: float(icon(name).evaluate("e => getComputedStyle(e).opacity"))  # noqa: E731
+    assert opacity("decaying") < 0.5
+    # In four hours the shelling is over and the mines are there, at full strength.
+    at(240)
+    expect(icon("future")).to_have_count(1)
+    assert icon("decaying").count() == 0
+    assert float(icon("future").get_attribute("data-weight") or "") == pytest.approx(0.45)
+    assert opacity("future") == pytest.approx(0.25 + 0.75 * 0.45, abs=1e-3)
+    active = httpx.get(
+        f"{served.base}/hazards",
+        params={"limit": 500, "active_at": iso(anchor + timedelta(minutes=240))},
+        headers=auth,
+    ).json()
+    assert page.page.inner_text("#hazard-count") == f"({active['total']})"
+    page.page.click("#hazard-now")
+    expect(page.page.locator("#map")).to_have_attribute("data-hazards-at", "now")
+    assert_local_only(page, served)
+
+
+def test_a_field_team_reports_a_check_in_from_the_page(page: Page, served: Served) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    propose(served, "krems-checkin")
+    coordinator = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    convoy = {"id": "column-7", "corridor_id": "krems-checkin", "label": "school buses",
+              "vehicles": 6, "people": 240,
+              "depart_utc": (datetime.now(UTC) + timedelta(days=1)).isoformat()}  # fmt: skip
+    added = httpx.post(f"{served.base}/convoys", json={"convoys": [convoy]}, headers=coordinator)
+    assert added.status_code == 200, added.text
+    log_in(page, served, "field")
+    wait_for_roads(page)
+    expect(page.page.locator("#live-state")).to_have_text("(connected)")
+    page.page.select_option("#checkin-corridor", "krems-checkin")
+    expect(page.page.locator("#checkin-convoy option")).to_have_text(["column-7 (school buses)"])
+    # "held" needs a checkpoint: the server refuses, and the page says why.
+    page.page.select_option("#checkin-status", "held")
+    page.page.click("#checkin-place")  # the map takes the focus; Enter picks its centre
+    page.page.keyboard.press("Enter")
+    expect(page.page.locator("#status")).to_contain_text("422")
+    expect(page.page.locator("#status")).to_contain_text("checkpoint")
+    page.page.select_option("#checkin-status", "en_route")
+    page.page.fill("#checkin-people", "236")
+    page.page.click("#checkin-place")  # the map takes the focus; Enter picks its centre
+    page.page.keyboard.press("Enter")
+    expect(page.page.locator("#status")).to_contain_text("Check-in reported: column-7 en route")
+    expect(page.page.locator("#live li.live-checkin")).to_contain_text("en_route krems-checkin")
+    stored = httpx.get(
+        f"{served.base}/reports",
+        params={"corridor_id": "krems-checkin", "type": "checkin"},
+        headers=coordinator,
+    ).json()["items"]
+    assert len(stored) == 1
+    report = stored[0]["report"]
+    assert (report["convoy_id"], report["status"], report["people"]) == (
+        "column-7",
+        "en_route",
+        236,
+    )
+    # At a point on the served network (the click, not a default position).
+    networks = httpx.get(f"{served.base}/networks", headers=coordinator).json()["items"]
+    west, south, east, north = networks[0]["bbox"]
+    assert west < report["lon"] < east and south < report["lat"] < north
+    assert page.page.locator("path.live-marker-checkin").count() == 1
+    page.errors[:] = [e for e in page.errors if "422" not in e]
+    assert_local_only(page, served)
+
+
+def test_a_coordinator_draws_a_no_go_zone_that_routes_avoid(page: Page, served: Served) -> None:
+    from shapely.geometry import LineString, Point, shape
+
+    log_in(page, served, "coordinator")
+    wait_for_roads(page)
+    box = page.page.locator("#map").bounding_box()
+    before = click_route(page, box)
+    # Where the drawn fastest route is on screen, halfway along its path.
+    mid = page.page.locator("path.route-fastest").evaluate(
+        """p => { const q = p.getPointAtLength(p.getTotalLength() / 2);
+                  const m = p.getScreenCTM();
+                  return [q.x * m.a + q.y * m.c + m.e, q.x * m.b + q.y * m.d + m.f]; }"""
+    )
+    corners = [(-30, -30), (30, -30), (30, 30), (-30, 30)]
+    page.page.click("#zone-draw")
+    assert page.page.locator("#zone-finish").is_hidden()
+    for dx, dy in corners:
+        page.page.mouse.click(mid[0] + dx, mid[1] + dy)
+    expect(page.page.locator("#status")).to_contain_text("Corners: 4")
+    page.page.click("#zone-finish")
+    expect(page.page.locator("#status")).to_contain_text("No-go zone added (4 corners)")
+    zones = [h for h in hazards(served) if h["properties"]["kind"] == "no_go_zone"]
+    assert len(zones) == 1
+    zone = shape(zones[0]["geometry"])
+    assert zone.geom_type == "Polygon" and len(zones[0]["geometry"]["coordinates"][0]) == 5
+    assert zones[0]["properties"]["source"] == "dashboard (coordinator-1)"
+    assert LineString(before["fastest"]["geometry"]["coordinates"]).intersects(zone)
+    # The zone closes the roads inside it: the routes now go around it.
+    after = click_route(page, box)
+    for kind in ("fastest", "safest"):
+        line = LineString(after[kind]["geometry"]["coordinates"])
+        assert not line.intersects(zone), kind
+        assert not zone.contains(Point(line.coords[len(line.coords) // 2]))
+    assert page.page.locator("path.leaflet-interactive.zone-draft").count() == 0
+    assert_local_only(page, served)
+
+
+def test_escape_cancels_a_zone_being_drawn(page: Page, served: Served) -> None:
+    log_in(page, served, "field")
+    wait_for_roads(page)
+    box = page.page.locator("#map").bounding_box()
+    before = len(hazards(served))
+    page.page.click("#zone-draw")
+    for fx, fy in [(0.4, 0.4), (0.6, 0.4), (0.5, 0.6)]:
+        page.page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    expect(page.page.locator("#zone-finish")).to_be_visible()
+    page.page.keyboard.press("Escape")
+    expect(page.page.locator("#status")).to_contain_text("Zone cancelled")
+    assert page.page.locator("#zone-finish").is_hidden()
+    assert len(hazards(served)) == before
+    page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    assert len(hazards(served)) == before
     assert_local_only(page, served)

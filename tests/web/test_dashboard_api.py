@@ -79,3 +79,27 @@ def test_every_dashboard_string_has_a_ukrainian_translation(api: Api) -> None:
     assert catalog["Log in"] == "Увійти"
     assert api.client.get("/assets/i18n/en.json").json() == {}
     assert api.client.get("/assets/i18n/xx.json").status_code == 404
+
+
+def test_hazard_kind_defaults_for_the_time_slider(api: Api) -> None:
+    r = api.client.get("/assets/hazard-kinds.json")
+    assert r.status_code == 200 and "default-src 'self'" in r.headers["content-security-policy"]
+    kinds = r.json()
+    # By hand from docs: shelling halves every 6 h; mines and no-go zones do not decay.
+    assert kinds["shelling"]["half_life_h"] == 6.0
+    assert kinds["mines"]["half_life_h"] is None and kinds["no_go_zone"]["half_life_h"] is None
+    assert kinds["roadblock"]["closes"] is True and kinds["shelling"]["closes"] is False
+
+
+def test_stored_plans_are_listed_for_every_role(api: Api) -> None:
+    from tests.api.test_plans import _plan_data
+
+    assert api.get("/plans", who="field").json()["total"] == 0
+    body = {"plan": _plan_data(), "network": "krems", "hazards": False, "bound": False}
+    assert api.post("/plans", json=body).status_code == 201
+    assert api.post("/plans", json=body).status_code == 201
+    for who in ("observer", "field", "liaison"):
+        page = api.get("/plans?limit=1", who=who).json()
+        assert page["items"] == [{"plan_id": "krems-demo-evacuation", "latest_version": 2}]
+        assert page["total"] == 1 and page["next"] is None
+    assert api.client.get("/plans").status_code == 401

@@ -41,23 +41,51 @@ function icon(kind) {
   });
 }
 
-export function hazardLayer(items) {
+const parse = (iso) => (iso ? Date.parse(iso) : null);
+
+// The hazard's weight at `at` (ms), as corridor.hazards computes it: severity x confidence x
+// 0.5 ** (age / half-life), 0 outside [valid_from, valid_until). `kinds` holds each kind's
+// defaults (GET /assets/hazard-kinds.json) for what the stored Feature leaves out.
+export function weightAt(h, at, kinds) {
+  const p = h.properties;
+  const d = kinds[p.kind] ?? {};
+  const from = parse(p.valid_from);
+  const until = parse(p.valid_until);
+  if ((from !== null && at < from) || (until !== null && at >= until)) return 0;
+  const start = parse(p.observed_at) ?? from;
+  const halfLife = p.half_life_h ?? d.half_life_h ?? null;
+  let decay = 1;
+  if (start !== null && halfLife !== null && at > start) {
+    decay = 0.5 ** ((at - start) / 3_600_000 / halfLife);
+  }
+  return (p.severity ?? d.severity ?? 1) * (p.confidence ?? d.confidence ?? 1) * decay;
+}
+
+// Drawn fainter as the weight falls (never invisible: a faded hazard is still there).
+export function hazardLayer(items, at, kinds) {
   const group = L.featureGroup();
   for (const h of items) {
     const kind = h.properties.kind;
-    const label = `${kind.replaceAll("_", " ")} (${h.id})`;
+    const weight = weightAt(h, at, kinds);
+    const opacity = 0.25 + 0.75 * Math.min(1, weight);
+    const label = `${kind.replaceAll("_", " ")} (${h.id}): ${(weight * 100).toFixed(0)} %`;
     const g = h.geometry;
     if (g.type === "Point") {
       const [lon, lat] = g.coordinates;
       const radius = h.properties.radius_m;
       if (radius) {
-        L.circle([lat, lon], { radius, color: "#b71c1c", weight: 1, fillOpacity: 0.12 }).addTo(group);
+        L.circle([lat, lon], { radius, color: "#b71c1c", weight: 1, opacity, fillOpacity: 0.12 * opacity }).addTo(group);
       }
-      L.marker([lat, lon], { icon: icon(kind), title: label, keyboard: true, alt: label })
-        .bindTooltip(textNode(label))
-        .addTo(group);
+      const marker = L.marker([lat, lon], { icon: icon(kind), title: label, keyboard: true, alt: label, opacity })
+        .bindTooltip(textNode(label));
+      marker.on("add", () => {
+        const el = marker.getElement();
+        el.dataset.hazard = h.id;
+        el.dataset.weight = weight.toFixed(4);
+      });
+      marker.addTo(group);
     } else {
-      L.geoJSON(h, { style: { color: "#b71c1c", weight: 2, fillOpacity: 0.15 } })
+      L.geoJSON(h, { style: { color: "#b71c1c", weight: 2, opacity, fillOpacity: 0.15 * opacity } })
         .bindTooltip(textNode(label))
         .addTo(group);
     }

@@ -5,7 +5,8 @@ import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import "./style.css";
 import { ROAD_STYLE, drawTile } from "./roads.js";
-import { HAZARD_SYMBOL, hazardLayer, textNode } from "./hazards.js";
+import { HAZARD_SYMBOL, hazardLayer, textNode, weightAt } from "./hazards.js";
+import { ganttChart, planLayer } from "./plans.js";
 
 const $ = (sel) => document.querySelector(sel);
 const TOKEN_KEY = "corridor.token";
@@ -43,7 +44,8 @@ async function api(path, options = {}) {
   }
   const res = await fetch(path, { ...options, headers });
   const type = res.headers.get("content-type") ?? "";
-  const body = type.includes("json") ? await res.json() : await res.text();
+  const asJson = type.includes("json") && !type.includes("ndjson");
+  const body = asJson ? await res.json() : await res.text();
   if (!res.ok) {
     const detail = typeof body === "object" ? body.detail ?? body.title : body;
     throw new ApiError(`${res.status}: ${detail}`);
@@ -89,6 +91,8 @@ function show(id) {
   }
   if (id === "map-view" && app.map) app.map.invalidateSize();
   if (id === "agreements-view") loadAgreements().catch((e) => setStatus(e.message, true));
+  if (id === "plans-view") loadPlans().catch((e) => setPlanSummary(e.message, true));
+  if (id === "audit-view") loadAudit().catch((e) => showAuditError(e.message));
 }
 
 // ---- map and road tiles -------------------------------------------------------------------
@@ -148,9 +152,11 @@ async function startMap() {
   app.live = L.layerGroup().addTo(app.map);
   if (app.may.has("reports.incident")) fillIncidentForm().catch((e) => setStatus(e.message, true));
   app.corridors = L.layerGroup().addTo(app.map);
+  app.plan = L.layerGroup().addTo(app.map);
   drawAgreementRoutes().catch((e) => setStatus(e.message, true));
+  if (app.may.has("reports.checkin")) fillCheckinForm().catch((e) => setStatus(e.message, true));
   if (app.may.has("events.stream")) followEvents();
-  await loadHazards();
+  await hazardsNow();
 }
 
 // ---- live events (check-ins, incidents, violations, agreement changes) --------------------
@@ -252,19 +258,52 @@ function fillHazardKinds() {
 
 // ---- hazards ------------------------------------------------------------------------------
 
+// The time slider: null shows the hazards in force now (unexpired); a moment shows those the
+// API says were active then, faded by their decay at that moment.
 async function loadHazards() {
-  const page = await api("/hazards?limit=500");
+  app.kinds ??= await fetch("assets/hazard-kinds.json").then((r) => (r.ok ? r.json() : {}));
+  const at = app.hazardTime;
+  const query = at === null || at === undefined ? "" : `&active_at=${encodeURIComponent(new Date(at).toISOString())}`;
+  const page = await api(`/hazards?limit=500${query}`);
+  if (at !== app.hazardTime) return; // the slider moved on while this was loading
+  const when = at ?? Date.now();
   app.hazards.clearLayers();
-  hazardLayer(page.items).addTo(app.hazards);
+  hazardLayer(page.items, when, app.kinds).addTo(app.hazards);
   $("#hazard-count").textContent = `(${page.total})`;
+  $("#map").dataset.hazardsAt = at === null || at === undefined ? "now" : new Date(at).toISOString();
   const list = $("#hazard-list");
   list.replaceChildren(
     ...page.items.map((h) => {
       const li = document.createElement("li");
-      li.textContent = `${HAZARD_SYMBOL[h.properties.kind] ?? "?"} ${h.properties.kind} · ${h.id}`;
+      const weight = (weightAt(h, when, app.kinds) * 100).toFixed(0);
+      li.textContent = `${HAZARD_SYMBOL[h.properties.kind] ?? "?"} ${h.properties.kind} · ${h.id} · ${weight} %`;
       return li;
     }),
   );
+}
+
+function showHazardTime() {
+  const slider = $("#hazard-when");
+  const at = app.timeAnchor + Number(slider.value) * 60_000;
+  $("#hazard-when-label").textContent = new Date(at).toISOString().slice(0, 16).replace("T", " ");
+  return at;
+}
+
+let hazardTimer = null;
+function onHazardSlider() {
+  app.hazardTime = showHazardTime();
+  clearTimeout(hazardTimer);
+  hazardTimer = setTimeout(() => loadHazards().catch((e) => setStatus(e.message, true)), 150);
+}
+
+function hazardsNow() {
+  app.timeAnchor = Math.floor(Date.now() / 60_000) * 60_000;
+  const slider = $("#hazard-when");
+  slider.value = "0";
+  slider.dataset.anchor = new Date(app.timeAnchor).toISOString();
+  app.hazardTime = null;
+  showHazardTime();
+  return loadHazards();
 }
 
 async function addHazard(latlng) {
@@ -279,6 +318,45 @@ async function addHazard(latlng) {
     },
   });
   setStatus(`Added a ${kind.replaceAll("_", " ")} hazard.`);
+  await loadHazards();
+}
+
+// A no-go zone drawn corner by corner; it is stored as a no_go_zone hazard (which closes the
+// roads inside it to routing) when finished.
+function startZone() {
+  cancelZone();
+  app.mode = "zone";
+  app.zonePoints = [];
+  app.zoneShape = L.polygon([], { color: "#0b57d0", dashArray: "4 4", className: "zone-draft" }).addTo(app.map);
+  document.body.classList.add("picking");
+  setStatus(t("Click the corners of the zone (or pan with the arrow keys and press Enter)."));
+  $("#map").focus();
+}
+
+function cancelZone() {
+  if (app.zoneShape) app.zoneShape.remove();
+  app.zoneShape = null;
+  app.zonePoints = [];
+  if (app.mode === "zone") app.mode = null;
+  document.body.classList.remove("picking");
+  const finish = $("#zone-finish");
+  if (finish) finish.hidden = true;
+}
+
+async function finishZone() {
+  const ring = app.zonePoints.map((p) => [round(p.lng), round(p.lat)]);
+  cancelZone();
+  if (ring.length < 3) throw new ApiError(t("A zone needs at least three corners."));
+  ring.push(ring[0]);
+  await api("/hazards", {
+    method: "POST",
+    json: {
+      type: "Feature",
+      geometry: { type: "Polygon", coordinates: [ring] },
+      properties: { kind: "no_go_zone", source: `dashboard (${app.me.name})` },
+    },
+  });
+  setStatus(`${t("No-go zone added")} (${ring.length - 1} ${t("corners")}).`);
   await loadHazards();
 }
 
@@ -331,6 +409,63 @@ async function fillIncidentForm() {
   }
 }
 
+const CHECKIN_STATUSES = ["departed", "en_route", "at_checkpoint", "held", "released", "turned_back", "arrived", "returning"];
+
+function option(value, text = value) {
+  const opt = document.createElement("option");
+  opt.value = value;
+  opt.textContent = text;
+  return opt;
+}
+
+async function fillCheckinForm() {
+  $("#checkin-status").replaceChildren(...CHECKIN_STATUSES.map((s) => option(s, s.replaceAll("_", " "))));
+  const page = await api("/agreements?limit=100");
+  $("#checkin-corridor").replaceChildren(...page.items.map((a) => option(a.corridor_id)));
+  $("#checkin-corridor").addEventListener("change", () =>
+    fillCheckinCorridor().catch((e) => setStatus(e.message, true)),
+  );
+  await fillCheckinCorridor();
+}
+
+// The convoys registered on the chosen corridor, and its agreed checkpoints.
+async function fillCheckinCorridor() {
+  const corridor = $("#checkin-corridor").value;
+  if (!corridor) return;
+  const [convoys, rec] = await Promise.all([
+    api(`/convoys?corridor_id=${encodeURIComponent(corridor)}`),
+    api(`/agreements/${encodeURIComponent(corridor)}`),
+  ]);
+  $("#checkin-convoy").replaceChildren(
+    ...convoys.items.map((c) => option(c.id, c.label ? `${c.id} (${c.label})` : c.id)),
+  );
+  $("#checkin-checkpoint").replaceChildren(
+    option("", t("(none)")),
+    ...(rec.terms?.checkpoints ?? []).map((c) => option(c.name)),
+  );
+}
+
+async function reportCheckin(latlng) {
+  const corridor = $("#checkin-corridor").value;
+  const convoy = $("#checkin-convoy").value;
+  if (!corridor || !convoy) throw new ApiError(t("There is no registered convoy to report on."));
+  const body = {
+    id: reportId(),
+    corridor_id: corridor,
+    convoy_id: convoy,
+    status: $("#checkin-status").value,
+    at_utc: new Date().toISOString(),
+    lat: round(latlng.lat),
+    lon: round(latlng.lng),
+  };
+  const checkpoint = $("#checkin-checkpoint").value;
+  if (checkpoint) body.checkpoint = checkpoint;
+  const people = $("#checkin-people").value;
+  if (people !== "") body.people = Number(people);
+  await api("/reports/checkins", { method: "POST", json: body });
+  setStatus(`${t("Check-in reported")}: ${body.convoy_id} ${body.status.replaceAll("_", " ")} (${body.id}).`);
+}
+
 function reportId() {
   const random = Array.from({ length: 4 }, () => Math.floor(Math.random() * 0x10000).toString(16));
   return `web-${Date.now().toString(36)}-${random.join("")}`;
@@ -361,6 +496,19 @@ function onMapClick(event) {
     app.mode = null;
     document.body.classList.remove("picking");
     reportIncident(event.latlng).catch((e) => setStatus(e.message, true));
+    return;
+  }
+  if (app.mode === "checkin") {
+    app.mode = null;
+    document.body.classList.remove("picking");
+    reportCheckin(event.latlng).catch((e) => setStatus(e.message, true));
+    return;
+  }
+  if (app.mode === "zone") {
+    app.zonePoints.push(event.latlng);
+    app.zoneShape.setLatLngs(app.zonePoints);
+    $("#zone-finish").hidden = app.zonePoints.length < 3;
+    setStatus(`${t("Corners")}: ${app.zonePoints.length}. ${t("Click the next corner, or finish the zone.")}`);
     return;
   }
   if (app.mode === "hazard") {
@@ -551,6 +699,110 @@ function signForm(rec, party) {
   return form;
 }
 
+// ---- plans: the list, the Gantt view, gathering points and convoys on the map -------------
+
+function setPlanSummary(text, isError = false) {
+  const el = $("#plan-summary");
+  el.textContent = text;
+  el.classList.toggle("error", isError);
+}
+
+async function loadPlans() {
+  const page = await api("/plans?limit=500");
+  const select = $("#plan-select");
+  const chosen = select.value;
+  select.replaceChildren(
+    ...page.items.map((p) => {
+      const opt = document.createElement("option");
+      opt.value = p.plan_id;
+      opt.textContent = `${p.plan_id} (v${p.latest_version})`;
+      return opt;
+    }),
+  );
+  if (page.items.length === 0) {
+    setPlanSummary(t("No plans yet."));
+    $("#gantt").replaceChildren();
+    return;
+  }
+  if (page.items.some((p) => p.plan_id === chosen)) select.value = chosen;
+  await showPlan(select.value);
+}
+
+async function showPlan(planId) {
+  const rec = await api(`/plans/${encodeURIComponent(planId)}`);
+  app.planRecord = rec;
+  const s = rec.schedule;
+  const clearance = s.clearance_utc ? s.clearance_utc.replace("T", " ").slice(0, 16) : "—";
+  setPlanSummary(
+    `${rec.plan.title || rec.plan_id} v${rec.version}: ${s.moved} / ${s.total_people} ${t("people moved")}, ` +
+      `${s.trips.length} ${t("trips")}, ${s.convoys.length} ${t("convoys")}, ${t("clearance")} ${clearance}`,
+  );
+  $("#gantt").replaceChildren(ganttChart(rec.plan, s));
+  drawPlan(rec);
+}
+
+function drawPlan(rec) {
+  if (!app.plan) return;
+  app.plan.clearLayers();
+  planLayer(rec.plan, rec.schedule).addTo(app.plan);
+}
+
+// ---- audit log timeline ------------------------------------------------------------------
+
+// The newest entries shown; the whole log is still fetched once (the export is the only
+// listing the API offers) and verified on the server against every link.
+const AUDIT_SHOWN = 500;
+
+function showAuditError(text) {
+  const el = $("#audit-status");
+  el.textContent = text;
+  el.className = "audit-status audit-broken";
+}
+
+async function loadAudit() {
+  $("#audit-status").textContent = t("Verifying the log…");
+  const [status, text] = await Promise.all([api("/audit/verify"), api("/audit/export")]);
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  const entries = lines.map((line) => JSON.parse(line)).filter((e) => typeof e.seq === "number");
+  const el = $("#audit-status");
+  el.dataset.ok = String(status.ok);
+  el.dataset.entries = String(status.entries);
+  if (status.ok) {
+    el.className = "audit-status audit-ok";
+    el.textContent = `${t("Verified")}: ${status.entries} ${t("entries")}, ${t("head")} #${status.head_seq} ${status.head_hash ?? ""}`;
+  } else {
+    el.className = "audit-status audit-broken";
+    const parts = [];
+    if (status.fault) parts.push(`#${status.fault.seq} ${status.fault.kind}: ${status.fault.detail}`);
+    for (const issue of status.state) parts.push(`${issue.table} ${issue.key}: ${issue.detail}`);
+    el.textContent = `${t("VERIFICATION FAILED")}: ${parts.join("; ")}`;
+  }
+  const faultSeq = status.fault?.seq ?? null;
+  const shown = entries.slice(-AUDIT_SHOWN).reverse();
+  $("#audit-timeline").replaceChildren(
+    ...shown.map((e) => {
+      const li = document.createElement("li");
+      li.value = e.seq;
+      li.dataset.seq = String(e.seq);
+      li.className = `audit-entry${e.seq === faultSeq ? " audit-fault" : ""}`;
+      const when = document.createElement("time");
+      when.dateTime = e.at_utc;
+      when.textContent = e.at_utc.replace("T", " ").slice(0, 19);
+      const what = document.createElement("span");
+      what.className = "audit-action";
+      what.textContent = e.action;
+      const who = document.createElement("span");
+      who.className = "audit-actor";
+      who.textContent = e.actor;
+      const hash = document.createElement("code");
+      hash.textContent = e.entry_hash.slice(0, 12);
+      hash.title = e.entry_hash;
+      li.append(when, " ", what, " · ", who, " ", hash);
+      return li;
+    }),
+  );
+}
+
 // ---- wiring -------------------------------------------------------------------------------
 
 function wire() {
@@ -582,11 +834,35 @@ function wire() {
     setStatus(t("Click where the incident happened (or pan with the arrow keys and press Enter)."));
     $("#map").focus();
   });
+  $("#checkin-place")?.addEventListener("click", () => {
+    app.mode = "checkin";
+    document.body.classList.add("picking");
+    setStatus(t("Click where the convoy is (or pan with the arrow keys and press Enter)."));
+    $("#map").focus();
+  });
+  $("#zone-draw")?.addEventListener("click", startZone);
+  $("#zone-finish")?.addEventListener("click", () => finishZone().catch((e) => setStatus(e.message, true)));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && app.mode === "zone") {
+      cancelZone();
+      setStatus(t("Zone cancelled."));
+    }
+  });
+  $("#hazard-when").addEventListener("input", onHazardSlider);
+  $("#hazard-now").addEventListener("click", () => hazardsNow().catch((e) => setStatus(e.message, true)));
   $("#hazard-place")?.addEventListener("click", () => {
     app.mode = "hazard";
     document.body.classList.add("picking");
     setStatus(t("Click where the hazard is (or pan with the arrow keys and press Enter)."));
     $("#map").focus();
+  });
+  $("#plan-select").addEventListener("change", () =>
+    showPlan($("#plan-select").value).catch((e) => setPlanSummary(e.message, true)),
+  );
+  $("#plan-on-map").addEventListener("click", () => {
+    show("map-view");
+    const bounds = app.plan?.getLayers()[0]?.getBounds?.();
+    if (bounds?.isValid()) app.map.fitBounds(bounds, { padding: [30, 30] });
   });
   $("#lang").addEventListener("change", () => setLanguage($("#lang").value));
   const lang = localStorage.getItem(LANG_KEY) ?? (navigator.language.startsWith("uk") ? "uk" : "en");

@@ -8,6 +8,7 @@ routes still check it. The headers forbid inline scripts and any third-party ori
 from __future__ import annotations
 
 import json
+import math
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -67,6 +68,30 @@ def catalog(lang: str) -> Response:
         raise ApiError(404, f"no dashboard translation for {lang!r}; have {sorted(LANGUAGES)}")
     return Response(
         json.dumps(ui_catalog(lang), ensure_ascii=False, sort_keys=True).encode(),
+        media_type="application/json",
+        headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/assets/hazard-kinds.json", name="dashboard.hazard_kinds")
+def hazard_kinds() -> Response:
+    """Each hazard kind's defaults (the stored Feature leaves them out when not overridden),
+    so that the time slider fades a hazard with the same half-life the router uses.
+    ``half_life_h`` is null for kinds that do not decay."""
+    from corridor.hazards import KIND_DEFAULTS
+
+    kinds = {
+        str(kind.value): {
+            "half_life_h": None if math.isinf(d.half_life_h) else d.half_life_h,
+            "severity": d.severity,
+            "confidence": d.confidence,
+            "radius_m": d.radius_m,
+            "closes": d.closes,
+        }
+        for kind, d in KIND_DEFAULTS.items()
+    }
+    return Response(
+        json.dumps(kinds, sort_keys=True).encode(),
         media_type="application/json",
         headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"},
     )

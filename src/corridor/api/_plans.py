@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from corridor.api._adapters import session_of
 from corridor.api._auth import CurrentUser
+from corridor.api._pagination import Page, PageOf, page_params, paginate
 from corridor.api._problems import problem_responses
 from corridor.api._state import state_of
 from corridor.errors import PlanError
@@ -113,6 +114,27 @@ def create_plan(request: Request, body: PlanRequest, user: CurrentUser) -> Any:
         )
         out = _out(rec)
     return JSONResponse(out, status_code=201, headers={"Location": f"/plans/{rec.plan_id}"})
+
+
+class PlanSummary(BaseModel):
+    """A stored plan's id and its newest version (read it with GET /plans/{plan_id})."""
+
+    plan_id: str
+    latest_version: int
+
+
+@router.get("", name="plans.list", response_model=PageOf[PlanSummary])
+def list_stored_plans(
+    request: Request, page: Annotated[Page, Depends(page_params)]
+) -> PageOf[PlanSummary]:
+    """Every stored plan by id, with its newest version (the dashboard's plan list)."""
+    from corridor.store import list_plans
+
+    with session_of(state_of(request).store, write=False) as session:
+        plans = list_plans(session)
+    chosen = plans[page.offset : page.offset + page.limit]
+    items = [PlanSummary(plan_id=p, latest_version=v) for p, v in chosen]
+    return paginate(request, items, len(plans), page)
 
 
 @router.get(

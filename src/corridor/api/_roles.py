@@ -90,12 +90,14 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     # evacuation plans: the coordinator plans, everyone reads
     "plans.create": frozenset({CO}),
     "plans.read": EVERYONE,
+    "plans.list": EVERYONE,
     # assessments: computing one writes nothing
     "assessments.compute": EVERYONE,
     # the dashboard's page and bundle (issue 12): public, it asks for a token itself
     "dashboard.page": PUBLIC,
     "dashboard.asset": PUBLIC,
     "dashboard.catalog": PUBLIC,
+    "dashboard.hazard_kinds": PUBLIC,
 }
 
 #: Routes where a liaison acts only for their own party: the route's ``{party}`` path parameter
