@@ -166,3 +166,22 @@ def test_a_full_load_before_a_leftover_nearby() -> None:
     s = plan_evacuation(p, travel=travel(p, to_entry=[0, 5], legs=[10]))
     assert [(t.gathering_point_id, t.people) for t in s.trips] == [("g1", 50)]
     assert s.bound is not None and s.bound.people == 50 and s.bound.gap == 0
+
+
+def test_largest_vehicle_takes_the_first_checkpoint_slot() -> None:
+    """A 10-seat and a 40-seat bus, both free at 0 at the point, 100 people, window 0-125,
+    10 min to the entry, a checkpoint passing one vehicle per 10 min (6/h, no inspection)
+    5 min either side of it. Both load 0-15 and enter at 25 in one convoy; the first passes
+    the checkpoint at 30 (exit 35), the second at 40 (exit 45). Arrive +10, unload +10, 30
+    back, load 15: the first is at the entry again at 110 and leaves the corridor at 120, the
+    second would leave at 130 > 125. So the first slot decides which bus goes twice: the
+    40-seat one gives 40 + 10 + 40 = 90 (the 10-seat one first gave 10 + 40 + 10 = 60)."""
+    p = make(people=[{"general": 100}], buses=[10, 40], windows=[(0, 125)], checkpoints=[(6, 0.0)])
+    s = plan_evacuation(p, travel=travel(p, to_entry=[10], legs=[5, 5]))
+    assert [(t.vehicle_id, t.people, _min(t.exit_utc)) for t in s.trips] == [
+        ("bus1", 40, 35),
+        ("bus0", 10, 45),
+        ("bus1", 40, 120),
+    ]
+    assert s.moved == 90
+    assert s.bound is not None and s.bound.people == 90 and s.bound.gap == 0
