@@ -113,3 +113,82 @@ def test_movement_submit_ack_and_status(api: Api, network: Any) -> None:
     assert read["acknowledgements"][0]["party"] == "south"
     assert "CLEARED" in api.get("/movements/m1/html", "field").text
     assert api.get("/movements/nope", "field").status_code == 404
+
+
+def _stored_plan(api: Api, schedule: dict[str, Any]) -> None:
+    """A plan in the store as `POST /plans` leaves it (the demo plan file, this corridor)."""
+    import yaml
+
+    from corridor.store import save_plan
+    from tests.conftest import REPO
+
+    plan = yaml.safe_load((REPO / "data" / "demo" / "krems-plan.yaml").read_text("utf-8"))
+    plan.pop("network")
+    plan.pop("hazards")
+    plan["id"] = "partial"
+    plan["corridors"] = [{"id": "krems-east", "agreement": "krems-east"}]
+    with api.store.session() as s:
+        save_plan(s, plan, schedule, actor="test")
+
+
+def test_notice_with_a_stored_plan_missing_checkpoint_times(api: Api, network: Any) -> None:
+    """A stored plan with no time at the agreement's checkpoint: the notice says the time is
+    not set in each language (before the fix: a Jinja UndefinedError, a 500)."""
+    from corridor.notices._i18n import read_catalog
+
+    terms = terms_for(network, api.keys)
+    lat, lon = terms["origin"]["lat"], terms["origin"]["lon"]
+    terms["checkpoints"] = [
+        {"name": "CP-east", "lat": lat, "lon": lon, "operated_by": "north",
+         "hours_utc": "00:00-23:59", "max_vehicles_per_hour": 60, "inspection_minutes": 5}
+    ]  # fmt: skip
+    digest = api.post("/agreements", json=terms).json()["digest"]
+    for party in ("north", "south"):
+        sig = sign_b64(api.keys[party], signing_message(digest))
+        r = api.client.put(
+            f"/agreements/krems-east/signatures/{party}",
+            json={"signature": sig},
+            headers=api.auth(f"liaison-{party}"),
+        )
+        assert r.status_code == 200, r.text
+    saved = api.client.put(
+        "/agreements/krems-east/notice-details", json=DETAILS, headers=api.auth("coordinator")
+    )
+    assert saved.status_code == 204, saved.text
+    start = datetime.fromisoformat(terms["windows"][0]["start_utc"].replace("Z", "+00:00"))
+    iso = lambda t: t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    dep = start + timedelta(minutes=10)
+    trip = {
+        "trip_id": "bus-1/1", "vehicle_id": "bus-1", "vehicle_kind": "bus", "convoy_id": "c1",
+        "corridor_id": "krems-east", "window_index": 0, "gathering_point_id": "Gathering point",
+        "load_start_utc": iso(dep - timedelta(minutes=15)), "depart_utc": iso(dep),
+        "entry_utc": iso(dep), "checkpoints": [], "exit_utc": iso(dep + timedelta(minutes=30)),
+        "reception_point_id": "Reception", "arrive_utc": iso(dep + timedelta(minutes=35)),
+        "unload_end_utc": iso(dep + timedelta(minutes=45)), "passengers": [], "people": 0,
+        "capacity": 50,
+    }  # fmt: skip
+    schedule = {
+        "plan_id": "partial", "method": "hand", "created_utc": iso(start - timedelta(days=1)),
+        "start_utc": iso(start), "windows": [], "trips": [trip], "convoys": [],
+        "window_loads": [], "checkpoint_loads": [], "total_people": 0, "moved": 0,
+        "moved_by_class": {}, "left_behind": [],
+    }  # fmt: skip
+    _stored_plan(api, schedule)
+    for lang in ("uk", "ru", "en"):
+        want = "time not set" if lang == "en" else read_catalog(lang).get("time not set").string
+        for fmt in ("text", "html", "sms", "cap"):
+            r = api.get(f"/agreements/krems-east/notice?lang={lang}&format={fmt}&plan=partial")
+            assert r.status_code == 200, (lang, fmt, r.text)
+            if fmt != "sms":
+                assert want in r.text, (lang, fmt)
+    # a stored plan this release cannot read, an unknown plan, a version without a plan
+    _stored_plan(api, {k: v for k, v in schedule.items() if k != "trips"})
+    bad = api.get("/agreements/krems-east/notice?lang=uk&format=html&plan=partial")
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert "cannot be read" in bad.text
+    gone = api.get("/agreements/krems-east/notice?lang=uk&format=html&plan=nope")
+    assert gone.status_code == 404
+    lone = api.get("/agreements/krems-east/notice?lang=uk&plan_version=1")
+    assert lone.status_code == 422
+    first = api.get("/agreements/krems-east/notice?lang=uk&plan=partial&plan_version=1")
+    assert first.status_code == 200, first.text

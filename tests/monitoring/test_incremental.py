@@ -163,3 +163,43 @@ def test_the_store_keeps_what_the_full_derivation_says(
     _stored_is_full(agreed, scenario.CORRIDOR)
     _, tracker = list(_service._TRACKERS.values())[-1]  # the one the last report used
     assert len(tracker) == len(day) + 1
+
+
+def _idle(convoy: str) -> Any:
+    """A convoy due the next day: nothing about it changes during bus-1's day."""
+    from corridor.monitoring._schedule import ConvoyPlan
+
+    nxt = "2022-03-09"
+    return ConvoyPlan.model_validate({
+        "id": convoy, "corridor_id": "hand-1", "kind": "bus", "vehicles": 5, "people": 200,
+        "depart_utc": utc("08:10", nxt).isoformat(),
+        "stops": [{"place": "CP-A", "at_utc": utc("08:30", nxt).isoformat()},
+                  {"place": "destination", "at_utc": utc("09:20", nxt).isoformat()}],
+    })  # fmt: skip
+
+
+def test_a_report_recomputes_the_same_convoys_however_many_others_wait() -> None:
+    """Counted, not timed: each of bus-1's reports (in event order, then one late) recomputes
+    bus-1 and nothing else, with 2 or 300 idle convoys beside it; the pictures stay equal to
+    the full derivation."""
+    reports = day()
+    per_report: dict[int, list[int]] = {}
+    for n_idle in (2, 300):
+        t = terms()
+        plans = [plan(), *(_idle(f"idle-{k:03d}") for k in range(n_idle))]
+        tracker = Tracker(t, plans)
+        tracker.picture()  # no report yet: the picture has no time
+        counts = []
+        order = [r for r in reports if r.id != "r4"] + [reports[3]]  # r4 comes late
+        for k, r in enumerate(order):
+            before = tracker.recomputed
+            tracker.add_checkin(r)
+            got = tracker.picture()
+            counts.append(tracker.recomputed - before)
+            if k % 3 == 0 or k == len(order) - 1:
+                _same(got, derive(t, plans, order[: k + 1], []))
+        per_report[n_idle] = counts
+    # the first report gives the picture its time: every convoy is computed then, once
+    assert per_report[2][0] == 3 and per_report[300][0] == 301
+    assert per_report[2][1:] == per_report[300][1:]
+    assert max(per_report[300][1:]) <= 1  # bus-1 only (the idle ones fall due the next day)

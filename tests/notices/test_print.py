@@ -77,11 +77,21 @@ def pages(pdf: bytes) -> list[Any]:
     return list(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _long_facts(demo_record: Any, details: Any) -> Any:
+def gathering(n: int) -> list[tuple[str, str, str, str]]:
+    """The eight real-looking points, then more of the same length (a big city's plan)."""
+    extra = [
+        (f"Gewerbepark {k}, 3500 Krems", f"біля складу №{k}, головний в'їзд з боку дороги",
+         f"у склада №{k}, главный въезд со стороны дороги", f"by warehouse {k}, main road gate")
+        for k in range(len(GATHERING) + 1, n + 1)
+    ]  # fmt: skip
+    return (GATHERING + extra)[:n]
+
+
+def _long_facts(demo_record: Any, details: Any, n: int = len(GATHERING)) -> Any:
     terms = demo_record.terms
     places: dict[str, Any] = {}
     departures, passes = [], []
-    for k, (address, uk, ru, en) in enumerate(GATHERING):
+    for k, (address, uk, ru, en) in enumerate(gathering(n)):
         name = f"GP-{k + 1}"
         places[name] = {
             "name": {"uk": f"Пункт збору №{k + 1}", "ru": f"Пункт сбора №{k + 1}",
@@ -125,3 +135,64 @@ def test_an_overlong_page_is_counted_as_two(chromium: str, tmp_path: Path) -> No
     """The page count can fail: the same printer, a page that must overflow A4."""
     html = "<html><body>" + "<p style='font-size:20pt'>line</p>" * 80 + "</body></html>"
     assert len(pages(print_pdf(chromium, html, tmp_path))) > 1
+
+
+def test_thirty_gathering_points_still_print_on_one_a4_page(
+    chromium: str, demo_record: Any, details: Any, tmp_path: Path
+) -> None:
+    """Beyond what fits, the page lists the earliest points and says how many more there are
+    and where the full list is (the hotline, the QR code), in each language's plural form."""
+    from corridor.notices._i18n import translations
+    from corridor.notices._render import MAX_PRINTED_POINTS
+
+    n = 30
+    facts = _long_facts(demo_record, details, n)
+    points = gathering(n)
+    assert len(facts.gathering_points) == n
+    shown = MAX_PRINTED_POINTS - 1  # the count sentence takes a row's place
+    hidden = n - shown
+    for lang in ("uk", "ru", "en"):
+        html = render_notice(facts, lang=lang, fmt="html").content
+        folder = tmp_path / lang
+        folder.mkdir()
+        got = pages(print_pdf(chromium, html, folder))
+        assert len(got) == 1, (
+            f"{lang}: 30 points print on {len(got)} pages: {got[-1].extract_text()[:300]}"
+        )
+        text = " ".join(got[0].extract_text().split())
+        assert points[0][0].split(",")[0] in text  # the earliest point is listed
+        assert points[shown - 1][0].split(",")[0] in text
+        assert points[shown][0].split(",")[0] not in text  # the next is counted
+        # the count sentence as the catalogue words it (ngettext picks the plural form)
+        more = translations(lang).ngettext(
+            "%(count)s more gathering point is not listed on this page.",
+            "%(count)s more gathering points are not listed on this page.",
+            hidden,
+        ) % {"count": hidden}
+        assert more in text, (lang, more)
+        assert text.count(details.hotline) == 2  # in the sentence and the box at the bottom
+
+
+@pytest.mark.parametrize(("n", "in_code"), [(30, 30), (400, 8)])
+def test_the_qr_code_holds_every_point_that_fits(
+    demo_record: Any, details: Any, n: int, in_code: int
+) -> None:
+    """30 points: all in the code (the full list); 400 do not fit one QR code (segno refuses
+    the payload), so the code holds the first eight and the page still renders."""
+    import segno
+
+    from corridor.notices import qr_payload
+
+    facts = _long_facts(demo_record, details, n)
+    full = qr_payload(facts)
+    assert sum(line.endswith(tuple(f"GP-{k}" for k in range(1, n + 1))) for line in
+               full.splitlines()) == n  # fmt: skip
+    html = render_notice(facts, lang="uk", fmt="html").content
+    payload = qr_payload(facts, max_points=None if in_code == n else in_code)
+    expected = segno.make(payload, error="m", micro=False).svg_inline(
+        scale=4, border=2, dark="#000", light="#fff", title="QR"
+    )
+    assert expected in html
+    if in_code < n:
+        with pytest.raises(segno.DataOverflowError):
+            segno.make(full, error="m", micro=False)

@@ -21,6 +21,7 @@ from corridor.api._auth import CurrentUser
 from corridor.api._problems import ApiError, problem_responses
 from corridor.api._roles import Role
 from corridor.api._state import state_of
+from corridor.errors import InputError
 from corridor.notices import Movement, NoticeDetails
 
 router = APIRouter(tags=["notices"], responses=problem_responses(401, 403))
@@ -63,11 +64,14 @@ def notice(
     format: Annotated[Literal["text", "sms", "html", "cap"], Query()] = "text",
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     draft: bool = False,
+    plan: Annotated[str | None, Query(max_length=64, description="a stored plan's id")] = None,
+    plan_version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> Response:
     """The notice for civilians in one language and format, from the stored notice details.
 
     An agreement not in force is refused unless ``draft=true``; warnings for the issuer come
-    back in ``X-Notice-Warnings``; the SMS segment count in ``X-SMS-Segments``.
+    back in ``X-Notice-Warnings``; the SMS segment count in ``X-SMS-Segments``. With ``plan``,
+    the departures and checkpoint times are the stored plan's (``POST /plans``).
     """
     from corridor.notices._service import notice_for
     from corridor.store import load_agreement, load_notice_details
@@ -80,12 +84,43 @@ def notice(
             else None
         )
         details = load_notice_details(session, agreement_id)
-    out = notice_for(rec, lang=lang, fmt=format, details=details, previous=previous, draft=draft)
+        schedule, plan_input = _stored_plan(session, plan, plan_version)
+    out = notice_for(
+        rec,
+        lang=lang,
+        fmt=format,
+        details=details,
+        previous=previous,
+        draft=draft,
+        plan_schedule=schedule,
+        plan_input=plan_input,
+    )
     headers = {"X-Notice-Warnings": str(len(out.warnings))}
     if out.sms is not None:
         headers["X-SMS-Segments"] = str(out.sms.segments.count)
         headers["X-SMS-Encoding"] = out.sms.segments.encoding
     return Response(out.content, media_type=out.media_type, headers=headers)
+
+
+def _stored_plan(session: Any, plan_id: str | None, version: int | None) -> tuple[Any, Any]:
+    """A stored plan's schedule and plan file; a record this release cannot read is a clear
+    error naming the plan, never a 500."""
+    if plan_id is None:
+        if version is not None:
+            raise InputError("plan_version needs plan", field="plan_version")
+        return None, None
+    from corridor.planning import plan_from_data, schedule_from_data
+    from corridor.store import load_plan_record
+
+    rec = load_plan_record(session, plan_id, version=version)
+    try:
+        return schedule_from_data(rec.schedule), plan_from_data(rec.plan)
+    except ValueError as exc:  # PlanError and pydantic's ValidationError are ValueErrors
+        raise InputError(
+            f"stored plan {plan_id!r} version {rec.version} cannot be read",
+            field="plan",
+            hint=str(exc).splitlines()[0][:200],
+        ) from exc
 
 
 @router.put(

@@ -476,10 +476,24 @@ def _movement_violations(
     return out
 
 
+#: Checkpoint distances to the route per terms object (kept alive here so that its id stays
+#: its own): every hold is checked against its checkpoint's distance, and the tracker
+#: recomputes convoys held or overdue at each report, so the geometry is done once per terms.
+_CP_DISTANCE: dict[int, tuple[Terms, dict[str, float | None]]] = {}
+
+
 def _checkpoint_distance(terms: Terms, name: str) -> float | None:
     """The checkpoint's distance to the route (None for a name not in the terms)."""
-    cp = next((c for c in terms.checkpoints if c.name == name), None)
-    return None if cp is None else route_distance_m(terms, cp.lat, cp.lon)
+    entry = _CP_DISTANCE.get(id(terms))
+    if entry is None or entry[0] is not terms:
+        if len(_CP_DISTANCE) >= 64:
+            _CP_DISTANCE.pop(next(iter(_CP_DISTANCE)))
+        entry = _CP_DISTANCE[id(terms)] = (terms, {})
+    known = entry[1]
+    if name not in known:
+        cp = next((c for c in terms.checkpoints if c.name == name), None)
+        known[name] = None if cp is None else route_distance_m(terms, cp.lat, cp.lon)
+    return known[name]
 
 
 def _convoy_violations(

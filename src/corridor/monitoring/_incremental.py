@@ -8,14 +8,23 @@ the corridor. A convoy's cached state stays valid as the picture's time moves on
 it has not reached falls due, unless it stands at a checkpoint or is overdue (then its clock
 runs and it is recomputed). Duplicates (same id) are dropped, so a replayed batch changes
 nothing.
+
+The picture itself is kept, not re-assembled: convoy states sit in a list in the picture's
+order and violations in a list sorted as :func:`derive` sorts them, each convoy's replaced in
+place when it is recomputed. A picture as time moves forward recomputes only the convoys a
+report touched, those standing at a checkpoint or overdue, and those whose cached state falls
+due (a heap by due time), so a report costs the same however many other convoys wait. A
+picture earlier than the last one asked for is derived in full (no cache is disturbed).
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from corridor.agreements import Terms
 from corridor.monitoring._derive import (
@@ -27,6 +36,7 @@ from corridor.monitoring._derive import (
     Violation,
     _incident_violation,
     convoy_state,
+    derive,
 )
 from corridor.monitoring._model import Checkin
 from corridor.monitoring._schedule import ConvoyPlan
@@ -69,10 +79,22 @@ class Tracker:
         self.movements = dict(movements or {})
         ordered = sorted(convoys, key=lambda p: (p.depart_utc, p.id))
         self._convoys = {p.id: _Convoy(p) for p in ordered}
+        self._order = {p.id: i for i, p in enumerate(ordered)}
         self._ids: set[str] = set()
         self._incidents: dict[str, tuple[IncidentView, Violation | None]] = {}
         self.latest: datetime | None = None
         self.rederived = 0  # convoys re-derived from a late report (for the benchmark)
+        self.recomputed = 0  # convoy states computed (for the benchmark and the tests)
+        # the kept picture: at ``_at``, with what must be recomputed before the next one
+        self._at: datetime | None = None
+        self._fresh = False  # False until the first picture (everything is computed then)
+        self._states: list[ConvoyState | None] = [None] * len(ordered)
+        self._vkeys: list[tuple[Any, ...]] = []  # sorted as derive sorts, ties as it leaves them
+        self._vs: list[Violation] = []
+        self._dirty: set[str] = set()
+        self._running: set[str] = set()
+        self._due: list[tuple[datetime, str]] = []  # (until, convoy id), stale entries skipped
+        self._pending: list[tuple[datetime, str]] = []  # incident violations not yet in view
 
     def __contains__(self, report_id: str) -> bool:
         return report_id in self._ids
@@ -100,6 +122,7 @@ class Tracker:
         if i < len(conv.reports) - 1:
             self.rederived += 1  # out of event order: this convoy is re-derived
         conv.state = None
+        self._dirty.add(c.convoy_id)
         return True
 
     def add_incident(self, view: IncidentView) -> bool:
@@ -107,7 +130,10 @@ class Tracker:
         if inc.id in self._ids:
             return False
         self._ids.add(inc.id)
-        self._incidents[inc.id] = (view, _incident_violation(self.terms, inc, self.settings))
+        v = _incident_violation(self.terms, inc, self.settings)
+        self._incidents[inc.id] = (view, v)
+        if v is not None:
+            heapq.heappush(self._pending, (inc.at_utc, inc.id))
         self._saw(inc.at_utc)
         return True
 
@@ -134,17 +160,88 @@ class Tracker:
         conv.forever = not running and not bounds
         conv.until = None if running else (min(bounds) if bounds else None)
 
+    def _vkey(self, v: Violation, tie: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (v.start_utc, v.key, *tie)
+
+    def _put(self, v: Violation, tie: tuple[Any, ...]) -> None:
+        k = self._vkey(v, tie)
+        j = bisect.bisect(self._vkeys, k)
+        self._vkeys.insert(j, k)
+        self._vs.insert(j, v)
+
+    def _drop(self, v: Violation, tie: tuple[Any, ...]) -> None:
+        j = bisect.bisect_left(self._vkeys, self._vkey(v, tie))
+        assert self._vs[j] is v
+        del self._vkeys[j]
+        del self._vs[j]
+
+    def _recompute(self, cid: str, at: datetime | None) -> None:
+        """One convoy's state and violations at ``at``, swapped into the kept picture."""
+        conv = self._convoys[cid]
+        idx = self._order[cid]
+        for j, v in enumerate(conv.violations if self._states[idx] is not None else ()):
+            self._drop(v, (0, idx, j))
+        # the cached result belongs to the kept picture only: recompute it even if valid
+        conv.state = None
+        self._refresh(conv, at)
+        self.recomputed += 1
+        assert conv.state is not None
+        self._states[idx] = conv.state
+        for j, v in enumerate(conv.violations):
+            self._put(v, (0, idx, j))
+        self._running.discard(cid)
+        if conv.forever:
+            return
+        if conv.until is None:
+            self._running.add(cid)
+        else:
+            heapq.heappush(self._due, (conv.until, cid))
+
     def picture(self, as_of: datetime | None = None) -> Picture:
         at = as_of if as_of is not None else self.latest
-        states: list[ConvoyState] = []
-        violations: list[Violation] = []
-        for conv in self._convoys.values():
-            self._refresh(conv, at)
-            assert conv.state is not None
-            states.append(conv.state)
-            violations.extend(conv.violations)
-        for view, v in self._incidents.values():
-            if v is not None and (at is None or view.incident.at_utc <= at):
-                violations.append(v)
-        violations.sort(key=lambda v: (v.start_utc, v.key))
-        return Picture(self.terms.corridor_id, at, states, violations)
+        back = self._fresh and (
+            (at is None and self._at is not None)
+            or (at is not None and self._at is not None and at < self._at)
+        )
+        if back:  # a picture in the past: derived in full, the kept one left as it is
+            return self._derived(at)
+        todo = set(self._dirty)
+        if not self._fresh or (self._at is None and at is not None):
+            todo = set(self._convoys)
+            self._states = [None] * len(self._convoys)
+            self._vkeys, self._vs, self._due, self._running = [], [], [], set()
+            for conv in self._convoys.values():
+                conv.state = None
+            for inc_id, (view, v) in self._incidents.items():
+                if v is not None and (at is None or view.incident.at_utc <= at):
+                    self._put(v, (1, view.incident.at_utc, inc_id))
+            self._pending = [
+                (view.incident.at_utc, i)
+                for i, (view, v) in self._incidents.items()
+                if v is not None and at is not None and view.incident.at_utc > at
+            ]
+            heapq.heapify(self._pending)
+        elif at != self._at:
+            todo |= self._running
+        if at is not None:
+            while self._due and self._due[0][0] <= at:
+                until, cid = heapq.heappop(self._due)
+                if self._convoys[cid].until == until:
+                    todo.add(cid)
+            while self._pending and self._pending[0][0] <= at:
+                when, inc_id = heapq.heappop(self._pending)
+                v = self._incidents[inc_id][1]
+                assert v is not None
+                self._put(v, (1, when, inc_id))
+        for cid in todo:
+            self._recompute(cid, at)
+        self._dirty.clear()
+        self._at, self._fresh = at, True
+        states = [st for st in self._states if st is not None]
+        return Picture(self.terms.corridor_id, at, states, list(self._vs))
+
+    def _derived(self, at: datetime | None) -> Picture:
+        reports = [c for conv in self._convoys.values() for c in conv.reports]
+        return derive(self.terms, [c.plan for c in self._convoys.values()], reports,
+                      [view for view, _ in self._incidents.values()], settings=self.settings,
+                      as_of=at, movements=self.movements)  # fmt: skip

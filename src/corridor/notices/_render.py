@@ -25,6 +25,12 @@ from corridor.notices._i18n import (
     zone_text,
 )
 
+#: Gathering points the printed page holds (one table row each; eight long addresses with
+#: directions and two departures a day fill an A4 page in tests/notices/test_print.py). With
+#: more, it lists one fewer and counts the rest, naming the hotline and the QR code (and the
+#: notice's web page) as the full list.
+MAX_PRINTED_POINTS = 8
+
 
 @cache
 def environment(lang: str, *, autoescape: bool) -> jinja2.Environment:
@@ -131,6 +137,8 @@ class Phrasing:
             day = local(d.at_utc).date().isoformat()
             days.setdefault(day, d.at_utc)
             grid.setdefault((d.place, day), []).append(d)
+        # all that fit, or one row fewer to make room for the sentence counting the rest
+        shown = len(gathering) if len(gathering) <= MAX_PRINTED_POINTS else MAX_PRINTED_POINTS - 1
         helpers: dict[str, Callable[..., Any]] = {
             "place_name": self.place_name,
             "address": self.address,
@@ -152,6 +160,9 @@ class Phrasing:
             if f.details.title
             else (f.title or f.corridor_id),
             "gathering": gathering,
+            # the earliest departures first (gathering is in order of first departure)
+            "printed": gathering[:shown],
+            "not_printed": len(gathering[shown:]),
             "passes": passes,
             "days": list(days.items()),
             "grid": grid,
