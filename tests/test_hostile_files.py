@@ -131,6 +131,8 @@ _ALLOWED_READERS = {
     "notices/_i18n.py",  # the packaged gettext catalogues
     "ensembles/_scenario.py",  # the packaged scenario schema
     "store/_schema.py",  # the packaged migration files (their revision ids)
+    "api/_dashboard.py",  # the packaged dashboard bundle, by names from a fixed table
+    "web/__init__.py",  # the packaged dashboard catalogues, for languages from a fixed set
 }
 _READ_CALLS = {"read_text", "read_bytes", "load", "safe_load", "loads"}
 
