@@ -683,3 +683,64 @@ def test_escape_cancels_a_zone_being_drawn(page: Page, served: Served) -> None:
     page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
     assert len(hazards(served)) == before
     assert_local_only(page, served)
+
+
+def test_a_coordinator_drafts_an_agreement_from_a_computed_route(
+    page: Page, served: Served
+) -> None:
+    log_in(page, served, "coordinator")
+    wait_for_roads(page)
+    box = page.page.locator("#map").bounding_box()
+    routes = click_route(page, box)
+    safest = routes["safest"]
+    assert len(safest["edge_ids"]) == safest["edges"] > 0
+    page.page.click("#route-result li.route-safest button.draft-from-route")
+    expect(page.page.locator("#draft-form")).to_be_visible()
+    assert page.page.locator("#draft-parties input:checked").count() == len(served.keys)
+    page.page.fill("#draft-id", "dash-drafted")
+    page.page.fill("#draft-title", "Drafted in the browser")
+    page.page.fill("#draft-origin", "School")
+    page.page.fill("#draft-destination", "Hospital")
+    page.page.fill("#draft-start", "2031-05-01T08:00")
+    page.page.fill("#draft-hours", "4")
+    page.page.fill("#draft-markings", "white flags")
+    page.page.fill("#checkpoint-name", "Bridge post")
+    page.page.select_option("#checkpoint-party", "south")
+    page.page.click("#checkpoint-place")
+    page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    expect(page.page.locator("#draft-checkpoints li")).to_have_count(1)
+    corridors_before = page.page.locator("path.agreement-route").count()
+    page.page.click("#draft-propose")
+    row = page.page.locator("#agreements tr[data-corridor=dash-drafted]")
+    expect(row).to_be_visible()
+    assert "proposed" in row.inner_text()
+    assert sorted(row.locator("li.sig-missing").all_inner_texts()) == [
+        "north: missing",
+        "south: missing",
+    ]
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    stored = httpx.get(f"{served.base}/agreements/dash-drafted", headers=auth).json()
+    terms = stored["terms"]
+    assert [e["id"] for e in terms["route"]["edges"]] == safest["edge_ids"]
+    assert terms["route"]["geometry"]["coordinates"] == safest["geometry"]["coordinates"]
+    assert terms["windows"] == [
+        {"start_utc": "2031-05-01T08:00:00Z", "end_utc": "2031-05-01T12:00:00Z"}
+    ]
+    [checkpoint] = terms["checkpoints"]
+    assert checkpoint["name"] == "Bridge post" and checkpoint["operated_by"] == "south"
+    assert (terms["origin"]["name"], terms["destination"]["name"]) == ("School", "Hospital")
+    # Back on the map the proposed corridor is drawn along the same route.
+    page.page.click("#tabs button[data-view=map-view]")
+    expect(page.page.locator("path.agreement-route")).to_have_count(corridors_before + 1)
+    listed = httpx.get(f"{served.base}/agreements", headers=auth).json()["items"]
+    assert page.page.locator("path.agreement-route").count() == len(listed)
+    assert_local_only(page, served)
+
+
+def test_only_a_coordinator_is_offered_drafting(page: Page, served: Served) -> None:
+    log_in(page, served, "liaison")
+    wait_for_roads(page)
+    assert page.page.locator("#draft-form").count() == 0
+    box = page.page.locator("#map").bounding_box()
+    click_route(page, box)
+    assert page.page.locator("button.draft-from-route").count() == 0

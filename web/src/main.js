@@ -511,6 +511,12 @@ function onMapClick(event) {
     setStatus(`${t("Corners")}: ${app.zonePoints.length}. ${t("Click the next corner, or finish the zone.")}`);
     return;
   }
+  if (app.mode === "checkpoint") {
+    app.mode = null;
+    document.body.classList.remove("picking");
+    placeCheckpoint(event.latlng);
+    return;
+  }
   if (app.mode === "hazard") {
     app.mode = null;
     document.body.classList.remove("picking");
@@ -553,6 +559,7 @@ async function computeRoutes(origin, destination) {
         destination: { lat: round(destination.lat), lon: round(destination.lng) },
         ...(risk_weight === null ? {} : { risk_weight }),
         explain: true,
+        edge_ids: app.may.has("agreements.draft"),
       },
     });
   const answers = await Promise.all(ROUTE_KINDS.map((k) => ask(k.risk_weight)));
@@ -578,6 +585,14 @@ async function computeRoutes(origin, destination) {
     const risk = (route.risk * 100).toFixed(2);
     li.textContent = `${t(kind.label)}: ${minutes} min, ${km} km, risk ${risk} %`;
     if (route.explanation) li.append(explanationPanel(route.explanation));
+    if (app.may.has("agreements.draft") && route.edge_ids) {
+      const draft = document.createElement("button");
+      draft.type = "button";
+      draft.className = "draft-from-route";
+      draft.textContent = t("Draft agreement from this route");
+      draft.addEventListener("click", () => openDraft(route, kind.label).catch((e) => setStatus(e.message, true)));
+      li.append(draft);
+    }
     list.append(li);
   });
   const notes = answers.flatMap((a) => a.notes);
@@ -612,6 +627,101 @@ function explanationPanel(ex) {
   section("Hazards passed", "ex-hazards", ex.hazards, (h) =>
     `${h.kind} ${h.id}: ${Math.round(h.distance_m)} m away, risk ${(h.risk * 100).toFixed(2)} %${h.closes ? ", closes the road" : ""}`);
   return details;
+}
+
+// ---- drafting an agreement from a computed route ------------------------------------------
+// The server turns the route's edge ids into terms (POST /agreements/draft, which also fills in
+// the parties' registered public keys); the page proposes them with POST /agreements.
+
+async function openDraft(route, label) {
+  app.draft = { route, checkpoints: [] };
+  const parties = await api("/parties");
+  const box = $("#draft-parties");
+  box.querySelectorAll("label").forEach((el) => el.remove());
+  const operators = $("#checkpoint-party");
+  operators.replaceChildren();
+  for (const p of parties) {
+    const label = document.createElement("label");
+    const check = document.createElement("input");
+    check.type = "checkbox";
+    check.name = "party";
+    check.value = p.name;
+    check.checked = true;
+    label.append(check, ` ${p.name} (${p.role})`);
+    box.append(label);
+    operators.append(new Option(p.name, p.name));
+  }
+  const minutes = (route.time_s / 60).toFixed(1);
+  $("#draft-route").textContent = `${t(label)}: ${route.edge_ids.length} ${t("road segments")}, ${minutes} min`;
+  $("#draft-checkpoints").replaceChildren();
+  $("#draft-todo").replaceChildren();
+  if (!$("#draft-start").value) {
+    const start = new Date(Date.now() + 24 * 3600 * 1000);
+    start.setUTCMinutes(0, 0, 0);
+    $("#draft-start").value = start.toISOString().slice(0, 16);
+  }
+  $("#draft-form").hidden = false;
+  $("#draft-id").focus();
+}
+
+function placeCheckpoint(latlng) {
+  const checkpoint = {
+    name: $("#checkpoint-name").value.trim(),
+    lat: round(latlng.lat),
+    lon: round(latlng.lng),
+    operated_by: $("#checkpoint-party").value,
+    hours_utc: $("#checkpoint-hours").value.trim(),
+    max_vehicles_per_hour: Number($("#checkpoint-rate").value),
+    inspection_minutes: Number($("#checkpoint-inspection").value),
+  };
+  app.draft.checkpoints.push(checkpoint);
+  L.circleMarker(latlng, { radius: 6, color: "#6a1b9a", fillOpacity: 0.8, className: "draft-checkpoint" })
+    .bindTooltip(textNode(checkpoint.name))
+    .addTo(app.routes);
+  const li = document.createElement("li");
+  li.textContent = `${checkpoint.name} (${checkpoint.operated_by}, ${checkpoint.hours_utc})`;
+  $("#draft-checkpoints").append(li);
+  $("#checkpoint-name").value = "";
+  setStatus(t("Checkpoint placed."));
+}
+
+async function proposeDraft() {
+  const todo = $("#draft-todo");
+  todo.replaceChildren();
+  const { route, checkpoints } = app.draft;
+  const coords = route.geometry.coordinates;
+  const [startLon, startLat] = coords[0];
+  const [endLon, endLat] = coords[coords.length - 1];
+  const start = new Date(`${$("#draft-start").value}:00Z`);
+  const end = new Date(start.getTime() + Number($("#draft-hours").value) * 3600 * 1000);
+  const body = {
+    corridor_id: $("#draft-id").value.trim(),
+    network: app.network.name,
+    edge_ids: route.edge_ids,
+    parties: [...document.querySelectorAll("#draft-parties input:checked")].map((c) => c.value),
+    origin: { name: $("#draft-origin").value.trim(), lat: startLat, lon: startLon },
+    destination: { name: $("#draft-destination").value.trim(), lat: endLat, lon: endLon },
+    windows: [{ start_utc: start.toISOString(), end_utc: end.toISOString() }],
+    checkpoints,
+    markings: $("#draft-markings").value.trim(),
+  };
+  const title = $("#draft-title").value.trim();
+  if (title) body.title = title;
+  const drafted = await api("/agreements/draft", { method: "POST", json: body });
+  if (drafted.todo.length) {
+    todo.replaceChildren(...drafted.todo.map((item) => {
+      const li = document.createElement("li");
+      li.textContent = item;
+      return li;
+    }));
+    return;
+  }
+  const rec = await api("/agreements", { method: "POST", json: drafted.terms });
+  $("#draft-form").hidden = true;
+  app.draft = null;
+  setStatus(`${t("Agreement proposed")}: ${rec.corridor_id} v${rec.version}`);
+  await drawAgreementRoutes();
+  show("agreements-view");
 }
 
 // ---- agreements ---------------------------------------------------------------------------
@@ -839,6 +949,24 @@ function wire() {
     document.body.classList.add("picking");
     setStatus(t("Click where the convoy is (or pan with the arrow keys and press Enter)."));
     $("#map").focus();
+  });
+  $("#checkpoint-place")?.addEventListener("click", () => {
+    app.mode = "checkpoint";
+    document.body.classList.add("picking");
+    setStatus(t("Click where the checkpoint is (or pan with the arrow keys and press Enter)."));
+    $("#map").focus();
+  });
+  $("#draft-form")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    proposeDraft().catch((e) => {
+      const li = document.createElement("li");
+      li.textContent = e.message;
+      $("#draft-todo").replaceChildren(li);
+    });
+  });
+  $("#draft-cancel")?.addEventListener("click", () => {
+    $("#draft-form").hidden = true;
+    app.draft = null;
   });
   $("#zone-draw")?.addEventListener("click", startZone);
   $("#zone-finish")?.addEventListener("click", () => finishZone().catch((e) => setStatus(e.message, true)));
