@@ -7,6 +7,7 @@ keeps a screenshot under out/screenshots/ as a test artefact.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -744,3 +745,66 @@ def test_only_a_coordinator_is_offered_drafting(page: Page, served: Served) -> N
     box = page.page.locator("#map").bounding_box()
     click_route(page, box)
     assert page.page.locator("button.draft-from-route").count() == 0
+
+
+def test_alternatives_and_the_pareto_set_are_drawn_listed_and_charted(
+    page: Page, served: Served
+) -> None:
+    log_in(page, served, "field")
+    wait_for_roads(page)
+    box = page.page.locator("#map").bounding_box()
+    first = click_route(page, box)
+    # Shelling on the fastest route, so that time and risk pull apart.
+    coords = first["fastest"]["geometry"]["coordinates"]
+    shelled = coords[len(coords) // 2]
+    auth = {"Authorization": f"Bearer {served.tokens['field']}"}
+    reported = httpx.post(
+        f"{served.base}/hazards",
+        headers=auth,
+        json={"type": "Feature", "geometry": {"type": "Point", "coordinates": shelled},
+              "properties": {"kind": "shelling", "radius_m": 250, "severity": 1.0}},
+    )  # fmt: skip
+    assert reported.status_code == 201, reported.text
+    page.page.fill("#route-alternatives", "2")
+    page.page.check("#route-pareto")
+
+    def body_has(key: str, value: Any) -> Any:
+        def match(response: Any) -> bool:
+            if not response.url.endswith("/routes"):
+                return False
+            return bool(json.loads(response.request.post_data or "{}").get(key) == value)
+
+        return page.page.expect_response(match, timeout=90_000)
+
+    with body_has("alternatives", 2) as alt, body_has("pareto", True) as par:
+        routes = click_route(page, box)
+    front = par.value.json()["routes"]
+    alternatives = alt.value.json()["routes"][1:]
+    assert len(front) >= 2, "the shelling should leave a time/risk trade-off"
+    # Listed fastest first, each faster but riskier than the next: none dominates another.
+    items = page.page.locator("#route-more li.route-pareto")
+    shown = [
+        (float(items.nth(i).get_attribute("data-time-s")),
+         float(items.nth(i).get_attribute("data-risk")))
+        for i in range(items.count())
+    ]  # fmt: skip
+    assert sorted(shown) == sorted((r["time_s"], r["risk"]) for r in front)
+    for (t1, r1), (t2, r2) in itertools.pairwise(shown):
+        assert t1 < t2 and r1 > r2, shown
+    # The separately asked fastest and safest routes bound the front.
+    assert shown[0][0] == pytest.approx(routes["fastest"]["time_s"], abs=0.2)
+    assert shown[-1][1] <= routes["safest"]["risk"] + 1e-9
+    assert page.page.locator("path.route-pareto").count() == len(front)
+    expect(page.page.locator("#pareto")).to_be_visible()
+    assert page.page.locator("#pareto-chart circle.pareto-point").count() == len(front)
+    # Alternatives: listed and drawn, each a different road sequence from the safest route.
+    assert alternatives, "Krems has other roads between these points"
+    assert page.page.locator("#route-more li.route-alternative").count() == len(alternatives)
+    assert page.page.locator("path.route-alternative").count() == len(alternatives)
+    for other in alternatives:
+        assert other["geometry"] != routes["safest"]["geometry"]
+    listed = page.page.locator("#route-more li.route-alternative").all_inner_texts()
+    assert [s.split(":")[0] for s in listed] == [
+        f"alternative {i + 1}" for i in range(len(alternatives))
+    ]
+    assert_local_only(page, served)

@@ -550,7 +550,7 @@ const ROUTE_KINDS = [
 
 async function computeRoutes(origin, destination) {
   setStatus(t("Computing routes…"));
-  const ask = (risk_weight) =>
+  const ask = (risk_weight, extra = {}) =>
     api("/routes", {
       method: "POST",
       json: {
@@ -560,6 +560,7 @@ async function computeRoutes(origin, destination) {
         ...(risk_weight === null ? {} : { risk_weight }),
         explain: true,
         edge_ids: app.may.has("agreements.draft"),
+        ...extra,
       },
     });
   const answers = await Promise.all(ROUTE_KINDS.map((k) => ask(k.risk_weight)));
@@ -595,8 +596,103 @@ async function computeRoutes(origin, destination) {
     }
     list.append(li);
   });
-  const notes = answers.flatMap((a) => a.notes);
+  const more = await moreRoutes(ask);
+  const notes = [...answers, ...more].flatMap((a) => a.notes);
   setStatus(`Routes computed (${answers[0].hazards_considered} hazards considered).${notes.length ? ` ${notes.join(" ")}` : ""}`);
+}
+
+// Alternatives to the safest route and the Pareto set (time against risk), asked for after
+// fastest and safest so those two come first; each is drawn and listed with its figures.
+const ALT_COLOR = "#ef6c00";
+const PARETO_COLOR = "#6a1b9a";
+
+async function moreRoutes(ask) {
+  const list = $("#route-more");
+  list.replaceChildren();
+  $("#pareto").hidden = true;
+  const count = Number($("#route-alternatives")?.value ?? 0);
+  const pareto = $("#route-pareto")?.checked ?? false;
+  const answers = [];
+  if (count > 0) {
+    const answer = await ask(null, { alternatives: count, explain: false });
+    answers.push(answer);
+    answer.routes.slice(1).forEach((route, i) => {
+      const name = `${t("alternative")} ${i + 1}`;
+      list.append(routeItem(route, name, "route-alternative", ALT_COLOR, "4 6"));
+    });
+  }
+  if (pareto) {
+    const answer = await ask(null, { pareto: true, explain: false });
+    answers.push(answer);
+    const front = [...answer.routes].sort((a, b) => a.time_s - b.time_s);
+    front.forEach((route, i) => {
+      list.append(routeItem(route, `${t("trade-off")} ${i + 1}`, "route-pareto", PARETO_COLOR, "1 5"));
+    });
+    paretoChart(front);
+  }
+  return answers;
+}
+
+function routeItem(route, name, cls, color, dashArray) {
+  L.polyline(route.geometry.coordinates.map(([lon, lat]) => [lat, lon]), {
+    color,
+    weight: 4,
+    opacity: 0.8,
+    dashArray,
+    className: `route ${cls}`,
+  })
+    .bindTooltip(textNode(name))
+    .addTo(app.routes);
+  const li = document.createElement("li");
+  li.className = cls;
+  li.dataset.timeS = route.time_s;
+  li.dataset.risk = route.risk;
+  const minutes = (route.time_s / 60).toFixed(1);
+  const km = (route.length_m / 1000).toFixed(2);
+  const risk = (route.risk * 100).toFixed(2);
+  li.textContent = `${name}: ${minutes} min, ${km} km, risk ${risk} %`;
+  return li;
+}
+
+// A scatter of the Pareto set: minutes across, risk up; the points joined in time order.
+function paretoChart(front) {
+  const svg = $("#pareto-chart");
+  const ns = "http://www.w3.org/2000/svg";
+  svg.replaceChildren();
+  const [w, h, pad] = [300, 160, 28];
+  const times = front.map((r) => r.time_s);
+  const risks = front.map((r) => r.risk);
+  const span = (v) => [Math.min(...v), Math.max(...v) - Math.min(...v) || 1];
+  const [t0, dt] = span(times);
+  const [r0, dr] = span(risks);
+  const x = (v) => pad + ((v - t0) / dt) * (w - 2 * pad);
+  const y = (v) => h - pad - ((v - r0) / dr) * (h - 2 * pad);
+  const el = (name, attrs) => {
+    const node = document.createElementNS(ns, name);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    return node;
+  };
+  svg.append(el("line", { x1: pad, y1: h - pad, x2: w - pad, y2: h - pad, stroke: "#555" }));
+  svg.append(el("line", { x1: pad, y1: pad, x2: pad, y2: h - pad, stroke: "#555" }));
+  const points = front.map((r) => `${x(r.time_s).toFixed(1)},${y(r.risk).toFixed(1)}`).join(" ");
+  svg.append(el("polyline", { points, fill: "none", stroke: PARETO_COLOR, "stroke-dasharray": "3 3" }));
+  for (const r of front) {
+    const dot = el("circle", { cx: x(r.time_s), cy: y(r.risk), r: 5, fill: PARETO_COLOR, class: "pareto-point" });
+    const title = el("title", {});
+    title.textContent = `${(r.time_s / 60).toFixed(1)} min, risk ${(r.risk * 100).toFixed(2)} %`;
+    dot.append(title);
+    svg.append(dot);
+  }
+  const axis = (text, attrs) => {
+    const node = el("text", { "font-size": 10, fill: "#222", ...attrs });
+    node.textContent = text;
+    svg.append(node);
+  };
+  axis(`${(t0 / 60).toFixed(1)} min`, { x: pad, y: h - 8 });
+  axis(`${((t0 + dt) / 60).toFixed(1)} min`, { x: w - pad, y: h - 8, "text-anchor": "end" });
+  axis(`${(r0 * 100).toFixed(2)} %`, { x: 2, y: h - pad });
+  axis(`${((r0 + dr) * 100).toFixed(2)} %`, { x: 2, y: pad - 6 });
+  $("#pareto").hidden = false;
 }
 
 // Why this route: the roads it takes, the bridges and tunnels it crosses, the hazards it
@@ -937,6 +1033,8 @@ function wire() {
   $("#route-clear")?.addEventListener("click", () => {
     app.routes?.clearLayers();
     $("#route-result").replaceChildren();
+    $("#route-more").replaceChildren();
+    $("#pareto").hidden = true;
   });
   $("#incident-place")?.addEventListener("click", () => {
     app.mode = "incident";
