@@ -7,6 +7,7 @@ keeps a screenshot under out/screenshots/ as a test artefact.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -687,4 +688,128 @@ def test_escape_cancels_a_zone_being_drawn(page: Page, served: Served) -> None:
     assert len(hazards(served)) == before
     page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
     assert len(hazards(served)) == before
+    assert_local_only(page, served)
+
+
+def test_a_coordinator_drafts_an_agreement_from_a_computed_route(
+    page: Page, served: Served
+) -> None:
+    log_in(page, served, "coordinator")
+    wait_for_roads(page)
+    box = page.page.locator("#map").bounding_box()
+    routes = click_route(page, box)
+    safest = routes["safest"]
+    assert len(safest["edge_ids"]) == safest["edges"] > 0
+    page.page.click("#route-result li.route-safest button.draft-from-route")
+    expect(page.page.locator("#draft-form")).to_be_visible()
+    assert page.page.locator("#draft-parties input:checked").count() == len(served.keys)
+    page.page.fill("#draft-id", "dash-drafted")
+    page.page.fill("#draft-title", "Drafted in the browser")
+    page.page.fill("#draft-origin", "School")
+    page.page.fill("#draft-destination", "Hospital")
+    page.page.fill("#draft-start", "2031-05-01T08:00")
+    page.page.fill("#draft-hours", "4")
+    page.page.fill("#draft-markings", "white flags")
+    page.page.fill("#checkpoint-name", "Bridge post")
+    page.page.select_option("#checkpoint-party", "south")
+    page.page.click("#checkpoint-place")
+    page.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    expect(page.page.locator("#draft-checkpoints li")).to_have_count(1)
+    corridors_before = page.page.locator("path.agreement-route").count()
+    page.page.click("#draft-propose")
+    row = page.page.locator("#agreements tr[data-corridor=dash-drafted]")
+    expect(row).to_be_visible()
+    assert "proposed" in row.inner_text()
+    assert sorted(row.locator("li.sig-missing").all_inner_texts()) == [
+        "north: missing",
+        "south: missing",
+    ]
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    stored = httpx.get(f"{served.base}/agreements/dash-drafted", headers=auth).json()
+    terms = stored["terms"]
+    assert [e["id"] for e in terms["route"]["edges"]] == safest["edge_ids"]
+    assert terms["route"]["geometry"]["coordinates"] == safest["geometry"]["coordinates"]
+    assert terms["windows"] == [
+        {"start_utc": "2031-05-01T08:00:00Z", "end_utc": "2031-05-01T12:00:00Z"}
+    ]
+    [checkpoint] = terms["checkpoints"]
+    assert checkpoint["name"] == "Bridge post" and checkpoint["operated_by"] == "south"
+    assert (terms["origin"]["name"], terms["destination"]["name"]) == ("School", "Hospital")
+    # Back on the map the proposed corridor is drawn along the same route.
+    page.page.click("#tabs button[data-view=map-view]")
+    expect(page.page.locator("path.agreement-route")).to_have_count(corridors_before + 1)
+    listed = httpx.get(f"{served.base}/agreements", headers=auth).json()["items"]
+    assert page.page.locator("path.agreement-route").count() == len(listed)
+    assert_local_only(page, served)
+
+
+def test_only_a_coordinator_is_offered_drafting(page: Page, served: Served) -> None:
+    log_in(page, served, "liaison")
+    wait_for_roads(page)
+    assert page.page.locator("#draft-form").count() == 0
+    box = page.page.locator("#map").bounding_box()
+    click_route(page, box)
+    assert page.page.locator("button.draft-from-route").count() == 0
+
+
+def test_alternatives_and_the_pareto_set_are_drawn_listed_and_charted(
+    page: Page, served: Served
+) -> None:
+    log_in(page, served, "field")
+    wait_for_roads(page)
+    box = page.page.locator("#map").bounding_box()
+    first = click_route(page, box)
+    # Shelling on the fastest route, so that time and risk pull apart.
+    coords = first["fastest"]["geometry"]["coordinates"]
+    shelled = coords[len(coords) // 2]
+    auth = {"Authorization": f"Bearer {served.tokens['field']}"}
+    reported = httpx.post(
+        f"{served.base}/hazards",
+        headers=auth,
+        json={"type": "Feature", "geometry": {"type": "Point", "coordinates": shelled},
+              "properties": {"kind": "shelling", "radius_m": 250, "severity": 1.0}},
+    )  # fmt: skip
+    assert reported.status_code == 201, reported.text
+    page.page.fill("#route-alternatives", "2")
+    page.page.check("#route-pareto")
+
+    def body_has(key: str, value: Any) -> Any:
+        def match(response: Any) -> bool:
+            if not response.url.endswith("/routes"):
+                return False
+            return bool(json.loads(response.request.post_data or "{}").get(key) == value)
+
+        return page.page.expect_response(match, timeout=90_000)
+
+    with body_has("alternatives", 2) as alt, body_has("pareto", True) as par:
+        routes = click_route(page, box)
+    front = par.value.json()["routes"]
+    alternatives = alt.value.json()["routes"][1:]
+    assert len(front) >= 2, "the shelling should leave a time/risk trade-off"
+    # Listed fastest first, each faster but riskier than the next: none dominates another.
+    items = page.page.locator("#route-more li.route-pareto")
+    shown = [
+        (float(items.nth(i).get_attribute("data-time-s")),
+         float(items.nth(i).get_attribute("data-risk")))
+        for i in range(items.count())
+    ]  # fmt: skip
+    assert sorted(shown) == sorted((r["time_s"], r["risk"]) for r in front)
+    for (t1, r1), (t2, r2) in itertools.pairwise(shown):
+        assert t1 < t2 and r1 > r2, shown
+    # The separately asked fastest and safest routes bound the front.
+    assert shown[0][0] == pytest.approx(routes["fastest"]["time_s"], abs=0.2)
+    assert shown[-1][1] <= routes["safest"]["risk"] + 1e-9
+    assert page.page.locator("path.route-pareto").count() == len(front)
+    expect(page.page.locator("#pareto")).to_be_visible()
+    assert page.page.locator("#pareto-chart circle.pareto-point").count() == len(front)
+    # Alternatives: listed and drawn, each a different road sequence from the safest route.
+    assert alternatives, "Krems has other roads between these points"
+    assert page.page.locator("#route-more li.route-alternative").count() == len(alternatives)
+    assert page.page.locator("path.route-alternative").count() == len(alternatives)
+    for other in alternatives:
+        assert other["geometry"] != routes["safest"]["geometry"]
+    listed = page.page.locator("#route-more li.route-alternative").all_inner_texts()
+    assert [s.split(":")[0] for s in listed] == [
+        f"alternative {i + 1}" for i in range(len(alternatives))
+    ]
     assert_local_only(page, served)

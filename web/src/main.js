@@ -511,6 +511,12 @@ function onMapClick(event) {
     setStatus(`${t("Corners")}: ${app.zonePoints.length}. ${t("Click the next corner, or finish the zone.")}`);
     return;
   }
+  if (app.mode === "checkpoint") {
+    app.mode = null;
+    document.body.classList.remove("picking");
+    placeCheckpoint(event.latlng);
+    return;
+  }
   if (app.mode === "hazard") {
     app.mode = null;
     document.body.classList.remove("picking");
@@ -544,7 +550,7 @@ const ROUTE_KINDS = [
 
 async function computeRoutes(origin, destination) {
   setStatus(t("Computing routes…"));
-  const ask = (risk_weight) =>
+  const ask = (risk_weight, extra = {}) =>
     api("/routes", {
       method: "POST",
       json: {
@@ -553,6 +559,8 @@ async function computeRoutes(origin, destination) {
         destination: { lat: round(destination.lat), lon: round(destination.lng) },
         ...(risk_weight === null ? {} : { risk_weight }),
         explain: true,
+        edge_ids: app.may.has("agreements.draft"),
+        ...extra,
       },
     });
   const answers = await Promise.all(ROUTE_KINDS.map((k) => ask(k.risk_weight)));
@@ -578,10 +586,113 @@ async function computeRoutes(origin, destination) {
     const risk = (route.risk * 100).toFixed(2);
     li.textContent = `${t(kind.label)}: ${minutes} min, ${km} km, risk ${risk} %`;
     if (route.explanation) li.append(explanationPanel(route.explanation));
+    if (app.may.has("agreements.draft") && route.edge_ids) {
+      const draft = document.createElement("button");
+      draft.type = "button";
+      draft.className = "draft-from-route";
+      draft.textContent = t("Draft agreement from this route");
+      draft.addEventListener("click", () => openDraft(route, kind.label).catch((e) => setStatus(e.message, true)));
+      li.append(draft);
+    }
     list.append(li);
   });
-  const notes = answers.flatMap((a) => a.notes);
+  const more = await moreRoutes(ask);
+  const notes = [...answers, ...more].flatMap((a) => a.notes);
   setStatus(`Routes computed (${answers[0].hazards_considered} hazards considered).${notes.length ? ` ${notes.join(" ")}` : ""}`);
+}
+
+// Alternatives to the safest route and the Pareto set (time against risk), asked for after
+// fastest and safest so those two come first; each is drawn and listed with its figures.
+const ALT_COLOR = "#ef6c00";
+const PARETO_COLOR = "#6a1b9a";
+
+async function moreRoutes(ask) {
+  const list = $("#route-more");
+  list.replaceChildren();
+  $("#pareto").hidden = true;
+  const count = Number($("#route-alternatives")?.value ?? 0);
+  const pareto = $("#route-pareto")?.checked ?? false;
+  const answers = [];
+  if (count > 0) {
+    const answer = await ask(null, { alternatives: count, explain: false });
+    answers.push(answer);
+    answer.routes.slice(1).forEach((route, i) => {
+      const name = `${t("alternative")} ${i + 1}`;
+      list.append(routeItem(route, name, "route-alternative", ALT_COLOR, "4 6"));
+    });
+  }
+  if (pareto) {
+    const answer = await ask(null, { pareto: true, explain: false });
+    answers.push(answer);
+    const front = [...answer.routes].sort((a, b) => a.time_s - b.time_s);
+    front.forEach((route, i) => {
+      list.append(routeItem(route, `${t("trade-off")} ${i + 1}`, "route-pareto", PARETO_COLOR, "1 5"));
+    });
+    paretoChart(front);
+  }
+  return answers;
+}
+
+function routeItem(route, name, cls, color, dashArray) {
+  L.polyline(route.geometry.coordinates.map(([lon, lat]) => [lat, lon]), {
+    color,
+    weight: 4,
+    opacity: 0.8,
+    dashArray,
+    className: `route ${cls}`,
+  })
+    .bindTooltip(textNode(name))
+    .addTo(app.routes);
+  const li = document.createElement("li");
+  li.className = cls;
+  li.dataset.timeS = route.time_s;
+  li.dataset.risk = route.risk;
+  const minutes = (route.time_s / 60).toFixed(1);
+  const km = (route.length_m / 1000).toFixed(2);
+  const risk = (route.risk * 100).toFixed(2);
+  li.textContent = `${name}: ${minutes} min, ${km} km, risk ${risk} %`;
+  return li;
+}
+
+// A scatter of the Pareto set: minutes across, risk up; the points joined in time order.
+function paretoChart(front) {
+  const svg = $("#pareto-chart");
+  const ns = "http://www.w3.org/2000/svg";
+  svg.replaceChildren();
+  const [w, h, pad] = [300, 160, 28];
+  const times = front.map((r) => r.time_s);
+  const risks = front.map((r) => r.risk);
+  const span = (v) => [Math.min(...v), Math.max(...v) - Math.min(...v) || 1];
+  const [t0, dt] = span(times);
+  const [r0, dr] = span(risks);
+  const x = (v) => pad + ((v - t0) / dt) * (w - 2 * pad);
+  const y = (v) => h - pad - ((v - r0) / dr) * (h - 2 * pad);
+  const el = (name, attrs) => {
+    const node = document.createElementNS(ns, name);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    return node;
+  };
+  svg.append(el("line", { x1: pad, y1: h - pad, x2: w - pad, y2: h - pad, stroke: "#555" }));
+  svg.append(el("line", { x1: pad, y1: pad, x2: pad, y2: h - pad, stroke: "#555" }));
+  const points = front.map((r) => `${x(r.time_s).toFixed(1)},${y(r.risk).toFixed(1)}`).join(" ");
+  svg.append(el("polyline", { points, fill: "none", stroke: PARETO_COLOR, "stroke-dasharray": "3 3" }));
+  for (const r of front) {
+    const dot = el("circle", { cx: x(r.time_s), cy: y(r.risk), r: 5, fill: PARETO_COLOR, class: "pareto-point" });
+    const title = el("title", {});
+    title.textContent = `${(r.time_s / 60).toFixed(1)} min, risk ${(r.risk * 100).toFixed(2)} %`;
+    dot.append(title);
+    svg.append(dot);
+  }
+  const axis = (text, attrs) => {
+    const node = el("text", { "font-size": 10, fill: "#222", ...attrs });
+    node.textContent = text;
+    svg.append(node);
+  };
+  axis(`${(t0 / 60).toFixed(1)} min`, { x: pad, y: h - 8 });
+  axis(`${((t0 + dt) / 60).toFixed(1)} min`, { x: w - pad, y: h - 8, "text-anchor": "end" });
+  axis(`${(r0 * 100).toFixed(2)} %`, { x: 2, y: h - pad });
+  axis(`${((r0 + dr) * 100).toFixed(2)} %`, { x: 2, y: pad - 6 });
+  $("#pareto").hidden = false;
 }
 
 // Why this route: the roads it takes, the bridges and tunnels it crosses, the hazards it
@@ -612,6 +723,101 @@ function explanationPanel(ex) {
   section("Hazards passed", "ex-hazards", ex.hazards, (h) =>
     `${h.kind} ${h.id}: ${Math.round(h.distance_m)} m away, risk ${(h.risk * 100).toFixed(2)} %${h.closes ? ", closes the road" : ""}`);
   return details;
+}
+
+// ---- drafting an agreement from a computed route ------------------------------------------
+// The server turns the route's edge ids into terms (POST /agreements/draft, which also fills in
+// the parties' registered public keys); the page proposes them with POST /agreements.
+
+async function openDraft(route, label) {
+  app.draft = { route, checkpoints: [] };
+  const parties = await api("/parties");
+  const box = $("#draft-parties");
+  box.querySelectorAll("label").forEach((el) => el.remove());
+  const operators = $("#checkpoint-party");
+  operators.replaceChildren();
+  for (const p of parties) {
+    const label = document.createElement("label");
+    const check = document.createElement("input");
+    check.type = "checkbox";
+    check.name = "party";
+    check.value = p.name;
+    check.checked = true;
+    label.append(check, ` ${p.name} (${p.role})`);
+    box.append(label);
+    operators.append(new Option(p.name, p.name));
+  }
+  const minutes = (route.time_s / 60).toFixed(1);
+  $("#draft-route").textContent = `${t(label)}: ${route.edge_ids.length} ${t("road segments")}, ${minutes} min`;
+  $("#draft-checkpoints").replaceChildren();
+  $("#draft-todo").replaceChildren();
+  if (!$("#draft-start").value) {
+    const start = new Date(Date.now() + 24 * 3600 * 1000);
+    start.setUTCMinutes(0, 0, 0);
+    $("#draft-start").value = start.toISOString().slice(0, 16);
+  }
+  $("#draft-form").hidden = false;
+  $("#draft-id").focus();
+}
+
+function placeCheckpoint(latlng) {
+  const checkpoint = {
+    name: $("#checkpoint-name").value.trim(),
+    lat: round(latlng.lat),
+    lon: round(latlng.lng),
+    operated_by: $("#checkpoint-party").value,
+    hours_utc: $("#checkpoint-hours").value.trim(),
+    max_vehicles_per_hour: Number($("#checkpoint-rate").value),
+    inspection_minutes: Number($("#checkpoint-inspection").value),
+  };
+  app.draft.checkpoints.push(checkpoint);
+  L.circleMarker(latlng, { radius: 6, color: "#6a1b9a", fillOpacity: 0.8, className: "draft-checkpoint" })
+    .bindTooltip(textNode(checkpoint.name))
+    .addTo(app.routes);
+  const li = document.createElement("li");
+  li.textContent = `${checkpoint.name} (${checkpoint.operated_by}, ${checkpoint.hours_utc})`;
+  $("#draft-checkpoints").append(li);
+  $("#checkpoint-name").value = "";
+  setStatus(t("Checkpoint placed."));
+}
+
+async function proposeDraft() {
+  const todo = $("#draft-todo");
+  todo.replaceChildren();
+  const { route, checkpoints } = app.draft;
+  const coords = route.geometry.coordinates;
+  const [startLon, startLat] = coords[0];
+  const [endLon, endLat] = coords[coords.length - 1];
+  const start = new Date(`${$("#draft-start").value}:00Z`);
+  const end = new Date(start.getTime() + Number($("#draft-hours").value) * 3600 * 1000);
+  const body = {
+    corridor_id: $("#draft-id").value.trim(),
+    network: app.network.name,
+    edge_ids: route.edge_ids,
+    parties: [...document.querySelectorAll("#draft-parties input:checked")].map((c) => c.value),
+    origin: { name: $("#draft-origin").value.trim(), lat: startLat, lon: startLon },
+    destination: { name: $("#draft-destination").value.trim(), lat: endLat, lon: endLon },
+    windows: [{ start_utc: start.toISOString(), end_utc: end.toISOString() }],
+    checkpoints,
+    markings: $("#draft-markings").value.trim(),
+  };
+  const title = $("#draft-title").value.trim();
+  if (title) body.title = title;
+  const drafted = await api("/agreements/draft", { method: "POST", json: body });
+  if (drafted.todo.length) {
+    todo.replaceChildren(...drafted.todo.map((item) => {
+      const li = document.createElement("li");
+      li.textContent = item;
+      return li;
+    }));
+    return;
+  }
+  const rec = await api("/agreements", { method: "POST", json: drafted.terms });
+  $("#draft-form").hidden = true;
+  app.draft = null;
+  setStatus(`${t("Agreement proposed")}: ${rec.corridor_id} v${rec.version}`);
+  await drawAgreementRoutes();
+  show("agreements-view");
 }
 
 // ---- agreements ---------------------------------------------------------------------------
@@ -827,6 +1033,8 @@ function wire() {
   $("#route-clear")?.addEventListener("click", () => {
     app.routes?.clearLayers();
     $("#route-result").replaceChildren();
+    $("#route-more").replaceChildren();
+    $("#pareto").hidden = true;
   });
   $("#incident-place")?.addEventListener("click", () => {
     app.mode = "incident";
@@ -839,6 +1047,24 @@ function wire() {
     document.body.classList.add("picking");
     setStatus(t("Click where the convoy is (or pan with the arrow keys and press Enter)."));
     $("#map").focus();
+  });
+  $("#checkpoint-place")?.addEventListener("click", () => {
+    app.mode = "checkpoint";
+    document.body.classList.add("picking");
+    setStatus(t("Click where the checkpoint is (or pan with the arrow keys and press Enter)."));
+    $("#map").focus();
+  });
+  $("#draft-form")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    proposeDraft().catch((e) => {
+      const li = document.createElement("li");
+      li.textContent = e.message;
+      $("#draft-todo").replaceChildren(li);
+    });
+  });
+  $("#draft-cancel")?.addEventListener("click", () => {
+    $("#draft-form").hidden = true;
+    app.draft = null;
   });
   $("#zone-draw")?.addEventListener("click", startZone);
   $("#zone-finish")?.addEventListener("click", () => finishZone().catch((e) => setStatus(e.message, true)));

@@ -48,6 +48,7 @@ def create_app(
         _assessments,
         _audit,
         _dashboard,
+        _drafts,
         _hazards,
         _health,
         _me,
@@ -83,7 +84,7 @@ def create_app(
     guarded = [Depends(authorize)]
     app.include_router(_health.router, dependencies=guarded)
     routers = (_me, _networks, _hazards, _monitoring, _routes_api, _agreements, _audit, _plans)
-    for module in (*routers, _notices, _assessments, _dashboard):
+    for module in (*routers, _notices, _assessments, _dashboard, _drafts):
         app.include_router(module.router, dependencies=guarded)
     install_openapi(app)
     return app

@@ -83,6 +83,8 @@ async def _until_news(request: Request, conn: Any, timeout: float) -> None:
     while (left := deadline - time.monotonic()) > 0:
         if await _wait(conn, min(left, DISCONNECT_CHECK_S)) or await request.is_disconnected():
             return
+        if conn is None:
+            return  # no notifications to wait for: re-read the table every POLL_S
 
 
 def frame(event: dict[str, Any]) -> str:

@@ -72,6 +72,8 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     "agreements.sign": frozenset({CO, LI}),
     "agreements.suspend": frozenset({CO, LI}),
     "agreements.transition": frozenset({CO}),
+    "agreements.draft": frozenset({CO}),
+    "parties.list": EVERYONE,
     # audit log
     "audit.verify": frozenset({CO, LI, Role.OBSERVER}),
     "audit.export": frozenset({CO, LI, Role.OBSERVER}),

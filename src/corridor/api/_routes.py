@@ -56,6 +56,10 @@ class RouteRequest(BaseModel):
         description="Add each route's roads, bridges and nearby hazards (costs far more time).",
     )
     format: Literal["json", "geojson", "gpx"] = "json"
+    edge_ids: bool = Field(
+        default=False,
+        description="Add each route's edge ids and the network's SHA-256 (what terms cite).",
+    )
 
 
 class RouteAnswer(BaseModel):
@@ -143,6 +147,9 @@ def _compute(state: ApiState, body: RouteRequest, version: int | None, side: str
                 "coordinates": np.round(np.column_stack([lon, lat]), 7).tolist(),
             },
         }
+        if body.edge_ids:
+            item["edge_ids"] = r.edges.tolist()
+            item["network_sha256"] = network.file_sha256
         if done.explanations is not None:
             item["explanation"] = done.explanations[i]
         routes.append(item)
