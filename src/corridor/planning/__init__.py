@@ -14,7 +14,7 @@ contract other areas build on; its JSON Schemas are ``plan.schema.json`` and
 """
 
 from corridor.planning._api import plan_evacuation, replan
-from corridor.planning._exact import ExactResult, exact_bound
+from corridor.planning._exact import ExactResult, TripChains, exact_bound, mip_trips
 from corridor.planning._load import (
     SCHEDULE_SCHEMA_PATH,
     SCHEMA_PATH,
@@ -105,12 +105,14 @@ __all__ = [
     "TimeWindow",
     "TravelTimes",
     "Trip",
+    "TripChains",
     "VehicleState",
     "WindowLoad",
     "WindowSpan",
     "corridor_from_terms",
     "exact_bound",
     "load_plan",
+    "mip_trips",
     "parse_plan_text",
     "plan_evacuation",
     "plan_from_data",

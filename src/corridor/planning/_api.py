@@ -12,7 +12,7 @@ from corridor.agreements import Terms
 from corridor.errors import PlanError
 from corridor.hazards import Hazard
 from corridor.network import Network
-from corridor.planning._exact import exact_bound
+from corridor.planning._exact import exact_bound, mip_trips
 from corridor.planning._model import PEOPLE_CLASSES, PlanInput, Point, ReplanState, Schedule
 from corridor.planning._planner import (
     PlannerInput,
@@ -72,7 +72,14 @@ def _run(
 ) -> Schedule:
     inp.problems[:0] = _input_problems(inp)
     fresh = copy.deepcopy(inp) if bound else None
-    sched = plan_schedule(inp)
+    # on small instances the exact MIP's trips, timed under the real rules, are a second
+    # planner; the schedule moving more is kept
+    chains = (
+        mip_trips(copy.deepcopy(inp), time_limit_s=min(20.0, bound_time_limit_s / 3))
+        if bound
+        else None
+    )
+    sched = plan_schedule(inp, chains=chains)
     if fresh is None:
         return sched
     res = exact_bound(

@@ -250,11 +250,23 @@ class _Planner:
     def __init__(
         self,
         inp: PlannerInput,
+        *,
         big_only: dict[int, set[int]] | None = None,
         prefer: dict[int, set[int]] | None = None,
         largest_first: bool = False,
+        quota: dict[tuple[bool, int], dict[tuple[int, int, int], int]] | None = None,
+        chains: dict[int, list[tuple[int, int, int]]] | None = None,
     ) -> None:
         self.inp = inp
+        #: each vehicle's trips in order (vehicle index -> (gathering point, corridor,
+        #: window)), from the exact MIP: the vehicle makes its next one if the real rules let
+        #: it (a trip that cannot be timed is dropped and counted in ``untimed``)
+        self.chains = chains
+        self.untimed = 0
+        #: trips to make, per vehicle (medical only, capacity): (gathering point, corridor,
+        #: window) -> count, from the exact MIP; each vehicle takes the quota trip it reaches
+        #: first and times it under the same rules, then plans freely when none is left
+        self.quota = quota
         #: vehicles free at the same time pick in order of size, largest first, rather than
         #: ambulances first: the first slots of a short window then go to the most seats (on
         #: the benchmark's 10-point Krems instance 1,170 people instead of 1,139)
@@ -334,7 +346,11 @@ class _Planner:
         return np.asarray(self.travel.depot_to_gathering[v.start_row], dtype=np.float64)
 
     def _corridor_times(
-        self, st: _CorridorState, ready: F64, skip: set[int] | frozenset[int] = frozenset()
+        self,
+        st: _CorridorState,
+        ready: F64,
+        skip: set[int] | frozenset[int] = frozenset(),
+        only: int | None = None,
     ) -> tuple[F64, F64, NDArray[np.int64], bool]:
         """Entry, exit and window index for vehicles ready at the entry at ``ready`` (vector).
 
@@ -350,6 +366,8 @@ class _Planner:
         spacing = self.conv.min_spacing_minutes * 60.0
         held = np.zeros(n, dtype=bool)
         for w_i, w in enumerate(st.windows):
+            if only is not None and w_i != only:
+                continue
             if w_i in skip:
                 # kept for larger buses: this vehicle waits until it closes rather than taking
                 # a later window's slot now (reservations only move forward in time)
@@ -384,6 +402,21 @@ class _Planner:
                 best, best_t = r, float(t)
         return best
 
+    def _timed(
+        self, trip: tuple[int, int, int], ranks: NDArray[np.int64], arrive_g: F64, depart: F64
+    ) -> tuple[int, int, int, float, int, float] | None:
+        """A given trip (point g through corridor c's window w_i) timed now, or None."""
+        g, c, w_i = trip
+        r = self._best_reception(c)
+        if r < 0 or ranks[g] >= 99 or not self.allowed[g, c] or not np.isfinite(arrive_g[g]):
+            return None
+        ready = np.array([depart[g] + self.travel.to_entry[g, c]])
+        entry, exit_, _, _ = self._corridor_times(self.states[c], ready, only=w_i)
+        arrive = float(exit_[0] + self.travel.exit_to_reception[c, r])
+        if not math.isfinite(arrive):
+            return None
+        return c, g, r, float(entry[0]), w_i, arrive
+
     def step(self, v: Vehicle) -> bool:
         """Plan the best next trip for v; False if it has none left."""
         conv = self.conv
@@ -402,7 +435,21 @@ class _Planner:
         arrive_g = max(v.free_s, self.inp.start_s) + to_g
         depart = arrive_g + conv.loading_minutes * 60.0
         best_key, best = INF, None
-        for c, st in enumerate(self.states):
+        chain = self.chains.get(self.inp.vehicles.index(v), []) if self.chains else []
+        while chain and best is None:
+            best = self._timed(chain.pop(0), ranks, arrive_g, depart)
+            self.untimed += best is None
+        mine = self.quota.get(kind, {}) if self.quota is not None else {}
+        for trip, n in mine.items() if best is None else ():
+            if n <= 0:
+                continue
+            cand = self._timed(trip, ranks, arrive_g, depart)
+            if cand is not None and cand[5] < best_key:
+                best_key, best = cand[5], cand
+        if best is not None and mine:
+            mine[(best[1], best[0], best[4])] -= 1
+        free_choice = list(enumerate(self.states)) if best is None else []
+        for c, st in free_choice:
             r = self._best_reception(c)
             if r < 0:
                 continue
@@ -423,7 +470,8 @@ class _Planner:
             key = np.where(np.isfinite(arrive), key, INF)
             g = int(np.argmin(key))
             if key[g] < best_key:
-                best_key, best = float(key[g]), (c, g, r, float(entry[g]), int(win[g]))
+                best_key = float(key[g])
+                best = (c, g, r, float(entry[g]), int(win[g]), float(arrive[g]))
         if best is None:
             # held back from windows kept for larger buses: try again when the first closes
             later = [
@@ -436,7 +484,7 @@ class _Planner:
                 v.free_s = min(later)
                 return True
             return False
-        c, g, r, entry_s, w_i = best
+        c, g, r, entry_s, w_i = best[:5]
         st = self.states[c]
         room = min(v.capacity, self.rec_left[r])
         groups = self._load(g, v, room)
@@ -604,6 +652,37 @@ def _dt(t0: datetime, s: float) -> datetime:
     return t0 + timedelta(seconds=round(s))
 
 
+def _guided(
+    inp: PlannerInput, chains: dict[int, list[tuple[int, int, int]]]
+) -> tuple[_Planner, PlannerInput]:
+    """The MIP's trips timed under the real rules; the best of four runs.
+
+    Each vehicle follows its own MIP trips, or each vehicle type shares the MIP's trips for
+    that type and a vehicle takes the one it reaches first; both with either tie order.
+    """
+    quota: dict[tuple[bool, int], dict[tuple[int, int, int], int]] = {}
+    for v_i, trips in chains.items():
+        v = inp.vehicles[v_i]
+        per = quota.setdefault((v.medical_only, v.capacity), {})
+        for t in trips:
+            per[t] = per.get(t, 0) + 1
+    best: tuple[_Planner, PlannerInput] | None = None
+    for per_vehicle in (True, False):
+        for largest_first in (False, True):
+            mine = _copy_input(inp)
+            p = _Planner(
+                mine,
+                largest_first=largest_first,
+                chains=copy.deepcopy(chains) if per_vehicle else None,
+                quota=None if per_vehicle else copy.deepcopy(quota),
+            )
+            p.run()
+            if best is None or _score(p) > _score(best[0]):
+                best = (p, mine)
+    assert best is not None
+    return best
+
+
 def _search(inp: PlannerInput, *, largest_first: bool) -> tuple[_Planner, PlannerInput]:
     """The greedy planner and its repair passes on a copy of ``inp``; the best run and its input."""
     total = sum(d.left(c) for d in inp.demand for c in range(len(PEOPLE_CLASSES)))
@@ -646,16 +725,38 @@ def _search(inp: PlannerInput, *, largest_first: bool) -> tuple[_Planner, Planne
     return p, inp
 
 
-def plan_schedule(inp: PlannerInput, *, method: str = "ccrp-bish") -> Schedule:
-    """Run the planner and build the schedule (without the bound; see ``plan_evacuation``)."""
+def plan_schedule(
+    inp: PlannerInput,
+    *,
+    method: str = "ccrp-bish",
+    chains: dict[int, list[tuple[int, int, int]]] | None = None,
+    greedy: bool = True,
+) -> Schedule:
+    """Run the planner and build the schedule (without the bound; see ``plan_evacuation``).
+
+    With ``chains`` (each vehicle's trips in the exact MIP, ``corridor.planning.mip_trips``)
+    those trips are also timed under the same rules, and that schedule is kept when it moves
+    more people (``method`` then gets ``+mip``); with ``greedy=False`` and ``chains`` that
+    schedule is the only one made (for checking it on its own).
+    """
     started = time.perf_counter()
     total = sum(d.left(c) for d in inp.demand for c in range(len(PEOPLE_CLASSES)))
-    p, used = _search(inp, largest_first=False)
-    # the same search with the largest vehicles choosing first at ties; the better is kept
-    # (first on ties, so medical cases keep the ambulances' first pick when it costs nothing)
-    p_big, used_big = _search(inp, largest_first=True)
-    if _score(p_big) > _score(p):
-        p, used = p_big, used_big
+    if chains and not greedy:
+        p, used = _guided(inp, chains)
+        method = f"{method}+mip"
+    else:
+        p, used = _search(inp, largest_first=False)
+        # the same search with the largest vehicles choosing first at ties; the better is
+        # kept (first on ties, so medical cases keep the ambulances' first pick when it
+        # costs nothing)
+        p_big, used_big = _search(inp, largest_first=True)
+        if _score(p_big) > _score(p):
+            p, used = p_big, used_big
+        if chains:
+            p_mip, used_mip = _guided(inp, chains)
+            if _score(p_mip) > _score(p):
+                p, used = p_mip, used_mip
+                method = f"{method}+mip"
     inp = used
     plan = inp.plan
     t0 = plan.start_utc
