@@ -34,6 +34,7 @@ def create_app(
     networks: Sequence[str | Path | tuple[str, str | Path]] = (),
     store: Store | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    warm: bool = False,
 ) -> FastAPI:
     """Build the API over the store at ``db_url`` (or an already open ``store``).
 
@@ -41,7 +42,8 @@ def create_app(
     on the spot), each served under its file name without suffixes; when none are given, the
     networks registered in the store are served under their registered names. Raises
     InputError/NetworkFileError for an unusable file and StoreError when the database cannot
-    be opened, before any request is served.
+    be opened, before any request is served. ``warm`` routes once on every network at start-up
+    (what `corridor serve` does), so that the first requests are not the slow ones.
     """
     from corridor.api import (
         _agreements,
@@ -67,6 +69,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            from corridor.api._routing import warm_up
+
+            warm_up(state)
         yield
         if own_store:
             close_store(store)

@@ -121,3 +121,32 @@ def solve(
         )
     explanations = [e.to_dict() for e in found.explanations] if explain else None
     return Routed(found.result, explanations, found.at_utc, hazards)
+
+
+def warm_up(state: ApiState) -> None:
+    """Route once on every network, on both sides, before the server takes requests.
+
+    The first requests of a fresh server otherwise pay for building the risk model, loading
+    the compiled kernels and the projections (the slow tail of the first seconds in
+    docs/benchmarks.md, "The 200 requests/s target"). Best effort: a network that cannot be
+    routed now (no stored hazards readable, an empty graph) is simply served cold.
+    """
+    from corridor.api._adapters import store_version
+    from corridor.errors import CorridorError
+
+    try:
+        version = store_version(state.store)
+    except CorridorError:
+        return
+    for name, network in state.networks.items():
+        if network.n_nodes < 2:
+            continue
+        ends = [(float(network.node_lat[i]), float(network.node_lon[i]))
+                for i in (0, network.n_nodes // 2)]  # fmt: skip
+        for side, explain in (("loop", False), ("pool", True)):
+            try:
+                solve(state, name, origin=ends[0], destination=ends[1], via=[],
+                      options=RouteOptions(), use_hazards=True, explain=explain,
+                      version=version, side=side)  # fmt: skip
+            except CorridorError:
+                break

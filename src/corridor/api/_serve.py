@@ -38,6 +38,7 @@ def app_from_env() -> FastAPI:
         db_url=settings["db_url"],
         networks=settings["networks"],
         max_body_bytes=settings["max_body_bytes"],
+        warm=True,
     )
 
 
@@ -59,7 +60,7 @@ def serve(
     from corridor.api._app import create_app
 
     # Build once here: a bad database or network file fails fast, with one clear line.
-    app = create_app(db_url=db_url, networks=networks, max_body_bytes=max_body_bytes)
+    app = create_app(db_url=db_url, networks=networks, max_body_bytes=max_body_bytes, warm=True)
     if announce is not None:
         announce(app)
     _share_the_gil()
