@@ -9,6 +9,9 @@ independent checker as every other schedule.
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
+import sys
 
 from hypothesis import HealthCheck, given, settings
 
@@ -17,6 +20,7 @@ from corridor.planning import (
     PlannerInput,
     Schedule,
     exact_bound,
+    mip_guide,
     mip_trips,
     plan_evacuation,
     plan_schedule,
@@ -129,3 +133,48 @@ def test_a_mip_derived_schedule_never_breaks_a_rule(inst: tuple[PlanInput, Trave
         for v, trips in chains.items()
     }
     check_schedule(plan, plan_schedule(_input(plan, tt), chains=asked, greedy=False))
+
+
+def _without_timing(s: Schedule) -> str:
+    data = json.loads(s.to_json())
+    for key in ("created_utc", "plan_s"):
+        data.pop(key)
+    data["bound"].pop("solve_s")
+    return json.dumps(data, sort_keys=True)
+
+
+def test_the_guided_schedule_does_not_depend_on_machine_speed() -> None:
+    plan, tt = _one_bus()
+    quiet = plan_evacuation(plan, travel=tt, bound_time_limit_s=30)
+    # the same plan with the CPU kept busy by another process and a shorter safety net that
+    # is still not hit: byte-identical apart from the timing fields
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        loaded = plan_evacuation(plan, travel=tt, bound_time_limit_s=30, guide_time_limit_s=20)
+    finally:
+        busy.kill()
+        busy.wait()
+    assert quiet.guide in ("optimal", "node_limit")
+    assert quiet.method == "ccrp-bish+mip"
+    assert _without_timing(loaded) == _without_timing(quiet)
+
+
+def test_the_guide_is_discarded_when_the_safety_net_stops_it() -> None:
+    plan, tt = _one_bus()
+    greedy = plan_schedule(_input(plan, tt))
+    # the wall-clock safety net fires before HiGHS finishes: no incumbent is used
+    g = mip_guide(_input(plan, tt), time_limit_s=1e-9)
+    assert (g.status, g.chains) == ("time_limit", None)
+    s = plan_evacuation(plan, travel=tt, bound_time_limit_s=30, guide_time_limit_s=1e-9)
+    assert s.guide == "time_limit"
+    assert s.method == "ccrp-bish"
+    assert s.moved == greedy.moved < plan_evacuation(plan, travel=tt).moved
+    assert [t.model_dump() for t in s.trips] == [t.model_dump() for t in greedy.trips]
+
+
+def test_the_node_limit_stops_the_guide_the_same_way_each_time() -> None:
+    plan, tt = _one_bus()
+    runs = [mip_guide(_input(plan, tt), max_nodes=1) for _ in range(2)]
+    assert runs[0].status in ("node_limit", "optimal")
+    assert runs[0].nodes <= 1 or runs[0].status == "optimal"
+    assert runs[0] == runs[1]

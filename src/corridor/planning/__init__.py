@@ -14,7 +14,14 @@ contract other areas build on; its JSON Schemas are ``plan.schema.json`` and
 """
 
 from corridor.planning._api import plan_evacuation, replan
-from corridor.planning._exact import ExactResult, TripChains, exact_bound, mip_trips
+from corridor.planning._exact import (
+    ExactResult,
+    MipGuide,
+    TripChains,
+    exact_bound,
+    mip_guide,
+    mip_trips,
+)
 from corridor.planning._load import (
     SCHEDULE_SCHEMA_PATH,
     SCHEMA_PATH,
@@ -92,6 +99,7 @@ __all__ = [
     "Fleet",
     "GatheringPoint",
     "LeftBehind",
+    "MipGuide",
     "PassengerGroup",
     "PeopleByClass",
     "PeopleClass",
@@ -112,6 +120,7 @@ __all__ = [
     "corridor_from_terms",
     "exact_bound",
     "load_plan",
+    "mip_guide",
     "mip_trips",
     "parse_plan_text",
     "plan_evacuation",

@@ -12,7 +12,7 @@ from corridor.agreements import Terms
 from corridor.errors import PlanError
 from corridor.hazards import Hazard
 from corridor.network import Network
-from corridor.planning._exact import exact_bound, mip_trips
+from corridor.planning._exact import GUIDE_SAFETY_S, exact_bound, mip_guide
 from corridor.planning._model import PEOPLE_CLASSES, PlanInput, Point, ReplanState, Schedule
 from corridor.planning._planner import (
     PlannerInput,
@@ -69,19 +69,18 @@ def _run(
     bound: bool,
     bound_time_limit_s: float,
     mip_max_cols: int,
+    guide_time_limit_s: float,
 ) -> Schedule:
     inp.problems[:0] = _input_problems(inp)
     fresh = copy.deepcopy(inp) if bound else None
     # on small instances the exact MIP's trips, timed under the real rules, are a second
-    # planner; the schedule moving more is kept
-    chains = (
-        mip_trips(copy.deepcopy(inp), time_limit_s=min(20.0, bound_time_limit_s / 3))
-        if bound
-        else None
-    )
-    sched = plan_schedule(inp, chains=chains)
-    if fresh is None:
+    # planner; the schedule moving more is kept. The guide stops at a node limit (the same on
+    # every machine); one its wall-clock safety net stopped is discarded (status recorded)
+    guide = mip_guide(copy.deepcopy(inp), time_limit_s=guide_time_limit_s) if bound else None
+    sched = plan_schedule(inp, chains=guide.chains if guide else None)
+    if fresh is None or guide is None:
         return sched
+    sched = sched.model_copy(update={"guide": guide.status})
     res = exact_bound(
         fresh,
         time_limit_s=bound_time_limit_s,
@@ -103,6 +102,7 @@ def plan_evacuation(
     bound: bool = True,
     bound_time_limit_s: float = 60.0,
     mip_max_cols: int = 4000,
+    guide_time_limit_s: float = GUIDE_SAFETY_S,
 ) -> Schedule:
     """Plan the whole operation; travel times from ``network`` (hazards at ``at``) or ``travel``.
 
@@ -127,7 +127,13 @@ def plan_evacuation(
         demand=initial_demand(plan),
         reception_left=[r.capacity for r in plan.reception_points],
     )
-    return _run(inp, bound=bound, bound_time_limit_s=bound_time_limit_s, mip_max_cols=mip_max_cols)
+    return _run(
+        inp,
+        bound=bound,
+        bound_time_limit_s=bound_time_limit_s,
+        mip_max_cols=mip_max_cols,
+        guide_time_limit_s=guide_time_limit_s,
+    )
 
 
 def _apply_departed(plan: PlanInput, state: ReplanState, inp: PlannerInput) -> None:
@@ -170,6 +176,7 @@ def replan(
     bound: bool = True,
     bound_time_limit_s: float = 30.0,
     mip_max_cols: int = 4000,
+    guide_time_limit_s: float = GUIDE_SAFETY_S,
 ) -> Schedule:
     """Plan the rest of the operation from ``state`` (what monitoring calls mid-day).
 
@@ -240,4 +247,10 @@ def replan(
     for c, ok in zip(cors, open_corridor, strict=True):
         if not ok:
             inp.problems.append(f"corridor {c.id}: closed")
-    return _run(inp, bound=bound, bound_time_limit_s=bound_time_limit_s, mip_max_cols=mip_max_cols)
+    return _run(
+        inp,
+        bound=bound,
+        bound_time_limit_s=bound_time_limit_s,
+        mip_max_cols=mip_max_cols,
+        guide_time_limit_s=guide_time_limit_s,
+    )

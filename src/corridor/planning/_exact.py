@@ -753,14 +753,59 @@ def _solve_built(
 TripChains = dict[int, list[tuple[int, int, int]]]
 
 
+#: the MIP guide stops after this many branch-and-bound nodes: a limit counted in work, not
+#: seconds, so the same plan gives the same guide (and schedule) on any machine and load
+GUIDE_MAX_NODES = 50
+# Krems 10 (bench): 1, 50 and 200 nodes give 1,221 people (2.6 s at 50), 1,000 nodes 1,205
+#: the guide's wall-clock safety net (seconds); when it, not the node limit, stops the MIP
+#: the guide is discarded, so a schedule never depends on machine speed
+GUIDE_SAFETY_S = 120.0
+
+
+@dataclass(frozen=True)
+class MipGuide:
+    """The MIP guide's trips (None: no guide) and what happened to it.
+
+    ``status``: ``optimal``; ``node_limit`` (the deterministic limit stopped it, its incumbent
+    is used); ``time_limit`` (the wall-clock safety net fired; discarded); ``too_large``
+    (more gathering points or columns than the guide takes; not built); ``no_solution``
+    (HiGHS found no integer solution within the node limit, or another status).
+    """
+
+    chains: TripChains | None
+    status: str
+    nodes: int = 0
+
+
 def mip_trips(
     inp: PlannerInput,
     *,
     step_minutes: int | None = None,
-    time_limit_s: float = 20.0,
+    time_limit_s: float = GUIDE_SAFETY_S,
+    max_nodes: int = GUIDE_MAX_NODES,
     max_cols: int = 60_000,
     max_points: int = 40,
 ) -> TripChains | None:
+    """Each vehicle's trips in the MIP, or None (see ``mip_guide`` for why)."""
+    return mip_guide(
+        inp,
+        step_minutes=step_minutes,
+        time_limit_s=time_limit_s,
+        max_nodes=max_nodes,
+        max_cols=max_cols,
+        max_points=max_points,
+    ).chains
+
+
+def mip_guide(
+    inp: PlannerInput,
+    *,
+    step_minutes: int | None = None,
+    time_limit_s: float = GUIDE_SAFETY_S,
+    max_nodes: int = GUIDE_MAX_NODES,
+    max_cols: int = 60_000,
+    max_points: int = 40,
+) -> MipGuide:
     """Each vehicle's trips in the MIP on every point (small instances; 5-minute step).
 
     The MIP's integer vehicle flows are split into one path per vehicle (a flow
@@ -769,11 +814,15 @@ def mip_trips(
     (``plan_schedule(chains=...)``). None with more than ``max_points`` gathering points (the
     model is not even built: on the benchmark's 25- and 50-point instances the MIP's
     incumbent did not beat the greedy planner), when the model is larger than ``max_cols``
-    columns or HiGHS found no integer solution within the time limit (a solution stopped by
-    the limit is still used: it only guides a schedule that is checked like any other).
+    columns or HiGHS found no integer solution within ``max_nodes`` branch-and-bound nodes
+    (a solution stopped by the node limit is still used: it only guides a schedule that is
+    checked like any other). The node limit, one thread and HiGHS' fixed random seed make
+    the guide the same on every machine; ``time_limit_s`` is only a safety net, and a guide
+    it stopped is discarded (status ``time_limit``) rather than used, since its incumbent
+    would depend on the machine's speed and load.
     """
     if len(inp.demand) > max_points:
-        return None
+        return MipGuide(None, "too_large")
     ins = _instance(inp)
     n_g = ins.movable.shape[0]
     # the guide needs whole trips, not the finest timing (the planner times them): a coarse
@@ -782,15 +831,23 @@ def mip_trips(
     step = step_minutes or max(inp.plan.step_minutes, 5)
     b = _build(ins, step * 60.0, np.arange(n_g, dtype=np.int64))
     if b.people_cols.size == 0 or b.n_cols > max_cols:
-        return None
+        return MipGuide(None, "too_large")
     s = _Solver(b, mip=True, time_limit_s=time_limit_s)
-    status, _ = s.run()
+    s.h.setOptionValue("mip_max_nodes", int(max_nodes))
+    s.h.run()
+    model_status = s.h.getModelStatus()
+    info = s.h.getInfo()
+    nodes = int(info.mip_node_count)
+    hs = s.hs.HighsModelStatus
+    if model_status == hs.kTimeLimit:
+        return MipGuide(None, "time_limit", nodes)
+    status = {hs.kOptimal: "optimal", hs.kSolutionLimit: "node_limit"}.get(model_status)
     # 2 = a feasible integer solution exists (HiGHS' kSolutionStatusFeasible)
-    if status not in ("optimal", "time_limit") or s.h.getInfo().primal_solution_status != 2:
-        return None
+    if status is None or info.primal_solution_status != 2:
+        return MipGuide(None, "no_solution", nodes)
     x_all = np.asarray(s.h.getSolution().col_value, dtype=np.float64)
     if x_all.size != b.n_cols:
-        return None
+        return MipGuide(None, "no_solution", nodes)
     n_arc = b.arc_tail.size
     left = np.rint(x_all[:n_arc]).astype(np.int64)
     loaded = {
@@ -816,7 +873,7 @@ def mip_trips(
                 if arc in loaded:
                     trips.append(loaded[arc])
                 node, hops = int(b.arc_head[arc]), hops + 1
-    return chains
+    return MipGuide(chains, status, nodes)
 
 
 def _utc(inp: PlannerInput, s: float) -> datetime:

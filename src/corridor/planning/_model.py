@@ -530,6 +530,15 @@ class Schedule(_Strict):
     left_behind: list[LeftBehind]
     problems: list[str] = Field(default_factory=list, description="input problems, one line each")
     bound: Bound | None = None
+    guide: str | None = Field(
+        default=None,
+        description=(
+            "the exact MIP's trips as a second planner (small instances): 'optimal' or "
+            "'node_limit' (used; a deterministic limit, so the same on every machine), "
+            "'time_limit' (the wall-clock safety net fired: discarded), 'too_large', "
+            "'no_solution'; None when not tried (no bound asked)"
+        ),
+    )
     plan_s: float = Field(default=0.0, description="planner wall time")
 
     def to_json(self) -> str:
