@@ -813,3 +813,67 @@ def test_alternatives_and_the_pareto_set_are_drawn_listed_and_charted(
         f"alternative {i + 1}" for i in range(len(alternatives))
     ]
     assert_local_only(page, served)
+
+
+def test_a_coordinator_plans_an_evacuation_from_the_demo_plan_file(
+    page: Page, served: Served, tmp_path: Path
+) -> None:
+    from tests.api.test_plans import DEMO_PLAN
+
+    # The demo plan file as a coordinator has it (YAML, with its own network and hazard paths),
+    # under an id of its own so that it does not meet the other plan tests' plan.
+    text = DEMO_PLAN.read_text()
+    assert "\nid: krems-demo-evacuation\n" in text
+    upload = tmp_path / "krems-plan.yaml"
+    upload.write_text(text.replace("\nid: krems-demo-evacuation\n", "\nid: krems-from-page\n"))
+    broken = tmp_path / "broken-plan.yaml"
+    broken.write_text(text.replace("gathering_points:", "gathering_points: [", 1))
+    log_in(page, served, "coordinator")
+    wait_for_roads(page)
+    page.page.click("#tabs button[data-view=plans-view]")
+    form = page.page.locator("#plan-form")
+    expect(form).to_be_visible()
+    expect(page.page.locator("#plan-network")).to_have_value("krems")
+    # A damaged file is refused with a clear message in the page; nothing is stored.
+    page.page.set_input_files("#plan-file", str(broken))
+    page.page.click("#plan-submit")
+    expect(page.page.locator("#plan-form-status.error")).to_contain_text("not valid YAML or JSON")
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    missing = httpx.get(f"{served.base}/plans/krems-from-page", headers=auth)
+    assert missing.status_code == 404
+    # The real file is planned on the server and shown at once, with its trips in the Gantt.
+    page.page.set_input_files("#plan-file", str(upload))
+    page.page.uncheck("#plan-hazards")
+    with page.page.expect_response(
+        lambda r: r.url.endswith("/plans") and r.request.method == "POST", timeout=120_000
+    ) as posted:
+        page.page.click("#plan-submit")
+    assert posted.value.status == 201
+    expect(page.page.locator("#plan-form-status")).to_contain_text(
+        "Planned: krems-from-page v1", timeout=30_000
+    )
+    stored = httpx.get(f"{served.base}/plans/krems-from-page", headers=auth).json()
+    assert "coordinator-1" in stored["created_by"]
+    plan, schedule = stored["plan"], stored["schedule"]
+    assert plan["title"] == "Krems centre to the east, two ceasefire windows"
+    assert len(plan["gathering_points"]) == 3 and schedule["trips"]
+    # The window times came through as the file wrote them (not re-zoned by the browser).
+    assert plan["corridors"][0]["windows"][0]["start_utc"].startswith("2022-03-08T10:00:00")
+    expect(page.page.locator("#plan-select")).to_have_value("krems-from-page")
+    expect(page.page.locator("#plan-summary")).to_contain_text(
+        f"{schedule['moved']} / {schedule['total_people']} people moved"
+    )
+    trips = page.page.locator("svg.gantt-chart g.gantt-trip")
+    expect(trips).to_have_count(len(schedule["trips"]))
+    shown = sorted(trips.evaluate_all("gs => gs.map(g => g.dataset.trip)"))
+    assert shown == sorted(t["trip_id"] for t in schedule["trips"])
+    assert_local_only(page, served)
+
+
+@pytest.mark.parametrize("who", ["observer", "field", "liaison"])
+def test_only_a_coordinator_is_offered_planning(page: Page, served: Served, who: str) -> None:
+    log_in(page, served, who)
+    page.page.click("#tabs button[data-view=plans-view]")
+    expect(page.page.locator("#plans-view")).to_be_visible()
+    assert page.page.locator("#plan-form, #plan-file, #plan-submit").count() == 0
+    assert_local_only(page, served)
