@@ -7,6 +7,7 @@ import "./style.css";
 import { ROAD_STYLE, drawTile } from "./roads.js";
 import { HAZARD_SYMBOL, hazardLayer, textNode, weightAt } from "./hazards.js";
 import { ganttChart, planLayer } from "./plans.js";
+import { load as loadYaml, JSON_SCHEMA } from "js-yaml";
 
 const $ = (sel) => document.querySelector(sel);
 const TOKEN_KEY = "corridor.token";
@@ -126,6 +127,7 @@ async function startMap() {
     return;
   }
   app.network = networks.items[0];
+  if ($("#plan-network")) $("#plan-network").value = app.network.name;
   const [w, s, e, n] = app.network.bbox;
   app.map = L.map("map", { attributionControl: true, zoomControl: true, keyboard: true });
   app.map.attributionControl.setPrefix(false);
@@ -913,10 +915,10 @@ function setPlanSummary(text, isError = false) {
   el.classList.toggle("error", isError);
 }
 
-async function loadPlans() {
+async function loadPlans(wanted) {
   const page = await api("/plans?limit=500");
   const select = $("#plan-select");
-  const chosen = select.value;
+  const chosen = wanted ?? select.value;
   select.replaceChildren(
     ...page.items.map((p) => {
       const opt = document.createElement("option");
@@ -945,6 +947,54 @@ async function showPlan(planId) {
   );
   $("#gantt").replaceChildren(ganttChart(rec.plan, s));
   drawPlan(rec);
+}
+
+// A coordinator plans an evacuation: the plan file is read in the browser (YAML or JSON; the
+// JSON schema keeps timestamps as the strings the server validates) and posted to POST /plans.
+function readPlanFile(text) {
+  let data;
+  try {
+    data = loadYaml(text, { schema: JSON_SCHEMA });
+  } catch (e) {
+    throw new ApiError(`${t("The plan file is not valid YAML or JSON")}: ${e.message}`);
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ApiError(t("The plan file must hold a mapping"));
+  }
+  // A file's network and hazards are paths on the machine that wrote it; here the form names them.
+  delete data.network;
+  delete data.hazards;
+  return data;
+}
+
+async function submitPlan(event) {
+  event.preventDefault();
+  const status = $("#plan-form-status");
+  const button = $("#plan-submit");
+  const file = $("#plan-file").files[0];
+  if (!file) return;
+  status.classList.remove("error");
+  status.textContent = t("Planning…");
+  button.disabled = true;
+  try {
+    const plan = readPlanFile(await file.text());
+    const rec = await api("/plans", {
+      method: "POST",
+      json: {
+        plan,
+        network: $("#plan-network").value.trim(),
+        hazards: $("#plan-hazards").checked,
+        bound: $("#plan-bound").checked,
+      },
+    });
+    status.textContent = `${t("Planned")}: ${rec.plan_id} v${rec.version}`;
+    await loadPlans(rec.plan_id);
+  } catch (e) {
+    status.textContent = e.message;
+    status.classList.add("error");
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function drawPlan(rec) {
@@ -1085,6 +1135,7 @@ function wire() {
   $("#plan-select").addEventListener("change", () =>
     showPlan($("#plan-select").value).catch((e) => setPlanSummary(e.message, true)),
   );
+  $("#plan-form")?.addEventListener("submit", submitPlan);
   $("#plan-on-map").addEventListener("click", () => {
     show("map-view");
     const bounds = app.plan?.getLayers()[0]?.getBounds?.();
