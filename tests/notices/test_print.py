@@ -1,10 +1,11 @@
 """The printable notice fits one A4 page, printed by a real headless Chromium.
 
-The notice is printed with the content a big city's plan gives: eight gathering points, each
-with its address and directions, two departures per point (one per ceasefire window) with
+The notice is printed with the content a big city's plan gives: up to thirty gathering points,
+each with its address and directions, two departures per point (one per ceasefire window) with
 vehicle counts, in Ukrainian, Russian and English. The page count is read from the PDF with
-pypdf. Chromium is a Debian package that scripts/system-deps.sh installs (`make system-deps`);
-without it the test skips with the reason on a user's machine and fails when CI=true.
+pypdf; the type sizes from the page as Chromium lays it out for print (Playwright). Chromium
+is a Debian package that scripts/system-deps.sh installs (`make system-deps`); without it the
+test skips with the reason on a user's machine and fails when CI=true.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 
 from corridor.notices import details_from_data, notice_facts, render_notice
+from corridor.notices._render import MAX_PRINTED_POINTS
 from corridor.notices._schedule import CheckpointPass, Departure, Schedule
 
 GATHERING = [
@@ -115,8 +117,10 @@ def _long_facts(demo_record: Any, details: Any, n: int = len(GATHERING)) -> Any:
 def test_the_longest_notice_prints_on_one_a4_page(
     chromium: str, demo_record: Any, details: Any, tmp_path: Path
 ) -> None:
-    facts = _long_facts(demo_record, details)
-    assert len(facts.gathering_points) == len(GATHERING)
+    """The most points the page lists in full, a table row each."""
+    n = MAX_PRINTED_POINTS
+    facts = _long_facts(demo_record, details, n)
+    assert len(facts.gathering_points) == n
     for lang in ("uk", "ru", "en"):
         html = render_notice(facts, lang=lang, fmt="html").content
         assert html.count("GP-") == 0  # every point by its translated name
@@ -126,7 +130,9 @@ def test_the_longest_notice_prints_on_one_a4_page(
         width, height = (float(x) for x in got[0].mediabox.upper_right)
         assert (round(width), round(height)) == (595, 842)  # A4 in points
         text = got[0].extract_text()
-        assert GATHERING[-1][0].split(",")[0] in text  # the last point made it onto the page
+        flat = "".join(text.split())  # an address may break across lines at a hyphen
+        last = "".join(GATHERING[n - 1][0].split(",")[0].split())
+        assert last in flat  # the last point made it onto the page
         assert details.hotline in text  # the hotline at the bottom too
         assert len(got) == 1, f"{lang}: the notice prints on {len(got)} pages"
 
@@ -143,7 +149,6 @@ def test_thirty_gathering_points_still_print_on_one_a4_page(
     """Beyond what fits, the page lists the earliest points and says how many more there are
     and where the full list is (the hotline, the QR code), in each language's plural form."""
     from corridor.notices._i18n import translations
-    from corridor.notices._render import MAX_PRINTED_POINTS
 
     n = 30
     facts = _long_facts(demo_record, details, n)
@@ -171,14 +176,18 @@ def test_thirty_gathering_points_still_print_on_one_a4_page(
         ) % {"count": hidden}
         assert more in text, (lang, more)
         assert text.count(details.hotline) == 2  # in the sentence and the box at the bottom
+        # each checkpoint's passes as a span (first and last), not thirty clock times
+        between = translations(lang).gettext("planned between %(first)s and %(last)s")
+        assert text.count(between.split("%(first)s")[0].strip()) == len(facts.checkpoints)
 
 
-@pytest.mark.parametrize(("n", "in_code"), [(30, 30), (400, 8)])
+@pytest.mark.parametrize(("n", "in_code"), [(30, 30), (400, MAX_PRINTED_POINTS)])
 def test_the_qr_code_holds_every_point_that_fits(
     demo_record: Any, details: Any, n: int, in_code: int
 ) -> None:
     """30 points: all in the code (the full list); 400 do not fit one QR code (segno refuses
-    the payload), so the code holds the first eight and the page still renders."""
+    the payload), so the code holds the points the page would list in full
+    (MAX_PRINTED_POINTS) and the page still renders."""
     import segno
 
     from corridor.notices import qr_payload
@@ -196,3 +205,76 @@ def test_the_qr_code_holds_every_point_that_fits(
     if in_code < n:
         with pytest.raises(segno.DataOverflowError):
             segno.make(full, error="m", micro=False)
+
+
+#: Every element that shows text of its own, with its computed font size in points (CSS
+#: px * 0.75) as the printed page lays it out, and the box it is in (hotline, QR caption,
+#: departure time).
+FONT_SIZES_JS = """() => {
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const own = Array.from(el.childNodes)
+      .filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent).join('').trim();
+    if (!own || el.closest('svg')) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize) * 0.75;
+    const box = el.closest('.hotline') ? 'hotline' : el.closest('.qr') ? 'caption'
+      : el.closest('.when, .t strong') ? 'departure' : '';
+    out.push({tag: el.tagName.toLowerCase(), text: own.slice(0, 40), pt: size, box: box});
+  }
+  return out;
+}"""
+
+
+def printed_font_sizes(browser: Any, html: str) -> list[dict[str, Any]]:
+    """The computed font size of every piece of text on the page as printed (print media)."""
+    page = browser.new_page()
+    try:
+        page.emulate_media(media="print")
+        page.set_content(html)
+        sizes: list[dict[str, Any]] = page.evaluate(FONT_SIZES_JS)
+    finally:
+        page.close()
+    return sizes
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Any:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - a dev install has it
+        pytest.skip("the playwright package is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def test_small_type_is_seen(browser: Any) -> None:
+    """The size check can fail: a 10pt paragraph and a 9pt caption are read as such."""
+    html = (
+        "<html><body><p style='font-size:10pt'>small</p>"
+        "<div class='qr'><span style='font-size:9pt'>caption</span></div></body></html>"
+    )
+    sizes = {s["text"]: (round(s["pt"], 1), s["box"]) for s in printed_font_sizes(browser, html)}
+    assert sizes == {"small": (10.0, ""), "caption": (9.0, "caption")}
+
+
+@pytest.mark.parametrize("n", [1, 3, 8, 30])
+def test_the_printed_notice_is_large_type(
+    browser: Any, demo_record: Any, details: Any, n: int
+) -> None:
+    """Large type for people who read without glasses: no text below 12pt in any mode (the
+    QR code's caption alone may be 10pt); headings, departure times and the hotline larger."""
+    facts = _long_facts(demo_record, details, n)
+    for lang in ("uk", "ru", "en"):
+        html = render_notice(facts, lang=lang, fmt="html").content
+        sizes = printed_font_sizes(browser, html)
+        assert len(sizes) > 20
+        small = [s for s in sizes if s["pt"] < (10 if s["box"] == "caption" else 12) - 0.01]
+        assert not small, f"{lang}, {n} points: text below 12pt: {small[:5]}"
+        least = {k: min(s["pt"] for s in sizes if s["box"] == k) for k in ("hotline", "departure")}
+        least["h1"] = min(s["pt"] for s in sizes if s["tag"] == "h1")
+        least["h2"] = min(s["pt"] for s in sizes if s["tag"] == "h2")
+        body = max(s["pt"] for s in sizes if s["tag"] in ("p", "td", "li") and not s["box"])
+        assert least["h1"] >= 18 and least["hotline"] >= 18, (lang, n, least)
+        assert min(least["h2"], least["departure"]) > body, (lang, n, least, body)

@@ -25,11 +25,11 @@ from corridor.notices._i18n import (
     zone_text,
 )
 
-#: Gathering points the printed page holds (one table row each; eight long addresses with
-#: directions and two departures a day fill an A4 page in tests/notices/test_print.py). With
-#: more, it lists one fewer and counts the rest, naming the hotline and the QR code (and the
-#: notice's web page) as the full list.
-MAX_PRINTED_POINTS = 8
+#: Gathering points the printed page holds in large type (body 12pt: one table row each;
+#: four long addresses with directions and two departures a day fill an A4 page in
+#: tests/notices/test_print.py). With more, it lists one fewer and counts the rest, naming
+#: the hotline and the QR code (and the notice's web page) as the full list.
+MAX_PRINTED_POINTS = 4
 
 
 @cache
@@ -124,10 +124,15 @@ class Phrasing:
         f = self.facts
         gathering = f.gathering_points
         passes: dict[str, list[str]] = {}
+        # the first and the last pass at each checkpoint: with many gathering points the
+        # printed page gives this span, not a clock time per convoy that would fill the page
+        pass_span: dict[str, tuple[str, str]] = {}
         for p in sorted(f.schedule.passes, key=lambda p: p.at_utc):
             times = passes.setdefault(p.checkpoint, [])
             if self.time(p.at_utc) not in times:  # the same clock time every day: say it once
                 times.append(self.time(p.at_utc))
+            first = pass_span.get(p.checkpoint, (self.time(p.at_utc),))[0]
+            pass_span[p.checkpoint] = (first, self.time(p.at_utc))
         dest = f.place(f.destination.name)
         # The departures as a grid (gathering point x local day), for the printed page when
         # there are too many points for a paragraph each to fit one A4 page.
@@ -164,6 +169,7 @@ class Phrasing:
             "printed": gathering[:shown],
             "not_printed": len(gathering[shown:]),
             "passes": passes,
+            "pass_span": pass_span,
             "days": list(days.items()),
             "grid": grid,
             "destination": self.place_name(f.destination.name)
