@@ -438,6 +438,8 @@ async function fillCheckinCorridor() {
     api(`/convoys?corridor_id=${encodeURIComponent(corridor)}`),
     api(`/agreements/${encodeURIComponent(corridor)}`),
   ]);
+  // answers can arrive out of order: a slower one for a corridor no longer chosen is dropped
+  if ($("#checkin-corridor").value !== corridor) return;
   $("#checkin-convoy").replaceChildren(
     ...convoys.items.map((c) => option(c.id, c.label ? `${c.id} (${c.label})` : c.id)),
   );
