@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -205,3 +206,23 @@ def load_yaml(
     if isinstance(data, dict | list) and check_depth(data, max_depth=max_depth) is not None:
         raise error(f"{what} is nested more than {max_depth} levels deep", path=path)
     return data
+
+
+class TextTimestampLoader(yaml.SafeLoader):
+    """YAML whose timestamps stay text, so that a JSON Schema sees what JSON would give it
+    (the plan, terms and scenario files are validated against their published schemas)."""
+
+
+TextTimestampLoader.yaml_implicit_resolvers = {
+    ch: [r for r in rs if r[0] != "tag:yaml.org,2002:timestamp"]
+    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def render_path(parts: Iterable[str | int]) -> str:
+    """A field path as a user reads it: ``("checkpoints", 1, "name")`` ->
+    ``checkpoints[1].name``; errors name the field this way in every file format."""
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"

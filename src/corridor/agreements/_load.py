@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import ValidationError
 
-from corridor._input import load_yaml, loads_json, max_input_bytes, read_input_text
+from corridor._input import TextTimestampLoader as _NoTimestampLoader
+from corridor._input import load_yaml, loads_json, max_input_bytes, read_input_text, render_path
 from corridor.agreements._terms import Terms, cross_field_problems
 from corridor.errors import TermsError
 
@@ -58,24 +59,6 @@ def _validator() -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
-
-
-class _NoTimestampLoader(yaml.SafeLoader):
-    """YAML that keeps timestamps as text, so the schema sees exactly what JSON would give it."""
-
-
-_NoTimestampLoader.yaml_implicit_resolvers = {
-    ch: [r for r in rs if r[0] != "tag:yaml.org,2002:timestamp"]
-    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def render_path(parts: Iterable[str | int]) -> str:
-    """``("checkpoints", 1, "name")`` -> ``checkpoints[1].name``."""
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(top level)"
 
 
 def _schema_problems(err: SchemaViolation) -> list[tuple[str, str]]:

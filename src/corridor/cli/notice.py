@@ -195,9 +195,9 @@ def _read_movement(path: Path) -> Any:
 
 
 def _no_timestamps() -> Any:
-    from corridor.agreements._load import _NoTimestampLoader
+    from corridor._input import TextTimestampLoader
 
-    return _NoTimestampLoader
+    return TextTimestampLoader
 
 
 @movement_app.command("sign")

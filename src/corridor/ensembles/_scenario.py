@@ -10,19 +10,19 @@ checkpoint is open with ``p_open``. Paths are relative to the scenario file. The
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaViolation
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as ModelViolation
 
+from corridor._input import TextTimestampLoader as _NoTimestampLoader
 from corridor._input import load_yaml, read_input_text
+from corridor._input import render_path as _render
 from corridor._times import UtcDatetime
 from corridor.errors import ScenarioError
 from corridor.routing import DEFAULT_RISK_WEIGHT
@@ -147,23 +147,6 @@ def schema_text() -> str:
 @cache
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
-
-
-class _NoTimestampLoader(yaml.SafeLoader):
-    """Timestamps stay text, so the schema sees what JSON would give it."""
-
-
-_NoTimestampLoader.yaml_implicit_resolvers = {
-    ch: [r for r in rs if r[0] != "tag:yaml.org,2002:timestamp"]
-    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _render(parts: Iterable[str | int]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(top level)"
 
 
 def _schema_problem(err: SchemaViolation) -> str:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaViolation
 from pydantic import ValidationError
 
+from corridor._input import TextTimestampLoader as _NoTimestampLoader
 from corridor._input import load_yaml, read_input_text
+from corridor._input import render_path as _render
 from corridor.errors import PlanError
 from corridor.planning._model import PlanInput, ReplanState, Schedule
 
@@ -48,23 +48,6 @@ def schema_text(schema: dict[str, Any] | None = None) -> str:
 @cache
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
-
-
-class _NoTimestampLoader(yaml.SafeLoader):
-    """YAML that keeps timestamps as text, so the schema sees what JSON would give it."""
-
-
-_NoTimestampLoader.yaml_implicit_resolvers = {
-    ch: [r for r in rs if r[0] != "tag:yaml.org,2002:timestamp"]
-    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _render(parts: Iterable[str | int]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(top level)"
 
 
 def _schema_problem(err: SchemaViolation) -> tuple[str, str]:
