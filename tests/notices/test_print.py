@@ -89,7 +89,10 @@ def gathering(n: int) -> list[tuple[str, str, str, str]]:
     return (GATHERING + extra)[:n]
 
 
-def _long_facts(demo_record: Any, details: Any, n: int = len(GATHERING)) -> Any:
+def _long_facts(
+    demo_record: Any, details: Any, n: int = len(GATHERING), *, days: int = 1, per_day: int = 1
+) -> Any:
+    """``n`` points; each agreed window repeated on ``days`` days with ``per_day`` departures."""
     terms = demo_record.terms
     places: dict[str, Any] = {}
     departures, passes = [], []
@@ -102,8 +105,10 @@ def _long_facts(demo_record: Any, details: Any, n: int = len(GATHERING)) -> Any:
             "directions": {"uk": uk, "ru": ru, "en": en},
         }  # fmt: skip
         lat, lon = terms.origin.lat + 0.002 * k, terms.origin.lon - 0.003 * k
-        for w in terms.windows_sorted():
-            at = w.start_utc + timedelta(minutes=10 * k)
+        starts = [w.start_utc + timedelta(days=day, hours=3 * j) for w in terms.windows_sorted()
+                  for day in range(days) for j in range(per_day)]  # fmt: skip
+        for start in sorted(set(starts)):
+            at = start + timedelta(minutes=10 * k)
             departures.append(Departure(name, lat, lon, at, vehicles=12 + k, seats=50,
                                         last_utc=at + timedelta(minutes=95)))  # fmt: skip
             passes += [CheckpointPass(cp.name, at, at + timedelta(minutes=25 * (i + 1)))
@@ -135,6 +140,48 @@ def test_the_longest_notice_prints_on_one_a4_page(
         assert last in flat  # the last point made it onto the page
         assert details.hotline in text  # the hotline at the bottom too
         assert len(got) == 1, f"{lang}: the notice prints on {len(got)} pages"
+
+
+#: two departures a day (morning and noon) over four days: eight per gathering point
+LONGEST = {"days": 3, "per_day": 2}
+
+
+@pytest.mark.parametrize("schedule", [{}, LONGEST], ids=["one-a-window", "longest"])
+@pytest.mark.parametrize("n", range(1, MAX_PRINTED_POINTS + 1))
+def test_few_points_with_the_longest_schedule_print_on_one_a4_page(
+    chromium: str, demo_record: Any, details: Any, tmp_path: Path, *, n: int, schedule: Any
+) -> None:
+    """1 to 4 points, each with two departures a day over four days (or one a window, two in
+    all), long directions: one
+    page in every language; the hotline and every point's address on it, and the departures
+    not shown counted per point ("and N more departures")."""
+    from corridor.notices._i18n import translations
+
+    facts = _long_facts(demo_record, details, n, **schedule)
+    assert len(facts.departures) == n * (8 if schedule else 2)
+    for lang in ("uk", "ru", "en"):
+        html = render_notice(facts, lang=lang, fmt="html").content
+        folder = tmp_path / lang
+        folder.mkdir()
+        got = pages(print_pdf(chromium, html, folder))
+        assert len(got) == 1, f"{lang}, {n}: {len(got)} pages; last: {got[-1].extract_text()[:400]}"
+        text = " ".join(got[0].extract_text().split())
+        flat = "".join(text.split())
+        for address, *_ in gathering(n):
+            assert "".join(address.split(",")[0].split()) in flat, (lang, address)
+        assert details.hotline in text
+        shown = html.count('class="dep"')
+        hidden = len(facts.departures) - shown
+        assert shown > 0 and hidden >= 0
+        if hidden:
+            each = hidden // n
+            more = translations(lang).ngettext(
+                "and %(count)s more departure: call the hotline for its time.",
+                "and %(count)s more departures: call the hotline for their times.",
+                each,
+            ) % {"count": each}
+            assert "".join(more.split()) in flat, (lang, more)
+            assert flat.count("".join(more.split())) == n
 
 
 def test_an_overlong_page_is_counted_as_two(chromium: str, tmp_path: Path) -> None:
@@ -259,13 +306,16 @@ def test_small_type_is_seen(browser: Any) -> None:
     assert sizes == {"small": (10.0, ""), "caption": (9.0, "caption")}
 
 
-@pytest.mark.parametrize("n", [1, 3, 8, 30])
+@pytest.mark.parametrize(
+    ("n", "schedule"),
+    [(1, {}), (3, {}), (8, {}), (30, {}), *((k, LONGEST) for k in range(1, 5))],
+)
 def test_the_printed_notice_is_large_type(
-    browser: Any, demo_record: Any, details: Any, n: int
+    browser: Any, demo_record: Any, details: Any, n: int, schedule: dict[str, int]
 ) -> None:
     """Large type for people who read without glasses: no text below 12pt in any mode (the
     QR code's caption alone may be 10pt); headings, departure times and the hotline larger."""
-    facts = _long_facts(demo_record, details, n)
+    facts = _long_facts(demo_record, details, n, **schedule)
     for lang in ("uk", "ru", "en"):
         html = render_notice(facts, lang=lang, fmt="html").content
         sizes = printed_font_sizes(browser, html)

@@ -31,6 +31,20 @@ from corridor.notices._i18n import (
 #: the hotline and the QR code (and the notice's web page) as the full list.
 MAX_PRINTED_POINTS = 4
 
+#: Departures the printed page gives a paragraph each (the normal layout: the demo's two, with
+#: no last time or vehicle count, each of which counts half a departure more); with more, it
+#: switches to the compact grid, whatever the number of gathering points: two
+#: departures a day over several days fill more than an A4 page even for one point.
+MAX_DEPARTURE_PARAGRAPHS = 2
+
+#: Local days (grid columns) and departures per day and point the compact page shows, and
+#: departures on the whole page (with long addresses and directions, more overflow an A4
+#: page in large type, tests/notices/test_print.py); the rest of each point's departures
+#: are counted in its row, naming the hotline for their times.
+MAX_PRINTED_DAYS = 2
+MAX_PRINTED_PER_DAY = 2
+MAX_PRINTED_DEPARTURES = 5
+
 
 @cache
 def environment(lang: str, *, autoescape: bool) -> jinja2.Environment:
@@ -142,6 +156,27 @@ class Phrasing:
             day = local(d.at_utc).date().isoformat()
             days.setdefault(day, d.at_utc)
             grid.setdefault((d.place, day), []).append(d)
+        # the earliest days and the earliest departures of each day; the rest counted per point
+        # as many days (columns) and departures a day as the page's budget allows, at least one
+        rows = max(1, min(len(gathering), MAX_PRINTED_POINTS))
+        n_days = max(1, min(MAX_PRINTED_DAYS, MAX_PRINTED_DEPARTURES // rows))
+        shown_days = list(days.items())[:n_days]
+        per_day = max(1, min(MAX_PRINTED_PER_DAY, MAX_PRINTED_DEPARTURES // (rows * n_days)))
+        shown_grid = {
+            (p, day): grid.get((p, day), [])[:per_day] for p in gathering for day, _ in shown_days
+        }
+        more_departures = {
+            p: sum(d.place == p for d in f.departures)
+            - sum(len(shown_grid[(p, day)]) for day, _ in shown_days)
+            for p in gathering
+        }
+        # by content size: a departure with its last time or vehicle count runs to a second
+        # line in the normal layout's large type; the paragraph layout is proved on one A4
+        # page for one point only, so two or more points take the grid
+        size = sum(1 + 0.5 * bool(d.last_utc or d.vehicles) for d in f.departures)
+        compact = f.status in ("in_force", "not_in_force") and (
+            len(gathering) > 1 or size > MAX_DEPARTURE_PARAGRAPHS
+        )
         # all that fit, or one row fewer to make room for the sentence counting the rest
         shown = len(gathering) if len(gathering) <= MAX_PRINTED_POINTS else MAX_PRINTED_POINTS - 1
         helpers: dict[str, Callable[..., Any]] = {
@@ -170,8 +205,10 @@ class Phrasing:
             "not_printed": len(gathering[shown:]),
             "passes": passes,
             "pass_span": pass_span,
-            "days": list(days.items()),
-            "grid": grid,
+            "days": shown_days,
+            "grid": shown_grid,
+            "more_departures": more_departures,
+            "compact": compact,
             "destination": self.place_name(f.destination.name)
             + (f" ({self.address(f.destination.name)})" if dest else ""),
             "issuer": self._local(f.details.issuer, "issuer") if f.details.issuer else None,
