@@ -145,3 +145,22 @@ def test_bundle_window_beyond_the_calendar_in_utc_is_a_reported_problem(
     report = verify_bundle(read_bundle(path))
     assert report.digest is None and report.statuses == []
     assert any(f"windows[0].{edge}" in p and "UTC" in p for p in report.problems), report
+
+
+# Found by the `terms` fuzz target: YAML 1.1 reads a key `on:` as the boolean true, and the
+# "unknown field" message sorted the file's keys together with it (TypeError). The same shape
+# in plan and scenario files.
+@pytest.mark.parametrize("key", ["on", "yes", "1"])
+def test_a_yaml_key_that_is_not_text_is_named_as_an_unknown_field(tmp_path: Path, key: str) -> None:
+    from corridor.agreements import terms_from_file
+    from corridor.ensembles import load_scenario
+    from corridor.errors import PlanError, ScenarioError, TermsError
+    from corridor.planning import load_plan
+
+    for loader, error in ((terms_from_file, TermsError), (load_plan, PlanError),
+                          (load_scenario, ScenarioError)):  # fmt: skip
+        path = tmp_path / "file.yaml"
+        path.write_text(f"title: x\nextra_field: 1\n{key}: 1\n", encoding="utf-8")
+        with pytest.raises(error) as raised:
+            loader(path)
+        assert "unknown field" in str(raised.value)

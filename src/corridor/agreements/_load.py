@@ -70,7 +70,8 @@ def _schema_problems(err: SchemaViolation) -> list[tuple[str, str]]:
     if kind == "additionalProperties" and isinstance(err.instance, dict):
         known = set(err.schema.get("properties", {}))
         return [
-            (render_path([*parts, x]), "unknown field") for x in sorted(set(err.instance) - known)
+            (render_path([*parts, str(x)]), "unknown field")
+            for x in sorted(set(err.instance) - known, key=str)  # YAML keys may be bool or int
         ]
     messages = {
         "exclusiveMinimum": f"must be > {expected}",

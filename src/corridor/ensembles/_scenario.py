@@ -156,7 +156,8 @@ def _schema_problem(err: SchemaViolation) -> str:
         missing = err.message.split("'")[1] if "'" in err.message else "?"
         return f"{_render([*parts, missing])}: is required"
     if kind == "additionalProperties" and isinstance(err.instance, dict):
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        # YAML keys may be bool or int (`on:` is true), so they are compared and named as text
+        extra = sorted(map(str, set(err.instance) - set(err.schema.get("properties", {}))))
         return f"{_render([*parts, *(extra[:1] or ['?'])])}: unknown field"
     messages = {
         "minimum": f"must be >= {expected}",

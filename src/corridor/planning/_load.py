@@ -57,7 +57,8 @@ def _schema_problem(err: SchemaViolation) -> tuple[str, str]:
         missing = err.message.split("'")[1] if "'" in err.message else "?"
         return _render([*parts, missing]), "is required"
     if kind == "additionalProperties" and isinstance(err.instance, dict):
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        # YAML keys may be bool or int (`on:` is true), so they are compared and named as text
+        extra = sorted(map(str, set(err.instance) - set(err.schema.get("properties", {}))))
         return _render([*parts, *(extra[:1] or ["?"])]), "unknown field"
     messages = {
         "exclusiveMinimum": f"must be > {expected}",
