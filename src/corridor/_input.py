@@ -226,3 +226,36 @@ def render_path(parts: Iterable[str | int]) -> str:
     for p in parts:
         out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
     return out or "(top level)"
+
+
+def schema_problem(err: Any) -> tuple[str, str]:
+    """(field path, what is wrong) for one JSON Schema error (a ``jsonschema`` ValidationError),
+    in words a user acts on; plan and scenario files report their problems this way."""
+    parts = list(err.absolute_path)
+    kind, expected = err.validator, err.validator_value
+    if kind == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else "?"
+        return render_path([*parts, missing]), "is required"
+    if kind == "additionalProperties" and isinstance(err.instance, dict):
+        # YAML keys may be bool or int (`on:` is true), so they are compared and named as text
+        extra = sorted(map(str, set(err.instance) - set(err.schema.get("properties", {}))))
+        return render_path([*parts, *(extra[:1] or ["?"])]), "unknown field"
+    messages = {
+        "exclusiveMinimum": f"must be > {expected}",
+        "minimum": f"must be >= {expected}",
+        "exclusiveMaximum": f"must be < {expected}",
+        "maximum": f"must be <= {expected}",
+        "minItems": f"must have at least {expected} item(s)",
+        "maxItems": f"must have at most {expected} item(s)",
+        "minLength": "must not be empty",
+        "maxLength": f"must be at most {expected} characters",
+        "const": f"must be {expected!r}",
+        "enum": f"must be one of {expected!r}",
+        "type": f"must be of type {expected}, got {type(err.instance).__name__}",
+        "pattern": f"must match {expected}",
+        "format": f"must be a {expected}",
+    }
+    if kind == "anyOf":
+        types = [s.get("type") for s in expected if isinstance(s, dict)]
+        return render_path(parts), "must be " + " or ".join(str(t) for t in types if t)
+    return render_path(parts), messages.get(str(kind), err.message)

@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError as SchemaViolation
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as ModelViolation
 
 from corridor._input import TextTimestampLoader as _NoTimestampLoader
-from corridor._input import load_yaml, read_input_text
+from corridor._input import load_yaml, read_input_text, schema_problem
 from corridor._input import render_path as _render
 from corridor._times import UtcDatetime
 from corridor.errors import ScenarioError
@@ -149,33 +148,6 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
-def _schema_problem(err: SchemaViolation) -> str:
-    parts: list[str | int] = list(err.absolute_path)
-    kind, expected = err.validator, err.validator_value
-    if kind == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else "?"
-        return f"{_render([*parts, missing])}: is required"
-    if kind == "additionalProperties" and isinstance(err.instance, dict):
-        # YAML keys may be bool or int (`on:` is true), so they are compared and named as text
-        extra = sorted(map(str, set(err.instance) - set(err.schema.get("properties", {}))))
-        return f"{_render([*parts, *(extra[:1] or ['?'])])}: unknown field"
-    messages = {
-        "minimum": f"must be >= {expected}",
-        "maximum": f"must be <= {expected}",
-        "minItems": f"must have at least {expected} item(s)",
-        "maxItems": f"must have at most {expected} item(s)",
-        "minLength": "must not be empty",
-        "maxLength": f"must be at most {expected} characters",
-        "const": f"must be {expected!r}",
-        "type": f"must be of type {expected}, got {type(err.instance).__name__}",
-        "pattern": f"must match {expected}",
-    }
-    if kind == "anyOf":
-        types = [s.get("type") for s in expected if isinstance(s, dict)]
-        return f"{_render(parts)}: must be " + " or ".join(str(t) for t in types if t)
-    return f"{_render(parts)}: {messages.get(str(kind), err.message)}"
-
-
 def _fail(problems: list[str], source: str | Path | None) -> ScenarioError:
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return ScenarioError(problems[0] + more, problems=problems, path=source)
@@ -183,7 +155,9 @@ def _fail(problems: list[str], source: str | Path | None) -> ScenarioError:
 
 def scenario_from_data(data: object, *, source: str | Path | None = None) -> Scenario:
     """Validate parsed data against the schema, then the model (cross-field rules)."""
-    problems = sorted(dict.fromkeys(map(_schema_problem, _validator().iter_errors(data))))
+    problems = sorted(
+        f"{p}: {m}" for p, m in dict.fromkeys(map(schema_problem, _validator().iter_errors(data)))
+    )
     if problems:
         raise _fail(problems, source)
     try:

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError as SchemaViolation
 from pydantic import ValidationError
 
 from corridor._input import TextTimestampLoader as _NoTimestampLoader
-from corridor._input import load_yaml, read_input_text
+from corridor._input import load_yaml, read_input_text, schema_problem
 from corridor._input import render_path as _render
 from corridor.errors import PlanError
 from corridor.planning._model import PlanInput, ReplanState, Schedule
@@ -50,37 +49,6 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
-def _schema_problem(err: SchemaViolation) -> tuple[str, str]:
-    parts = list(err.absolute_path)
-    kind, expected = err.validator, err.validator_value
-    if kind == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else "?"
-        return _render([*parts, missing]), "is required"
-    if kind == "additionalProperties" and isinstance(err.instance, dict):
-        # YAML keys may be bool or int (`on:` is true), so they are compared and named as text
-        extra = sorted(map(str, set(err.instance) - set(err.schema.get("properties", {}))))
-        return _render([*parts, *(extra[:1] or ["?"])]), "unknown field"
-    messages = {
-        "exclusiveMinimum": f"must be > {expected}",
-        "minimum": f"must be >= {expected}",
-        "exclusiveMaximum": f"must be < {expected}",
-        "maximum": f"must be <= {expected}",
-        "minItems": f"must have at least {expected} item(s)",
-        "maxItems": f"must have at most {expected} item(s)",
-        "minLength": "must not be empty",
-        "maxLength": f"must be at most {expected} characters",
-        "const": f"must be {expected!r}",
-        "enum": f"must be one of {expected!r}",
-        "type": f"must be of type {expected}, got {type(err.instance).__name__}",
-        "pattern": f"must match {expected}",
-        "format": f"must be a {expected}",
-    }
-    if kind == "anyOf":
-        types = [s.get("type") for s in expected if isinstance(s, dict)]
-        return _render(parts), "must be " + " or ".join(str(t) for t in types if t)
-    return _render(parts), messages.get(str(kind), err.message)
-
-
 def _fail(problems: list[str], source: str | Path | None) -> PlanError:
     n = len(problems)
     more = f" (and {n - 1} more)" if n > 1 else ""
@@ -90,7 +58,7 @@ def _fail(problems: list[str], source: str | Path | None) -> PlanError:
 def plan_from_data(data: object, *, source: str | Path | None = None) -> PlanInput:
     """Validate parsed data; raises PlanError whose first line names the first bad field."""
     problems = sorted(
-        f"{p}: {m}" for p, m in dict.fromkeys(map(_schema_problem, _validator().iter_errors(data)))
+        f"{p}: {m}" for p, m in dict.fromkeys(map(schema_problem, _validator().iter_errors(data)))
     )
     if problems:
         raise _fail(problems, source)
