@@ -94,19 +94,23 @@ def run_lean(argv: list[str]) -> int | None:
     if found is None:
         return None
     key, db = found
-    from corridor.store._dbapi import HandOverError
+    from rich.console import Console
+
+    from corridor.cli._tables import print_error
 
     try:
         show = COMMANDS[key](db)
-    except HandOverError:
+    except KeyboardInterrupt:
+        print_error(Console(stderr=True), "interrupted")
+        return 130
+    except Exception:  # HandOverError, or anything else before printing: the full command's
         return None
-    from rich.console import Console
-
     try:
         return show(Console())
     except OSError as exc:  # as corridor.cli._common.handle_errors words it (a closed pipe)
-        from corridor.cli._tables import print_error
-
         where = f"{exc.filename}: " if exc.filename else ""
         print_error(Console(stderr=True), f"{where}{exc.strerror or exc}")
         return 2
+    except KeyboardInterrupt:
+        print_error(Console(stderr=True), "interrupted")
+        return 130
