@@ -168,9 +168,20 @@ def test_times_in_another_session_time_zone(db_url: str) -> None:
         assert_same([*argv, "--db", db_url])
 
 
-def test_schema_too_old_or_too_new_is_the_full_commands_error(db_url: str) -> None:
+def test_empty_or_stale_schema_is_the_full_commands_business(db_url: str) -> None:
+    from sqlalchemy import inspect
+
+    from corridor.store import make_engine
     from corridor.store._schema import packaged_revisions
 
+    if db_url.startswith("sqlite"):  # an empty file; PostgreSQL: an empty schema
+        sqlite3.connect(db_url.removeprefix("sqlite:///")).close()
+    for argv in LEAN:
+        assert_handed_over([*argv, "--db", db_url])
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert inspect(conn).get_table_names() == []  # the lean path created nothing
+    engine.dispose()
     at_head(db_url)
     older = sorted(packaged_revisions())[-2]
     for revision in (older, "9001"):
