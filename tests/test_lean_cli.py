@@ -224,9 +224,13 @@ def test_a_file_that_is_not_a_database_is_handed_over(tmp_path: Path) -> None:
 
 
 def test_only_the_exact_forms_are_lean() -> None:
-    assert lean_command(["agreement", "list"]) == (("agreement", "list"), None)
-    assert lean_command(["party", "list", "--db", "x.db"]) == (("party", "list"), "x.db")
-    assert lean_command(["users", "list", "--db=x.db"]) == (("users", "list"), "x.db")
+    assert lean_command(["agreement", "list"]) == (("agreement", "list"), {})
+    assert lean_command(["party", "list", "--db", "x.db"]) == (("party", "list"), {"db": "x.db"})
+    assert lean_command(["users", "list", "--db=x.db"]) == (("users", "list"), {"db": "x.db"})
+    assert lean_command(["audit", "export", "--no-payloads", "-o", "a", "--db", "d"]) == (
+        ("audit", "export"),
+        {"payloads": False, "output": "a", "db": "d"},
+    )
     for argv in (
         [],
         ["agreement"],
@@ -238,6 +242,14 @@ def test_only_the_exact_forms_are_lean() -> None:
         ["agreement", "list", "extra"],
         ["--version"],
         ["db", "upgrade"],
+        ["agreement", "list", "-o", "x"],
+        ["audit", "export", "-ox"],
+        ["audit", "export", "-o", ""],
+        ["audit", "export", "-o=x"],
+        ["audit", "export", "--payloads", "--no-payloads"],
+        ["audit", "export", "--payloads=x"],
+        ["audit", "export", "-o", "a", "--output", "b"],
+        ["audit", "verify"],
     ):
         assert lean_command(argv) is None, argv
 
@@ -280,3 +292,35 @@ def test_db_status_prints_the_url_as_the_full_command(
     assert code == 0 and "revision: " in out
     monkeypatch.chdir(tmp_path)
     assert_same(["db", "status", "--db", str(Path("a b") / "Київ+1.db")])  # a bare path
+
+
+def test_audit_export_to_a_file_as_the_full_command(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(db_url)
+    out = tmp_path / "out" / "log.jsonl"
+    for flags in ([], ["--no-payloads"], ["--payloads"]):
+        argv = ["audit", "export", "--db", db_url, "-o", str(out), *flags]
+        mine = lean(argv)
+        mine_file = out.read_bytes()
+        out.unlink()
+        theirs = full(argv)
+        assert mine[0] == 0 and mine == theirs
+        assert mine_file == out.read_bytes()
+        assert mine_file.count(b"\n") == 1 + len(fill_actions())
+        assert (b'"payload":' in mine_file) is ("--no-payloads" not in flags)
+        out.unlink()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    argv = ["audit", "export", "--db", db_url, "--output", str(blocked / "log.jsonl")]
+    mine = lean(argv)
+    assert mine[0] == 2 and mine == full(argv)  # one line naming the target
+    from corridor.store import _dbapi
+
+    monkeypatch.setattr(_dbapi, "AUDIT_LEAN_MAX_ENTRIES", 3)
+    assert_handed_over(["audit", "export", "--db", db_url])
+
+
+def fill_actions() -> list[str]:
+    """The audit entries :func:`fill` writes (parties and users; corridors are bare rows)."""
+    return ["party.added"] * 6 + ["user.add"] * 4 + ["user.disable"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -56,3 +57,8 @@ def print_db_status(console: Console, url: str, have: str | None, need: str) -> 
         console.print("run 'corridor db upgrade'" if have is not None else "created on first use")
         return 1
     return 0
+
+
+def export_written(lines: int, output: Path) -> str:
+    """What ``audit export -o FILE`` says once the file is in place (``lines`` with the head)."""
+    return f"wrote {lines - 1} entries and the head line to {output}"

@@ -261,3 +261,27 @@ def _utc(value: Any) -> datetime:
     if when is None:
         raise HandOverError("a NULL time in a NOT NULL column")
     return when
+
+
+#: ``audit export`` reads the log into memory on the lean path; a longer log goes to the full
+#: command, which streams it (its start-up is then a small part of the run).
+AUDIT_LEAN_MAX_ENTRIES = 20_000
+
+AuditRow = tuple[int, datetime, str, str, str, str, str, str]
+
+
+def audit_rows(db: str | None) -> list[AuditRow]:
+    """(seq, at, actor, action, payload, payload digest, previous hash, entry hash) in ``seq``
+    order, as ``store.iter_audit`` reads them; HandOverError for a log over the limit."""
+    with read_cursor(db) as cur:
+        cur.execute("SELECT count(*) FROM audit_log")
+        if int(cur.fetchone()[0]) > AUDIT_LEAN_MAX_ENTRIES:
+            raise HandOverError("a long log: the full command streams it")
+        cur.execute(
+            "SELECT seq, at_utc, actor, action, payload, payload_digest, prev_hash, entry_hash"
+            " FROM audit_log ORDER BY seq"
+        )
+        return [
+            (int(r[0]), _utc(r[1]), *(str(v) for v in r[2:8]))  # type: ignore[misc]
+            for r in cur.fetchall()
+        ]
