@@ -58,7 +58,7 @@ from tests.api.test_serve import free_port, wait_healthy
 pytestmark = pytest.mark.slow
 
 KILLS = int(os.environ.get("CORRIDOR_CRASH_KILLS", "3"))  # more for a longer soak by hand
-CLIENTS = 3
+CLIENTS = int(os.environ.get("CORRIDOR_CRASH_CLIENTS", "3"))
 WATCHED = "watch-1"  # the corridor agreed and monitored through the API; reports name it
 CONVOY = "bus-1"
 # Per database, a safety net: the run stops early rather than overrun.
