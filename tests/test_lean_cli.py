@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -34,6 +35,12 @@ def captured() -> Iterator[tuple[io.StringIO, io.StringIO]]:
 
 def full(argv: list[str]) -> tuple[int, str, str]:
     """The Typer command, as the console entry point runs it (exit code, stdout, stderr)."""
+    from corridor.cli import _common
+
+    # The full path's consoles are made once, at first import, and read $COLUMNS then; in a
+    # fresh process (a real command) that is now, so give them this test's width as well.
+    for console in (_common.console, _common.err_console):
+        console.width = int(os.environ.get("COLUMNS", "80"))
     with captured() as (out, err):
         try:
             run(argv)
