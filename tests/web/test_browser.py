@@ -323,6 +323,87 @@ def test_an_incident_reported_in_the_field_arrives_live(page: Page, served: Serv
     assert_local_only(page, served)
 
 
+def test_an_event_between_a_dropped_stream_and_the_reconnect_is_not_lost(
+    page: Page, served: Served
+) -> None:
+    """The stream drops before its first event (here: the real server's stream, ended by its
+    own ``idle_s``); an incident reported before the page reconnects must still arrive."""
+    from datetime import UTC, datetime
+
+    terms = propose(served, "krems-resume")
+    where = terms["route"]["geometry"]["coordinates"][2]
+    field_team = {"Authorization": f"Bearer {served.tokens['field']}"}
+    streams: list[dict[str, str]] = []
+
+    def on_events(route: Any) -> None:
+        streams.append(dict(route.request.headers))
+        if len(streams) == 1:  # the first stream ends after a second without events
+            route.fulfill(response=route.fetch(url=route.request.url + "?idle_s=1"))
+            return
+        if len(streams) == 2:  # reported while the page is disconnected
+            incident = {
+                "id": "inc-resume-1", "corridor_id": "krems-resume", "kind": "shelling",
+                "at_utc": datetime.now(UTC).isoformat(), "lat": where[1], "lon": where[0],
+                "severity": 0.5, "confidence": 0.6, "notes": "between two connections",
+            }  # fmt: skip
+            sent = httpx.post(f"{served.base}/reports/incidents", json=incident,
+                              headers=field_team)  # fmt: skip
+            assert sent.status_code == 201, sent.text
+        route.continue_()
+
+    page.page.route("**/events", on_events)
+    log_in(page, served, "observer")
+    item = page.page.locator("#live li.live-incident", has_text="krems-resume")
+    expect(item).to_contain_text("shelling krems-resume", timeout=20_000)
+    assert len(streams) >= 2
+    assert "last-event-id" not in streams[0] and "last-event-id" in streams[1]
+    assert_local_only(page, served)
+
+
+LABEL_BOXES_JS = """
+() => {
+  const box = (el) => { const r = el.getBoundingClientRect();
+                        return [r.left, r.top, r.right, r.bottom]; };
+  return {
+    labels: [...document.querySelectorAll('.road-label span')].map(
+      (el) => ({ text: el.textContent, box: box(el) })),
+    tiles: [...document.querySelectorAll('canvas.road-tile[data-features]')].map(box),
+  };
+}
+"""
+
+
+def test_road_names_are_whole_across_tile_edges_and_never_overlap(
+    page: Page, served: Served
+) -> None:
+    log_in(page, served, "observer")
+    wait_for_roads(page)
+    page.page.focus("#map")
+    for _ in range(3):  # to street zoom, with the keyboard
+        page.page.keyboard.press("+")
+        page.page.wait_for_timeout(400)
+    wait_for_roads(page)
+    expect(page.page.locator(".road-label").first).to_be_attached()
+    found = page.page.evaluate(LABEL_BOXES_JS)
+    labels, tiles = found["labels"], found["tiles"]
+    assert len(labels) >= 5, labels
+    names = [label["text"] for label in labels]
+    assert all(names)
+
+    def overlap(a: list[float], b: list[float]) -> bool:
+        return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            assert not overlap(a["box"], b["box"]), (a, b)
+    # Some label lies across a tile edge and is still drawn whole (it is not in a tile).
+    across = [
+        label["text"] for label in labels if sum(overlap(label["box"], t) for t in tiles) >= 2
+    ]
+    assert across, "no label crosses a tile edge at this view"
+    assert_local_only(page, served)
+
+
 def test_a_route_can_be_picked_with_the_keyboard_alone(page: Page, served: Served) -> None:
     log_in(page, served, "observer")
     wait_for_roads(page)
