@@ -115,10 +115,13 @@ def _line_features(
     otherwise outweigh the coordinates."""
     groups: dict[tuple[int, ...], list[list[list[float]]]] = {}
     if owner.shape[0]:
-        cuts = np.flatnonzero(np.diff(owner)) + 1
-        owners = owner[np.concatenate(([0], cuts))].tolist()
-        for i, part in zip(owners, np.split(coords, cuts), strict=True):
-            groups.setdefault(tuple(keys[i].tolist()), []).append(part.tolist())
+        # One tolist() and list slices: a tolist() per line costs more than the JSON.
+        flat = coords.tolist()
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(owner)) + 1))
+        ends = np.concatenate((starts[1:], [owner.shape[0]])).tolist()
+        line_keys = [tuple(k) for k in keys[owner[starts]].tolist()]
+        for key, a, b in zip(line_keys, starts.tolist(), ends, strict=True):
+            groups.setdefault(key, []).append(flat[a:b])
     features = []
     for (code, bridge, tunnel), parts in sorted(groups.items()):
         props: dict[str, Any] = {"highway": HIGHWAY_CLASSES[code]}
