@@ -15,7 +15,7 @@ const TOKEN_KEY = "corridor.token";
 const app = { token: null, me: null, may: new Set(), network: null, map: null, mode: null };
 const LANG_KEY = "corridor.lang";
 
-// ---- language: English source strings, translations from the server's .po catalogue ----
+// ---- language: English source strings; uk and ru from the server's gettext catalogues ----
 
 let messages = {};
 const t = (text) => messages[text] || text;
@@ -1149,7 +1149,8 @@ function wire() {
     if (bounds?.isValid()) app.map.fitBounds(bounds, { padding: [30, 30] });
   });
   $("#lang").addEventListener("change", () => setLanguage($("#lang").value));
-  const lang = localStorage.getItem(LANG_KEY) ?? (navigator.language.startsWith("uk") ? "uk" : "en");
+  const spoken = navigator.language.slice(0, 2);
+  const lang = localStorage.getItem(LANG_KEY) ?? (["uk", "ru"].includes(spoken) ? spoken : "en");
   setLanguage(lang).finally(() => {
     const saved = sessionStorage.getItem(TOKEN_KEY);
     if (saved) logIn(saved).catch(() => sessionStorage.removeItem(TOKEN_KEY));
