@@ -247,3 +247,50 @@ def test_segment_grid_answers_exactly_as_the_full_scan(krems_network: Any) -> No
             got = grid.query(*box)
             assert got.tolist() == segments_in_bbox(net, *box).tolist()
             assert seg in got.tolist()
+
+
+def _crossing_osm(path: Any) -> Any:
+    """A '+' of two primary roads through one node C, and a residential stub off C's east arm
+    (so that C has four primary ends and the east arm's middle node E1 three ends in all)."""
+    nodes = {
+        1: (15.61, 48.385), 2: (15.62, 48.385), 3: (15.63, 48.385), 6: (15.64, 48.385),  # W C E1 E2
+        4: (15.62, 48.375), 5: (15.62, 48.395),  # S N
+        7: (15.63, 48.395),  # the stub's end, north of E1
+    }  # fmt: skip
+    ways = {10: ([1, 2, 3, 6], "primary"), 11: ([4, 2, 5], "primary"), 12: ([3, 7], "residential")}
+    xml = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    xml += [f'<node id="{i}" version="1" lat="{lat}" lon="{lon}"/>'
+            for i, (lon, lat) in nodes.items()]  # fmt: skip
+    for wid, (refs, cls) in ways.items():
+        xml.append(f'<way id="{wid}" version="1">')
+        xml += [f'<nd ref="{r}"/>' for r in refs]
+        xml += [f'<tag k="highway" v="{cls}"/>', "</way>"]
+    xml.append("</osm>")
+    path.write_text("\n".join(xml))
+    return path
+
+
+def test_roads_continue_straight_through_a_crossing_at_low_zoom(tmp_path: Any) -> None:
+    """Hand-built '+' crossing: the pyramid draws two straight primary lines (west-east and
+    south-north), not four arms or two bent ones; the stub is another class and stays apart."""
+    from corridor.network import import_osm
+
+    net = import_osm(_crossing_osm(tmp_path / "cross.osm"))
+    assert net.n_segments == 6  # the ways split at C and at E1 (where the stub starts)
+    z = 13  # every class drawn, still cut from the pyramid
+    x, y = tile_of(15.625, 48.385, z)  # the tile holds the whole '+'
+    lines = by_class(road_tile(net, z, x, y)["features"])
+    assert set(lines) == {"primary", "residential"}
+    w, s, e, n = tile_bounds(z, x, y)
+    pixel = max(e - w, n - s) / 256
+    drawn = sorted(
+        (tuple(np.round(g.coords[0], 3)), tuple(np.round(g.coords[-1], 3)))
+        for g in lines["primary"].geoms
+    )
+    ends = sorted(tuple(sorted(pair)) for pair in drawn)
+    assert ends == [((15.61, 48.385), (15.64, 48.385)), ((15.62, 48.375), (15.62, 48.395))]
+    for g in lines["primary"].geoms:  # straight: every point on the line between its ends
+        import shapely
+
+        chord = shapely.LineString([g.coords[0], g.coords[-1]])
+        assert all(chord.distance(shapely.Point(p)) <= pixel for p in g.coords)
