@@ -43,12 +43,12 @@ def _measure(name: str, net: Any, zooms: range, sample: int | None) -> None:
     cache = TileCache(max_tiles=100_000)
     t = time.perf_counter()
     index = cache.index(name, net)
-    index.level(0)  # joins the network's roads into strokes once
+    index.level(0)  # joins the major roads into strokes (each class band once, on first use)
     strokes = time.perf_counter() - t
     t = time.perf_counter()
     index.grid  # noqa: B018 - the segment grid of street zooms, built once
     print(
-        f"{name}: {net.n_edges:,} edges, {net.n_segments:,} segments; strokes "
+        f"{name}: {net.n_edges:,} edges, {net.n_segments:,} segments; major-road strokes "
         f"{strokes:.2f} s, segment grid {time.perf_counter() - t:.2f} s"
     )
     print(

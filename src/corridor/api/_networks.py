@@ -129,17 +129,18 @@ def network_tile(request: Request, name: str, z: int, x: int, y: int) -> Respons
 
 
 def warm_tiles(state: ApiState) -> None:
-    """Join each network's roads into the strokes its low-zoom tiles are cut from, in the
-    background: seconds on a million-edge network, which the first map otherwise waits for."""
+    """Build each network's tile pyramid in the background, lowest zoom first (seconds on a
+    million-edge network, which the first map would otherwise wait for)."""
     import threading
 
-    from corridor.web import TileCache
+    from corridor.web import NAME_ZOOM, TileCache
 
     cache: TileCache = state.caches.setdefault("tiles", TileCache())
 
     def build() -> None:
         for name, network in list(state.networks.items()):
-            cache.index(name, network).level(0)
+            for z in range(NAME_ZOOM):
+                cache.index(name, network).level(z)
 
     threading.Thread(target=build, name="tile-strokes", daemon=True).start()
 

@@ -265,35 +265,43 @@ LABEL_SPACING_PX = 384
 _MAX_STROKE_DEGREE = 8  # ends of one kind at one node considered for pairing
 
 
-def _strokes(network: Network) -> tuple[NDArray[Any], NDArray[np.int64]]:
-    """The network's segments joined into long lines ("strokes") of one kind each.
+def _strokes(
+    network: Network, classes: frozenset[str] | None
+) -> tuple[NDArray[Any], NDArray[np.int64]]:
+    """The segments of ``classes`` (None: all) joined into long lines ("strokes") of one
+    kind each.
 
     A map at low zoom draws a long road as one line; drawn as its segments (a few hundred
     metres each) it is thousands of tiny lines, which simplification cannot shorten and
     which make a regional tile megabytes. Joining only where exactly two ends meet (GEOS's
     line merge) stops at every crossing, so at each node the ends of one kind (class, bridge,
     tunnel) are paired, straightest pair first, while they continue within ``STROKE_TURN_DEG``
-    of straight: the usual "stroke" generalisation of road networks.
+    of straight: the usual "stroke" generalisation of road networks. Ends pair only within a
+    kind, so the strokes of a few classes are those of the whole network restricted to them,
+    and the low zooms (major roads: a fraction of the segments) are ready first.
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    n = network.n_segments
+    segs = np.arange(network.n_segments, dtype=np.int64)
+    keys = _segment_keys(network, segs)
+    if classes is not None:
+        keep = np.isin(keys[:, 0], _class_codes(classes))
+        segs, keys = segs[keep], keys[keep]
+    n = segs.shape[0]
     if n == 0:
         return np.zeros(0, dtype=object), np.zeros((0, 3), np.int64)
-    segs = np.arange(n, dtype=np.int64)
-    keys = _segment_keys(network, segs)
-    edge = network.segment_edges
+    edge = network.segment_edges[segs]
     reversed_ = (network.edge_flags[edge] & FLAG_REVERSED) != 0
     source, target = network.edge_source[edge], network.edge_target[edge]
-    # End 2s is segment s's first point, 2s+1 its last; nodes from the graph, not coordinates.
+    # End 2i is segment segs[i]'s first point, 2i+1 its last; nodes from the graph.
     node = np.empty(2 * n, np.int64)
     node[0::2] = np.where(reversed_, target, source)
     node[1::2] = np.where(reversed_, source, target)
     lon, lat = network.arrays["seg_lon"], network.arrays["seg_lat"]
     off = network.seg_offsets
     shrink = math.cos(math.radians(float(np.mean(lat))))
-    first, last = off[:-1], off[1:] - 1
+    first, last = off[segs], off[segs + 1] - 1
     out = np.empty((2 * n, 2))  # the direction leaving the node along the segment
     out[0::2, 0] = (lon[first + 1] - lon[first]) * shrink
     out[0::2, 1] = lat[first + 1] - lat[first]
@@ -333,7 +341,7 @@ def _strokes(network: Network) -> tuple[NDArray[Any], NDArray[np.int64]]:
     graph = coo_matrix((np.ones(joined.shape[0]), (joined[:, 0], joined[:, 1])), shape=(n, n))
     _, label = connected_components(graph, directed=False)
     by_label = np.argsort(label, kind="stable")
-    lines = _segment_geometries(network, by_label)
+    lines = _segment_geometries(network, segs[by_label])
     merged = shapely.line_merge(
         shapely.multilinestrings(lines, indices=label[by_label]), directed=False
     )
@@ -413,7 +421,7 @@ class TileIndex:
         self.network = network
         self._lock = threading.RLock()
         self._grid: SegmentGrid | None = None
-        self._strokes: tuple[NDArray[Any], NDArray[np.int64]] | None = None
+        self._strokes: dict[frozenset[str] | None, tuple[NDArray[Any], NDArray[np.int64]]] = {}
         self._levels: dict[int, _Level] = {}
         self._named: tuple[NDArray[Any], list[str], NDArray[np.float64]] | None = None
         self._labels: dict[int, _Labels] = {}
@@ -429,9 +437,11 @@ class TileIndex:
         with self._lock:
             found = self._levels.get(z)
             if found is None:
-                if self._strokes is None:
-                    self._strokes = _strokes(self.network)
-                found = self._levels[z] = _Level(*self._strokes, z)
+                band = classes_at(z)
+                strokes = self._strokes.get(band)
+                if strokes is None:
+                    strokes = self._strokes[band] = _strokes(self.network, band)
+                found = self._levels[z] = _Level(*strokes, z)
             return found
 
     def labels(self, z: int) -> _Labels:
