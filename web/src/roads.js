@@ -100,6 +100,9 @@ export class LabelPlacer {
   /** Places the labels of one tile (its Point features); those that would overlap a label
    * already on the map at this zoom are left out. */
   add(tile, collection, zoom) {
+    // A tile unloaded while its request was on the way (fast panning) gets no labels: its
+    // tileunload has passed, and nothing would ever remove them.
+    if (!tile.isConnected) return;
     measurer.font = LABEL_FONT;
     const mine = [];
     this.placed.set(tile, mine);
