@@ -294,3 +294,30 @@ def test_roads_continue_straight_through_a_crossing_at_low_zoom(tmp_path: Any) -
 
         chord = shapely.LineString([g.coords[0], g.coords[-1]])
         assert all(chord.distance(shapely.Point(p)) <= pixel for p in g.coords)
+
+
+def test_a_pyramid_build_in_progress_holds_up_no_built_zoom_and_no_street_tile(
+    krems_network: Any,
+) -> None:
+    """While one thread joins a class band (here: the pyramid's lock held by the test),
+    tiles of zooms already built and street-zoom tiles are still cut."""
+    import threading
+
+    index = TileIndex(krems_network)
+    x, y = tile_of(15.6, 48.41, 10)
+    built = road_tile(krems_network, 10, x, y, index)
+    answers: dict[str, Any] = {}
+
+    def cut() -> None:
+        answers["built"] = road_tile(krems_network, 10, x, y, index)
+        sx, sy = tile_of(15.6, 48.41, 16)
+        answers["street"] = road_tile(krems_network, 16, sx, sy, index)
+
+    with index._pyramid_lock:  # a band being built elsewhere
+        worker = threading.Thread(target=cut, daemon=True)
+        worker.start()
+        worker.join(30)
+        stuck = worker.is_alive()
+    worker.join(30)
+    assert not stuck, "a built zoom or a street tile waited for the pyramid's build"
+    assert answers["built"] == built and answers["street"]["features"]

@@ -419,7 +419,8 @@ class TileIndex:
 
     def __init__(self, network: Network) -> None:
         self.network = network
-        self._lock = threading.RLock()
+        self._pyramid_lock = threading.Lock()
+        self._street_lock = threading.Lock()
         self._grid: SegmentGrid | None = None
         self._strokes: dict[frozenset[str] | None, tuple[NDArray[Any], NDArray[np.int64]]] = {}
         self._levels: dict[int, _Level] = {}
@@ -428,30 +429,39 @@ class TileIndex:
 
     @property
     def grid(self) -> SegmentGrid:
-        with self._lock:
-            if self._grid is None:
-                self._grid = SegmentGrid(self.network)
-            return self._grid
+        found = self._grid  # built parts are read without a lock (never replaced)
+        if found is None:
+            with self._street_lock:
+                if self._grid is None:
+                    self._grid = SegmentGrid(self.network)
+                found = self._grid
+        return found
 
     def level(self, z: int) -> _Level:
-        with self._lock:
-            found = self._levels.get(z)
-            if found is None:
-                band = classes_at(z)
-                strokes = self._strokes.get(band)
-                if strokes is None:
-                    strokes = self._strokes[band] = _strokes(self.network, band)
-                found = self._levels[z] = _Level(*strokes, z)
-            return found
+        found = self._levels.get(z)
+        if found is None:
+            # Only the pyramid's builds wait for each other: a street-zoom tile, or a zoom
+            # already built, is not held up while a slow class band is being joined.
+            with self._pyramid_lock:
+                found = self._levels.get(z)
+                if found is None:
+                    band = classes_at(z)
+                    strokes = self._strokes.get(band)
+                    if strokes is None:
+                        strokes = self._strokes[band] = _strokes(self.network, band)
+                    found = self._levels[z] = _Level(*strokes, z)
+        return found
 
     def labels(self, z: int) -> _Labels:
-        with self._lock:
-            found = self._labels.get(z)
-            if found is None:
-                if self._named is None:
-                    self._named = _named_chains(self.network)
-                found = self._labels[z] = _Labels(*self._named, z)
-            return found
+        found = self._labels.get(z)
+        if found is None:
+            with self._street_lock:
+                found = self._labels.get(z)
+                if found is None:
+                    if self._named is None:
+                        self._named = _named_chains(self.network)
+                    found = self._labels[z] = _Labels(*self._named, z)
+        return found
 
 
 def _named_chains(network: Network) -> tuple[NDArray[Any], list[str], NDArray[np.float64]]:
