@@ -436,6 +436,10 @@ def test_the_dashboard_speaks_ukrainian(page: Page, served: Served) -> None:
     expect(page.page.locator("#status")).to_contain_text("Клацніть початок на карті")
     page.page.reload()  # the choice is kept
     expect(page.page.locator("#tabs button").first).to_have_text("Карта")
+    page.page.select_option("#lang", "ru")  # the same catalogues as the notices: uk, ru, en
+    expect(page.page.locator("#tabs button").nth(1)).to_have_text("Соглашения")
+    assert page.page.get_attribute("html", "lang") == "ru"
+    assert page.page.inner_text("#hazard-place") == "Отметить на карте"
     page.page.select_option("#lang", "en")
     expect(page.page.locator("#tabs button").first).to_have_text("Map")
     assert_local_only(page, served)
