@@ -73,6 +73,9 @@ def create_app(
             from corridor.api._routing import warm_up
 
             warm_up(state)
+            from corridor.api._networks import warm_tiles
+
+            warm_tiles(state)
         yield
         if own_store:
             close_store(store)
