@@ -145,6 +145,7 @@ class Hierarchy:
     dn_tail: I32
     dn_arc: I64
     edge_arc: I64  # arc of each network edge (-1 for a loop)
+    edge_low: I32  # its arc's lower end, by rank (-1 for a loop)
     order_method: str
 
     @property
@@ -264,10 +265,12 @@ class Hierarchy:
             dn_tail=tail[by_head],
             dn_arc=by_head.astype(np.int64),
             edge_arc=edge_arc,
+            edge_low=np.where(edge_arc >= 0, tail[np.maximum(edge_arc, 0)], -1).astype(np.int32),
             order_method=used,
         )
 
 
+_NO_COST: F64 = np.zeros(0)
 # A change of more edges than this is not tried in place: the re-customisation runs in the
 # background while queries are answered by the floor search (when the metric has a floor).
 BACKGROUND_EDGES = 2048
@@ -415,21 +418,24 @@ class Metric:
         e = np.asarray(edges, dtype=np.int64)
         if e.size == 0:
             return 0
-        fresh = np.asarray(cost, dtype=np.float64)[e]
-        if (fresh < 0).any() or np.isnan(fresh).any():
-            raise ValueError("costs must be non-negative numbers")
+        c = np.ascontiguousarray(cost, dtype=np.float64)
         h = self.hierarchy
         with self._lock:
-            lowered = e[fresh < self.cost[e]]
-            self.cost[e] = fresh
-            if self._floor is not None and self._floor_ok:
-                self._floor_ok = bool((fresh >= self._floor.cost[e]).all())
+            check = self._floor is not None and self._floor_ok
+            floor_cost = self._floor.cost if self._floor is not None and check else _NO_COST
+            # one pass: validate, write, mark the nodes above lowered costs, compare the floor
+            marked, above = ck.take_change(
+                e, c, self.cost, floor_cost, h.parent, h.edge_low, self._dirty
+            )
+            if marked < 0:
+                raise ValueError("costs must be non-negative numbers")
+            self._n_dirty += int(marked)
+            if check:
+                self._floor_ok = bool(above)
             if self._stale:  # the running customisation read costs changed since: redo
-                self._mark_dirty(lowered)
                 self._customise_locked()
                 done = -1
             elif self._floor_ok and e.size > BACKGROUND_EDGES:
-                self._mark_dirty(lowered)
                 self._start_background()
                 done = -1
             else:
@@ -460,7 +466,6 @@ class Metric:
                     )
                 )
                 if done < 0:  # weights half updated: those below no lowered edge stay low
-                    self._mark_dirty(lowered)
                     self._customise_locked()
                 else:
                     self._exact()
@@ -471,7 +476,7 @@ class Metric:
         """Mark the nodes above edges whose cost went down (the lock is held)."""
         if lowered.size:
             h = self.hierarchy
-            self._n_dirty += int(ck.mark_dirty(h.parent, h.tail, h.edge_arc, lowered, self._dirty))
+            self._n_dirty += int(ck.mark_dirty(h.parent, h.edge_low, lowered, self._dirty))
 
     def _exact(self) -> None:
         """The held weights now match the held costs (the lock is held)."""

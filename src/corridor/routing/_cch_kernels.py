@@ -405,23 +405,51 @@ def _upward(parent, up_ptr, up_head, w, s, dist, pred):  # type: ignore[no-untyp
         v = parent[v]
 
 
+@njit(cache=True, inline="always")
+def _mark_up(v, parent, dirty):  # type: ignore[no-untyped-def]
+    """Mark v and its elimination-tree ancestors up to the first marked one; how many."""
+    count = 0
+    while v != -1 and dirty[v] == 0:
+        dirty[v] = 1
+        count += 1
+        v = parent[v]
+    return count
+
+
 @njit(cache=True)
-def mark_dirty(parent, tail, edge_arc, edges, dirty):  # type: ignore[no-untyped-def]
+def mark_dirty(parent, edge_low, edges, dirty):  # type: ignore[no-untyped-def]
     """Mark (``dirty[v] = 1``, rank numbering) every node whose upward arcs' weights may
-    depend on the costs of ``edges``: the elimination-tree path from the lower end of each
-    edge's arc to the root (a triangle's middle node is a descendant of both arcs' tails, so
-    every arc an edge feeds has its tail on that path). Returns how many were newly marked."""
+    depend on the costs of ``edges``: the elimination-tree path from each edge's lower end
+    (``edge_low``, -1 for a loop) to the root (a triangle's middle node is a descendant of
+    both arcs' tails, so every arc an edge feeds has its tail on that path). Returns how
+    many were newly marked."""
     count = 0
     for k in range(edges.shape[0]):
-        a = edge_arc[edges[k]]
-        if a < 0:
-            continue
-        v = tail[a]
-        while v != -1 and dirty[v] == 0:
-            dirty[v] = 1
-            count += 1
-            v = parent[v]
+        count += _mark_up(edge_low[edges[k]], parent, dirty)
     return count
+
+
+@njit(cache=True)
+def take_change(edges, cost, held, floor_cost, parent, edge_low, dirty):  # type: ignore[no-untyped-def]
+    """Write ``cost[edges]`` into ``held``, marking (as :func:`mark_dirty`) the nodes above
+    every edge whose cost went down. Returns (newly marked, whether every new cost is at or
+    above ``floor_cost``, when that is not empty); (-1, False) and nothing written if a new
+    cost is negative or NaN."""
+    for k in range(edges.shape[0]):
+        if not cost[edges[k]] >= 0.0:
+            return -1, False
+    check = floor_cost.shape[0] > 0
+    above = True
+    count = 0
+    for k in range(edges.shape[0]):
+        e = edges[k]
+        c = cost[e]
+        if check and c < floor_cost[e]:
+            above = False
+        if c < held[e]:
+            count += _mark_up(edge_low[e], parent, dirty)
+        held[e] = c
+    return count, above
 
 
 @njit(cache=True, inline="always")
