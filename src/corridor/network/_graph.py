@@ -108,6 +108,7 @@ class _Edges:
     dst: NDArray[np.int64]
 
 
+_GEOD_BLOCK = 1 << 17  # points per geodesic call
 _COLUMN_ORDER = (
     "node_lon",
     "node_lat",
@@ -241,7 +242,7 @@ def _split_points(pts: _Points) -> tuple[NDArray[np.int64], NDArray[np.int64], N
     """A point is a graph node if its OSM node is used more than once (in any way, or twice in
     the same way) or it starts or ends a way. Returns (split positions, inverse, unique ids)."""
     uniq, inverse, counts = np.unique(pts.refs, return_inverse=True, return_counts=True)
-    is_split = counts[inverse] > 1
+    is_split = (counts > 1)[inverse]  # (a bool gather: no int64 array a point long)
     is_split[pts.way_first] = True
     is_split[pts.way_last] = True
     return np.flatnonzero(is_split), inverse, uniq
@@ -263,9 +264,13 @@ def _segment_lengths(
     """Geodesic length of every piece between consecutive points (WGS84), summed per segment."""
     n_pts = pts.refs.shape[0]
     piece_len = np.zeros(n_pts, dtype=np.float64)
-    if n_pts > 1:
-        _, _, dist = _GEOD.inv(pts.lon[:-1], pts.lat[:-1], pts.lon[1:], pts.lat[1:])
-        piece_len[1:] = dist
+    # in blocks: pyproj returns two azimuth arrays beside the distances, unused here
+    for a in range(0, n_pts - 1, _GEOD_BLOCK):
+        b = min(a + _GEOD_BLOCK, n_pts - 1)
+        _, _, dist = _GEOD.inv(
+            pts.lon[a:b], pts.lat[a:b], pts.lon[a + 1 : b + 1], pts.lat[a + 1 : b + 1]
+        )
+        piece_len[a + 1 : b + 1] = dist
     piece_len[pts.way_first] = 0.0  # no piece joins the end of one way to the start of the next
     cum = np.cumsum(piece_len)
     result: NDArray[np.float64] = cum[seg_end] - cum[seg_start]
@@ -332,32 +337,35 @@ def _largest_component(
 def _keep(
     nodes: _Nodes, segs: _Segments, edges: _Edges, keep_node: NDArray[np.bool_], path: Path
 ) -> tuple[_Nodes, _Segments, _Edges]:
-    """Drop what lies outside the kept nodes; renumber nodes and segments densely."""
+    """Drop what lies outside the kept nodes; renumber nodes and segments densely. The three
+    are filtered in place, a column at a time, so that only one old and one new column live
+    at once (this step was the import's memory peak)."""
     keep_edge = keep_node[edges.src] & keep_node[edges.dst]
-    e = _Edges(
-        edges.seg[keep_edge], edges.rev[keep_edge], edges.src[keep_edge], edges.dst[keep_edge]
-    )
-    if e.seg.shape[0] == 0:
+    if not keep_edge.any():
         raise OsmInputError(
             "the road network has no edges after filtering",
             path=path,
             hint="try --keep-all, or check the extract",
         )
     new_node = np.cumsum(keep_node) - 1
-    e.src, e.dst = new_node[e.src], new_node[e.dst]
-    kept_nodes = _Nodes(nodes.osm[keep_node], nodes.lon[keep_node], nodes.lat[keep_node])
+    edges.seg = edges.seg[keep_edge]
+    edges.rev = edges.rev[keep_edge]
+    edges.src = new_node[edges.src[keep_edge]]
+    edges.dst = new_node[edges.dst[keep_edge]]
+    del keep_edge, new_node
+    nodes.osm = nodes.osm[keep_node]
+    nodes.lon = nodes.lon[keep_node]
+    nodes.lat = nodes.lat[keep_node]
     used_seg = np.zeros(segs.way.shape[0], dtype=bool)
-    used_seg[e.seg] = True
-    e.seg = (np.cumsum(used_seg) - 1)[e.seg]
-    kept_segs = _Segments(
-        segs.start[used_seg],
-        segs.end[used_seg],
-        segs.way[used_seg],
-        segs.u[used_seg],
-        segs.v[used_seg],
-        segs.length[used_seg],
-    )
-    return kept_nodes, kept_segs, e
+    used_seg[edges.seg] = True
+    edges.seg = (np.cumsum(used_seg) - 1)[edges.seg]
+    segs.start = segs.start[used_seg]
+    segs.end = segs.end[used_seg]
+    segs.way = segs.way[used_seg]
+    segs.u = segs.u[used_seg]
+    segs.v = segs.v[used_seg]
+    segs.length = segs.length[used_seg]
+    return nodes, segs, edges
 
 
 def _segment_geometry(segs: _Segments) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
