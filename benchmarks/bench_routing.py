@@ -12,6 +12,9 @@ contraction hierarchy landed):
   pushed into networkit with ``setWeight`` plus its query;
 - ``matrix2``: 50 gathering points x 20 exits under 100 zones, against scipy csgraph.dijkstra
   (from the 50 points; and from the 20 exits on the reversed graph, scipy's best way).
+- ``choice2`` (not default): the engine without a hierarchy, ALT against bidirectional
+  Dijkstra as zones spread and as the risk weight grows, with what the former choice rule
+  (share of inflated edges) and the current one (mean capped inflation) pick.
 ``BENCH_ROUTING_NETS`` (comma list of krems, aguascalientes, grid, region100k, region1m)
 restricts the networks.
 
