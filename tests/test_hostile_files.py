@@ -131,6 +131,8 @@ _ALLOWED_READERS = {
     "notices/_i18n.py",  # the packaged gettext catalogues
     "ensembles/_scenario.py",  # the packaged scenario schema
     "store/_schema.py",  # the packaged migration files (their revision ids)
+    "store/_plain.py",  # the packaged migration files, read without Alembic
+    "_catalogs.py",  # the packaged gettext catalogues (notices and dashboard)
     "api/_dashboard.py",  # the packaged dashboard bundle, by names from a fixed table
     "web/__init__.py",  # the packaged dashboard catalogues, for languages from a fixed set
 }
