@@ -245,7 +245,7 @@ def run_batch(job: Job, start: int, stop: int, payload: NetworkPayload | None = 
     part = Partial.empty(
         job.origins.shape[0], job.exits.shape[0], len(job.hazards), network.n_segments
     )
-    router = sample_router(network, job.risk_weight)
+    router = sample_router(network, job.risk_weight, job.origins, job.exits)
     samples = batch_risk(
         network, job.hazards, job.checkpoints, at=job.at, seed=job.seed, start=start, stop=stop
     )
@@ -257,7 +257,7 @@ def run_batch(job: Job, start: int, stop: int, payload: NetworkPayload | None = 
         STATS["risk_s"] += t1 - t0
         if sample is None:
             break
-        out = router.route(sample.risk, sample.closed, sample.touched, job.origins, job.exits)
+        out = router.route(sample.risk, sample.closed, sample.touched)
         t2 = clock()
         part.add_sample(out.time_s, out.risk, sample.occurred, out.safest_segments)
         STATS["routing_s"] += t2 - t1
