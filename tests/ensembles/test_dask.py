@@ -97,6 +97,14 @@ def test_two_process_workers_shuffled_order_same_result(
             assert stats["batches"] > before[addr]["batches"]
             assert stats["networks_mapped"] == 1
         assert sum(s["batches"] - before[a]["batches"] for a, s in after.items()) == 8
+        # the workers' own metrics (the large-network path), carried from batch to batch in
+        # whatever order they come: the same result as one batch in this process
+        from dataclasses import replace
+
+        job = replace(prepared.job, incremental_min_edges=0)
+        order = list(np.random.default_rng(3).permutation(len(batches(SAMPLES, 3))))
+        got = run_ensemble(client, job, samples=SAMPLES, batch_size=3, order=order)
+        _same(got, run_batch(job, 0, SAMPLES))
 
 
 def test_killed_worker_is_replaced_and_result_unchanged(
@@ -238,10 +246,15 @@ def test_workers_without_the_file_get_the_network_scattered_once(
         got = run_ensemble(
             client, prepared.job, samples=SAMPLES, batch_size=3, network=prepared.network
         )
+        # a second run on the same client and network sends nothing again
+        again = run_ensemble(
+            client, prepared.job, samples=SAMPLES, batch_size=4, network=prepared.network
+        )
         after = client.run(worker_stats)
     _same(got, reference)
+    _same(again, reference)
     # every worker ran batches, and built the network from the scattered arrays exactly once
-    assert sum(s["batches"] - before[a]["batches"] for a, s in after.items()) == 8
+    assert sum(s["batches"] - before[a]["batches"] for a, s in after.items()) == 8 + 6
     for addr, stats in after.items():
         assert stats["batches"] > before[addr]["batches"]
         assert stats["networks_received"] - before[addr]["networks_received"] == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import uuid
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -274,6 +275,23 @@ def choose_transfer(client: Any, job: Job, transfer: Transfer) -> Literal["path"
     return "path" if seen and all(seen.values()) else "scatter"
 
 
+#: The network last scattered, per client: (client, network, future). Holding the future
+#: keeps the arrays on the workers, so the next run on the same network sends nothing.
+_SCATTERED: list[tuple[weakref.ref[Any], weakref.ref[Network], Any]] = []
+
+
+def _scattered(client: Any, network: Network, sha256: str) -> Any:
+    """A future of ``network``'s payload on every worker of ``client``: sent once (to every
+    worker, ``broadcast``; a worker that joins later fetches it from a peer), then reused by
+    later runs on the same client and network while it is held."""
+    for c_ref, n_ref, future in _SCATTERED:
+        if c_ref() is client and n_ref() is network and future.status == "finished":
+            return future
+    [future] = client.scatter([network_payload(network, sha256)], broadcast=True, hash=False)
+    _SCATTERED[:] = [(weakref.ref(client), weakref.ref(network), future)]
+    return future
+
+
 def run_ensemble(
     client: Any,
     job: Job,
@@ -303,10 +321,7 @@ def run_ensemble(
     if choose_transfer(client, job, transfer) == "scatter":
         if network is None:
             network = open_network(job.network_path)
-        payload = network_payload(network, job.network_sha256)
-        # once to every worker now; a worker that joins later fetches it from a peer
-        [payload_future] = client.scatter([payload], broadcast=True, hash=False)
-        extra = (payload_future,)
+        extra = (_scattered(client, network, job.network_sha256),)
     sequence = list(order) if order is not None else list(range(len(ranges)))
     if sorted(sequence) != list(range(len(ranges))):
         raise ValueError("order must be a permutation of the batch numbers")
