@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-from corridor.api import _ensembles
+from corridor.api import _ensembles, create_app
 from corridor.api import add_user as add_api_user
 from corridor.ensembles import Summary, prepare_loaded, run_batch, scenario_from_data
 from corridor.hazards import load_hazards
-from tests.api.conftest import Api
+from tests.api.conftest import Api, TestClient
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -29,6 +29,13 @@ DEMO = REPO / "data" / "demo" / "krems-ensemble.yaml"
 HAZARDS = REPO / "data" / "demo" / "krems-hazards.geojson"
 SAMPLES = 40
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(autouse=True)
+def jobs_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "ensemble-jobs"
+    monkeypatch.setenv("CORRIDOR_ENSEMBLE_DIR", str(folder))
+    return folder
 
 
 def _scenario() -> dict[str, Any]:
@@ -101,6 +108,38 @@ def test_coordinator_runs_an_ensemble_everyone_reads_it(api: Api, network_file: 
     assert geo.status_code == 200 and geo.headers["content-type"] == "application/geo+json"
     features = geo.json()["features"]
     assert features and all(0 < f["properties"]["p_safest"] <= 1 for f in features)
+    # another process of the same server (another app over the same store and job folder)
+    # answers for the job too: `corridor serve --workers 2`, or after a restart
+    other = create_app(store=api.store, networks=[network_file])
+    with TestClient(other, raise_server_exceptions=False) as client:
+        headers = api.auth("observer")
+        again = client.get(f"/ensembles/{job['job_id']}", headers=headers)
+        assert again.status_code == 200 and again.json() == done
+        geo2 = client.get(f"/ensembles/{job['job_id']}/stability", headers=headers)
+        assert geo2.status_code == 200 and geo2.json() == geo.json()
+        assert client.get("/ensembles/0123abcd", headers=headers).status_code == 404
+
+
+def test_a_job_whose_process_died_reads_as_failed(api: Api, jobs_folder: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    jobs_folder.mkdir(parents=True, exist_ok=True)
+    record = {
+        "job_id": "feed" * 8, "status": "running", "scenario_id": "s", "network": "krems",
+        "samples": 10, "seed": 0, "created_at": "2026-11-30T12:00:00Z", "created_by": "x",
+        "started_at": None, "finished_at": None, "error": None, "result": None,
+        "progress": {"batches_done": 1, "batches_total": 8, "fraction": 0.125},
+        "owner": {"host": socket.gethostname(), "pid": int(dead.stdout)},
+    }  # fmt: skip
+    (jobs_folder / f"{record['job_id']}.json").write_text(json.dumps(record))
+    r = api.get(f"/ensembles/{record['job_id']}", "observer")
+    assert r.status_code == 200
+    assert r.json()["status"] == "failed" and "stopped" in r.json()["error"]["detail"]
+    assert api.get(f"/ensembles/{record['job_id']}/stability").status_code == 409
 
 
 def test_bad_requests_are_problems_and_never_run(api: Api) -> None:

@@ -11,9 +11,11 @@ open a path of its choosing. Its hazards are the stored ones (those valid at the
 time), with the scenario's uncertainty. Limits keep one caller from exhausting the server:
 at most ``MAX_API_SAMPLES`` samples and ``MAX_API_ROUTE_SAMPLES`` route-samples per job,
 ``MAX_PENDING`` jobs queued or running at once (``MAX_PENDING_PER_USER`` per user), more are
-503/429 with ``Retry-After``; jobs run one after another. Jobs and their results are kept in
-the server's memory (the last ``MAX_KEPT``), not in the store: a result is reproducible from
-its scenario and seed, and is gone after a restart.
+503/429 with ``Retry-After``; jobs run one after another. Each job's state is also written
+to a file in ``CORRIDOR_ENSEMBLE_DIR`` (default ``~/.cache/corridor/ensembles``) as it changes,
+with its stability map once done, so that every process of `corridor serve --workers N`
+answers for every job and results outlive a restart (a job whose process died unfinished
+reads as failed). Not in the store: a result is reproducible from its scenario and seed.
 
 The cluster: ``CORRIDOR_ENSEMBLE_SCHEDULER`` (a Dask scheduler address) if set, else a local
 cluster of ``CORRIDOR_ENSEMBLE_WORKERS`` (default 1) worker processes on 127.0.0.1, started
@@ -23,8 +25,10 @@ file when they see it, else scattered once to each (``transfer="auto"``).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import socket
 import threading
 import uuid
 from collections import OrderedDict, deque
@@ -36,9 +40,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from corridor._files import write_atomic
 from corridor.api._adapters import session_of
 from corridor.api._auth import CurrentUser
 from corridor.api._problems import ApiError, problem_responses
@@ -60,6 +65,8 @@ MAX_PENDING = 4
 MAX_PENDING_PER_USER = 2
 #: Finished jobs kept for reading (the oldest finished one is dropped first).
 MAX_KEPT = 100
+#: Job files kept in the folder (the oldest are removed first).
+MAX_FILES = 1000
 #: Fields of a scenario file that name files on the machine; the API takes neither.
 FILE_FIELDS = ("network", "hazards")
 
@@ -156,6 +163,70 @@ class Run:
         }
 
 
+def jobs_dir() -> Path:
+    """Where job files live (shared by the processes of one server)."""
+    env = os.environ.get("CORRIDOR_ENSEMBLE_DIR")
+    if env:
+        return Path(env)
+    from corridor.ensembles._run import default_cache_dir
+
+    return default_cache_dir().parent / "ensembles"
+
+
+_OWNER = {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _save(run: Run, *, stability: dict[str, Any] | None = None) -> None:
+    """The job's state as a file (whole or not at all), its map beside it once done."""
+    folder = jobs_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if stability is not None:
+            write_atomic(folder / f"{run.job_id}.geojson", json.dumps(stability))
+        record = {**run.to_dict(), "owner": {**_OWNER, "pid": os.getpid()}}
+        write_atomic(folder / f"{run.job_id}.json", json.dumps(record))
+    except OSError as exc:  # the job still runs and is answered from memory
+        log.warning("cannot write ensemble job %s to %s: %s", run.job_id, folder, exc)
+
+
+def _prune() -> None:
+    folder = jobs_dir()
+    try:
+        files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in files[: max(0, len(files) - MAX_FILES)]:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".geojson").unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("cannot prune ensemble jobs in %s: %s", folder, exc)
+
+
+def _alive(owner: dict[str, Any]) -> bool:
+    if owner.get("host") != _OWNER["host"]:
+        return True  # another machine's process: cannot tell, trust the file
+    try:
+        os.kill(int(owner.get("pid", -1)), 0)
+    except (OSError, ValueError, OverflowError):
+        return False
+    return True
+
+
+def _load(job_id: str) -> dict[str, Any] | None:
+    """A job written by this or another process of the server, or None."""
+    if not job_id.isalnum():  # job ids are hex: nothing else names a file here
+        return None
+    try:
+        record: dict[str, Any] = json.loads(
+            (jobs_dir() / f"{job_id}.json").read_text(encoding="utf-8")
+        )
+    except (OSError, ValueError):
+        return None
+    owner = record.pop("owner", {})
+    if record.get("status") in ("queued", "running") and not _alive(owner):
+        record["status"] = "failed"
+        record["error"] = {"detail": "the server process running the ensemble stopped"}
+    return record
+
+
 class EnsembleRunner:
     """The server's ensemble jobs: a bounded queue, one thread running them in turn on one
     Dask client (connected with the first job, closed with the server)."""
@@ -209,6 +280,8 @@ class EnsembleRunner:
             self._runs[run.job_id] = run
             self._forget_old()
             self._queue.append(run)
+            _save(run)
+            _prune()
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._loop, name="corridor-ensembles", daemon=True
@@ -235,6 +308,7 @@ class EnsembleRunner:
                 run = self._queue.popleft()
                 run.status = "running"
                 run.started_at = datetime.now(UTC)
+            _save(run)
             self._run(run)
         # the client was entered in this thread (its context lives here): closed here too
         self._drop_client()
@@ -262,6 +336,7 @@ class EnsembleRunner:
 
         def progress(done: int, total: int) -> None:
             run.batches_done, run.batches_total = done, total
+            _save(run)
 
         try:
             client = self._connect()
@@ -296,6 +371,15 @@ class EnsembleRunner:
             run.finished_at = datetime.now(UTC)
             if run.status != "done":  # a done run keeps it for its stability map
                 run.prepared = None
+            _save(run, stability=self._stability(run))
+
+    @staticmethod
+    def _stability(run: Run) -> dict[str, Any] | None:
+        from corridor.ensembles import stability_geojson
+
+        if run.status != "done" or run.summary is None or run.prepared is None:
+            return None
+        return stability_geojson(run.summary, run.prepared.network)
 
     def close(self) -> None:
         """Stop taking jobs, fail the queued ones, and close the cluster."""
@@ -305,6 +389,7 @@ class EnsembleRunner:
                 run.status = "failed"
                 run.error = {"detail": "the server stopped before the ensemble ran"}
                 run.finished_at = datetime.now(UTC)
+                _save(run)
             self._queue.clear()
             self._cond.notify_all()
             thread = self._thread
@@ -404,15 +489,12 @@ def create_ensemble(request: Request, body: EnsembleRequest, user: CurrentUser) 
     )
 
 
-def _find(request: Request, job_id: str) -> Run:
-    run = runner_of(state_of(request)).get(job_id)
-    if run is None:
-        raise NotFoundError(
-            f"no ensemble job {job_id!r}",
-            item=job_id,
-            hint=f"jobs are kept in the server's memory (the last {MAX_KEPT}) until it restarts",
-        )
-    return run
+def _not_found(job_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"no ensemble job {job_id!r}",
+        item=job_id,
+        hint=f"finished jobs are kept for a while (the last {MAX_FILES})",
+    )
 
 
 @router.get(
@@ -423,7 +505,11 @@ def _find(request: Request, job_id: str) -> Run:
 )
 def read_ensemble(request: Request, job_id: JobId) -> Any:
     """The job's status and progress, and its report once done."""
-    return JSONResponse(_find(request, job_id).to_dict())
+    run = runner_of(state_of(request)).get(job_id)
+    record = run.to_dict() if run is not None else _load(job_id)
+    if record is None:
+        raise _not_found(job_id)
+    return JSONResponse(record)
 
 
 @router.get(
@@ -437,14 +523,23 @@ def read_ensemble(request: Request, job_id: JobId) -> Any:
 def read_stability(request: Request, job_id: JobId) -> Any:
     """The stability map (GeoJSON): per road segment on some safest route, the share of
     samples in which it was."""
-    from corridor.ensembles import stability_geojson
-
-    run = _find(request, job_id)
-    if run.status != "done" or run.summary is None or run.prepared is None:
+    run = runner_of(state_of(request)).get(job_id)
+    record = run.to_dict() if run is not None else _load(job_id)
+    if record is None:
+        raise _not_found(job_id)
+    if record["status"] != "done":
         raise StateError(
-            f"the ensemble is {run.status}, not done", hint="poll GET /ensembles/{job_id}"
+            f"the ensemble is {record['status']}, not done", hint="poll GET /ensembles/{job_id}"
         )
-    return JSONResponse(
-        stability_geojson(run.summary, run.prepared.network),
-        media_type="application/geo+json",
-    )
+    try:
+        text = (jobs_dir() / f"{job_id}.geojson").read_text(encoding="utf-8")
+    except OSError:
+        if run is None or run.summary is None or run.prepared is None:
+            raise _not_found(job_id) from None
+        from corridor.ensembles import stability_geojson
+
+        return JSONResponse(
+            stability_geojson(run.summary, run.prepared.network),
+            media_type="application/geo+json",
+        )
+    return Response(text, media_type="application/geo+json")

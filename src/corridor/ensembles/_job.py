@@ -131,9 +131,10 @@ def network_payload(network: Network, sha256: str) -> NetworkPayload:
     arrays = {k: np.ascontiguousarray(v) for k, v in network.arrays.items()}
     meta = {k: v for k, v in network.meta.items() if k != "path"}
     extras = router_for(network).hierarchy.as_extras()
-    return NetworkPayload(
-        uuid.uuid4().hex, sha256, arrays, tuple(network.strings), meta, dict(extras)
-    )
+    # the file's digest names the payload (a worker that built it once keeps it), else a
+    # fresh token
+    token = f"sha256:{sha256}" if sha256 else uuid.uuid4().hex
+    return NetworkPayload(token, sha256, arrays, tuple(network.strings), meta, dict(extras))
 
 
 _RECEIVED: dict[str, Network] = {}

@@ -275,20 +275,24 @@ def choose_transfer(client: Any, job: Job, transfer: Transfer) -> Literal["path"
     return "path" if seen and all(seen.values()) else "scatter"
 
 
-#: The network last scattered, per client: (client, network, future). Holding the future
-#: keeps the arrays on the workers, so the next run on the same network sends nothing.
-_SCATTERED: list[tuple[weakref.ref[Any], weakref.ref[Network], Any]] = []
+#: The network last scattered: (client, network's SHA-256 or identity, future). Holding the
+#: future keeps the arrays on the workers, so the next run on the same network sends nothing.
+_SCATTERED: list[tuple[weakref.ref[Any], str, Any]] = []
 
 
-def _scattered(client: Any, network: Network, sha256: str) -> Any:
-    """A future of ``network``'s payload on every worker of ``client``: sent once (to every
+def _scattered(client: Any, network: Network | None, path: str, sha256: str) -> Any:
+    """A future of the network's payload on every worker of ``client``: sent once (to every
     worker, ``broadcast``; a worker that joins later fetches it from a peer), then reused by
-    later runs on the same client and network while it is held."""
-    for c_ref, n_ref, future in _SCATTERED:
-        if c_ref() is client and n_ref() is network and future.status == "finished":
+    later runs on the same client and network (the same file content, or the same object)
+    while it is held. ``network`` is the driver's copy (else the file at ``path`` is read)."""
+    key = sha256 or f"object:{id(network)}"
+    for c_ref, held, future in _SCATTERED:
+        if c_ref() is client and held == key and future.status == "finished":
             return future
+    if network is None:
+        network = open_network(path)
     [future] = client.scatter([network_payload(network, sha256)], broadcast=True, hash=False)
-    _SCATTERED[:] = [(weakref.ref(client), weakref.ref(network), future)]
+    _SCATTERED[:] = [(weakref.ref(client), key, future)]
     return future
 
 
@@ -319,9 +323,7 @@ def run_ensemble(
     [job_future] = client.scatter([job], broadcast=True, hash=False)
     extra: tuple[Any, ...] = ()
     if choose_transfer(client, job, transfer) == "scatter":
-        if network is None:
-            network = open_network(job.network_path)
-        extra = (_scattered(client, network, job.network_sha256),)
+        extra = (_scattered(client, network, job.network_path, job.network_sha256),)
     sequence = list(order) if order is not None else list(range(len(ranges)))
     if sorted(sequence) != list(range(len(ranges))):
         raise ValueError("order must be a permutation of the batch numbers")
