@@ -12,6 +12,9 @@ contraction hierarchy landed):
   pushed into networkit with ``setWeight`` plus its query;
 - ``matrix2``: 50 gathering points x 20 exits under 100 zones, against scipy csgraph.dijkstra
   (from the 50 points; and from the 20 exits on the reversed graph, scipy's best way).
+- ``choice2`` (not default): the engine without a hierarchy, ALT against bidirectional
+  Dijkstra as zones spread and as the risk weight grows, with what the former choice rule
+  (share of inflated edges) and the current one (mean capped inflation) pick.
 ``BENCH_ROUTING_NETS`` (comma list of krems, aguascalientes, grid, region100k, region1m)
 restricts the networks.
 
@@ -349,7 +352,7 @@ def bench_matrix(net: Network) -> None:
 
 def main() -> None:
     parts = os.environ.get("BENCH_ROUTING_PARTS", "hazards,change,matrix2").split(",")
-    if set(parts) & {"hazards", "change", "matrix2"}:
+    if set(parts) & {"hazards", "change", "matrix2", "choice2"}:
         main15()
     if not set(parts) & {"queries", "choice", "update", "matrix"}:
         return
@@ -629,6 +632,10 @@ def bench_change(net: Network, held: int = 200) -> None:
     nk_rows: dict[str, list[list[float]]] = {"added": [], "moved": [], "removed": []}
     sizes: dict[str, list[tuple[int, int]]] = {"added": [], "moved": [], "removed": []}
     risk_cpu: dict[str, list[float]] = {"added": [], "moved": [], "removed": []}
+    # thread CPU ms of (update + query) and of networkit's (setWeight + query): on the shared
+    # machine the wall clock of a few ms mostly measures the scheduler, and our query also
+    # shares the cores with our own background re-customisation, which networkit does not
+    cpu: dict[str, list[tuple[float, float]]] = {"added": [], "moved": [], "removed": []}
     for run in range(CHANGE_RUNS):
         model = RiskModel(net, _zones(net, held, seed=SEED + 30 + run, prefix="h"), at=at)
         cost = _cost_of(net, model)
@@ -651,22 +658,23 @@ def bench_change(net: Network, held: int = 200) -> None:
             t1, c1 = time.perf_counter(), time.thread_time()
             risk_cpu[label].append((c1 - c0) * 1000)
             update_costs(cost, net, changed, risk=model.risk, closed=model.closed)
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.thread_time()
             arcs = metric.update(changed, cost)
             t3 = time.perf_counter()
             ours, _, settled = metric.shortest(s, t)
-            t4 = time.perf_counter()
+            t4, c4 = time.perf_counter(), time.thread_time()
             metric.wait()  # the background re-customisation, if any, before networkit runs
             catch_up = (time.perf_counter() - t2) * 1000
             pairs = np.unique(nkg.pair_of_edge[changed])
             w = nkg.pair_weights(cost)[pairs].tolist()  # prepared outside its timing
             us, vs = nkg.src[pairs].tolist(), nkg.dst[pairs].tolist()
-            t5 = time.perf_counter()
+            t5, c5 = time.perf_counter(), time.thread_time()
             for a, b, x in zip(us, vs, w, strict=True):
                 nkg.graph.setWeight(a, b, x)
             t6 = time.perf_counter()
             theirs = nkg.query(s, t)
-            t7 = time.perf_counter()
+            t7, c7 = time.perf_counter(), time.thread_time()
+            cpu[label].append(((c4 - c2) * 1000, (c7 - c5) * 1000))
             assert ours == theirs or abs(ours - theirs) <= 1e-9 * theirs, (ours, theirs)
             ms = [(b - a) * 1000 for a, b in itertools.pairwise((t0, t1, t2, t3, t4))]
             rows[label].append([*ms, (t4 - t0) * 1000, settled, catch_up])
@@ -682,8 +690,18 @@ def bench_change(net: Network, held: int = 200) -> None:
             f"{k[2] / (r[2] + r[3]):>16.0f}{k[2] / r[4]:>8.1f}",
             flush=True,
         )
-    cpu = ", ".join(f"{k} {np.median(v):.1f}" for k, v in risk_cpu.items())
-    print(f"  risk model update, CPU ms of the thread (median; wall above includes waits): {cpu}")
+    rm_cpu = ", ".join(f"{k} {np.median(v):.1f}" for k, v in risk_cpu.items())
+    print(f"  risk model update, thread CPU ms (median; wall above includes waits): {rm_cpu}")
+    for label, pairs_ms in cpu.items():
+        ours_cpu = np.array([a for a, _ in pairs_ms])
+        nk_cpu = np.array([b for _, b in pairs_ms])
+        print(
+            f"  {label}: thread CPU ms, corridor update + query median {np.median(ours_cpu):.2f} "
+            f"(p95 {np.percentile(ours_cpu, 95):.2f}), networkit setWeight + query median "
+            f"{np.median(nk_cpu):.1f}; ratio of medians "
+            f"{np.median(nk_cpu) / np.median(ours_cpu):.0f}x, median of per-change ratios "
+            f"{np.median(nk_cpu / ours_cpu):.0f}x"
+        )
     p95 = np.percentile(np.array([x[2] + x[3] for v in rows.values() for x in v]), 95)
     print(f"  corridor update + query p95 over all changes: {p95:.2f} ms")
 
@@ -741,5 +759,69 @@ def main15() -> None:
             bench_change(net)
         if "matrix2" in parts:
             bench_matrix2(net)
+        if "choice2" in parts:
+            bench_choice2(name, net)
         del net
         gc.collect()
+
+
+def _inflation_stats(cost: NDArray[np.float64], time_s: NDArray[np.float64]) -> tuple[float, float]:
+    """(share of edges costing more than 1.1 x their travel time, capped mean inflation: the
+    mean of min(cost / time, INFLATION_CAP)) over all edges, as the per-query rules estimate
+    them from a sample."""
+    from corridor.routing._engine import INFLATION_CAP
+
+    ratio = np.minimum(cost / np.maximum(time_s, 1e-9), INFLATION_CAP)
+    return float(np.mean(cost > 1.1 * time_s)), float(np.mean(ratio))
+
+
+def bench_choice2(name: str, net: Network) -> None:
+    """ALT vs bidirectional Dijkstra as hazard zones spread *and* as their risk weighs more
+    (risk weight W from 0.01 to 10 hours): which one each rule picks and the median it gets.
+    Old rule: ALT unless > 30 % of sampled edges are inflated (cost > 1.1 x time); new rule:
+    ALT unless the capped mean inflation passes ``ALT_MAX_INFLATION``."""
+    from corridor.hazards import RiskModel
+    from corridor.routing._engine import ALT_MAX_INFLATED_SHARE, ALT_MAX_INFLATION
+
+    big = net.n_nodes > 50_000
+    n_q = 60 if big else 300
+    router = Router(net, landmarks=router_for(net).landmarks, use_hierarchy=False)
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    rng = np.random.default_rng(SEED + 70)
+    counts = (30, 150, 600) if big else (3, 10, 40)
+    print(f"\n-- {name}: ALT vs Dijkstra by hazard share and weight ({n_q} pairs, median ms)")
+    print(
+        f"  {'zones':>5} {'W':>5} {'inflated':>8} {'mean infl.':>10} | {'ALT':>8} {'Dijkstra':>8}"
+        f" | {'old picks':>9} {'ms':>8} | {'new picks':>9} {'ms':>8} | {'best':>8}"
+    )
+    old_total = new_total = best_total = 0.0
+    for count in counts:
+        model = RiskModel(net, _zones(net, count, seed=SEED + 70 + count), at=at)
+        log_risk = risk_to_logs(model.risk, net.n_edges)
+        for w in (0.01, 0.1, 1.0, 10.0):
+            cost = edge_costs(net, log_risk=log_risk, closed=model.closed, risk_weight=w)
+            share, infl = _inflation_stats(cost, net.edge_time_s.astype(np.float64))
+            pairs = rng.integers(net.n_nodes, size=(n_q, 2))
+            times: dict[str, list[float]] = {"alt": [], "dijkstra": []}
+            for s, t in pairs.tolist():  # interleaved
+                for method, out in times.items():
+                    t0 = time.perf_counter()
+                    router.shortest(cost, s, t, method=method)  # type: ignore[arg-type]
+                    out.append((time.perf_counter() - t0) * 1000)
+            med = {m: float(np.median(v)) for m, v in times.items()}
+            old = "alt" if share <= ALT_MAX_INFLATED_SHARE else "dijkstra"
+            new = "alt" if infl <= ALT_MAX_INFLATION else "dijkstra"
+            assert router.choose(cost) == new
+            old_total += med[old]
+            new_total += med[new]
+            best_total += min(med.values())
+            print(
+                f"  {count:>5} {w:>5} {share:>8.1%} {infl:>10.2f} | {med['alt']:>8.3f} "
+                f"{med['dijkstra']:>8.3f} | {old:>9} {med[old]:>8.3f} | {new:>9} "
+                f"{med[new]:>8.3f} | {min(med.values()):>8.3f}",
+                flush=True,
+            )
+    print(
+        f"  sum of medians: old rule {old_total:.2f} ms, new rule {new_total:.2f} ms, "
+        f"always the faster {best_total:.2f} ms"
+    )

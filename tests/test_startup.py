@@ -109,3 +109,67 @@ def test_packaged_head_read_without_alembic_is_alembics_head(tmp_path: Path) -> 
             assert ours == MigrationContext.configure(conn).get_current_revision()
             assert ours == (None if url == "sqlite://" else head_revision())
         engine.dispose()
+
+
+#: The lean commands (corridor.cli._lean) read through the bare DB-API driver: none of the
+#: libraries the full CLI needs may load, nor the store's tables or the Typer application.
+#: (cryptography may: `audit export` uses corridor.audit, whose checkpoints import it.)
+LEAN_MUST_NOT_LOAD = (
+    *HEAVY,
+    *MIGRATION_ONLY,
+    "sqlalchemy",
+    "typer",
+    "click",
+    "pydantic",
+    "corridor.cli._app",
+    "corridor.cli._common",
+    "corridor.store._tables",
+    "corridor.store._engine",
+)
+
+_LEAN_PROBE = """
+import json, sys
+from corridor.cli import main
+codes = []
+for argv in {commands!r}:
+    try:
+        main(argv)
+    except SystemExit as exc:
+        codes.append(exc.code)
+print(json.dumps({{"loaded": sorted(m for m in {watched!r} if m in sys.modules), "codes": codes}}))
+"""
+
+
+def _lean_probe(commands: list[list[str]]) -> dict[str, list[object]]:
+    probe = _LEAN_PROBE.format(commands=commands, watched=LEAN_MUST_NOT_LOAD)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_lean_commands_load_neither_sqlalchemy_nor_typer(db_url: str) -> None:
+    """Through the console entry point, on SQLite and PostgreSQL at the head revision."""
+    from corridor.store import open_store
+
+    open_store(db_url).close()
+    commands = [
+        ["agreement", "list", "--db", db_url],
+        ["party", "list", "--db", db_url],
+        ["users", "list", "--db", db_url],
+        ["db", "status", "--db", db_url],
+        ["audit", "export", "--db", db_url, "--no-payloads"],
+    ]
+    seen = _lean_probe(commands)
+    assert seen["codes"] == [0, 0, 0, 0, 0]
+    assert seen["loaded"] == [], f"the lean commands load {seen['loaded']}"
+
+
+def test_a_case_the_lean_path_hands_over_runs_the_full_command(tmp_path: Path) -> None:
+    """The probe sees the full stack when the full command runs (a new database is created
+    and migrated, as before), so the check above can fail."""
+    db = tmp_path / "new.db"
+    seen = _lean_probe([["agreement", "list", "--db", f"sqlite:///{db}"]])
+    assert seen["codes"] == [0]
+    assert db.is_file()
+    assert {"sqlalchemy", "typer", "corridor.cli._app"} <= set(seen["loaded"])

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_output", "sha256_file", "write_atomic"]
+__all__ = ["atomic_output", "sha256_file", "write_atomic", "write_lines"]
 
 
 @contextmanager
@@ -68,3 +68,13 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def write_lines(path: str | Path, lines: Iterable[str]) -> int:
+    """Write ``lines`` (UTF-8, one per line) to ``path`` atomically; returns how many."""
+    count = 0
+    with atomic_output(path) as fh:
+        for line in lines:
+            fh.write((line + "\n").encode("utf-8"))
+            count += 1
+    return count

@@ -57,11 +57,12 @@ from tests.api.test_serve import free_port, wait_healthy
 
 pytestmark = pytest.mark.slow
 
-KILLS = 3
-CLIENTS = 3
+KILLS = int(os.environ.get("CORRIDOR_CRASH_KILLS", "3"))  # more for a longer soak by hand
+CLIENTS = int(os.environ.get("CORRIDOR_CRASH_CLIENTS", "3"))
 WATCHED = "watch-1"  # the corridor agreed and monitored through the API; reports name it
 CONVOY = "bus-1"
-TIME_BUDGET_S = 240.0  # per database, a safety net: the run stops early rather than overrun
+# Per database, a safety net: the run stops early rather than overrun.
+TIME_BUDGET_S = float(os.environ.get("CORRIDOR_CRASH_BUDGET_S", "240"))
 
 
 @dataclass
@@ -117,6 +118,7 @@ class Harness:
         self.errors: list[BaseException] = []
         self.proc: subprocess.Popen[str] | None = None
         self.base = ""
+        self.stderr = ""  # every server run's stderr, for the report of a failed run
         with open_store(db_url) as store:
             with store.session() as s:
                 for party, key in self.keys.items():
@@ -177,6 +179,7 @@ class Harness:
         if self.proc.stderr is not None:
             err = self.proc.stderr.read()
             self.proc.stderr.close()
+            self.stderr += err
             assert "Traceback" not in err, err
         self.tally.kills += 1
 
@@ -318,11 +321,11 @@ class Harness:
     def run(self) -> Tally:
         threads = [threading.Thread(target=self.client, args=(i,)) for i in range(CLIENTS)]
         deadline = time.monotonic() + TIME_BUDGET_S
-        self._resume()
-        self.monitor_a_corridor()
-        for t in threads:
-            t.start()
         try:
+            self._resume()  # inside the try: a server that never became healthy is killed too
+            self.monitor_a_corridor()
+            for t in threads:
+                t.start()
             while self.tally.kills < KILLS and time.monotonic() < deadline and not self.errors:
                 # Kill after a random number of acknowledged writes (so the run does not
                 # depend on how loaded the machine is), then a random delay that lands the
@@ -347,12 +350,15 @@ class Harness:
                 self.stopping = True
                 self.cond.notify_all()
             for t in threads:
-                t.join(timeout=60)
+                if t.ident is not None:  # started
+                    t.join(timeout=60)
             if self.proc is not None and self.proc.poll() is None:
                 self.kill()
                 self.tally.kills -= 1  # the final stop is not one of the random kills
         if self.errors:
-            raise self.errors[0]
+            # The server's own account of a failed write (a 503 says only "database
+            # unavailable"; its log names the database error).
+            raise AssertionError(f"{self.errors[0]}\nserver stderr:\n{self.stderr[-4000:]}")
         self.check()
         return self.tally
 

@@ -163,7 +163,7 @@ def _serving(db_url: str, network: Path, folder: Path) -> Iterator[str]:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240  # cold numba cache on a loaded machine: see wait_healthy
         while True:
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:

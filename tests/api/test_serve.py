@@ -36,7 +36,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_healthy(base: str, proc: subprocess.Popen[str], timeout_s: float = 60) -> None:
+def wait_healthy(base: str, proc: subprocess.Popen[str], timeout_s: float = 240) -> None:
+    # Generous: `corridor serve` warms its routing kernels before it answers, and on a clean
+    # clone the first server compiles them (numba) while the other test worker loads the cores.
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -49,7 +51,7 @@ def wait_healthy(base: str, proc: subprocess.Popen[str], timeout_s: float = 60) 
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise AssertionError("corridor serve did not become healthy")
+    raise AssertionError(f"corridor serve did not become healthy in {timeout_s:.0f} s")
 
 
 @contextmanager

@@ -68,3 +68,34 @@ def test_packed_graph_views_are_the_network_arrays(network: Network) -> None:
     assert np.array_equal(reid, network.rev_edges)
     assert np.array_equal(source, network.edge_source)
     assert np.array_equal(graph[graph.shape[0] - sample.shape[0] :], sample)
+
+
+def test_the_choice_weighs_how_much_costs_are_inflated(network: Network) -> None:
+    """Most edges a little dearer (a low risk weight, mild hazards) leave ALT's travel-time
+    bounds nearly tight: ALT answers, where a rule by the share of inflated edges alone (more
+    than 30 % above 1.1 x travel time) chose Dijkstra. Edges inflated far beyond a detour's
+    price count only up to the cap: most edges so inflated mean Dijkstra. Both exact."""
+    time_s = network.edge_time_s.astype(np.float64)
+    rng = np.random.default_rng(23)
+    mild = time_s.copy()
+    mild[rng.random(network.n_edges) < 0.6] *= 1.2
+    heavy = time_s.copy()
+    heavy[rng.random(network.n_edges) < 0.6] *= 1000.0
+    router = Router(network, landmarks=compute_landmarks(network, count=8), use_hierarchy=False)
+    sample = router._sample
+    assert np.mean(mild[sample] > 1.1 * time_s[sample]) > 0.3  # the share rule: Dijkstra
+    # the hand estimate: 40 % at 1.0 and 60 % at 1.2 (mild); 40 % at 1.0, 60 % at the cap
+    assert router.inflation(mild) == pytest.approx(1.12, abs=0.03)
+    assert router.inflation(heavy) == pytest.approx(0.4 + 0.6 * k.INFLATION_CAP, abs=0.3)
+    assert router.inflation(time_s) == 1.0
+    for cost, method in ((mild, "alt"), (heavy, "dijkstra"), (time_s, "alt")):
+        assert router.choose(cost) == method
+        graph = to_networkx(network, cost)
+        for s, t in np.random.default_rng(29).integers(network.n_nodes, size=(30, 2)).tolist():
+            found = router.shortest(cost, s, t)
+            assert found.method == method  # the compiled query applies the same rule
+            try:
+                expected = nx.dijkstra_path_length(graph, s, t)
+            except nx.NetworkXNoPath:
+                expected = np.inf
+            assert found.cost == pytest.approx(expected, rel=1e-9, abs=1e-9)

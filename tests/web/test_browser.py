@@ -323,6 +323,87 @@ def test_an_incident_reported_in_the_field_arrives_live(page: Page, served: Serv
     assert_local_only(page, served)
 
 
+def test_an_event_between_a_dropped_stream_and_the_reconnect_is_not_lost(
+    page: Page, served: Served
+) -> None:
+    """The stream drops before its first event (here: the real server's stream, ended by its
+    own ``idle_s``); an incident reported before the page reconnects must still arrive."""
+    from datetime import UTC, datetime
+
+    terms = propose(served, "krems-resume")
+    where = terms["route"]["geometry"]["coordinates"][2]
+    field_team = {"Authorization": f"Bearer {served.tokens['field']}"}
+    streams: list[dict[str, str]] = []
+
+    def on_events(route: Any) -> None:
+        streams.append(dict(route.request.headers))
+        if len(streams) == 1:  # the first stream ends after a second without events
+            route.fulfill(response=route.fetch(url=route.request.url + "?idle_s=1"))
+            return
+        if len(streams) == 2:  # reported while the page is disconnected
+            incident = {
+                "id": "inc-resume-1", "corridor_id": "krems-resume", "kind": "shelling",
+                "at_utc": datetime.now(UTC).isoformat(), "lat": where[1], "lon": where[0],
+                "severity": 0.5, "confidence": 0.6, "notes": "between two connections",
+            }  # fmt: skip
+            sent = httpx.post(f"{served.base}/reports/incidents", json=incident,
+                              headers=field_team)  # fmt: skip
+            assert sent.status_code == 201, sent.text
+        route.continue_()
+
+    page.page.route("**/events", on_events)
+    log_in(page, served, "observer")
+    item = page.page.locator("#live li.live-incident", has_text="krems-resume")
+    expect(item).to_contain_text("shelling krems-resume", timeout=20_000)
+    assert len(streams) >= 2
+    assert "last-event-id" not in streams[0] and "last-event-id" in streams[1]
+    assert_local_only(page, served)
+
+
+LABEL_BOXES_JS = """
+() => {
+  const box = (el) => { const r = el.getBoundingClientRect();
+                        return [r.left, r.top, r.right, r.bottom]; };
+  return {
+    labels: [...document.querySelectorAll('.road-label span')].map(
+      (el) => ({ text: el.textContent, box: box(el) })),
+    tiles: [...document.querySelectorAll('canvas.road-tile[data-features]')].map(box),
+  };
+}
+"""
+
+
+def test_road_names_are_whole_across_tile_edges_and_never_overlap(
+    page: Page, served: Served
+) -> None:
+    log_in(page, served, "observer")
+    wait_for_roads(page)
+    page.page.focus("#map")
+    for _ in range(3):  # to street zoom, with the keyboard
+        page.page.keyboard.press("+")
+        page.page.wait_for_timeout(400)
+    wait_for_roads(page)
+    expect(page.page.locator(".road-label").first).to_be_attached()
+    found = page.page.evaluate(LABEL_BOXES_JS)
+    labels, tiles = found["labels"], found["tiles"]
+    assert len(labels) >= 5, labels
+    names = [label["text"] for label in labels]
+    assert all(names)
+
+    def overlap(a: list[float], b: list[float]) -> bool:
+        return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            assert not overlap(a["box"], b["box"]), (a, b)
+    # Some label lies across a tile edge and is still drawn whole (it is not in a tile).
+    across = [
+        label["text"] for label in labels if sum(overlap(label["box"], t) for t in tiles) >= 2
+    ]
+    assert across, "no label crosses a tile edge at this view"
+    assert_local_only(page, served)
+
+
 def test_a_route_can_be_picked_with_the_keyboard_alone(page: Page, served: Served) -> None:
     log_in(page, served, "observer")
     wait_for_roads(page)
@@ -355,6 +436,10 @@ def test_the_dashboard_speaks_ukrainian(page: Page, served: Served) -> None:
     expect(page.page.locator("#status")).to_contain_text("Клацніть початок на карті")
     page.page.reload()  # the choice is kept
     expect(page.page.locator("#tabs button").first).to_have_text("Карта")
+    page.page.select_option("#lang", "ru")  # the same catalogues as the notices: uk, ru, en
+    expect(page.page.locator("#tabs button").nth(1)).to_have_text("Соглашения")
+    assert page.page.get_attribute("html", "lang") == "ru"
+    assert page.page.inner_text("#hazard-place") == "Отметить на карте"
     page.page.select_option("#lang", "en")
     expect(page.page.locator("#tabs button").first).to_have_text("Map")
     assert_local_only(page, served)
@@ -1066,4 +1151,175 @@ def test_the_dashboard_is_usable_at_tablet_width(page: Page, served: Served) -> 
     page.page.click("#tabs button[data-view=plans-view]")
     for control in ("#plan-file", "#plan-network", "#plan-submit"):
         inside_viewport(page, control)
+    assert_local_only(page, served)
+
+
+# ---- keyboard only: every form reached with Tab, filled by typing, sent with Enter ---------
+
+
+def tab_to(tab: Page, selector: str, limit: int = 200) -> None:
+    """Presses Tab until ``selector`` has the focus: it must be in the tab order."""
+    for _ in range(limit):
+        if tab.page.evaluate("s => !!document.activeElement?.matches(s)", selector):
+            return
+        tab.page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} is not reachable with Tab")
+
+
+def type_into(tab: Page, selector: str, text: str) -> None:
+    tab_to(tab, selector)
+    tab.page.keyboard.press("Control+A")
+    tab.page.keyboard.type(text)
+
+
+def choose(tab: Page, selector: str, value: str) -> None:
+    """Selects ``value`` in a <select> with the arrow keys."""
+    tab_to(tab, selector)
+    values: list[str] = tab.page.eval_on_selector(selector, "s => [...s.options].map(o => o.value)")
+    assert value in values, (selector, value, values)
+    current = tab.page.eval_on_selector(selector, "s => s.value")
+    steps = values.index(value) - values.index(current)
+    for _ in range(abs(steps)):
+        tab.page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
+    expect(tab.page.locator(selector)).to_have_value(value)
+
+
+def log_in_by_keyboard(tab: Page, served: Served, who: str) -> None:
+    tab.page.goto(served.base + "/")
+    type_into(tab, "#token", served.tokens[who])
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_selector("#map-view:not([hidden])")
+
+
+def test_an_incident_is_reported_with_the_keyboard_alone(page: Page, served: Served) -> None:
+    propose(served, "krems-kb-incident")
+    log_in_by_keyboard(page, served, "field")
+    wait_for_roads(page)
+    with pytest.raises(AssertionError, match="not reachable"):  # the helper can fail
+        tab_to(page, "#status", limit=80)
+    expect(page.page.locator("#incident-corridor option[value=krems-kb-incident]")).to_have_count(1)
+    choose(page, "#incident-corridor", "krems-kb-incident")
+    choose(page, "#incident-kind", "route_blocked")
+    type_into(page, "#incident-notes", "trucks across the road")
+    tab_to(page, "#incident-place")
+    page.page.keyboard.press("Enter")  # the map takes the focus
+    expect(page.page.locator("#status")).to_contain_text("Click where the incident happened")
+    for key in ["ArrowUp", "ArrowLeft", "Enter"]:
+        page.page.keyboard.press(key)
+    expect(page.page.locator("#status")).to_contain_text("Incident reported: route blocked")
+    auth = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    stored = httpx.get(
+        f"{served.base}/reports", params={"corridor_id": "krems-kb-incident"}, headers=auth
+    ).json()["items"]
+    assert [(s["report"]["kind"], s["report"]["notes"]) for s in stored] == [
+        ("route_blocked", "trucks across the road")
+    ]
+    assert_local_only(page, served)
+
+
+def test_a_check_in_is_reported_with_the_keyboard_alone(page: Page, served: Served) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    propose(served, "krems-kb-checkin")
+    coordinator = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    convoy = {"id": "column-kb", "corridor_id": "krems-kb-checkin", "label": "ambulances",
+              "vehicles": 3, "people": 30,
+              "depart_utc": (datetime.now(UTC) + timedelta(days=1)).isoformat()}  # fmt: skip
+    added = httpx.post(f"{served.base}/convoys", json={"convoys": [convoy]}, headers=coordinator)
+    assert added.status_code == 200, added.text
+    log_in_by_keyboard(page, served, "field")
+    wait_for_roads(page)
+    expect(page.page.locator("#checkin-corridor option[value=krems-kb-checkin]")).to_have_count(1)
+    choose(page, "#checkin-corridor", "krems-kb-checkin")
+    expect(page.page.locator("#checkin-convoy option")).to_have_text(["column-kb (ambulances)"])
+    choose(page, "#checkin-status", "en_route")
+    type_into(page, "#checkin-people", "29")
+    tab_to(page, "#checkin-place")
+    page.page.keyboard.press("Enter")
+    expect(page.page.locator("#status")).to_contain_text("Click where the convoy is")
+    page.page.keyboard.press("Enter")
+    expect(page.page.locator("#status")).to_contain_text("Check-in reported: column-kb en route")
+    stored = httpx.get(
+        f"{served.base}/reports",
+        params={"corridor_id": "krems-kb-checkin", "type": "checkin"},
+        headers=coordinator,
+    ).json()["items"]
+    assert [(s["report"]["convoy_id"], s["report"]["people"]) for s in stored] == [
+        ("column-kb", 29)
+    ]
+    assert_local_only(page, served)
+
+
+def test_an_agreement_is_drafted_with_the_keyboard_alone(page: Page, served: Served) -> None:
+    log_in_by_keyboard(page, served, "coordinator")
+    wait_for_roads(page)
+    tab_to(page, "#route-pick")
+    page.page.keyboard.press("Enter")  # the map takes the focus; its centre is the pick
+    with page.page.expect_response(lambda r: r.url.endswith("/routes"), timeout=90_000):
+        for key in ["ArrowLeft"] * 3 + ["Enter"] + ["ArrowRight"] * 6 + ["Enter"]:
+            page.page.keyboard.press(key)
+    expect(page.page.locator("#status")).to_contain_text("Routes computed")
+    tab_to(page, "#route-result li.route-safest button.draft-from-route")
+    page.page.keyboard.press("Enter")
+    expect(page.page.locator("#draft-form")).to_be_visible()
+    type_into(page, "#draft-id", "kb-drafted")
+    type_into(page, "#draft-title", "Drafted with the keyboard")
+    type_into(page, "#draft-origin", "Station")
+    type_into(page, "#draft-destination", "Stadium")
+    tab_to(page, "#draft-start")  # month, day, year, hour, minute, AM/PM (en-US)
+    for part in ["06", "02", "2031", "09", "30", "AM"]:
+        page.page.keyboard.type(part)
+        if part == "2031":
+            page.page.keyboard.press("ArrowRight")
+    expect(page.page.locator("#draft-start")).to_have_value("2031-06-02T09:30")
+    type_into(page, "#draft-hours", "3")
+    type_into(page, "#draft-markings", "blue lights")
+    type_into(page, "#checkpoint-name", "Gate")
+    choose(page, "#checkpoint-party", "north")
+    tab_to(page, "#checkpoint-place")
+    page.page.keyboard.press("Enter")
+    page.page.keyboard.press("Enter")  # the map's centre
+    expect(page.page.locator("#draft-checkpoints li")).to_have_count(1)
+    tab_to(page, "#draft-propose")
+    page.page.keyboard.press("Enter")
+    expect(page.page.locator("#agreements tr[data-corridor=kb-drafted]")).to_be_visible()
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    terms = httpx.get(f"{served.base}/agreements/kb-drafted", headers=auth).json()["terms"]
+    assert terms["windows"] == [
+        {"start_utc": "2031-06-02T09:30:00Z", "end_utc": "2031-06-02T12:30:00Z"}
+    ]
+    assert [(c["name"], c["operated_by"]) for c in terms["checkpoints"]] == [("Gate", "north")]
+    assert (terms["origin"]["name"], terms["destination"]["name"]) == ("Station", "Stadium")
+    assert_local_only(page, served)
+
+
+def test_a_plan_file_is_planned_with_the_keyboard_alone(
+    page: Page, served: Served, tmp_path: Path
+) -> None:
+    from tests.api.test_plans import DEMO_PLAN
+
+    upload = tmp_path / "kb-plan.yaml"
+    upload.write_text(
+        DEMO_PLAN.read_text().replace("\nid: krems-demo-evacuation\n", "\nid: krems-kb-plan\n")
+    )
+    log_in_by_keyboard(page, served, "coordinator")
+    tab_to(page, "#tabs button[data-view=plans-view]")
+    page.page.keyboard.press("Enter")
+    expect(page.page.locator("#plan-form")).to_be_visible()
+    tab_to(page, "#plan-file")
+    with page.page.expect_file_chooser() as chooser:
+        page.page.keyboard.press("Space")  # opens the system's file dialog
+    chooser.value.set_files(str(upload))
+    tab_to(page, "#plan-hazards")
+    page.page.keyboard.press("Space")
+    expect(page.page.locator("#plan-hazards")).not_to_be_checked()
+    tab_to(page, "#plan-submit")
+    page.page.keyboard.press("Enter")
+    expect(page.page.locator("#plan-form-status")).to_contain_text(
+        "Planned: krems-kb-plan v1", timeout=120_000
+    )
+    expect(page.page.locator("#plan-select")).to_have_value("krems-kb-plan")
+    auth = {"Authorization": f"Bearer {served.tokens['observer']}"}
+    stored = httpx.get(f"{served.base}/plans/krems-kb-plan", headers=auth)
+    assert stored.status_code == 200 and stored.json()["schedule"]["trips"]
     assert_local_only(page, served)

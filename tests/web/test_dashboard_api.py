@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from corridor.errors import InputError
 from tests.api.conftest import Api
 from tests.web.test_tiles import tile_of
 
@@ -55,9 +58,8 @@ def test_tiles_over_http(api: Api) -> None:
     assert far.status_code == 200 and far.json()["features"] == []
 
 
-def test_every_dashboard_string_has_a_ukrainian_translation(api: Api) -> None:
-    """The strings marked in the page (data-i18n) and passed to t() in the scripts, against the
-    catalogue the server sends (read from the .po file by Babel)."""
+def _wanted() -> set[str]:
+    """The strings marked in the page (data-i18n) and passed to t() in the scripts."""
     import re
 
     from tests.conftest import REPO
@@ -68,17 +70,51 @@ def test_every_dashboard_string_has_a_ukrainian_translation(api: Api) -> None:
     js = "\n".join(p.read_text() for p in src.glob("*.js"))
     called = set(re.findall(r'\bt\("([^"]+)"\)', js))
     labels = set(re.findall(r'label: "(\w+)"', js))  # the route kinds, shown through t()
-    wanted = marked | called | labels
     assert len(marked) > 15 and len(called) > 4 and labels == {"fastest", "safest"}
-    uk = api.client.get("/assets/i18n/uk.json")
-    assert uk.status_code == 200
-    catalog = uk.json()
-    missing = sorted(wanted - set(catalog))
-    assert not missing, f"no Ukrainian for {missing} in src/corridor/web/locale/uk"
-    assert all(catalog[w] and catalog[w] != w for w in wanted)
-    assert catalog["Log in"] == "Увійти"
-    assert api.client.get("/assets/i18n/en.json").json() == {}
+    return marked | called | labels
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "en"])
+def test_every_dashboard_string_is_translated_in_each_catalogue(api: Api, lang: str) -> None:
+    """Each catalogue (read and compiled as the notices' are) has every string the page uses,
+    nothing obsolete or fuzzy, and the server sends exactly its translations."""
+    from corridor._catalogs import read_catalog
+
+    wanted = _wanted()
+    catalog = read_catalog("corridor.web", "dashboard", lang)
+    ids = {str(m.id) for m in catalog if m.id}
+    missing = sorted(wanted - ids)
+    assert not missing, f"no {lang} for {missing} in src/corridor/web/locale/{lang}"
+    assert ids - wanted == set(), "obsolete entries in the catalogue"
+    assert not [m.id for m in catalog if m.id and (m.fuzzy or not m.string)]
+    sent = api.client.get(f"/assets/i18n/{lang}.json")
+    assert sent.status_code == 200
+    served = sent.json()
+    assert served == {str(m.id): str(m.string) for m in catalog if m.id}
+    if lang == "en":
+        assert all(served[w] == w for w in wanted)
+    else:  # translated, not copied
+        assert all(served[w] and served[w] != w for w in wanted if w not in {"API token"})
+    assert served["Log in"] == {"uk": "Увійти", "ru": "Войти", "en": "Log in"}[lang]
+
+
+def test_the_dashboard_and_the_notices_share_one_catalogue_mechanism() -> None:
+    """The same compiled-gettext path (and language list) serves both areas."""
+    from corridor import _catalogs
+    from corridor.notices import LANGUAGES as NOTICE_LANGUAGES
+    from corridor.notices._i18n import translations as notice_translations
+    from corridor.web import ui_catalog
+
+    assert NOTICE_LANGUAGES == _catalogs.LANGUAGES
+    assert notice_translations("uk") is _catalogs.translations("corridor.notices", "notices", "uk")
+    assert ui_catalog("ru")["Map"] == "Карта"
+    with pytest.raises(InputError):
+        ui_catalog("de")
+
+
+def test_unknown_dashboard_language_is_404(api: Api) -> None:
     assert api.client.get("/assets/i18n/xx.json").status_code == 404
+    assert api.client.get("/assets/i18n/..%2Fx.json").status_code == 404
 
 
 def test_hazard_kind_defaults_for_the_time_slider(api: Api) -> None:

@@ -4,7 +4,7 @@
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import "./style.css";
-import { ROAD_STYLE, drawTile } from "./roads.js";
+import { LabelPlacer, ROAD_STYLE, drawTile } from "./roads.js";
 import { HAZARD_SYMBOL, hazardLayer, textNode, weightAt } from "./hazards.js";
 import { ganttChart, planLayer } from "./plans.js";
 import { load as loadYaml, JSON_SCHEMA } from "js-yaml";
@@ -15,7 +15,7 @@ const TOKEN_KEY = "corridor.token";
 const app = { token: null, me: null, may: new Set(), network: null, map: null, mode: null };
 const LANG_KEY = "corridor.lang";
 
-// ---- language: English source strings, translations from the server's .po catalogue ----
+// ---- language: English source strings; uk and ru from the server's gettext catalogues ----
 
 let messages = {};
 const t = (text) => messages[text] || text;
@@ -113,6 +113,7 @@ const RoadLayer = L.GridLayer.extend({
           return [p.x - origin.x, p.y - origin.y];
         };
         canvas.dataset.features = String(drawTile(canvas, collection, toPixel, coords.z));
+        app.labels.add(canvas, collection, coords.z);
         done(null, canvas);
       })
       .catch((err) => done(err, canvas));
@@ -134,6 +135,9 @@ async function startMap() {
   app.map.attributionControl.addAttribution("Roads © OpenStreetMap contributors");
   app.map.fitBounds([[s, w], [n, e]]);
   const roads = new RoadLayer({ maxZoom: 20, minZoom: 3, updateWhenZooming: false });
+  app.map.createPane("labels"); // above the road tiles, below routes, hazards and markers
+  app.labels = new LabelPlacer(app.map, L.layerGroup().addTo(app.map), L);
+  roads.on("tileunload", (event) => app.labels.remove(event.tile));
   // Tells tests (and anyone curious) when every visible road tile has been drawn.
   roads.on("loading", () => delete $("#map").dataset.roads);
   roads.on("load", () => ($("#map").dataset.roads = "loaded"));
@@ -176,7 +180,8 @@ function parseEvent(block) {
 }
 
 // EventSource cannot send the token, so the stream is read with fetch; it resumes with
-// Last-Event-ID after a dropped connection, as EventSource would.
+// Last-Event-ID after a dropped connection, as EventSource would (the id of the last frame
+// that had one, the opening frame included).
 async function followEvents() {
   let last = null;
   for (;;) {
@@ -196,10 +201,10 @@ async function followEvents() {
         while (cut >= 0) {
           const event = parseEvent(buffer.slice(0, cut));
           buffer = buffer.slice(cut + 2);
-          if (event.data) {
-            last = event.id;
-            showEvent(event.kind, JSON.parse(event.data));
-          }
+          // The opening frame has an id and no data: where this stream started, so that a
+          // connection lost before the first event resumes from there.
+          if (event.id !== null) last = event.id;
+          if (event.data) showEvent(event.kind, JSON.parse(event.data));
           cut = buffer.indexOf("\n\n");
         }
       }
@@ -1144,7 +1149,8 @@ function wire() {
     if (bounds?.isValid()) app.map.fitBounds(bounds, { padding: [30, 30] });
   });
   $("#lang").addEventListener("change", () => setLanguage($("#lang").value));
-  const lang = localStorage.getItem(LANG_KEY) ?? (navigator.language.startsWith("uk") ? "uk" : "en");
+  const spoken = navigator.language.slice(0, 2);
+  const lang = localStorage.getItem(LANG_KEY) ?? (["uk", "ru"].includes(spoken) ? spoken : "en");
   setLanguage(lang).finally(() => {
     const saved = sessionStorage.getItem(TOKEN_KEY);
     if (saved) logIn(saved).catch(() => sessionStorage.removeItem(TOKEN_KEY));

@@ -42,12 +42,15 @@ function trace(ctx, geometry, toPixel) {
   }
 }
 
-/** Draws the collection; returns how many features were drawn. */
+/** A road-name label: a Point feature anchored on its road, sent by exactly one tile. */
+export const isLabel = (feature) => typeof feature.properties.label === "string";
+
+/** Draws the roads of the collection (not its labels); returns how many features were drawn. */
 export function drawTile(canvas, collection, toPixel, zoom) {
   const ctx = canvas.getContext("2d");
   const scale = Math.max(0.35, Math.min(2.5, 2 ** ((zoom - 14) / 2)));
   // Minor roads first, so major roads and bridges are drawn over them.
-  const features = [...collection.features].sort((a, b) => rank(b) - rank(a));
+  const features = collection.features.filter((f) => !isLabel(f)).sort((a, b) => rank(b) - rank(a));
   ctx.lineCap = "round";
   ctx.lineJoin = "round";
   for (const f of features) {
@@ -67,28 +70,74 @@ export function drawTile(canvas, collection, toPixel, zoom) {
     ctx.stroke();
   }
   ctx.setLineDash([]);
-  drawNames(ctx, features, toPixel);
   return features.length;
 }
 
-function drawNames(ctx, features, toPixel) {
-  const seen = new Set();
-  ctx.font = "11px system-ui, sans-serif";
-  ctx.fillStyle = "#111";
-  ctx.strokeStyle = "rgba(255,255,255,0.9)";
-  ctx.lineWidth = 3;
-  for (const f of features) {
-    const name = f.properties.name;
-    const coords = linesOf(f.geometry)[0];
-    if (!name || seen.has(name) || coords.length < 2) continue;
-    const mid = Math.floor((coords.length - 1) / 2);
-    const [x0, y0] = toPixel(...coords[mid]);
-    const [x1, y1] = toPixel(...coords[mid + 1]);
-    const x = (x0 + x1) / 2;
-    const y = (y0 + y1) / 2;
-    if (x < 0 || y < 0 || x > ctx.canvas.width || y > ctx.canvas.height) continue;
-    seen.add(name);
-    ctx.strokeText(name, x + 3, y - 3);
-    ctx.fillText(name, x + 3, y - 3);
+// Road names are drawn above the tiles (a label painted into a tile's canvas is cut at the
+// tile's edge), each at most once, and never over another label: the collision rule keeps the
+// first label placed in a spot and leaves out any later one that would overlap it.
+const LABEL_FONT = "11px system-ui, sans-serif";
+const measurer = document.createElement("canvas").getContext("2d");
+
+export class LabelPlacer {
+  constructor(map, layer, L) {
+    this.map = map;
+    this.layer = layer;
+    this.L = L;
+    this.placed = new Map(); // tile canvas -> [{ marker, box, zoom }]
+    // Tiles of the previous zoom stay on the map while the new ones load: their labels go.
+    map.on("zoomend", () => {
+      const zoom = Math.round(map.getZoom());
+      for (const [tile, labels] of this.placed) {
+        if (labels.length && labels[0].zoom !== zoom) {
+          this.remove(tile);
+          this.placed.set(tile, []);
+        }
+      }
+    });
+  }
+
+  /** Places the labels of one tile (its Point features); those that would overlap a label
+   * already on the map at this zoom are left out. */
+  add(tile, collection, zoom) {
+    // A tile unloaded while its request was on the way (fast panning) gets no labels: its
+    // tileunload has passed, and nothing would ever remove them.
+    if (!tile.isConnected) return;
+    measurer.font = LABEL_FONT;
+    const mine = [];
+    this.placed.set(tile, mine);
+    if (zoom !== Math.round(this.map.getZoom())) return; // a late tile of another zoom
+    for (const f of collection.features) {
+      if (!isLabel(f)) continue;
+      const [lon, lat] = f.geometry.coordinates;
+      const p = this.map.project([lat, lon], zoom);
+      const w = measurer.measureText(f.properties.label).width + 8;
+      const h = 16;
+      const box = [p.x - w / 2, p.y - h / 2, p.x + w / 2, p.y + h / 2];
+      if (this.collides(box, zoom)) continue;
+      const text = document.createElement("span");
+      text.textContent = f.properties.label; // names come from OSM: text, never HTML
+      const icon = this.L.divIcon({ className: "road-label", html: text, iconSize: null });
+      const marker = this.L.marker([lat, lon], {
+        icon,
+        pane: "labels",
+        interactive: false,
+        keyboard: false,
+      });
+      marker.addTo(this.layer);
+      mine.push({ marker, box, zoom });
+    }
+  }
+
+  collides(box, zoom) {
+    const hit = (o) =>
+      o.zoom === zoom && box[0] < o.box[2] && o.box[0] < box[2] && box[1] < o.box[3] && o.box[1] < box[3];
+    for (const labels of this.placed.values()) if (labels.some(hit)) return true;
+    return false;
+  }
+
+  remove(tile) {
+    for (const { marker } of this.placed.get(tile) ?? []) marker.remove();
+    this.placed.delete(tile);
   }
 }

@@ -74,6 +74,9 @@ def create_app(
             from corridor.api._routing import warm_up
 
             warm_up(state)
+            from corridor.api._networks import warm_tiles
+
+            warm_tiles(state)
         yield
         await _ensembles.shutdown(state)
         if own_store:

@@ -60,8 +60,8 @@ def page() -> Response:
 
 @router.get("/assets/i18n/{lang}.json", name="dashboard.catalog")
 def catalog(lang: str) -> Response:
-    """The dashboard's translations into ``lang`` (msgid -> msgstr) from its .po catalogue,
-    kept and edited like the notices' catalogues; English is the msgids themselves."""
+    """The dashboard's translations into ``lang`` (msgid -> msgstr): its gettext catalogue
+    (uk, ru, en), compiled exactly as the notices' catalogues are (corridor._catalogs)."""
     from corridor.web import LANGUAGES, ui_catalog
 
     if lang not in LANGUAGES:

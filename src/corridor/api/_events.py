@@ -108,7 +108,10 @@ async def stream(
         conn = await _listen(store)
         last, sent = after, 0
         quiet_since = heard = time.monotonic()
-        yield "retry: 2000\n\n"
+        # The opening frame carries the id the stream starts after, so a client that loses
+        # the connection before the first event resumes from here (Last-Event-ID), not from
+        # whatever is latest when it reconnects: events in between would be lost.
+        yield f"retry: 2000\nid: {after}\n\n"
         while not await request.is_disconnected():
             batch = await run_in_threadpool(_fetch, store, last, corridor_id)
             for event in batch:

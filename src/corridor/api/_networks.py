@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from corridor.api._pagination import Page, PageOf, page_params, paginate
 from corridor.api._problems import problem_responses
-from corridor.api._state import state_of
+from corridor.api._state import ApiState, state_of
 from corridor.network import Network, feature_collection, segments_in_bbox, summarize
 
 router = APIRouter(prefix="/networks", tags=["networks"], responses=problem_responses(401, 403))
@@ -126,6 +126,23 @@ def network_tile(request: Request, name: str, z: int, x: int, y: int) -> Respons
         media_type="application/geo+json",
         headers={"Cache-Control": "private, max-age=3600"},
     )
+
+
+def warm_tiles(state: ApiState) -> None:
+    """Build each network's tile pyramid in the background, lowest zoom first (seconds on a
+    million-edge network, which the first map would otherwise wait for)."""
+    import threading
+
+    from corridor.web import NAME_ZOOM, TileCache
+
+    cache: TileCache = state.caches.setdefault("tiles", TileCache())
+
+    def build() -> None:
+        for name, network in list(state.networks.items()):
+            for z in range(NAME_ZOOM):
+                cache.index(name, network).level(z)
+
+    threading.Thread(target=build, name="tile-strokes", daemon=True).start()
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from typer._click.exceptions import ClickException, UsageError
 
+from corridor.cli._tables import print_error
 from corridor.errors import CorridorError
 
 console = Console()
@@ -23,7 +24,7 @@ R = TypeVar("R")
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one red line to stderr and return the Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    print_error(err_console, message)
     return typer.Exit(code)
 
 

@@ -267,15 +267,12 @@ def verify(corridor_id: IdArg, version: VersionOption = None, db: DbOption = Non
 @handle_errors
 def list_(db: DbOption = None) -> None:
     """List corridors with their latest version and stored state."""
-    from rich.table import Table
-
+    from corridor.cli._tables import agreements_table
     from corridor.store import list_agreements, open_store
 
-    table = Table("corridor", "latest version", "stored state")
     with open_store(db) as store, store.session(write=False) as s:
-        for corridor_id, version, state in list_agreements(s):
-            table.add_row(corridor_id, str(version), state)
-    console.print(table)
+        rows = list_agreements(s)
+    console.print(agreements_table(rows))
 
 
 @app.command()

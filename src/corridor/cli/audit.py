@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from corridor._files import atomic_output
+from corridor._files import atomic_output, write_lines
 from corridor.cli._common import ActorOption, actor_name, console, handle_errors
 from corridor.cli.db import DbOption
 from corridor.cli.party import PassphraseFile, PassphraseFlag, load_key
@@ -234,15 +233,6 @@ def checkpoint(
     )
 
 
-def _write_lines(path: Path, lines: Iterable[str]) -> int:
-    count = 0
-    with atomic_output(path) as fh:
-        for line in lines:
-            fh.write((line + "\n").encode("utf-8"))
-            count += 1
-    return count
-
-
 @app.command()
 @handle_errors
 def export(
@@ -260,6 +250,7 @@ def export(
     ] = True,
 ) -> None:
     """Write the log as JSON Lines; the last line holds the head hash to publish or sign."""
+    from corridor.cli._tables import export_written
     from corridor.store import export_audit, open_store
 
     with open_store(db) as store, store.session(write=False) as session:
@@ -267,5 +258,5 @@ def export(
             for line in export_audit(session, with_payloads=payloads):
                 sys.stdout.write(line + "\n")
             return
-        written = _write_lines(output, export_audit(session, with_payloads=payloads))
-    console.print(f"wrote {written - 1} entries and the head line to {output}", highlight=False)
+        written = write_lines(output, export_audit(session, with_payloads=payloads))
+    console.print(export_written(written, output), highlight=False)

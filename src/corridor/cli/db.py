@@ -37,11 +37,10 @@ def upgrade(
 @handle_errors
 def status(db: DbOption = None) -> None:
     """Show the database URL and its schema revision; exit 1 when an upgrade is needed."""
+    from corridor.cli._tables import print_db_status
     from corridor.store import schema_status
 
     url, have, need = schema_status(db)
-    console.print(f"database: {url}", highlight=False)
-    console.print(f"revision: {have or '(none)'}; this corridor needs {need}")
-    if have != need:
-        console.print("run 'corridor db upgrade'" if have is not None else "created on first use")
-        raise typer.Exit(1)
+    code = print_db_status(console, url, have, need)
+    if code:
+        raise typer.Exit(code)

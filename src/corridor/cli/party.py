@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from corridor.cli._common import ActorOption, actor_name, console, handle_errors
 from corridor.cli.db import DbOption
@@ -120,10 +119,9 @@ def add(
 @handle_errors
 def list_(db: DbOption = None) -> None:
     """List the registered parties and their keys."""
+    from corridor.cli._tables import parties_table
     from corridor.store import list_parties, open_store
 
-    table = Table("name", "role", "public key (base64)", "registered (UTC)")
     with open_store(db) as store, store.session(write=False) as s:
-        for p in list_parties(s):
-            table.add_row(p.name, p.role, p.public_key, f"{p.created_at:%Y-%m-%d %H:%M}")
-    console.print(table)
+        rows = [(p.name, p.role, p.public_key, p.created_at) for p in list_parties(s)]
+    console.print(parties_table(rows))

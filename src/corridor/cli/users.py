@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from corridor.cli._common import actor_name, console, handle_errors
 
@@ -37,19 +36,13 @@ def add(
 def list_(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """List users, their roles and whether they are disabled (never tokens)."""
     from corridor.api import list_users, open_api_store
+    from corridor.cli._tables import users_table
 
     with open_api_store(db) as store:
         users = list_users(store)
-    table = Table("name", "role", "party", "created (UTC)", "disabled (UTC)")
-    for u in users:
-        table.add_row(
-            u.name,
-            u.role,
-            u.party or "",
-            f"{u.created_at:%Y-%m-%d %H:%M}",
-            f"{u.disabled_at:%Y-%m-%d %H:%M}" if u.disabled_at else "",
-        )
-    console.print(table)
+    console.print(
+        users_table((u.name, u.role, u.party, u.created_at, u.disabled_at) for u in users)
+    )
 
 
 @app.command("disable")

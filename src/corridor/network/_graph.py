@@ -108,6 +108,36 @@ class _Edges:
     dst: NDArray[np.int64]
 
 
+_GEOD_BLOCK = 1 << 17  # points per geodesic call
+_COLUMN_ORDER = (
+    "node_lon",
+    "node_lat",
+    "node_osm_id",
+    "indptr",
+    "edge_source",
+    "edge_target",
+    "rev_indptr",
+    "rev_edges",
+    "edge_length_m",
+    "edge_time_s",
+    "edge_speed_kmh",
+    "edge_maxspeed_kmh",
+    "edge_highway",
+    "edge_flags",
+    "edge_layer",
+    "edge_lanes",
+    "edge_way_id",
+    "edge_name",
+    "edge_ref",
+    "edge_surface",
+    "edge_segment",
+    "seg_offsets",
+    "seg_lon",
+    "seg_lat",
+    "seg_node_id",
+)
+
+
 def build_network(
     table: WayTable,
     *,
@@ -129,6 +159,7 @@ def build_network(
     table.refs, table.lon, table.lat = array("q"), array("d"), array("d")
     split_pos, inverse, uniq = _split_points(pts)
     seg_start, seg_end, seg_way = _segment_bounds(pts, split_pos)
+    pts.way_of_pt = np.zeros(0, np.int64)  # its last use: 8 bytes a point freed for the rest
     seg_len = _segment_lengths(pts, seg_start, seg_end)
     nodes, seg_u, seg_v = _graph_nodes(
         pts, split_pos, inverse=inverse, uniq=uniq, seg_start=seg_start, seg_end=seg_end
@@ -141,6 +172,8 @@ def build_network(
     keep_node, n_comp = _largest_component(edges, n_nodes_all, keep_all, progress)
     nodes, segs, edges = _keep(nodes, segs, edges, keep_node, path)
     seg_offsets, pt_idx = _segment_geometry(segs)
+    # past here a segment needs only its way and length
+    segs.start = segs.end = segs.u = segs.v = np.zeros(0, np.int64)
     geometry = {
         "seg_offsets": seg_offsets,
         "seg_lon": pts.lon[pt_idx],
@@ -151,11 +184,14 @@ def build_network(
     # are built, which is where the import's memory peaks
     skipped_degenerate = pts.skipped_degenerate
     del pts, pt_idx
-    edges, indptr, rev_edges, rev_indptr = _csr(edges, nodes.osm.shape[0])
-    arrays = _arrays(
-        table, nodes, segs, edges, indptr=indptr, rev_edges=rev_edges, rev_indptr=rev_indptr
-    )
+    n_edges = edges.seg.shape[0]
+    # the CSR columns come out as the file's int32 at once and the int64 edges go before the
+    # edge attributes are gathered (no int64 and int32 copy of a column side by side)
+    arrays, e_seg, e_rev = _csr(edges, nodes.osm.shape[0])
+    del edges
+    arrays.update(_arrays(table, nodes, segs, e_seg, e_rev))
     arrays.update(geometry)
+    arrays = {name: arrays[name] for name in _COLUMN_ORDER}  # the order files always had
     meta = {
         "source": path.name,
         "source_sha256": source_sha256,
@@ -168,7 +204,7 @@ def build_network(
         "dropped": {
             "components": int(n_comp - 1) if not keep_all else 0,
             "nodes": int(n_nodes_all - nodes.osm.shape[0]),
-            "edges": int(n_edges_all - edges.seg.shape[0]),
+            "edges": int(n_edges_all - n_edges),
         },
     }
     strings = tuple(table.strings)  # dict keeps insertion order = index order
@@ -206,7 +242,7 @@ def _split_points(pts: _Points) -> tuple[NDArray[np.int64], NDArray[np.int64], N
     """A point is a graph node if its OSM node is used more than once (in any way, or twice in
     the same way) or it starts or ends a way. Returns (split positions, inverse, unique ids)."""
     uniq, inverse, counts = np.unique(pts.refs, return_inverse=True, return_counts=True)
-    is_split = counts[inverse] > 1
+    is_split = (counts > 1)[inverse]  # (a bool gather: no int64 array a point long)
     is_split[pts.way_first] = True
     is_split[pts.way_last] = True
     return np.flatnonzero(is_split), inverse, uniq
@@ -228,9 +264,13 @@ def _segment_lengths(
     """Geodesic length of every piece between consecutive points (WGS84), summed per segment."""
     n_pts = pts.refs.shape[0]
     piece_len = np.zeros(n_pts, dtype=np.float64)
-    if n_pts > 1:
-        _, _, dist = _GEOD.inv(pts.lon[:-1], pts.lat[:-1], pts.lon[1:], pts.lat[1:])
-        piece_len[1:] = dist
+    # in blocks: pyproj returns two azimuth arrays beside the distances, unused here
+    for a in range(0, n_pts - 1, _GEOD_BLOCK):
+        b = min(a + _GEOD_BLOCK, n_pts - 1)
+        _, _, dist = _GEOD.inv(
+            pts.lon[a:b], pts.lat[a:b], pts.lon[a + 1 : b + 1], pts.lat[a + 1 : b + 1]
+        )
+        piece_len[a + 1 : b + 1] = dist
     piece_len[pts.way_first] = 0.0  # no piece joins the end of one way to the start of the next
     cum = np.cumsum(piece_len)
     result: NDArray[np.float64] = cum[seg_end] - cum[seg_start]
@@ -297,32 +337,35 @@ def _largest_component(
 def _keep(
     nodes: _Nodes, segs: _Segments, edges: _Edges, keep_node: NDArray[np.bool_], path: Path
 ) -> tuple[_Nodes, _Segments, _Edges]:
-    """Drop what lies outside the kept nodes; renumber nodes and segments densely."""
+    """Drop what lies outside the kept nodes; renumber nodes and segments densely. The three
+    are filtered in place, a column at a time, so that only one old and one new column live
+    at once (this step was the import's memory peak)."""
     keep_edge = keep_node[edges.src] & keep_node[edges.dst]
-    e = _Edges(
-        edges.seg[keep_edge], edges.rev[keep_edge], edges.src[keep_edge], edges.dst[keep_edge]
-    )
-    if e.seg.shape[0] == 0:
+    if not keep_edge.any():
         raise OsmInputError(
             "the road network has no edges after filtering",
             path=path,
             hint="try --keep-all, or check the extract",
         )
     new_node = np.cumsum(keep_node) - 1
-    e.src, e.dst = new_node[e.src], new_node[e.dst]
-    kept_nodes = _Nodes(nodes.osm[keep_node], nodes.lon[keep_node], nodes.lat[keep_node])
+    edges.seg = edges.seg[keep_edge]
+    edges.rev = edges.rev[keep_edge]
+    edges.src = new_node[edges.src[keep_edge]]
+    edges.dst = new_node[edges.dst[keep_edge]]
+    del keep_edge, new_node
+    nodes.osm = nodes.osm[keep_node]
+    nodes.lon = nodes.lon[keep_node]
+    nodes.lat = nodes.lat[keep_node]
     used_seg = np.zeros(segs.way.shape[0], dtype=bool)
-    used_seg[e.seg] = True
-    e.seg = (np.cumsum(used_seg) - 1)[e.seg]
-    kept_segs = _Segments(
-        segs.start[used_seg],
-        segs.end[used_seg],
-        segs.way[used_seg],
-        segs.u[used_seg],
-        segs.v[used_seg],
-        segs.length[used_seg],
-    )
-    return kept_nodes, kept_segs, e
+    used_seg[edges.seg] = True
+    edges.seg = (np.cumsum(used_seg) - 1)[edges.seg]
+    segs.start = segs.start[used_seg]
+    segs.end = segs.end[used_seg]
+    segs.way = segs.way[used_seg]
+    segs.u = segs.u[used_seg]
+    segs.v = segs.v[used_seg]
+    segs.length = segs.length[used_seg]
+    return nodes, segs, edges
 
 
 def _segment_geometry(segs: _Segments) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -336,43 +379,44 @@ def _segment_geometry(segs: _Segments) -> tuple[NDArray[np.int64], NDArray[np.in
 
 def _csr(
     edges: _Edges, n_nodes: int
-) -> tuple[_Edges, NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+) -> tuple[dict[str, NDArray[Any]], NDArray[np.int64], NDArray[np.bool_]]:
     """Sort edges by source (then target) so the edge id is its CSR position; the reverse
-    adjacency as a permutation."""
+    adjacency as a permutation. Returns the int32 CSR columns of the Network, and each sorted
+    edge's segment and direction."""
     order = np.lexsort((edges.dst, edges.src))
-    e = _Edges(edges.seg[order], edges.rev[order], edges.src[order], edges.dst[order])
+    cols: dict[str, NDArray[Any]] = {}
     indptr = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(e.src, minlength=n_nodes), out=indptr[1:])
-    rev_edges = np.argsort(e.dst, kind="stable")
+    src = edges.src[order]
+    np.cumsum(np.bincount(src, minlength=n_nodes), out=indptr[1:])
+    cols["indptr"] = indptr.astype(np.int32)
+    cols["edge_source"] = src.astype(np.int32)
+    del src
+    dst = edges.dst[order]
+    cols["rev_edges"] = np.argsort(dst, kind="stable").astype(np.int32)
     rev_indptr = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(e.dst, minlength=n_nodes), out=rev_indptr[1:])
-    return e, indptr, rev_edges, rev_indptr
+    np.cumsum(np.bincount(dst, minlength=n_nodes), out=rev_indptr[1:])
+    cols["rev_indptr"] = rev_indptr.astype(np.int32)
+    cols["edge_target"] = dst.astype(np.int32)
+    del dst
+    return cols, edges.seg[order], edges.rev[order]
 
 
 def _arrays(
     table: WayTable,
     nodes: _Nodes,
     segs: _Segments,
-    e: _Edges,
-    *,
-    indptr: NDArray[np.int64],
-    rev_edges: NDArray[np.int64],
-    rev_indptr: NDArray[np.int64],
+    e_seg: NDArray[np.int64],
+    e_rev: NDArray[np.bool_],
 ) -> dict[str, NDArray[Any]]:
-    """The node and edge columns of the Network (the way attributes per edge)."""
-    e_way = segs.way[e.seg]
+    """The node columns and the edge attributes of the Network (the way's, per edge)."""
+    e_way = segs.way[e_seg]
     speed = _np(table.speed, np.float32)[e_way]
-    length = segs.length[e.seg].astype(np.float32)
-    flags = _np(table.flags, np.uint16)[e_way] | np.where(e.rev, FLAG_REVERSED, 0).astype(np.uint16)
+    length = segs.length[e_seg].astype(np.float32)
+    flags = _np(table.flags, np.uint16)[e_way] | np.where(e_rev, FLAG_REVERSED, 0).astype(np.uint16)
     return {
         "node_lon": nodes.lon,
         "node_lat": nodes.lat,
         "node_osm_id": nodes.osm,
-        "indptr": indptr.astype(np.int32),
-        "edge_source": e.src.astype(np.int32),
-        "edge_target": e.dst.astype(np.int32),
-        "rev_indptr": rev_indptr.astype(np.int32),
-        "rev_edges": rev_edges.astype(np.int32),
         "edge_length_m": length,
         "edge_time_s": (length / (speed / np.float32(3.6))).astype(np.float32),
         "edge_speed_kmh": speed,
@@ -385,5 +429,5 @@ def _arrays(
         "edge_name": _np(table.name, np.int32)[e_way],
         "edge_ref": _np(table.ref, np.int32)[e_way],
         "edge_surface": _np(table.surface, np.int32)[e_way],
-        "edge_segment": e.seg.astype(np.int32),
+        "edge_segment": e_seg.astype(np.int32),
     }

@@ -6,7 +6,11 @@ copying of its nodes happen in Python. ``_graph.build_network`` does the rest in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import ctypes
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
@@ -34,6 +38,11 @@ from corridor.network._tags import (
 )
 
 SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osm.xml")
+# glibc's mallopt parameter, and the thresholds used during and after an import
+_M_MMAP_THRESHOLD = -3
+_IMPORT_MMAP_THRESHOLD = 1 << 20
+_STEADY_MMAP_THRESHOLD = 32 << 20  # the ceiling glibc's own dynamic threshold grows to
+_MALLOC_LOCK = threading.Lock()
 
 __all__ = ["SUFFIXES", "ProgressFn", "check_osm_path", "import_osm"]
 
@@ -149,6 +158,35 @@ def _read_ways(path: Path, profile: Profile, progress: ProgressFn | None) -> Way
     return table
 
 
+@contextmanager
+def _large_blocks_returned() -> Iterator[None]:
+    """Have glibc give every block of 1 MB or more back to the system when it is freed.
+
+    By default glibc raises its mmap threshold to the size of each large block freed (up to
+    32 MB), after which the import's many 1-30 MB numpy temporaries come from the heap and
+    stay counted in the process's memory after they die: that was about 40-60 MB of the
+    import's peak on a million-point file (docs/benchmarks.md). Afterwards the threshold is
+    set to glibc's own ceiling, where a numpy-heavy process ends up anyway. Elsewhere (musl,
+    macOS, Windows) nothing changes."""
+    mallopt = None
+    if sys.platform.startswith("linux"):
+        try:
+            mallopt = ctypes.CDLL(None).mallopt
+        except (OSError, AttributeError):
+            mallopt = None
+    if mallopt is None:
+        yield
+        return
+    with _MALLOC_LOCK:
+        changed = mallopt(_M_MMAP_THRESHOLD, _IMPORT_MMAP_THRESHOLD) == 1
+    try:
+        yield
+    finally:
+        if changed:
+            with _MALLOC_LOCK:
+                mallopt(_M_MMAP_THRESHOLD, _STEADY_MMAP_THRESHOLD)
+
+
 def import_osm(
     path: str | Path,
     *,
@@ -164,6 +202,11 @@ def import_osm(
     """
     path = Path(path)
     check_osm_path(path)
+    with _large_blocks_returned():
+        return _import(path, profile, keep_all, progress)
+
+
+def _import(path: Path, profile: Profile, keep_all: bool, progress: ProgressFn | None) -> Network:
     try:
         table = _read_ways(path, profile, progress)
     # libosmium reports parse and I/O errors as RuntimeError (PBF, gzip, bzip2, XML errors)

@@ -1,33 +1,30 @@
 """Message catalogues (gettext .po, one per language) and Babel's dates, times and numbers.
 
-The .po files under ``locale/`` are the source a translator edits; they are compiled to the
-binary .mo form *in memory* the first time a language is used in a process (Babel's
-``read_po`` + ``write_mo``, a few milliseconds). Why not at build time: an editable install
-(``pip install -e .``, which ``make`` uses) never runs a build step, so a compiled .mo would
-go stale the moment a translator saves a .po; compiling on load can never serve an old
-sentence and needs no writable cache. ``tests/notices/test_catalogues.py`` checks that every
-catalogue compiles, has no fuzzy or missing entries and that plurals and placeholders match.
+The catalogues are compiled in memory on first use by ``corridor._catalogs``, the one
+mechanism the dashboard's catalogues use too (see there why not at build time).
+``tests/notices/test_catalogues.py`` checks that every catalogue compiles, has no fuzzy or
+missing entries and that plurals and placeholders match.
 """
 
 from __future__ import annotations
 
-import gettext
-import io
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date, format_time
 
+from corridor import _catalogs
 from corridor.agreements import LOCAL_TZ
 from corridor.errors import InputError
 
 if TYPE_CHECKING:
+    import gettext
+    from importlib import resources
+
     from babel.messages.catalog import Catalog
 
-LANGUAGES = ("uk", "ru", "en")
+LANGUAGES = _catalogs.LANGUAGES
 DOMAIN = "notices"
 #: BCP 47 tags as CAP's ``language`` and HTML's ``lang`` want them.
 LANGUAGE_TAGS = {"uk": "uk-UA", "ru": "ru-RU", "en": "en-US"}
@@ -48,26 +45,17 @@ def check_language(lang: str) -> str:
 
 
 def po_path(lang: str) -> resources.abc.Traversable:
-    return resources.files("corridor.notices") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return _catalogs.po_path("corridor.notices", DOMAIN, lang)
 
 
 def read_catalog(lang: str) -> Catalog:
     """The catalogue of ``lang`` as Babel parses it (the test suite checks it)."""
-    from babel.messages.pofile import read_po
-
-    with po_path(check_language(lang)).open("rb") as fh:
-        return read_po(fh, locale=lang, domain=DOMAIN)
+    return _catalogs.read_catalog("corridor.notices", DOMAIN, check_language(lang))
 
 
-@cache
 def translations(lang: str) -> gettext.GNUTranslations:
     """Compiled translations for ``lang`` (compiled once per process, from the .po)."""
-    from babel.messages.mofile import write_mo
-
-    buffer = io.BytesIO()
-    write_mo(buffer, read_catalog(lang), use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return _catalogs.translations("corridor.notices", DOMAIN, check_language(lang))
 
 
 def babel_locale(lang: str) -> Locale:

@@ -33,6 +33,8 @@ from corridor.routing import _cch_kernels as ck
 F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
+# arc weights (up, down) and per-node dirty marks: the potentials of the floor search
+Lower = tuple[F64, F64, NDArray[np.uint8]]
 
 EXTRA_RANK = "routing_cch_rank"  # its name in a network file's extras
 LEAF = 48  # node sets this small are ordered without further dissection
@@ -143,6 +145,7 @@ class Hierarchy:
     dn_tail: I32
     dn_arc: I64
     edge_arc: I64  # arc of each network edge (-1 for a loop)
+    edge_low: I32  # its arc's lower end, by rank (-1 for a loop)
     order_method: str
 
     @property
@@ -262,10 +265,12 @@ class Hierarchy:
             dn_tail=tail[by_head],
             dn_arc=by_head.astype(np.int64),
             edge_arc=edge_arc,
+            edge_low=np.where(edge_arc >= 0, tail[np.maximum(edge_arc, 0)], -1).astype(np.int32),
             order_method=used,
         )
 
 
+_NO_COST: F64 = np.zeros(0)
 # A change of more edges than this is not tried in place: the re-customisation runs in the
 # background while queries are answered by the floor search (when the metric has a floor).
 BACKGROUND_EDGES = 2048
@@ -326,6 +331,7 @@ class Floor:
         self._done: I32 = np.empty(n, np.int32)
         self._hkey: F64 = np.empty(m + 2)
         self._hval: I32 = np.empty(m + 2, np.int32)
+        self._clean: NDArray[np.uint8] = np.zeros(n, np.uint8)  # no node dirty
         self._lock = threading.Lock()
 
     def admits(self, cost: F64) -> bool:
@@ -333,17 +339,19 @@ class Floor:
         return bool((np.asarray(cost) >= self.cost).all())
 
     def search(
-        self, cost: F64, s: int, t: int, lower: tuple[F64, F64] | None = None
+        self, cost: F64, s: int, t: int, lower: Lower | None = None
     ) -> tuple[float, I32, int]:
         """Exact least-cost route for ``cost`` (which :meth:`admits`): (cost summed along the
         route, edge ids, nodes settled); inf and no edges if none. ``lower``: other upward and
-        downward arc weights on the same hierarchy that are nowhere above ``cost``'s (a metric
-        before a change that only raised costs), for tighter potentials."""
+        downward arc weights on the same hierarchy and a per-node (by rank) dirty mark, such
+        that the arcs of nodes not marked weigh nowhere more than under ``cost`` (a metric
+        customised before a change, with the nodes above the edges whose cost went down
+        marked): tighter potentials, the floor's weights on the marked nodes' arcs."""
         h, f = self.metric.hierarchy, self.metric
-        w_up, w_dn = lower if lower is not None else (f.w_up, f.w_dn)
+        w_up, w_dn, dirty = lower if lower is not None else (f.w_up, f.w_dn, self._clean)
         with self._lock:
             found, edges, settled = ck.potential_astar(
-                h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn,
+                h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, f.w_up, f.w_dn, dirty,
                 self._indptr, self._target, self._source, cost, s, t,
                 self._dist, self._pred, self._touched, self._pot, self._dist_b, self._pred_b,
                 self._chain, self._done, self._hkey, self._hval,
@@ -392,8 +400,12 @@ class Metric:
         self._stale = False  # the weights lag the costs: a background customisation runs
         self._redo = False  # the costs changed again while it ran
         self._error: Exception | None = None  # why the last background customisation failed
-        # whether the held weights are customised for costs nowhere above the held ones
-        self._lower = False
+        # whether the held weights were once exact (for the costs then held)
+        self._base = False
+        # by rank: nodes whose upward arcs may weigh more than under the held costs (they lie
+        # above an edge whose cost went down since the weights were exact); none when current
+        self._dirty: NDArray[np.uint8] = np.zeros(h.rank.shape[0], np.uint8)
+        self._n_dirty = 0
         # the first customisation too: with a floor, a new hazard picture is answered at once
         with self._lock:
             self._customise_locked()
@@ -406,15 +418,20 @@ class Metric:
         e = np.asarray(edges, dtype=np.int64)
         if e.size == 0:
             return 0
-        fresh = np.asarray(cost, dtype=np.float64)[e]
-        if (fresh < 0).any() or np.isnan(fresh).any():
-            raise ValueError("costs must be non-negative numbers")
+        c = np.ascontiguousarray(cost, dtype=np.float64)
         h = self.hierarchy
         with self._lock:
-            self._lower = self._lower and bool((fresh >= self.cost[e]).all())
-            self.cost[e] = fresh
-            if self._floor is not None and self._floor_ok:
-                self._floor_ok = bool((fresh >= self._floor.cost[e]).all())
+            check = self._floor is not None and self._floor_ok
+            floor_cost = self._floor.cost if self._floor is not None and check else _NO_COST
+            # one pass: validate, write, mark the nodes above lowered costs, compare the floor
+            marked, above = ck.take_change(
+                e, c, self.cost, floor_cost, h.parent, h.edge_low, self._dirty
+            )
+            if marked < 0:
+                raise ValueError("costs must be non-negative numbers")
+            self._n_dirty += int(marked)
+            if check:
+                self._floor_ok = bool(above)
             if self._stale:  # the running customisation read costs changed since: redo
                 self._customise_locked()
                 done = -1
@@ -448,12 +465,25 @@ class Metric:
                         budget,
                     )
                 )
-                if done < 0:
+                if done < 0:  # weights half updated: those below no lowered edge stay low
                     self._customise_locked()
                 else:
-                    self._lower = True  # the weights are exact for the held costs
+                    self._exact()
         self.last_recomputed = done
         return done
+
+    def _mark_dirty(self, lowered: I64) -> None:
+        """Mark the nodes above edges whose cost went down (the lock is held)."""
+        if lowered.size:
+            h = self.hierarchy
+            self._n_dirty += int(ck.mark_dirty(h.parent, h.edge_low, lowered, self._dirty))
+
+    def _exact(self) -> None:
+        """The held weights now match the held costs (the lock is held)."""
+        self._base = True
+        if self._n_dirty:
+            self._dirty.fill(0)
+            self._n_dirty = 0
 
     def _customise_locked(self) -> None:
         """Customise afresh for the held costs: in the background if the floor can answer
@@ -466,7 +496,7 @@ class Metric:
             self._customise()
             self._stale = False
             self._error = None
-            self._lower = True
+            self._exact()
 
     def _start_background(self) -> None:
         self._stale = True
@@ -494,7 +524,7 @@ class Metric:
                     self._redo = False
                     continue
                 self._bind(floats, ints)
-                self._lower = True
+                self._exact()
                 self._stale = False
                 self._cond.notify_all()
                 return
@@ -518,11 +548,12 @@ class Metric:
         """Whether the hierarchy's weights match the held costs (no customisation running)."""
         return not self._stale
 
-    def _lower_weights(self) -> tuple[F64, F64] | None:
-        """The held weights if they are lower bounds of the held costs (every change since
-        they were customised only raised costs; a partial update given up half-way leaves
-        each arc at the length of a path under costs no higher than now), else None."""
-        return (self.w_up, self.w_dn) if self._lower else None
+    def _lower_weights(self) -> Lower | None:
+        """The held weights and the dirty marks, if the weights were ever exact: the arcs of
+        nodes not marked then weigh at most what the held costs give them (every cost below
+        them only went up since; a partial update given up half-way leaves each such arc at a
+        minimum over its triangles' current values, no higher), else None (floor only)."""
+        return (self.w_up, self.w_dn, self._dirty) if self._base else None
 
     def _wait_locked(self) -> bool:
         """With the lock held: True if the floor search must answer (the weights lag and the
@@ -646,7 +677,7 @@ class Metric:
         if (c < 0).any() or np.isnan(c).any():
             raise ValueError("costs must be non-negative numbers")
         with self._lock:
-            self._lower = self._lower and bool((c >= self.cost).all())
+            self._mark_dirty(np.flatnonzero(c < self.cost))
             self.cost[:] = c
             if self._floor is not None:
                 self._floor_ok = self._floor.admits(self.cost)

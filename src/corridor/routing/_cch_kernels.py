@@ -384,19 +384,72 @@ def recustomise(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, inline="always")
+def _relax(v, dv, up_ptr, up_head, w, dist, pred):  # type: ignore[no-untyped-def]
+    """Relax the upward arcs of node ``v`` (at distance ``dv``) with weights ``w``."""
+    for a in range(up_ptr[v], up_ptr[v + 1]):
+        c = dv + w[a]
+        h = up_head[a]
+        if c < dist[h]:
+            dist[h] = c
+            pred[h] = a
+
+
+@njit(cache=True, inline="always")
 def _upward(parent, up_ptr, up_head, w, s, dist, pred):  # type: ignore[no-untyped-def]
     """Relax every ancestor of ``s`` in the elimination tree, bottom-up, with weights ``w``."""
     v = s
     while v != -1:
         dv = dist[v]
         if dv < INF:
-            for a in range(up_ptr[v], up_ptr[v + 1]):
-                c = dv + w[a]
-                h = up_head[a]
-                if c < dist[h]:
-                    dist[h] = c
-                    pred[h] = a
+            _relax(v, dv, up_ptr, up_head, w, dist, pred)
         v = parent[v]
+
+
+@njit(cache=True, inline="always")
+def _mark_up(v, parent, dirty):  # type: ignore[no-untyped-def]
+    """Mark v and its elimination-tree ancestors up to the first marked one; how many."""
+    count = 0
+    while v != -1 and dirty[v] == 0:
+        dirty[v] = 1
+        count += 1
+        v = parent[v]
+    return count
+
+
+@njit(cache=True)
+def mark_dirty(parent, edge_low, edges, dirty):  # type: ignore[no-untyped-def]
+    """Mark (``dirty[v] = 1``, rank numbering) every node whose upward arcs' weights may
+    depend on the costs of ``edges``: the elimination-tree path from each edge's lower end
+    (``edge_low``, -1 for a loop) to the root (a triangle's middle node is a descendant of
+    both arcs' tails, so every arc an edge feeds has its tail on that path). Returns how
+    many were newly marked."""
+    count = 0
+    for k in range(edges.shape[0]):
+        count += _mark_up(edge_low[edges[k]], parent, dirty)
+    return count
+
+
+@njit(cache=True)
+def take_change(edges, cost, held, floor_cost, parent, edge_low, dirty):  # type: ignore[no-untyped-def]
+    """Write ``cost[edges]`` into ``held``, marking (as :func:`mark_dirty`) the nodes above
+    every edge whose cost went down. Returns (newly marked, whether every new cost is at or
+    above ``floor_cost``, when that is not empty); (-1, False) and nothing written if a new
+    cost is negative or NaN."""
+    for k in range(edges.shape[0]):
+        if not cost[edges[k]] >= 0.0:
+            return -1, False
+    check = floor_cost.shape[0] > 0
+    above = True
+    count = 0
+    for k in range(edges.shape[0]):
+        e = edges[k]
+        c = cost[e]
+        if check and c < floor_cost[e]:
+            above = False
+        if c < held[e]:
+            count += _mark_up(edge_low[e], parent, dirty)
+        held[e] = c
+    return count, above
 
 
 @njit(cache=True, inline="always")
@@ -748,12 +801,7 @@ def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-d
                 mu = c
                 meet = v
             if dv < mu:
-                for a in range(up_ptr[v], up_ptr[v + 1]):
-                    c = dv + w_dn[a]
-                    h = up_head[a]
-                    if c < dist_b[h]:
-                        dist_b[h] = c
-                        pred_b[h] = a
+                _relax(v, dv, up_ptr, up_head, w_dn, dist_b, pred_b)
         v = parent[v]
     out = np.zeros(0, np.int32)
     total = INF
@@ -773,12 +821,13 @@ def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-d
 
 
 @njit(cache=True, inline="always")
-def _potential(x, pot, dist_b, parent, up_ptr, up_head, w_up, chain, done, n_done):  # type: ignore[no-untyped-def]
-    """Exact distance from x to the target under the floor metric (lazy RPHAST, Strasser and
+def _potential(x, pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain, done, n_done):  # type: ignore[no-untyped-def]
+    """Exact distance from x to the target under the lower metric (lazy RPHAST, Strasser and
     Zeitz, "CH-Potentials", 2021): min of the downward search's value at x and, over x's
     upward arcs, the arc plus its head's potential. Up-neighbours are elimination-tree
     ancestors, so the unknown part of x's chain is evaluated from its top down; known
-    potentials stay closed upwards. ``pot`` is NaN where unknown; returns (value, n_done)."""
+    potentials stay closed upwards. ``pot`` is NaN where unknown; returns (value, n_done).
+    The arcs of a ``dirty`` node weigh ``f_up`` (the floor), the others ``w_up``."""
     p = pot[x]
     if not np.isnan(p):
         return p, n_done
@@ -791,8 +840,9 @@ def _potential(x, pot, dist_b, parent, up_ptr, up_head, w_up, chain, done, n_don
     for i in range(k - 1, -1, -1):
         y = chain[i]
         best = dist_b[y]
+        w = f_up if dirty[y] else w_up
         for a in range(up_ptr[y], up_ptr[y + 1]):
-            c = w_up[a] + pot[up_head[a]]
+            c = w[a] + pot[up_head[a]]
             best = min(best, c)
         pot[y] = best
         done[n_done] = y
@@ -808,6 +858,9 @@ def potential_astar(  # type: ignore[no-untyped-def]
     up_head,
     w_up,
     w_dn,
+    f_up,
+    f_dn,
+    dirty,
     indptr,
     target,
     source,
@@ -826,24 +879,34 @@ def potential_astar(  # type: ignore[no-untyped-def]
     hval,
 ):
     """A* from s to t (network ids) over the network's own edges with ``cost``, guided by the
-    exact distances to t under a *floor* metric (``w_up``/``w_dn``, customised for costs that
-    are nowhere above ``cost``): admissible and consistent, so exact, and with hazards on a
-    few percent of the edges it settles little more than the route. It answers while the
-    hierarchy re-customises for ``cost``. Work arrays: ``dist`` inf, ``pred`` -1, ``pot``
-    NaN, ``dist_b`` inf and ``pred_b`` -1 on entry and on return. Returns (cost summed along
-    the route, edge ids, nodes settled); inf and no edges when t is unreachable."""
+    exact distances to t under a *lower* metric: arc weights ``f_up``/``f_dn`` (the floor,
+    customised for costs nowhere above ``cost``) on the arcs of ``dirty`` nodes, ``w_up``/
+    ``w_dn`` on the others, every one at most the arc's weight under ``cost`` (the
+    distances in a graph of such arcs are admissible and consistent potentials, so the
+    search is exact). With hazards on a few percent of the edges it settles little more than
+    the route. It answers while the hierarchy re-customises for ``cost``. Work arrays:
+    ``dist`` inf, ``pred`` -1, ``pot`` NaN, ``dist_b`` inf and ``pred_b`` -1 on entry and on
+    return. Returns (cost summed along the route, edge ids, nodes settled); inf and no edges
+    when t is unreachable."""
     if s == t:
         return 0.0, np.zeros(0, np.int32), 0
     rt = rank[t]
     dist_b[rt] = 0.0
-    _upward(parent, up_ptr, up_head, w_dn, rt, dist_b, pred_b)
+    v = rt
+    while v != -1:
+        dv = dist_b[v]
+        if dv < INF:
+            _relax(v, dv, up_ptr, up_head, f_dn if dirty[v] else w_dn, dist_b, pred_b)
+        v = parent[v]
     # a relative hair below the floor distance: rounding never makes a bound too high
     shrink = 1.0 - 1e-12
     n_done = 0
     n_touched = 1
     touched[0] = s
     dist[s] = 0.0
-    ps, n_done = _potential(rank[s], pot, dist_b, parent, up_ptr, up_head, w_up, chain, done, 0)
+    ps, n_done = _potential(
+        rank[s], pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain, done, 0
+    )
     settled = 0
     size = 0
     if ps < INF:
@@ -868,8 +931,9 @@ def potential_astar(  # type: ignore[no-untyped-def]
             nd = du + c
             if nd < dist[v]:
                 pv, n_done = _potential(
-                    rank[v], pot, dist_b, parent, up_ptr, up_head, w_up, chain, done, n_done
-                )
+                    rank[v], pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain,
+                    done, n_done,
+                )  # fmt: skip
                 if pv == INF:
                     continue  # t is unreachable from v even on the floor
                 if dist[v] == INF:

@@ -13,7 +13,8 @@ exact methods:
   ``AUTO_HIERARCHY_NODES`` nodes, or by :meth:`Router.prepare`).
 - ``"alt"``: bidirectional A* with landmark bounds on travel time; ``"dijkstra"``:
   bidirectional Dijkstra. Without a hierarchy ``"auto"`` picks between these two per query:
-  ALT unless hazards inflate so many edges that its time-only bounds get loose.
+  ALT unless hazards inflate costs so much (how many edges, and by how much each) that its
+  time-only bounds get loose.
 
 The router keeps a few customised cost arrays (metrics); a query compares its cost array with
 the metric it last used for that array (one O(m) pass) and re-customises only above the edges
@@ -44,10 +45,18 @@ I32 = NDArray[np.int32]
 # Measured (benchmarks/bench_routing.py, interleaved): without hazards ALT is ~2.5x faster than
 # bidirectional Dijkstra on the ~800-node OSM towns and ~11x on the 1.4M-edge grid; with many
 # edges inflated its time-only bounds get loose and it is ~2x slower (towns from ~80 % inflated,
-# the grid from ~41 %), while at 23 % on the grid it is still ~2.3x faster.
-SAMPLE_EDGES = 512  # the share is estimated to about +-2 points around 30 %
-# Above this share of edges with inflated cost (risk or closure), bounds are too loose for ALT.
+# the grid from ~41 %), while at 23 % on the grid it is still ~2.3x faster. But a share alone
+# does not say how loose: many edges with a little risk (a low risk weight, a mild hazard)
+# leave the bounds nearly tight. The rule therefore uses the mean inflation of a fixed sample
+# of edges, each edge's cost / travel time capped at INFLATION_CAP (``_kernels.inflation``).
+SAMPLE_EDGES = 512
+# The former rule (kept for the benchmark that compares the two): Dijkstra above this share
+# of sampled edges costing more than 1.1 x their travel time.
 ALT_MAX_INFLATED_SHARE = 0.3
+# Above this mean capped inflation, bounds are too loose for ALT (benchmarks/bench_routing.py
+# choice2; docs/benchmarks.md). With every inflated edge at the cap it is the former 30 %.
+ALT_MAX_INFLATION = 1.0 + ALT_MAX_INFLATED_SHARE * (k.INFLATION_CAP - 1.0)
+INFLATION_CAP = k.INFLATION_CAP
 # "auto" builds the hierarchy on first use up to this size (Krems: 10 ms, 100k nodes: ~6 s);
 # larger networks build it on request (Router.prepare), as an import or a service start does.
 AUTO_HIERARCHY_NODES = 150_000
@@ -88,10 +97,10 @@ class Router:
         # network, and a strong one here would keep every network alive for ever
         self._network = weakref.ref(network)
         self._landmarks = landmarks
-        # a fixed sample of edges estimates the inflated share in O(1) per query
+        # a fixed sample of edges estimates the cost inflation in O(1) per query
         rng = np.random.default_rng(0)
         self._sample = np.sort(rng.choice(m, size=min(m, SAMPLE_EDGES), replace=False))
-        self._sample_time = network.edge_time_s[self._sample] * 1.1
+        self._sample_time = network.edge_time_s[self._sample].astype(np.float64)
         # the static graph packed in one array, the work arrays in two, so that a query passes
         # few arrays to the compiled entry point (each array argument costs a type check)
         self._graph = q.pack_graph(network, self._sample)
@@ -210,13 +219,15 @@ class Router:
     def _sync(metric: Metric, cost: F64) -> None:
         metric.sync(cost, max_changed=max(64, int(SYNC_MAX_CHANGED_SHARE * cost.shape[0])))
 
+    def inflation(self, cost: F64) -> float:
+        """The sampled edges' mean capped cost inflation (1.0 without hazards)."""
+        c = np.ascontiguousarray(cost, dtype=np.float64)
+        return float(k.inflation(c, self._sample, self._sample_time))
+
     def choose(self, cost: F64) -> Literal["dijkstra", "alt"]:
-        """ALT unless hazards inflate most edges (see module doc); ``shortest`` applies the same
-        rule inside the compiled query."""
-        if self._sample.size == 0:
-            return "alt"
-        share = float(np.count_nonzero(cost[self._sample] > self._sample_time) / self._sample.size)
-        return "alt" if share <= ALT_MAX_INFLATED_SHARE else "dijkstra"
+        """ALT unless hazards inflate costs too much (see module doc); ``shortest`` applies
+        the same rule inside the compiled query."""
+        return "alt" if self.inflation(cost) <= ALT_MAX_INFLATION else "dijkstra"
 
     def shortest(self, cost: F64, s: int, t: int, *, method: Method = "auto") -> PathResult:
         """Least-cost path from node ``s`` to node ``t``; cost ``inf`` and no edges if none.
@@ -255,7 +266,7 @@ class Router:
                 s,
                 t,
                 mode,
-                ALT_MAX_INFLATED_SHARE,
+                ALT_MAX_INFLATION,
             )
         return PathResult(mu, edges, settled, "alt" if chosen == q.ALT else "dijkstra")
 

@@ -16,6 +16,9 @@ from numba import njit, prange
 INF = np.inf
 HEAD = 3  # n, m and the sample size at the start of graph; touched counts at the start of ints
 DIJKSTRA, ALT, AUTO = 0, 1, 2  # the ``mode`` of ``query`` (and what it returns as chosen)
+# An edge counts at most this many times its travel time in the inflation estimate: a route
+# goes round an edge that costs much more, so the excess no longer loosens ALT's bounds.
+INFLATION_CAP = 10.0
 
 
 @njit(cache=True, inline="always")
@@ -393,21 +396,26 @@ def _choose_active(lm_from, lm_to, s, t, active):  # type: ignore[no-untyped-def
 
 
 @njit(cache=True, inline="always")
-def _inflated_share(cost, sample, limit):  # type: ignore[no-untyped-def]
+def inflation(cost, sample, time_s):  # type: ignore[no-untyped-def]
+    """How much hazards inflate costs over travel time: the mean over the sampled edges of
+    cost / time, each capped at ``INFLATION_CAP`` (a closed edge counts the cap; an edge
+    without travel time 1, or the cap if it costs anything). 1.0 without hazards."""
     if sample.shape[0] == 0:
-        return 0.0
-    count = 0
+        return 1.0
+    total = 0.0
     for i in range(sample.shape[0]):
-        if cost[sample[i]] > limit[i]:
-            count += 1
-    return count / sample.shape[0]
+        c = cost[sample[i]]
+        t = time_s[i]
+        r = c / t if t > 0.0 else (1.0 if c <= 0.0 else INFLATION_CAP)
+        total += min(r, INFLATION_CAP)
+    return total / sample.shape[0]
 
 
 @njit(cache=True)
-def query(graph, cost, lm_from, lm_to, floats, ints, s, t, mode, max_inflated):  # type: ignore[no-untyped-def]
+def query(graph, cost, lm_from, lm_to, floats, ints, s, t, mode, max_inflation):  # type: ignore[no-untyped-def]
     """Reset the previous query's work, search, unpack: one call per query, over the packed
-    arrays of ``_query`` (layouts there). ``mode`` AUTO picks ALT unless more than
-    ``max_inflated`` of the sampled edges cost more than their limit (then Dijkstra).
+    arrays of ``_query`` (layouts there). ``mode`` AUTO picks ALT unless the sampled edges'
+    :func:`inflation` passes ``max_inflation`` (then Dijkstra).
 
     Returns (cost, edge ids, settled, ALT or DIJKSTRA); cost inf and no edges when t is
     unreachable.
@@ -437,7 +445,7 @@ def query(graph, cost, lm_from, lm_to, floats, ints, s, t, mode, max_inflated): 
     pot = floats[2 * n : 3 * n]
     hkey_f = floats[3 * n : 3 * n + cap]
     hkey_b = floats[3 * n + cap : 3 * n + 2 * cap]
-    limit = floats[3 * n + 2 * cap :]
+    sample_time = floats[3 * n + 2 * cap :]
     o = HEAD
     pred_f = ints[o : o + n]
     pred_b = ints[o + n : o + 2 * n]
@@ -450,7 +458,7 @@ def query(graph, cost, lm_from, lm_to, floats, ints, s, t, mode, max_inflated): 
     reset(dist_b, pred_b, pot, touched_b, ints[1])
     use_alt = mode == ALT
     if mode == AUTO:
-        use_alt = _inflated_share(cost, sample, limit) <= max_inflated
+        use_alt = inflation(cost, sample, sample_time) <= max_inflation
     k = 0
     if use_alt:
         k = _choose_active(lm_from, lm_to, s, t, active)

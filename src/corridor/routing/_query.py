@@ -13,7 +13,7 @@ Packed layouts (``n`` nodes, ``m`` edges, ``cap = m + 2`` heap slots):
 - graph (int32): ``[n, m, k, indptr (n+1), nbr (m), eid (m), rindptr (n+1), rnbr (m), reid (m),
   source (m), sample (k)]``;
 - floats (float64): ``[dist_f (n), dist_b (n), pot (n), hkey_f (cap), hkey_b (cap),
-  sample_limit (k)]``;
+  sample_time (k)]``;
 - ints (int32): ``[n_touched_f, n_touched_b, pred_f (n), pred_b (n), touched_f (n),
   touched_b (n), hval_f (cap), hval_b (cap), active (ACTIVE_LANDMARKS)]``.
 """
@@ -43,7 +43,7 @@ ACTIVE_LANDMARKS = 6  # landmarks used per ALT query
 
 def pack_graph(network: Network, sample: NDArray[np.int64]) -> NDArray[np.int32]:
     """The static graph in one array (the forward edge ids are the identity), and the edge
-    sample whose inflated share decides between ALT and Dijkstra."""
+    sample whose cost inflation decides between ALT and Dijkstra."""
     n, m = network.n_nodes, network.n_edges
     head = np.array([n, m, sample.shape[0]])
     eid = np.arange(m, dtype=np.int32)
@@ -71,15 +71,16 @@ def graph_views(graph: NDArray[np.int32]) -> tuple[NDArray[np.int32], ...]:
 
 
 def work_arrays(
-    n: int, m: int, sample_limit: NDArray[np.floating]
+    n: int, m: int, sample_time: NDArray[np.floating]
 ) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
     """Fresh work arrays: distances infinite, predecessors -1, potentials not yet computed;
-    the sampled edges' cost limits (above which an edge counts as inflated) at the end."""
+    the sampled edges' travel times (against which their costs' inflation is measured) at
+    the end."""
     cap = m + 2
-    floats = np.empty(3 * n + 2 * cap + sample_limit.shape[0])
+    floats = np.empty(3 * n + 2 * cap + sample_time.shape[0])
     floats[: 2 * n] = np.inf
     floats[2 * n : 3 * n] = np.nan
-    floats[3 * n + 2 * cap :] = sample_limit
+    floats[3 * n + 2 * cap :] = sample_time
     ints = np.zeros(HEAD + 4 * n + 2 * cap + ACTIVE_LANDMARKS, np.int32)
     ints[HEAD : HEAD + 2 * n] = -1
     return floats, ints

@@ -53,11 +53,8 @@ if _typing.TYPE_CHECKING:
         save_checkpoint,
     )
     from corridor.store._engine import (
-        ENV_VAR,
         Store,
-        default_db_path,
         make_engine,
-        resolve_db_url,
     )
     from corridor.store._hazards import (
         add_hazard,
@@ -102,6 +99,11 @@ if _typing.TYPE_CHECKING:
         get_network,
         list_networks,
         register_network,
+    )
+    from corridor.store._plain import (
+        ENV_VAR,
+        default_db_path,
+        resolve_db_url,
     )
     from corridor.store._plan_tables import (
         PlanVersionRow,
@@ -161,7 +163,7 @@ _WHERE: dict[str, str] = {
     "CheckinRow": "corridor.store._monitoring_tables",
     "ConvoyRow": "corridor.store._monitoring_tables",
     "CorridorRow": "corridor.store._tables",
-    "ENV_VAR": "corridor.store._engine",
+    "ENV_VAR": "corridor.store._plain",
     "EventRow": "corridor.store._monitoring_tables",
     "HazardRow": "corridor.store._tables",
     "IdempotencyKeyRow": "corridor.store._tables",
@@ -199,7 +201,7 @@ _WHERE: dict[str, str] = {
     "close_agreement": "corridor.store._agreements",
     "confirm_hazard": "corridor.store._hazards",
     "current_revision": "corridor.store._schema",
-    "default_db_path": "corridor.store._engine",
+    "default_db_path": "corridor.store._plain",
     "disable_user_row": "corridor.store._users",
     "expire_hazard": "corridor.store._hazards",
     "export_agreement_bundle": "corridor.store._agreements",
@@ -236,7 +238,7 @@ _WHERE: dict[str, str] = {
     "record": "corridor.store._audit",
     "register_network": "corridor.store._networks",
     "replay_problems": "corridor.store._audit_replay",
-    "resolve_db_url": "corridor.store._engine",
+    "resolve_db_url": "corridor.store._plain",
     "save_checkpoint": "corridor.store._checkpoints",
     "save_notice_details": "corridor.store._movements",
     "save_plan": "corridor.store._plans",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,35 +12,11 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.errors import StoreError
+from corridor.store._plain import SQLITE_PRAGMAS, resolve_db_url
 
-ENV_VAR = "CORRIDOR_DB"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option read by the SQLite "begin" hook: IMMEDIATE takes the single-writer lock
 # at BEGIN, so a read-then-write transaction (the audit append) can never interleave.
 _BEGIN_OPTION = "corridor_sqlite_begin"
-
-
-def default_db_path() -> Path:
-    """``$XDG_DATA_HOME/corridor/corridor.db``, else ``~/.local/share/corridor/corridor.db``."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "corridor" / "corridor.db"
-
-
-def resolve_db_url(url: str | None = None) -> str:
-    """The URL to use: the ``--db`` argument, else ``$CORRIDOR_DB``, else the default file.
-
-    A bare path is taken as an SQLite file; ``postgresql://`` and ``postgres://`` mean the
-    installed psycopg 3 driver.
-    """
-    text = url or os.environ.get(ENV_VAR) or ""
-    if not text:
-        return f"sqlite:///{default_db_path()}"
-    if "://" not in text:
-        return f"sqlite:///{Path(text).expanduser().resolve()}"
-    for prefix in ("postgresql://", "postgres://"):
-        if text.startswith(prefix):
-            return "postgresql+psycopg://" + text[len(prefix) :]
-    return text
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -49,11 +24,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        # FULL: a committed audit entry survives power loss, not only a killed process.
-        cursor.execute("PRAGMA synchronous = FULL")
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
     finally:
         cursor.close()
 

@@ -9,8 +9,6 @@ only to migrate (a new database, ``corridor db upgrade``).
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,17 +17,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from corridor.errors import StoreError
 from corridor.store._engine import Store, make_engine
+from corridor.store._plain import MIGRATIONS, heads_of, revisions_in
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 UPGRADE_HINT = "run 'corridor db upgrade'"
 VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-_REVISION_LINE = re.compile(
-    r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(None|\"([^\"]*)\"|'([^']*)')\s*$", re.MULTILINE
-)
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -45,25 +39,12 @@ def alembic_config(url: str | None = None) -> Config:
 
 def packaged_revisions() -> dict[str, str | None]:
     """revision -> down_revision of every packaged migration, read as text (no Alembic)."""
-    return _revisions_in(MIGRATIONS)
-
-
-@cache
-def _revisions_in(folder: Path) -> dict[str, str | None]:
-    graph: dict[str, str | None] = {}
-    for path in sorted((folder / "versions").glob("*.py")):
-        found: dict[str, str | None] = {}
-        for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8")):
-            found[m.group(1)] = None if m.group(2) == "None" else (m.group(3) or m.group(4))
-        if found.get("revision"):
-            graph[str(found["revision"])] = found.get("down_revision")
-    return graph
+    return revisions_in(MIGRATIONS)
 
 
 def head_revision() -> str:
     """The revision this code needs: the one packaged revision that no other revises."""
-    graph = packaged_revisions()
-    heads = sorted(set(graph) - {down for down in graph.values() if down is not None})
+    heads = heads_of(packaged_revisions())
     if len(heads) != 1:  # pragma: no cover - the package ships one linear history
         raise StoreError(f"the installed package has {len(heads) or 'no'} schema heads {heads}")
     return heads[0]

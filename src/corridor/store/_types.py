@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
+from corridor.store._plain import as_utc
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Store UTC, always hand back an aware UTC datetime.
@@ -33,12 +35,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-        if when.tzinfo is None:
-            return when.replace(tzinfo=UTC)
-        return when.astimezone(UTC)
+        return as_utc(value)
 
 
 def utc_now() -> datetime:

@@ -4,42 +4,51 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corridor._catalogs import LANGUAGES
+from corridor.errors import InputError
 from corridor.web._tiles import (
     MAX_ZOOM,
     NAME_ZOOM,
     SegmentGrid,
     TileCache,
+    TileIndex,
     classes_at,
     road_tile,
     tile_bounds,
 )
 
-#: Languages of the dashboard: English (the msgids) and those with a catalogue in locale/.
-LANGUAGES = frozenset({"en", "uk"})
+#: The dashboard's catalogue (gettext domain) in ``corridor/web/locale/<lang>/LC_MESSAGES``.
+DOMAIN = "dashboard"
 
 
 def ui_catalog(lang: str) -> dict[str, str]:
-    """msgid -> translation of the dashboard's strings (empty for English, the source)."""
-    if lang == "en":
-        return {}
-    from babel.messages.pofile import read_po
+    """msgid -> translation of the dashboard's strings in ``lang`` (one of ``LANGUAGES``),
+    through the same compiled gettext catalogues as the notices (``corridor._catalogs``).
 
-    path = Path(__file__).parent / "locale" / lang / "LC_MESSAGES" / "dashboard.po"
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=lang, domain="dashboard")
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+    Every msgid of the catalogue is listed (English maps each to itself), so the page never
+    needs to guess which strings exist."""
+    from corridor._catalogs import read_catalog, translations
+
+    if lang not in LANGUAGES:
+        raise InputError(f"no dashboard translation for {lang!r}", field="lang",
+                         hint="use one of: " + ", ".join(LANGUAGES))  # fmt: skip
+    compiled = translations("corridor.web", DOMAIN, lang)
+    ids = [str(m.id) for m in read_catalog("corridor.web", DOMAIN, lang) if m.id]
+    return {i: compiled.gettext(i) for i in ids}
 
 
 #: The built bundle (scripts/build-web.sh writes it; it is committed and shipped as package data).
 STATIC_DIR = Path(__file__).parent / "static"
 
 __all__ = [
+    "DOMAIN",
     "LANGUAGES",
     "MAX_ZOOM",
     "NAME_ZOOM",
     "STATIC_DIR",
     "SegmentGrid",
     "TileCache",
+    "TileIndex",
     "classes_at",
     "road_tile",
     "tile_bounds",

@@ -1,0 +1,190 @@
+"""The lean path: database-only read commands that start in well under 0.3 s.
+
+Importing SQLAlchemy's ORM, Typer and the store costs several tenths of a second before a
+command does anything (issue 14, defect 10; docs/benchmarks.md). These commands read through
+the bare DB-API driver instead (:mod:`corridor.store._dbapi`) and print with the same Rich
+renderers as their Typer twins (:mod:`corridor.cli._tables`):
+
+    corridor agreement list [--db URL]
+    corridor party list [--db URL]
+    corridor users list [--db URL]
+    corridor db status [--db URL]
+    corridor audit export [--db URL] [--output FILE] [--payloads|--no-payloads]
+
+Only these exact forms are taken; any other argument (``--help``, a typo, a second option)
+goes to Typer. The lean path never prints an error: for a missing or unreachable database, a
+schema behind or ahead, a URL it does not take apart the plain way, it hands over before
+printing anything and the full command words the error (and creates a new database, as it
+always has). ``tests/test_lean_cli.py`` holds each command to its Typer twin's output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+
+Options = dict[str, str | bool]
+Show = Callable[["Console"], int]
+
+
+def _db(opts: Options) -> str | None:
+    db = opts.get("db")
+    return db if isinstance(db, str) else None
+
+
+def _agreement_list(opts: Options) -> Show:
+    from corridor.cli._tables import agreements_table
+    from corridor.store._dbapi import agreement_rows
+
+    return _table(agreements_table(agreement_rows(_db(opts))))
+
+
+def _party_list(opts: Options) -> Show:
+    from corridor.cli._tables import parties_table
+    from corridor.store._dbapi import party_rows
+
+    return _table(parties_table(party_rows(_db(opts))))
+
+
+def _users_list(opts: Options) -> Show:
+    from corridor.cli._tables import users_table
+    from corridor.store._dbapi import user_rows
+
+    return _table(users_table(user_rows(_db(opts))))
+
+
+def _db_status(opts: Options) -> Show:
+    from corridor.cli._tables import print_db_status
+    from corridor.store._dbapi import schema_status
+
+    url, have, need = schema_status(_db(opts))
+    return lambda console: print_db_status(console, url, have, need)
+
+
+def _audit_export(opts: Options) -> Show:
+    import sys
+    from pathlib import Path
+
+    from corridor.audit import ChainEntry, export_lines
+    from corridor.store._dbapi import audit_rows
+
+    entries = [
+        ChainEntry(
+            seq=seq,
+            at_utc=at,
+            actor=actor,
+            action=action,
+            payload=payload,
+            payload_digest=digest,
+            prev_hash=prev,
+            entry_hash=entry,
+        )
+        for seq, at, actor, action, payload, digest, prev, entry in audit_rows(_db(opts))
+    ]
+    lines = export_lines(entries, with_payloads=opts.get("payloads", True) is True)
+    output = opts.get("output")
+    if not isinstance(output, str):
+
+        def to_stdout(_console: Console) -> int:
+            for line in lines:
+                sys.stdout.write(line + "\n")
+            return 0
+
+        return to_stdout
+    path = Path(output)
+
+    def to_file(console: Console) -> int:
+        from corridor._files import write_lines
+        from corridor.cli._tables import export_written
+
+        console.print(export_written(write_lines(path, lines), path), highlight=False)
+        return 0
+
+    return to_file
+
+
+def _table(table: Table) -> Show:
+    def show(console: Console) -> int:
+        console.print(table)
+        return 0
+
+    return show
+
+
+#: (group, command) -> (the options it takes, what reads the database and returns the printer)
+COMMANDS: dict[tuple[str, str], tuple[frozenset[str], Callable[[Options], Show]]] = {
+    ("agreement", "list"): (frozenset({"db"}), _agreement_list),
+    ("party", "list"): (frozenset({"db"}), _party_list),
+    ("users", "list"): (frozenset({"db"}), _users_list),
+    ("db", "status"): (frozenset({"db"}), _db_status),
+    ("audit", "export"): (frozenset({"db", "output", "payloads"}), _audit_export),
+}
+#: option spelling -> where its value goes (options that take a value)
+VALUED = {"--db": "db", "--output": "output", "-o": "output"}
+#: flag spelling -> (where, value)
+FLAGS = {"--payloads": ("payloads", True), "--no-payloads": ("payloads", False)}
+
+
+def lean_command(argv: list[str]) -> tuple[tuple[str, str], Options] | None:
+    """((group, command), options) when ``argv`` is a lean form, else None.
+
+    Taken: each option at most once, as ``--opt VALUE``, ``--opt=VALUE`` or a flag. Anything
+    else (``--help``, a value that looks like an option, ``-oFILE``, an empty file name, an
+    argument the command does not have) is Typer's to parse.
+    """
+    if len(argv) < 2 or (argv[0], argv[1]) not in COMMANDS:
+        return None
+    key = (argv[0], argv[1])
+    allowed = COMMANDS[key][0]
+    opts: Options = {}
+    i = 2
+    while i < len(argv):
+        arg = argv[i]
+        name, eq, inline = arg.partition("=")
+        value: str | bool
+        if eq and name.startswith("--") and name in VALUED:
+            dest, value, i = VALUED[name], inline, i + 1
+        elif arg in VALUED and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+            dest, value, i = VALUED[arg], argv[i + 1], i + 2
+        elif arg in FLAGS:
+            (dest, value), i = FLAGS[arg], i + 1
+        else:
+            return None
+        if dest not in allowed or dest in opts or (dest == "output" and not value):
+            return None
+        opts[dest] = value
+    return key, opts
+
+
+def run_lean(argv: list[str]) -> int | None:
+    """The exit code after running ``argv`` on the lean path, or None (nothing printed) when
+    the full command must run instead."""
+    found = lean_command(argv)
+    if found is None:
+        return None
+    key, opts = found
+    from rich.console import Console
+
+    from corridor.cli._tables import print_error
+
+    try:
+        show = COMMANDS[key][1](opts)
+    except KeyboardInterrupt:
+        print_error(Console(stderr=True), "interrupted")
+        return 130
+    except Exception:  # HandOverError, or anything else before printing: the full command's
+        return None
+    try:
+        return show(Console())
+    except OSError as exc:  # as corridor.cli._common.handle_errors words it (a closed pipe)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print_error(Console(stderr=True), f"{where}{exc.strerror or exc}")
+        return 2
+    except KeyboardInterrupt:
+        print_error(Console(stderr=True), "interrupted")
+        return 130

@@ -1,0 +1,64 @@
+"""What the database-only read commands print, for the full Typer commands and their lean
+twins (:mod:`corridor.cli._lean`) alike: one renderer, so the two print the same.
+
+Imports Rich only (no Typer, no store): the lean path must start in under 0.3 s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+def print_error(err_console: Console, message: str) -> None:
+    """The one-line error every command prints (see :func:`corridor.cli._common.fail`)."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+
+
+def agreements_table(rows: Iterable[tuple[str, int, str]]) -> Table:
+    table = Table("corridor", "latest version", "stored state")
+    for corridor_id, version, state in rows:
+        table.add_row(corridor_id, str(version), state)
+    return table
+
+
+def parties_table(rows: Iterable[tuple[str, str, str, datetime]]) -> Table:
+    table = Table("name", "role", "public key (base64)", "registered (UTC)")
+    for name, role, public_key, created_at in rows:
+        table.add_row(name, role, public_key, f"{created_at:%Y-%m-%d %H:%M}")
+    return table
+
+
+def users_table(
+    rows: Iterable[tuple[str, str, str | None, datetime, datetime | None]],
+) -> Table:
+    table = Table("name", "role", "party", "created (UTC)", "disabled (UTC)")
+    for name, role, party, created_at, disabled_at in rows:
+        table.add_row(
+            name,
+            role,
+            party or "",
+            f"{created_at:%Y-%m-%d %H:%M}",
+            f"{disabled_at:%Y-%m-%d %H:%M}" if disabled_at else "",
+        )
+    return table
+
+
+def print_db_status(console: Console, url: str, have: str | None, need: str) -> int:
+    """Print ``db status``; the exit code is 1 when the database needs an upgrade (or does
+    not exist yet)."""
+    console.print(f"database: {url}", highlight=False)
+    console.print(f"revision: {have or '(none)'}; this corridor needs {need}")
+    if have != need:
+        console.print("run 'corridor db upgrade'" if have is not None else "created on first use")
+        return 1
+    return 0
+
+
+def export_written(lines: int, output: Path) -> str:
+    """What ``audit export -o FILE`` says once the file is in place (``lines`` with the head)."""
+    return f"wrote {lines - 1} entries and the head line to {output}"

@@ -1,0 +1,287 @@
+"""Read-only queries on the bare DB-API driver (sqlite3, psycopg), without SQLAlchemy.
+
+Importing SQLAlchemy's ORM alone costs more than the 0.3 s a database-only command may take
+to start (issue 14, defect 10), so ``corridor agreement list``, ``party list``, ``users list``
+and ``db status`` read through here first (:mod:`corridor.cli._lean`).
+
+This path only ever answers the ordinary case: a database that exists, is reachable and is
+at exactly the revision this code needs. Anything else (a URL it does not parse the simple
+way, a missing file, a schema too old or too new, any driver error) raises :class:`HandOverError`
+before anything is printed, and the caller runs the full command, which is the one place
+that words errors and creates or refuses databases. The queries are the same SQL the ORM
+emits; ``tests/test_lean_cli.py`` runs each lean command against its full twin on SQLite and
+PostgreSQL and requires identical output and exit codes.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, unquote
+
+from corridor.store._plain import (
+    MIGRATIONS,
+    SQLITE_PRAGMAS,
+    as_utc,
+    heads_of,
+    resolve_db_url,
+    revisions_in,
+)
+
+SQLITE_DRIVER = "sqlite"
+PG_DRIVER = "postgresql+psycopg"
+
+
+class HandOverError(Exception):
+    """This case is for the full command (it reports errors, creates and migrates)."""
+
+
+# SQLAlchemy's own URL grammar (sqlalchemy.engine.url._parse_url), so that a URL splits into
+# the same parts; tests/test_lean_cli.py checks parts and rendering against make_url.
+_URL = re.compile(
+    r"""
+        (?P<name>[\w\+]+)://
+        (?:
+            (?P<username>[^:/]*)
+            (?::(?P<password>[^@]*))?
+        @)?
+        (?:
+            (?:
+                \[(?P<ipv6host>[^/\?]+)\] |
+                (?P<ipv4host>[^/:\?]+)
+            )?
+            (?::(?P<port>[^/\?]*))?
+        )?
+        (?:/(?P<database>[^\?]*))?
+        (?:\?(?P<query>.*))?
+    """,
+    re.X,
+)
+
+
+@dataclass(frozen=True)
+class DbUrl:
+    """A database URL in parts, as SQLAlchemy splits it."""
+
+    drivername: str
+    username: str | None
+    password: str | None
+    host: str | None
+    port: int | None
+    database: str | None
+    query: tuple[tuple[str, str], ...]
+
+    def render(self) -> str:
+        """The URL with the password hidden, character for character as SQLAlchemy's
+        ``render_as_string(hide_password=True)`` (what ``db status`` prints)."""
+        s = self.drivername + "://"
+        if self.username is not None:
+            s += quote(self.username, safe=" +")
+            if self.password is not None:
+                s += ":***"
+            s += "@"
+        if self.host is not None:
+            s += f"[{self.host}]" if ":" in self.host else self.host
+        if self.port is not None:
+            s += f":{self.port}"
+        if self.database is not None:
+            s += "/" + quote(self.database, safe=" +/")
+        if self.query:
+            s += "?" + "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in sorted(self.query))
+        return s
+
+
+def parse_url(text: str) -> DbUrl:
+    """Split a resolved URL; HandOverError for anything beyond the plain forms (repeated query keys,
+    a bad port, other drivers), which the full path handles and words."""
+    m = _URL.match(text)
+    if m is None:
+        raise HandOverError("not a URL")
+    parts = m.groupdict()
+    if parts["name"] not in (SQLITE_DRIVER, PG_DRIVER):
+        raise HandOverError("another driver")
+    query: dict[str, str] = {}
+    for key, value in parse_qsl(parts["query"] or "", keep_blank_values=False):
+        if key in query:
+            raise HandOverError("a repeated query key")
+        query[key] = value
+    port = parts["port"]
+    if port and not port.isdigit():
+        raise HandOverError("a bad port")
+    texts = {k: unquote(parts[k]) if parts[k] is not None else None for k in ("username",
+             "password", "database")}  # fmt: skip
+    return DbUrl(
+        drivername=parts["name"],
+        username=texts["username"],
+        password=texts["password"],
+        host=parts["ipv4host"] or parts["ipv6host"],
+        port=int(port) if port else None,
+        database=texts["database"],
+        query=tuple(query.items()),
+    )
+
+
+def head_revision() -> str:
+    heads = heads_of(revisions_in(MIGRATIONS))
+    if len(heads) != 1:
+        raise HandOverError("not one schema head")
+    return heads[0]
+
+
+def sqlite_file(url: DbUrl) -> str | None:
+    """The SQLite file a plain ``sqlite:///PATH`` names; None for memory, URI filenames,
+    query options or anything with a host."""
+    if url.drivername != SQLITE_DRIVER or url.host or url.username or url.port or url.query:
+        return None
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
+@contextmanager
+def _sqlite(path: str) -> Iterator[Any]:
+    if not Path(path).is_file():
+        raise HandOverError("no such file")  # the full path creates it, or says why not
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            conn.execute(pragma)
+        conn.execute("BEGIN")  # deferred, as Store.session(write=False)
+        try:
+            yield conn.cursor()
+        finally:
+            conn.execute("ROLLBACK")  # nothing was written
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _postgres(url: DbUrl) -> Iterator[Any]:
+    import psycopg
+
+    # As SQLAlchemy's psycopg dialect builds them (create_connect_args): the URL's parts, then
+    # its query options (options=-csearch_path=..., connect_timeout, sslmode...).
+    kwargs: dict[str, Any] = {}
+    for key, value in (
+        ("host", url.host),
+        ("port", url.port),
+        ("user", url.username),
+        ("password", url.password),
+        ("dbname", url.database),
+    ):
+        if value:
+            kwargs[key] = value
+    kwargs.update(url.query)
+    if url.host and "," in url.host:
+        raise HandOverError("several hosts")
+    with psycopg.connect(**kwargs) as conn:
+        try:
+            with conn.cursor() as cur:
+                yield cur
+        finally:
+            conn.rollback()
+
+
+@contextmanager
+def read_cursor(db: str | None) -> Iterator[Any]:
+    """A cursor in one read transaction on the database ``db`` names, checked to be at the
+    head revision; HandOverError (nothing printed) for every other case."""
+    url = parse_url(resolve_db_url(db))
+    need = head_revision()
+    try:
+        path = sqlite_file(url)
+        if path is not None:
+            opened = _sqlite(path)
+        elif url.drivername == PG_DRIVER:
+            opened = _postgres(url)
+        else:
+            raise HandOverError("not a plain SQLite file or PostgreSQL URL")
+        with opened as cur:
+            cur.execute("SELECT version_num FROM alembic_version")
+            if [row[0] for row in cur.fetchall()] != [need]:
+                raise HandOverError("schema revision is not the head")
+            yield cur
+    except HandOverError:
+        raise
+    except Exception as exc:  # every driver error is the full path's to word
+        raise HandOverError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def schema_status(db: str | None) -> tuple[str, str, str]:
+    """(URL with the password hidden, revision, revision needed) of a database at the head;
+    HandOverError for every other case (missing, behind, ahead, unreachable)."""
+    url = parse_url(resolve_db_url(db))
+    with read_cursor(db):
+        need = head_revision()
+        return url.render(), need, need
+
+
+def agreement_rows(db: str | None) -> list[tuple[str, int, str]]:
+    """(corridor id, latest version, stored state), as ``store.list_agreements``."""
+    with read_cursor(db) as cur:
+        cur.execute(
+            "SELECT v.corridor_id, v.version, v.state FROM agreement_versions v"
+            " JOIN (SELECT corridor_id, max(version) AS v FROM agreement_versions"
+            " GROUP BY corridor_id) latest"
+            " ON latest.corridor_id = v.corridor_id AND latest.v = v.version"
+            " ORDER BY v.corridor_id"
+        )
+        return [(str(r[0]), int(r[1]), str(r[2])) for r in cur.fetchall()]
+
+
+def party_rows(db: str | None) -> list[tuple[str, str, str, datetime]]:
+    """(name, role, public key, registered at), as ``store.list_parties``."""
+    with read_cursor(db) as cur:
+        cur.execute("SELECT name, role, public_key, created_at FROM parties ORDER BY name")
+        return [(str(r[0]), str(r[1]), str(r[2]), _utc(r[3])) for r in cur.fetchall()]
+
+
+def user_rows(db: str | None) -> list[tuple[str, str, str | None, datetime, datetime | None]]:
+    """(name, role, party, created at, disabled at), as ``store.list_user_rows``."""
+    with read_cursor(db) as cur:
+        cur.execute(
+            "SELECT u.name, u.role, p.name, u.created_at, u.disabled_at FROM api_users u"
+            " LEFT OUTER JOIN parties p ON p.id = u.party_id ORDER BY u.name"
+        )
+        return [
+            (str(r[0]), str(r[1]), None if r[2] is None else str(r[2]), _utc(r[3]), as_utc(r[4]))
+            for r in cur.fetchall()
+        ]
+
+
+def _utc(value: Any) -> datetime:
+    when = as_utc(value)
+    if when is None:
+        raise HandOverError("a NULL time in a NOT NULL column")
+    return when
+
+
+#: ``audit export`` reads the log into memory on the lean path; a longer log goes to the full
+#: command, which streams it (its start-up is then a small part of the run).
+AUDIT_LEAN_MAX_ENTRIES = 20_000
+
+AuditRow = tuple[int, datetime, str, str, str, str, str, str]
+
+
+def audit_rows(db: str | None) -> list[AuditRow]:
+    """(seq, at, actor, action, payload, payload digest, previous hash, entry hash) in ``seq``
+    order, as ``store.iter_audit`` reads them; HandOverError for a log over the limit."""
+    with read_cursor(db) as cur:
+        cur.execute("SELECT count(*) FROM audit_log")
+        if int(cur.fetchone()[0]) > AUDIT_LEAN_MAX_ENTRIES:
+            raise HandOverError("a long log: the full command streams it")
+        cur.execute(
+            "SELECT seq, at_utc, actor, action, payload, payload_digest, prev_hash, entry_hash"
+            " FROM audit_log ORDER BY seq"
+        )
+        return [
+            (int(r[0]), _utc(r[1]), *(str(v) for v in r[2:8]))  # type: ignore[misc]
+            for r in cur.fetchall()
+        ]
