@@ -11,7 +11,10 @@ between realising hazards, edge risk (spatial join) and routing, against the wal
 rest is Dask scheduling, transfer and merging). ``BENCH_ENSEMBLE_NETS`` (comma list of krems,
 aguascalientes, region1m) picks the networks; region1m is the million-node region-like
 synthetic network of benchmarks/_synthetic.py (fixed seed) with 50 gathering points x 10
-exits. ``BENCH_ENSEMBLE_WORKERS`` (default 1,2) the worker counts.
+exits. ``BENCH_ENSEMBLE_WORKERS`` (default 1,2) the worker counts. ``BENCH_ENSEMBLE_TRANSFER``
+(auto, path, scatter; default auto, which is path on one machine) how the network reaches the
+workers; with scatter the warm-up (not timed) includes sending the arrays, and its time and
+size are printed.
 
 Run: nice -n 10 .venv/bin/python -m benchmarks ensembles
 """
@@ -83,6 +86,9 @@ def _scenario(folder: Path, net: Path, gathering: int = 10, exits: int = 5) -> P
     return path
 
 
+TRANSFER = os.environ.get("BENCH_ENSEMBLE_TRANSFER", "auto")
+
+
 def _run(job: object, workers: int, samples: int) -> tuple[float, dict[str, float]]:
     from distributed import Client, LocalCluster
 
@@ -93,10 +99,21 @@ def _run(job: object, workers: int, samples: int) -> tuple[float, dict[str, floa
         ) as cluster,
         Client(cluster) as client,
     ):  # fmt: skip
-        run_ensemble(client, job, samples=2 * workers, batch_size=1)  # type: ignore[arg-type]
+        t0 = time.perf_counter()
+        run_ensemble(client, job, samples=2 * workers, batch_size=1, transfer=TRANSFER)  # type: ignore[arg-type]
+        if TRANSFER == "scatter":
+            from corridor.ensembles import network_payload
+            from corridor.routing import open_network as _open
+
+            size = network_payload(_open(job.network_path), "").nbytes  # type: ignore[attr-defined]
+            print(
+                f"warm-up with the network scattered ({size / 1e6:,.0f} MB) to {workers} "
+                f"worker(s): {time.perf_counter() - t0:.1f} s",
+                flush=True,
+            )
         before = client.run(worker_stats)
         t0 = time.perf_counter()
-        result = run_ensemble(client, job, samples=samples)  # type: ignore[arg-type]
+        result = run_ensemble(client, job, samples=samples, transfer=TRANSFER)  # type: ignore[arg-type]
         wall = time.perf_counter() - t0
         after = client.run(worker_stats)
     split = {

@@ -25,6 +25,7 @@ PATH_VALUES = {
     "x": "8901",
     "y": "5667",
     "lang": "uk",
+    "job_id": "no-such-job",
 }
 CALLERS = ["coordinator", "liaison", "field", "observer"]
 

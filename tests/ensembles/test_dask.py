@@ -97,6 +97,14 @@ def test_two_process_workers_shuffled_order_same_result(
             assert stats["batches"] > before[addr]["batches"]
             assert stats["networks_mapped"] == 1
         assert sum(s["batches"] - before[a]["batches"] for a, s in after.items()) == 8
+        # the workers' own metrics (the large-network path), carried from batch to batch in
+        # whatever order they come: the same result as one batch in this process
+        from dataclasses import replace
+
+        job = replace(prepared.job, incremental_min_edges=0)
+        order = list(np.random.default_rng(3).permutation(len(batches(SAMPLES, 3))))
+        got = run_ensemble(client, job, samples=SAMPLES, batch_size=3, order=order)
+        _same(got, run_batch(job, 0, SAMPLES))
 
 
 def test_killed_worker_is_replaced_and_result_unchanged(
@@ -207,3 +215,46 @@ def test_plan_reruns_run_on_the_workers_and_match_the_local_ones(
         for c, i in zip(ranked, impacts, strict=True)
     ]
     assert keys == sorted(keys, reverse=True)
+
+
+def test_workers_without_the_file_get_the_network_scattered_once(
+    tmp_path: Path, krems_net: Path, external_cluster: str
+) -> None:
+    """Workers on other machines do not see the driver's network file: here the workers run
+    in another working directory and the file is gone from its path before the run (the
+    driver keeps its memory map). ``auto`` finds that no worker sees it and scatters the
+    arrays once to each worker; ``path`` is a one-line error naming the file."""
+    import shutil
+
+    from corridor.errors import NetworkFileError
+
+    private = tmp_path / "driver-only"
+    private.mkdir()
+    net = private / "krems.net"
+    shutil.copyfile(krems_net, net)
+    hazards = REPO / "data" / "demo" / "krems-hazards.geojson"
+    body = DEMO_PLACES + f"hazards: {hazards}\nlocation_uncertainty_m: 150\n"
+    scenario = write_scenario(tmp_path, net, body)
+    prepared = prepare(load_scenario(scenario), scenario, seed=31)
+    reference = run_batch(prepared.job, 0, SAMPLES)
+    net.rename(private / "moved-away.net")
+    with connect(external_cluster, None) as client:
+        client.wait_for_workers(2, timeout=60)
+        with pytest.raises(NetworkFileError, match="a worker cannot open the network file"):
+            run_ensemble(client, prepared.job, samples=4, batch_size=2, transfer="path")
+        before = client.run(worker_stats)
+        got = run_ensemble(
+            client, prepared.job, samples=SAMPLES, batch_size=3, network=prepared.network
+        )
+        # a second run on the same client and network sends nothing again
+        again = run_ensemble(
+            client, prepared.job, samples=SAMPLES, batch_size=4, network=prepared.network
+        )
+        after = client.run(worker_stats)
+    _same(got, reference)
+    _same(again, reference)
+    # every worker ran batches, and built the network from the scattered arrays exactly once
+    assert sum(s["batches"] - before[a]["batches"] for a, s in after.items()) == 8 + 6
+    for addr, stats in after.items():
+        assert stats["batches"] > before[addr]["batches"]
+        assert stats["networks_received"] - before[addr]["networks_received"] == 1

@@ -154,3 +154,15 @@ def test_cli_bad_scheduler_address_is_one_line(tmp_path: Path, krems_net: Path) 
     text = result.output.strip()
     assert "cannot reach the Dask scheduler at 'bogus::'" in text, text
     assert len(text.splitlines()) == 1, text
+
+
+def test_cli_unknown_network_transfer_is_one_line(tmp_path: Path, krems_net: Path) -> None:
+    from tests.ensembles.conftest import DEMO_PLACES, write_scenario
+
+    path = write_scenario(tmp_path, krems_net, DEMO_PLACES)
+    args = ["ensemble", str(path), "--samples", "2", "--network-transfer", "carrier-pigeon"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    text = result.output.strip()
+    assert "unknown network transfer 'carrier-pigeon'" in text, text
+    assert "auto, path, scatter" in text and len(text.splitlines()) == 1, text

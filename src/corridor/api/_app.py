@@ -51,6 +51,7 @@ def create_app(
         _audit,
         _dashboard,
         _drafts,
+        _ensembles,
         _hazards,
         _health,
         _me,
@@ -77,6 +78,7 @@ def create_app(
 
             warm_tiles(state)
         yield
+        await _ensembles.shutdown(state)
         if own_store:
             close_store(store)
 
@@ -93,7 +95,7 @@ def create_app(
     guarded = [Depends(authorize)]
     app.include_router(_health.router, dependencies=guarded)
     routers = (_me, _networks, _hazards, _monitoring, _routes_api, _agreements, _audit, _plans)
-    for module in (*routers, _notices, _assessments, _dashboard, _drafts):
+    for module in (*routers, _notices, _assessments, _dashboard, _drafts, _ensembles):
         app.include_router(module.router, dependencies=guarded)
     install_openapi(app)
     return app

@@ -95,6 +95,10 @@ PERMISSIONS: dict[str, frozenset[Role] | None] = {
     "plans.list": EVERYONE,
     # assessments: computing one writes nothing
     "assessments.compute": EVERYONE,
+    # scenario ensembles (issue 16): the coordinator runs them, everyone reads the results
+    "ensembles.create": frozenset({CO}),
+    "ensembles.read": EVERYONE,
+    "ensembles.stability": EVERYONE,
     # the dashboard's page and bundle (issue 12): public, it asks for a token itself
     "dashboard.page": PUBLIC,
     "dashboard.asset": PUBLIC,

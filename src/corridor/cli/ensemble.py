@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from corridor.cli._common import console, handle_errors
-from corridor.errors import ScenarioError
+from corridor.errors import InputError, ScenarioError
 
 app = typer.Typer()
 
@@ -47,6 +47,14 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    network_transfer: Annotated[
+        str,
+        typer.Option(
+            "--network-transfer",
+            help="How workers get the network: path (same file on every machine), scatter "
+            "(sent once to each worker), auto (path if every worker sees the file).",
+        ),
+    ] = "auto",
 ) -> None:
     """Sample hazard realisations of SCENARIO and route every gathering point to every exit.
 
@@ -57,6 +65,7 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
     from rich.table import Table
 
     from corridor.ensembles import (
+        TRANSFERS,
         Summary,
         connect,
         load_scenario,
@@ -66,6 +75,12 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
         stability_geojson,
     )
 
+    if network_transfer not in TRANSFERS:
+        raise InputError(
+            f"unknown network transfer {network_transfer!r}",
+            field="--network-transfer",
+            hint="one of " + ", ".join(TRANSFERS),
+        )
     scenario = load_scenario(scenario_file)
     if output is not None and output.exists() and not output.is_dir():
         raise ScenarioError("output must be a folder", path=output, hint="give a folder name")
@@ -88,7 +103,13 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
             bar.update(task, completed=done, total=total)
 
         partial = run_ensemble(
-            client, prepared.job, samples=samples, batch_size=batch_size, on_batch=advance
+            client,
+            prepared.job,
+            samples=samples,
+            batch_size=batch_size,
+            on_batch=advance,
+            transfer=network_transfer,
+            network=prepared.network,
         )
     summary = Summary(
         partial,

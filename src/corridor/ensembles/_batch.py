@@ -48,6 +48,8 @@ class SampleRisk:
     risk: F64
     closed: NDArray[np.bool_]
     occurred: NDArray[np.bool_]
+    #: the edges this sample gives risk or closes (zero / open everywhere else)
+    touched: I64
 
 
 def _checkpoint_hazard(cp: UncertainCheckpoint) -> Hazard:
@@ -159,6 +161,6 @@ def batch_risk(
             edge[a:b], value[a:b], w[a:b], closing[a:b],
             scratch=scratch, risk=risk, closed=closed, max_risk=MAX_RISK,
         )  # fmt: skip
-        yield SampleRisk(start + j, risk, closed, present[j, :h].copy())
+        yield SampleRisk(start + j, risk, closed, present[j, :h].copy(), touched)
         risk[touched] = 0.0
         closed[touched] = False

@@ -13,24 +13,30 @@ from __future__ import annotations
 import math
 import os
 import uuid
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from corridor.ensembles._job import Job, run_batch
+from corridor.ensembles._job import Job, can_open, network_payload, run_batch
 from corridor.ensembles._partial import Partial, merge
 from corridor.ensembles._sample import UncertainCheckpoint, UncertainHazard, jitter_radius_m
 from corridor.ensembles._scenario import Scenario, resolve
 from corridor.errors import CorridorError, InputError, ScenarioError
-from corridor.hazards import load_hazards
+from corridor.hazards import Hazard, load_hazards
 from corridor.network import OSM_SUFFIXES, Network, snap_many, write_network
 from corridor.routing import Hierarchy, compute_landmarks, open_network
 
 MAX_SAMPLES = 10_000_000
+#: How the network reaches the workers: ``path`` (each maps the file, which must be at the
+#: same path on every machine), ``scatter`` (the driver sends the arrays once to every
+#: worker), ``auto`` (the path if every worker sees the file, else scatter).
+Transfer = Literal["auto", "path", "scatter"]
+TRANSFERS: tuple[Transfer, ...] = ("auto", "path", "scatter")
 CONNECT_TIMEOUT_S = 10
 DEFAULT_SNAP_M = 2000.0
 
@@ -78,7 +84,9 @@ def network_file_for(source: Path, cache_dir: Path) -> Path:
     return target
 
 
-def _snap(network: Network, places: Sequence[Any], role: str, source: Path) -> np.ndarray:
+def _snap(
+    network: Network, places: Sequence[Any], role: str, source: str | Path | None
+) -> np.ndarray:
     lat = np.array([p.lat for p in places], dtype=np.float64)
     lon = np.array([p.lon for p in places], dtype=np.float64)
     snaps = snap_many(network, lat, lon, max_distance_m=DEFAULT_SNAP_M)
@@ -104,11 +112,30 @@ def prepare(
     path = network_file_for(source, cache)
     network = open_network(path)
     hazards = load_hazards(resolve(scenario_path, scenario.hazards)) if scenario.hazards else []
+    return prepare_loaded(
+        scenario, network, hazards, seed=seed, network_path=path, source=scenario_path
+    )
+
+
+def prepare_loaded(
+    scenario: Scenario,
+    network: Network,
+    hazards: Sequence[Hazard],
+    *,
+    seed: int,
+    network_path: Path | None,
+    source: str | Path | None = None,
+    hazards_label: str = "the hazard file",
+) -> Prepared:
+    """As :func:`prepare`, for a network and hazards already loaded (the API's served network
+    and stored hazards). Without ``network_path`` (a network imported in memory) the workers
+    get the network by ``scatter``."""
+    scenario_path = source
     known = {h.id for h in hazards}
     unknown = sorted(set(scenario.uncertainty) - known)
     if unknown:
         raise ScenarioError(
-            f"uncertainty given for hazard {unknown[0]!r}, which is not in the hazard file",
+            f"uncertainty given for hazard {unknown[0]!r}, which is not in {hazards_label}",
             path=scenario_path,
             field="uncertainty",
         )
@@ -128,8 +155,8 @@ def prepare(
         UncertainCheckpoint(c.id, c.lat, c.lon, c.p_open, c.radius_m) for c in scenario.checkpoints
     )
     job = Job(
-        network_path=str(path.resolve()),
-        network_sha256=network.file_sha256 or "",
+        network_path=str(network_path.resolve()) if network_path is not None else "",
+        network_sha256=(network.file_sha256 or "") if network_path is not None else "",
         hazards=tuple(uncertain),
         checkpoints=checkpoints,
         at=scenario.at,
@@ -159,6 +186,31 @@ def default_batch_size(samples: int, workers: int) -> int:
     return max(1, min(500, math.ceil(samples / max(1, workers * 8))))
 
 
+def _probe(address: str) -> None:
+    """Ask ``address`` who it is, within ``CONNECT_TIMEOUT_S`` in all: Dask's client waits
+    for ever on a server that accepts the connection and never answers (a wrong port, a
+    stuck scheduler). Raises TimeoutError/OSError."""
+    import asyncio
+
+    from distributed.comm.core import connect as open_comm
+
+    async def ask() -> None:
+        comm = await open_comm(address, timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            await comm.read()
+        finally:
+            comm.abort()
+
+    async def bounded() -> None:
+        try:
+            await asyncio.wait_for(ask(), CONNECT_TIMEOUT_S)
+        except TimeoutError:
+            raise TimeoutError(f"no answer in {CONNECT_TIMEOUT_S} s") from None
+
+    asyncio.run(bounded())
+
+
 @contextmanager
 def connect(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     """A client of ``scheduler``, or of a local cluster of ``workers`` processes with one thread
@@ -168,6 +220,7 @@ def connect(scheduler: str | None, workers: int | None) -> Iterator[Any]:
 
     if scheduler:
         try:
+            _probe(scheduler)
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
         except (OSError, ValueError, TimeoutError) as exc:
             raise InputError(
@@ -195,6 +248,54 @@ def connect(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         yield client
 
 
+def choose_transfer(client: Any, job: Job, transfer: Transfer) -> Literal["path", "scatter"]:
+    """``path`` or ``scatter`` for this cluster: ``auto`` asks every worker whether it sees
+    the job's network file (same size; each worker checks the SHA-256 before using it)."""
+    if transfer not in TRANSFERS:
+        raise InputError(
+            f"unknown network transfer {transfer!r}",
+            field="--network-transfer",
+            hint="one of " + ", ".join(TRANSFERS),
+        )
+    if transfer == "path" and not job.network_path:
+        raise InputError(
+            "the network has no file to open on the workers",
+            field="--network-transfer",
+            hint="use scatter (or auto)",
+        )
+    if transfer != "auto":
+        return transfer
+    if not job.network_path:
+        return "scatter"
+    try:
+        size = Path(job.network_path).stat().st_size
+    except OSError:  # gone from here since it was opened: send the driver's copy
+        return "scatter"
+    seen = client.run(can_open, job.network_path, size)
+    return "path" if seen and all(seen.values()) else "scatter"
+
+
+#: The network last scattered: (client, network's SHA-256 or identity, future). Holding the
+#: future keeps the arrays on the workers, so the next run on the same network sends nothing.
+_SCATTERED: list[tuple[weakref.ref[Any], str, Any]] = []
+
+
+def _scattered(client: Any, network: Network | None, path: str, sha256: str) -> Any:
+    """A future of the network's payload on every worker of ``client``: sent once (to every
+    worker, ``broadcast``; a worker that joins later fetches it from a peer), then reused by
+    later runs on the same client and network (the same file content, or the same object)
+    while it is held. ``network`` is the driver's copy (else the file at ``path`` is read)."""
+    key = sha256 or f"object:{id(network)}"
+    for c_ref, held, future in _SCATTERED:
+        if c_ref() is client and held == key and future.status == "finished":
+            return future
+    if network is None:
+        network = open_network(path)
+    [future] = client.scatter([network_payload(network, sha256)], broadcast=True, hash=False)
+    _SCATTERED[:] = [(weakref.ref(client), key, future)]
+    return future
+
+
 def run_ensemble(
     client: Any,
     job: Job,
@@ -203,11 +304,15 @@ def run_ensemble(
     batch_size: int | None = None,
     order: Sequence[int] | None = None,
     on_batch: Callable[[int, int], None] | None = None,
+    transfer: Transfer = "auto",
+    network: Network | None = None,
 ) -> Partial:
     """Run ``samples`` samples of ``job`` on ``client``'s cluster; the reduced partial sums.
 
     ``order`` submits the batches in another order (tests use it to show order does not
-    matter); ``on_batch(done, total)`` is called as batches finish (a progress bar)."""
+    matter); ``on_batch(done, total)`` is called as batches finish (a progress bar);
+    ``transfer`` is how the network reaches the workers (:data:`Transfer`; ``network``, the
+    driver's copy, saves reading the file again for ``scatter``)."""
     from distributed import KilledWorker, as_completed
 
     if not 1 <= samples <= MAX_SAMPLES:
@@ -216,6 +321,9 @@ def run_ensemble(
     size = batch_size or default_batch_size(samples, n_workers)
     ranges = batches(samples, size)
     [job_future] = client.scatter([job], broadcast=True, hash=False)
+    extra: tuple[Any, ...] = ()
+    if choose_transfer(client, job, transfer) == "scatter":
+        extra = (_scattered(client, network, job.network_path, job.network_sha256),)
     sequence = list(order) if order is not None else list(range(len(ranges)))
     if sorted(sequence) != list(range(len(ranges))):
         raise ValueError("order must be a permutation of the batch numbers")
@@ -226,7 +334,7 @@ def run_ensemble(
         # no retries: an error in a batch is the same on every try; a lost worker's tasks are
         # re-run by the scheduler anyway
         futures[b] = client.submit(
-            run_batch, job_future, start, stop, key=f"ensemble-batch-{run}-{b}"
+            run_batch, job_future, start, stop, *extra, key=f"ensemble-batch-{run}-{b}"
         )
     # tree reduction on the workers, by batch number (the shape does not depend on order)
     level = [futures[b] for b in range(len(ranges))]
