@@ -11,7 +11,12 @@ from corridor.errors import InputError
 from corridor.notices import LANGUAGES, date_text, time_text
 from corridor.notices._i18n import check_language, read_catalog, translations, zone_text
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "corridor" / "notices"
+REPO = Path(__file__).resolve().parents[2]
+SRC = REPO / "src" / "corridor" / "notices"
+#: The extraction config of the one catalogue, and the folders ``pybabel extract`` reads with
+#: it (docs/notices.md): the notices' code and templates, the dashboard's page and scripts.
+BABEL_CFG = REPO / "src" / "corridor" / "locale" / "babel.cfg"
+SOURCES = (SRC, REPO / "web" / "src")
 
 
 def test_a_utc_evening_is_the_next_day_in_kyiv() -> None:
@@ -92,30 +97,49 @@ def test_plural_forms_of_checkpoints(n: int, uk: str, ru: str) -> None:
     assert translations("ru").ngettext(one, many, n) % {"count": n} == f"Колонна проходит {n} {ru}:"
 
 
-def _extracted() -> set[object]:
+def _extracted() -> set[tuple[object, str | None]]:
+    """(msgid, context) of every message the notices and the dashboard use, extracted as
+    the documented ``pybabel extract`` does (same babel.cfg, same folders)."""
     from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
 
-    method_map = [("**.py", "python"), ("**/templates/**.j2", "jinja2")]
-    options = {"**/templates/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    with BABEL_CFG.open() as fh:
+        method_map, options = parse_mapping_cfg(fh)
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-    found: set[object] = set()
-    for _, _, message, _, _ in extract_from_dir(
-        str(SRC), method_map=method_map, options_map=options, keywords=keywords
-    ):
-        found.add(tuple(message) if isinstance(message, tuple) else message)
+    keywords["pgettext"] = ((1, "c"), 2)
+    found: set[tuple[object, str | None]] = set()
+    for folder in SOURCES:
+        for _, _, message, _, context in extract_from_dir(
+            str(folder), method_map=method_map, options_map=options, keywords=keywords
+        ):
+            found.add((tuple(message) if isinstance(message, tuple) else message, context))
     return found
+
+
+def test_extraction_finds_both_areas() -> None:
+    """The notices' messages have no context, the dashboard's the context "dashboard"."""
+    found = _extracted()
+    notices = {m for m, c in found if c is None}
+    dashboard = {m for m, c in found if c == "dashboard"}
+    assert len(notices) > 50 and len(dashboard) > 50 and len(found) == len(notices) + len(dashboard)
+    assert "HOTLINE" in notices and "Log in" in dashboard
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogue_is_complete_and_compiles(lang: str) -> None:
-    """Every message the templates and code use is translated, none fuzzy or obsolete, and
-    the placeholders of each translation are those of its message id."""
+    """Every message the notices' templates and code or the dashboard's page and scripts use
+    is translated in the one catalogue, none fuzzy or obsolete (used by neither), and the
+    placeholders of each translation are those of its message id."""
     import re
 
     from babel.messages.checkers import python_format
 
     catalog = read_catalog(lang)
-    ids = {(tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id) for m in catalog if m.id}
+    ids = {
+        (tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id, m.context)
+        for m in catalog
+        if m.id
+    }
     wanted = _extracted()
     assert wanted - ids == set(), "untranslated: run pybabel update (docs/notices.md)"
     assert ids - wanted == set(), "obsolete entries in the catalogue"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from corridor.errors import InputError
@@ -76,21 +78,24 @@ def _wanted() -> set[str]:
 
 @pytest.mark.parametrize("lang", ["uk", "ru", "en"])
 def test_every_dashboard_string_is_translated_in_each_catalogue(api: Api, lang: str) -> None:
-    """Each catalogue (read and compiled as the notices' are) has every string the page uses,
-    nothing obsolete or fuzzy, and the server sends exactly its translations."""
+    """The catalogue the notices read too has, under the context "dashboard", every string
+    the page uses, nothing obsolete or fuzzy, and the server sends exactly those entries."""
     from corridor._catalogs import read_catalog
+    from tests.notices.test_i18n import _extracted
 
     wanted = _wanted()
-    catalog = read_catalog("corridor.web", "dashboard", lang)
-    ids = {str(m.id) for m in catalog if m.id}
+    # `pybabel extract` (src/corridor/locale/babel.cfg) finds what these regexes find.
+    assert {m for m, c in _extracted() if c == "dashboard"} == wanted
+    entries = [m for m in read_catalog(lang) if m.id and m.context == "dashboard"]
+    ids = {str(m.id) for m in entries}
     missing = sorted(wanted - ids)
-    assert not missing, f"no {lang} for {missing} in src/corridor/web/locale/{lang}"
+    assert not missing, f"no {lang} for {missing} in src/corridor/locale/{lang}"
     assert ids - wanted == set(), "obsolete entries in the catalogue"
-    assert not [m.id for m in catalog if m.id and (m.fuzzy or not m.string)]
+    assert not [m.id for m in entries if m.fuzzy or not m.string]
     sent = api.client.get(f"/assets/i18n/{lang}.json")
     assert sent.status_code == 200
     served = sent.json()
-    assert served == {str(m.id): str(m.string) for m in catalog if m.id}
+    assert served == {str(m.id): str(m.string) for m in entries}
     if lang == "en":
         assert all(served[w] == w for w in wanted)
     else:  # translated, not copied
@@ -98,16 +103,42 @@ def test_every_dashboard_string_is_translated_in_each_catalogue(api: Api, lang: 
     assert served["Log in"] == {"uk": "Увійти", "ru": "Войти", "en": "Log in"}[lang]
 
 
-def test_the_dashboard_and_the_notices_share_one_catalogue_mechanism() -> None:
-    """The same compiled-gettext path (and language list) serves both areas."""
+def test_the_dashboard_and_the_notices_read_one_catalogue_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One .po per language in the package, and both areas read it: an edit to that one file
+    (a notice sentence and a dashboard label) shows in the notices and in the dashboard."""
+    from babel.messages.pofile import read_po, write_po
+
     from corridor import _catalogs
     from corridor.notices import LANGUAGES as NOTICE_LANGUAGES
+    from corridor.notices._i18n import po_path as notice_po_path
     from corridor.notices._i18n import translations as notice_translations
     from corridor.web import ui_catalog
+    from tests.conftest import REPO
 
     assert NOTICE_LANGUAGES == _catalogs.LANGUAGES
-    assert notice_translations("uk") is _catalogs.translations("corridor.notices", "notices", "uk")
+    files = sorted(p.relative_to(REPO / "src") for p in (REPO / "src").rglob("*.po"))
+    one = [Path(f"corridor/locale/{lang}/LC_MESSAGES/corridor.po") for lang in ("en", "ru", "uk")]
+    assert files == one
+    assert notice_po_path("ru") == _catalogs.po_path("ru")
     assert ui_catalog("ru")["Map"] == "Карта"
+    assert notice_translations("ru").gettext("HOTLINE") == "ГОРЯЧАЯ ЛИНИЯ"
+
+    with _catalogs.po_path("ru").open("rb") as fh:
+        edited = read_po(fh, locale="ru")
+    edited.get("Map", context="dashboard").string = "Схема"
+    edited.get("HOTLINE").string = "ТЕЛЕФОН"
+    copy = tmp_path / "corridor.po"
+    with copy.open("wb") as fh:
+        write_po(fh, edited)
+    monkeypatch.setattr(_catalogs, "po_path", lambda lang: copy)
+    _catalogs.translations.cache_clear()
+    try:
+        assert ui_catalog("ru")["Map"] == "Схема"
+        assert notice_translations("ru").gettext("HOTLINE") == "ТЕЛЕФОН"
+    finally:
+        _catalogs.translations.cache_clear()
     with pytest.raises(InputError):
         ui_catalog("de")
 

@@ -60,8 +60,9 @@ def page() -> Response:
 
 @router.get("/assets/i18n/{lang}.json", name="dashboard.catalog")
 def catalog(lang: str) -> Response:
-    """The dashboard's translations into ``lang`` (msgid -> msgstr): its gettext catalogue
-    (uk, ru, en), compiled exactly as the notices' catalogues are (corridor._catalogs)."""
+    """The dashboard's translations into ``lang`` (uk, ru, en; msgid -> msgstr): the entries
+    with context "dashboard" of the one gettext catalogue per language that the notices read
+    too (corridor._catalogs)."""
     from corridor.web import LANGUAGES, ui_catalog
 
     if lang not in LANGUAGES:

@@ -1,8 +1,9 @@
 """Message catalogues (gettext .po, one per language) and Babel's dates, times and numbers.
 
-The catalogues are compiled in memory on first use by ``corridor._catalogs``, the one
-mechanism the dashboard's catalogues use too (see there why not at build time).
-``tests/notices/test_catalogues.py`` checks that every catalogue compiles, has no fuzzy or
+The notices' messages live in the one catalogue per language that the dashboard reads too
+(``corridor/locale/<lang>/LC_MESSAGES/corridor.po``, without a message context), compiled
+in memory on first use by ``corridor._catalogs`` (see there why not at build time).
+``tests/notices/test_i18n.py`` checks that every catalogue compiles, has no fuzzy or
 missing entries and that plurals and placeholders match.
 """
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
 LANGUAGES = _catalogs.LANGUAGES
-DOMAIN = "notices"
 #: BCP 47 tags as CAP's ``language`` and HTML's ``lang`` want them.
 LANGUAGE_TAGS = {"uk": "uk-UA", "ru": "ru-RU", "en": "en-US"}
 #: The Babel locale whose date words fit the audience (Ukrainian dates for Russian speakers in
@@ -45,17 +45,17 @@ def check_language(lang: str) -> str:
 
 
 def po_path(lang: str) -> resources.abc.Traversable:
-    return _catalogs.po_path("corridor.notices", DOMAIN, lang)
+    return _catalogs.po_path(check_language(lang))
 
 
 def read_catalog(lang: str) -> Catalog:
     """The catalogue of ``lang`` as Babel parses it (the test suite checks it)."""
-    return _catalogs.read_catalog("corridor.notices", DOMAIN, check_language(lang))
+    return _catalogs.read_catalog(check_language(lang))
 
 
 def translations(lang: str) -> gettext.GNUTranslations:
     """Compiled translations for ``lang`` (compiled once per process, from the .po)."""
-    return _catalogs.translations("corridor.notices", DOMAIN, check_language(lang))
+    return _catalogs.translations(check_language(lang))
 
 
 def babel_locale(lang: str) -> Locale:
