@@ -81,7 +81,7 @@ def plan_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
                 "any machine; if this stops it, the bound says so."
             ),
         ),
-    ] = 600.0,
+    ] = 1800.0,
     bound_work: Annotated[
         int,
         typer.Option(

@@ -547,7 +547,7 @@ BOUND_WORK = 100_000
 BOUND_MAX_NODES = 2_000
 #: the bound's wall-clock safety net (seconds): it only fires on a machine far slower than the
 #: work budget assumes, and the bound then says so (status ``safety_net``)
-BOUND_SAFETY_S = 600.0
+BOUND_SAFETY_S = 1800.0
 
 
 class _Solver:
