@@ -41,9 +41,7 @@ def net_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_plan_writes_schedule_and_gantt_and_saves(net_file: Path, tmp_path: Path) -> None:
     out, png, db = tmp_path / "s.json", tmp_path / "g.png", tmp_path / "c.db"
     args = ["plan", str(DEMO_PLAN), "-n", str(net_file), "-o", str(out), "--gantt", str(png)]
-    res = runner.invoke(
-        app, [*args, "--bound-time-limit", "20", "--save", "--db", f"sqlite:///{db}"]
-    )
+    res = runner.invoke(app, [*args, "--save", "--db", f"sqlite:///{db}"])
     assert res.exit_code == 0, res.output
     data = json.loads(out.read_text())
     jsonschema.validate(data, schedule_schema())
@@ -56,6 +54,13 @@ def test_plan_writes_schedule_and_gantt_and_saves(net_file: Path, tmp_path: Path
         b["gap"], max(0.0, (b["people"] - data["moved"]) / b["people"]), abs_tol=1e-4
     )
     assert f"gap {b['gap']:.1%}" in res.output and "-min steps" in res.output
+    # the summary says what the bound is and whether the MIP guide ran (Rich wraps lines)
+    text = " ".join(res.output.split())
+    kind = {"lp_relaxation": "LP relaxation", "mip_optimum": "MIP optimum"}[b["kind"]]
+    assert f"exact bound: {b['people']:.0f} people, {kind} of the time-expanded model" in text
+    assert b["status"] == "optimal" and "safety net" not in text
+    assert data["guide"] == "not_needed" and data["method"] == "ccrp-bish"
+    assert "MIP guide: not needed (greedy gap <= 5 %)" in text
     from corridor.store import load_plan_record, open_store
 
     with open_store(f"sqlite:///{db}") as store, store.session(write=False) as s:
@@ -125,3 +130,35 @@ def test_missing_plan_and_missing_network(tmp_path: Path) -> None:
     (tmp_path / "p.yaml").write_text(text)
     res = runner.invoke(app, ["plan", str(tmp_path / "p.yaml")])
     assert res.exit_code == 2 and "no road network" in res.output
+
+
+def test_summary_names_the_bound_kind_and_whether_the_guide_was_used() -> None:
+    from rich.console import Console
+
+    from corridor.planning import plan_evacuation, schedule_summary
+    from tests.planning.test_mip_guided import _one_bus
+
+    plan, tt = _one_bus()
+    s = plan_evacuation(plan, travel=tt)
+
+    def shown(x: object) -> str:
+        con = Console(width=200, record=True)
+        con.print(schedule_summary(x))  # type: ignore[arg-type]
+        return " ".join(con.export_text().split())
+
+    assert s.bound is not None and s.method == "ccrp-bish+mip"
+    text = shown(s)
+    assert "MIP guide: solved" in text and "its schedule used" in text
+    assert f"gap {s.bound.gap:.1%}" in text
+    kinds = {
+        ("mip_optimum", "optimal"): "MIP optimum (whole vehicles) of the time-expanded model",
+        ("lp_relaxation", "mip_node_limit"): "not proved optimal within its node limit",
+        ("lp_relaxation", "safety_net"): "safety net stopped the solver",
+        ("trivial", "trivial"): "trivial bound (everyone who can move; no model solved)",
+    }
+    for (kind, status), words in kinds.items():
+        b = s.bound.model_copy(update={"kind": kind, "status": status})
+        assert words in shown(s.model_copy(update={"bound": b})), (kind, status)
+    greedy = s.model_copy(update={"method": "ccrp-bish", "guide": "node_limit"})
+    assert "greedy schedule kept" in shown(greedy)
+    assert "stopped by its safety net" in shown(s.model_copy(update={"guide": "time_limit"}))

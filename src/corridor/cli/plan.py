@@ -71,8 +71,27 @@ def plan_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
         bool, typer.Option("--bound/--no-bound", help="Also solve the exact bound (HiGHS).")
     ] = True,
     bound_time_limit: Annotated[
-        float, typer.Option(min=1, max=3600, help="Seconds allowed for the exact bound.")
-    ] = 60.0,
+        float,
+        typer.Option(
+            min=1,
+            max=3600,
+            help=(
+                "Safety net (seconds) for the exact bound. Its work limit, not this, decides "
+                "which model gives the bound, so the same plan gets the same bound and gap on "
+                "any machine; if this stops it, the bound says so."
+            ),
+        ),
+    ] = 1800.0,
+    bound_work: Annotated[
+        int,
+        typer.Option(
+            min=1000,
+            help=(
+                "Simplex iterations the exact bound may spend over all its models "
+                "(more: a finer model, a tighter bound)."
+            ),
+        ),
+    ] = 100_000,
     save: Annotated[
         bool, typer.Option("--save", help="Store the plan and schedule as a new version.")
     ] = False,
@@ -120,6 +139,7 @@ def plan_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
                 agreements=agreements,
                 bound=bound,
                 bound_time_limit_s=bound_time_limit,
+                bound_work=bound_work,
             )
         else:
             schedule = plan_evacuation(
@@ -130,6 +150,7 @@ def plan_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
                 at=when,
                 bound=bound,
                 bound_time_limit_s=bound_time_limit,
+                bound_work=bound_work,
             )
     if save:
         from corridor.store import open_store, save_plan

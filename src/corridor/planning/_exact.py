@@ -52,6 +52,7 @@ class ExactResult:
     bound: Bound
     n_cols: int
     n_rows: int
+    iterations: int = 0  # simplex iterations spent over every model tried (the work limit's unit)
 
 
 #: Lengths (in headways) of the sliding limits on checkpoint passes.
@@ -538,10 +539,33 @@ def _build(ins: _Instance, dt: float, label: I64) -> _Built:
     )
 
 
-class _Solver:
-    """One HiGHS model, re-solved with other objectives for the bound by time."""
+#: the bound's work budget: simplex iterations over all the models it solves (one thread, so
+#: the same count, and the same models and bound, on every machine and load)
+BOUND_WORK = 100_000
+#: branch-and-bound nodes for the bound's MIP (small models); past it, the LP relaxation of
+#: the same model is the bound (labelled ``lp_relaxation``)
+BOUND_MAX_NODES = 2_000
+#: the bound's wall-clock safety net (seconds): it only fires on a machine far slower than the
+#: work budget assumes, and the bound then says so (status ``safety_net``)
+BOUND_SAFETY_S = 1800.0
 
-    def __init__(self, b: _Built, *, mip: bool, time_limit_s: float) -> None:
+
+class _Solver:
+    """One HiGHS model, re-solved with other objectives for the bound by time.
+
+    Limits counted in work (simplex iterations, branch-and-bound nodes) on one thread make
+    what it returns independent of the machine's speed; ``time_limit_s`` is a safety net.
+    """
+
+    def __init__(
+        self,
+        b: _Built,
+        *,
+        mip: bool,
+        time_limit_s: float,
+        iteration_limit: int | None = None,
+        node_limit: int | None = None,
+    ) -> None:
         import highspy
 
         self.hs = highspy
@@ -549,6 +573,10 @@ class _Solver:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", float(time_limit_s))
         h.setOptionValue("threads", 1)
+        if iteration_limit is not None:
+            h.setOptionValue("simplex_iteration_limit", max(1, int(iteration_limit)))
+        if node_limit is not None:
+            h.setOptionValue("mip_max_nodes", max(0, int(node_limit)))
         lp = highspy.HighsLp()
         n = b.n_cols
         inf = highspy.kHighsInf
@@ -574,16 +602,24 @@ class _Solver:
         self.mip = mip
 
     def run(self) -> tuple[str, float]:
+        """(status, value): ``optimal`` or why not (``iteration_limit``, ``node_limit``,
+        ``time_limit``, ...; the value is then infinite: only an optimum is a bound here)."""
         h, hs = self.h, self.hs
         h.run()
         status = h.getModelStatus()
         info = h.getInfo()
         if status == hs.HighsModelStatus.kOptimal:
             return "optimal", float(info.objective_function_value)
-        if self.mip and status == hs.HighsModelStatus.kTimeLimit:
-            # a MIP stopped early still has a valid upper bound: its dual bound
-            return "time_limit", float(info.mip_dual_bound)
-        return h.modelStatusToString(status).lower().replace(" ", "_"), INF
+        named = {
+            hs.HighsModelStatus.kIterationLimit: "iteration_limit",
+            hs.HighsModelStatus.kSolutionLimit: "node_limit",
+            hs.HighsModelStatus.kTimeLimit: "time_limit",
+        }
+        return named.get(status, h.modelStatusToString(status).lower().replace(" ", "_")), INF
+
+    @property
+    def iterations(self) -> int:
+        return int(self.h.getInfo().simplex_iteration_count)
 
     def set_cost(self, cols: I64, cost: F64) -> None:
         self.h.changeColsCost(int(cols.size), cols.astype(np.int32), cost.astype(np.float64))
@@ -593,8 +629,10 @@ def exact_bound(
     inp: PlannerInput,
     *,
     step_minutes: int | None = None,
-    time_limit_s: float = 60.0,
+    time_limit_s: float = BOUND_SAFETY_S,
+    work_limit: int = BOUND_WORK,
     mip_max_cols: int = 4000,
+    mip_max_nodes: int = BOUND_MAX_NODES,
     max_cols: int = 150_000,
     by_step: bool = True,
     moved: int = 0,
@@ -602,14 +640,21 @@ def exact_bound(
 ) -> ExactResult:
     """The most people that can be out by the end (and by each window's end if ``by_step``).
 
-    Models are solved from coarse to fine while time is left: a 5-minute step with the
+    Models are solved from coarse to fine within a work budget: a 5-minute step with the
     gathering points merged into 15 and then 50 groups of similar times, a 2-minute step with
     120 groups, and the plan's own step (``step_minutes``, default 1 minute) with every point.
     Each is a valid relaxation (durations rounded down, merged points take their members'
-    shortest times), so the smallest optimum found is the bound; models over ``max_cols``
-    columns are skipped (the coarsest is always solved) and refining stops when the time is
-    up or the bound equals ``moved``. The step and groups of the model that gave the bound
-    are reported in it.
+    shortest times), so the smallest optimum found is the bound. Which models are solved
+    depends only on the instance: models over ``max_cols`` columns are skipped (the coarsest
+    is always solved), and refining stops when ``work_limit`` simplex iterations are spent
+    (a model that runs out is not used: only an optimum is a bound) or the bound equals
+    ``moved``. On the finest model, when it has at most ``mip_max_cols`` columns, the vehicle
+    flows are integer; a MIP not proved optimal within ``mip_max_nodes`` branch-and-bound
+    nodes gives way to the LP relaxation of the same model. One thread and these counted
+    limits make the bound the same on every machine and load. ``time_limit_s`` is only a
+    safety net: if it stops a solve, the bound is what was solved before (status
+    ``safety_net``, since that may differ on a faster machine). The bound says which model
+    gave it (step, groups) and its ``kind``.
     """
     started = time.perf_counter()
     ins = _instance(inp)
@@ -626,37 +671,48 @@ def exact_bound(
         ]
     configs = list(dict.fromkeys(plan_))
     labels: dict[int, I64] = {}
-    best: tuple[ExactResult, int, int] | None = None
+    best: tuple[ExactResult, _Built, _Solver | None] | None = None
+    used = 0
+    safety = False
     for i, (step, n) in enumerate(configs):
-        left = time_limit_s - (time.perf_counter() - started)
-        if i > 0 and left <= 0:
+        left_s = time_limit_s - (time.perf_counter() - started)
+        if i > 0 and (left_s <= 0 or used >= work_limit):
+            safety = left_s <= 0
             break
         if n not in labels:
             labels[n] = _groups(ins, n)
         b = _build(ins, step * 60.0, labels[n])
         if i > 0 and b.n_cols > max_cols:
             continue
-        res = _solve_built(
+        res, iters, why, solver = _solve_built(
             inp,
             b,
             step=step,
             n_groups=n,
-            time_limit_s=max(1.0, left),
-            # whole vehicles only on the finest model: a MIP on a coarse one spends the time
+            time_limit_s=max(1.0, left_s),
+            iteration_limit=max(1, work_limit - used),
+            # whole vehicles only on the finest model: a MIP on a coarse one spends the work
             # a finer LP would use better
             mip_max_cols=mip_max_cols if i == len(configs) - 1 else 0,
-            by_step=False,
+            mip_max_nodes=mip_max_nodes,
             moved=moved,
         )
+        used += iters
         if res is not None and (best is None or res.bound.people <= best[0].bound.people):
-            best = (res, step, n)
+            best = (res, b, solver)
+        if why == "time_limit":
+            safety = True
+            break
+        if res is None:  # out of work: the finer models are larger still
+            break
         if best is not None and best[0].bound.people <= moved + 1e-6:
             break
-    if best is None:  # nothing solved in time: the trivial bound (everyone who can move)
+    if best is None:  # nothing solved: the trivial bound (everyone who can move)
         res = _result(
             inp,
             method="lp",
-            status="trivial",
+            kind="trivial",
+            status="safety_net" if safety else "trivial",
             value=float(min(ins.movable.sum(), ins.rec_cap)),
             steps=[],
             moved=moved,
@@ -667,21 +723,17 @@ def exact_bound(
             n_rows=0,
         )
     else:
-        res, step, n = best
-        if by_step and res.bound.status == "optimal":  # the bound by each window's end
-            left = max(1.0, time_limit_s - (time.perf_counter() - started))
-            again = _solve_built(
-                inp,
-                _build(ins, step * 60.0, labels[n]),
-                step=step,
-                n_groups=n,
-                time_limit_s=left,
-                mip_max_cols=mip_max_cols if res.bound.method == "mip" else 0,
-                by_step=True,
-                moved=moved,
-            )
-            if again is not None and again.bound.people <= res.bound.people + 1e-6:
-                res = again
+        res, b, solver = best
+        if by_step and not safety and solver is not None:  # by each window's end
+            left_s = time_limit_s - (time.perf_counter() - started)
+            steps = _by_step(inp, solver, b, res.bound.people, left_s)
+            if steps is None:
+                safety = True
+            else:
+                res.bound = res.bound.model_copy(update={"by_step": steps})
+        if safety:
+            res.bound = res.bound.model_copy(update={"status": "safety_net"})
+    res.iterations = used
     res.bound = res.bound.model_copy(update={"solve_s": round(time.perf_counter() - started, 3)})
     return res
 
@@ -693,15 +745,19 @@ def _solve_built(
     step: int,
     n_groups: int,
     time_limit_s: float,
+    iteration_limit: int,
     mip_max_cols: int,
-    by_step: bool,
+    mip_max_nodes: int,
     moved: int,
-) -> ExactResult | None:
+) -> tuple[ExactResult | None, int, str, _Solver | None]:
+    """The model's optimum as a bound (None if none), simplex iterations spent, why not, and
+    the solver holding the optimum (re-solved warm for the bound by each window's end)."""
     started = time.perf_counter()
     if b.people_cols.size == 0:
-        return _result(
+        empty = _result(
             inp,
             method="lp",
+            kind="lp_relaxation",
             status="optimal",
             value=0.0,
             steps=[],
@@ -712,33 +768,36 @@ def _solve_built(
             n_cols=b.n_cols,
             n_rows=0,
         )
+        return empty, 0, "optimal", None
     use_mip = b.n_cols <= mip_max_cols
-    s = _Solver(b, mip=use_mip, time_limit_s=time_limit_s)
+    s = _Solver(
+        b,
+        mip=use_mip,
+        time_limit_s=time_limit_s,
+        iteration_limit=iteration_limit,
+        node_limit=mip_max_nodes if use_mip else None,
+    )
     status, value = s.run()
-    method = "mip" if use_mip else "lp"
-    if use_mip and status not in ("optimal", "time_limit"):
-        s = _Solver(b, mip=False, time_limit_s=time_limit_s)
-        method = "lp"
+    iters = s.iterations
+    method, kind, label = "lp", "lp_relaxation", "optimal"
+    if use_mip:
+        method, kind = "mip", "mip_optimum"
+    if use_mip and status not in {"optimal", "time_limit"}:
+        # the MIP was not proved optimal within its node limit: its LP relaxation is the
+        # bound (the MIP's dual bound at that point would depend on HiGHS' search)
+        s = _Solver(b, mip=False, time_limit_s=time_limit_s, iteration_limit=iteration_limit)
         status, value = s.run()
-    if status not in ("optimal", "time_limit"):
-        return None
-    steps: list[BoundStep] = []
-    if by_step:
-        ends = sorted({float(e) for e in b.people_win_end})
-        for end in ends[:-1]:
-            s.set_cost(b.people_cols, (b.people_win_end <= end).astype(np.float64))
-            st, val = s.run()
-            if st in ("optimal", "time_limit"):
-                steps.append(BoundStep(at_utc=_utc(inp, end), people=round(val, 3)))
-        s.set_cost(b.people_cols, np.ones(b.people_cols.size))
-        if ends:
-            steps.append(BoundStep(at_utc=_utc(inp, ends[-1]), people=round(value, 3)))
-    return _result(
+        iters += s.iterations
+        method, kind, label = "lp", "lp_relaxation", "mip_node_limit"
+    if status != "optimal":
+        return None, iters, status, None
+    res = _result(
         inp,
         method=method,
-        status=status,
+        kind=kind,
+        status=label,
         value=value,
-        steps=steps,
+        steps=[],
         moved=moved,
         started=started,
         step=step,
@@ -746,6 +805,29 @@ def _solve_built(
         n_cols=b.n_cols,
         n_rows=b.a.shape[0],
     )
+    return res, iters, "optimal", s
+
+
+def _by_step(
+    inp: PlannerInput, s: _Solver, b: _Built, value: float, time_limit_s: float
+) -> list[BoundStep] | None:
+    """The bound by each window's end: the kept model re-solved warm with another objective
+    (people out by then); None if the safety net stopped it. A re-solve stopped by its work
+    limit leaves that step out (the same on every machine)."""
+    s.h.setOptionValue("time_limit", max(1.0, float(time_limit_s)))
+    steps: list[BoundStep] = []
+    ends = sorted({float(e) for e in b.people_win_end})
+    for end in ends[:-1]:
+        s.set_cost(b.people_cols, (b.people_win_end <= end).astype(np.float64))
+        st, val = s.run()
+        if st == "time_limit":
+            return None
+        if st == "optimal":
+            steps.append(BoundStep(at_utc=_utc(inp, end), people=round(val, 3)))
+    s.set_cost(b.people_cols, np.ones(b.people_cols.size))
+    if ends:
+        steps.append(BoundStep(at_utc=_utc(inp, ends[-1]), people=round(value, 3)))
+    return steps
 
 
 #: trips the MIP gave each vehicle (index in ``inp.vehicles``), in order: (gathering point,
@@ -884,6 +966,7 @@ def _result(
     inp: PlannerInput,
     *,
     method: str,
+    kind: str,
     status: str,
     value: float,
     steps: list[BoundStep],
@@ -898,12 +981,14 @@ def _result(
     gap = 0.0 if people <= 0 else max(0.0, (people - moved) / people)
     bound = Bound(
         method=method,
+        kind=kind,
         status=status,
         people=round(people, 3),
         by_step=steps,
         gap=round(gap, 5),
         solve_s=round(time.perf_counter() - started, 3),
         step_minutes=step,
-        gathering_groups=n_groups,
+        # None: every gathering point is its own node (nothing merged)
+        gathering_groups=n_groups if n_groups is not None and n_groups < len(inp.demand) else None,
     )
     return ExactResult(bound, n_cols, n_rows)

@@ -491,7 +491,23 @@ class Bound(_Strict):
     """The exact reference: an upper bound on the people moved, and the plan's gap to it."""
 
     method: str = Field(description="'mip' (exact whole-vehicle optimum) or 'lp' (relaxation)")
-    status: str = Field(description="solver status; 'time_limit' means the bound is the LP's")
+    kind: str = Field(
+        default="lp_relaxation",
+        description=(
+            "what the figure is: 'mip_optimum' (whole vehicles, proved optimal), "
+            "'lp_relaxation' (the LP optimum of the model: a weaker but valid bound), "
+            "'trivial' (no model solved: everyone who can move)"
+        ),
+    )
+    status: str = Field(
+        description=(
+            "how the solve ended: 'optimal'; 'mip_node_limit' (the MIP was not proved optimal "
+            "within its node limit, so the bound is its LP relaxation); 'safety_net' (the "
+            "wall-clock safety net stopped the solve: the bound is from the models solved "
+            "before and may be tighter on a faster machine); 'trivial'. Otherwise the bound "
+            "depends only on the instance (work limits, one thread)"
+        )
+    )
     people: float = Field(description="most people that can be out by the end")
     by_step: list[BoundStep] = Field(default_factory=list)
     gap: float = Field(description="(bound - moved) / bound; 0 when bound is 0")
@@ -500,8 +516,8 @@ class Bound(_Strict):
     gathering_groups: int | None = Field(
         default=None,
         description=(
-            "gathering points in the bound's model: fewer than in the plan when points with "
-            "similar times were merged (their shortest times; a looser but valid bound)"
+            "gathering point groups in the bound's model when points with similar times were "
+            "merged (their shortest times; a looser but valid bound); None: every point"
         ),
     )
 
@@ -533,10 +549,12 @@ class Schedule(_Strict):
     guide: str | None = Field(
         default=None,
         description=(
-            "the exact MIP's trips as a second planner (small instances): 'optimal' or "
-            "'node_limit' (used; a deterministic limit, so the same on every machine), "
-            "'time_limit' (the wall-clock safety net fired: discarded), 'too_large', "
-            "'no_solution'; None when not tried (no bound asked)"
+            "the exact MIP's trips as a second planner, tried only when the greedy "
+            "schedule's gap to the bound is above 5 % (small instances): 'not_needed' (gap "
+            "<= 5 %), 'optimal' or 'node_limit' (solved; a deterministic limit, so the same "
+            "on every machine), 'time_limit' (the wall-clock safety net fired: discarded), "
+            "'too_large', 'no_solution'; None when not tried (no bound asked). Whether its "
+            "schedule was kept shows in ``method`` ('+mip')"
         ),
     )
     plan_s: float = Field(default=0.0, description="planner wall time")

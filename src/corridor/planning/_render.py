@@ -17,6 +17,53 @@ def _hm(t: datetime | None) -> str:
     return "-" if t is None else t.strftime("%d %H:%M")
 
 
+_KINDS = {
+    "mip_optimum": "MIP optimum (whole vehicles)",
+    "lp_relaxation": "LP relaxation",
+    "trivial": "trivial bound (everyone who can move; no model solved)",
+}
+_STATUS = {
+    "optimal": "",
+    "mip_node_limit": "; the MIP was not proved optimal within its node limit",
+    "safety_net": "; the wall-clock safety net stopped the solver: may be tighter elsewhere",
+    "trivial": "",
+}
+
+
+def _bound_line(s: Schedule) -> str:
+    """The bound, what kind of figure it is, the model that gave it, and the gap."""
+    b = s.bound
+    assert b is not None
+    kind = _KINDS.get(b.kind, b.kind)
+    status = _STATUS.get(b.status, f"; {b.status}")
+    model = ""
+    if b.kind != "trivial":
+        groups = b.gathering_groups
+        pts = "every gathering point" if groups is None else f"{groups} gathering point groups"
+        model = f" of the time-expanded model ({b.step_minutes}-min steps, {pts})"
+    return (
+        f"\nexact bound: {b.people:.0f} people, {kind}{model}{status}"
+        f"\ngap {b.gap:.1%} (bound - moved) / bound; planner {s.plan_s:.2f} s, "
+        f"bound {b.solve_s:.2f} s"
+    )
+
+
+def _guide_line(s: Schedule) -> str:
+    """Whether the exact MIP's trips (the guide) were solved and used."""
+    used = s.method.endswith("+mip")
+    return {
+        None: "",
+        "not_needed": "MIP guide: not needed (greedy gap <= 5 %)",
+        "optimal": "MIP guide: solved to optimality, "
+        + ("its schedule used" if used else "greedy schedule kept (moved as many or more)"),
+        "node_limit": "MIP guide: solved to its node limit, "
+        + ("its schedule used" if used else "greedy schedule kept (moved as many or more)"),
+        "time_limit": "MIP guide: stopped by its safety net, discarded (greedy schedule)",
+        "too_large": "MIP guide: instance too large for it (greedy schedule)",
+        "no_solution": "MIP guide: no integer solution within its node limit (greedy schedule)",
+    }.get(s.guide, f"MIP guide: {s.guide}")
+
+
 def schedule_summary(schedule: Schedule) -> Group:
     """Headline, per-window loads, busiest checkpoint hours, who is left and why."""
     s = schedule
@@ -27,16 +74,10 @@ def schedule_summary(schedule: Schedule) -> Group:
         f"{len(s.convoys)} convoys; clearance {_hm(s.clearance_utc)} UTC"
     )
     if s.bound is not None:
-        head.append(
-            f"\nexact bound ({s.bound.method}, {s.bound.status}): {s.bound.people:.0f} people; "
-            f"gap {s.bound.gap:.1%}; planner {s.plan_s:.2f} s, bound {s.bound.solve_s:.2f} s"
-        )
-        groups = s.bound.gathering_groups
-        head.append(
-            f" (time-expanded model: {s.bound.step_minutes}-min steps"
-            + ("" if groups is None else f", {groups} gathering point groups")
-            + ")"
-        )
+        head.append(_bound_line(s))
+    guide = _guide_line(s)
+    if guide:
+        head.append(f"\n{guide}")
     by = ", ".join(f"{c} {s.moved_by_class.get(c, 0)}" for c in PEOPLE_CLASSES)
     head.append(f"\nmoved by class: {by}")
     win = Table(title="Windows", title_justify="left")
