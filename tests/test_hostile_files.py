@@ -133,6 +133,7 @@ _ALLOWED_READERS = {
     "store/_schema.py",  # the packaged migration files (their revision ids)
     "store/_plain.py",  # the packaged migration files, read without Alembic
     "_catalogs.py",  # the packaged gettext catalogues (notices and dashboard)
+    "api/_ensembles.py",  # the server's own job files, named by a hex job id it made
     "api/_dashboard.py",  # the packaged dashboard bundle, by names from a fixed table
     "web/__init__.py",  # the packaged dashboard catalogues, for languages from a fixed set
 }

@@ -168,7 +168,7 @@ def jobs_dir() -> Path:
     env = os.environ.get("CORRIDOR_ENSEMBLE_DIR")
     if env:
         return Path(env)
-    from corridor.ensembles._run import default_cache_dir
+    from corridor.ensembles import default_cache_dir
 
     return default_cache_dir().parent / "ensembles"
 
