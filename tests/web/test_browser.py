@@ -24,6 +24,10 @@ from tests.api.conftest import seed_users, terms_for
 from tests.api.test_serve import serving
 from tests.conftest import REPO, require
 
+# The same patience as the page's own actions (set_default_timeout below): expect() waits 5 s by
+# default, which a status line rendered after a route on a loaded 2-core CI machine can miss.
+expect.set_options(timeout=15_000)
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = REPO / "out" / "screenshots"
 
