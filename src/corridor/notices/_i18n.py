@@ -2,7 +2,7 @@
 
 The notices' messages live in the one catalogue per language that the dashboard reads too
 (``corridor/locale/<lang>/LC_MESSAGES/corridor.po``, without a message context), compiled
-in memory on first use by ``corridor._catalogs`` (see there why not at build time).
+to a .mo at build time by ``make`` (``corridor._catalogs``; a stale build is never served).
 ``tests/notices/test_i18n.py`` checks that every catalogue compiles, has no fuzzy or
 missing entries and that plurals and placeholders match.
 """
