@@ -329,7 +329,7 @@ class EnsembleRunner:
         self._client = None
 
     def _run(self, run: Run) -> None:
-        from corridor.ensembles import Summary, run_ensemble
+        from corridor.ensembles import run_ensemble
 
         prepared = run.prepared
         assert prepared is not None
@@ -348,14 +348,7 @@ class EnsembleRunner:
                 transfer="auto",
                 network=prepared.network,
             )
-            summary = Summary(
-                partial,
-                prepared.gathering_ids,
-                prepared.exit_ids,
-                prepared.hazard_ids,
-                run.seed,
-                prepared.not_valid,
-            )
+            summary = prepared.summary(partial, run.seed)
             run.summary = summary
             run.result = summary.to_dict()
             run.status = "done"

@@ -66,7 +66,6 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
 
     from corridor.ensembles import (
         TRANSFERS,
-        Summary,
         connect,
         load_scenario,
         prepare,
@@ -111,14 +110,7 @@ def ensemble_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
             transfer=network_transfer,
             network=prepared.network,
         )
-    summary = Summary(
-        partial,
-        prepared.gathering_ids,
-        prepared.exit_ids,
-        prepared.hazard_ids,
-        seed,
-        prepared.not_valid,
-    )
+    summary = prepared.summary(partial, seed)
     if output is not None:
         from corridor._files import write_atomic
 

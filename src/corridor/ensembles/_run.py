@@ -24,6 +24,7 @@ import numpy as np
 
 from corridor.ensembles._job import Job, can_open, network_payload, run_batch
 from corridor.ensembles._partial import Partial, merge
+from corridor.ensembles._report import Summary
 from corridor.ensembles._sample import UncertainCheckpoint, UncertainHazard, jitter_radius_m
 from corridor.ensembles._scenario import Scenario, resolve
 from corridor.errors import CorridorError, InputError, ScenarioError
@@ -53,6 +54,12 @@ class Prepared:
     #: hazards of the file that are not valid at the scenario's time: left out of the sampling
     #: (they could add no risk and close nothing), listed for the report
     not_valid: tuple[str, ...] = ()
+
+    def summary(self, partial: Partial, seed: int) -> Summary:
+        """The reduced run ``partial`` of this scenario, labelled for its report."""
+        return Summary(
+            partial, self.gathering_ids, self.exit_ids, self.hazard_ids, seed, self.not_valid
+        )
 
 
 def default_cache_dir() -> Path:
