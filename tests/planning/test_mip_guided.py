@@ -21,7 +21,6 @@ from corridor.planning import (
     Schedule,
     exact_bound,
     mip_guide,
-    mip_trips,
     plan_evacuation,
     plan_schedule,
     resolve_corridors,
@@ -89,10 +88,10 @@ def _one_bus() -> tuple[PlanInput, TravelTimes]:
     return plan, tt
 
 
-def test_mip_trips_beat_the_greedy_planner_on_a_small_instance() -> None:
+def test_mip_guide_trips_beat_the_greedy_planner_on_a_small_instance() -> None:
     plan, tt = _one_bus()
     greedy = plan_schedule(_input(plan, tt))
-    chains = mip_trips(_input(plan, tt), time_limit_s=30)
+    chains = mip_guide(_input(plan, tt), time_limit_s=30).chains
     assert chains is not None
     assert set(chains) == {0}  # the one bus, with the MIP's trips in order
     guided = plan_schedule(_input(plan, tt), chains=copy.deepcopy(chains), greedy=False)
@@ -120,7 +119,7 @@ def test_mip_trips_beat_the_greedy_planner_on_a_small_instance() -> None:
 def test_a_mip_derived_schedule_never_breaks_a_rule(inst: tuple[PlanInput, TravelTimes]) -> None:
     plan, tt = inst
     # the guide's own safety net (120 s): a shorter one fired on a loaded machine
-    chains = mip_trips(_input(plan, tt))
+    chains = mip_guide(_input(plan, tt)).chains
     assert chains is not None  # the property test's instances are all small
     s: Schedule = plan_schedule(_input(plan, tt), chains=chains, greedy=False)
     check_schedule(plan, s)

@@ -20,7 +20,6 @@ from corridor.planning._exact import (
     TripChains,
     exact_bound,
     mip_guide,
-    mip_trips,
 )
 from corridor.planning._load import (
     SCHEDULE_SCHEMA_PATH,
@@ -121,7 +120,6 @@ __all__ = [
     "exact_bound",
     "load_plan",
     "mip_guide",
-    "mip_trips",
     "parse_plan_text",
     "plan_evacuation",
     "plan_from_data",

@@ -859,26 +859,6 @@ class MipGuide:
     nodes: int = 0
 
 
-def mip_trips(
-    inp: PlannerInput,
-    *,
-    step_minutes: int | None = None,
-    time_limit_s: float = GUIDE_SAFETY_S,
-    max_nodes: int = GUIDE_MAX_NODES,
-    max_cols: int = 60_000,
-    max_points: int = 40,
-) -> TripChains | None:
-    """Each vehicle's trips in the MIP, or None (see ``mip_guide`` for why)."""
-    return mip_guide(
-        inp,
-        step_minutes=step_minutes,
-        time_limit_s=time_limit_s,
-        max_nodes=max_nodes,
-        max_cols=max_cols,
-        max_points=max_points,
-    ).chains
-
-
 def mip_guide(
     inp: PlannerInput,
     *,

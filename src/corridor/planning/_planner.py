@@ -734,7 +734,7 @@ def plan_schedule(
 ) -> Schedule:
     """Run the planner and build the schedule (without the bound; see ``plan_evacuation``).
 
-    With ``chains`` (each vehicle's trips in the exact MIP, ``corridor.planning.mip_trips``)
+    With ``chains`` (each vehicle's trips in the exact MIP, ``corridor.planning.mip_guide``)
     those trips are also timed under the same rules, and that schedule is kept when it moves
     more people (``method`` then gets ``+mip``); with ``greedy=False`` and ``chains`` that
     schedule is the only one made (for checking it on its own).
