@@ -64,6 +64,27 @@ def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
     return engine
 
 
+def _configure_tables() -> None:
+    """Import every table module and configure the mappers now, in the thread opening the store.
+
+    ``corridor.store`` loads its modules on first use (PEP 562). In a threaded server, a request
+    that configured the mappers while another thread was half-way through importing a table
+    module (``MovementRow`` defined, ``MovementAckRow`` not yet) failed the configuration for
+    the life of the process: every later write answered 503 (found by the crash-safety test).
+    """
+    from sqlalchemy.orm import configure_mappers
+
+    from corridor.store import (  # noqa: F401
+        _audit_tables,
+        _monitoring_tables,
+        _movement_tables,
+        _plan_tables,
+        _tables,
+    )
+
+    configure_mappers()
+
+
 class Store:
     """A database with the corridor schema: engine plus the two kinds of transaction scope.
 
@@ -71,6 +92,7 @@ class Store:
     """
 
     def __init__(self, engine: Engine) -> None:
+        _configure_tables()
         self.engine = engine
         self._writer = sessionmaker(engine, expire_on_commit=False)
         reader = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
