@@ -1,8 +1,11 @@
-"""Read-only queries on the bare DB-API driver (sqlite3, psycopg), without SQLAlchemy.
+"""Read-only queries on the bare DB-API driver (sqlite3, psycopg2), without SQLAlchemy.
 
 Importing SQLAlchemy's ORM alone costs more than the 0.3 s a database-only command may take
 to start (issue 14, defect 10), so ``corridor agreement list``, ``party list``, ``users list``
-and ``db status`` read through here first (:mod:`corridor.cli._lean`).
+and ``db status`` read through here first (:mod:`corridor.cli._lean`). PostgreSQL is read
+with psycopg2, not the psycopg 3 the store's engine uses: psycopg 3 imports asyncio, logging
+and importlib.metadata, 0.2 s of CPU here, where psycopg2's C module takes 0.04 s. Both are
+libpq underneath and take the same connection keywords.
 
 This path only ever answers the ordinary case: a database that exists, is reachable and is
 at exactly the revision this code needs. Anything else (a URL it does not parse the simple
@@ -164,7 +167,7 @@ def _sqlite(path: str) -> Iterator[Any]:
 
 @contextmanager
 def _postgres(url: DbUrl) -> Iterator[Any]:
-    import psycopg
+    import psycopg2
 
     # As SQLAlchemy's psycopg dialect builds them (create_connect_args): the URL's parts, then
     # its query options (options=-csearch_path=..., connect_timeout, sslmode...).
@@ -181,12 +184,13 @@ def _postgres(url: DbUrl) -> Iterator[Any]:
     kwargs.update(url.query)
     if url.host and "," in url.host:
         raise HandOverError("several hosts")
-    with psycopg.connect(**kwargs) as conn:
-        try:
-            with conn.cursor() as cur:
-                yield cur
-        finally:
-            conn.rollback()
+    conn = psycopg2.connect(**kwargs)
+    try:
+        with conn.cursor() as cur:
+            yield cur
+    finally:
+        conn.rollback()
+        conn.close()
 
 
 @contextmanager
