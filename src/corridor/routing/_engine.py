@@ -12,9 +12,11 @@ exact methods:
   ``"auto"`` uses it whenever the router has a hierarchy (built lazily on networks up to
   ``AUTO_HIERARCHY_NODES`` nodes, or by :meth:`Router.prepare`).
 - ``"alt"``: bidirectional A* with landmark bounds on travel time; ``"dijkstra"``:
-  bidirectional Dijkstra. Without a hierarchy ``"auto"`` picks between these two per query:
-  ALT unless hazards inflate costs so much (how many edges, and by how much each) that its
-  time-only bounds get loose.
+  bidirectional Dijkstra. Without a hierarchy ``"auto"`` picks between these two by timing
+  them (:class:`MethodChoice`): the first few queries of each degree of cost inflation run
+  both on the same pair, and the faster is kept for that degree from then on. Hazards inflate
+  costs and loosen ALT's time-only bounds, but where the balance tips depends on the network,
+  on where the hazards lie and on the machine, which no fixed threshold caught.
 
 The router keeps a few customised cost arrays (metrics); a query compares its cost array with
 the metric it last used for that array (one O(m) pass) and re-customises only above the edges
@@ -24,7 +26,10 @@ that announce their changes (:meth:`Router.metric` then :meth:`Metric.update`) s
 
 from __future__ import annotations
 
+import math
+import statistics
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Literal, NamedTuple
@@ -44,19 +49,29 @@ I32 = NDArray[np.int32]
 
 # Measured (benchmarks/bench_routing.py, interleaved): without hazards ALT is ~2.5x faster than
 # bidirectional Dijkstra on the ~800-node OSM towns and ~11x on the 1.4M-edge grid; with many
-# edges inflated its time-only bounds get loose and it is ~2x slower (towns from ~80 % inflated,
-# the grid from ~41 %), while at 23 % on the grid it is still ~2.3x faster. But a share alone
-# does not say how loose: many edges with a little risk (a low risk weight, a mild hazard)
-# leave the bounds nearly tight. The rule therefore uses the mean inflation of a fixed sample
-# of edges, each edge's cost / travel time capped at INFLATION_CAP (``_kernels.inflation``).
+# edges inflated its time-only bounds get loose and it is up to ~2x slower. Where it tips was
+# first ruled by the share of inflated edges, then by the mean inflation of a fixed sample of
+# edges (each edge's cost / travel time capped at INFLATION_CAP, ``_kernels.inflation``); both
+# picked the slower method somewhere (choice2 in docs/benchmarks.md: the towns tip near a mean
+# of 2.5, the 100k region between 2.8 and 5.2, and a few pictures break any order). The
+# inflation now only names the degree of inflation (a bucket) whose timings decide.
 SAMPLE_EDGES = 512
-# The former rule (kept for the benchmark that compares the two): Dijkstra above this share
-# of sampled edges costing more than 1.1 x their travel time.
+# The two former rules (kept for the benchmark that compares them): Dijkstra above this share
+# of sampled edges costing more than 1.1 x their travel time; Dijkstra above this mean capped
+# inflation (with every inflated edge at the cap it is the same 30 %).
 ALT_MAX_INFLATED_SHARE = 0.3
-# Above this mean capped inflation, bounds are too loose for ALT (benchmarks/bench_routing.py
-# choice2; docs/benchmarks.md). With every inflated edge at the cap it is the former 30 %.
 ALT_MAX_INFLATION = 1.0 + ALT_MAX_INFLATED_SHARE * (k.INFLATION_CAP - 1.0)
 INFLATION_CAP = k.INFLATION_CAP
+# Pairs timed with both methods per inflation bucket before the faster is kept: the median of
+# the per-pair time ratios decides (a query or two slowed by the scheduler do not) after
+# TRIAL_PAIRS if one method is faster by CLEAR_RATIO, else after TRIAL_PAIRS_MAX (a close
+# call needs more pairs to come out right, and costs little either way).
+TRIAL_PAIRS = 5
+TRIAL_PAIRS_MAX = 15
+CLEAR_RATIO = 1.25
+# Buckets of the mean inflation, a factor of 1.05 apart: the 1-10 range holds 48 of them, so
+# a network's router runs at most 720 pairs twice over its whole life.
+INFLATION_BUCKET = 1.05
 # "auto" builds the hierarchy on first use up to this size (Krems: 10 ms, 100k nodes: ~6 s);
 # larger networks build it on request (Router.prepare), as an import or a service start does.
 AUTO_HIERARCHY_NODES = 150_000
@@ -84,6 +99,57 @@ class PathResult(NamedTuple):
 
 # tuple.__new__ straight, without the named tuple's Python-level __new__
 _new_result: Callable[[type[PathResult], tuple[float, I32, int, str]], PathResult] = tuple.__new__
+
+
+class MethodChoice:
+    """Which of ALT and bidirectional Dijkstra answers faster, learned per degree of cost
+    inflation (a bucket of the mean capped inflation, :data:`INFLATION_BUCKET` wide).
+
+    Without hazards (no sampled edge dearer than its travel time) ALT's bounds are tight and
+    it wins on every network measured, by 2.5-11x: no trial. Otherwise the first queries in a
+    bucket run both methods on the same pair (which one runs first alternates, so that
+    neither always finds the caches warm), until the median of the per-pair time ratios
+    says which is faster: after :data:`TRIAL_PAIRS` pairs if by :data:`CLEAR_RATIO` or more,
+    else after :data:`TRIAL_PAIRS_MAX`. That method then answers every later query in the
+    bucket. The timings are handed in (:meth:`record`): the logic is tested with made-up ones.
+    Not thread-safe: the router calls it under its lock."""
+
+    def __init__(self) -> None:
+        self._ratios: dict[int, list[float]] = {}  # log(ALT time / Dijkstra time) per pair
+        self._decided: dict[int, Literal["alt", "dijkstra"]] = {}
+
+    @staticmethod
+    def bucket(inflation: float) -> int:
+        return math.floor(math.log(max(inflation, 1e-9)) / _LOG_BUCKET)
+
+    def pick(self, inflation: float) -> Literal["alt", "dijkstra"] | None:
+        """The method for costs of this inflation, or None while it is on trial."""
+        if inflation <= 1.0:
+            return "alt"
+        return self._decided.get(self.bucket(inflation))
+
+    def first(self, inflation: float) -> Literal["alt", "dijkstra"]:
+        """On trial: the method that runs first on the next pair (and answers it)."""
+        done = len(self._ratios.get(self.bucket(inflation), ()))
+        return "alt" if done % 2 == 0 else "dijkstra"
+
+    def record(self, inflation: float, alt_ns: float, dijkstra_ns: float) -> None:
+        """One pair's times (any unit, both the same); decides after :data:`TRIAL_PAIRS`."""
+        b = self.bucket(inflation)
+        if b in self._decided:
+            return
+        ratios = self._ratios.setdefault(b, [])
+        ratios.append(math.log(max(alt_ns, 1e-9) / max(dijkstra_ns, 1e-9)))
+        if len(ratios) < TRIAL_PAIRS:
+            return
+        median = statistics.median(ratios)
+        if abs(median) >= _LOG_CLEAR or len(ratios) >= TRIAL_PAIRS_MAX:
+            self._decided[b] = "alt" if median <= 0.0 else "dijkstra"
+            del self._ratios[b]
+
+
+_LOG_BUCKET = math.log(INFLATION_BUCKET)
+_LOG_CLEAR = math.log(CLEAR_RATIO)
 
 
 class Router:
@@ -117,6 +183,7 @@ class Router:
         self._floats, self._ints = q.work_arrays(n, m, self._sample_time)
         self._lock = threading.Lock()
         self._no_lm = np.zeros((1, 1), np.float32)
+        self._choice = MethodChoice()
         self._hierarchy = hierarchy
         self._use_hierarchy = use_hierarchy
         self._hierarchy_lock = threading.Lock()
@@ -230,10 +297,12 @@ class Router:
         c = np.ascontiguousarray(cost, dtype=np.float64)
         return float(k.inflation(c, self._sample, self._sample_time))
 
-    def choose(self, cost: F64) -> Literal["dijkstra", "alt"]:
-        """ALT unless hazards inflate costs too much (see module doc); ``shortest`` applies
-        the same rule inside the compiled query."""
-        return "alt" if self.inflation(cost) <= ALT_MAX_INFLATION else "dijkstra"
+    def choose(self, cost: F64) -> Literal["dijkstra", "alt"] | None:
+        """The method ``"auto"`` uses for ``cost`` without a hierarchy: the one timed faster
+        for costs inflated as much (:class:`MethodChoice`), or None while that is on trial."""
+        inflation = self.inflation(cost)
+        with self._lock:
+            return self._choice.pick(inflation)
 
     def shortest(self, cost: F64, s: int, t: int, *, method: Method = "auto") -> PathResult:
         """Least-cost path from node ``s`` to node ``t``; cost ``inf`` and no edges if none.
@@ -262,26 +331,57 @@ class Router:
                     got = metric.shortest(s, t)
                 return _new_result(PathResult, (*got, metric.answered_by))
         if method == "dijkstra":
-            mode, lm_from, lm_to = q.DIJKSTRA, self._no_lm, self._no_lm
-        else:
-            lm = self.landmarks
-            mode, lm_from, lm_to = (q.ALT if method == "alt" else q.AUTO), lm.dist_from, lm.dist_to
+            with self._lock:
+                return self._run("dijkstra", cost, s, t)
+        self.landmarks  # noqa: B018  (computed outside the lock on first use)
+        if method == "alt":
+            with self._lock:
+                return self._run("alt", cost, s, t)
+        inflation = self.inflation(cost)
         with self._lock:
-            mu, edges, settled, chosen = k.query(
-                self._graph,
-                cost,
-                lm_from,
-                lm_to,
-                self._floats,
-                self._ints,
-                s,
-                t,
-                mode,
-                ALT_MAX_INFLATION,
-            )
-        return _new_result(
-            PathResult, (mu, edges, settled, "alt" if chosen == q.ALT else "dijkstra")
+            picked = self._choice.pick(inflation)
+            if picked is not None:
+                return self._run(picked, cost, s, t)
+            # on trial: both methods on this pair, the first one's answer returned
+            first = self._choice.first(inflation)
+            found, first_ns = self._measure(first, cost, s, t)
+            second_ns = self._measure("dijkstra" if first == "alt" else "alt", cost, s, t)[1]
+            alt_ns, dijkstra_ns = (first_ns, second_ns) if first == "alt" else (second_ns, first_ns)
+            self._choice.record(inflation, alt_ns, dijkstra_ns)
+            return found
+
+    def _measure(
+        self, method: Literal["alt", "dijkstra"], cost: F64, s: int, t: int
+    ) -> tuple[PathResult, float]:
+        """A query and its wall time in ns (for the choice; the lock is held). Wall, not
+        thread CPU time: the latter ticks in 15.6 ms steps on Windows. A query first clears
+        what the previous one touched in the work arrays; that is done before the clock
+        starts, or the second method of a pair would pay for the first one's search."""
+        self._run("dijkstra", cost, s, s)  # clears, touches one node
+        t0 = time.perf_counter_ns()
+        found = self._run(method, cost, s, t)
+        return found, float(time.perf_counter_ns() - t0)
+
+    def _run(self, method: Literal["alt", "dijkstra"], cost: F64, s: int, t: int) -> PathResult:
+        """ALT or bidirectional Dijkstra in the compiled query (the lock is held)."""
+        if method == "alt":
+            lm = self.landmarks
+            mode, lm_from, lm_to = q.ALT, lm.dist_from, lm.dist_to
+        else:
+            mode, lm_from, lm_to = q.DIJKSTRA, self._no_lm, self._no_lm
+        mu, edges, settled, _ = k.query(
+            self._graph,
+            cost,
+            lm_from,
+            lm_to,
+            self._floats,
+            self._ints,
+            s,
+            t,
+            mode,
+            ALT_MAX_INFLATION,
         )
+        return _new_result(PathResult, (mu, edges, settled, method))
 
     def one_to_all(self, cost: F64, source: int, *, backward: bool = False) -> tuple[F64, I32]:
         """Distances (and predecessor edges) from ``source``, or to it when ``backward``."""
