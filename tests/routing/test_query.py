@@ -91,6 +91,8 @@ def test_the_choice_keeps_the_faster_method_per_degree_of_inflation() -> None:
     scheduler does not flip a decision; buckets 5 % apart are decided apart."""
     choice = engine.MethodChoice()
     assert choice.pick(1.0) == "alt"  # no hazard: ALT, untimed
+    assert choice.pick(engine.ALT_UNTIMED_INFLATION) == "alt"  # little inflation: the same
+    assert choice.pick(engine.ALT_UNTIMED_INFLATION * 1.01) is None
     for i in range(engine.TRIAL_PAIRS):
         assert choice.pick(2.0) is None  # on trial
         assert choice.first(2.0) == ("alt" if i % 2 == 0 else "dijkstra")
@@ -134,20 +136,22 @@ class _Timed(Router):
 def test_the_router_answers_with_the_method_timed_faster(
     network: Network, alt_factor: float, winner: str
 ) -> None:
-    """Mild hazards on most edges (the mean inflation 1.12: ALT under the former rule, and
+    """Moderate hazards on most edges (the mean inflation 1.6: ALT under the former rule, and
     Dijkstra under the rule by the share of inflated edges) and heavy ones (mean ~6.4:
     Dijkstra under both former rules). After the trial ``auto`` answers with whichever the
-    timings made faster, exactly."""
+    timings made faster, exactly; a picture inflated little is ALT's, untimed."""
     time_s = network.edge_time_s.astype(np.float64)
     rng = np.random.default_rng(23)
     mild = time_s.copy()
-    mild[rng.random(network.n_edges) < 0.6] *= 1.2
+    mild[rng.random(network.n_edges) < 0.6] *= 2.0
+    slight = time_s.copy()
+    slight[rng.random(network.n_edges) < 0.6] *= 1.2
     heavy = time_s.copy()
     heavy[rng.random(network.n_edges) < 0.6] *= 1000.0
     router = _Timed(network, landmarks=compute_landmarks(network, count=8), use_hierarchy=False)
     router.alt_factor = alt_factor
-    # the hand estimate: 40 % at 1.0 and 60 % at 1.2 (mild); 40 % at 1.0, 60 % at the cap
-    assert router.inflation(mild) == pytest.approx(1.12, abs=0.03)
+    # the hand estimate: 40 % at 1.0 and 60 % at 2 (mild); 40 % at 1.0, 60 % at the cap
+    assert router.inflation(mild) == pytest.approx(1.6, abs=0.1)
     assert router.inflation(heavy) == pytest.approx(0.4 + 0.6 * k.INFLATION_CAP, abs=0.3)
     assert router.inflation(time_s) == 1.0
     for cost in (mild, heavy):
@@ -163,4 +167,7 @@ def test_the_router_answers_with_the_method_timed_faster(
                 expected = np.inf
             assert found.cost == pytest.approx(expected, rel=1e-9, abs=1e-9)
         assert router.choose(cost) == winner
-    assert router.choose(time_s) == "alt"
+    assert router.inflation(slight) == pytest.approx(1.12, abs=0.03)
+    for cost in (time_s, slight):
+        assert router.choose(cost) == "alt"
+        assert router.shortest(cost, 0, network.n_nodes - 1).method == "alt"

@@ -69,6 +69,11 @@ INFLATION_CAP = k.INFLATION_CAP
 TRIAL_PAIRS = 5
 TRIAL_PAIRS_MAX = 15
 CLEAR_RATIO = 1.25
+# Up to this mean inflation ALT answers untimed: in every such picture measured (mean 1.01-1.31;
+# the towns with up to 63 % of edges dearer, the 100k region with up to 45 %) it was 1.4-17x
+# faster, and a trial there is mostly the slow Dijkstra run twice over (choice2 in
+# docs/benchmarks.md).
+ALT_UNTIMED_INFLATION = 1.3
 # Buckets of the mean inflation, a factor of 1.05 apart: the 1-10 range holds 48 of them, so
 # a network's router runs at most 720 pairs twice over its whole life.
 INFLATION_BUCKET = 1.05
@@ -105,8 +110,9 @@ class MethodChoice:
     """Which of ALT and bidirectional Dijkstra answers faster, learned per degree of cost
     inflation (a bucket of the mean capped inflation, :data:`INFLATION_BUCKET` wide).
 
-    Without hazards (no sampled edge dearer than its travel time) ALT's bounds are tight and
-    it wins on every network measured, by 2.5-11x: no trial. Otherwise the first queries in a
+    Without hazards, or with costs inflated little (a mean of at most
+    :data:`ALT_UNTIMED_INFLATION`), ALT's bounds are tight or nearly so and it wins on every
+    network measured, by 1.4-17x: no trial. Otherwise the first queries in a
     bucket run both methods on the same pair (which one runs first alternates, so that
     neither always finds the caches warm), until the median of the per-pair time ratios
     says which is faster: after :data:`TRIAL_PAIRS` pairs if by :data:`CLEAR_RATIO` or more,
@@ -124,7 +130,7 @@ class MethodChoice:
 
     def pick(self, inflation: float) -> Literal["alt", "dijkstra"] | None:
         """The method for costs of this inflation, or None while it is on trial."""
-        if inflation <= 1.0:
+        if inflation <= ALT_UNTIMED_INFLATION:
             return "alt"
         return self._decided.get(self.bucket(inflation))
 
