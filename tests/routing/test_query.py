@@ -93,6 +93,8 @@ def test_the_choice_keeps_the_faster_method_per_degree_of_inflation() -> None:
     assert choice.pick(1.0) == "alt"  # no hazard: ALT, untimed
     assert choice.pick(engine.ALT_UNTIMED_INFLATION) == "alt"  # little inflation: the same
     assert choice.pick(engine.ALT_UNTIMED_INFLATION * 1.01) is None
+    assert choice.pick(float("nan")) is None  # a NaN cost: timed like any other, no crash
+    choice.record(float("nan"), alt_ns=1.0, dijkstra_ns=2.0)
     for i in range(engine.TRIAL_PAIRS):
         assert choice.pick(2.0) is None  # on trial
         assert choice.first(2.0) == ("alt" if i % 2 == 0 else "dijkstra")

@@ -126,7 +126,9 @@ class MethodChoice:
 
     @staticmethod
     def bucket(inflation: float) -> int:
-        return math.floor(math.log(max(inflation, 1e-9)) / _LOG_BUCKET)
+        if not inflation > 1e-9:  # also NaN, from a NaN cost: one bucket of its own
+            return _LOWEST_BUCKET
+        return math.floor(math.log(inflation) / _LOG_BUCKET)
 
     def pick(self, inflation: float) -> Literal["alt", "dijkstra"] | None:
         """The method for costs of this inflation, or None while it is on trial."""
@@ -156,6 +158,7 @@ class MethodChoice:
 
 _LOG_BUCKET = math.log(INFLATION_BUCKET)
 _LOG_CLEAR = math.log(CLEAR_RATIO)
+_LOWEST_BUCKET = math.floor(math.log(1e-9) / _LOG_BUCKET) - 1
 
 
 class Router:
