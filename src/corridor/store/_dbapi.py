@@ -1,8 +1,11 @@
-"""Read-only queries on the bare DB-API driver (sqlite3, psycopg), without SQLAlchemy.
+"""Read-only queries on the bare DB-API driver (sqlite3, psycopg2), without SQLAlchemy.
 
 Importing SQLAlchemy's ORM alone costs more than the 0.3 s a database-only command may take
 to start (issue 14, defect 10), so ``corridor agreement list``, ``party list``, ``users list``
-and ``db status`` read through here first (:mod:`corridor.cli._lean`).
+and ``db status`` read through here first (:mod:`corridor.cli._lean`). PostgreSQL is read
+with psycopg2, not the psycopg 3 the store's engine uses: psycopg 3 imports asyncio, logging
+and importlib.metadata, 0.2 s of CPU here, where psycopg2's C module takes 0.04 s. Both are
+libpq underneath and take the same connection keywords.
 
 This path only ever answers the ordinary case: a database that exists, is reachable and is
 at exactly the revision this code needs. Anything else (a URL it does not parse the simple
@@ -164,7 +167,7 @@ def _sqlite(path: str) -> Iterator[Any]:
 
 @contextmanager
 def _postgres(url: DbUrl) -> Iterator[Any]:
-    import psycopg
+    import psycopg2
 
     # As SQLAlchemy's psycopg dialect builds them (create_connect_args): the URL's parts, then
     # its query options (options=-csearch_path=..., connect_timeout, sslmode...).
@@ -181,12 +184,13 @@ def _postgres(url: DbUrl) -> Iterator[Any]:
     kwargs.update(url.query)
     if url.host and "," in url.host:
         raise HandOverError("several hosts")
-    with psycopg.connect(**kwargs) as conn:
-        try:
-            with conn.cursor() as cur:
-                yield cur
-        finally:
-            conn.rollback()
+    conn = psycopg2.connect(**kwargs)
+    try:
+        with conn.cursor() as cur:
+            yield cur
+    finally:
+        conn.rollback()
+        conn.close()
 
 
 @contextmanager
@@ -214,7 +218,7 @@ def read_cursor(db: str | None) -> Iterator[Any]:
         raise HandOverError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def schema_status(db: str | None) -> tuple[str, str, str]:
+def lean_schema_status(db: str | None) -> tuple[str, str, str]:
     """(URL with the password hidden, revision, revision needed) of a database at the head;
     HandOverError for every other case (missing, behind, ahead, unreachable)."""
     url = parse_url(resolve_db_url(db))
@@ -223,7 +227,7 @@ def schema_status(db: str | None) -> tuple[str, str, str]:
         return url.render(), need, need
 
 
-def agreement_rows(db: str | None) -> list[tuple[str, int, str]]:
+def lean_agreement_rows(db: str | None) -> list[tuple[str, int, str]]:
     """(corridor id, latest version, stored state), as ``store.list_agreements``."""
     with read_cursor(db) as cur:
         cur.execute(
@@ -236,14 +240,14 @@ def agreement_rows(db: str | None) -> list[tuple[str, int, str]]:
         return [(str(r[0]), int(r[1]), str(r[2])) for r in cur.fetchall()]
 
 
-def party_rows(db: str | None) -> list[tuple[str, str, str, datetime]]:
+def lean_party_rows(db: str | None) -> list[tuple[str, str, str, datetime]]:
     """(name, role, public key, registered at), as ``store.list_parties``."""
     with read_cursor(db) as cur:
         cur.execute("SELECT name, role, public_key, created_at FROM parties ORDER BY name")
         return [(str(r[0]), str(r[1]), str(r[2]), _utc(r[3])) for r in cur.fetchall()]
 
 
-def user_rows(db: str | None) -> list[tuple[str, str, str | None, datetime, datetime | None]]:
+def lean_user_rows(db: str | None) -> list[tuple[str, str, str | None, datetime, datetime | None]]:
     """(name, role, party, created at, disabled at), as ``store.list_user_rows``."""
     with read_cursor(db) as cur:
         cur.execute(
@@ -270,7 +274,7 @@ AUDIT_LEAN_MAX_ENTRIES = 20_000
 AuditRow = tuple[int, datetime, str, str, str, str, str, str]
 
 
-def audit_rows(db: str | None) -> list[AuditRow]:
+def lean_audit_rows(db: str | None) -> list[AuditRow]:
     """(seq, at, actor, action, payload, payload digest, previous hash, entry hash) in ``seq``
     order, as ``store.iter_audit`` reads them; HandOverError for a log over the limit."""
     with read_cursor(db) as cur:
