@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from numba import njit
 from numpy.typing import NDArray
 from pyproj import Transformer
 
@@ -26,6 +27,53 @@ I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
 
 _MIN_SHARE = 1e-9  # ignore zones that only touch a segment (an endpoint on a boundary)
+
+
+@njit(cache=True)
+def _expand(  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    hz, seg, inside, diameter, bridges_only, length_m, seg_bridge, seg_ptr, seg_edges, min_share
+):
+    """(zone, edge, share, crossings) rows of (zone, segment, metres inside) pairs, grouped by
+    zone and in pair order within a zone, and each zone's bounds: one compiled pass where a
+    dozen numpy temporaries were. The share is ``inside / length`` clipped to [0, 1] (1 for a
+    zero-length segment); pairs that only touch (share <= min_share) and, for bridges-only
+    zones, non-bridge segments are dropped."""
+    n_zones = diameter.size
+    bounds = np.zeros(n_zones + 1, np.int64)
+    keep = np.zeros(hz.size, np.bool_)
+    share = np.empty(hz.size, np.float64)
+    for i in range(hz.size):
+        s = seg[i]
+        length = length_m[s]
+        v = inside[i] / length if length > 0 else 1.0
+        v = min(max(v, 0.0), 1.0)
+        share[i] = v
+        z = hz[i]
+        if v > min_share and (not bridges_only[z] or seg_bridge[s]):
+            keep[i] = True
+            bounds[z + 1] += seg_ptr[s + 1] - seg_ptr[s]
+    for z in range(n_zones):
+        bounds[z + 1] += bounds[z]
+    fill = bounds[:-1].copy()
+    total = bounds[n_zones]
+    out_z = np.empty(total, np.int64)
+    out_e = np.empty(total, np.int32)
+    out_share = np.empty(total, np.float64)
+    out_cross = np.empty(total, np.float64)
+    for i in range(hz.size):
+        if not keep[i]:
+            continue
+        z = hz[i]
+        s = seg[i]
+        crossings = inside[i] / diameter[z]
+        for q in range(seg_ptr[s], seg_ptr[s + 1]):
+            k = fill[z]
+            out_z[k] = z
+            out_e[k] = seg_edges[q]
+            out_share[k] = share[i]
+            out_cross[k] = crossings
+            fill[z] = k + 1
+    return out_z, out_e, out_share, out_cross, bounds
 
 
 #: Centres are snapped to this grid (degrees, ~11 km) so that nearby callers share one projection.
@@ -142,21 +190,14 @@ class SegmentIndex:
 
     def _edge_entries(
         self, hz: I64, seg: I64, inside: F64, diameter: F64, bridges_only: NDArray[np.bool_]
-    ) -> tuple[I64, I32, F64, F64]:
+    ) -> tuple[I64, I32, F64, F64, I64]:
         """(zone, edge, share, crossings) from (zone, segment, metres inside) pairs: shares,
-        the touch and bridges-only filters, then each segment expanded to its edges."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(self.length_m[seg] > 0, inside / self.length_m[seg], 1.0)
-        share = np.clip(share, 0.0, 1.0)
-        keep = (share > _MIN_SHARE) & (~bridges_only[hz] | self.seg_bridge[seg])
-        hz, seg, share, inside = hz[keep], seg[keep], share[keep], inside[keep]
-        crossings = inside / diameter[hz]
-        # expand segments to their edges (one or two each)
-        counts = (self.seg_ptr[seg + 1] - self.seg_ptr[seg]).astype(np.int64)
-        starts = np.repeat(self.seg_ptr[seg], counts)
-        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        edges: I32 = self.seg_edges[starts + within]
-        return np.repeat(hz, counts), edges, np.repeat(share, counts), np.repeat(crossings, counts)
+        the touch and bridges-only filters, then each segment expanded to its edges, grouped
+        by zone (stable); and the bounds of each zone's rows (``diameter.size + 1``)."""
+        return _expand(  # type: ignore[no-any-return]
+            hz, seg, inside, diameter, bridges_only, self.length_m, self.seg_bridge,
+            self.seg_ptr, self.seg_edges, _MIN_SHARE,
+        )  # fmt: skip
 
     def disk_entries(
         self, lon: F64, lat: F64, radii: F64, bridges_only: NDArray[np.bool_]
@@ -164,60 +205,69 @@ class SegmentIndex:
         """(disk, edge, share, crossings) of many disks given by lon/lat centre and radius, in
         one pass and without building a Hazard per disk; exactly what :meth:`footprints`
         gives point hazards. For callers that place thousands of moved copies of a few
-        hazards (ensembles); entries come grouped by segment query, not sorted by disk."""
+        hazards (ensembles); entries come grouped by disk."""
         if lon.size == 0:
             return (np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0), np.zeros(0))
         x, y = self.transformer.transform(lon, lat)
         centres = np.column_stack([np.asarray(x, np.float64), np.asarray(y, np.float64)])
         hz, seg, inside = self.grid.disks(centres, radii)
-        return self._edge_entries(hz, seg, inside, np.maximum(2.0 * radii, 1.0), bridges_only)
+        diameter = np.maximum(2.0 * radii, 1.0)
+        hz_e, edges, share, crossings, _ = self._edge_entries(
+            hz, seg, inside, diameter, bridges_only
+        )
+        return hz_e, edges, share, crossings
 
     def footprints(self, hazards: Sequence[Hazard]) -> list[Footprint]:
         """Footprints of many hazards in one vectorised pass.
 
         A point with a radius is a true disk, clipped analytically on the piece grid (compiled);
-        lines and polygons are buffered (32-gon caps) and clipped by GEOS.
+        lines and polygons are buffered (32-gon caps) and clipped by GEOS. The footprints of
+        one call are views into shared arrays (one allocation per call, not per hazard).
         """
         if not hazards:
             return []
+        n = len(hazards)
         radii = np.array([h.effective_radius_m for h in hazards], dtype=np.float64)
-        geoms = project(self.transformer, np.array([h.geometry for h in hazards], dtype=object))
+        geoms = np.array([h.geometry for h in hazards], dtype=object)
         is_point = shapely.get_type_id(geoms) == 0
         circle = np.nonzero(is_point & (radii > 0))[0]
         other = np.nonzero(~is_point)[0]
         diameter = 2.0 * radii
         parts = []
         if circle.size:
-            centres = shapely.get_coordinates(geoms[circle])
+            # points need no shapely round trip: their coordinates straight through PROJ
+            lonlat = shapely.get_coordinates(geoms[circle])
+            x, y = self.transformer.transform(lonlat[:, 0], lonlat[:, 1])
+            centres = np.column_stack([np.asarray(x, np.float64), np.asarray(y, np.float64)])
             h_c, s_c, in_c = self.grid.disks(centres, radii[circle])
             parts.append((circle[h_c], s_c, in_c))
         if other.size:
-            zones = shapely.buffer(geoms[other], radii[other])
+            zones = shapely.buffer(project(self.transformer, geoms[other]), radii[other])
             areal = np.isin(shapely.get_type_id(geoms[other]), (3, 6))  # (Multi)Polygon
             d = 2.0 * np.sqrt(shapely.area(zones) / np.pi)
             diameter[other] = np.where(areal, d, diameter[other])
             h_o, s_o, in_o = self._zone_pairs(zones)
             parts.append((other[h_o], s_o, in_o))
-        if parts:
+        if len(parts) == 1:
+            hz, seg, inside = parts[0]
+        elif parts:
             hz = np.concatenate([p[0] for p in parts])
             seg = np.concatenate([p[1] for p in parts])
             inside = np.concatenate([p[2] for p in parts])
         else:
             hz, seg, inside = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         bridges_only = np.array([h.defaults.bridges_only for h in hazards], dtype=bool)
-        hz_e, edges, share_e, cross_e = self._edge_entries(
+        _, edges, share_e, cross_e, bounds = self._edge_entries(
             hz, seg, inside, np.maximum(diameter, 1.0), bridges_only
         )
-        order = np.argsort(hz_e, kind="stable")
-        hz_e, edges, share_e, cross_e = hz_e[order], edges[order], share_e[order], cross_e[order]
-        bounds = np.searchsorted(hz_e, np.arange(len(hazards) + 1))
+        b = bounds.tolist()
         return [
             Footprint(
-                edges=edges[bounds[i] : bounds[i + 1]].astype(np.int32),
-                share=share_e[bounds[i] : bounds[i + 1]].astype(np.float64),
-                crossings=cross_e[bounds[i] : bounds[i + 1]].astype(np.float64),
+                edges=edges[b[i] : b[i + 1]],
+                share=share_e[b[i] : b[i + 1]],
+                crossings=cross_e[b[i] : b[i + 1]],
             )
-            for i in range(len(hazards))
+            for i in range(n)
         ]
 
 
