@@ -192,13 +192,18 @@ class PieceGrid:
         ps = piece_start[order]
         self.ax, self.ay = x[ps], y[ps]
         self.bx, self.by = x[ps + 1], y[ps + 1]
-        self.seg_of: I32 = piece_seg[order]
+        #: the grid's segment numbering: grid segment g is network segment seg_order[g], and
+        #: network segment s is grid segment seg_rank[s]; pieces and results use grid numbers
+        self.seg_order: I32 = seg_order.astype(np.int32)
+        self.seg_rank: I32 = np.empty(counts.size, np.int32)
+        self.seg_rank[seg_order] = np.arange(counts.size, dtype=np.int32)
+        self.seg_of: I32 = self.seg_rank[piece_seg[order]]
         self.ix0: I32 = ix0[order]
         self.iy0: I32 = iy0[order]
         self.ptr, self.items = _build(self.ix0, self.iy0, ix1[order], iy1[order], self.nx, self.ny)
 
     def disks(self, centres: F64, radii: F64) -> tuple[I64, I64, F64]:
-        """(disk, segment, metres inside) for every disk and segment whose chord is > 0,
+        """(disk, grid segment, metres inside) for every disk and segment whose chord is > 0,
         grouped by disk in the order given."""
         hz, seg, inside = _disks(
             np.ascontiguousarray(centres[:, 0], dtype=np.float64),

@@ -120,6 +120,27 @@ class Footprint:
     crossings: F64
 
 
+@dataclass(frozen=True, slots=True)
+class FootprintRows:
+    """The footprints of several hazards as rows: hazard ``i`` has rows ``bounds[i]`` to
+    ``bounds[i + 1]``, so a risk model can take a whole batch without concatenating."""
+
+    edges: I32
+    share: F64
+    crossings: F64
+    bounds: I64
+
+    def footprints(self) -> list[Footprint]:
+        b = self.bounds.tolist()
+        e, s, c = self.edges, self.share, self.crossings
+        return [
+            Footprint(
+                edges=e[b[i] : b[i + 1]], share=s[b[i] : b[i + 1]], crossings=c[b[i] : b[i + 1]]
+            )
+            for i in range(len(b) - 1)
+        ]
+
+
 class SegmentIndex:
     """Projected segment points, lengths, a grid of their pieces, the segment->edges map, and
     (lazily) shapely lines with an STRtree over them.
@@ -142,17 +163,21 @@ class SegmentIndex:
         piece_len = np.hypot(dx, dy)
         piece_len[offsets[1:-1] - 1] = 0.0  # the gaps between consecutive segments
         ends = np.cumsum(np.concatenate([[0.0], piece_len]))
-        self.length_m: F64 = ends[self.offsets[1:] - 1] - ends[self.offsets[:-1]]
+        length_m = ends[self.offsets[1:] - 1] - ends[self.offsets[:-1]]
         self.grid = PieceGrid(self.x, self.y, self.offsets)
-        # segment -> edges, CSR
-        edge_segment = np.asarray(network.edge_segment)
-        order = np.argsort(edge_segment, kind="stable").astype(np.int32)
-        self.seg_edges: I32 = order
+        # per-segment arrays are in the grid's segment order (segments near each other in
+        # space are near each other in memory, so a zone's segments share cache lines); the
+        # STRtree answers in network order and maps through grid.seg_rank
+        rank = self.grid.seg_rank
+        self.length_m: F64 = np.empty_like(length_m)
+        self.length_m[rank] = length_m
+        seg_of_edge = rank[np.asarray(network.edge_segment)]
+        self.seg_edges: I32 = np.argsort(seg_of_edge, kind="stable").astype(np.int32)
         self.seg_ptr: I64 = np.zeros(network.n_segments + 1, dtype=np.int64)
-        np.cumsum(np.bincount(edge_segment, minlength=network.n_segments), out=self.seg_ptr[1:])
+        np.cumsum(np.bincount(seg_of_edge, minlength=network.n_segments), out=self.seg_ptr[1:])
         bridge_edges = (np.asarray(network.edge_flags) & FLAG_BRIDGE) != 0
         self.seg_bridge = np.zeros(network.n_segments, dtype=bool)
-        self.seg_bridge[edge_segment[bridge_edges]] = True
+        self.seg_bridge[seg_of_edge[bridge_edges]] = True
         self.n_edges = network.n_edges
 
     @functools.cached_property
@@ -177,16 +202,17 @@ class SegmentIndex:
         return shapely.buffer(project(self.transformer, geoms), radii)  # type: ignore[no-any-return]
 
     def _zone_pairs(self, zones: NDArray[np.object_]) -> tuple[I64, I64, F64]:
-        """(hazard, segment, metres inside) for any zone, through GEOS."""
+        """(hazard, grid segment, metres inside) for any zone, through GEOS."""
         shapely.prepare(zones)
         hz, seg = self.tree.query(zones, predicate="intersects")
+        grid_seg = self.grid.seg_rank[seg].astype(np.int64)
         # most segments of a large zone lie wholly inside it: a prepared predicate settles those,
         # and only the ones crossing the boundary pay for an intersection
-        inside = self.length_m[seg].copy()
+        inside = self.length_m[grid_seg]
         crossing = np.nonzero(~shapely.contains_properly(zones[hz], self.lines[seg]))[0]
         cut = shapely.intersection(self.lines[seg[crossing]], zones[hz[crossing]])
         inside[crossing] = shapely.length(cut)
-        return hz.astype(np.int64), seg.astype(np.int64), inside
+        return hz.astype(np.int64), grid_seg, inside
 
     def _edge_entries(
         self, hz: I64, seg: I64, inside: F64, diameter: F64, bridges_only: NDArray[np.bool_]
@@ -224,11 +250,17 @@ class SegmentIndex:
         lines and polygons are buffered (32-gon caps) and clipped by GEOS. The footprints of
         one call are views into shared arrays (one allocation per call, not per hazard).
         """
-        if not hazards:
-            return []
+        return self.footprint_rows(hazards).footprints()
+
+    def footprint_rows(self, hazards: Sequence[Hazard]) -> FootprintRows:
+        """The footprints of :meth:`footprints` as one set of rows with per-hazard bounds."""
         n = len(hazards)
-        radii = np.array([h.effective_radius_m for h in hazards], dtype=np.float64)
-        geoms = np.array([h.geometry for h in hazards], dtype=object)
+        if not n:
+            return FootprintRows(
+                np.zeros(0, np.int32), np.zeros(0), np.zeros(0), np.zeros(1, np.int64)
+            )
+        radii = np.fromiter((h.effective_radius_m for h in hazards), np.float64, count=n)
+        geoms = np.fromiter((h.geometry for h in hazards), object, count=n)
         is_point = shapely.get_type_id(geoms) == 0
         circle = np.nonzero(is_point & (radii > 0))[0]
         other = np.nonzero(~is_point)[0]
@@ -256,19 +288,11 @@ class SegmentIndex:
             inside = np.concatenate([p[2] for p in parts])
         else:
             hz, seg, inside = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-        bridges_only = np.array([h.defaults.bridges_only for h in hazards], dtype=bool)
+        bridges_only = np.fromiter((h.defaults.bridges_only for h in hazards), bool, count=n)
         _, edges, share_e, cross_e, bounds = self._edge_entries(
             hz, seg, inside, np.maximum(diameter, 1.0), bridges_only
         )
-        b = bounds.tolist()
-        return [
-            Footprint(
-                edges=edges[b[i] : b[i + 1]],
-                share=share_e[b[i] : b[i + 1]],
-                crossings=cross_e[b[i] : b[i + 1]],
-            )
-            for i in range(n)
-        ]
+        return FootprintRows(edges, share_e, cross_e, bounds)
 
 
 _CACHE: weakref.WeakKeyDictionary[Network, SegmentIndex] = weakref.WeakKeyDictionary()

@@ -176,7 +176,8 @@ class RiskModel:
                 kept[hid] = old.footprint
         self._kill(gone)
         todo = [h for h in new.values() if h.id not in kept]
-        computed = dict(zip([h.id for h in todo], self._index.footprints(todo), strict=True))
+        rows = self._index.footprint_rows(todo)
+        computed = dict(zip([h.id for h in todo], rows.footprints(), strict=True))
         added: list[_Entry] = []
         for h in new.values():
             fp = kept.get(h.id) or computed[h.id]
@@ -184,14 +185,21 @@ class RiskModel:
             entry = _Entry(h, fp, h.effective_closes, weight, valid, self._new_serial())
             self._entries[h.id] = self._by_serial[entry.serial] = entry
             added.append(entry)
+        share = self.exposure == "edge_share"
+        if kept:  # rows in the order of ``new``, kept footprints among them
+            edges = np.concatenate([e.footprint.edges for e in added])
+            values = np.concatenate(
+                [e.footprint.share if share else e.footprint.crossings for e in added]
+            )
+            sizes = [e.footprint.edges.size for e in added]
+            bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        else:  # the join's own rows, already in that order
+            edges, values = rows.edges, (rows.share if share else rows.crossings)
+            bounds = rows.bounds
         counted = [e.counted for e in added]
         starts = self._table.append(
-            [e.serial for e in added],
-            [e.footprint.edges for e in added],
-            [e.footprint.share if self.exposure == "edge_share" else e.footprint.crossings
-             for e in added],
-            [c[0] for c in counted],
-            [c[1] for c in counted],
+            [e.serial for e in added], edges, values, bounds,
+            [c[0] for c in counted], [c[1] for c in counted],
         )  # fmt: skip
         for entry, start in zip(added, starts, strict=True):
             entry.start = start

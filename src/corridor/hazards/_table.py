@@ -18,6 +18,7 @@ binary search per edge (about 8 ms of a 100-zone change on a million-node region
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -99,35 +100,33 @@ def _term(value, lw, wj, edge_share, max_risk):  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def _append(  # type: ignore[no-untyped-def]
-    start, edges, values, zone_of, zone_w, zone_shut, edge_share, max_risk,
+    start, edges, values, bounds, zone_w, zone_shut, edge_share, max_risk,
     head, tail, s_edge, s_value, s_term, s_shut, s_serial, s_next, s_prev, zone_serial, bits,
 ):  # fmt: skip
-    """Write the rows of new hazards into slots ``start``, ``start + 1``, ... and append each
-    to its edge's chain; row ``i`` belongs to zone ``zone_of[i]`` (zones in serial order)."""
-    n_zones = zone_w.size
-    lw = np.empty(n_zones, np.float64)
-    wj = np.empty(n_zones, np.float64)
-    for z in range(n_zones):
-        wj[z] = min(zone_w[z], max_risk)
-        lw[z] = np.log1p(-wj[z])
-    for i in range(edges.size):
-        k = start + i
-        e = edges[i]
-        z = zone_of[i]
-        s_edge[k] = e
-        s_value[k] = values[i]
-        s_term[k] = _term(values[i], lw[z], wj[z], edge_share, max_risk)
-        s_shut[k] = zone_shut[z]
-        s_serial[k] = zone_serial[z]
-        s_next[k] = 0
-        last = tail[e]
-        s_prev[k] = last
-        if last == 0:
-            head[e] = k
-        else:
-            s_next[last] = k
-        tail[e] = k
-        bits[e >> 6] |= np.uint64(1) << np.uint64(e & 63)
+    """Write the rows of new hazards into slots ``start + i`` and append each to its edge's
+    chain; zone ``z`` (zones in serial order) has rows ``bounds[z]`` to ``bounds[z + 1]``."""
+    for z in range(zone_w.size):
+        wj = min(zone_w[z], max_risk)
+        lw = np.log1p(-wj)
+        shut = zone_shut[z]
+        serial = zone_serial[z]
+        for i in range(bounds[z], bounds[z + 1]):
+            k = start + i - bounds[0]
+            e = edges[i]
+            s_edge[k] = e
+            s_value[k] = values[i]
+            s_term[k] = _term(values[i], lw, wj, edge_share, max_risk)
+            s_shut[k] = shut
+            s_serial[k] = serial
+            s_next[k] = 0
+            last = tail[e]
+            s_prev[k] = last
+            if last == 0:
+                head[e] = k
+            else:
+                s_next[last] = k
+            tail[e] = k
+            bits[e >> 6] |= np.uint64(1) << np.uint64(e & 63)
 
 
 @njit(cache=True)
@@ -300,13 +299,14 @@ class EntryTable:
         if need >= np.iinfo(np.int32).max:
             raise MemoryError("hazard table exceeds 2**31 rows")
         new_cap = max(need + need // 2, 2 * cap)
-        old = (self.s_edge, self.s_value, self.s_term, self.s_shut, self.s_serial,
-               self.s_next, self.s_prev)  # fmt: skip
+        old = self._slots()
         self._alloc(new_cap)
-        new = (self.s_edge, self.s_value, self.s_term, self.s_shut, self.s_serial,
-               self.s_next, self.s_prev)  # fmt: skip
-        for a, b in zip(old, new, strict=True):
+        for a, b in zip(old, self._slots(), strict=True):
             b[: self.used] = a[: self.used]
+
+    def _slots(self) -> tuple[NDArray[Any], ...]:
+        return (self.s_edge, self.s_value, self.s_term, self.s_shut, self.s_serial,
+                self.s_next, self.s_prev)  # fmt: skip
 
     def __len__(self) -> int:
         return self.live
@@ -318,34 +318,30 @@ class EntryTable:
     def append(
         self,
         serials: Sequence[int],
-        edges: Sequence[I32],
-        values: Sequence[F64],
+        edges: I32,
+        values: F64,
+        bounds: I64,
         weights: Sequence[float],
         shut: Sequence[bool],
     ) -> list[int]:
         """Add the rows of hazards in serial order (new serials, above every held one), with
-        their weights and closing flags; returns each one's first slot."""
-        sizes = [int(e.size) for e in edges]
-        total = sum(sizes)
+        their weights and closing flags; hazard ``i`` has rows ``bounds[i]`` to
+        ``bounds[i + 1]`` of ``edges``/``values``. Returns each one's first slot."""
         if not serials:
             return []
+        total = int(bounds[-1] - bounds[0])
         start = self.used
         self._grow(start + total)
-        firsts = np.cumsum([0, *sizes[:-1]]) + start
-        zone_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
         _append(
-            np.int64(start),
-            np.concatenate(edges) if len(edges) > 1 else edges[0],
-            np.concatenate(values) if len(values) > 1 else values[0],
-            zone_of, np.asarray(weights, np.float64), np.asarray(shut, np.bool_),
-            self.edge_share, self.max_risk, self.head, self.tail, self.s_edge, self.s_value,
-            self.s_term, self.s_shut, self.s_serial, self.s_next, self.s_prev,
-            np.asarray(serials, np.int32), self.bits,
+            np.int64(start), edges, values, bounds, np.asarray(weights, np.float64),
+            np.asarray(shut, np.bool_), self.edge_share, self.max_risk, self.head, self.tail,
+            self.s_edge, self.s_value, self.s_term, self.s_shut, self.s_serial, self.s_next,
+            self.s_prev, np.asarray(serials, np.int32), self.bits,
         )  # fmt: skip
         self.used += total
         self.live += total
         self.pending = self.pending or total > 0
-        return [int(f) for f in firsts]
+        return (bounds[:-1] - bounds[0] + start).tolist()  # type: ignore[no-any-return]
 
     def unlink(self, blocks: Sequence[tuple[int, int]]) -> None:
         """Take the (first slot, row count) blocks of removed hazards out of the chains."""
