@@ -130,15 +130,15 @@ class FootprintRows:
     crossings: F64
     bounds: I64
 
+    def footprint(self, i: int) -> Footprint:
+        """Hazard ``i``'s footprint: views into the rows, no copy."""
+        a, b = int(self.bounds[i]), int(self.bounds[i + 1])
+        return Footprint(
+            edges=self.edges[a:b], share=self.share[a:b], crossings=self.crossings[a:b]
+        )
+
     def footprints(self) -> list[Footprint]:
-        b = self.bounds.tolist()
-        e, s, c = self.edges, self.share, self.crossings
-        return [
-            Footprint(
-                edges=e[b[i] : b[i + 1]], share=s[b[i] : b[i + 1]], crossings=c[b[i] : b[i + 1]]
-            )
-            for i in range(len(b) - 1)
-        ]
+        return [self.footprint(i) for i in range(self.bounds.size - 1)]
 
 
 class SegmentIndex:

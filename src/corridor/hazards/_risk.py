@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.hazards._index import Footprint, segment_index
+from corridor.hazards._index import Footprint, FootprintRows, segment_index
 from corridor.hazards._model import Contribution, Hazard, as_utc
 from corridor.hazards._table import EntryTable
 from corridor.network import Network
@@ -39,16 +39,26 @@ _COMPACT_MIN = 250_000
 @dataclass(slots=True)
 class _Entry:
     hazard: Hazard
-    footprint: Footprint
+    rows: FootprintRows  # the join's rows of its batch; its own are ``rows.footprint(index)``
+    index: int
+    size: int  # its number of rows
     closes: bool
     weight: float  # severity x confidence x decay at the model's time, 0 when not valid
     valid: bool
     serial: int
     start: int = 0  # first slot of its rows in the table
+    cached: Footprint | None = None
+
+    @property
+    def footprint(self) -> Footprint:
+        """Made on first use: a change of 100 zones need not build 100 of them."""
+        if self.cached is None:
+            self.cached = self.rows.footprint(self.index)
+        return self.cached
 
     @property
     def block(self) -> tuple[int, int]:
-        return self.start, int(self.footprint.edges.size)
+        return self.start, self.size
 
     @property
     def counted(self) -> tuple[float, bool]:
@@ -166,23 +176,30 @@ class RiskModel:
         if not new:
             return _EMPTY
         gone: list[_Entry] = []
-        kept: dict[str, Footprint] = {}
+        kept: dict[str, _Entry] = {}
         for hid, h in new.items():
             old = self._entries.pop(hid, None)
             if old is None:
                 continue
             gone.append(old)
             if _same_place(old.hazard, h):
-                kept[hid] = old.footprint
+                kept[hid] = old
         self._kill(gone)
         todo = [h for h in new.values() if h.id not in kept]
         rows = self._index.footprint_rows(todo)
-        computed = dict(zip([h.id for h in todo], rows.footprints(), strict=True))
+        bounds = rows.bounds.tolist()
         added: list[_Entry] = []
+        i = 0
         for h in new.values():
-            fp = kept.get(h.id) or computed[h.id]
             weight, valid = _state(h, self.at)
-            entry = _Entry(h, fp, h.effective_closes, weight, valid, self._new_serial())
+            was = kept.get(h.id)
+            if was is None:
+                entry = _Entry(h, rows, i, bounds[i + 1] - bounds[i], h.effective_closes,
+                               weight, valid, self._new_serial())  # fmt: skip
+                i += 1
+            else:  # the same rows (and the same Footprint object, if one was made)
+                entry = _Entry(h, was.rows, was.index, was.size, h.effective_closes, weight,
+                               valid, self._new_serial(), cached=was.cached)  # fmt: skip
             self._entries[h.id] = self._by_serial[entry.serial] = entry
             added.append(entry)
         share = self.exposure == "edge_share"
@@ -191,14 +208,14 @@ class RiskModel:
             values = np.concatenate(
                 [e.footprint.share if share else e.footprint.crossings for e in added]
             )
-            sizes = [e.footprint.edges.size for e in added]
-            bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+            sizes = [e.size for e in added]
+            starts_of = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         else:  # the join's own rows, already in that order
             edges, values = rows.edges, (rows.share if share else rows.crossings)
-            bounds = rows.bounds
+            starts_of = rows.bounds
         counted = [e.counted for e in added]
         starts = self._table.append(
-            [e.serial for e in added], edges, values, bounds,
+            [e.serial for e in added], edges, values, starts_of,
             [c[0] for c in counted], [c[1] for c in counted],
         )  # fmt: skip
         for entry, start in zip(added, starts, strict=True):
