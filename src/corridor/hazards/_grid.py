@@ -83,16 +83,10 @@ def _rect(cx, cy, r, x0, y0, cell, nx, ny):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _disks(  # type: ignore[no-untyped-def]
-    cx, cy, radii, ax_, ay_, bx_, by_, seg_of, ix0, iy0, ptr, items, x0, y0, cell, nx, ny
-):
-    """(disk, segment, metres inside) of every disk and segment that meet in a chord > 0,
-    grouped by disk in disk order; a disk's segments in grid order.
-
-    The buffers are sized once from the candidate counts (a row of cells is one CSR range), so
-    that no array is reallocated inside the walk: numba reference-counts an array variable that
-    is reassigned in a loop, which cost more than the walk itself.
-    """
+def _sizes(cx, cy, radii, ptr, x0, y0, cell, nx, ny):  # type: ignore[no-untyped-def]
+    """(most, total) candidate pieces of one disk and of all: every buffer is sized once from
+    these, because numba reference-counts an array variable reassigned in a loop, which cost
+    more than the walk itself (a row of cells is one CSR range, so this is cheap)."""
     most = 0
     total = 0
     for h in range(cx.size):
@@ -102,6 +96,114 @@ def _disks(  # type: ignore[no-untyped-def]
             n += ptr[j * nx + qx1 + 1] - ptr[j * nx + qx0]
         most = max(most, n)
         total += n
+    return most, total
+
+
+@njit(cache=True)
+def _walk(  # type: ignore[no-untyped-def]
+    cx, cy, r, ax_, ay_, bx_, by_, ix0, iy0, ptr, items, x0, y0, cell, nx, ny, hits, lens
+):
+    """The pieces one disk cuts in a chord > 0, into ``hits`` (ascending grid piece numbers,
+    so a segment's pieces are together and in order) and ``lens`` (chord length); returns
+    their number."""
+    qx0, qx1, qy0, qy1 = _rect(cx, cy, r, x0, y0, cell, nx, ny)
+    n_hits = 0
+    for j in range(qy0, qy1 + 1):
+        for i in range(qx0, qx1 + 1):
+            c = j * nx + i
+            for q in range(ptr[c], ptr[c + 1]):
+                k = items[q]
+                # each piece once: in the first of its cells inside the query rectangle
+                if max(ix0[k], qx0) != i or max(iy0[k], qy0) != j:
+                    continue
+                px, py = ax_[k] - cx, ay_[k] - cy
+                dx, dy = bx_[k] - ax_[k], by_[k] - ay_[k]
+                # |P0 + t d - C| = r  <=>  a t^2 + b t + c = 0; chord t in [t1, t2] of [0, 1]
+                a = dx * dx + dy * dy
+                b = 2.0 * (px * dx + py * dy)
+                cc = px * px + py * py - r * r
+                disc = b * b - 4.0 * a * cc
+                if not (disc > 0.0 and a > 0.0):
+                    continue
+                root = np.sqrt(disc)
+                t1 = min(max((-b - root) / (2.0 * a), 0.0), 1.0)
+                t2 = min(max((-b + root) / (2.0 * a), 0.0), 1.0)
+                piece = (t2 - t1) * np.sqrt(a)
+                if piece <= 0.0:
+                    continue
+                # insertion into the sorted hits: the walk meets pieces nearly in order
+                m = n_hits
+                while m > 0 and hits[m - 1] > k:
+                    hits[m] = hits[m - 1]
+                    lens[m] = lens[m - 1]
+                    m -= 1
+                hits[m] = k
+                lens[m] = piece
+                n_hits += 1
+    return n_hits
+
+
+@njit(cache=True)
+def share_of(inside, length):  # type: ignore[no-untyped-def]
+    """The length share of a segment inside a zone, clipped to [0, 1] (1 for zero length):
+    the one formula of both expansions (:func:`expand` and :func:`_disk_rows`)."""
+    v = inside / length if length > 0 else 1.0
+    return min(max(v, 0.0), 1.0)
+
+
+@njit(cache=True)
+def expand(  # type: ignore[no-untyped-def]
+    hz, seg, inside, diameter, bridges_only, length_m, seg_bridge, seg_ptr, seg_edges, min_share
+):
+    """(zone, edge, share, crossings) rows of (zone, segment, metres inside) pairs, grouped by
+    zone and in pair order within a zone, and each zone's bounds: one compiled pass where a
+    dozen numpy temporaries were. The share is :func:`share_of`; pairs that only touch
+    (share <= min_share) and, for bridges-only zones, non-bridge segments are dropped. (It
+    lives beside :func:`share_of` because numba's cache of a kernel is dropped when its own
+    file changes, not when a file it calls into does.)"""
+    n_zones = diameter.size
+    bounds = np.zeros(n_zones + 1, np.int64)
+    keep = np.zeros(hz.size, np.bool_)
+    share = np.empty(hz.size, np.float64)
+    for i in range(hz.size):
+        s = seg[i]
+        v = share_of(inside[i], length_m[s])
+        share[i] = v
+        z = hz[i]
+        if v > min_share and (not bridges_only[z] or seg_bridge[s]):
+            keep[i] = True
+            bounds[z + 1] += seg_ptr[s + 1] - seg_ptr[s]
+    for z in range(n_zones):
+        bounds[z + 1] += bounds[z]
+    fill = bounds[:-1].copy()
+    total = bounds[n_zones]
+    out_z = np.empty(total, np.int64)
+    out_e = np.empty(total, np.int32)
+    out_share = np.empty(total, np.float64)
+    out_cross = np.empty(total, np.float64)
+    for i in range(hz.size):
+        if not keep[i]:
+            continue
+        z = hz[i]
+        s = seg[i]
+        crossings = inside[i] / diameter[z]
+        for q in range(seg_ptr[s], seg_ptr[s + 1]):
+            k = fill[z]
+            out_z[k] = z
+            out_e[k] = seg_edges[q]
+            out_share[k] = share[i]
+            out_cross[k] = crossings
+            fill[z] = k + 1
+    return out_z, out_e, out_share, out_cross, bounds
+
+
+@njit(cache=True)
+def _disks(  # type: ignore[no-untyped-def]
+    cx, cy, radii, ax_, ay_, bx_, by_, seg_of, ix0, iy0, ptr, items, x0, y0, cell, nx, ny
+):
+    """(disk, segment, metres inside) of every disk and segment that meet in a chord > 0,
+    grouped by disk in disk order; a disk's segments in grid order."""
+    most, total = _sizes(cx, cy, radii, ptr, x0, y0, cell, nx, ny)
     out_h = np.empty(total, np.int64)
     out_s = np.empty(total, np.int64)
     out_v = np.empty(total, np.float64)
@@ -109,42 +211,8 @@ def _disks(  # type: ignore[no-untyped-def]
     lens = np.empty(most, np.float64)
     n_out = 0
     for h in range(cx.size):
-        r = radii[h]
-        qx0, qx1, qy0, qy1 = _rect(cx[h], cy[h], r, x0, y0, cell, nx, ny)
-        n_hits = 0
-        for j in range(qy0, qy1 + 1):
-            for i in range(qx0, qx1 + 1):
-                c = j * nx + i
-                for q in range(ptr[c], ptr[c + 1]):
-                    k = items[q]
-                    # each piece once: in the first of its cells inside the query rectangle
-                    if max(ix0[k], qx0) != i or max(iy0[k], qy0) != j:
-                        continue
-                    px, py = ax_[k] - cx[h], ay_[k] - cy[h]
-                    dx, dy = bx_[k] - ax_[k], by_[k] - ay_[k]
-                    # |P0 + t d - C| = r  <=>  a t^2 + b t + c = 0; chord t in [t1, t2] of [0, 1]
-                    a = dx * dx + dy * dy
-                    b = 2.0 * (px * dx + py * dy)
-                    cc = px * px + py * py - r * r
-                    disc = b * b - 4.0 * a * cc
-                    if not (disc > 0.0 and a > 0.0):
-                        continue
-                    root = np.sqrt(disc)
-                    t1 = min(max((-b - root) / (2.0 * a), 0.0), 1.0)
-                    t2 = min(max((-b + root) / (2.0 * a), 0.0), 1.0)
-                    piece = (t2 - t1) * np.sqrt(a)
-                    if piece <= 0.0:
-                        continue
-                    # insertion into the sorted hits: the walk meets pieces nearly in order
-                    m = n_hits
-                    while m > 0 and hits[m - 1] > k:
-                        hits[m] = hits[m - 1]
-                        lens[m] = lens[m - 1]
-                        m -= 1
-                    hits[m] = k
-                    lens[m] = piece
-                    n_hits += 1
-        # piece order: a segment's pieces are contiguous and in order in the grid's numbering
+        n_hits = _walk(cx[h], cy[h], radii[h], ax_, ay_, bx_, by_, ix0, iy0, ptr, items,
+                       x0, y0, cell, nx, ny, hits, lens)  # fmt: skip
         last = -1
         for m in range(n_hits):
             s = seg_of[hits[m]]
@@ -156,6 +224,45 @@ def _disks(  # type: ignore[no-untyped-def]
                 last = s
             out_v[n_out - 1] += lens[m]
     return out_h[:n_out], out_s[:n_out], out_v[:n_out]
+
+
+@njit(cache=True)
+def _disk_rows(  # type: ignore[no-untyped-def]
+    cx, cy, radii, diameter, bridges_only, ax_, ay_, bx_, by_, seg_of, ix0, iy0, ptr, items,
+    x0, y0, cell, nx, ny, length_m, seg_bridge, seg_ptr, seg_edges, most_edges, min_share,
+):  # fmt: skip
+    """:func:`_disks` and :func:`expand` in one pass: (edge, share, crossings) rows of
+    every disk, grouped by disk, and each disk's bounds. The same sums and divisions in the
+    same order as the two passes, so the same bits."""
+    most, total = _sizes(cx, cy, radii, ptr, x0, y0, cell, nx, ny)
+    cap = total * most_edges
+    out_e = np.empty(cap, np.int32)
+    out_share = np.empty(cap, np.float64)
+    out_cross = np.empty(cap, np.float64)
+    bounds = np.zeros(cx.size + 1, np.int64)
+    hits = np.empty(most, np.int32)
+    lens = np.empty(most, np.float64)
+    n = 0
+    for h in range(cx.size):
+        n_hits = _walk(cx[h], cy[h], radii[h], ax_, ay_, bx_, by_, ix0, iy0, ptr, items,
+                       x0, y0, cell, nx, ny, hits, lens)  # fmt: skip
+        m = 0
+        while m < n_hits:
+            s = seg_of[hits[m]]
+            inside = 0.0
+            while m < n_hits and seg_of[hits[m]] == s:
+                inside += lens[m]
+                m += 1
+            share = share_of(inside, length_m[s])
+            if share > min_share and (not bridges_only[h] or seg_bridge[s]):
+                crossings = inside / diameter[h]
+                for q in range(seg_ptr[s], seg_ptr[s + 1]):
+                    out_e[n] = seg_edges[q]
+                    out_share[n] = share
+                    out_cross[n] = crossings
+                    n += 1
+        bounds[h + 1] = n
+    return out_e[:n], out_share[:n], out_cross[:n], bounds
 
 
 class PieceGrid:
@@ -213,3 +320,25 @@ class PieceGrid:
             self.ptr, self.items, self.x0, self.y0, self.cell, self.nx, self.ny,
         )  # fmt: skip
         return hz, seg, inside
+
+    def disk_rows(
+        self,
+        centres: F64,
+        radii: F64,
+        diameter: F64,
+        bridges_only: NDArray[np.bool_],
+        segments: tuple[F64, NDArray[np.bool_], I64, I32, int],
+        min_share: float,
+    ) -> tuple[I32, F64, F64, I64]:
+        """(edge, share, crossings, bounds) rows of the disks, straight from the walk; the
+        ``segments`` are (length, bridge flag, edge CSR pointer, edges, most edges of one
+        segment) in grid order."""
+        length_m, seg_bridge, seg_ptr, seg_edges, most_edges = segments
+        return _disk_rows(  # type: ignore[no-any-return]
+            np.ascontiguousarray(centres[:, 0], dtype=np.float64),
+            np.ascontiguousarray(centres[:, 1], dtype=np.float64),
+            np.ascontiguousarray(radii, dtype=np.float64), diameter, bridges_only,
+            self.ax, self.ay, self.bx, self.by, self.seg_of, self.ix0, self.iy0,
+            self.ptr, self.items, self.x0, self.y0, self.cell, self.nx, self.ny,
+            length_m, seg_bridge, seg_ptr, seg_edges, most_edges, min_share,
+        )  # fmt: skip

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from numba import njit
 from numpy.typing import NDArray
 from pyproj import Transformer
 
-from corridor.hazards._grid import PieceGrid
+from corridor.hazards._grid import PieceGrid, expand
 from corridor.hazards._model import Hazard
 from corridor.network import FLAG_BRIDGE, Network
 
@@ -27,53 +26,6 @@ I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
 
 _MIN_SHARE = 1e-9  # ignore zones that only touch a segment (an endpoint on a boundary)
-
-
-@njit(cache=True)
-def _expand(  # type: ignore[no-untyped-def]  # noqa: PLR0917
-    hz, seg, inside, diameter, bridges_only, length_m, seg_bridge, seg_ptr, seg_edges, min_share
-):
-    """(zone, edge, share, crossings) rows of (zone, segment, metres inside) pairs, grouped by
-    zone and in pair order within a zone, and each zone's bounds: one compiled pass where a
-    dozen numpy temporaries were. The share is ``inside / length`` clipped to [0, 1] (1 for a
-    zero-length segment); pairs that only touch (share <= min_share) and, for bridges-only
-    zones, non-bridge segments are dropped."""
-    n_zones = diameter.size
-    bounds = np.zeros(n_zones + 1, np.int64)
-    keep = np.zeros(hz.size, np.bool_)
-    share = np.empty(hz.size, np.float64)
-    for i in range(hz.size):
-        s = seg[i]
-        length = length_m[s]
-        v = inside[i] / length if length > 0 else 1.0
-        v = min(max(v, 0.0), 1.0)
-        share[i] = v
-        z = hz[i]
-        if v > min_share and (not bridges_only[z] or seg_bridge[s]):
-            keep[i] = True
-            bounds[z + 1] += seg_ptr[s + 1] - seg_ptr[s]
-    for z in range(n_zones):
-        bounds[z + 1] += bounds[z]
-    fill = bounds[:-1].copy()
-    total = bounds[n_zones]
-    out_z = np.empty(total, np.int64)
-    out_e = np.empty(total, np.int32)
-    out_share = np.empty(total, np.float64)
-    out_cross = np.empty(total, np.float64)
-    for i in range(hz.size):
-        if not keep[i]:
-            continue
-        z = hz[i]
-        s = seg[i]
-        crossings = inside[i] / diameter[z]
-        for q in range(seg_ptr[s], seg_ptr[s + 1]):
-            k = fill[z]
-            out_z[k] = z
-            out_e[k] = seg_edges[q]
-            out_share[k] = share[i]
-            out_cross[k] = crossings
-            fill[z] = k + 1
-    return out_z, out_e, out_share, out_cross, bounds
 
 
 #: Centres are snapped to this grid (degrees, ~11 km) so that nearby callers share one projection.
@@ -178,6 +130,7 @@ class SegmentIndex:
         bridge_edges = (np.asarray(network.edge_flags) & FLAG_BRIDGE) != 0
         self.seg_bridge = np.zeros(network.n_segments, dtype=bool)
         self.seg_bridge[seg_of_edge[bridge_edges]] = True
+        self.most_edges = int(np.diff(self.seg_ptr).max()) if network.n_segments else 0
         self.n_edges = network.n_edges
 
     @functools.cached_property
@@ -220,7 +173,7 @@ class SegmentIndex:
         """(zone, edge, share, crossings) from (zone, segment, metres inside) pairs: shares,
         the touch and bridges-only filters, then each segment expanded to its edges, grouped
         by zone (stable); and the bounds of each zone's rows (``diameter.size + 1``)."""
-        return _expand(  # type: ignore[no-any-return]
+        return expand(  # type: ignore[no-any-return]
             hz, seg, inside, diameter, bridges_only, self.length_m, self.seg_bridge,
             self.seg_ptr, self.seg_edges, _MIN_SHARE,
         )  # fmt: skip
@@ -265,6 +218,17 @@ class SegmentIndex:
         circle = np.nonzero(is_point & (radii > 0))[0]
         other = np.nonzero(~is_point)[0]
         diameter = 2.0 * radii
+        bridges_only = np.fromiter((h.defaults.bridges_only for h in hazards), bool, count=n)
+        if circle.size == n:  # all disks, the common case: rows straight from the walk
+            lonlat = shapely.get_coordinates(geoms)
+            x, y = self.transformer.transform(lonlat[:, 0], lonlat[:, 1])
+            centres = np.column_stack([np.asarray(x, np.float64), np.asarray(y, np.float64)])
+            edges, share, crossings, bounds = self.grid.disk_rows(
+                centres, radii, np.maximum(diameter, 1.0), bridges_only,
+                (self.length_m, self.seg_bridge, self.seg_ptr, self.seg_edges, self.most_edges),
+                _MIN_SHARE,
+            )  # fmt: skip
+            return FootprintRows(edges, share, crossings, bounds)
         parts = []
         if circle.size:
             # points need no shapely round trip: their coordinates straight through PROJ
@@ -288,7 +252,6 @@ class SegmentIndex:
             inside = np.concatenate([p[2] for p in parts])
         else:
             hz, seg, inside = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-        bridges_only = np.fromiter((h.defaults.bridges_only for h in hazards), bool, count=n)
         _, edges, share_e, cross_e, bounds = self._edge_entries(
             hz, seg, inside, np.maximum(diameter, 1.0), bridges_only
         )

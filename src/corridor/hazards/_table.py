@@ -298,7 +298,7 @@ class EntryTable:
             return
         if need >= np.iinfo(np.int32).max:
             raise MemoryError("hazard table exceeds 2**31 rows")
-        new_cap = max(need + need // 2, 2 * cap)
+        new_cap = 2 * max(need, cap)  # room for as many rows again: a change rarely grows
         old = self._slots()
         self._alloc(new_cap)
         for a, b in zip(old, self._slots(), strict=True):
