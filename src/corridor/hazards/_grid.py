@@ -297,8 +297,10 @@ class PieceGrid:
         c = counts[seg_order]
         order = np.repeat(seg_first[seg_order] - (np.cumsum(c) - c), c) + np.arange(n_pieces)
         ps = piece_start[order]
+        del piece_start, first
         self.ax, self.ay = x[ps], y[ps]
         self.bx, self.by = x[ps + 1], y[ps + 1]
+        del ps
         #: the grid's segment numbering: grid segment g is network segment seg_order[g], and
         #: network segment s is grid segment seg_rank[s]; pieces and results use grid numbers
         self.seg_order: I32 = seg_order.astype(np.int32)

@@ -94,8 +94,8 @@ class FootprintRows:
 
 
 class SegmentIndex:
-    """Projected segment points, lengths, a grid of their pieces, the segment->edges map, and
-    (lazily) shapely lines with an STRtree over them.
+    """Segment lengths, a grid of their projected pieces, the segment->edges map, and (lazily)
+    shapely lines with an STRtree over them.
 
     Built once per network (see :func:`segment_index`) and shared by every risk model on it.
     """
@@ -107,16 +107,19 @@ class SegmentIndex:
         self.transformer = local_transformer(
             float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2)
         )
-        x, y = self.transformer.transform(lon, lat)
-        self.x: F64 = np.asarray(x, dtype=np.float64)
-        self.y: F64 = np.asarray(y, dtype=np.float64)
+        # the projected points are not kept (the grid holds each piece's end points, in its
+        # own order); the lines, rarely needed, project the network's points again
+        self._lonlat = (lon, lat)
+        x, y = self._project_points()
         self.offsets: I64 = offsets.astype(np.int64)
-        dx, dy = np.diff(self.x), np.diff(self.y)
+        dx, dy = np.diff(x), np.diff(y)
         piece_len = np.hypot(dx, dy)
         piece_len[offsets[1:-1] - 1] = 0.0  # the gaps between consecutive segments
         ends = np.cumsum(np.concatenate([[0.0], piece_len]))
         length_m = ends[self.offsets[1:] - 1] - ends[self.offsets[:-1]]
-        self.grid = PieceGrid(self.x, self.y, self.offsets)
+        del dx, dy, piece_len, ends  # before the grid's own temporaries (peak memory)
+        self.grid = PieceGrid(x, y, self.offsets)
+        del x, y
         # per-segment arrays are in the grid's segment order (segments near each other in
         # space are near each other in memory, so a zone's segments share cache lines); the
         # STRtree answers in network order and maps through grid.seg_rank
@@ -133,13 +136,18 @@ class SegmentIndex:
         self.most_edges = int(np.diff(self.seg_ptr).max()) if network.n_segments else 0
         self.n_edges = network.n_edges
 
+    def _project_points(self) -> tuple[F64, F64]:
+        x, y = self.transformer.transform(*self._lonlat)
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
     @functools.cached_property
     def lines(self) -> NDArray[np.object_]:
         """The segments as shapely lines: built on the first non-disk zone (seconds on a
         million-node network, and disks, the common case, never need them)."""
+        x, y = self._project_points()  # the same points, the same bits as the grid's
         seg_of_point = np.repeat(np.arange(self.offsets.size - 1), np.diff(self.offsets))
         lines: NDArray[np.object_] = shapely.linestrings(
-            np.column_stack([self.x, self.y]), indices=seg_of_point
+            np.column_stack([x, y]), indices=seg_of_point
         )
         return lines
 
