@@ -200,15 +200,19 @@ def _flush(bits, head, s_next, s_term, s_shut, risk, closed, max_risk, debruijn,
             low = x & (~x + one)
             e = base + index[(low * debruijn) >> np.uint64(58)]
             x ^= low
-            s = 0.0
-            shut = False
             k = head[e]
-            while k != 0:
-                s += s_term[k]
-                if s_shut[k]:
-                    shut = True
-                k = s_next[k]
-            r = min(-np.expm1(s), max_risk)
+            if k == 0:  # no hazard left on it: what a full recompute leaves (+0.0, no expm1)
+                r = 0.0
+                shut = False
+            else:
+                s = 0.0
+                shut = False
+                while k != 0:
+                    s += s_term[k]
+                    if s_shut[k]:
+                        shut = True
+                    k = s_next[k]
+                r = min(-np.expm1(s), max_risk)
             if r != risk[e] or shut != closed[e]:
                 risk[e] = r
                 closed[e] = shut
