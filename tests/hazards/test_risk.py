@@ -288,8 +288,7 @@ def test_many_disks_in_one_join_agree_with_geos(krems_network: Network) -> None:
     ]
     fps = index.footprints(hazards)
     x, y = index.transformer.transform(lon, lat)
-    seg_of_pt = np.repeat(np.arange(net.n_segments), np.diff(index.offsets))
-    lines = shapely.linestrings(np.column_stack([index.x, index.y]), indices=seg_of_pt)
+    lines = index.lines  # the segments in the index's projection, by network segment
     seg_of_edge = np.asarray(net.edge_segment)
     covered = 0
     for i, fp in enumerate(fps):

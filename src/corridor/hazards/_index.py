@@ -17,7 +17,7 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
 
-from corridor.hazards._grid import PieceGrid
+from corridor.hazards._grid import PieceGrid, expand
 from corridor.hazards._model import Hazard
 from corridor.network import FLAG_BRIDGE, Network
 
@@ -72,9 +72,30 @@ class Footprint:
     crossings: F64
 
 
+@dataclass(frozen=True, slots=True)
+class FootprintRows:
+    """The footprints of several hazards as rows: hazard ``i`` has rows ``bounds[i]`` to
+    ``bounds[i + 1]``, so a risk model can take a whole batch without concatenating."""
+
+    edges: I32
+    share: F64
+    crossings: F64
+    bounds: I64
+
+    def footprint(self, i: int) -> Footprint:
+        """Hazard ``i``'s footprint: views into the rows, no copy."""
+        a, b = int(self.bounds[i]), int(self.bounds[i + 1])
+        return Footprint(
+            edges=self.edges[a:b], share=self.share[a:b], crossings=self.crossings[a:b]
+        )
+
+    def footprints(self) -> list[Footprint]:
+        return [self.footprint(i) for i in range(self.bounds.size - 1)]
+
+
 class SegmentIndex:
-    """Projected segment points, lengths, a grid of their pieces, the segment->edges map, and
-    (lazily) shapely lines with an STRtree over them.
+    """Segment lengths, a grid of their projected pieces, the segment->edges map, and (lazily)
+    shapely lines with an STRtree over them.
 
     Built once per network (see :func:`segment_index`) and shared by every risk model on it.
     """
@@ -86,34 +107,47 @@ class SegmentIndex:
         self.transformer = local_transformer(
             float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2)
         )
-        x, y = self.transformer.transform(lon, lat)
-        self.x: F64 = np.asarray(x, dtype=np.float64)
-        self.y: F64 = np.asarray(y, dtype=np.float64)
+        # the projected points are not kept (the grid holds each piece's end points, in its
+        # own order); the lines, rarely needed, project the network's points again
+        self._lonlat = (lon, lat)
+        x, y = self._project_points()
         self.offsets: I64 = offsets.astype(np.int64)
-        dx, dy = np.diff(self.x), np.diff(self.y)
+        dx, dy = np.diff(x), np.diff(y)
         piece_len = np.hypot(dx, dy)
         piece_len[offsets[1:-1] - 1] = 0.0  # the gaps between consecutive segments
         ends = np.cumsum(np.concatenate([[0.0], piece_len]))
-        self.length_m: F64 = ends[self.offsets[1:] - 1] - ends[self.offsets[:-1]]
-        self.grid = PieceGrid(self.x, self.y, self.offsets)
-        # segment -> edges, CSR
-        edge_segment = np.asarray(network.edge_segment)
-        order = np.argsort(edge_segment, kind="stable").astype(np.int32)
-        self.seg_edges: I32 = order
+        length_m = ends[self.offsets[1:] - 1] - ends[self.offsets[:-1]]
+        del dx, dy, piece_len, ends  # before the grid's own temporaries (peak memory)
+        self.grid = PieceGrid(x, y, self.offsets)
+        del x, y
+        # per-segment arrays are in the grid's segment order (segments near each other in
+        # space are near each other in memory, so a zone's segments share cache lines); the
+        # STRtree answers in network order and maps through grid.seg_rank
+        rank = self.grid.seg_rank
+        self.length_m: F64 = np.empty_like(length_m)
+        self.length_m[rank] = length_m
+        seg_of_edge = rank[np.asarray(network.edge_segment)]
+        self.seg_edges: I32 = np.argsort(seg_of_edge, kind="stable").astype(np.int32)
         self.seg_ptr: I64 = np.zeros(network.n_segments + 1, dtype=np.int64)
-        np.cumsum(np.bincount(edge_segment, minlength=network.n_segments), out=self.seg_ptr[1:])
+        np.cumsum(np.bincount(seg_of_edge, minlength=network.n_segments), out=self.seg_ptr[1:])
         bridge_edges = (np.asarray(network.edge_flags) & FLAG_BRIDGE) != 0
         self.seg_bridge = np.zeros(network.n_segments, dtype=bool)
-        self.seg_bridge[edge_segment[bridge_edges]] = True
+        self.seg_bridge[seg_of_edge[bridge_edges]] = True
+        self.most_edges = int(np.diff(self.seg_ptr).max()) if network.n_segments else 0
         self.n_edges = network.n_edges
+
+    def _project_points(self) -> tuple[F64, F64]:
+        x, y = self.transformer.transform(*self._lonlat)
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
     @functools.cached_property
     def lines(self) -> NDArray[np.object_]:
         """The segments as shapely lines: built on the first non-disk zone (seconds on a
         million-node network, and disks, the common case, never need them)."""
+        x, y = self._project_points()  # the same points, the same bits as the grid's
         seg_of_point = np.repeat(np.arange(self.offsets.size - 1), np.diff(self.offsets))
         lines: NDArray[np.object_] = shapely.linestrings(
-            np.column_stack([self.x, self.y]), indices=seg_of_point
+            np.column_stack([x, y]), indices=seg_of_point
         )
         return lines
 
@@ -129,34 +163,28 @@ class SegmentIndex:
         return shapely.buffer(project(self.transformer, geoms), radii)  # type: ignore[no-any-return]
 
     def _zone_pairs(self, zones: NDArray[np.object_]) -> tuple[I64, I64, F64]:
-        """(hazard, segment, metres inside) for any zone, through GEOS."""
+        """(hazard, grid segment, metres inside) for any zone, through GEOS."""
         shapely.prepare(zones)
         hz, seg = self.tree.query(zones, predicate="intersects")
+        grid_seg = self.grid.seg_rank[seg].astype(np.int64)
         # most segments of a large zone lie wholly inside it: a prepared predicate settles those,
         # and only the ones crossing the boundary pay for an intersection
-        inside = self.length_m[seg].copy()
+        inside = self.length_m[grid_seg]
         crossing = np.nonzero(~shapely.contains_properly(zones[hz], self.lines[seg]))[0]
         cut = shapely.intersection(self.lines[seg[crossing]], zones[hz[crossing]])
         inside[crossing] = shapely.length(cut)
-        return hz.astype(np.int64), seg.astype(np.int64), inside
+        return hz.astype(np.int64), grid_seg, inside
 
     def _edge_entries(
         self, hz: I64, seg: I64, inside: F64, diameter: F64, bridges_only: NDArray[np.bool_]
-    ) -> tuple[I64, I32, F64, F64]:
+    ) -> tuple[I64, I32, F64, F64, I64]:
         """(zone, edge, share, crossings) from (zone, segment, metres inside) pairs: shares,
-        the touch and bridges-only filters, then each segment expanded to its edges."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(self.length_m[seg] > 0, inside / self.length_m[seg], 1.0)
-        share = np.clip(share, 0.0, 1.0)
-        keep = (share > _MIN_SHARE) & (~bridges_only[hz] | self.seg_bridge[seg])
-        hz, seg, share, inside = hz[keep], seg[keep], share[keep], inside[keep]
-        crossings = inside / diameter[hz]
-        # expand segments to their edges (one or two each)
-        counts = (self.seg_ptr[seg + 1] - self.seg_ptr[seg]).astype(np.int64)
-        starts = np.repeat(self.seg_ptr[seg], counts)
-        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        edges: I32 = self.seg_edges[starts + within]
-        return np.repeat(hz, counts), edges, np.repeat(share, counts), np.repeat(crossings, counts)
+        the touch and bridges-only filters, then each segment expanded to its edges, grouped
+        by zone (stable); and the bounds of each zone's rows (``diameter.size + 1``)."""
+        return expand(  # type: ignore[no-any-return]
+            hz, seg, inside, diameter, bridges_only, self.length_m, self.seg_bridge,
+            self.seg_ptr, self.seg_edges, _MIN_SHARE,
+        )  # fmt: skip
 
     def disk_entries(
         self, lon: F64, lat: F64, radii: F64, bridges_only: NDArray[np.bool_]
@@ -164,61 +192,78 @@ class SegmentIndex:
         """(disk, edge, share, crossings) of many disks given by lon/lat centre and radius, in
         one pass and without building a Hazard per disk; exactly what :meth:`footprints`
         gives point hazards. For callers that place thousands of moved copies of a few
-        hazards (ensembles); entries come grouped by segment query, not sorted by disk."""
+        hazards (ensembles); entries come grouped by disk."""
         if lon.size == 0:
             return (np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0), np.zeros(0))
         x, y = self.transformer.transform(lon, lat)
         centres = np.column_stack([np.asarray(x, np.float64), np.asarray(y, np.float64)])
         hz, seg, inside = self.grid.disks(centres, radii)
-        return self._edge_entries(hz, seg, inside, np.maximum(2.0 * radii, 1.0), bridges_only)
+        diameter = np.maximum(2.0 * radii, 1.0)
+        hz_e, edges, share, crossings, _ = self._edge_entries(
+            hz, seg, inside, diameter, bridges_only
+        )
+        return hz_e, edges, share, crossings
 
     def footprints(self, hazards: Sequence[Hazard]) -> list[Footprint]:
         """Footprints of many hazards in one vectorised pass.
 
         A point with a radius is a true disk, clipped analytically on the piece grid (compiled);
-        lines and polygons are buffered (32-gon caps) and clipped by GEOS.
+        lines and polygons are buffered (32-gon caps) and clipped by GEOS. The footprints of
+        one call are views into shared arrays (one allocation per call, not per hazard).
         """
-        if not hazards:
-            return []
-        radii = np.array([h.effective_radius_m for h in hazards], dtype=np.float64)
-        geoms = project(self.transformer, np.array([h.geometry for h in hazards], dtype=object))
+        return self.footprint_rows(hazards).footprints()
+
+    def footprint_rows(self, hazards: Sequence[Hazard]) -> FootprintRows:
+        """The footprints of :meth:`footprints` as one set of rows with per-hazard bounds."""
+        n = len(hazards)
+        if not n:
+            return FootprintRows(
+                np.zeros(0, np.int32), np.zeros(0), np.zeros(0), np.zeros(1, np.int64)
+            )
+        radii = np.fromiter((h.effective_radius_m for h in hazards), np.float64, count=n)
+        geoms = np.fromiter((h.geometry for h in hazards), object, count=n)
         is_point = shapely.get_type_id(geoms) == 0
         circle = np.nonzero(is_point & (radii > 0))[0]
         other = np.nonzero(~is_point)[0]
         diameter = 2.0 * radii
+        bridges_only = np.fromiter((h.defaults.bridges_only for h in hazards), bool, count=n)
+        if circle.size == n:  # all disks, the common case: rows straight from the walk
+            lonlat = shapely.get_coordinates(geoms)
+            x, y = self.transformer.transform(lonlat[:, 0], lonlat[:, 1])
+            centres = np.column_stack([np.asarray(x, np.float64), np.asarray(y, np.float64)])
+            edges, share, crossings, bounds = self.grid.disk_rows(
+                centres, radii, np.maximum(diameter, 1.0), bridges_only,
+                (self.length_m, self.seg_bridge, self.seg_ptr, self.seg_edges, self.most_edges),
+                _MIN_SHARE,
+            )  # fmt: skip
+            return FootprintRows(edges, share, crossings, bounds)
         parts = []
         if circle.size:
-            centres = shapely.get_coordinates(geoms[circle])
+            # points need no shapely round trip: their coordinates straight through PROJ
+            lonlat = shapely.get_coordinates(geoms[circle])
+            x, y = self.transformer.transform(lonlat[:, 0], lonlat[:, 1])
+            centres = np.column_stack([np.asarray(x, np.float64), np.asarray(y, np.float64)])
             h_c, s_c, in_c = self.grid.disks(centres, radii[circle])
             parts.append((circle[h_c], s_c, in_c))
         if other.size:
-            zones = shapely.buffer(geoms[other], radii[other])
+            zones = shapely.buffer(project(self.transformer, geoms[other]), radii[other])
             areal = np.isin(shapely.get_type_id(geoms[other]), (3, 6))  # (Multi)Polygon
             d = 2.0 * np.sqrt(shapely.area(zones) / np.pi)
             diameter[other] = np.where(areal, d, diameter[other])
             h_o, s_o, in_o = self._zone_pairs(zones)
             parts.append((other[h_o], s_o, in_o))
-        if parts:
+        if len(parts) == 1:
+            hz, seg, inside = parts[0]
+        elif parts:
             hz = np.concatenate([p[0] for p in parts])
             seg = np.concatenate([p[1] for p in parts])
             inside = np.concatenate([p[2] for p in parts])
         else:
             hz, seg, inside = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-        bridges_only = np.array([h.defaults.bridges_only for h in hazards], dtype=bool)
-        hz_e, edges, share_e, cross_e = self._edge_entries(
+        _, edges, share_e, cross_e, bounds = self._edge_entries(
             hz, seg, inside, np.maximum(diameter, 1.0), bridges_only
         )
-        order = np.argsort(hz_e, kind="stable")
-        hz_e, edges, share_e, cross_e = hz_e[order], edges[order], share_e[order], cross_e[order]
-        bounds = np.searchsorted(hz_e, np.arange(len(hazards) + 1))
-        return [
-            Footprint(
-                edges=edges[bounds[i] : bounds[i + 1]].astype(np.int32),
-                share=share_e[bounds[i] : bounds[i + 1]].astype(np.float64),
-                crossings=cross_e[bounds[i] : bounds[i + 1]].astype(np.float64),
-            )
-            for i in range(len(hazards))
-        ]
+        return FootprintRows(edges, share_e, cross_e, bounds)
 
 
 _CACHE: weakref.WeakKeyDictionary[Network, SegmentIndex] = weakref.WeakKeyDictionary()

@@ -6,7 +6,7 @@ confidence x decay_i(t) and either (default, ``exposure="zone_length"``) p_ie =
 road is cut into edges, or (``exposure="edge_share"``) p_ie = w_i x share_ie, the length share
 of edge e inside zone i. ``closed[e]`` is True while any closing hazard covering e is valid.
 Each hazard keeps its sparse footprint; a change recombines only the edges in the footprints
-that changed.
+that changed (the rows live in per-edge chains, ``_table``).
 Formulas and their reasons: docs/risk-model.md.
 """
 
@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.hazards._index import Footprint, segment_index
+from corridor.hazards._index import Footprint, FootprintRows, segment_index
 from corridor.hazards._model import Contribution, Hazard, as_utc
 from corridor.hazards._table import EntryTable
 from corridor.network import Network
@@ -32,17 +32,40 @@ Exposure = Literal["edge_share", "zone_length"]
 # An open edge's risk stays below 1 so that -log(1 - r) stays finite (DESIGN-NOTES).
 MAX_RISK = 1.0 - 1e-9
 _EMPTY = np.zeros(0, dtype=np.int32)
-_COMPACT_MIN = 50_000  # dead entries tolerated before compacting the table
+# dead rows tolerated before compacting the table: they cost memory (37 bytes each), not time
+_COMPACT_MIN = 250_000
 
 
 @dataclass(slots=True)
 class _Entry:
     hazard: Hazard
-    footprint: Footprint
+    rows: FootprintRows  # the join's rows of its batch; its own are ``rows.footprint(index)``
+    index: int
+    size: int  # its number of rows
     closes: bool
     weight: float  # severity x confidence x decay at the model's time, 0 when not valid
     valid: bool
     serial: int
+    start: int = 0  # first slot of its rows in the table
+    cached: Footprint | None = None
+
+    @property
+    def footprint(self) -> Footprint:
+        """Made on first use: a change of 100 zones need not build 100 of them."""
+        if self.cached is None:
+            self.cached = self.rows.footprint(self.index)
+        return self.cached
+
+    @property
+    def block(self) -> tuple[int, int]:
+        return self.start, self.size
+
+    @property
+    def counted(self) -> tuple[float, bool]:
+        """(weight towards risk, closes now): a closing hazard adds no risk."""
+        return (self.weight if self.valid and not self.closes else 0.0), (
+            self.valid and self.closes
+        )
 
 
 def _state(hazard: Hazard, at: datetime) -> tuple[float, bool]:
@@ -84,17 +107,12 @@ class RiskModel:
         self._index = segment_index(network)
         self.risk: F64 = np.zeros(network.n_edges, dtype=np.float64)
         self.closed: NDArray[np.bool_] = np.zeros(network.n_edges, dtype=bool)
-        # scratch of _recombine: an edge is seen in this call when its mark equals the stamp
-        self._mark: I32 = np.zeros(network.n_edges, dtype=np.int32)
-        self._stamp = 0
         self._entries: dict[str, _Entry] = {}
         self._by_serial: dict[int, _Entry] = {}
-        self._table = EntryTable()
-        # per serial: weight that counts towards risk, and whether it closes now
-        self._w: F64 = np.zeros(64, dtype=np.float64)
-        self._closing: NDArray[np.bool_] = np.zeros(64, dtype=bool)
+        self._table = EntryTable(
+            network.n_edges, edge_share=exposure == "edge_share", max_risk=MAX_RISK
+        )
         self._next_serial = 0
-        self._dead_rows = 0
         self._compact_min = _COMPACT_MIN
         self.add(hazards)
 
@@ -120,17 +138,17 @@ class RiskModel:
         A closing hazard reports probability 1.0 and ``closes=True``.
         """
         wanted = np.unique(np.fromiter(edges, dtype=np.int64)).astype(np.int32)
-        rows, local = self._table.gather(wanted)
-        serials = self._table.serial[rows]
+        slots, local = self._table.gather(wanted)
+        serials = self._table.s_serial[slots]
         out: list[Contribution] = []
-        for row, k, serial in zip(rows.tolist(), local.tolist(), serials.tolist(), strict=True):
+        for slot, k, serial in zip(slots.tolist(), local.tolist(), serials.tolist(), strict=True):
             entry = self._by_serial.get(serial)
             if entry is None or not entry.valid:
                 continue
             if entry.closes:
                 p = 1.0
             else:
-                value = self._table.value[row : row + 1]
+                value = self._table.s_value[slot : slot + 1]
                 p = float(self._probability(value, np.array([entry.weight]))[0])
             h = entry.hazard
             out.append(Contribution(h.id, h.kind, int(wanted[k]), p, entry.closes))
@@ -157,88 +175,94 @@ class RiskModel:
             new[h.id] = h  # the last record with an id wins, as in a replace
         if not new:
             return _EMPTY
-        touched: list[I32] = []
-        kept: dict[str, Footprint] = {}
+        gone: list[_Entry] = []
+        kept: dict[str, _Entry] = {}
         for hid, h in new.items():
             old = self._entries.pop(hid, None)
             if old is None:
                 continue
-            touched.append(self._kill(old))
+            gone.append(old)
             if _same_place(old.hazard, h):
-                kept[hid] = old.footprint
+                kept[hid] = old
+        self._kill(gone)
         todo = [h for h in new.values() if h.id not in kept]
-        computed = dict(zip([h.id for h in todo], self._index.footprints(todo), strict=True))
-        serials, edges, values = [], [], []
+        rows = self._index.footprint_rows(todo)
+        bounds = rows.bounds.tolist()
+        added: list[_Entry] = []
+        i = 0
         for h in new.values():
-            fp = kept.get(h.id) or computed[h.id]
             weight, valid = _state(h, self.at)
-            entry = _Entry(h, fp, h.effective_closes, weight, valid, self._new_serial())
+            was = kept.get(h.id)
+            if was is None:
+                entry = _Entry(h, rows, i, bounds[i + 1] - bounds[i], h.effective_closes,
+                               weight, valid, self._new_serial())  # fmt: skip
+                i += 1
+            else:  # the same rows (and the same Footprint object, if one was made)
+                entry = _Entry(h, was.rows, was.index, was.size, h.effective_closes, weight,
+                               valid, self._new_serial(), cached=was.cached)  # fmt: skip
             self._entries[h.id] = self._by_serial[entry.serial] = entry
-            self._set_weights(entry)
-            serials.append(entry.serial)
-            edges.append(fp.edges)
-            values.append(fp.share if self.exposure == "edge_share" else fp.crossings)
-            touched.append(fp.edges)
-        self._table.insert(serials, edges, values)
-        return self._recombine(touched)
+            added.append(entry)
+        share = self.exposure == "edge_share"
+        if kept:  # rows in the order of ``new``, kept footprints among them
+            edges = np.concatenate([e.footprint.edges for e in added])
+            values = np.concatenate(
+                [e.footprint.share if share else e.footprint.crossings for e in added]
+            )
+            sizes = [e.size for e in added]
+            starts_of = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        else:  # the join's own rows, already in that order
+            edges, values = rows.edges, (rows.share if share else rows.crossings)
+            starts_of = rows.bounds
+        counted = [e.counted for e in added]
+        starts = self._table.append(
+            [e.serial for e in added], edges, values, starts_of,
+            [c[0] for c in counted], [c[1] for c in counted],
+        )  # fmt: skip
+        for entry, start in zip(added, starts, strict=True):
+            entry.start = start
+        return self._recombine()
 
     def remove(self, hazard_ids: Iterable[str]) -> I32:
         """Remove hazards by id (unknown ids are ignored); returns the changed edges."""
-        touched = [
-            self._kill(self._entries.pop(i)) for i in dict.fromkeys(hazard_ids)
-            if i in self._entries
-        ]  # fmt: skip
-        return self._recombine(touched)
+        self._kill([self._entries.pop(i) for i in dict.fromkeys(hazard_ids) if i in self._entries])
+        return self._recombine()
 
     def set_time(self, at: datetime) -> I32:
         """Move the model to ``at``: hazards start, expire and decay; returns the changed edges."""
         self.at = as_utc(at)
-        touched = []
+        moved = []
         for entry in self._entries.values():
             weight, valid = _state(entry.hazard, self.at)
             if weight != entry.weight or valid != entry.valid:
                 entry.weight, entry.valid = weight, valid
-                self._set_weights(entry)
-                touched.append(entry.footprint.edges)
-        return self._recombine(touched)
+                moved.append(entry)
+        counted = [e.counted for e in moved]
+        self._table.reweigh(
+            [e.block for e in moved], [c[0] for c in counted], [c[1] for c in counted]
+        )
+        return self._recombine()
 
     # ---- internals ------------------------------------------------------------------------
     def _new_serial(self) -> int:
         serial = self._next_serial
         self._next_serial += 1
-        if serial >= self._w.size:
-            self._w = np.concatenate([self._w, np.zeros(self._w.size)])
-            self._closing = np.concatenate([self._closing, np.zeros(self._closing.size, bool)])
         return serial
 
-    def _set_weights(self, entry: _Entry) -> None:
-        self._w[entry.serial] = entry.weight if entry.valid and not entry.closes else 0.0
-        self._closing[entry.serial] = entry.valid and entry.closes
-
-    def _kill(self, entry: _Entry) -> I32:
-        """Retire a hazard's rows: they stay in the table with weight 0 until compaction."""
-        self._w[entry.serial] = 0.0
-        self._closing[entry.serial] = False
-        del self._by_serial[entry.serial]
-        self._dead_rows += entry.footprint.edges.size
-        return entry.footprint.edges
+    def _kill(self, entries: list[_Entry]) -> None:
+        """Take retired hazards' rows out of the table (their edges are recombined next)."""
+        for entry in entries:
+            del self._by_serial[entry.serial]
+        self._table.unlink([e.block for e in entries])
 
     def _compact(self) -> None:
-        alive = np.zeros(self._next_serial, dtype=bool)
-        alive[list(self._by_serial)] = True
-        renumber = self._table.compact(alive)
-        by_serial: dict[int, _Entry] = {}
-        for entry in self._entries.values():
-            entry.serial = int(renumber[entry.serial])
-            by_serial[entry.serial] = entry
-        self._by_serial = by_serial
-        self._next_serial = len(by_serial)
-        size = max(64, 2 * self._next_serial)
-        self._w = np.zeros(size, dtype=np.float64)
-        self._closing = np.zeros(size, dtype=bool)
-        for entry in by_serial.values():
-            self._set_weights(entry)
-        self._dead_rows = 0
+        """Drop dead slots and renumber serials 0, 1, ... in hazard order."""
+        held = sorted(self._by_serial.values(), key=lambda e: e.serial)
+        starts = self._table.compact([e.block for e in held])
+        self._by_serial = {}
+        for serial, (entry, start) in enumerate(zip(held, starts, strict=True)):
+            entry.serial, entry.start = serial, start
+            self._by_serial[serial] = entry
+        self._next_serial = len(held)
 
     def _probability(self, exposure: F64, weight: F64) -> F64:
         w = np.minimum(weight, MAX_RISK)
@@ -247,18 +271,9 @@ class RiskModel:
         p: F64 = np.minimum(-np.expm1(exposure * np.log1p(-w)), MAX_RISK)
         return p
 
-    def _recombine(self, touched: list[I32]) -> I32:
-        """Recompute risk and closure of the touched edges from every hazard that covers them."""
-        if self._dead_rows > max(self._compact_min, len(self._table) // 2):
+    def _recombine(self) -> I32:
+        """Recompute risk and closure of every edge whose rows changed since the last call."""
+        changed = self._table.flush(self.risk, self.closed)
+        if self._table.dead > max(self._compact_min, len(self._table)):
             self._compact()
-        if not touched:
-            return _EMPTY
-        self._stamp += 1
-        if self._stamp == np.iinfo(np.int32).max:  # after two billion updates: start over
-            self._mark[:] = 0
-            self._stamp = 1
-        return self._table.recombine(
-            np.concatenate(touched), self._w, self._closing,
-            mark=self._mark, stamp=self._stamp, risk=self.risk, closed=self.closed,
-            edge_share=self.exposure == "edge_share", max_risk=MAX_RISK,
-        )  # fmt: skip
+        return changed
