@@ -616,15 +616,16 @@ def carry_arc(  # type: ignore[no-untyped-def]
     per-edge ``a`` and ``b`` along the route the arc stands for, the one :func:`unpack_arcs`
     gives (an original arc: its first cheapest edge; a shortcut lo->hi: lo->x then x->hi
     through the middle node x of the lower triangle the customisation chose), into
-    ``va[key0]``/``vb[key0]``. Memoised (``known``), and computed only for the arcs asked
-    for and those below them; the two arcs below a shortcut are at its middle node, lower
-    than its ends, so the recursion (an explicit ``stack``, grown if needed and returned)
-    ends. Read from the middle nodes rather than carried by the customisation, so that it
-    holds however the weights were reached (full, partial or background customisation).
-    Sums are taken along the hierarchy (pairwise), so they may differ from a sequential sum
-    along the unpacked route in the last bits."""
+    ``va[key0]``/``vb[key0]``. Memoised (``known``) and computed only for the arcs asked for
+    and those below them. The two arcs below a shortcut are at its middle node, lower than
+    its ends, so the recursion ends; ``stack`` (explicit) needs three entries for each level
+    of the elimination tree, as at most two per level are pending. Read from the middle
+    nodes rather than carried by the customisation, so that it holds however the weights
+    were reached (full, partial or background customisation). Sums are taken along the
+    hierarchy (pairwise), so they may differ from a sequential sum along the unpacked route
+    in the last bits."""
     if known[key0]:
-        return stack
+        return
     # entries of three: the key, then its two sub-arcs' keys once looked up (-1 before)
     stack[0] = key0
     stack[1] = -1
@@ -660,8 +661,6 @@ def carry_arc(  # type: ignore[no-untyped-def]
             known[key] = 1
             top -= 3
             continue
-        if top + 6 > stack.shape[0]:
-            stack = np.concatenate((stack, np.empty(stack.shape[0], stack.dtype)))
         if not known[first]:
             stack[top] = first
             stack[top + 1] = -1
@@ -670,54 +669,6 @@ def carry_arc(  # type: ignore[no-untyped-def]
             stack[top] = second
             stack[top + 1] = -1
             top += 3
-    return stack
-
-
-@njit(cache=True, inline="always")
-def _carry_chain(  # type: ignore[no-untyped-def]
-    s,
-    down,
-    parent,
-    up_ptr,
-    up_head,
-    tail,
-    mid_up,
-    mid_dn,
-    arc_eptr,
-    arc_edges,
-    edge_down,
-    cost,
-    a,
-    b,
-    dist,
-    pred,
-    da,
-    db,
-    va,
-    vb,
-    known,
-    stack,
-):
-    """After a search up the chain of s: the sums along each reached node's route, from its
-    predecessor arc's carry (``down``: the search ran on downward weights, routes lead to s).
-    The predecessor's tail is lower on the same chain, so done first."""
-    da[s] = 0.0
-    db[s] = 0.0
-    v = parent[s]
-    while v != -1:
-        if dist[v] < INF:
-            arc = pred[v]
-            key = 2 * arc + (1 if down else 0)
-            if not known[key]:
-                stack = carry_arc(
-                    key, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges,
-                    edge_down, cost, a, b, va, vb, known, stack,
-                )  # fmt: skip
-            u = tail[arc]
-            da[v] = da[u] + va[key]
-            db[v] = db[u] + vb[key]
-        v = parent[v]
-    return stack
 
 
 @njit(cache=True, nogil=True)
@@ -747,23 +698,28 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
     unpacked, and with ``carry`` the sums of per-edge ``a`` and ``b`` along each (travel
     time and -log survival) into ``out_a``/``out_b``; without, those are not touched.
 
-    Each target's downward chain is searched once and kept (node, distance, sums), each
-    source's upward chain once and met with every kept chain. The sums are carried per arc
-    (:func:`carry_arc`, only for the searches' predecessor arcs and the arcs below them) and
-    along each search tree. The route whose sums are given is the one :func:`many_to_many`
-    unpacks (and a point query returns): the meeting node is the first of the least sum up
-    the target's chain, predecessors the first strict improvement, shortcuts as the
-    customisation chose them. Unreachable pairs get inf."""
+    Each target's downward chain is searched once and kept (node, distance, predecessor
+    arc), each source's upward chain once and met with every kept chain. With ``carry``,
+    the sums are then taken along the two search trees from the meeting node down to the
+    source and to the target, memoised per chain node, from the arcs' carries
+    (:func:`carry_arc`, computed only for those arcs and the arcs below them): the work
+    follows the routes' hierarchical structure, not their edges. The route whose sums are
+    given is the one :func:`many_to_many` unpacks (and a point query returns): the meeting
+    node is the first of the least sum up the target's chain, predecessors the first strict
+    improvement, shortcuts as the customisation chose them. Unreachable pairs get inf."""
     n = parent.shape[0]
     k_t = targets.shape[0]
     n_keys = 2 * up_head.shape[0] if carry else 0
     va = np.empty(n_keys)
     vb = np.empty(n_keys)
     known = np.zeros(n_keys, np.uint8)
-    stack = np.empty(64, np.int64)
+    m_n = n if carry else 0
+    stack = np.empty(6 * m_n + 6, np.int64)  # pages touched as needed
+    walk = np.empty(m_n, np.int64)
+    da = np.zeros(m_n)
+    db = np.zeros(m_n)
+    f_known = np.zeros(m_n, np.uint8)
     dist = np.full(n, INF)
-    da = np.zeros(n if carry else 0)
-    db = np.zeros(n if carry else 0)
     pred = np.full(n, -1, np.int64)
     offs = np.zeros(k_t + 1, np.int64)
     for j in range(k_t):
@@ -775,37 +731,34 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
         offs[j + 1] = offs[j] + length
     c_node = np.empty(offs[k_t], np.int64)
     c_dist = np.empty(offs[k_t])
-    c_a = np.empty(offs[k_t] if carry else 0)
-    c_b = np.empty(offs[k_t] if carry else 0)
+    c_pred = np.empty(offs[k_t] if carry else 0, np.int64)
+    c_a = np.zeros(offs[k_t] if carry else 0)
+    c_b = np.zeros(offs[k_t] if carry else 0)
+    c_known = np.zeros(offs[k_t] if carry else 0, np.uint8)
     for j in range(k_t):
         t = targets[j]
         dist[t] = 0.0
         _upward(parent, up_ptr, up_head, w_dn, t, dist, pred)
-        if carry:
-            stack = _carry_chain(
-                t, True, parent, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges,
-                edge_down, cost, a, b, dist, pred, da, db, va, vb, known, stack,
-            )  # fmt: skip
         v = t
         i = offs[j]
         while v != -1:
             c_node[i] = v
             c_dist[i] = dist[v]
             if carry:
-                c_a[i] = da[v]
-                c_b[i] = db[v]
+                c_pred[i] = pred[v]
             i += 1
             v = parent[v]
+        if carry:
+            c_known[offs[j]] = 1  # the target itself: sums 0
         _clear(parent, t, dist, pred)
     for i in range(sources.shape[0]):
         s = sources[i]
         dist[s] = 0.0
         _upward(parent, up_ptr, up_head, w_up, s, dist, pred)
         if carry:
-            stack = _carry_chain(
-                s, False, parent, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges,
-                edge_down, cost, a, b, dist, pred, da, db, va, vb, known, stack,
-            )  # fmt: skip
+            f_known[s] = 1
+            da[s] = 0.0
+            db[s] = 0.0
         for j in range(k_t):
             if s == targets[j]:
                 out_cost[i, j] = 0.0
@@ -821,14 +774,60 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
                     mu = c
                     best = q
             out_cost[i, j] = mu
-            if carry:
-                if best < 0:
-                    out_a[i, j] = INF
-                    out_b[i, j] = INF
-                else:
-                    v = c_node[best]
-                    out_a[i, j] = da[v] + c_a[best]
-                    out_b[i, j] = db[v] + c_b[best]
+            if not carry:
+                continue
+            if best < 0:
+                out_a[i, j] = INF
+                out_b[i, j] = INF
+                continue
+            meet = c_node[best]
+            # source side: down the forward tree from the meeting node to a known node
+            k = 0
+            v = meet
+            while not f_known[v]:
+                walk[k] = v
+                k += 1
+                v = tail[pred[v]]
+            for r in range(k - 1, -1, -1):
+                v = walk[r]
+                arc = pred[v]
+                key = 2 * arc
+                if not known[key]:
+                    carry_arc(
+                        key, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges,
+                        edge_down, cost, a, b, va, vb, known, stack,
+                    )  # fmt: skip
+                u = tail[arc]
+                da[v] = da[u] + va[key]
+                db[v] = db[u] + vb[key]
+                f_known[v] = 1
+            # target side: down the kept backward tree (chain positions) to a known entry
+            k = 0
+            q = best
+            while not c_known[q]:
+                walk[k] = q
+                k += 1
+                q = _chain_index(c_node, offs[j], offs[j + 1], tail[c_pred[q]])
+            for r in range(k - 1, -1, -1):
+                q = walk[r]
+                arc = c_pred[q]
+                key = 2 * arc + 1
+                if not known[key]:
+                    carry_arc(
+                        key, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges,
+                        edge_down, cost, a, b, va, vb, known, stack,
+                    )  # fmt: skip
+                u = _chain_index(c_node, offs[j], offs[j + 1], tail[arc])
+                c_a[q] = c_a[u] + va[key]
+                c_b[q] = c_b[u] + vb[key]
+                c_known[q] = 1
+            out_a[i, j] = da[meet] + c_a[best]
+            out_b[i, j] = db[meet] + c_b[best]
+        if carry:
+            v = s
+            while v != -1:
+                f_known[v] = 0
+                v = parent[v]
         _clear(parent, s, dist, pred)
 
 
