@@ -11,7 +11,9 @@ contraction hierarchy landed):
   update, cost refresh, partial re-customisation, one query) against the same new edge costs
   pushed into networkit with ``setWeight`` plus its query;
 - ``matrix2``: 50 gathering points x 20 exits under 100 zones, against scipy csgraph.dijkstra
-  (from the 50 points; and from the 20 exits on the reversed graph, scipy's best way).
+  (from the 50 points; and from the 20 exits on the reversed graph, scipy's best way):
+  corridor cost only (like for like), cost + time + risk, the former unpacking way (A/B) and
+  the ``route_matrix_nodes`` API, interleaved, thread CPU time (see :func:`bench_matrix2`).
 - ``choice2`` (not default): the engine without a hierarchy, ALT against bidirectional
   Dijkstra as zones spread and as the risk weight grows, with what the former choice rule
   (share of inflated edges) and the current one (mean capped inflation) pick.
