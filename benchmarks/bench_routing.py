@@ -711,7 +711,7 @@ def bench_change(net: Network, held: int = 200) -> None:
 def bench_matrix2(name: str, net: Network) -> None:
     """50 gathering points x 20 exits under 100 zones, interleaved rounds (CPU time of the
     thread; scipy is single-threaded, as are these corridor calls):
-    - corridor cost only (``Metric.cost_matrix``): like for like with scipy, which returns
+    - corridor cost only (``Metric.many_to_many_costs``): like for like with scipy, which returns
       costs only;
     - corridor cost + time + risk (``Metric.many_to_many``): time and -log survival carried
       through the hierarchy, no route unpacked;
@@ -751,7 +751,7 @@ def bench_matrix2(name: str, net: Network) -> None:
     )
     gt = g.T.tocsr()
     engines: dict[str, Callable[[], Any]] = {
-        "corridor cost only": lambda: metric.cost_matrix(points, exits),
+        "corridor cost only": lambda: metric.many_to_many_costs(points, exits),
         "corridor cost+time+risk": lambda: metric.many_to_many(points, exits, time_e, log_risk),
         "corridor, routes unpacked (before)": lambda: metric.many_to_many(
             points, exits, time_e, log_risk, unpack=True

@@ -138,7 +138,8 @@ def test_matrix_time_and_risk_are_a_least_cost_routes(network: Network, picture:
 def test_matrix_sums_are_the_point_querys_route(network: Network) -> None:
     """The same route as :meth:`Metric.shortest` (whose edges are summed here one by one) and
     as the former matrix, which unpacked every route: only the order of the additions
-    differs. The cost-only matrix gives the same costs, bit for bit."""
+    differs. The cost-only matrix (:meth:`Metric.many_to_many_costs`) gives the same costs,
+    bit for bit."""
     risk, closed = random_hazards(network, 41, cover=0.5, close=0.03)
     log_e = risk_to_logs(risk, network.n_edges)
     cost = edge_costs(network, log_risk=log_e, closed=closed, risk_weight=W)
@@ -146,7 +147,7 @@ def test_matrix_sums_are_the_point_querys_route(network: Network) -> None:
     metric = Metric(router_for(network).hierarchy, cost)
     origins, exits = _pairs(network, 42, 40, 25)
     got_cost, got_time, got_log = metric.many_to_many(origins, exits, time_e, log_e)
-    np.testing.assert_array_equal(metric.cost_matrix(origins, exits), got_cost)
+    np.testing.assert_array_equal(metric.many_to_many_costs(origins, exits), got_cost)
     old = metric.many_to_many(origins, exits, time_e, log_e, unpack=True)
     for got, ref in zip((got_cost, got_time, got_log), old, strict=True):
         np.testing.assert_array_equal(np.isfinite(got), np.isfinite(ref))

@@ -63,6 +63,7 @@ from corridor.agreements._terms import (
     Vehicles,
     Window,
     cross_field_problems,
+    haversine_m,
 )
 
 __all__ = [
@@ -93,6 +94,7 @@ __all__ = [
     "draft_terms",
     "edges_from_geometry",
     "generate_keypair",
+    "haversine_m",
     "human_duration",
     "human_length",
     "in_force",

@@ -73,7 +73,7 @@ def notice(
     back in ``X-Notice-Warnings``; the SMS segment count in ``X-SMS-Segments``. With ``plan``,
     the departures and checkpoint times are the stored plan's (``POST /plans``).
     """
-    from corridor.notices._service import notice_for
+    from corridor.notices import notice_for
     from corridor.store import load_agreement, load_notice_details
 
     with session_of(state_of(request).store, write=False) as session:
@@ -192,7 +192,7 @@ def read(request: Request, movement_id: MovementId) -> JSONResponse:
 )
 def read_html(request: Request, movement_id: MovementId) -> HTMLResponse:
     """The printable notification with its status now."""
-    from corridor.notices._movement_html import render_movement_html
+    from corridor.notices import render_movement_html
     from corridor.store import load_movement, utc_now
 
     with session_of(state_of(request).store, write=False) as session:

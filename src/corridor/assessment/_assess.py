@@ -18,8 +18,7 @@ from corridor.assessment._geometry import Line, proposal_line
 from corridor.assessment._incidents import IncidentSet
 from corridor.assessment._params import RiskParameters
 from corridor.assessment._proposals import Proposal, Unresolved
-from corridor.hazards import Hazard
-from corridor.hazards._records import format_time
+from corridor.hazards import Hazard, format_time
 from corridor.network import Network
 
 WORDING = (

@@ -18,8 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from corridor.assessment._knox import AreaEstimate, KnoxTable, estimate_area, knox_table
-from corridor.hazards import Hazard, import_hazards
-from corridor.hazards._places import shared_data_dir
+from corridor.hazards import Hazard, import_hazards, shared_data_dir
 
 DEFAULT_RECORD = Path("incidents") / "bellingcat-civharm-2022-05-24.json"
 SHOWN_LAGS = (1, 2, 3, 7, 14, 30)

@@ -2,7 +2,7 @@
 
 Importing SQLAlchemy's ORM, Typer and the store costs several tenths of a second before a
 command does anything (issue 14, defect 10; docs/benchmarks.md). These commands read through
-the bare DB-API driver instead (:mod:`corridor.store._dbapi`) and print with the same Rich
+the bare DB-API driver instead (``corridor.store.lean_*``) and print with the same Rich
 renderers as their Typer twins (:mod:`corridor.cli._tables`):
 
     corridor agreement list [--db URL]
@@ -39,30 +39,30 @@ def _db(opts: Options) -> str | None:
 
 def _agreement_list(opts: Options) -> Show:
     from corridor.cli._tables import agreements_table
-    from corridor.store._dbapi import agreement_rows
+    from corridor.store import lean_agreement_rows
 
-    return _table(agreements_table(agreement_rows(_db(opts))))
+    return _table(agreements_table(lean_agreement_rows(_db(opts))))
 
 
 def _party_list(opts: Options) -> Show:
     from corridor.cli._tables import parties_table
-    from corridor.store._dbapi import party_rows
+    from corridor.store import lean_party_rows
 
-    return _table(parties_table(party_rows(_db(opts))))
+    return _table(parties_table(lean_party_rows(_db(opts))))
 
 
 def _users_list(opts: Options) -> Show:
     from corridor.cli._tables import users_table
-    from corridor.store._dbapi import user_rows
+    from corridor.store import lean_user_rows
 
-    return _table(users_table(user_rows(_db(opts))))
+    return _table(users_table(lean_user_rows(_db(opts))))
 
 
 def _db_status(opts: Options) -> Show:
     from corridor.cli._tables import print_db_status
-    from corridor.store._dbapi import schema_status
+    from corridor.store import lean_schema_status
 
-    url, have, need = schema_status(_db(opts))
+    url, have, need = lean_schema_status(_db(opts))
     return lambda console: print_db_status(console, url, have, need)
 
 
@@ -71,7 +71,7 @@ def _audit_export(opts: Options) -> Show:
     from pathlib import Path
 
     from corridor.audit import ChainEntry, export_lines
-    from corridor.store._dbapi import audit_rows
+    from corridor.store import lean_audit_rows
 
     entries = [
         ChainEntry(
@@ -84,7 +84,7 @@ def _audit_export(opts: Options) -> Show:
             prev_hash=prev,
             entry_hash=entry,
         )
-        for seq, at, actor, action, payload, digest, prev, entry in audit_rows(_db(opts))
+        for seq, at, actor, action, payload, digest, prev, entry in lean_audit_rows(_db(opts))
     ]
     lines = export_lines(entries, with_payloads=opts.get("payloads", True) is True)
     output = opts.get("output")

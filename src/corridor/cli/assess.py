@@ -125,8 +125,7 @@ def assess_cmd(  # noqa: PLR0917 (Typer maps each parameter to an option)
     make it so. Not a probability that a corridor fails (see docs/assessment.md)."""
     from corridor.assessment import RiskParameters, assess, make_proposal, parse_time, read_batch
     from corridor.assessment import split_places as split
-    from corridor.hazards import import_hazards, load_gazetteer
-    from corridor.hazards._places import shared_data_dir
+    from corridor.hazards import import_hazards, load_gazetteer, shared_data_dir
 
     if (batch is None) == (not via):
         raise InputError("give either --via (with --at) or --batch FILE", hint="see --help")

@@ -100,11 +100,13 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
 ) -> None:
     """Write a notice for civilians from an agreement (and its schedule, with --plan)."""
     from corridor._files import write_atomic
-    from corridor.notices import read_details
-    from corridor.notices._i18n import check_language
-    from corridor.notices._notice import check_format
-    from corridor.notices._service import notice_for
-    from corridor.notices._sms_notice import sms_report
+    from corridor.notices import (
+        check_format,
+        check_language,
+        notice_for,
+        read_details,
+        sms_report,
+    )
     from corridor.store import (
         load_agreement,
         load_notice_details,
@@ -118,12 +120,13 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
     given = read_details(details) if details is not None else None
     schedule = plan_file = None
     if plan is not None:
-        from corridor.agreements._load import read_json_file
+        from corridor._input import loads_json, read_input_text
         from corridor.errors import InputError
         from corridor.planning import schedule_from_data
 
-        try:
-            schedule = schedule_from_data(read_json_file(plan, name="schedule", kind="JSON file"))
+        try:  # an unreadable file too (InputError is a ValueError), as before
+            text = read_input_text(plan, what="schedule file")
+            schedule = schedule_from_data(loads_json(text, path=plan, what="JSON file"))
         except ValueError as exc:
             raise InputError(
                 "not a schedule from `corridor plan`", path=plan, hint=str(exc)[:200]
@@ -188,7 +191,6 @@ def _read_movement(path: Path) -> Any:
 
     from corridor._input import load_yaml, read_input_text
     from corridor.errors import InputError
-    from corridor.notices._details import read_details  # noqa: F401 (same YAML rules)
 
     text = read_input_text(path, what="movement file", error=InputError)
     return load_yaml(text, loader=_no_timestamps(), path=path, what="movement file")
@@ -313,7 +315,7 @@ def movement_export(
     """The signed notification as JSON (verifiable offline) or a printable HTML page."""
     from corridor._files import write_atomic
     from corridor.errors import InputError
-    from corridor.notices._movement_html import render_movement_html
+    from corridor.notices import render_movement_html
     from corridor.store import load_movement, open_store, utc_now
 
     if fmt not in ("json", "html"):

@@ -54,8 +54,8 @@ def serve(
     unless --insecure says a proxy in front does TLS."""
     from fastapi import FastAPI
 
-    from corridor.api._serve import check_transport
-    from corridor.api._serve import serve as run
+    from corridor.api import check_transport
+    from corridor.api import serve as run
 
     check_transport(host, tls_cert=tls_cert, tls_key=tls_key, insecure=insecure)
     scheme = "https" if tls_cert else "http"

@@ -16,14 +16,15 @@ one's, and only those are rewritten (with ``routing.update_costs``, the same flo
 as ``edge_costs``) and re-customised (``Metric.update``: the arcs above them only).
 
 Then only the costs of the [G, E] routes, by meeting the upward searches in the hierarchy
-(:func:`_meet_costs`), without unpacking each route into its roads (routing's matrix unpacks
-all of them to sum time and risk: ~0.3 ms a route on a million-node region, most of a
-sample). A route whose cost equals its hazard-free cost (the same bits) is the hazard-free
-route: it carries no risk (every risk adds to the cost when the risk weight is positive), so
-its time is the one computed once for the job. Only the other routes (those the hazards
-reach) are unpacked, one point-to-point query each. Likewise a gathering point whose safest
-costs equal the hazard-free ones keeps its hazard-free safest route. With a risk weight of 0
-costs say nothing of risk, and every route is unpacked. ``tests/ensembles/test_route.py``
+(routing's :meth:`corridor.routing.Metric.many_to_many_costs`), without unpacking each route
+into its roads (routing's matrix unpacks all of them to sum time and risk: ~0.3 ms a route on
+a million-node region, most of a sample). A route whose cost equals its hazard-free cost
+(the same bits) is the hazard-free route: it carries no risk (every risk adds to the cost
+when the risk weight is positive), so its time is the one computed once for the job. Only
+the other routes (those the hazards reach) are unpacked, one point-to-point query each.
+Likewise a gathering point whose safest costs equal the hazard-free ones keeps its
+hazard-free safest route. With a risk weight of 0 costs say nothing of risk, and every route
+is unpacked. ``tests/ensembles/test_route.py``
 checks every sample's outcome against the plain path.
 """
 
@@ -33,7 +34,6 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
 from corridor.network import Network
@@ -53,69 +53,6 @@ I64 = NDArray[np.int64]
 UNPACK_ALL_SHARE = 4
 #: routing's clamp of an open edge's risk (``-log(1 - r)`` stays finite)
 _MAX_OPEN_RISK = 1.0 - 1e-9
-
-
-@njit(cache=True)
-def _meet_costs(parent, up_ptr, up_head, w_up, w_dn, sources, targets, out):  # type: ignore[no-untyped-def]  # noqa: PLR0917
-    """Least costs from each source to each target (rank numbering) in a customised
-    hierarchy: each source's upward chain searched once, met with each target's downward
-    chain; no route unpacked. ``out`` [S, T] gets inf where there is no route."""
-    n = parent.shape[0]
-    inf = np.inf
-    k_t = targets.shape[0]
-    offs = np.zeros(k_t + 1, np.int64)
-    for j in range(k_t):
-        v = targets[j]
-        length = 0
-        while v != -1:
-            length += 1
-            v = parent[v]
-        offs[j + 1] = offs[j] + length
-    c_node = np.empty(offs[k_t], np.int64)
-    c_dist = np.empty(offs[k_t])
-    dist = np.full(n, inf)
-    for j in range(k_t):
-        t = targets[j]
-        dist[t] = 0.0
-        v = t
-        while v != -1:
-            dv = dist[v]
-            if dv < inf:
-                for a in range(up_ptr[v], up_ptr[v + 1]):
-                    c = dv + w_dn[a]
-                    h = up_head[a]
-                    dist[h] = min(dist[h], c)
-            v = parent[v]
-        v = t
-        i = offs[j]
-        while v != -1:
-            c_node[i] = v
-            c_dist[i] = dist[v]
-            dist[v] = inf
-            i += 1
-            v = parent[v]
-    for i in range(sources.shape[0]):
-        s = sources[i]
-        dist[s] = 0.0
-        v = s
-        while v != -1:
-            dv = dist[v]
-            if dv < inf:
-                for a in range(up_ptr[v], up_ptr[v + 1]):
-                    c = dv + w_up[a]
-                    h = up_head[a]
-                    dist[h] = min(dist[h], c)
-            v = parent[v]
-        for j in range(k_t):
-            mu = inf
-            for q in range(offs[j], offs[j + 1]):
-                c = dist[c_node[q]] + c_dist[q]
-                mu = min(mu, c)
-            out[i, j] = 0.0 if s == targets[j] else mu
-        v = s
-        while v != -1:
-            dist[v] = inf
-            v = parent[v]
 
 
 @dataclass(frozen=True)
@@ -160,8 +97,6 @@ class SampleRouter:
         self.safe = Metric(self.hierarchy, self.cost_safe)
         self._last: I64 = np.zeros(0, np.int64)
         self._lock = threading.Lock()
-        self._rs = self.hierarchy.rank[self.origins].astype(np.int64)
-        self._rt = self.hierarchy.rank[self.exits].astype(np.int64)
         # the hazard-free answers, once
         self._base_best = self._meet(self.best)
         self._base_safe = self._meet(self.safe)
@@ -174,12 +109,7 @@ class SampleRouter:
         self.unpacked = 0
 
     def _meet(self, metric: Metric) -> F64:
-        h = self.hierarchy
-        out = np.empty((self._rs.shape[0], self._rt.shape[0]))
-        _meet_costs(
-            h.parent, h.up_ptr, h.up_head, metric.w_up, metric.w_dn, self._rs, self._rt, out
-        )
-        return out
+        return metric.many_to_many_costs(self.origins, self.exits)
 
     def _safest_path(self, g: int, row: F64) -> NDArray[np.int32] | None:
         """The safest route's edges from gathering point ``g`` to its safest exit."""

@@ -36,12 +36,14 @@ from corridor.hazards._places import (
     normalise_name,
     parse_point,
     place_of,
+    shared_data_dir,
 )
 from corridor.hazards._records import (
     REASONS,
     SUSPECT_REASONS,
     Problem,
     RawRecord,
+    format_time,
     hazard_schema,
     validate_records,
 )
@@ -78,6 +80,7 @@ __all__ = [
     "combine_entries",
     "distance_km",
     "footprint_radius_m",
+    "format_time",
     "hazard_id_problem",
     "hazard_schema",
     "hazards_near",
@@ -94,6 +97,7 @@ __all__ = [
     "records_from_bellingcat",
     "records_from_text",
     "segment_index",
+    "shared_data_dir",
     "validate_records",
     "write_hazards",
     "write_report",

@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from corridor.agreements import Terms
+from corridor.agreements import Terms, haversine_m
 
 CONVOY_SPEED_KMH = 30.0  # loaded buses in a marked convoy, checkpoint queues excluded
 
@@ -55,8 +55,6 @@ class Schedule:
 
 def _along_m(coords: list[list[float]], lat: float, lon: float) -> float:
     """Distance along the line to its vertex nearest (lat, lon): where a checkpoint sits."""
-    from corridor.agreements._terms import haversine_m
-
     best_i = min(range(len(coords)), key=lambda i: haversine_m(coords[i], [lon, lat]))
     return sum(haversine_m(a, b) for a, b in itertools.pairwise(coords[: best_i + 1]))
 

@@ -689,36 +689,34 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
     b,
     sources,
     targets,
-    carry,
     out_cost,
     out_a,
     out_b,
 ):
     """Least costs from every source to every target (rank numbering) with no route
-    unpacked, and with ``carry`` the sums of per-edge ``a`` and ``b`` along each (travel
-    time and -log survival) into ``out_a``/``out_b``; without, those are not touched.
+    unpacked, and the sums of per-edge ``a`` and ``b`` along each (travel time and -log
+    survival) into ``out_a``/``out_b`` (costs only: :func:`many_to_many_costs`).
 
     Each target's downward chain is searched once and kept (node, distance, predecessor
-    arc), each source's upward chain once and met with every kept chain. With ``carry``,
-    the sums are then taken along the two search trees from the meeting node down to the
-    source and to the target, memoised per chain node, from the arcs' carries
-    (:func:`carry_arc`, computed only for those arcs and the arcs below them): the work
-    follows the routes' hierarchical structure, not their edges. The route whose sums are
-    given is the one :func:`many_to_many` unpacks (and a point query returns): the meeting
-    node is the first of the least sum up the target's chain, predecessors the first strict
-    improvement, shortcuts as the customisation chose them. Unreachable pairs get inf."""
+    arc), each source's upward chain once and met with every kept chain. The sums are then
+    taken along the two search trees from the meeting node down to the source and to the
+    target, memoised per chain node, from the arcs' carries (:func:`carry_arc`, computed
+    only for those arcs and the arcs below them): the work follows the routes' hierarchical
+    structure, not their edges. The route whose sums are given is the one
+    :func:`many_to_many` unpacks (and a point query returns): the meeting node is the first
+    of the least sum up the target's chain, predecessors the first strict improvement,
+    shortcuts as the customisation chose them. Unreachable pairs get inf."""
     n = parent.shape[0]
     k_t = targets.shape[0]
-    n_keys = 2 * up_head.shape[0] if carry else 0
+    n_keys = 2 * up_head.shape[0]
     va = np.empty(n_keys)
     vb = np.empty(n_keys)
     known = np.zeros(n_keys, np.uint8)
-    m_n = n if carry else 0
-    stack = np.empty(6 * m_n + 6, np.int64)  # pages touched as needed
-    walk = np.empty(m_n, np.int64)
-    da = np.zeros(m_n)
-    db = np.zeros(m_n)
-    f_known = np.zeros(m_n, np.uint8)
+    stack = np.empty(6 * n + 6, np.int64)  # pages touched as needed
+    walk = np.empty(n, np.int64)
+    da = np.zeros(n)
+    db = np.zeros(n)
+    f_known = np.zeros(n, np.uint8)
     dist = np.full(n, INF)
     pred = np.full(n, -1, np.int64)
     offs = np.zeros(k_t + 1, np.int64)
@@ -731,10 +729,10 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
         offs[j + 1] = offs[j] + length
     c_node = np.empty(offs[k_t], np.int64)
     c_dist = np.empty(offs[k_t])
-    c_pred = np.empty(offs[k_t] if carry else 0, np.int64)
-    c_a = np.zeros(offs[k_t] if carry else 0)
-    c_b = np.zeros(offs[k_t] if carry else 0)
-    c_known = np.zeros(offs[k_t] if carry else 0, np.uint8)
+    c_pred = np.empty(offs[k_t], np.int64)
+    c_a = np.zeros(offs[k_t])
+    c_b = np.zeros(offs[k_t])
+    c_known = np.zeros(offs[k_t], np.uint8)
     for j in range(k_t):
         t = targets[j]
         dist[t] = 0.0
@@ -744,27 +742,23 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
         while v != -1:
             c_node[i] = v
             c_dist[i] = dist[v]
-            if carry:
-                c_pred[i] = pred[v]
+            c_pred[i] = pred[v]
             i += 1
             v = parent[v]
-        if carry:
-            c_known[offs[j]] = 1  # the target itself: sums 0
+        c_known[offs[j]] = 1  # the target itself: sums 0
         _clear(parent, t, dist, pred)
     for i in range(sources.shape[0]):
         s = sources[i]
         dist[s] = 0.0
         _upward(parent, up_ptr, up_head, w_up, s, dist, pred)
-        if carry:
-            f_known[s] = 1
-            da[s] = 0.0
-            db[s] = 0.0
+        f_known[s] = 1
+        da[s] = 0.0
+        db[s] = 0.0
         for j in range(k_t):
             if s == targets[j]:
                 out_cost[i, j] = 0.0
-                if carry:
-                    out_a[i, j] = 0.0
-                    out_b[i, j] = 0.0
+                out_a[i, j] = 0.0
+                out_b[i, j] = 0.0
                 continue
             mu = INF
             best = -1
@@ -774,8 +768,6 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
                     mu = c
                     best = q
             out_cost[i, j] = mu
-            if not carry:
-                continue
             if best < 0:
                 out_a[i, j] = INF
                 out_b[i, j] = INF
@@ -823,11 +815,10 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
                 c_known[q] = 1
             out_a[i, j] = da[meet] + c_a[best]
             out_b[i, j] = db[meet] + c_b[best]
-        if carry:
-            v = s
-            while v != -1:
-                f_known[v] = 0
-                v = parent[v]
+        v = s
+        while v != -1:
+            f_known[v] = 0
+            v = parent[v]
         _clear(parent, s, dist, pred)
 
 
@@ -966,6 +957,79 @@ def many_to_many(  # type: ignore[no-untyped-def]
             out_a[i, j] = sa
             out_b[i, j] = sb
         _clear(parent, s, dist_f, pred_f)
+
+
+@njit(cache=True)
+def many_to_many_costs(rank, parent, up_ptr, up_head, w_up, w_dn, sources, targets, out):  # type: ignore[no-untyped-def]
+    """Least costs from every source to every target (network nodes, which ``rank`` maps to
+    the hierarchy's numbering) into ``out`` [S, T], inf where there is no route; no route
+    unpacked and no predecessor kept.
+
+    As :func:`many_to_many`: each target's downward chain is searched once and kept (nodes
+    and distances), each source's upward chain once and met with every kept chain. A cost is
+    the meeting sum of arc weights, which may differ in the last bits from the sum of the
+    edge costs along the unpacked route (``many_to_many``'s ``out_cost``). Returns False (and
+    ``out`` untouched) if a node is not one of the network's.
+    """
+    n = parent.shape[0]
+    for i in range(sources.shape[0]):
+        if not 0 <= sources[i] < n:
+            return False
+    for j in range(targets.shape[0]):
+        if not 0 <= targets[j] < n:
+            return False
+    k_t = targets.shape[0]
+    offs = np.zeros(k_t + 1, np.int64)
+    for j in range(k_t):
+        v = rank[targets[j]]
+        length = 0
+        while v != -1:
+            length += 1
+            v = parent[v]
+        offs[j + 1] = offs[j] + length
+    c_node = np.empty(offs[k_t], np.int64)
+    c_dist = np.empty(offs[k_t])
+    dist = np.full(n, INF)
+    for j in range(k_t):
+        t = rank[targets[j]]
+        dist[t] = 0.0
+        v = t
+        while v != -1:
+            dv = dist[v]
+            if dv < INF:
+                for a in range(up_ptr[v], up_ptr[v + 1]):
+                    h = up_head[a]
+                    dist[h] = min(dist[h], dv + w_dn[a])
+            v = parent[v]
+        v = t
+        i = offs[j]
+        while v != -1:
+            c_node[i] = v
+            c_dist[i] = dist[v]
+            dist[v] = INF
+            i += 1
+            v = parent[v]
+    for i in range(sources.shape[0]):
+        s = rank[sources[i]]
+        dist[s] = 0.0
+        v = s
+        while v != -1:
+            dv = dist[v]
+            if dv < INF:
+                for a in range(up_ptr[v], up_ptr[v + 1]):
+                    h = up_head[a]
+                    dist[h] = min(dist[h], dv + w_up[a])
+            v = parent[v]
+        for j in range(k_t):
+            mu = INF
+            for q in range(offs[j], offs[j + 1]):
+                mu = min(mu, dist[c_node[q]] + c_dist[q])
+            out[i, j] = 0.0 if sources[i] == targets[j] else mu
+        v = s
+        while v != -1:
+            dist[v] = INF
+            v = parent[v]
+    return True
 
 
 @njit(cache=True)

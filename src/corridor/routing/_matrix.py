@@ -20,8 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.errors import SnapError
-from corridor.network import Network
-from corridor.network._snap import snap_many
+from corridor.network import Network, snap_many
 from corridor.routing import _kernels as k
 from corridor.routing._cost import (
     DEFAULT_RISK_WEIGHT,

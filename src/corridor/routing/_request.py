@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.hazards import Hazard, RiskModel
-from corridor.network import OSM_SUFFIXES, Network, import_osm
-from corridor.network._format import read_network_with_extras
+from corridor.network import OSM_SUFFIXES, Network, import_osm, read_network_with_extras
 from corridor.routing._cch import Hierarchy
 from corridor.routing._engine import router_for
 from corridor.routing._explain import Explanation, explain

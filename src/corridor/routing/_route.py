@@ -11,8 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.errors import RouteError, SnapError
-from corridor.network import Network
-from corridor.network._snap import snap
+from corridor.network import Network, snap
 from corridor.routing._alternatives import penalty_alternatives
 from corridor.routing._blocked import no_route_error
 from corridor.routing._cost import (

@@ -52,6 +52,13 @@ if _typing.TYPE_CHECKING:
         party_keys,
         save_checkpoint,
     )
+    from corridor.store._dbapi import (
+        lean_agreement_rows,
+        lean_audit_rows,
+        lean_party_rows,
+        lean_schema_status,
+        lean_user_rows,
+    )
     from corridor.store._engine import (
         Store,
         make_engine,
@@ -217,6 +224,11 @@ _WHERE: dict[str, str] = {
     "hazard_query": "corridor.store._hazards",
     "head_revision": "corridor.store._schema",
     "iter_audit": "corridor.store._audit",
+    "lean_agreement_rows": "corridor.store._dbapi",
+    "lean_audit_rows": "corridor.store._dbapi",
+    "lean_party_rows": "corridor.store._dbapi",
+    "lean_schema_status": "corridor.store._dbapi",
+    "lean_user_rows": "corridor.store._dbapi",
     "list_agreements": "corridor.store._agreement_list",
     "list_checkpoints": "corridor.store._checkpoints",
     "list_hazards": "corridor.store._hazards",
@@ -333,6 +345,11 @@ __all__ = [
     "hazard_query",
     "head_revision",
     "iter_audit",
+    "lean_agreement_rows",
+    "lean_audit_rows",
+    "lean_party_rows",
+    "lean_schema_status",
+    "lean_user_rows",
     "list_agreements",
     "list_checkpoints",
     "list_hazards",

@@ -218,7 +218,7 @@ def read_cursor(db: str | None) -> Iterator[Any]:
         raise HandOverError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def schema_status(db: str | None) -> tuple[str, str, str]:
+def lean_schema_status(db: str | None) -> tuple[str, str, str]:
     """(URL with the password hidden, revision, revision needed) of a database at the head;
     HandOverError for every other case (missing, behind, ahead, unreachable)."""
     url = parse_url(resolve_db_url(db))
@@ -227,7 +227,7 @@ def schema_status(db: str | None) -> tuple[str, str, str]:
         return url.render(), need, need
 
 
-def agreement_rows(db: str | None) -> list[tuple[str, int, str]]:
+def lean_agreement_rows(db: str | None) -> list[tuple[str, int, str]]:
     """(corridor id, latest version, stored state), as ``store.list_agreements``."""
     with read_cursor(db) as cur:
         cur.execute(
@@ -240,14 +240,14 @@ def agreement_rows(db: str | None) -> list[tuple[str, int, str]]:
         return [(str(r[0]), int(r[1]), str(r[2])) for r in cur.fetchall()]
 
 
-def party_rows(db: str | None) -> list[tuple[str, str, str, datetime]]:
+def lean_party_rows(db: str | None) -> list[tuple[str, str, str, datetime]]:
     """(name, role, public key, registered at), as ``store.list_parties``."""
     with read_cursor(db) as cur:
         cur.execute("SELECT name, role, public_key, created_at FROM parties ORDER BY name")
         return [(str(r[0]), str(r[1]), str(r[2]), _utc(r[3])) for r in cur.fetchall()]
 
 
-def user_rows(db: str | None) -> list[tuple[str, str, str | None, datetime, datetime | None]]:
+def lean_user_rows(db: str | None) -> list[tuple[str, str, str | None, datetime, datetime | None]]:
     """(name, role, party, created at, disabled at), as ``store.list_user_rows``."""
     with read_cursor(db) as cur:
         cur.execute(
@@ -274,7 +274,7 @@ AUDIT_LEAN_MAX_ENTRIES = 20_000
 AuditRow = tuple[int, datetime, str, str, str, str, str, str]
 
 
-def audit_rows(db: str | None) -> list[AuditRow]:
+def lean_audit_rows(db: str | None) -> list[AuditRow]:
     """(seq, at, actor, action, payload, payload digest, previous hash, entry hash) in ``seq``
     order, as ``store.iter_audit`` reads them; HandOverError for a log over the limit."""
     with read_cursor(db) as cur:
