@@ -15,8 +15,9 @@ contraction hierarchy landed):
   corridor cost only (like for like), cost + time + risk, the former unpacking way (A/B) and
   the ``route_matrix_nodes`` API, interleaved, thread CPU time (see :func:`bench_matrix2`).
 - ``choice2`` (not default): the engine without a hierarchy, ALT against bidirectional
-  Dijkstra as zones spread and as the risk weight grows, with what the former choice rule
-  (share of inflated edges) and the current one (mean capped inflation) pick.
+  Dijkstra as zones spread and as the risk weight grows, with what the two former choice
+  rules (share of inflated edges; mean capped inflation) pick and what ``"auto"`` does now
+  (times both methods per inflation bucket and keeps the faster), trials included.
 ``BENCH_ROUTING_NETS`` (comma list of krems, aguascalientes, grid, region100k, region1m)
 restricts the networks.
 
@@ -247,7 +248,7 @@ def bench_choice(name: str, net: Network, hazard_shares: tuple[float, ...]) -> N
                 out.append((time.perf_counter() - t0) * 1000)
         print(
             f"  {n_h:>8}{share:>16.1%}{np.median(alt):>9.3f}{np.median(dij):>13.3f}"
-            f"{router.choose(cost):>12}"
+            f"{router.choose(cost) or 'trial':>12}"
         )
 
 
@@ -837,24 +838,35 @@ def _inflation_stats(cost: NDArray[np.float64], time_s: NDArray[np.float64]) -> 
 
 def bench_choice2(name: str, net: Network) -> None:
     """ALT vs bidirectional Dijkstra as hazard zones spread *and* as their risk weighs more
-    (risk weight W from 0.01 to 10 hours): which one each rule picks and the median it gets.
-    Old rule: ALT unless > 30 % of sampled edges are inflated (cost > 1.1 x time); new rule:
-    ALT unless the capped mean inflation passes ``ALT_MAX_INFLATION``."""
+    (risk weight W from 0.01 to 10 hours): what the two former rules pick (share: ALT unless
+    > 30 % of sampled edges are inflated, cost > 1.1 x time; magnitude: ALT unless the capped
+    mean inflation passes ``ALT_MAX_INFLATION``) and what ``"auto"`` does now (times both on
+    the first ``TRIAL_PAIRS`` pairs of each inflation bucket, then keeps the faster), run
+    interleaved with the two methods on the same pairs: its median, its total with the trial
+    runs included, and the method it settled on. One router per method and network (the auto
+    one as in use: what a bucket learned in one row holds for a later row in the same
+    bucket)."""
     from corridor.hazards import RiskModel
     from corridor.routing._engine import ALT_MAX_INFLATED_SHARE, ALT_MAX_INFLATION
 
     big = net.n_nodes > 50_000
     n_q = 60 if big else 300
-    router = Router(net, landmarks=router_for(net).landmarks, use_hierarchy=False)
+    lm = router_for(net).landmarks
+    # one router per method: a query first clears what the previous one touched, and after a
+    # Dijkstra search on the region that is most of the graph, which ALT should not pay for
+    routers = {m: Router(net, landmarks=lm, use_hierarchy=False) for m in ("alt", "dijkstra")}
+    router = routers["auto"] = Router(net, landmarks=lm, use_hierarchy=False)
     at = datetime(2026, 3, 1, tzinfo=UTC)
     rng = np.random.default_rng(SEED + 70)
     counts = (30, 150, 600) if big else (3, 10, 40)
     print(f"\n-- {name}: ALT vs Dijkstra by hazard share and weight ({n_q} pairs, median ms)")
     print(
         f"  {'zones':>5} {'W':>5} {'inflated':>8} {'mean infl.':>10} | {'ALT':>8} {'Dijkstra':>8}"
-        f" | {'old picks':>9} {'ms':>8} | {'new picks':>9} {'ms':>8} | {'best':>8}"
+        f" | {'share':>8} {'ms':>7} | {'magnitude':>9} {'ms':>7} | {'timed':>8} {'ms':>7}"
+        f" {'total/best':>10} | {'best':>7}"
     )
-    old_total = new_total = best_total = 0.0
+    totals = dict.fromkeys(("share", "magnitude", "timed", "best"), 0.0)
+    sums = dict.fromkeys(("timed", "best"), 0.0)
     for count in counts:
         model = RiskModel(net, _zones(net, count, seed=SEED + 70 + count), at=at)
         log_risk = risk_to_logs(model.risk, net.n_edges)
@@ -862,26 +874,36 @@ def bench_choice2(name: str, net: Network) -> None:
             cost = edge_costs(net, log_risk=log_risk, closed=model.closed, risk_weight=w)
             share, infl = _inflation_stats(cost, net.edge_time_s.astype(np.float64))
             pairs = rng.integers(net.n_nodes, size=(n_q, 2))
-            times: dict[str, list[float]] = {"alt": [], "dijkstra": []}
+            times: dict[str, list[float]] = {"alt": [], "dijkstra": [], "auto": []}
             for s, t in pairs.tolist():  # interleaved
                 for method, out in times.items():
+                    r = routers[method]
                     t0 = time.perf_counter()
-                    router.shortest(cost, s, t, method=method)  # type: ignore[arg-type]
+                    r.shortest(cost, s, t, method=method)  # type: ignore[arg-type]
                     out.append((time.perf_counter() - t0) * 1000)
             med = {m: float(np.median(v)) for m, v in times.items()}
             old = "alt" if share <= ALT_MAX_INFLATED_SHARE else "dijkstra"
-            new = "alt" if infl <= ALT_MAX_INFLATION else "dijkstra"
-            assert router.choose(cost) == new
-            old_total += med[old]
-            new_total += med[new]
-            best_total += min(med.values())
+            mag = "alt" if infl <= ALT_MAX_INFLATION else "dijkstra"
+            settled = router.choose(cost) or "trial"
+            best = min(med["alt"], med["dijkstra"])
+            best_sum = min(sum(times["alt"]), sum(times["dijkstra"]))
+            totals["share"] += med[old]
+            totals["magnitude"] += med[mag]
+            totals["timed"] += med["auto"]
+            totals["best"] += best
+            sums["timed"] += sum(times["auto"])
+            sums["best"] += best_sum
             print(
                 f"  {count:>5} {w:>5} {share:>8.1%} {infl:>10.2f} | {med['alt']:>8.3f} "
-                f"{med['dijkstra']:>8.3f} | {old:>9} {med[old]:>8.3f} | {new:>9} "
-                f"{med[new]:>8.3f} | {min(med.values()):>8.3f}",
+                f"{med['dijkstra']:>8.3f} | {old:>8} {med[old]:>7.3f} | {mag:>9} "
+                f"{med[mag]:>7.3f} | {settled:>8} {med['auto']:>7.3f} "
+                f"{sum(times['auto']) / best_sum:>10.2f} | {best:>7.3f}",
                 flush=True,
             )
     print(
-        f"  sum of medians: old rule {old_total:.2f} ms, new rule {new_total:.2f} ms, "
-        f"always the faster {best_total:.2f} ms"
+        f"  sum of medians: share rule {totals['share']:.2f} ms, magnitude rule "
+        f"{totals['magnitude']:.2f} ms, timed {totals['timed']:.2f} ms, always the faster "
+        f"{totals['best']:.2f} ms; all queries, trials included: timed "
+        f"{sums['timed']:.1f} ms against {sums['best']:.1f} ms for the faster method of each "
+        f"row ({sums['timed'] / sums['best']:.2f}x)"
     )

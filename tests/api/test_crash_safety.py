@@ -14,6 +14,20 @@ number of times. With the server down, the database is checked directly:
 - a retried in-flight write (same Idempotency-Key, or the same report id) lands exactly once,
   and every acknowledged report is in its table and in the log exactly once.
 
+No write may be answered 503. The server answers 503 on four paths (src/corridor/api/): a
+full heavy-request pool (``_heavy.run_heavy``, with Retry-After: route searches with
+explanations and hazard imports, not the harness's writes), too many event-stream subscribers
+(``_monitoring``, with Retry-After; the harness subscribes to none), a full or stopping
+ensemble queue (``_ensembles``; none run) and the database failing (a StoreError or an
+SQLAlchemy error other than a lost unique-key race or a refused value, ``_problems``). The
+database is never down here: the harness kills the server, not the database; the server opens
+and checks the store before it listens, and the clients write only once it answers /health;
+a killed server's SQLite locks die with it and its PostgreSQL sessions end with its sockets.
+So a 503 here is a bug, as the one tolerated "try again" per restart was (SQLAlchemy's mappers
+configured while another thread imported a table module, 4d12ed9, tests/store/
+test_mapper_race.py). A 503'd write is still checked all-or-nothing like one in flight; the
+run then fails with the answers and the server's stderr.
+
 The run's counts are printed (``-s``) and recorded in docs/benchmarks.md.
 """
 
@@ -264,8 +278,8 @@ class Harness:
                     ledger.in_flight.append(write)  # never acknowledged: the server died
                 elif response.status_code == 503:
                     # "Try again shortly" is not an acknowledgement: the write must be wholly
-                    # absent or present like one in flight, and a field device retries it.
-                    # Counted, and bounded in run(): brief unavailability at a restart only.
+                    # absent or present like one in flight. Counted; run() fails on any (see
+                    # the module's docstring: no 503 path is legitimate in this harness).
                     ledger.in_flight.append(write)
                     self.tally.unavailable += 1
                     self.unavailable.append(f"{write.kind} {write.ident}: {response.text}")
@@ -369,8 +383,8 @@ class Harness:
             # unavailable"; its log names the database error).
             raise AssertionError(f"{self.errors[0]}\nserver stderr:\n{self.stderr[-4000:]}")
         self.check()
-        # At most one "try again" per server start: more is an outage, not a restart.
-        assert self.tally.unavailable <= self.tally.kills + 1, (
+        # No "try again" at all: the database never goes down here (module docstring).
+        assert self.tally.unavailable == 0, (
             f"{self.tally.unavailable} writes answered 503: {self.unavailable[:5]}\n"
             f"server stderr:\n{self.stderr[-4000:]}"
         )

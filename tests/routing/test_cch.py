@@ -463,3 +463,31 @@ def test_a_failed_background_customisation_is_reported_and_retried(
         expected = plain.shortest(cost, s, t, method="dijkstra").cost
         assert metric.shortest(s, t)[0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
         assert metric.answered_by == "cch"
+
+
+def test_cost_arrays_the_entry_point_must_convert_are_seen_as_they_change(
+    network: Network,
+) -> None:
+    """float32 and strided cost arrays are copied to contiguous float64 on every query (only an
+    array already in that form is recognised by identity), so in-place changes are seen."""
+    time_s = network.edge_time_s.astype(np.float64)
+    router = Router(network)
+    plain = Router(network, use_hierarchy=False)
+    single = time_s.astype(np.float32)
+    wide = np.repeat(time_s, 2)  # every other entry: a strided view
+    strided = wide[::2]
+    rng = np.random.default_rng(16)
+    for s, t in rng.integers(network.n_nodes, size=(30, 2)).tolist():
+        for cost in (single, strided):
+            first = router.shortest(cost, s, t)
+            assert first.method == "cch"
+            if first.edges.size == 0:
+                continue
+            cost[first.edges[0]] *= 50.0  # the first road of the route gets dangerous
+            again = router.shortest(cost, s, t)
+            ref = plain.shortest(np.asarray(cost, np.float64), s, t, method="dijkstra")
+            assert again.cost == pytest.approx(ref.cost, rel=1e-9)
+            assert_path(network, np.asarray(cost, np.float64), s, t, again.cost, again.edges)
+            cost[:] = time_s
+    with pytest.raises(AttributeError):
+        first.cost = 0.0  # type: ignore[misc]  # a result is immutable

@@ -54,6 +54,10 @@ def test_costs_equal_scipy_dijkstra(network: Network, hierarchy: Hierarchy) -> N
     assert np.isinf(got[:, 7]).all()
     assert np.allclose(got, expected, rtol=1e-9)
     assert got[5, 2] == 0.0
+    # again the other way round, then as first: the distances kept between calls are clean
+    back = metric.many_to_many_costs(exits, origins)
+    assert np.allclose(back, _scipy(network, cost, exits, origins), rtol=1e-9)
+    assert np.array_equal(metric.many_to_many_costs(origins, exits), got)
     # the unpacking matrix sums edge costs along the route: the same up to rounding
     unpacked, _, _ = metric.many_to_many(origins, exits, cost, cost)
     assert np.array_equal(np.isinf(unpacked), np.isinf(got))

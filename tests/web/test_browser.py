@@ -414,9 +414,10 @@ def test_a_route_can_be_picked_with_the_keyboard_alone(page: Page, served: Serve
     page.page.focus("#route-pick")
     page.page.keyboard.press("Enter")  # the map takes the focus; its centre is the pick
     expect(page.page.locator("#status")).to_contain_text("Click the origin")
-    with page.page.expect_response(lambda r: r.url.endswith("/routes"), timeout=90_000):
-        for key in ["ArrowLeft"] * 3 + ["Enter"] + ["ArrowRight"] * 6 + ["Enter"]:
-            page.page.keyboard.press(key)
+    with page.page.expect_response(lambda r: r.url.endswith("/routes"), timeout=90_000) as asked:
+        on_map(page, *["ArrowLeft"] * 3, "Enter", *["ArrowRight"] * 6, "Enter")
+    origin, destination = picked(asked.value)
+    assert origin["lat"] == destination["lat"] and origin["lon"] < destination["lon"]
     expect(page.page.locator("#status")).to_contain_text("Routes computed")
     assert page.page.locator("#route-result > li").count() == 2
     assert page.page.locator("path.route-safest").count() == 1
@@ -1188,6 +1189,28 @@ def choose(tab: Page, selector: str, value: str) -> None:
     expect(tab.page.locator(selector)).to_have_value(value)
 
 
+def on_map(tab: Page, *keys: str) -> None:
+    """Presses ``keys`` on the focused map, each once the map has stopped moving.
+
+    Leaflet ignores an arrow key while a pan animation runs (0.25 s) and Enter picks the centre
+    the map has reached so far, so keys sent as fast as Playwright can send them moved the map by
+    a timing-dependent amount: on a loaded machine the two picks of a route could snap to one
+    road node, an empty route that cannot be drafted (the keyboard drafting test's flaky
+    failure). Waiting for the pane to lose ``leaflet-pan-anim`` makes each arrow one full step.
+    """
+    moving = tab.page.locator(".leaflet-map-pane.leaflet-pan-anim")
+    for key in keys:
+        expect(moving).to_have_count(0)
+        tab.page.keyboard.press(key)
+    expect(moving).to_have_count(0)
+
+
+def picked(response: Any) -> tuple[dict[str, float], dict[str, float]]:
+    """The origin and destination a /routes request asked for."""
+    body = json.loads(response.request.post_data or "{}")
+    return body["origin"], body["destination"]
+
+
 def log_in_by_keyboard(tab: Page, served: Served, who: str) -> None:
     tab.page.goto(served.base + "/")
     type_into(tab, "#token", served.tokens[who])
@@ -1208,8 +1231,7 @@ def test_an_incident_is_reported_with_the_keyboard_alone(page: Page, served: Ser
     tab_to(page, "#incident-place")
     page.page.keyboard.press("Enter")  # the map takes the focus
     expect(page.page.locator("#status")).to_contain_text("Click where the incident happened")
-    for key in ["ArrowUp", "ArrowLeft", "Enter"]:
-        page.page.keyboard.press(key)
+    on_map(page, "ArrowUp", "ArrowLeft", "Enter")
     expect(page.page.locator("#status")).to_contain_text("Incident reported: route blocked")
     auth = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
     stored = httpx.get(
@@ -1259,9 +1281,10 @@ def test_an_agreement_is_drafted_with_the_keyboard_alone(page: Page, served: Ser
     wait_for_roads(page)
     tab_to(page, "#route-pick")
     page.page.keyboard.press("Enter")  # the map takes the focus; its centre is the pick
-    with page.page.expect_response(lambda r: r.url.endswith("/routes"), timeout=90_000):
-        for key in ["ArrowLeft"] * 3 + ["Enter"] + ["ArrowRight"] * 6 + ["Enter"]:
-            page.page.keyboard.press(key)
+    with page.page.expect_response(lambda r: r.url.endswith("/routes"), timeout=90_000) as asked:
+        on_map(page, *["ArrowLeft"] * 3, "Enter", *["ArrowRight"] * 6, "Enter")
+    origin, destination = picked(asked.value)
+    assert origin["lat"] == destination["lat"] and origin["lon"] < destination["lon"]
     expect(page.page.locator("#status")).to_contain_text("Routes computed")
     tab_to(page, "#route-result li.route-safest button.draft-from-route")
     page.page.keyboard.press("Enter")
@@ -1282,7 +1305,7 @@ def test_an_agreement_is_drafted_with_the_keyboard_alone(page: Page, served: Ser
     choose(page, "#checkpoint-party", "north")
     tab_to(page, "#checkpoint-place")
     page.page.keyboard.press("Enter")
-    page.page.keyboard.press("Enter")  # the map's centre
+    on_map(page, "Enter")  # the map's centre
     expect(page.page.locator("#draft-checkpoints li")).to_have_count(1)
     tab_to(page, "#draft-propose")
     page.page.keyboard.press("Enter")

@@ -669,6 +669,9 @@ class Metric:
             )  # fmt: skip
         return out_cost, out_a, out_b
 
+    #: :meth:`many_to_many_costs`' distances by rank, inf between calls (made on first use)
+    _costs_dist: F64 | None = None
+
     def many_to_many_costs(self, sources: NDArray[np.integer], targets: NDArray[np.integer]) -> F64:
         """Least costs from each source to each target (inf where there is none), without
         unpacking the routes: for callers that need only costs (an ensemble's samples), at a
@@ -682,8 +685,11 @@ class Metric:
         with self._lock:
             if self._stale:  # the meeting needs the weights (no floor variant)
                 self._wait_weights_locked()
+            dist = self._costs_dist
+            if dist is None:
+                dist = self._costs_dist = np.full(h.rank.shape[0], np.inf)
             ok = ck.many_to_many_costs(
-                h.rank, h.parent, h.up_ptr, h.up_head, self.w_up, self.w_dn, src, dst, out
+                h.rank, h.parent, h.up_ptr, h.up_head, self.w_up, self.w_dn, src, dst, dist, out
             )
         if not ok:
             raise ValueError(f"a node outside 0..{h.rank.shape[0] - 1}")

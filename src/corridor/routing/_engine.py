@@ -12,9 +12,11 @@ exact methods:
   ``"auto"`` uses it whenever the router has a hierarchy (built lazily on networks up to
   ``AUTO_HIERARCHY_NODES`` nodes, or by :meth:`Router.prepare`).
 - ``"alt"``: bidirectional A* with landmark bounds on travel time; ``"dijkstra"``:
-  bidirectional Dijkstra. Without a hierarchy ``"auto"`` picks between these two per query:
-  ALT unless hazards inflate costs so much (how many edges, and by how much each) that its
-  time-only bounds get loose.
+  bidirectional Dijkstra. Without a hierarchy ``"auto"`` picks between these two by timing
+  them (:class:`MethodChoice`): the first few queries of each degree of cost inflation run
+  both on the same pair, and the faster is kept for that degree from then on. Hazards inflate
+  costs and loosen ALT's time-only bounds, but where the balance tips depends on the network,
+  on where the hazards lie and on the machine, which no fixed threshold caught.
 
 The router keeps a few customised cost arrays (metrics); a query compares its cost array with
 the metric it last used for that array (one O(m) pass) and re-customises only above the edges
@@ -24,10 +26,13 @@ that announce their changes (:meth:`Router.metric` then :meth:`Metric.update`) s
 
 from __future__ import annotations
 
+import math
+import statistics
 import threading
+import time
 import weakref
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,19 +49,34 @@ I32 = NDArray[np.int32]
 
 # Measured (benchmarks/bench_routing.py, interleaved): without hazards ALT is ~2.5x faster than
 # bidirectional Dijkstra on the ~800-node OSM towns and ~11x on the 1.4M-edge grid; with many
-# edges inflated its time-only bounds get loose and it is ~2x slower (towns from ~80 % inflated,
-# the grid from ~41 %), while at 23 % on the grid it is still ~2.3x faster. But a share alone
-# does not say how loose: many edges with a little risk (a low risk weight, a mild hazard)
-# leave the bounds nearly tight. The rule therefore uses the mean inflation of a fixed sample
-# of edges, each edge's cost / travel time capped at INFLATION_CAP (``_kernels.inflation``).
+# edges inflated its time-only bounds get loose and it is up to ~2x slower. Where it tips was
+# first ruled by the share of inflated edges, then by the mean inflation of a fixed sample of
+# edges (each edge's cost / travel time capped at INFLATION_CAP, ``_kernels.inflation``); both
+# picked the slower method somewhere (choice2 in docs/benchmarks.md: the towns tip near a mean
+# of 2.5, the 100k region between 2.8 and 5.2, and a few pictures break any order). The
+# inflation now only names the degree of inflation (a bucket) whose timings decide.
 SAMPLE_EDGES = 512
-# The former rule (kept for the benchmark that compares the two): Dijkstra above this share
-# of sampled edges costing more than 1.1 x their travel time.
+# The two former rules (kept for the benchmark that compares them): Dijkstra above this share
+# of sampled edges costing more than 1.1 x their travel time; Dijkstra above this mean capped
+# inflation (with every inflated edge at the cap it is the same 30 %).
 ALT_MAX_INFLATED_SHARE = 0.3
-# Above this mean capped inflation, bounds are too loose for ALT (benchmarks/bench_routing.py
-# choice2; docs/benchmarks.md). With every inflated edge at the cap it is the former 30 %.
 ALT_MAX_INFLATION = 1.0 + ALT_MAX_INFLATED_SHARE * (k.INFLATION_CAP - 1.0)
 INFLATION_CAP = k.INFLATION_CAP
+# Pairs timed with both methods per inflation bucket before the faster is kept: the median of
+# the per-pair time ratios decides (a query or two slowed by the scheduler do not) after
+# TRIAL_PAIRS if one method is faster by CLEAR_RATIO, else after TRIAL_PAIRS_MAX (a close
+# call needs more pairs to come out right, and costs little either way).
+TRIAL_PAIRS = 5
+TRIAL_PAIRS_MAX = 15
+CLEAR_RATIO = 1.25
+# Up to this mean inflation ALT answers untimed: in every such picture measured (mean 1.01-1.31;
+# the towns with up to 63 % of edges dearer, the 100k region with up to 45 %) it was 1.4-17x
+# faster, and a trial there is mostly the slow Dijkstra run twice over (choice2 in
+# docs/benchmarks.md).
+ALT_UNTIMED_INFLATION = 1.3
+# Buckets of the mean inflation, a factor of 1.05 apart: the 1-10 range holds 48 of them, so
+# a network's router runs at most 720 pairs twice over its whole life.
+INFLATION_BUCKET = 1.05
 # "auto" builds the hierarchy on first use up to this size (Krems: 10 ms, 100k nodes: ~6 s);
 # larger networks build it on request (Router.prepare), as an import or a service start does.
 AUTO_HIERARCHY_NODES = 150_000
@@ -71,12 +91,74 @@ METRIC_SLOTS = 4  # customised cost arrays kept per router (fastest and safest, 
 FLOOR_MIN_TRIANGLES = 2_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class PathResult:
+class PathResult(NamedTuple):
+    """A least-cost path: its summed cost (inf if none), edge ids, nodes settled or scanned,
+    and the method that answered. A named tuple (it was a frozen dataclass): immutable as
+    before, and made in one C call, which matters on a query of a few microseconds."""
+
     cost: float
     edges: I32
     settled: int
     method: str
+
+
+# tuple.__new__ straight, without the named tuple's Python-level __new__
+_new_result: Callable[[type[PathResult], tuple[float, I32, int, str]], PathResult] = tuple.__new__
+
+
+class MethodChoice:
+    """Which of ALT and bidirectional Dijkstra answers faster, learned per degree of cost
+    inflation (a bucket of the mean capped inflation, :data:`INFLATION_BUCKET` wide).
+
+    Without hazards, or with costs inflated little (a mean of at most
+    :data:`ALT_UNTIMED_INFLATION`), ALT's bounds are tight or nearly so and it wins on every
+    network measured, by 1.4-17x: no trial. Otherwise the first queries in a
+    bucket run both methods on the same pair (which one runs first alternates, so that
+    neither always finds the caches warm), until the median of the per-pair time ratios
+    says which is faster: after :data:`TRIAL_PAIRS` pairs if by :data:`CLEAR_RATIO` or more,
+    else after :data:`TRIAL_PAIRS_MAX`. That method then answers every later query in the
+    bucket. The timings are handed in (:meth:`record`): the logic is tested with made-up ones.
+    Not thread-safe: the router calls it under its lock."""
+
+    def __init__(self) -> None:
+        self._ratios: dict[int, list[float]] = {}  # log(ALT time / Dijkstra time) per pair
+        self._decided: dict[int, Literal["alt", "dijkstra"]] = {}
+
+    @staticmethod
+    def bucket(inflation: float) -> int:
+        if not inflation > 1e-9:  # also NaN, from a NaN cost: one bucket of its own
+            return _LOWEST_BUCKET
+        return math.floor(math.log(inflation) / _LOG_BUCKET)
+
+    def pick(self, inflation: float) -> Literal["alt", "dijkstra"] | None:
+        """The method for costs of this inflation, or None while it is on trial."""
+        if inflation <= ALT_UNTIMED_INFLATION:
+            return "alt"
+        return self._decided.get(self.bucket(inflation))
+
+    def first(self, inflation: float) -> Literal["alt", "dijkstra"]:
+        """On trial: the method that runs first on the next pair (and answers it)."""
+        done = len(self._ratios.get(self.bucket(inflation), ()))
+        return "alt" if done % 2 == 0 else "dijkstra"
+
+    def record(self, inflation: float, alt_ns: float, dijkstra_ns: float) -> None:
+        """One pair's times (any unit, both the same); decides after :data:`TRIAL_PAIRS`."""
+        b = self.bucket(inflation)
+        if b in self._decided:
+            return
+        ratios = self._ratios.setdefault(b, [])
+        ratios.append(math.log(max(alt_ns, 1e-9) / max(dijkstra_ns, 1e-9)))
+        if len(ratios) < TRIAL_PAIRS:
+            return
+        median = statistics.median(ratios)
+        if abs(median) >= _LOG_CLEAR or len(ratios) >= TRIAL_PAIRS_MAX:
+            self._decided[b] = "alt" if median <= 0.0 else "dijkstra"
+            del self._ratios[b]
+
+
+_LOG_BUCKET = math.log(INFLATION_BUCKET)
+_LOG_CLEAR = math.log(CLEAR_RATIO)
+_LOWEST_BUCKET = math.floor(math.log(1e-9) / _LOG_BUCKET) - 1
 
 
 class Router:
@@ -110,12 +192,13 @@ class Router:
         self._floats, self._ints = q.work_arrays(n, m, self._sample_time)
         self._lock = threading.Lock()
         self._no_lm = np.zeros((1, 1), np.float32)
+        self._choice = MethodChoice()
         self._hierarchy = hierarchy
         self._use_hierarchy = use_hierarchy
         self._hierarchy_lock = threading.Lock()
         self._floor: Floor | None = None
         # held metrics, most recently used last: (weak reference to the caller's array, metric)
-        self._metrics: list[tuple[weakref.ref[F64] | None, Metric]] = []
+        self._metrics: list[tuple[Callable[[], F64 | None], Metric]] = []
 
     @property
     def network(self) -> Network:
@@ -174,12 +257,11 @@ class Router:
         hierarchy = self.hierarchy
         slot = -1
         for i, (ref, _) in enumerate(self._metrics):
-            if ref is not None and ref() is cost:
+            if ref() is cost:
                 slot = i
         if slot < 0:  # a dead caller array's metric (a fresh array is often the same costs)
             for i in range(len(self._metrics) - 1, -1, -1):
-                ref = self._metrics[i][0]
-                if ref is None or ref() is None:
+                if self._metrics[i][0]() is None:
                     slot = i
                     break
         if slot < 0 and len(self._metrics) >= METRIC_SLOTS:
@@ -224,51 +306,91 @@ class Router:
         c = np.ascontiguousarray(cost, dtype=np.float64)
         return float(k.inflation(c, self._sample, self._sample_time))
 
-    def choose(self, cost: F64) -> Literal["dijkstra", "alt"]:
-        """ALT unless hazards inflate costs too much (see module doc); ``shortest`` applies
-        the same rule inside the compiled query."""
-        return "alt" if self.inflation(cost) <= ALT_MAX_INFLATION else "dijkstra"
+    def choose(self, cost: F64) -> Literal["dijkstra", "alt"] | None:
+        """The method ``"auto"`` uses for ``cost`` without a hierarchy: the one timed faster
+        for costs inflated as much (:class:`MethodChoice`), or None while that is on trial."""
+        inflation = self.inflation(cost)
+        with self._lock:
+            return self._choice.pick(inflation)
 
     def shortest(self, cost: F64, s: int, t: int, *, method: Method = "auto") -> PathResult:
         """Least-cost path from node ``s`` to node ``t``; cost ``inf`` and no edges if none.
 
         Every method is exact; ``"auto"`` (see module doc) picks the fastest available."""
         if method == "cch" or (method == "auto" and self.uses_hierarchy()):
-            c = cost
-            if c.dtype != np.float64 or not c.flags.c_contiguous:
-                c = np.ascontiguousarray(cost, dtype=np.float64)
+            # As little Python as possible on the way to the compiled call: on a town the
+            # search is a few microseconds, and between the queries of a planner (or of a
+            # benchmark's peers) the interpreter's own code and data fall out of the caches,
+            # so that each step here costs several times what it does in a tight loop.
             with self._lock:
-                last = self._metrics[-1] if self._metrics else None
-                if last is not None and last[0] is not None and last[0]() is c:
-                    metric = last[1]  # the array of the previous query (the common case)
+                metrics = self._metrics
+                if metrics and metrics[-1][0]() is cost:
+                    # the array of the previous query (the common case), already checked to
+                    # be contiguous float64 when it was first seen
+                    c, metric = cost, metrics[-1][1]
                 else:
+                    c = cost
+                    if c.dtype != np.float64 or not c.flags.c_contiguous:
+                        c = np.ascontiguousarray(cost, dtype=np.float64)
                     metric = self._metric_locked(c, sync=False)
                 # one compiled call compares the costs and, if they are the held ones, searches
                 got = metric.shortest_if_current(c, s, t)
                 if got is None:
                     self._sync(metric, c)
                     got = metric.shortest(s, t)
-                by = metric.answered_by
-            return PathResult(*got, by)
+                return _new_result(PathResult, (*got, metric.answered_by))
         if method == "dijkstra":
-            mode, lm_from, lm_to = q.DIJKSTRA, self._no_lm, self._no_lm
-        else:
-            lm = self.landmarks
-            mode, lm_from, lm_to = (q.ALT if method == "alt" else q.AUTO), lm.dist_from, lm.dist_to
+            with self._lock:
+                return self._run("dijkstra", cost, s, t)
+        self.landmarks  # noqa: B018  (computed outside the lock on first use)
+        if method == "alt":
+            with self._lock:
+                return self._run("alt", cost, s, t)
+        inflation = self.inflation(cost)
         with self._lock:
-            mu, edges, settled, chosen = k.query(
-                self._graph,
-                cost,
-                lm_from,
-                lm_to,
-                self._floats,
-                self._ints,
-                s,
-                t,
-                mode,
-                ALT_MAX_INFLATION,
-            )
-        return PathResult(mu, edges, settled, "alt" if chosen == q.ALT else "dijkstra")
+            picked = self._choice.pick(inflation)
+            if picked is not None:
+                return self._run(picked, cost, s, t)
+            # on trial: both methods on this pair, the first one's answer returned
+            first = self._choice.first(inflation)
+            found, first_ns = self._measure(first, cost, s, t)
+            second_ns = self._measure("dijkstra" if first == "alt" else "alt", cost, s, t)[1]
+            alt_ns, dijkstra_ns = (first_ns, second_ns) if first == "alt" else (second_ns, first_ns)
+            self._choice.record(inflation, alt_ns, dijkstra_ns)
+            return found
+
+    def _measure(
+        self, method: Literal["alt", "dijkstra"], cost: F64, s: int, t: int
+    ) -> tuple[PathResult, float]:
+        """A query and its wall time in ns (for the choice; the lock is held). Wall, not
+        thread CPU time: the latter ticks in 15.6 ms steps on Windows. A query first clears
+        what the previous one touched in the work arrays; that is done before the clock
+        starts, or the second method of a pair would pay for the first one's search."""
+        self._run("dijkstra", cost, s, s)  # clears, touches one node
+        t0 = time.perf_counter_ns()
+        found = self._run(method, cost, s, t)
+        return found, float(time.perf_counter_ns() - t0)
+
+    def _run(self, method: Literal["alt", "dijkstra"], cost: F64, s: int, t: int) -> PathResult:
+        """ALT or bidirectional Dijkstra in the compiled query (the lock is held)."""
+        if method == "alt":
+            lm = self.landmarks
+            mode, lm_from, lm_to = q.ALT, lm.dist_from, lm.dist_to
+        else:
+            mode, lm_from, lm_to = q.DIJKSTRA, self._no_lm, self._no_lm
+        mu, edges, settled, _ = k.query(
+            self._graph,
+            cost,
+            lm_from,
+            lm_to,
+            self._floats,
+            self._ints,
+            s,
+            t,
+            mode,
+            ALT_MAX_INFLATION,
+        )
+        return _new_result(PathResult, (mu, edges, settled, method))
 
     def one_to_all(self, cost: F64, source: int, *, backward: bool = False) -> tuple[F64, I32]:
         """Distances (and predecessor edges) from ``source``, or to it when ``backward``."""
@@ -296,11 +418,16 @@ class Router:
         return seen
 
 
-def _weak(cost: F64) -> weakref.ref[F64] | None:
+def _dead() -> None:
+    return None
+
+
+def _weak(cost: F64) -> Callable[[], F64 | None]:
+    """A weak reference to ``cost``, or one that is always dead if it cannot be made."""
     try:
         return weakref.ref(cost)
     except TypeError:  # not a weak-referenceable array
-        return None
+        return _dead
 
 
 _ROUTERS: weakref.WeakKeyDictionary[Network, Router] = weakref.WeakKeyDictionary()
