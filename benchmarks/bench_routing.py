@@ -11,7 +11,9 @@ contraction hierarchy landed):
   update, cost refresh, partial re-customisation, one query) against the same new edge costs
   pushed into networkit with ``setWeight`` plus its query;
 - ``matrix2``: 50 gathering points x 20 exits under 100 zones, against scipy csgraph.dijkstra
-  (from the 50 points; and from the 20 exits on the reversed graph, scipy's best way).
+  (from the 50 points; and from the 20 exits on the reversed graph, scipy's best way):
+  corridor cost only (like for like), cost + time + risk, the former unpacking way (A/B) and
+  the ``route_matrix_nodes`` API, interleaved, thread CPU time (see :func:`bench_matrix2`).
 - ``choice2`` (not default): the engine without a hierarchy, ALT against bidirectional
   Dijkstra as zones spread and as the risk weight grows, with what the two former choice
   rules (share of inflated edges; mean capped inflation) pick and what ``"auto"`` does now
@@ -707,23 +709,40 @@ def bench_change(net: Network, held: int = 200) -> None:
     print(f"  corridor update + query p95 over all changes: {p95:.2f} ms")
 
 
-def bench_matrix2(net: Network) -> None:
+def bench_matrix2(name: str, net: Network) -> None:
+    """50 gathering points x 20 exits under 100 zones, interleaved rounds (CPU time of the
+    thread; scipy is single-threaded, as are these corridor calls):
+    - corridor cost only (``Metric.many_to_many_costs``): like for like with scipy, which returns
+      costs only;
+    - corridor cost + time + risk (``Metric.many_to_many``): time and -log survival carried
+      through the hierarchy, no route unpacked;
+    - the same, every route unpacked into its edges (the way before, same-run A/B);
+    - ``route_matrix_nodes``, the API: also builds the cost array from the risk array and
+      checks it against the held metric (O(edges) each);
+    - scipy ``csgraph.dijkstra`` from the 50 points, and from the 20 exits on the reversed
+      graph; the faster of the two is the peer.
+    All corridor rows read a metric customised beforehand for this hazard picture (as the
+    router holds one); the customisation a new picture costs is printed apart."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
     from corridor.hazards import RiskModel
+    from corridor.routing._cch import Metric
     from corridor.routing._matrix import route_matrix_nodes
 
     model = RiskModel(net, _zones(net, 100, seed=SEED + 60), at=datetime(2026, 3, 1, tzinfo=UTC))
+    log_risk = risk_to_logs(model.risk, net.n_edges)
     cost = _cost_of(net, model)
+    time_e = net.edge_time_s.astype(np.float64)
     rng = np.random.default_rng(SEED + 3)
     points, exits = rng.integers(net.n_nodes, size=50), rng.integers(net.n_nodes, size=20)
-    router_for(net).many_to_many(cost, points[:1], exits[:1], cost, cost)  # customised once
-    ours_ms = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        ours = route_matrix_nodes(net, points, exits, risk=model.risk, closed=model.closed)
-        ours_ms.append((time.perf_counter() - t0) * 1000)
+    router = router_for(net)
+    hierarchy = router.hierarchy
+    metric = Metric(hierarchy, cost)  # customised now, in this thread (compiled code loaded)
+    c0 = time.thread_time()
+    metric = Metric(hierarchy, cost)
+    customise_ms = (time.thread_time() - c0) * 1000
+    router.many_to_many(cost, points[:1], exits[:1], time_e, log_risk)  # the router's, too
     nkg = _Networkit(net, cost)  # one entry per (source, target): a csr matrix adds duplicates
     w = nkg.pair_weights(cost)
     finite = np.isfinite(w)
@@ -732,20 +751,61 @@ def bench_matrix2(net: Network) -> None:
         shape=(net.n_nodes,) * 2,
     )
     gt = g.T.tocsr()
-    t0 = time.perf_counter()
-    ref = dijkstra(g, directed=True, indices=points)[:, exits]
-    t1 = time.perf_counter()
-    ref_t = dijkstra(gt, directed=True, indices=exits)[:, points].T
-    t2 = time.perf_counter()
-    assert np.allclose(ours.cost_s, ref, rtol=1e-9) and np.allclose(ref_t, ref, rtol=1e-9)
-    med = float(np.median(ours_ms))
+    engines: dict[str, Callable[[], Any]] = {
+        "corridor cost only": lambda: metric.many_to_many_costs(points, exits),
+        "corridor cost+time+risk": lambda: metric.many_to_many(points, exits, time_e, log_risk),
+        "corridor, routes unpacked (before)": lambda: metric.many_to_many(
+            points, exits, time_e, log_risk, unpack=True
+        ),
+        "route_matrix_nodes (API)": lambda: route_matrix_nodes(
+            net, points, exits, risk=model.risk, closed=model.closed
+        ),
+        "scipy from the 50 points": lambda: dijkstra(g, directed=True, indices=points)[:, exits],
+        "scipy from the 20 exits, reversed": lambda: (
+            dijkstra(gt, directed=True, indices=exits)[:, points].T
+        ),
+    }
+    for fn in list(engines.values())[:4]:
+        fn()  # compiled code loaded
+    big = net.n_nodes > 500_000
+    rounds = int(os.environ.get("BENCH_ROUTING_MATRIX_ROUNDS", "1" if big else "3" if
+                                net.n_nodes > 50_000 else "15"))  # fmt: skip
+    cpu: dict[str, list[float]] = {k: [] for k in engines}
+    wall: dict[str, list[float]] = {k: [] for k in engines}
+    out: dict[str, Any] = {}
+    load0 = os.getloadavg()
+    for _ in range(rounds):
+        for key, fn in engines.items():
+            c0, t0 = time.thread_time(), time.perf_counter()
+            out[key] = fn()
+            wall[key].append((time.perf_counter() - t0) * 1000)
+            cpu[key].append((time.thread_time() - c0) * 1000)
+    load1 = os.getloadavg()
+    ref = out["scipy from the 50 points"]
+    only = out["corridor cost only"]
+    full = out["corridor cost+time+risk"]
+    old = out["corridor, routes unpacked (before)"]
+    api = out["route_matrix_nodes (API)"]
+    assert np.allclose(only, ref, rtol=1e-9) and np.allclose(out[list(engines)[5]], ref, rtol=1e-9)
+    assert np.array_equal(only, full[0]) and np.array_equal(api.cost_s, full[0])
+    ok = np.isfinite(ref)
+    assert np.allclose(full[1][ok], old[1][ok], rtol=1e-12)  # the same routes' times
+    assert np.allclose(full[2][ok], old[2][ok], rtol=1e-12, atol=1e-15)
+    med = {k: float(np.median(v)) for k, v in cpu.items()}
+    peer = min(med["scipy from the 50 points"], med["scipy from the 20 exits, reversed"])
     print(
-        f"\n-- matrix 50 points x 20 exits, 100 zones, {net.n_nodes:,} nodes: "
-        f"corridor {med:.1f} ms (times and risks too); "
-        f"scipy from the 50 points {1000 * (t1 - t0):.0f} ms "
-        f"({(t1 - t0) * 1000 / med:.0f}x); scipy from the 20 exits, reversed graph "
-        f"{1000 * (t2 - t1):.0f} ms ({(t2 - t1) * 1000 / med:.0f}x)"
+        f"\n-- matrix2 {name}: 50 points x 20 exits, 100 zones, {net.n_nodes:,} nodes, "
+        f"{hierarchy.n_arcs:,} arcs, {int(ok.sum())} of {ok.size} pairs routed; {rounds} "
+        f"interleaved round(s), median thread CPU ms (wall); load {load0[0]:.1f} -> "
+        f"{load1[0]:.1f}; customising the hierarchy for this hazard picture: "
+        f"{customise_ms:.1f} ms CPU"
     )
+    for key in engines:
+        print(
+            f"  {key:<38} {med[key]:>11.2f} ({float(np.median(wall[key])):>10.2f})  "
+            f"scipy's best / this: {peer / med[key]:>8.2f}x",
+            flush=True,
+        )
 
 
 def main15() -> None:
@@ -759,7 +819,7 @@ def main15() -> None:
         if "change" in parts and net.n_nodes > 500_000:
             bench_change(net)
         if "matrix2" in parts:
-            bench_matrix2(net)
+            bench_matrix2(name, net)
         if "choice2" in parts:
             bench_choice2(name, net)
         del net

@@ -626,38 +626,47 @@ class Metric:
         return None if scanned < 0 else (found, edges, scanned)
 
     def many_to_many(
-        self, sources: NDArray[np.integer], targets: NDArray[np.integer], a: F64, b: F64
+        self,
+        sources: NDArray[np.integer],
+        targets: NDArray[np.integer],
+        a: F64,
+        b: F64,
+        *,
+        unpack: bool = False,
     ) -> tuple[F64, F64, F64]:
         """Costs from each source to each target, and the sums of per-edge ``a`` and ``b``
-        along each least-cost route (inf where there is none)."""
+        along each least-cost route (inf where there is none).
+
+        The sums are carried through the hierarchy (``_cch_kernels.carry_arc``: per arc and
+        direction, along the lower triangle that gave its weight, for the arcs the searches
+        need) and along the searches, so no route is unpacked; they are those of the route a
+        point query returns (see ``_cch_kernels.many_to_many_carried``), added in another
+        order. ``unpack``: the
+        former way, every route unpacked into its edges and summed along it (kept as the
+        same-route reference of the tests and the benchmark's A/B)."""
         h = self.hierarchy
         rs = h.rank[np.asarray(sources, np.int64)]
         rt = h.rank[np.asarray(targets, np.int64)]
         shape = (rs.shape[0], rt.shape[0])
         out_cost, out_a, out_b = np.empty(shape), np.empty(shape), np.empty(shape)
+        av = np.ascontiguousarray(a, np.float64)
+        bv = np.ascontiguousarray(b, np.float64)
+        if av.shape != self.cost.shape or bv.shape != self.cost.shape:
+            raise ValueError(f"per-edge values must have shape {self.cost.shape}")
         with self._lock:
             self._wait_weights_locked()  # the matrix needs the weights (no floor variant)
-            ck.many_to_many(
-                h.parent,
-                h.up_ptr,
-                h.up_head,
-                h.tail,
-                self.w_up,
-                self.w_dn,
-                self.mid_up,
-                self.mid_dn,
-                h.arc_eptr,
-                h.arc_edges,
-                h.edge_down,
-                self.cost,
-                rs,
-                rt,
-                np.asarray(a, np.float64),
-                np.asarray(b, np.float64),
-                out_cost,
-                out_a,
-                out_b,
-            )
+            if unpack:
+                ck.many_to_many(
+                    h.parent, h.up_ptr, h.up_head, h.tail, self.w_up, self.w_dn, self.mid_up,
+                    self.mid_dn, h.arc_eptr, h.arc_edges, h.edge_down, self.cost, rs, rt,
+                    av, bv, out_cost, out_a, out_b,
+                )  # fmt: skip
+                return out_cost, out_a, out_b
+            ck.many_to_many_carried(
+                h.parent, h.up_ptr, h.up_head, h.tail, self.w_up, self.w_dn, self.mid_up,
+                self.mid_dn, h.arc_eptr, h.arc_edges, h.edge_down, self.cost, av, bv, rs, rt,
+                out_cost, out_a, out_b,
+            )  # fmt: skip
         return out_cost, out_a, out_b
 
     #: :meth:`many_to_many_costs`' distances by rank, inf between calls (made on first use)

@@ -594,6 +594,235 @@ def _chain_index(nodes, lo, hi, v):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
+def carry_arc(  # type: ignore[no-untyped-def]
+    key0,
+    up_ptr,
+    up_head,
+    tail,
+    mid_up,
+    mid_dn,
+    arc_eptr,
+    arc_edges,
+    edge_down,
+    cost,
+    a,
+    b,
+    va,
+    vb,
+    known,
+    stack,
+):
+    """Time/risk carry of one arc in one direction (``key0 = 2 * arc + down``): the sums of
+    per-edge ``a`` and ``b`` along the route the arc stands for, the one :func:`unpack_arcs`
+    gives (an original arc: its first cheapest edge; a shortcut lo->hi: lo->x then x->hi
+    through the middle node x of the lower triangle the customisation chose), into
+    ``va[key0]``/``vb[key0]``. Memoised (``known``) and computed only for the arcs asked for
+    and those below them. The two arcs below a shortcut are at its middle node, lower than
+    its ends, so the recursion ends; ``stack`` (explicit) needs three entries for each level
+    of the elimination tree, as at most two per level are pending. Read from the middle
+    nodes rather than carried by the customisation, so that it holds however the weights
+    were reached (full, partial or background customisation). Sums are taken along the
+    hierarchy (pairwise), so they may differ from a sequential sum along the unpacked route
+    in the last bits."""
+    if known[key0]:
+        return
+    # entries of three: the key, then its two sub-arcs' keys once looked up (-1 before)
+    stack[0] = key0
+    stack[1] = -1
+    top = 3
+    while top > 0:
+        key = stack[top - 3]
+        first = stack[top - 2]
+        second = stack[top - 1]
+        if first < 0:
+            arc = key >> 1
+            down = (key & 1) == 1
+            x = mid_dn[arc] if down else mid_up[arc]
+            if x < 0:
+                e = _arc_edge(arc, down, arc_eptr, arc_edges, edge_down, cost)
+                va[key] = a[e] if e >= 0 else INF
+                vb[key] = b[e] if e >= 0 else INF
+                known[key] = 1
+                top -= 3
+                continue
+            lo = tail[arc]
+            hi = up_head[arc]
+            if down:  # hi -> x on arc (x, hi) downwards, then x -> lo on arc (x, lo) upwards
+                first = 2 * find_arc(up_ptr, up_head, x, hi) + 1
+                second = 2 * find_arc(up_ptr, up_head, x, lo)
+            else:  # lo -> x on arc (x, lo) downwards, then x -> hi on arc (x, hi) upwards
+                first = 2 * find_arc(up_ptr, up_head, x, lo) + 1
+                second = 2 * find_arc(up_ptr, up_head, x, hi)
+            stack[top - 2] = first
+            stack[top - 1] = second
+        if known[first] and known[second]:
+            va[key] = va[first] + va[second]
+            vb[key] = vb[first] + vb[second]
+            known[key] = 1
+            top -= 3
+            continue
+        if not known[first]:
+            stack[top] = first
+            stack[top + 1] = -1
+            top += 3
+        if not known[second]:
+            stack[top] = second
+            stack[top + 1] = -1
+            top += 3
+
+
+@njit(cache=True, nogil=True)
+def many_to_many_carried(  # type: ignore[no-untyped-def]
+    parent,
+    up_ptr,
+    up_head,
+    tail,
+    w_up,
+    w_dn,
+    mid_up,
+    mid_dn,
+    arc_eptr,
+    arc_edges,
+    edge_down,
+    cost,
+    a,
+    b,
+    sources,
+    targets,
+    out_cost,
+    out_a,
+    out_b,
+):
+    """Least costs from every source to every target (rank numbering) with no route
+    unpacked, and the sums of per-edge ``a`` and ``b`` along each (travel time and -log
+    survival) into ``out_a``/``out_b`` (costs only: :func:`many_to_many_costs`).
+
+    Each target's downward chain is searched once and kept (node, distance, predecessor
+    arc), each source's upward chain once and met with every kept chain. The sums are then
+    taken along the two search trees from the meeting node down to the source and to the
+    target, memoised per chain node, from the arcs' carries (:func:`carry_arc`, computed
+    only for those arcs and the arcs below them): the work follows the routes' hierarchical
+    structure, not their edges. The route whose sums are given is the one
+    :func:`many_to_many` unpacks (and a point query returns): the meeting node is the first
+    of the least sum up the target's chain, predecessors the first strict improvement,
+    shortcuts as the customisation chose them. Unreachable pairs get inf."""
+    n = parent.shape[0]
+    k_t = targets.shape[0]
+    n_keys = 2 * up_head.shape[0]
+    va = np.empty(n_keys)
+    vb = np.empty(n_keys)
+    known = np.zeros(n_keys, np.uint8)
+    stack = np.empty(6 * n + 6, np.int64)  # pages touched as needed
+    walk = np.empty(n, np.int64)
+    da = np.zeros(n)
+    db = np.zeros(n)
+    f_known = np.zeros(n, np.uint8)
+    dist = np.full(n, INF)
+    pred = np.full(n, -1, np.int64)
+    offs = np.zeros(k_t + 1, np.int64)
+    for j in range(k_t):
+        v = targets[j]
+        length = 0
+        while v != -1:
+            length += 1
+            v = parent[v]
+        offs[j + 1] = offs[j] + length
+    c_node = np.empty(offs[k_t], np.int64)
+    c_dist = np.empty(offs[k_t])
+    c_pred = np.empty(offs[k_t], np.int64)
+    c_a = np.zeros(offs[k_t])
+    c_b = np.zeros(offs[k_t])
+    c_known = np.zeros(offs[k_t], np.uint8)
+    for j in range(k_t):
+        t = targets[j]
+        dist[t] = 0.0
+        _upward(parent, up_ptr, up_head, w_dn, t, dist, pred)
+        v = t
+        i = offs[j]
+        while v != -1:
+            c_node[i] = v
+            c_dist[i] = dist[v]
+            c_pred[i] = pred[v]
+            i += 1
+            v = parent[v]
+        c_known[offs[j]] = 1  # the target itself: sums 0
+        _clear(parent, t, dist, pred)
+    for i in range(sources.shape[0]):
+        s = sources[i]
+        dist[s] = 0.0
+        _upward(parent, up_ptr, up_head, w_up, s, dist, pred)
+        f_known[s] = 1
+        da[s] = 0.0
+        db[s] = 0.0
+        for j in range(k_t):
+            if s == targets[j]:
+                out_cost[i, j] = 0.0
+                out_a[i, j] = 0.0
+                out_b[i, j] = 0.0
+                continue
+            mu = INF
+            best = -1
+            for q in range(offs[j], offs[j + 1]):
+                c = dist[c_node[q]] + c_dist[q]
+                if c < mu:
+                    mu = c
+                    best = q
+            out_cost[i, j] = mu
+            if best < 0:
+                out_a[i, j] = INF
+                out_b[i, j] = INF
+                continue
+            meet = c_node[best]
+            # source side: down the forward tree from the meeting node to a known node
+            k = 0
+            v = meet
+            while not f_known[v]:
+                walk[k] = v
+                k += 1
+                v = tail[pred[v]]
+            for r in range(k - 1, -1, -1):
+                v = walk[r]
+                arc = pred[v]
+                key = 2 * arc
+                if not known[key]:
+                    carry_arc(
+                        key, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges,
+                        edge_down, cost, a, b, va, vb, known, stack,
+                    )  # fmt: skip
+                u = tail[arc]
+                da[v] = da[u] + va[key]
+                db[v] = db[u] + vb[key]
+                f_known[v] = 1
+            # target side: down the kept backward tree (chain positions) to a known entry
+            k = 0
+            q = best
+            while not c_known[q]:
+                walk[k] = q
+                k += 1
+                q = _chain_index(c_node, offs[j], offs[j + 1], tail[c_pred[q]])
+            for r in range(k - 1, -1, -1):
+                q = walk[r]
+                arc = c_pred[q]
+                key = 2 * arc + 1
+                if not known[key]:
+                    carry_arc(
+                        key, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges,
+                        edge_down, cost, a, b, va, vb, known, stack,
+                    )  # fmt: skip
+                u = _chain_index(c_node, offs[j], offs[j + 1], tail[arc])
+                c_a[q] = c_a[u] + va[key]
+                c_b[q] = c_b[u] + vb[key]
+                c_known[q] = 1
+            out_a[i, j] = da[meet] + c_a[best]
+            out_b[i, j] = db[meet] + c_b[best]
+        v = s
+        while v != -1:
+            f_known[v] = 0
+            v = parent[v]
+        _clear(parent, s, dist, pred)
+
+
+@njit(cache=True)
 def many_to_many(  # type: ignore[no-untyped-def]
     parent,
     up_ptr,

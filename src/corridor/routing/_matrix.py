@@ -2,10 +2,13 @@
 
 With the router's contraction hierarchy (``_cch``): each destination's downward elimination-
 tree chain is searched once and kept, each origin's upward chain once, and every pair meets
-over the two chains; the route is unpacked for its time and risk sums. Without one: a full
-Dijkstra per origin (origins spread over the cores) and sums along each tree path. Measured
-against ``scipy.sparse.csgraph.dijkstra(indices=...)`` in ``benchmarks/bench_routing.py``;
-both also return the per-path risk, which scipy cannot.
+over the two chains. No route is unpacked: travel time and -log survival are carried per arc
+(along the lower triangle that gave its cost) and through the searches, so a pair costs a
+scan of one chain, not a point query; the sums are those of the route a point query returns.
+Without a hierarchy: a full Dijkstra per origin (origins spread over the cores) and sums along
+each tree path. Measured against ``scipy.sparse.csgraph.dijkstra(indices=...)`` (from the
+origins, and from the destinations on the reversed graph) in ``benchmarks/bench_routing.py``
+(``BENCH_ROUTING_PARTS=matrix2``); both also return the per-path risk, which scipy cannot.
 """
 
 from __future__ import annotations
