@@ -185,11 +185,11 @@ class Router:
         self._sample_time = network.edge_time_s[self._sample].astype(np.float64)
         # the static graph packed in one array, the work arrays in two, so that a query passes
         # few arrays to the compiled entry point (each array argument costs a type check)
-        self._graph = q.pack_graph(network, self._sample)
+        self._graph = q.pack_graph(network)
         self.indptr, self.nbr, self.eid, self.rindptr, self.rnbr, self.reid, self.source = (
             q.graph_views(self._graph)
         )
-        self._floats, self._ints = q.work_arrays(n, m, self._sample_time)
+        self._floats, self._ints = q.work_arrays(n, m)
         self._lock = threading.Lock()
         self._no_lm = np.zeros((1, 1), np.float32)
         self._choice = MethodChoice()
@@ -378,17 +378,8 @@ class Router:
             mode, lm_from, lm_to = q.ALT, lm.dist_from, lm.dist_to
         else:
             mode, lm_from, lm_to = q.DIJKSTRA, self._no_lm, self._no_lm
-        mu, edges, settled, _ = k.query(
-            self._graph,
-            cost,
-            lm_from,
-            lm_to,
-            self._floats,
-            self._ints,
-            s,
-            t,
-            mode,
-            ALT_MAX_INFLATION,
+        mu, edges, settled = k.query(
+            self._graph, cost, lm_from, lm_to, self._floats, self._ints, s, t, mode
         )
         return _new_result(PathResult, (mu, edges, settled, method))
 

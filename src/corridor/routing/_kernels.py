@@ -14,8 +14,8 @@ import numpy as np
 from numba import njit, prange
 
 INF = np.inf
-HEAD = 3  # n, m and the sample size at the start of graph; touched counts at the start of ints
-DIJKSTRA, ALT, AUTO = 0, 1, 2  # the ``mode`` of ``query`` (and what it returns as chosen)
+HEAD = 2  # n and m at the start of graph; the two touched counts at the start of ints
+DIJKSTRA, ALT = 0, 1  # the ``mode`` of ``query``
 # An edge counts at most this many times its travel time in the inflation estimate: a route
 # goes round an edge that costs much more, so the excess no longer loosens ALT's bounds.
 INFLATION_CAP = 10.0
@@ -412,17 +412,15 @@ def inflation(cost, sample, time_s):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def query(graph, cost, lm_from, lm_to, floats, ints, s, t, mode, max_inflation):  # type: ignore[no-untyped-def]
+def query(graph, cost, lm_from, lm_to, floats, ints, s, t, mode):  # type: ignore[no-untyped-def]
     """Reset the previous query's work, search, unpack: one call per query, over the packed
-    arrays of ``_query`` (layouts there). ``mode`` AUTO picks ALT unless the sampled edges'
-    :func:`inflation` passes ``max_inflation`` (then Dijkstra).
+    arrays of ``_query`` (layouts there), with ALT or bidirectional Dijkstra (``mode``; the
+    router decides which, ``_engine.MethodChoice``).
 
-    Returns (cost, edge ids, settled, ALT or DIJKSTRA); cost inf and no edges when t is
-    unreachable.
+    Returns (cost, edge ids, settled); cost inf and no edges when t is unreachable.
     """
     n = graph[0]
     m = graph[1]
-    k_sample = graph[2]
     cap = m + 2
     o = HEAD
     indptr = graph[o : o + n + 1]
@@ -438,14 +436,11 @@ def query(graph, cost, lm_from, lm_to, floats, ints, s, t, mode, max_inflation):
     reid = graph[o : o + m]
     o += m
     source = graph[o : o + m]
-    o += m
-    sample = graph[o : o + k_sample]
     dist_f = floats[0:n]
     dist_b = floats[n : 2 * n]
     pot = floats[2 * n : 3 * n]
     hkey_f = floats[3 * n : 3 * n + cap]
     hkey_b = floats[3 * n + cap : 3 * n + 2 * cap]
-    sample_time = floats[3 * n + 2 * cap :]
     o = HEAD
     pred_f = ints[o : o + n]
     pred_b = ints[o + n : o + 2 * n]
@@ -457,8 +452,6 @@ def query(graph, cost, lm_from, lm_to, floats, ints, s, t, mode, max_inflation):
     reset(dist_f, pred_f, pot, touched_f, ints[0])
     reset(dist_b, pred_b, pot, touched_b, ints[1])
     use_alt = mode == ALT
-    if mode == AUTO:
-        use_alt = inflation(cost, sample, sample_time) <= max_inflation
     k = 0
     if use_alt:
         k = _choose_active(lm_from, lm_to, s, t, active)
@@ -490,7 +483,6 @@ def query(graph, cost, lm_from, lm_to, floats, ints, s, t, mode, max_inflation):
     )
     ints[0] = n_tf
     ints[1] = n_tb
-    chosen = ALT if use_alt else DIJKSTRA
     if meet < 0:
-        return INF, np.zeros(0, dtype=np.int32), settled, chosen
-    return mu, unpack_path(pred_f, pred_b, source, nbr, s, t, meet), settled, chosen
+        return INF, np.zeros(0, dtype=np.int32), settled
+    return mu, unpack_path(pred_f, pred_b, source, nbr, s, t, meet), settled

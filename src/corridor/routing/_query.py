@@ -10,10 +10,9 @@ file of the function it caches.)
 
 Packed layouts (``n`` nodes, ``m`` edges, ``cap = m + 2`` heap slots):
 
-- graph (int32): ``[n, m, k, indptr (n+1), nbr (m), eid (m), rindptr (n+1), rnbr (m), reid (m),
-  source (m), sample (k)]``;
-- floats (float64): ``[dist_f (n), dist_b (n), pot (n), hkey_f (cap), hkey_b (cap),
-  sample_time (k)]``;
+- graph (int32): ``[n, m, indptr (n+1), nbr (m), eid (m), rindptr (n+1), rnbr (m), reid (m),
+  source (m)]``;
+- floats (float64): ``[dist_f (n), dist_b (n), pot (n), hkey_f (cap), hkey_b (cap)]``;
 - ints (int32): ``[n_touched_f, n_touched_b, pred_f (n), pred_b (n), touched_f (n),
   touched_b (n), hval_f (cap), hval_b (cap), active (ACTIVE_LANDMARKS)]``.
 """
@@ -26,13 +25,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.network import Network
-from corridor.routing._kernels import ALT, AUTO, DIJKSTRA, HEAD
+from corridor.routing._kernels import ALT, DIJKSTRA, HEAD
 
 __all__ = [
     "ACTIVE_LANDMARKS",
     "ALT",
-    "AUTO",
     "DIJKSTRA",
+    "HEAD",
     "graph_views",
     "pack_graph",
     "work_arrays",
@@ -41,11 +40,10 @@ __all__ = [
 ACTIVE_LANDMARKS = 6  # landmarks used per ALT query
 
 
-def pack_graph(network: Network, sample: NDArray[np.int64]) -> NDArray[np.int32]:
-    """The static graph in one array (the forward edge ids are the identity), and the edge
-    sample whose cost inflation decides between ALT and Dijkstra."""
+def pack_graph(network: Network) -> NDArray[np.int32]:
+    """The static graph in one array (the forward edge ids are the identity)."""
     n, m = network.n_nodes, network.n_edges
-    head = np.array([n, m, sample.shape[0]])
+    head = np.array([n, m])
     eid = np.arange(m, dtype=np.int32)
     rnbr = np.asarray(network.edge_source)[network.rev_edges]
     parts = (
@@ -57,7 +55,6 @@ def pack_graph(network: Network, sample: NDArray[np.int64]) -> NDArray[np.int32]
         rnbr,
         network.rev_edges,
         network.edge_source,
-        sample,
     )
     return np.concatenate([np.asarray(p, dtype=np.int32) for p in parts])
 
@@ -65,22 +62,17 @@ def pack_graph(network: Network, sample: NDArray[np.int64]) -> NDArray[np.int32]
 def graph_views(graph: NDArray[np.int32]) -> tuple[NDArray[np.int32], ...]:
     """``(indptr, nbr, eid, rindptr, rnbr, reid, source)`` as views into ``graph``."""
     n, m = int(graph[0]), int(graph[1])
-    sizes = (n + 1, m, m, n + 1, m, m, m)  # the sample follows
+    sizes = (n + 1, m, m, n + 1, m, m, m)
     bounds = np.cumsum((HEAD, *sizes))
     return tuple(graph[a:b] for a, b in itertools.pairwise(bounds.tolist()))
 
 
-def work_arrays(
-    n: int, m: int, sample_time: NDArray[np.floating]
-) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
-    """Fresh work arrays: distances infinite, predecessors -1, potentials not yet computed;
-    the sampled edges' travel times (against which their costs' inflation is measured) at
-    the end."""
+def work_arrays(n: int, m: int) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
+    """Fresh work arrays: distances infinite, predecessors -1, potentials not yet computed."""
     cap = m + 2
-    floats = np.empty(3 * n + 2 * cap + sample_time.shape[0])
+    floats = np.empty(3 * n + 2 * cap)
     floats[: 2 * n] = np.inf
     floats[2 * n : 3 * n] = np.nan
-    floats[3 * n + 2 * cap :] = sample_time
     ints = np.zeros(HEAD + 4 * n + 2 * cap + ACTIVE_LANDMARKS, np.int32)
     ints[HEAD : HEAD + 2 * n] = -1
     return floats, ints
