@@ -406,40 +406,48 @@ def _upward(parent, up_ptr, up_head, w, s, dist, pred):  # type: ignore[no-untyp
 
 
 @njit(cache=True, inline="always")
-def _mark_up(v, parent, dirty):  # type: ignore[no-untyped-def]
-    """Mark v and its elimination-tree ancestors up to the first marked one; how many."""
+def _mark_up(v, parent, dirty, level):  # type: ignore[no-untyped-def]
+    """Raise v and its elimination-tree ancestors to ``level``, up to the first one already
+    at or above it (whose ancestors all are: marks are closed upwards); how many were
+    raised from 0."""
     count = 0
-    while v != -1 and dirty[v] == 0:
-        dirty[v] = 1
-        count += 1
+    while v != -1 and dirty[v] < level:
+        if dirty[v] == 0:
+            count += 1
+        dirty[v] = level
         v = parent[v]
     return count
 
 
 @njit(cache=True)
-def mark_dirty(parent, edge_low, edges, dirty):  # type: ignore[no-untyped-def]
-    """Mark (``dirty[v] = 1``, rank numbering) every node whose upward arcs' weights may
-    depend on the costs of ``edges``: the elimination-tree path from each edge's lower end
-    (``edge_low``, -1 for a loop) to the root (a triangle's middle node is a descendant of
-    both arcs' tails, so every arc an edge feeds has its tail on that path). Returns how
-    many were newly marked."""
+def mark_dirty(parent, edge_low, edges, dirty, level):  # type: ignore[no-untyped-def]
+    """Mark (``dirty[v] = level`` unless already higher, rank numbering) every node whose
+    upward arcs' weights may depend on the costs of ``edges``: the elimination-tree path
+    from each edge's lower end (``edge_low``, -1 for a loop) to the root (a triangle's middle
+    node is a descendant of both arcs' tails, so every arc an edge feeds has its tail on that
+    path). Returns how many were newly marked."""
     count = 0
     for k in range(edges.shape[0]):
-        count += _mark_up(edge_low[edges[k]], parent, dirty)
+        count += _mark_up(edge_low[edges[k]], parent, dirty, level)
     return count
 
 
 @njit(cache=True)
-def take_change(edges, cost, held, floor_cost, parent, edge_low, dirty):  # type: ignore[no-untyped-def]
+def take_change(edges, cost, held, floor_cost, base_cost, parent, edge_low, dirty):  # type: ignore[no-untyped-def]
     """Write ``cost[edges]`` into ``held``, marking (as :func:`mark_dirty`) the nodes above
-    every edge whose cost went down. Returns (newly marked, whether every new cost is at or
-    above ``floor_cost``, when that is not empty); (-1, False) and nothing written if a new
-    cost is negative or NaN."""
+    every edge whose cost went down: level 1 where the new cost is still at or above
+    ``base_cost`` (the costs of an older, lower picture), level 2 where it is below it or
+    there is no base (``base_cost`` empty). Returns (newly marked, whether every new cost is
+    at or above ``floor_cost`` (when that is not empty), whether some new cost is below
+    ``base_cost``); (-1, False, False) and nothing written if a new cost is negative or
+    NaN."""
     for k in range(edges.shape[0]):
         if not cost[edges[k]] >= 0.0:
-            return -1, False
+            return -1, False, False
     check = floor_cost.shape[0] > 0
+    has_base = base_cost.shape[0] > 0
     above = True
+    below_base = False
     count = 0
     for k in range(edges.shape[0]):
         e = edges[k]
@@ -447,9 +455,31 @@ def take_change(edges, cost, held, floor_cost, parent, edge_low, dirty):  # type
         if check and c < floor_cost[e]:
             above = False
         if c < held[e]:
-            count += _mark_up(edge_low[e], parent, dirty)
+            level = 2
+            if has_base:
+                if c < base_cost[e]:
+                    below_base = True
+                else:
+                    level = 1
+            count += _mark_up(edge_low[e], parent, dirty, level)
         held[e] = c
-    return count, above
+    return count, above, below_base
+
+
+@njit(cache=True, nogil=True)
+def all_at_least(a, b):  # type: ignore[no-untyped-def]
+    """Whether ``a[i] >= b[i]`` for every i (no early exit: the loop vectorises)."""
+    ok = True
+    for i in range(a.shape[0]):
+        ok &= a[i] >= b[i]
+    return ok
+
+
+@njit(cache=True, nogil=True)
+def copy_into(dst, src):  # type: ignore[no-untyped-def]
+    """``dst[:] = src`` without the GIL (the background thread's copies)."""
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
 
 
 @njit(cache=True, inline="always")
@@ -821,13 +851,16 @@ def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-d
 
 
 @njit(cache=True, inline="always")
-def _potential(x, pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain, done, n_done):  # type: ignore[no-untyped-def]
+def _potential(  # type: ignore[no-untyped-def]
+    x, pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty, chain, done, n_done
+):
     """Exact distance from x to the target under the lower metric (lazy RPHAST, Strasser and
     Zeitz, "CH-Potentials", 2021): min of the downward search's value at x and, over x's
     upward arcs, the arc plus its head's potential. Up-neighbours are elimination-tree
     ancestors, so the unknown part of x's chain is evaluated from its top down; known
     potentials stay closed upwards. ``pot`` is NaN where unknown; returns (value, n_done).
-    The arcs of a ``dirty`` node weigh ``f_up`` (the floor), the others ``w_up``."""
+    The arcs of a node weigh ``w_up`` where ``dirty`` is 0, ``b_up`` (the base) where it is 1,
+    ``f_up`` (the floor) where it is 2."""
     p = pot[x]
     if not np.isnan(p):
         return p, n_done
@@ -840,7 +873,8 @@ def _potential(x, pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain
     for i in range(k - 1, -1, -1):
         y = chain[i]
         best = dist_b[y]
-        w = f_up if dirty[y] else w_up
+        d = dirty[y]
+        w = w_up if d == 0 else (b_up if d == 1 else f_up)
         for a in range(up_ptr[y], up_ptr[y + 1]):
             c = w[a] + pot[up_head[a]]
             best = min(best, c)
@@ -858,6 +892,8 @@ def potential_astar(  # type: ignore[no-untyped-def]
     up_head,
     w_up,
     w_dn,
+    b_up,
+    b_dn,
     f_up,
     f_dn,
     dirty,
@@ -879,15 +915,15 @@ def potential_astar(  # type: ignore[no-untyped-def]
     hval,
 ):
     """A* from s to t (network ids) over the network's own edges with ``cost``, guided by the
-    exact distances to t under a *lower* metric: arc weights ``f_up``/``f_dn`` (the floor,
-    customised for costs nowhere above ``cost``) on the arcs of ``dirty`` nodes, ``w_up``/
-    ``w_dn`` on the others, every one at most the arc's weight under ``cost`` (the
-    distances in a graph of such arcs are admissible and consistent potentials, so the
-    search is exact). With hazards on a few percent of the edges it settles little more than
-    the route. It answers while the hierarchy re-customises for ``cost``. Work arrays:
-    ``dist`` inf, ``pred`` -1, ``pot`` NaN, ``dist_b`` inf and ``pred_b`` -1 on entry and on
-    return. Returns (cost summed along the route, edge ids, nodes settled); inf and no edges
-    when t is unreachable."""
+    exact distances to t under a *lower* metric: by each node's ``dirty`` level, arc
+    weights ``w_up``/``w_dn`` (0), ``b_up``/``b_dn`` (1) or ``f_up``/``f_dn`` (2, the floor,
+    customised for costs nowhere above ``cost``), every one at most the arc's weight under
+    ``cost`` (the distances over such arcs are admissible potentials; a node reached again
+    more cheaply is queued again, so the search is exact). With hazards on a few percent of
+    the edges it settles little more than the route. It answers while the hierarchy
+    re-customises for ``cost``. Work arrays: ``dist`` inf, ``pred`` -1, ``pot`` NaN,
+    ``dist_b`` inf and ``pred_b`` -1 on entry and on return. Returns (cost summed along the
+    route, edge ids, nodes settled); inf and no edges when t is unreachable."""
     if s == t:
         return 0.0, np.zeros(0, np.int32), 0
     rt = rank[t]
@@ -896,7 +932,11 @@ def potential_astar(  # type: ignore[no-untyped-def]
     while v != -1:
         dv = dist_b[v]
         if dv < INF:
-            _relax(v, dv, up_ptr, up_head, f_dn if dirty[v] else w_dn, dist_b, pred_b)
+            d = dirty[v]
+            _relax(
+                v, dv, up_ptr, up_head, w_dn if d == 0 else (b_dn if d == 1 else f_dn),
+                dist_b, pred_b,
+            )  # fmt: skip
         v = parent[v]
     # a relative hair below the floor distance: rounding never makes a bound too high
     shrink = 1.0 - 1e-12
@@ -905,7 +945,7 @@ def potential_astar(  # type: ignore[no-untyped-def]
     touched[0] = s
     dist[s] = 0.0
     ps, n_done = _potential(
-        rank[s], pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain, done, 0
+        rank[s], pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty, chain, done, 0
     )
     settled = 0
     size = 0
@@ -931,8 +971,8 @@ def potential_astar(  # type: ignore[no-untyped-def]
             nd = du + c
             if nd < dist[v]:
                 pv, n_done = _potential(
-                    rank[v], pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain,
-                    done, n_done,
+                    rank[v], pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty,
+                    chain, done, n_done,
                 )  # fmt: skip
                 if pv == INF:
                     continue  # t is unreachable from v even on the floor
