@@ -26,6 +26,7 @@ from corridor.routing import (
     update_costs,
 )
 from corridor.routing import _cch as cch
+from corridor.routing import _cch_kernels as ck
 from corridor.routing import _engine as engine
 from corridor.routing import _kernels as k
 from corridor.routing._cch import Floor, Hierarchy, Metric
@@ -319,7 +320,7 @@ def test_random_hazard_changes_answered_exactly_during_and_after_recustomisation
         # lowered costs)
         lower = metric._lower_weights()
         assert lower is not None
-        used_levels.update(np.unique(lower[2]).tolist())
+        used_levels.update(np.unique(np.maximum(lower[2], lower[5])).tolist())
         pairs = rng.integers(network.n_nodes, size=(25, 2)).tolist()
         during = [metric.shortest(s, t) for s, t in pairs]
         assert not metric.current  # all answered while the hierarchy lagged
@@ -360,20 +361,29 @@ def test_the_prior_picture_answers_for_removed_zones_it_did_not_hold(
     rng = np.random.default_rng(121)
 
     def check(changed: np.ndarray, levels: set[int], may: frozenset[int] = frozenset()) -> None:
+        before = cost.copy()
         update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
         go = _blocked_worker(metric)
         metric.update(changed, cost)
         lower = metric._lower_weights()
         assert lower is not None
-        got = set(np.unique(lower[2]).tolist())
-        assert levels <= got <= levels | may
+        found = set(np.unique(np.maximum(lower[2], lower[5])).tolist())
+        assert levels <= found <= levels | may
+        # the prior's arcs everywhere (no level-1 marks written) only when they equal the
+        # held ones below every node that marks would leave at 0: the same potentials
+        marked = lower[2].copy()
+        if lower[5]:
+            lowered = changed[cost[changed] < before[changed]]
+            ck.mark_dirty(hierarchy.parent, hierarchy.edge_low, lowered, marked, 1)
         pairs = rng.integers(network.n_nodes, size=(40, 2)).tolist()
         for s, t in pairs:
-            got, edges, _ = metric.shortest(s, t)
+            got, edges, settled = metric.shortest(s, t)
             assert metric.answered_by == "floor"
             expected = plain.shortest(cost, s, t, method="dijkstra").cost
             assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), (levels, s, t)
             assert_path(network, cost, s, t, got, edges)
+            with_marks = floor.search(cost, s, t, (*lower[:2], marked, *lower[3:5], 0))
+            assert with_marks[0] == got and with_marks[2] == settled
         go.set()
         metric.wait()
 
@@ -382,8 +392,9 @@ def test_the_prior_picture_answers_for_removed_zones_it_did_not_hold(
     assert np.array_equal(metric._prior[2], picture)
     fresh = Metric(hierarchy, picture)
     assert np.array_equal(metric._prior[0], fresh.w_up)
-    # the added zones gone: back to the prior's costs, not below
-    check(model.remove([f"a{i}" for i in range(30)]), {0, 1})
+    # the added zones gone: back to the prior's costs, not below; the prior's arcs on
+    # every node (held and prior agree wherever no cost went down)
+    check(model.remove([f"a{i}" for i in range(30)]), {1})
     assert metric._prior is not None
     # a small change taken in place that goes below the prior drops it too
     monkeypatch.setattr(cch, "BACKGROUND_EDGES", network.n_edges)
@@ -394,6 +405,8 @@ def test_the_prior_picture_answers_for_removed_zones_it_did_not_hold(
     monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
     check(model.add(zones(network, 10, seed=124, prefix="b")), {0})
     assert metric._prior is not None
+    # half of them gone: the held weights still see the other half where no cost went down
+    check(model.remove([f"b{i}" for i in range(5)]), {0, 1})
     # zones the prior held gone: below its costs, the floor's arcs above them (the prior's
     # where a new zone overlaps one removed)
     check(model.remove([f"z{i}" for i in range(10, 25)]), {0, 2}, frozenset({1}))

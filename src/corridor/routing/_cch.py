@@ -34,8 +34,8 @@ F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
 # the potentials of the floor search: held arc weights (up, down), per-node dirty levels
-# (0 held, 1 base, 2 floor) and the base's arc weights (up, down)
-Lower = tuple[F64, F64, NDArray[np.uint8], F64, F64]
+# (0 held, 1 prior, 2 floor), the prior's arc weights (up, down) and the least level
+Lower = tuple[F64, F64, NDArray[np.uint8], F64, F64, int]
 
 EXTRA_RANK = "routing_cch_rank"  # its name in a network file's extras
 LEAF = 48  # node sets this small are ordered without further dissection
@@ -345,18 +345,19 @@ class Floor:
         """Exact least-cost route for ``cost`` (which :meth:`admits`): (cost summed along the
         route, edge ids, nodes settled); inf and no edges if none. ``lower``: two other sets
         of upward and downward arc weights on the same hierarchy (held and base) and a
-        per-node (by rank) level: a node's arcs weigh the held weights at level 0, the base's
-        at 1 and the floor's at 2, and every arc so chosen must weigh nowhere more than under
-        ``cost`` (a metric customised before a change, with the nodes above the edges whose
-        cost went down raised): tighter potentials than the floor's alone."""
+        per-node (by rank) level, raised to a least level: a node's arcs weigh the held
+        weights at level 0, the other set's at 1 and the floor's at 2, and every arc so chosen
+        must weigh nowhere more than under ``cost`` (a metric customised before a change,
+        with the nodes above the edges whose cost went down raised): tighter potentials than
+        the floor's alone."""
         h, f = self.metric.hierarchy, self.metric
         if lower is None:
-            lower = (f.w_up, f.w_dn, self._clean, f.w_up, f.w_dn)
-        w_up, w_dn, dirty, b_up, b_dn = lower
+            lower = (f.w_up, f.w_dn, self._clean, f.w_up, f.w_dn, 0)
+        w_up, w_dn, dirty, b_up, b_dn, least = lower
         with self._lock:
             found, edges, settled = ck.potential_astar(
                 h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, b_up, b_dn, f.w_up, f.w_dn,
-                dirty,
+                dirty, least,
                 self._indptr, self._target, self._source, cost, s, t,
                 self._dist, self._pred, self._touched, self._pot, self._dist_b, self._pred_b,
                 self._chain, self._done, self._hkey, self._hval,
@@ -420,6 +421,10 @@ class Metric:
         # nodes marked 1 (they see the hazards the prior held, where the floor sees none)
         self._prior: tuple[F64, F64, F64] | None = None
         self._below_prior = False  # a change since the marks were cleared went below it
+        # edges whose cost for the held weights is above the prior's (-1: not known)
+        self._n_raised = -1
+        # every node takes at least the prior's arcs (level 1) until the weights catch up
+        self._everywhere = False
         # the first customisation too: with a floor, a new hazard picture is answered at once
         with self._lock:
             self._customise_locked()
@@ -438,14 +443,19 @@ class Metric:
             check = self._floor is not None and self._floor_ok
             floor_cost = self._floor.cost if self._floor is not None and check else _NO_COST
             prior_cost = self._prior[2] if self._prior is not None else _NO_COST
+            # the first change since the held weights were exact: their costs are the held
+            raised = -1 if self._stale or self._ex_cost is None else self._n_raised
+            old_ex = self._ex_cost[e] if raised >= 0 and self._ex_cost is not None else None
             # one pass: validate, write, mark the nodes above lowered costs, compare the floor
-            marked, above, below = ck.take_change(
-                e, c, self.cost, floor_cost, prior_cost, h.parent, h.edge_low, self._dirty
-            )
+            marked, above, below, everywhere = ck.take_change(
+                e, c, self.cost, floor_cost, prior_cost, h.parent, h.edge_low, self._dirty,
+                raised, self._everywhere,
+            )  # fmt: skip
             if marked < 0:
                 raise ValueError("costs must be non-negative numbers")
             self._n_dirty += int(marked)
             self._below_prior |= bool(below)
+            self._everywhere = bool(everywhere)
             if check:
                 self._floor_ok = bool(above)
             if self._stale:  # the running customisation read costs changed since: redo
@@ -487,6 +497,15 @@ class Metric:
                 else:
                     if self._ex_cost is not None:
                         self._ex_cost[e] = self.cost[e]
+                        if self._prior is not None and old_ex is not None:
+                            p = self._prior[2][e]  # (an edge listed twice: counted once)
+                            new_ex = self._ex_cost[e]
+                            _, first = np.unique(e, return_index=True)
+                            self._n_raised += int(
+                                (new_ex[first] > p[first]).sum() - (old_ex[first] > p[first]).sum()
+                            )
+                        else:
+                            self._n_raised = -1
                     self._exact()
         self.last_recomputed = done
         return done
@@ -502,9 +521,11 @@ class Metric:
         """The held weights now match the held costs (the lock is held); the marks go, and
         with them the prior if some cost went below it since (its marks said where)."""
         self._base = True
+        self._everywhere = False
         if self._below_prior:
             self._prior = None
             self._below_prior = False
+            self._n_raised = -1
         if self._n_dirty:
             self._dirty.fill(0)
             self._n_dirty = 0
@@ -522,6 +543,7 @@ class Metric:
             self._error = None
             self._ex_cost = None  # (no floor to answer while catching up: no prior either)
             self._prior = None
+            self._n_raised = -1
             self._exact()
 
     def _start_background(self) -> None:
@@ -541,7 +563,7 @@ class Metric:
                 floats, ints = self._buffers(self.cost)
                 # compiled without the GIL; queries meanwhile use the floor search
                 self._customise_into(floats, ints)
-                prior, ex_cost = self._next_prior(floats)
+                prior, ex_cost, n_raised = self._next_prior(floats)
             except Exception as exc:  # kept for every waiter; the next change retries
                 with self._cond:
                     self._error = exc
@@ -558,26 +580,32 @@ class Metric:
                 self._prior = prior
                 self._below_prior = False
                 self._ex_cost = ex_cost
+                self._n_raised = n_raised
                 self._exact()
                 self._stale = False
                 self._cond.notify_all()
                 return
 
-    def _next_prior(self, floats: F64) -> tuple[tuple[F64, F64, F64] | None, F64]:
+    def _next_prior(self, floats: F64) -> tuple[tuple[F64, F64, F64] | None, F64, int]:
         """(the prior picture for the costs just customised into ``floats``, a copy of those
-        costs). Read without the lock: while stale, nothing else writes the held weights,
-        ``_ex_cost`` or ``_prior``, and no change was made since the copy unless _redo."""
+        costs, on how many edges they are above the prior's). Read without the lock: while
+        stale, nothing else writes the held weights, ``_ex_cost`` or ``_prior``, and no
+        change was made since the copy unless _redo."""
         a, m = self.hierarchy.n_arcs, self.cost.shape[0]
         new_cost = floats[2 * a : 2 * a + m]
         ex_cost = np.empty(m)
         ck.copy_into(ex_cost, new_cost)
         old = self._ex_cost
-        if old is not None and self._base and ck.all_at_least(new_cost, old):
-            return (self.w_up, self.w_dn, old), ex_cost
+        if old is not None and self._base:
+            ok, more = ck.all_at_least(new_cost, old)
+            if ok:
+                return (self.w_up, self.w_dn, old), ex_cost, int(more)
         prior = self._prior
-        if prior is not None and ck.all_at_least(new_cost, prior[2]):
-            return prior, ex_cost
-        return None, ex_cost
+        if prior is not None:
+            ok, more = ck.all_at_least(new_cost, prior[2])
+            if ok:
+                return prior, ex_cost, int(more)
+        return None, ex_cost, -1
 
     def wait(self) -> None:
         """Return once the weights match the held costs (a background customisation done);
@@ -610,7 +638,7 @@ class Metric:
         else:  # (no node is at level 1 then)
             assert self._floor is not None
             p_up, p_dn = self._floor.metric.w_up, self._floor.metric.w_dn
-        return (self.w_up, self.w_dn, self._dirty, p_up, p_dn)
+        return (self.w_up, self.w_dn, self._dirty, p_up, p_dn, int(self._everywhere))
 
     def _wait_locked(self) -> bool:
         """With the lock held: True if the floor search must answer (the weights lag and the
