@@ -445,7 +445,10 @@ class Metric:
             prior_cost = self._prior[2] if self._prior is not None else _NO_COST
             # the first change since the held weights were exact: their costs are the held
             raised = -1 if self._stale or self._ex_cost is None else self._n_raised
-            old_ex = self._ex_cost[e] if raised >= 0 and self._ex_cost is not None else None
+            # (their costs before, to keep the count if the change is taken in place)
+            in_place = e.size <= BACKGROUND_EDGES or self._floor is None
+            keep = raised >= 0 and in_place and self._ex_cost is not None
+            old_ex = self._ex_cost[e] if keep and self._ex_cost is not None else None
             # one pass: validate, write, mark the nodes above lowered costs, compare the floor
             marked, above, below, everywhere = ck.take_change(
                 e, c, self.cost, floor_cost, prior_cost, h.parent, h.edge_low, self._dirty,
