@@ -344,7 +344,7 @@ class Floor:
     ) -> tuple[float, I32, int]:
         """Exact least-cost route for ``cost`` (which :meth:`admits`): (cost summed along the
         route, edge ids, nodes settled); inf and no edges if none. ``lower``: two other sets
-        of upward and downward arc weights on the same hierarchy (held and base) and a
+        of upward and downward arc weights on the same hierarchy (held and prior) and a
         per-node (by rank) level, raised to a least level: a node's arcs weigh the held
         weights at level 0, the other set's at 1 and the floor's at 2, and every arc so chosen
         must weigh nowhere more than under ``cost`` (a metric customised before a change,
