@@ -26,6 +26,7 @@ from corridor.routing import (
     update_costs,
 )
 from corridor.routing import _cch as cch
+from corridor.routing import _cch_kernels as ck
 from corridor.routing import _engine as engine
 from corridor.routing import _kernels as k
 from corridor.routing._cch import Floor, Hierarchy, Metric
@@ -296,7 +297,7 @@ def test_random_hazard_changes_answered_exactly_during_and_after_recustomisation
     rng = np.random.default_rng(51)
     live = [f"z{i}" for i in range(50)]
     metric.wait()
-    used_dirty: set[bool] = set()
+    used_levels: set[int] = set()
     for step in range(12):
         action = rng.choice(["add", "move", "remove"]) if live else "add"
         if action == "remove":
@@ -315,10 +316,11 @@ def test_random_hazard_changes_answered_exactly_during_and_after_recustomisation
         go = _blocked_worker(metric)
         assert metric.update(changed, cost) == -1
         assert not metric.current
-        # potentials from the weights before the change (the floor's above lowered costs)
+        # potentials from the weights before the change (the prior's or the floor's above
+        # lowered costs)
         lower = metric._lower_weights()
         assert lower is not None
-        used_dirty.add(bool(lower[2].any()))
+        used_levels.update(np.unique(np.maximum(lower[2], lower[5])).tolist())
         pairs = rng.integers(network.n_nodes, size=(25, 2)).tolist()
         during = [metric.shortest(s, t) for s, t in pairs]
         assert not metric.current  # all answered while the hierarchy lagged
@@ -333,7 +335,90 @@ def test_random_hazard_changes_answered_exactly_during_and_after_recustomisation
             assert_path(network, cost, s, t, got, edges)
             after = metric.shortest(s, t)[0]
             assert after == pytest.approx(expected, rel=1e-9, abs=1e-9)
-    assert used_dirty == {True, False}  # after removals or moves; after additions only
+    # every kind of arc: held, the prior's (costs lowered, not below the prior picture's),
+    # the floor's (below it: a zone the prior held was removed)
+    assert used_levels == {0, 1, 2}
+
+
+def test_the_prior_picture_answers_for_removed_zones_it_did_not_hold(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an addition is customised, the weights it replaced are kept as the prior picture
+    (their costs are nowhere above the new ones). Removing the added zones lowers costs
+    only to that picture's (potentials from its arcs, level 1); removing a zone it held goes
+    below it (the floor's arcs above, level 2). Both during the catch-up, and the next
+    addition's, are exact; the prior is dropped once a change takes a cost below it."""
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    hierarchy = Hierarchy.build(network)
+    floor = Floor(hierarchy, network)
+    model = RiskModel(network, zones(network, 40, seed=120), at=AT)
+    cost = costs(network, model)
+    metric = Metric(hierarchy, cost, floor)
+    metric.wait()
+    assert metric._prior is None  # the first customisation replaced nothing
+    picture = cost.copy()
+    plain = Router(network, use_hierarchy=False)
+    rng = np.random.default_rng(121)
+
+    def check(changed: np.ndarray, levels: set[int], may: frozenset[int] = frozenset()) -> None:
+        before = cost.copy()
+        update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+        go = _blocked_worker(metric)
+        metric.update(changed, cost)
+        lower = metric._lower_weights()
+        assert lower is not None
+        found = set(np.unique(np.maximum(lower[2], lower[5])).tolist())
+        assert levels <= found <= levels | may
+        # the prior's arcs everywhere (no level-1 marks written) only when they equal the
+        # held ones below every node that marks would leave at 0: the same potentials
+        marked = lower[2].copy()
+        if lower[5]:
+            lowered = changed[cost[changed] < before[changed]]
+            ck.mark_dirty(hierarchy.parent, hierarchy.edge_low, lowered, marked, 1)
+        pairs = rng.integers(network.n_nodes, size=(40, 2)).tolist()
+        for s, t in pairs:
+            got, edges, settled = metric.shortest(s, t)
+            assert metric.answered_by == "floor"
+            expected = plain.shortest(cost, s, t, method="dijkstra").cost
+            assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), (levels, s, t)
+            assert_path(network, cost, s, t, got, edges)
+            with_marks = floor.search(cost, s, t, (*lower[:2], marked, *lower[3:5], 0))
+            assert with_marks[0] == got and with_marks[2] == settled
+        go.set()
+        metric.wait()
+
+    check(model.add(zones(network, 30, seed=122, prefix="a")), {0})
+    assert metric._prior is not None
+    assert np.array_equal(metric._prior[2], picture)
+    fresh = Metric(hierarchy, picture)
+    assert np.array_equal(metric._prior[0], fresh.w_up)
+    # the added zones gone: back to the prior's costs, not below; the prior's arcs on
+    # every node (held and prior agree wherever no cost went down)
+    check(model.remove([f"a{i}" for i in range(30)]), {1})
+    assert metric._prior is not None
+    # a small change taken in place that goes below the prior drops it too
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", network.n_edges)
+    changed = model.add([replace(zones(network, 1, seed=123, prefix="a")[0], id="z25")])
+    update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+    assert metric.update(changed, cost) >= 0 and metric.current
+    assert metric._prior is None
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    check(model.add(zones(network, 10, seed=124, prefix="b")), {0})
+    assert metric._prior is not None
+    # one more zone, taken in place (the prior stays, and counts the costs above it)
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", network.n_edges)
+    changed = model.add(zones(network, 6, seed=125, prefix="c")[5:])  # (shelling: no closure)
+    update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+    assert metric.update(changed, cost) >= 0 and metric._prior is not None
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    # the ten gone: the held weights still see that one where no cost went down
+    check(model.remove([f"b{i}" for i in range(10)]), {0, 1})
+    assert metric._prior is not None
+    # zones the prior held gone: below its costs, the floor's arcs above them (the prior's
+    # where a new zone overlaps one removed, or everywhere else if that lowers every cost
+    # above the prior's: the checks on the marks' potentials say the same)
+    check(model.remove([f"z{i}" for i in range(10, 25)]), {2}, frozenset({0, 1}))
+    assert metric._prior is None  # no longer below every held cost
 
 
 def test_partial_updates_after_random_changes_equal_dijkstra(network: Network) -> None:

@@ -33,8 +33,9 @@ from corridor.routing import _cch_kernels as ck
 F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
-# arc weights (up, down) and per-node dirty marks: the potentials of the floor search
-Lower = tuple[F64, F64, NDArray[np.uint8]]
+# the potentials of the floor search: held arc weights (up, down), per-node dirty levels
+# (0 held, 1 prior, 2 floor), the prior's arc weights (up, down) and the least level
+Lower = tuple[F64, F64, NDArray[np.uint8], F64, F64, int]
 
 EXTRA_RANK = "routing_cch_rank"  # its name in a network file's extras
 LEAF = 48  # node sets this small are ordered without further dissection
@@ -342,16 +343,21 @@ class Floor:
         self, cost: F64, s: int, t: int, lower: Lower | None = None
     ) -> tuple[float, I32, int]:
         """Exact least-cost route for ``cost`` (which :meth:`admits`): (cost summed along the
-        route, edge ids, nodes settled); inf and no edges if none. ``lower``: other upward and
-        downward arc weights on the same hierarchy and a per-node (by rank) dirty mark, such
-        that the arcs of nodes not marked weigh nowhere more than under ``cost`` (a metric
-        customised before a change, with the nodes above the edges whose cost went down
-        marked): tighter potentials, the floor's weights on the marked nodes' arcs."""
+        route, edge ids, nodes settled); inf and no edges if none. ``lower``: two other sets
+        of upward and downward arc weights on the same hierarchy (held and prior) and a
+        per-node (by rank) level, raised to a least level: a node's arcs weigh the held
+        weights at level 0, the other set's at 1 and the floor's at 2, and every arc so chosen
+        must weigh nowhere more than under ``cost`` (a metric customised before a change,
+        with the nodes above the edges whose cost went down raised): tighter potentials than
+        the floor's alone."""
         h, f = self.metric.hierarchy, self.metric
-        w_up, w_dn, dirty = lower if lower is not None else (f.w_up, f.w_dn, self._clean)
+        if lower is None:
+            lower = (f.w_up, f.w_dn, self._clean, f.w_up, f.w_dn, 0)
+        w_up, w_dn, dirty, b_up, b_dn, least = lower
         with self._lock:
             found, edges, settled = ck.potential_astar(
-                h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, f.w_up, f.w_dn, dirty,
+                h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, b_up, b_dn, f.w_up, f.w_dn,
+                dirty, least,
                 self._indptr, self._target, self._source, cost, s, t,
                 self._dist, self._pred, self._touched, self._pot, self._dist_b, self._pred_b,
                 self._chain, self._done, self._hkey, self._hval,
@@ -403,9 +409,22 @@ class Metric:
         # whether the held weights were once exact (for the costs then held)
         self._base = False
         # by rank: nodes whose upward arcs may weigh more than under the held costs (they lie
-        # above an edge whose cost went down since the weights were exact); none when current
+        # above an edge whose cost went down since the weights were exact); none when current.
+        # Level 1: the prior picture's arcs are still low enough there; 2: only the floor's
         self._dirty: NDArray[np.uint8] = np.zeros(h.rank.shape[0], np.uint8)
         self._n_dirty = 0
+        # the costs the held weights are a customisation of, when they are exactly that (kept
+        # with a floor only, from the first background customisation on)
+        self._ex_cost: F64 | None = None
+        # a prior picture: weights (up, down) customised for costs (the third) that are
+        # nowhere above the held costs except under nodes marked 2: the potentials' arcs on
+        # nodes marked 1 (they see the hazards the prior held, where the floor sees none)
+        self._prior: tuple[F64, F64, F64] | None = None
+        self._below_prior = False  # a change since the marks were cleared went below it
+        # edges whose cost for the held weights is above the prior's (-1: not known)
+        self._n_raised = -1
+        # every node takes at least the prior's arcs (level 1) until the weights catch up
+        self._everywhere = False
         # the first customisation too: with a floor, a new hazard picture is answered at once
         with self._lock:
             self._customise_locked()
@@ -423,13 +442,23 @@ class Metric:
         with self._lock:
             check = self._floor is not None and self._floor_ok
             floor_cost = self._floor.cost if self._floor is not None and check else _NO_COST
+            prior_cost = self._prior[2] if self._prior is not None else _NO_COST
+            # the first change since the held weights were exact: their costs are the held
+            raised = -1 if self._stale or self._ex_cost is None else self._n_raised
+            # (their costs before, to keep the count if the change is taken in place)
+            in_place = e.size <= BACKGROUND_EDGES or self._floor is None
+            keep = raised >= 0 and in_place and self._ex_cost is not None
+            old_ex = self._ex_cost[e] if keep and self._ex_cost is not None else None
             # one pass: validate, write, mark the nodes above lowered costs, compare the floor
-            marked, above = ck.take_change(
-                e, c, self.cost, floor_cost, h.parent, h.edge_low, self._dirty
-            )
+            marked, above, below, everywhere = ck.take_change(
+                e, c, self.cost, floor_cost, prior_cost, h.parent, h.edge_low, self._dirty,
+                raised, self._everywhere,
+            )  # fmt: skip
             if marked < 0:
                 raise ValueError("costs must be non-negative numbers")
             self._n_dirty += int(marked)
+            self._below_prior |= bool(below)
+            self._everywhere = bool(everywhere)
             if check:
                 self._floor_ok = bool(above)
             if self._stale:  # the running customisation read costs changed since: redo
@@ -466,21 +495,40 @@ class Metric:
                     )
                 )
                 if done < 0:  # weights half updated: those below no lowered edge stay low
+                    self._ex_cost = None
                     self._customise_locked()
                 else:
+                    if self._ex_cost is not None:
+                        self._ex_cost[e] = self.cost[e]
+                        if self._prior is not None and old_ex is not None:
+                            p = self._prior[2][e]  # (an edge listed twice: counted once)
+                            new_ex = self._ex_cost[e]
+                            _, first = np.unique(e, return_index=True)
+                            self._n_raised += int(
+                                (new_ex[first] > p[first]).sum() - (old_ex[first] > p[first]).sum()
+                            )
+                        else:
+                            self._n_raised = -1
                     self._exact()
         self.last_recomputed = done
         return done
 
     def _mark_dirty(self, lowered: I64) -> None:
-        """Mark the nodes above edges whose cost went down (the lock is held)."""
+        """Mark the nodes above edges whose cost went down, for the floor (the lock is held)."""
         if lowered.size:
             h = self.hierarchy
-            self._n_dirty += int(ck.mark_dirty(h.parent, h.edge_low, lowered, self._dirty))
+            self._n_dirty += int(ck.mark_dirty(h.parent, h.edge_low, lowered, self._dirty, 2))
+            self._below_prior = True
 
     def _exact(self) -> None:
-        """The held weights now match the held costs (the lock is held)."""
+        """The held weights now match the held costs (the lock is held); the marks go, and
+        with them the prior if some cost went below it since (its marks said where)."""
         self._base = True
+        self._everywhere = False
+        if self._below_prior:
+            self._prior = None
+            self._below_prior = False
+            self._n_raised = -1
         if self._n_dirty:
             self._dirty.fill(0)
             self._n_dirty = 0
@@ -496,6 +544,9 @@ class Metric:
             self._customise()
             self._stale = False
             self._error = None
+            self._ex_cost = None  # (no floor to answer while catching up: no prior either)
+            self._prior = None
+            self._n_raised = -1
             self._exact()
 
     def _start_background(self) -> None:
@@ -505,7 +556,9 @@ class Metric:
 
     def _background(self) -> None:
         """Customise into new arrays, so that the held weights (the picture before the change)
-        stay readable as potentials meanwhile; swap them in when done."""
+        stay readable as potentials meanwhile; swap them in when done. The weights swapped
+        out become the prior picture if their costs are nowhere above the new ones (a
+        change that only added hazards), else the prior stays if it still is."""
         while True:
             try:
                 # the costs as they are now, without the lock (queries go on): a change
@@ -513,6 +566,7 @@ class Metric:
                 floats, ints = self._buffers(self.cost)
                 # compiled without the GIL; queries meanwhile use the floor search
                 self._customise_into(floats, ints)
+                prior, ex_cost, n_raised = self._next_prior(floats)
             except Exception as exc:  # kept for every waiter; the next change retries
                 with self._cond:
                     self._error = exc
@@ -524,10 +578,37 @@ class Metric:
                     self._redo = False
                     continue
                 self._bind(floats, ints)
+                # the held costs are those customised (no change since, or _redo), and the
+                # prior's are nowhere above them: no mark is left, at either level
+                self._prior = prior
+                self._below_prior = False
+                self._ex_cost = ex_cost
+                self._n_raised = n_raised
                 self._exact()
                 self._stale = False
                 self._cond.notify_all()
                 return
+
+    def _next_prior(self, floats: F64) -> tuple[tuple[F64, F64, F64] | None, F64, int]:
+        """(the prior picture for the costs just customised into ``floats``, a copy of those
+        costs, on how many edges they are above the prior's). Read without the lock: while
+        stale, nothing else writes the held weights, ``_ex_cost`` or ``_prior``, and no
+        change was made since the copy unless _redo."""
+        a, m = self.hierarchy.n_arcs, self.cost.shape[0]
+        new_cost = floats[2 * a : 2 * a + m]
+        ex_cost = np.empty(m)
+        ck.copy_into(ex_cost, new_cost)
+        old = self._ex_cost
+        if old is not None and self._base:
+            ok, more = ck.all_at_least(new_cost, old)
+            if ok:
+                return (self.w_up, self.w_dn, old), ex_cost, int(more)
+        prior = self._prior
+        if prior is not None:
+            ok, more = ck.all_at_least(new_cost, prior[2])
+            if ok:
+                return prior, ex_cost, int(more)
+        return None, ex_cost, -1
 
     def wait(self) -> None:
         """Return once the weights match the held costs (a background customisation done);
@@ -553,7 +634,14 @@ class Metric:
         nodes not marked then weigh at most what the held costs give them (every cost below
         them only went up since; a partial update given up half-way leaves each such arc at a
         minimum over its triangles' current values, no higher), else None (floor only)."""
-        return (self.w_up, self.w_dn, self._dirty) if self._base else None
+        if not self._base:
+            return None
+        if self._prior is not None:
+            p_up, p_dn, _ = self._prior
+        else:  # (no node is at level 1 then)
+            assert self._floor is not None
+            p_up, p_dn = self._floor.metric.w_up, self._floor.metric.w_dn
+        return (self.w_up, self.w_dn, self._dirty, p_up, p_dn, int(self._everywhere))
 
     def _wait_locked(self) -> bool:
         """With the lock held: True if the floor search must answer (the weights lag and the

@@ -406,50 +406,106 @@ def _upward(parent, up_ptr, up_head, w, s, dist, pred):  # type: ignore[no-untyp
 
 
 @njit(cache=True, inline="always")
-def _mark_up(v, parent, dirty):  # type: ignore[no-untyped-def]
-    """Mark v and its elimination-tree ancestors up to the first marked one; how many."""
+def _mark_up(v, parent, dirty, level):  # type: ignore[no-untyped-def]
+    """Raise v and its elimination-tree ancestors to ``level``, up to the first one already
+    at or above it (whose ancestors all are: marks are closed upwards); how many were
+    raised from 0."""
     count = 0
-    while v != -1 and dirty[v] == 0:
-        dirty[v] = 1
-        count += 1
+    while v != -1 and dirty[v] < level:
+        if dirty[v] == 0:
+            count += 1
+        dirty[v] = level
         v = parent[v]
     return count
 
 
 @njit(cache=True)
-def mark_dirty(parent, edge_low, edges, dirty):  # type: ignore[no-untyped-def]
-    """Mark (``dirty[v] = 1``, rank numbering) every node whose upward arcs' weights may
-    depend on the costs of ``edges``: the elimination-tree path from each edge's lower end
-    (``edge_low``, -1 for a loop) to the root (a triangle's middle node is a descendant of
-    both arcs' tails, so every arc an edge feeds has its tail on that path). Returns how
-    many were newly marked."""
+def mark_dirty(parent, edge_low, edges, dirty, level):  # type: ignore[no-untyped-def]
+    """Mark (``dirty[v] = level`` unless already higher, rank numbering) every node whose
+    upward arcs' weights may depend on the costs of ``edges``: the elimination-tree path
+    from each edge's lower end (``edge_low``, -1 for a loop) to the root (a triangle's middle
+    node is a descendant of both arcs' tails, so every arc an edge feeds has its tail on that
+    path). Returns how many were newly marked."""
     count = 0
     for k in range(edges.shape[0]):
-        count += _mark_up(edge_low[edges[k]], parent, dirty)
+        count += _mark_up(edge_low[edges[k]], parent, dirty, level)
     return count
 
 
 @njit(cache=True)
-def take_change(edges, cost, held, floor_cost, parent, edge_low, dirty):  # type: ignore[no-untyped-def]
+def take_change(  # type: ignore[no-untyped-def]
+    edges, cost, held, floor_cost, base_cost, parent, edge_low, dirty, raised, everywhere
+):
     """Write ``cost[edges]`` into ``held``, marking (as :func:`mark_dirty`) the nodes above
-    every edge whose cost went down. Returns (newly marked, whether every new cost is at or
-    above ``floor_cost``, when that is not empty); (-1, False) and nothing written if a new
-    cost is negative or NaN."""
+    every edge whose cost went down: level 1 where the new cost is still at or above
+    ``base_cost`` (the costs of an older, lower picture), level 2 where it is below it or
+    there is no base (``base_cost`` empty).
+
+    Level 1 everywhere (the base's arcs on every node not at 2) is as tight as those marks
+    when the held weights are a customisation of ``held`` (the first change since) and every
+    edge whose held cost is above the base's (``raised`` of them) goes down: below every
+    unmarked node the two pictures then agree, and so do their arcs. The level-1 marks are
+    then not written, nor when ``everywhere`` is already so (``raised`` -1: not the first
+    change). Returns (newly marked, whether every new cost is at or above ``floor_cost``
+    (when that is not empty), whether some new cost is below ``base_cost``, level 1
+    everywhere); (-1, False, False, False) and nothing written if a new cost is negative or
+    NaN."""
     for k in range(edges.shape[0]):
         if not cost[edges[k]] >= 0.0:
-            return -1, False
+            return -1, False, False, False
     check = floor_cost.shape[0] > 0
+    has_base = base_cost.shape[0] > 0
     above = True
+    below_base = False
     count = 0
+    covered = 0  # edges above the base's cost that went down
+    lows = np.empty(edges.shape[0] if has_base and not everywhere else 0, np.int32)
+    n_low = 0
     for k in range(edges.shape[0]):
         e = edges[k]
         c = cost[e]
         if check and c < floor_cost[e]:
             above = False
-        if c < held[e]:
-            count += _mark_up(edge_low[e], parent, dirty)
+        old = held[e]
+        if c < old:
+            if has_base:
+                b = base_cost[e]
+                if old > b:
+                    covered += 1
+                if c < b:
+                    below_base = True
+                    count += _mark_up(edge_low[e], parent, dirty, 2)
+                elif not everywhere:
+                    lows[n_low] = edge_low[e]
+                    n_low += 1
+            else:
+                count += _mark_up(edge_low[e], parent, dirty, 2)
         held[e] = c
-    return count, above
+    if has_base and not everywhere:
+        everywhere = raised >= 0 and covered == raised
+        if not everywhere:
+            for k in range(n_low):
+                count += _mark_up(lows[k], parent, dirty, 1)
+    return count, above, below_base, everywhere and has_base
+
+
+@njit(cache=True, nogil=True)
+def all_at_least(a, b):  # type: ignore[no-untyped-def]
+    """(whether ``a[i] >= b[i]`` for every i, for how many i ``a[i] > b[i]``); no early
+    exit: the loop vectorises."""
+    ok = True
+    more = 0
+    for i in range(a.shape[0]):
+        ok &= a[i] >= b[i]
+        more += a[i] > b[i]
+    return ok, more
+
+
+@njit(cache=True, nogil=True)
+def copy_into(dst, src):  # type: ignore[no-untyped-def]
+    """``dst[:] = src`` without the GIL (the background thread's copies)."""
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
 
 
 @njit(cache=True, inline="always")
@@ -1124,13 +1180,16 @@ def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-d
 
 
 @njit(cache=True, inline="always")
-def _potential(x, pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain, done, n_done):  # type: ignore[no-untyped-def]
+def _potential(  # type: ignore[no-untyped-def]
+    x, pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty, least, chain, done, n_done
+):
     """Exact distance from x to the target under the lower metric (lazy RPHAST, Strasser and
     Zeitz, "CH-Potentials", 2021): min of the downward search's value at x and, over x's
     upward arcs, the arc plus its head's potential. Up-neighbours are elimination-tree
     ancestors, so the unknown part of x's chain is evaluated from its top down; known
     potentials stay closed upwards. ``pot`` is NaN where unknown; returns (value, n_done).
-    The arcs of a ``dirty`` node weigh ``f_up`` (the floor), the others ``w_up``."""
+    The arcs of a node weigh ``w_up`` where ``dirty`` is 0, ``b_up`` (the base) where it is 1,
+    ``f_up`` (the floor) where it is 2; no level is below ``least``."""
     p = pot[x]
     if not np.isnan(p):
         return p, n_done
@@ -1143,7 +1202,8 @@ def _potential(x, pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain
     for i in range(k - 1, -1, -1):
         y = chain[i]
         best = dist_b[y]
-        w = f_up if dirty[y] else w_up
+        d = max(dirty[y], least)
+        w = w_up if d == 0 else (b_up if d == 1 else f_up)
         for a in range(up_ptr[y], up_ptr[y + 1]):
             c = w[a] + pot[up_head[a]]
             best = min(best, c)
@@ -1161,9 +1221,12 @@ def potential_astar(  # type: ignore[no-untyped-def]
     up_head,
     w_up,
     w_dn,
+    b_up,
+    b_dn,
     f_up,
     f_dn,
     dirty,
+    least,
     indptr,
     target,
     source,
@@ -1182,15 +1245,16 @@ def potential_astar(  # type: ignore[no-untyped-def]
     hval,
 ):
     """A* from s to t (network ids) over the network's own edges with ``cost``, guided by the
-    exact distances to t under a *lower* metric: arc weights ``f_up``/``f_dn`` (the floor,
-    customised for costs nowhere above ``cost``) on the arcs of ``dirty`` nodes, ``w_up``/
-    ``w_dn`` on the others, every one at most the arc's weight under ``cost`` (the
-    distances in a graph of such arcs are admissible and consistent potentials, so the
-    search is exact). With hazards on a few percent of the edges it settles little more than
-    the route. It answers while the hierarchy re-customises for ``cost``. Work arrays:
-    ``dist`` inf, ``pred`` -1, ``pot`` NaN, ``dist_b`` inf and ``pred_b`` -1 on entry and on
-    return. Returns (cost summed along the route, edge ids, nodes settled); inf and no edges
-    when t is unreachable."""
+    exact distances to t under a *lower* metric: by each node's ``dirty`` level (at least
+    ``least``), arc
+    weights ``w_up``/``w_dn`` (0), ``b_up``/``b_dn`` (1) or ``f_up``/``f_dn`` (2, the floor,
+    customised for costs nowhere above ``cost``), every one at most the arc's weight under
+    ``cost`` (the distances over such arcs are admissible potentials; a node reached again
+    more cheaply is queued again, so the search is exact). With hazards on a few percent of
+    the edges it settles little more than the route. It answers while the hierarchy
+    re-customises for ``cost``. Work arrays: ``dist`` inf, ``pred`` -1, ``pot`` NaN,
+    ``dist_b`` inf and ``pred_b`` -1 on entry and on return. Returns (cost summed along the
+    route, edge ids, nodes settled); inf and no edges when t is unreachable."""
     if s == t:
         return 0.0, np.zeros(0, np.int32), 0
     rt = rank[t]
@@ -1199,7 +1263,11 @@ def potential_astar(  # type: ignore[no-untyped-def]
     while v != -1:
         dv = dist_b[v]
         if dv < INF:
-            _relax(v, dv, up_ptr, up_head, f_dn if dirty[v] else w_dn, dist_b, pred_b)
+            d = max(dirty[v], least)
+            _relax(
+                v, dv, up_ptr, up_head, w_dn if d == 0 else (b_dn if d == 1 else f_dn),
+                dist_b, pred_b,
+            )  # fmt: skip
         v = parent[v]
     # a relative hair below the floor distance: rounding never makes a bound too high
     shrink = 1.0 - 1e-12
@@ -1208,8 +1276,9 @@ def potential_astar(  # type: ignore[no-untyped-def]
     touched[0] = s
     dist[s] = 0.0
     ps, n_done = _potential(
-        rank[s], pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain, done, 0
-    )
+        rank[s], pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty, least, chain,
+        done, 0,
+    )  # fmt: skip
     settled = 0
     size = 0
     if ps < INF:
@@ -1234,8 +1303,8 @@ def potential_astar(  # type: ignore[no-untyped-def]
             nd = du + c
             if nd < dist[v]:
                 pv, n_done = _potential(
-                    rank[v], pot, dist_b, parent, up_ptr, up_head, w_up, f_up, dirty, chain,
-                    done, n_done,
+                    rank[v], pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty,
+                    least, chain, done, n_done,
                 )  # fmt: skip
                 if pv == INF:
                     continue  # t is unreachable from v even on the floor
