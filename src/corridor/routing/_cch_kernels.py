@@ -727,6 +727,39 @@ def carry_arc(  # type: ignore[no-untyped-def]
             top += 3
 
 
+@njit(cache=True)
+def _target_chains(parent, up_ptr, up_head, w_dn, targets, dist, pred):  # type: ignore[no-untyped-def]
+    """Each target's downward search, kept flat: chain j is ``[offs[j], offs[j+1])`` of
+    (node, distance to the target, predecessor arc), from the target up to the root.
+    ``dist``/``pred`` are inf/-1 on entry and left so."""
+    k_t = targets.shape[0]
+    offs = np.zeros(k_t + 1, np.int64)
+    for j in range(k_t):
+        v = targets[j]
+        length = 0
+        while v != -1:
+            length += 1
+            v = parent[v]
+        offs[j + 1] = offs[j] + length
+    c_node = np.empty(offs[k_t], np.int64)
+    c_dist = np.empty(offs[k_t])
+    c_pred = np.empty(offs[k_t], np.int64)
+    for j in range(k_t):
+        t = targets[j]
+        dist[t] = 0.0
+        _upward(parent, up_ptr, up_head, w_dn, t, dist, pred)
+        v = t
+        i = offs[j]
+        while v != -1:
+            c_node[i] = v
+            c_dist[i] = dist[v]
+            c_pred[i] = pred[v]
+            i += 1
+            v = parent[v]
+        _clear(parent, t, dist, pred)
+    return offs, c_node, c_dist, c_pred
+
+
 @njit(cache=True, nogil=True)
 def many_to_many_carried(  # type: ignore[no-untyped-def]
     parent,
@@ -775,34 +808,14 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
     f_known = np.zeros(n, np.uint8)
     dist = np.full(n, INF)
     pred = np.full(n, -1, np.int64)
-    offs = np.zeros(k_t + 1, np.int64)
-    for j in range(k_t):
-        v = targets[j]
-        length = 0
-        while v != -1:
-            length += 1
-            v = parent[v]
-        offs[j + 1] = offs[j] + length
-    c_node = np.empty(offs[k_t], np.int64)
-    c_dist = np.empty(offs[k_t])
-    c_pred = np.empty(offs[k_t], np.int64)
+    offs, c_node, c_dist, c_pred = _target_chains(
+        parent, up_ptr, up_head, w_dn, targets, dist, pred
+    )
     c_a = np.zeros(offs[k_t])
     c_b = np.zeros(offs[k_t])
     c_known = np.zeros(offs[k_t], np.uint8)
     for j in range(k_t):
-        t = targets[j]
-        dist[t] = 0.0
-        _upward(parent, up_ptr, up_head, w_dn, t, dist, pred)
-        v = t
-        i = offs[j]
-        while v != -1:
-            c_node[i] = v
-            c_dist[i] = dist[v]
-            c_pred[i] = pred[v]
-            i += 1
-            v = parent[v]
         c_known[offs[j]] = 1  # the target itself: sums 0
-        _clear(parent, t, dist, pred)
     for i in range(sources.shape[0]):
         s = sources[i]
         dist[s] = 0.0
@@ -912,31 +925,9 @@ def many_to_many(  # type: ignore[no-untyped-def]
     pred_f = np.full(n, -1, np.int64)
     dist_b = np.full(n, INF)
     pred_b = np.full(n, -1, np.int64)
-    # the targets' chains, flat
-    offs = np.zeros(k_t + 1, np.int64)
-    for j in range(k_t):
-        v = targets[j]
-        length = 0
-        while v != -1:
-            length += 1
-            v = parent[v]
-        offs[j + 1] = offs[j] + length
-    c_node = np.empty(offs[k_t], np.int64)
-    c_dist = np.empty(offs[k_t])
-    c_pred = np.empty(offs[k_t], np.int64)
-    for j in range(k_t):
-        t = targets[j]
-        dist_b[t] = 0.0
-        _upward(parent, up_ptr, up_head, w_dn, t, dist_b, pred_b)
-        v = t
-        i = offs[j]
-        while v != -1:
-            c_node[i] = v
-            c_dist[i] = dist_b[v]
-            c_pred[i] = pred_b[v]
-            i += 1
-            v = parent[v]
-        _clear(parent, t, dist_b, pred_b)
+    offs, c_node, c_dist, c_pred = _target_chains(
+        parent, up_ptr, up_head, w_dn, targets, dist_b, pred_b
+    )
     buf = np.empty(64, np.int32)
     for i in range(sources.shape[0]):
         s = sources[i]

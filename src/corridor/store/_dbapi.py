@@ -189,8 +189,10 @@ def _postgres(url: DbUrl) -> Iterator[Any]:
         with conn.cursor() as cur:
             yield cur
     finally:
-        conn.rollback()
-        conn.close()
+        try:
+            conn.rollback()  # nothing was written
+        finally:
+            conn.close()  # also when the connection broke and the rollback failed
 
 
 @contextmanager
