@@ -257,6 +257,21 @@ def propose(served: Served, corridor_id: str) -> dict[str, Any]:
     return terms
 
 
+def propose_with_convoy(
+    served: Served, corridor_id: str, convoy_id: str, *, label: str, vehicles: int, people: int
+) -> None:
+    """A proposed corridor with one convoy registered, leaving tomorrow (check-in tests)."""
+    from datetime import UTC, datetime, timedelta
+
+    propose(served, corridor_id)
+    coordinator = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
+    convoy = {"id": convoy_id, "corridor_id": corridor_id, "label": label,
+              "vehicles": vehicles, "people": people,
+              "depart_utc": (datetime.now(UTC) + timedelta(days=1)).isoformat()}  # fmt: skip
+    added = httpx.post(f"{served.base}/convoys", json={"convoys": [convoy]}, headers=coordinator)
+    assert added.status_code == 200, added.text
+
+
 def test_a_liaison_sees_signature_status_and_uploads_its_party_signature(
     page: Page, served: Served
 ) -> None:
@@ -677,15 +692,10 @@ def test_the_time_slider_shows_hazards_active_then_faded_by_decay(
 
 
 def test_a_field_team_reports_a_check_in_from_the_page(page: Page, served: Served) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    propose(served, "krems-checkin")
+    propose_with_convoy(
+        served, "krems-checkin", "column-7", label="school buses", vehicles=6, people=240
+    )
     coordinator = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
-    convoy = {"id": "column-7", "corridor_id": "krems-checkin", "label": "school buses",
-              "vehicles": 6, "people": 240,
-              "depart_utc": (datetime.now(UTC) + timedelta(days=1)).isoformat()}  # fmt: skip
-    added = httpx.post(f"{served.base}/convoys", json={"convoys": [convoy]}, headers=coordinator)
-    assert added.status_code == 200, added.text
     log_in(page, served, "field")
     wait_for_roads(page)
     expect(page.page.locator("#live-state")).to_have_text("(connected)")
@@ -1244,15 +1254,10 @@ def test_an_incident_is_reported_with_the_keyboard_alone(page: Page, served: Ser
 
 
 def test_a_check_in_is_reported_with_the_keyboard_alone(page: Page, served: Served) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    propose(served, "krems-kb-checkin")
+    propose_with_convoy(
+        served, "krems-kb-checkin", "column-kb", label="ambulances", vehicles=3, people=30
+    )
     coordinator = {"Authorization": f"Bearer {served.tokens['coordinator']}"}
-    convoy = {"id": "column-kb", "corridor_id": "krems-kb-checkin", "label": "ambulances",
-              "vehicles": 3, "people": 30,
-              "depart_utc": (datetime.now(UTC) + timedelta(days=1)).isoformat()}  # fmt: skip
-    added = httpx.post(f"{served.base}/convoys", json={"convoys": [convoy]}, headers=coordinator)
-    assert added.status_code == 200, added.text
     log_in_by_keyboard(page, served, "field")
     wait_for_roads(page)
     expect(page.page.locator("#checkin-corridor option[value=krems-kb-checkin]")).to_have_count(1)
