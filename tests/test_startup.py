@@ -175,3 +175,28 @@ def test_a_case_the_lean_path_hands_over_runs_the_full_command(tmp_path: Path) -
     assert seen["codes"] == [0]
     assert db.is_file()
     assert {"sqlalchemy", "typer", "corridor.cli._app"} <= set(seen["loaded"])
+
+
+#: Database commands whose store functions run on the bare driver (``corridor.store._sql``):
+#: the Typer command runs, but neither SQLAlchemy nor psycopg 3 nor Alembic may load.
+SQL_PATH_MUST_NOT_LOAD = (*HEAVY, *MIGRATION_ONLY, "sqlalchemy", "psycopg")
+
+
+def test_sql_path_commands_do_not_load_sqlalchemy(db_url: str, tmp_path: Path) -> None:
+    """On SQLite and PostgreSQL at the head revision; each command must also succeed."""
+    from corridor.agreements import generate_keypair
+    from corridor.store import open_store
+
+    open_store(db_url).close()
+    pair = generate_keypair("p1", directory=tmp_path, passphrase=None)
+    commands = [
+        ["party", "add", "p1", "--role", "test", "--public-key", str(pair.public_path),
+         "--db", db_url],
+    ]  # fmt: skip
+    probe = _LEAN_PROBE.format(commands=commands, watched=SQL_PATH_MUST_NOT_LOAD)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["codes"] == [0] * len(commands), out.stderr
+    assert seen["loaded"] == [], f"the commands load {seen['loaded']}"

@@ -31,6 +31,7 @@ from typing import Any
 
 import corridor.store._engine as engine_module
 from corridor.store import open_store, record
+from corridor.store._tables import PartyRow
 
 MODULE = "corridor.store._movement_tables"
 PAUSE_BEFORE = "MovementAckRow"  # named by MovementRow's relationships, defined after it
@@ -108,6 +109,8 @@ def main(url: str, fix: str) -> None:
     def write(n: int) -> str | None:
         try:
             with open_store(url) as store, store.session() as s:
+                # An ORM write: it configures the mappers, as the server's writes do.
+                s.add(PartyRow(name=f"race {n}", role="test", public_key=f"key {n}"))
                 record(s, actor="race", action="test.write", payload={"n": n})
         except Exception as exc:  # reported to the parent, which decides
             return f"{type(exc).__name__}: {exc}".splitlines()[0]

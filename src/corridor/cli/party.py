@@ -107,11 +107,11 @@ def add(
 ) -> None:
     """Register a party and its public key in the store (audited)."""
     from corridor.agreements import load_public_key
-    from corridor.store import add_party, open_store
+    from corridor.store import add_party, transaction
 
     key = load_public_key(public_key)
-    with open_store(db) as store, store.session() as s:
-        add_party(s, name=name, role=role, public_key=key, actor=actor_name(actor))
+    with transaction(db) as tx:
+        add_party(tx, name=name, role=role, public_key=key, actor=actor_name(actor))
     console.print(f"registered party {name} ({role}), key {key}", highlight=False)
 
 

@@ -16,13 +16,10 @@ import typing as _typing
 if _typing.TYPE_CHECKING:
     from corridor.store._agreements import (
         AgreementRecord,
-        add_party,
         agreement_etag,
         close_agreement,
         export_agreement_bundle,
-        get_party,
         list_agreements,
-        list_parties,
         load_agreement,
         lock_corridor,
         propose_agreement,
@@ -107,6 +104,12 @@ if _typing.TYPE_CHECKING:
         list_networks,
         register_network,
     )
+    from corridor.store._parties import (
+        Party,
+        add_party,
+        get_party,
+        list_parties,
+    )
     from corridor.store._plain import (
         ENV_VAR,
         default_db_path,
@@ -129,6 +132,11 @@ if _typing.TYPE_CHECKING:
         open_store,
         schema_status,
         upgrade_db,
+    )
+    from corridor.store._sql import (
+        Sql,
+        as_sql,
+        transaction,
     )
     from corridor.store._tables import (
         AGREEMENT_STATES,
@@ -181,6 +189,7 @@ _WHERE: dict[str, str] = {
     "MovementRow": "corridor.store._movement_tables",
     "NetworkRow": "corridor.store._tables",
     "NoticeDetailsRow": "corridor.store._movement_tables",
+    "Party": "corridor.store._parties",
     "PartyRow": "corridor.store._tables",
     "PlanRecord": "corridor.store._plans",
     "PlanVersionRow": "corridor.store._plan_tables",
@@ -197,7 +206,7 @@ _WHERE: dict[str, str] = {
     "acknowledge_movement": "corridor.store._movements",
     "add_hazard": "corridor.store._hazards",
     "add_hazards": "corridor.store._hazards",
-    "add_party": "corridor.store._agreements",
+    "add_party": "corridor.store._parties",
     "add_user_row": "corridor.store._users",
     "agreement_etag": "corridor.store._agreements",
     "alembic_config": "corridor.store._schema",
@@ -216,7 +225,7 @@ _WHERE: dict[str, str] = {
     "get_hazard": "corridor.store._hazards",
     "get_hazard_row": "corridor.store._hazards",
     "get_network": "corridor.store._networks",
-    "get_party": "corridor.store._agreements",
+    "get_party": "corridor.store._parties",
     "hazard_feature": "corridor.store._hazards",
     "hazard_from_row": "corridor.store._hazards",
     "hazard_in_force": "corridor.store._hazards",
@@ -234,7 +243,7 @@ _WHERE: dict[str, str] = {
     "list_hazards": "corridor.store._hazards",
     "list_movements": "corridor.store._movements",
     "list_networks": "corridor.store._networks",
-    "list_parties": "corridor.store._agreements",
+    "list_parties": "corridor.store._parties",
     "list_plans": "corridor.store._plans",
     "list_user_rows": "corridor.store._users",
     "load_agreement": "corridor.store._agreements",
@@ -252,6 +261,9 @@ _WHERE: dict[str, str] = {
     "replay_problems": "corridor.store._audit_replay",
     "resolve_db_url": "corridor.store._plain",
     "save_checkpoint": "corridor.store._checkpoints",
+    "Sql": "corridor.store._sql",
+    "as_sql": "corridor.store._sql",
+    "transaction": "corridor.store._sql",
     "save_notice_details": "corridor.store._movements",
     "save_plan": "corridor.store._plans",
     "schema_status": "corridor.store._schema",
@@ -261,7 +273,7 @@ _WHERE: dict[str, str] = {
     "update_hazard": "corridor.store._hazards",
     "upgrade_db": "corridor.store._schema",
     "user_by_token_hash": "corridor.store._users",
-    "utc_now": "corridor.store._types",
+    "utc_now": "corridor.store._plain",
     "verify_audit": "corridor.store._audit",
 }
 
@@ -304,12 +316,14 @@ __all__ = [
     "MovementRow",
     "NetworkRow",
     "NoticeDetailsRow",
+    "Party",
     "PartyRow",
     "PlanRecord",
     "PlanVersionRow",
     "RuleFiringRow",
     "RuleSetRow",
     "SignatureRow",
+    "Sql",
     "StateProblem",
     "Store",
     "UTCDateTime",
@@ -322,6 +336,7 @@ __all__ = [
     "add_user_row",
     "agreement_etag",
     "alembic_config",
+    "as_sql",
     "audit_entries",
     "audit_head",
     "check_schema",
@@ -379,6 +394,7 @@ __all__ = [
     "sign_agreement",
     "submit_movement",
     "suspend_agreement",
+    "transaction",
     "update_hazard",
     "upgrade_db",
     "user_by_token_hash",

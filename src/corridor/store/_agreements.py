@@ -42,7 +42,7 @@ from corridor.store._agreement_read import (
     version_row,
 )
 from corridor.store._audit import record
-from corridor.store._parties import add_party, get_party, list_parties
+from corridor.store._parties import Party, add_party, get_party, list_parties
 from corridor.store._tables import (
     AgreementVersionRow,
     CorridorRow,
@@ -97,7 +97,7 @@ def _event(
     at: datetime,
     actor: str,
     reason: str | None = None,
-    party: PartyRow | None = None,
+    party: Party | None = None,
     signature: str | None = None,
     claimed_at: datetime | None = None,
 ) -> None:

@@ -149,20 +149,19 @@ def sqlite_file(url: DbUrl) -> str | None:
 
 
 @contextmanager
-def _sqlite(path: str) -> Iterator[Any]:
+def _sqlite(path: str, *, write: bool) -> Iterator[Any]:
     if not Path(path).is_file():
         raise HandOverError("no such file")  # the full path creates it, or says why not
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         for pragma in SQLITE_PRAGMAS:
             conn.execute(pragma)
-        conn.execute("BEGIN")  # deferred, as Store.session(write=False)
-        try:
-            yield conn.cursor()
-        finally:
-            conn.execute("ROLLBACK")  # nothing was written
+        # As Store.session(): IMMEDIATE takes the single writer lock at BEGIN, so a
+        # read-then-write transaction (the audit append) cannot interleave; DEFERRED reads.
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        yield conn
     finally:
-        conn.close()
+        conn.close()  # a transaction still open here is rolled back
 
 
 @contextmanager
@@ -186,38 +185,76 @@ def _postgres(url: DbUrl) -> Iterator[Any]:
         raise HandOverError("several hosts")
     conn = psycopg2.connect(**kwargs)
     try:
-        with conn.cursor() as cur:
-            yield cur
+        yield conn
     finally:
         try:
-            conn.rollback()  # nothing was written
+            if not conn.closed:
+                conn.rollback()  # after a commit this ends nothing
         finally:
             conn.close()  # also when the connection broke and the rollback failed
+
+
+@contextmanager
+def open_connection(db: str | None, *, write: bool = False) -> Iterator[tuple[Any, str]]:
+    """(DB-API connection, ``"sqlite"`` or ``"postgresql"``) in one transaction on the
+    database ``db`` names, checked to be at the head revision: committed when the block
+    ends normally (nothing to commit for a read), rolled back on any exception.
+
+    HandOverError (before the block runs, nothing printed) for every other case. An error
+    raised inside the block is the caller's and passes through unchanged.
+    """
+    url = parse_url(resolve_db_url(db))
+    need = head_revision()
+    try:
+        path = sqlite_file(url)
+        if path is not None:
+            opened, dialect = _sqlite(path, write=write), "sqlite"
+        elif url.drivername == PG_DRIVER:
+            opened, dialect = _postgres(url), "postgresql"
+        else:
+            raise HandOverError("not a plain SQLite file or PostgreSQL URL")
+        conn = opened.__enter__()
+    except HandOverError:
+        raise
+    except Exception as exc:  # every driver error is the full path's to word
+        raise HandOverError(f"{type(exc).__name__}: {exc}") from exc
+    try:
+        try:
+            cur = conn.cursor()
+            try:
+                cur.execute("SELECT version_num FROM alembic_version")
+                found = [row[0] for row in cur.fetchall()]
+            finally:
+                cur.close()
+        except Exception as exc:
+            raise HandOverError(f"{type(exc).__name__}: {exc}") from exc
+        if found != [need]:
+            raise HandOverError("schema revision is not the head")
+        yield conn, dialect
+        if write:
+            conn.commit() if dialect == "postgresql" else conn.execute("COMMIT")
+    except BaseException as exc:
+        if not opened.__exit__(type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        opened.__exit__(None, None, None)
 
 
 @contextmanager
 def read_cursor(db: str | None) -> Iterator[Any]:
     """A cursor in one read transaction on the database ``db`` names, checked to be at the
     head revision; HandOverError (nothing printed) for every other case."""
-    url = parse_url(resolve_db_url(db))
-    need = head_revision()
-    try:
-        path = sqlite_file(url)
-        if path is not None:
-            opened = _sqlite(path)
-        elif url.drivername == PG_DRIVER:
-            opened = _postgres(url)
-        else:
-            raise HandOverError("not a plain SQLite file or PostgreSQL URL")
-        with opened as cur:
-            cur.execute("SELECT version_num FROM alembic_version")
-            if [row[0] for row in cur.fetchall()] != [need]:
-                raise HandOverError("schema revision is not the head")
-            yield cur
-    except HandOverError:
-        raise
-    except Exception as exc:  # every driver error is the full path's to word
-        raise HandOverError(f"{type(exc).__name__}: {exc}") from exc
+    with open_connection(db) as (conn, _dialect):
+        cur = conn.cursor()
+        try:
+            try:
+                yield cur
+            except HandOverError:
+                raise
+            except Exception as exc:  # every driver error is the full path's to word
+                raise HandOverError(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            cur.close()
 
 
 def lean_schema_status(db: str | None) -> tuple[str, str, str]:

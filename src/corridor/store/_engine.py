@@ -75,6 +75,7 @@ def _configure_tables() -> None:
     from sqlalchemy.orm import configure_mappers
 
     from corridor.store import (  # noqa: F401
+        _audit_orm,
         _audit_tables,
         _monitoring_tables,
         _movement_tables,

@@ -81,3 +81,8 @@ def as_utc(value: Any) -> datetime | None:
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)
     return when.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    """The current time as an aware UTC datetime, at the microsecond both databases keep."""
+    return datetime.now(UTC)

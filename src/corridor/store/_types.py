@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
-from corridor.store._plain import as_utc
+from corridor.store._plain import as_utc, utc_now
+
+__all__ = ["UTCDateTime", "utc_now"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -36,8 +38,3 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         return as_utc(value)
-
-
-def utc_now() -> datetime:
-    """The current time as an aware UTC datetime, at the microsecond both databases keep."""
-    return datetime.now(UTC)
