@@ -27,7 +27,7 @@ from corridor.store import (
     transaction,
     verify_audit,
 )
-from corridor.store._sql import DriverSql, Json, SessionSql, lean_transaction, pyformat
+from corridor.store._sql import DriverSql, Json, SessionSql, as_sql, lean_transaction, pyformat
 from corridor.store._tables import HazardRow
 
 
@@ -185,3 +185,31 @@ def test_writers_on_both_paths_at_once_never_fork_the_chain(db_url: str) -> None
     for name in ("l0", "l1", "o0", "o1"):
         mine = [json.loads(e.payload or "")["i"] for e in entries if e.actor == name]
         assert mine == list(range(10))
+
+
+def test_driver_errors_reach_each_boundary_as_the_orm_raised_them(db_url: str) -> None:
+    """In a session: SQLAlchemy's classes, which the API maps (409, 422, 503); on the bare
+    driver: the store's own errors, which the CLI prints as one line."""
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+    from corridor.errors import StoreError
+
+    dup = "INSERT INTO parties (name, role, public_key, created_at) VALUES ('a', 'r', :k, :at)"
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    with open_store(db_url) as store:
+        with store.session() as s:
+            add_party(s, name="a", role="r", public_key="key-a", actor="t")
+        with pytest.raises(IntegrityError), store.session() as s:
+            as_sql(s).execute(dup, {"k": "key-b", "at": at})
+        with pytest.raises(OperationalError if "sqlite" in db_url else Exception), \
+                store.session() as s:  # fmt: skip
+            as_sql(s).execute("SELECT no_such_column FROM parties")
+    with pytest.raises(StoreError, match="refused the change"), transaction(db_url) as tx:
+        tx.execute(dup, {"k": "key-b", "at": at})
+    with pytest.raises(StoreError, match="database error"), transaction(db_url) as tx:
+        tx.execute("SELECT no_such_column FROM parties")
+    if "postgresql" in db_url:  # PostgreSQL text cannot hold NUL; SQLite stores it
+        with open_store(db_url) as store, pytest.raises(DataError), store.session() as s:
+            get_party(s, "a\x00b")
+        with pytest.raises(InputError, match="NUL"), transaction(db_url) as tx:
+            get_party(tx, "a\x00b")

@@ -177,8 +177,39 @@ class DriverSql:
             from psycopg2.extras import Json as Psycopg2Json
 
             return _run(cur, pyformat(sql), _pg_params(params or {}, Psycopg2Json))
+        except Exception as exc:
+            raise driver_error(exc) from exc
         finally:
             cur.close()
+
+
+def driver_error(exc: Exception) -> Exception:
+    """A bare driver's error as the store's own, worded as the server words the same error
+    (``corridor.api._problems``): the CLI prints one line for it, never a traceback."""
+    from corridor.errors import CorridorError, InputError, StoreError
+
+    if isinstance(exc, CorridorError):
+        return exc
+    # DB-API 2 class names, shared by sqlite3 and psycopg2 (whose SQLSTATE classes subclass them)
+    kinds = {cls.__name__ for cls in type(exc).__mro__}
+    if "IntegrityError" in kinds:
+        return StoreError(
+            f"the database refused the change: {_first_line(exc)}",
+            hint="another writer may have changed the same data; read it again and retry",
+        )
+    nul = isinstance(exc, ValueError) and "NUL" in str(exc)  # psycopg2 refuses it client-side
+    if "DataError" in kinds or nul:
+        return InputError(
+            "a value cannot be stored: text must not contain NUL bytes and must fit its "
+            f"field's length ({_first_line(exc)})"
+        )
+    if "DatabaseError" in kinds or "InterfaceError" in kinds:
+        return StoreError(f"database error: {_first_line(exc)}")
+    return exc
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 @dataclass
@@ -207,6 +238,16 @@ class SessionSql:
             from psycopg.types.json import Json as PsycopgJson
 
             return _run(cur, pyformat(sql), _pg_params(params or {}, PsycopgJson))
+        except Exception as exc:
+            # As SQLAlchemy would have raised it, so the server maps it once, as before
+            # (a lost race 409, a value the database refuses 422, anything else 503).
+            from sqlalchemy.exc import DBAPIError
+
+            dialect = session.get_bind().dialect
+            base = dialect.loaded_dbapi.Error
+            if isinstance(exc, base):
+                raise DBAPIError.instance(sql, params, exc, base, dialect=dialect) from exc
+            raise
         finally:
             cur.close()
 
@@ -241,8 +282,17 @@ def lean_transaction(db: str | None, *, write: bool = True) -> Iterator[DriverSq
     """
     from corridor.store._dbapi import open_connection
 
-    with open_connection(db, write=write) as (connection, dialect):
-        yield DriverSql(connection, dialect)
+    try:
+        with open_connection(db, write=write) as (connection, dialect):
+            yield DriverSql(connection, dialect)
+    except Exception as exc:  # the commit's own failure (the statements' are mapped already)
+        if not _from_driver(exc):
+            raise
+        raise driver_error(exc) from exc
+
+
+def _from_driver(exc: Exception) -> bool:
+    return type(exc).__module__.split(".")[0] in {"sqlite3", "psycopg2"}
 
 
 @contextmanager
