@@ -90,12 +90,12 @@ def test_a_falsifying_example_prints_small(krems: Krems) -> None:
 
 
 def describe(ops: list[tuple[str, object]]) -> str:
-    """One line per example, e.g. ``add h1 h3; time +8h; remove h1``: what a failure report
+    """One line per example, e.g. ``add h1 h3; time +8.0h; remove h1``: what a failure report
     needs (the suite's schemathesis plugin blanks Hypothesis's own printout of arguments)."""
 
     def one(op: str, arg: object) -> str:
         if op == "time":
-            return f"time {arg:+g}h"
+            return f"time {arg:+}h"  # shortest repr: exact, to paste into an @example
         return op + " " + " ".join("certain" if i == 24 else f"h{i}" for i in arg)  # type: ignore[attr-defined]
 
     return "; ".join(one(op, arg) for op, arg in ops)
