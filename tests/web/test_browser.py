@@ -439,6 +439,48 @@ def test_a_route_can_be_picked_with_the_keyboard_alone(page: Page, served: Serve
     assert_local_only(page, served)
 
 
+def map_zoom(tab: Page) -> int:
+    """The map's zoom level, read from the road tiles it asked for (/tiles/{z}/{x}/{y})."""
+    levels = {int(u.split("/tiles/")[1].split("/")[0]) for u in tab.requests if "/tiles/" in u}
+    assert len(levels) == 1, levels
+    return levels.pop()
+
+
+# Leaflet's keyboard pan step (its keyboardPanDelta option, not changed by the page).
+PAN_PX = 80
+
+
+def test_enter_during_a_keyboard_pan_picks_where_the_crosshair_stops(
+    page: Page, served: Served
+) -> None:
+    """Enter pressed while an arrow key's pan is still animating (0.25 s) picked a point the map
+    was passing through (at first, still the old centre) instead of the one under the crosshair
+    when the map stopped: here both ends of the route would be one point. The keys go to the
+    page as fast as the real keyboard sends them, with no wait between them."""
+    log_in(page, served, "observer")
+    wait_for_roads(page)
+    zoom = map_zoom(page)
+    page.page.focus("#route-pick")
+    page.page.keyboard.press("Enter")  # the map takes the focus; its centre is the pick
+    expect(page.page.locator("#status")).to_contain_text("Click the origin")
+    with page.page.expect_response(lambda r: r.url.endswith("/routes"), timeout=90_000) as asked:
+        page.page.keyboard.press("Enter")  # the origin: the map is at rest
+        page.page.keyboard.press("ArrowRight")
+        page.page.keyboard.press("Enter")  # the destination, while the map is still moving
+    origin, destination = picked(asked.value)
+    # Web Mercator at an integer zoom: 360 degrees of longitude span 256 * 2**zoom pixels, so
+    # one pan step moves the centre east by a fixed angle and not at all north or south. Within
+    # a pixel: the map at rest reports the centre it was set to, a panned map the one its
+    # whole-pixel position gives (here a pixel spans fewer degrees of latitude than of
+    # longitude, so the longitude pixel bounds both).
+    pixel = 360 / (256 * 2**zoom)
+    step = PAN_PX * pixel
+    assert abs(destination["lat"] - origin["lat"]) <= pixel, (origin, destination, pixel)
+    assert abs((destination["lon"] - origin["lon"]) - step) <= pixel, (origin, destination, step)
+    expect(page.page.locator("#status")).to_contain_text("Routes computed")
+    assert_local_only(page, served)
+
+
 def test_the_dashboard_speaks_ukrainian(page: Page, served: Served) -> None:
     page.page.goto(served.base + "/")
     page.page.select_option("#lang", "uk")
@@ -843,6 +885,38 @@ def test_a_coordinator_drafts_an_agreement_from_a_computed_route(
     assert_local_only(page, served)
 
 
+def test_a_route_of_no_road_is_explained_and_not_offered_for_drafting(
+    page: Page, served: Served
+) -> None:
+    """The same point picked twice snaps both ends to one road node: the server answers a route
+    of no edges. Drafting it threw a TypeError in the page (its terms had no first and last
+    coordinate); the page now says why there is no route and offers no draft."""
+    log_in(page, served, "coordinator")
+    wait_for_roads(page)
+    box = page.page.locator("#map").bounding_box()
+    page.page.click("#route-pick")
+    x, y = box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.4
+    with page.page.expect_response(lambda r: r.url.endswith("/routes"), timeout=90_000) as asked:
+        page.page.mouse.click(x, y)
+        page.page.mouse.click(x, y)
+    [route] = asked.value.json()["routes"]
+    assert route["edges"] == 0 and route["edge_ids"] == []  # the case under test
+    said = "Start and destination are the same place on the road network, so there is no route."
+    expect(page.page.locator("#status")).to_contain_text(said)
+    expect(page.page.locator("#route-result li.route-empty")).to_contain_text(said)
+    assert page.page.locator("#route-result li.route-empty").count() == 1
+    assert page.page.locator("button.draft-from-route").count() == 0
+    assert page.page.locator("#route-result li.route-safest").count() == 0
+    expect(page.page.locator("#draft-form")).to_be_hidden()
+    # Two points apart still give routes to draft.
+    routes = click_route(page, box)
+    assert routes["safest"]["edges"] > 0
+    expect(page.page.locator("#route-result li.route-empty")).to_have_count(0)
+    page.page.click("#route-result li.route-safest button.draft-from-route")
+    expect(page.page.locator("#draft-form")).to_be_visible()
+    assert_local_only(page, served)
+
+
 def test_only_a_coordinator_is_offered_drafting(page: Page, served: Served) -> None:
     log_in(page, served, "liaison")
     wait_for_roads(page)
@@ -1202,11 +1276,12 @@ def choose(tab: Page, selector: str, value: str) -> None:
 def on_map(tab: Page, *keys: str) -> None:
     """Presses ``keys`` on the focused map, each once the map has stopped moving.
 
-    Leaflet ignores an arrow key while a pan animation runs (0.25 s) and Enter picks the centre
-    the map has reached so far, so keys sent as fast as Playwright can send them moved the map by
-    a timing-dependent amount: on a loaded machine the two picks of a route could snap to one
-    road node, an empty route that cannot be drafted (the keyboard drafting test's flaky
-    failure). Waiting for the pane to lose ``leaflet-pan-anim`` makes each arrow one full step.
+    Leaflet ignores an arrow key while a pan animation runs (0.25 s), so arrows sent as fast as
+    Playwright can send them moved the map by a timing-dependent amount: on a loaded machine the
+    two picks of a route could snap to one road node, an empty route (the keyboard drafting
+    test's flaky failure). Waiting for the pane to lose ``leaflet-pan-anim`` makes each arrow
+    one full step. (Enter needs no wait: the page takes a pick asked for during a pan when the
+    map stops, test_enter_during_a_keyboard_pan_picks_where_the_crosshair_stops.)
     """
     moving = tab.page.locator(".leaflet-map-pane.leaflet-pan-anim")
     for key in keys:

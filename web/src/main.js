@@ -12,7 +12,16 @@ import { load as loadYaml, JSON_SCHEMA } from "js-yaml";
 const $ = (sel) => document.querySelector(sel);
 const TOKEN_KEY = "corridor.token";
 
-const app = { token: null, me: null, may: new Set(), network: null, map: null, mode: null };
+const app = {
+  token: null,
+  me: null,
+  may: new Set(),
+  network: null,
+  map: null,
+  mode: null,
+  moving: false, // the map is panning or zooming (between movestart and moveend)
+  pickPending: false, // an Enter pick waits for the map to stop (pickCentre)
+};
 const LANG_KEY = "corridor.lang";
 
 // ---- language: English source strings; uk and ru from the server's gettext catalogues ----
@@ -145,11 +154,14 @@ async function startMap() {
   app.hazards = L.layerGroup().addTo(app.map);
   app.routes = L.layerGroup().addTo(app.map);
   app.map.on("click", onMapClick);
-  // Keyboard: while picking, pan with the arrow keys and press Enter to pick the map centre.
+  // Keyboard: while picking, pan with the arrow keys and press Enter to pick the point under
+  // the crosshair (the map's centre); see pickCentre for why a pick waits for the map to stop.
+  app.map.on("movestart", () => (app.moving = true));
+  app.map.on("moveend", () => (app.moving = false));
   $("#map").addEventListener("keydown", (event) => {
     if (app.mode && event.key === "Enter") {
       event.preventDefault();
-      onMapClick({ latlng: app.map.getCenter() });
+      pickCentre();
     }
   });
   fillLegend();
@@ -500,6 +512,31 @@ async function reportIncident(latlng) {
 
 const round = (v) => Math.round(v * 1e6) / 1e6;
 
+// An arrow key pans the map over a 0.25 s animation, and the centre read during it is a point
+// the map is passing through (at the first frames, still the old one), not the one the
+// crosshair stops on: Enter pressed right after an arrow picked a point the user never saw
+// under the crosshair, and two picks a keystroke apart could land on one road node (an empty
+// route). So a pick asked for while the map moves is taken when it stops (moveend), in the
+// mode it was asked in; a second Enter before then is the same pick, not another. The timer
+// only guards against a move that never reports its end.
+function pickCentre() {
+  if (app.pickPending) return;
+  if (!app.moving) {
+    onMapClick({ latlng: app.map.getCenter() });
+    return;
+  }
+  const mode = app.mode;
+  app.pickPending = true;
+  const pick = () => {
+    app.map.off("moveend", pick);
+    clearTimeout(timer);
+    app.pickPending = false;
+    if (app.mode === mode) onMapClick({ latlng: app.map.getCenter() });
+  };
+  app.map.on("moveend", pick);
+  const timer = setTimeout(pick, 2000);
+}
+
 function onMapClick(event) {
   if (app.mode === "incident") {
     app.mode = null;
@@ -575,6 +612,19 @@ async function computeRoutes(origin, destination) {
   const answers = await Promise.all(ROUTE_KINDS.map((k) => ask(k.risk_weight)));
   const list = $("#route-result");
   list.replaceChildren();
+  // Both picks on one road node (the same point twice, or two points nearest to one junction):
+  // the server answers a route of no road, with nothing to draw, explain or agree on. Say so
+  // plainly instead of listing "0.0 min" routes that offer a draft of nothing.
+  if (answers.every((answer) => isEmptyRoute(answer.routes[0]))) {
+    const li = document.createElement("li");
+    li.className = "route-empty";
+    li.textContent = emptyRouteText();
+    list.append(li);
+    $("#route-more").replaceChildren();
+    $("#pareto").hidden = true;
+    setStatus(emptyRouteText(), true);
+    return;
+  }
   answers.forEach((answer, i) => {
     const kind = ROUTE_KINDS[i];
     const route = answer.routes[0];
@@ -595,7 +645,7 @@ async function computeRoutes(origin, destination) {
     const risk = (route.risk * 100).toFixed(2);
     li.textContent = `${t(kind.label)}: ${minutes} min, ${km} km, risk ${risk} %`;
     if (route.explanation) li.append(explanationPanel(route.explanation));
-    if (app.may.has("agreements.draft") && route.edge_ids) {
+    if (app.may.has("agreements.draft") && route.edge_ids && !isEmptyRoute(route)) {
       const draft = document.createElement("button");
       draft.type = "button";
       draft.className = "draft-from-route";
@@ -738,7 +788,13 @@ function explanationPanel(ex) {
 // The server turns the route's edge ids into terms (POST /agreements/draft, which also fills in
 // the parties' registered public keys); the page proposes them with POST /agreements.
 
+// A route with no road cannot be agreed on: its terms would have no start and no end.
+const isEmptyRoute = (route) => !(route.edges > 0 && route.geometry.coordinates.length >= 2);
+const emptyRouteText = () =>
+  t("Start and destination are the same place on the road network, so there is no route. Pick two points further apart.");
+
 async function openDraft(route, label) {
+  if (isEmptyRoute(route)) throw new Error(emptyRouteText());
   app.draft = { route, checkpoints: [] };
   const parties = await api("/parties");
   const box = $("#draft-parties");

@@ -40,6 +40,16 @@ def _probability(value, w, edge_share, max_risk):  # type: ignore[no-untyped-def
 
 
 @njit(cache=True)
+def _risk_of(log_survive, max_risk):  # type: ignore[no-untyped-def]
+    """An edge's risk from the sum of its rows' ``log1p(-p)``: ``0.0 - expm1(s)``, not
+    ``-expm1(s)``. Rows that all weigh 0 (hazards expired or not yet valid) sum to +0.0, whose
+    negated expm1 is -0.0: an edge whose hazards expired read -0.0 ("-0.00" when printed) where
+    a full recompute, which never writes such an edge, leaves +0.0. Subtracting from +0.0 gives
+    +0.0 there and is exact negation for every other value, so no other bit changes."""
+    return min(0.0 - np.expm1(log_survive), max_risk)
+
+
+@njit(cache=True)
 def _combine_entries(  # type: ignore[no-untyped-def]
     edges, value, w, closing, edge_share, max_risk, acc, seen, risk, closed
 ):
@@ -58,7 +68,7 @@ def _combine_entries(  # type: ignore[no-untyped-def]
             closed[e] = True
     for k in range(n):
         e = touched[k]
-        risk[e] = min(-np.expm1(acc[e]), max_risk)
+        risk[e] = _risk_of(acc[e], max_risk)
         seen[e] = False
     return touched[:n]
 
@@ -212,7 +222,7 @@ def _flush(bits, head, s_next, s_term, s_shut, risk, closed, max_risk, debruijn,
                     if s_shut[k]:
                         shut = True
                     k = s_next[k]
-                r = min(-np.expm1(s), max_risk)
+                r = _risk_of(s, max_risk)
             if r != risk[e] or shut != closed[e]:
                 risk[e] = r
                 closed[e] = shut
