@@ -89,6 +89,11 @@ class Network:
             f"source={self.meta.get('source', '')!r})"
         )
 
+    def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
+        # Hypothesis and IPython print a dataclass field by field (50 kB of arrays for a town),
+        # which hid a failing example behind Hypothesis's size warning; print the summary.
+        printer.text(repr(self))
+
     def __getattr__(self, name: str) -> NDArray[Any]:
         # Typed accessors are below; this keeps rarely used arrays reachable by name.
         arrays = self.__dict__.get("arrays")
