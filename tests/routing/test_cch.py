@@ -576,3 +576,60 @@ def test_cost_arrays_the_entry_point_must_convert_are_seen_as_they_change(
             cost[:] = time_s
     with pytest.raises(AttributeError):
         first.cost = 0.0  # type: ignore[misc]  # a result is immutable
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 8])
+def test_paths_longer_than_the_query_buffer_grow_it(
+    network: Network, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compiled query writes the path (and its unpacking stack) into a buffer the metric
+    holds; a path that does not fit doubles it and is searched again, exact either way, for
+    the metric's own query and the router's checked one alike."""
+    monkeypatch.setattr(cch, "PATH_BUFFER", size)
+    model = RiskModel(network, zones(network, 30, seed=17), at=AT)
+    cost = costs(network, model)
+    graph = to_networkx(network, cost)
+    router = Router(network)
+    metric = Metric(router.hierarchy, cost)
+    rng = np.random.default_rng(18)
+    longest = 0
+    for s, t in rng.integers(network.n_nodes, size=(40, 2)).tolist():
+        try:
+            expected = nx.dijkstra_path_length(graph, s, t)
+        except nx.NetworkXNoPath:
+            expected = np.inf
+        for found, edges, _ in (metric.shortest(s, t), router.shortest(cost, s, t)[:3]):
+            assert found == pytest.approx(expected, rel=1e-9, abs=1e-9)
+            assert_path(network, cost, s, t, found, edges)
+            longest = max(longest, edges.size)
+    assert longest > 8  # the buffer had to grow
+    assert metric._path.size >= longest
+    assert router._metrics[-1][1]._path.size >= longest
+
+
+def test_a_held_result_is_not_changed_by_later_queries(network: Network) -> None:
+    """Every query writes its path into the same buffer; a result's edges are its own copy."""
+    cost = network.edge_time_s.astype(np.float64)
+    router = Router(network)
+    metric = router.metric(cost)
+    pairs = np.random.default_rng(19).integers(network.n_nodes, size=(30, 2)).tolist()
+    held = [(router.shortest(cost, s, t), metric.shortest(s, t)) for s, t in pairs]
+    kept = [(a.edges.copy(), b[1].copy()) for a, b in held]
+    for (a, b), (a_edges, b_edges), (s, t) in zip(held, kept, pairs, strict=True):
+        router.shortest(cost, t, s)
+        metric.shortest(t, s)
+        assert np.array_equal(a.edges, a_edges) and np.array_equal(b[1], b_edges)
+        assert_path(network, cost, s, t, a.cost, a.edges)
+
+
+def test_a_cost_array_cannot_change_length_while_the_router_knows_it(network: Network) -> None:
+    """The router recognises the array of the previous query by identity and then checks its
+    values only; that is sound because its length cannot change in place meanwhile (numpy
+    refuses to resize an array that has weak references, and the router holds one)."""
+    cost = network.edge_time_s.astype(np.float64)
+    router = Router(network)
+    assert router.shortest(cost, 0, 1).method == "cch"
+    with pytest.raises(ValueError, match="resize"):
+        cost.resize(network.n_edges + 4, refcheck=False)
+    with pytest.raises(ValueError, match="shape"):
+        router.shortest(np.append(cost, 1.0), 0, 1)

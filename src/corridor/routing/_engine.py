@@ -334,11 +334,11 @@ class Router:
                         c = np.ascontiguousarray(cost, dtype=np.float64)
                     metric = self._metric_locked(c, sync=False)
                 # one compiled call compares the costs and, if they are the held ones, searches
-                got = metric.shortest_if_current(c, s, t)
+                got = metric.checked(c, s, t)
                 if got is None:
                     self._sync(metric, c)
-                    got = metric.shortest(s, t)
-                return _new_result(PathResult, (*got, metric.answered_by))
+                    got = (*metric.shortest(s, t), metric.answered_by)
+                return _new_result(PathResult, got)
         if method == "dijkstra":
             with self._lock:
                 return self._run("dijkstra", cost, s, t)
