@@ -633,3 +633,62 @@ def test_a_cost_array_cannot_change_length_while_the_router_knows_it(network: Ne
         cost.resize(network.n_edges + 4, refcheck=False)
     with pytest.raises(ValueError, match="shape"):
         router.shortest(np.append(cost, 1.0), 0, 1)
+
+
+def test_threads_querying_one_router_with_their_own_costs_get_exact_answers(
+    network: Network,
+) -> None:
+    """The array of the last query goes to its metric without the router's lock (see
+    ``Router.shortest``); threads that alternate over one router with different cost arrays,
+    one of them changed in place as they go, still get each answer for their own costs."""
+    router = Router(network)
+    plain = Router(network, use_hierarchy=False)
+    pictures = [
+        costs(network, RiskModel(network, zones(network, 40, seed=s), at=AT)) for s in (3, 4)
+    ]
+    pairs = np.random.default_rng(20).integers(network.n_nodes, size=(150, 2)).tolist()
+    errors: list[str] = []
+
+    def work(cost: np.ndarray, change: bool) -> None:
+        local = Router(network, use_hierarchy=False)  # the reference, per thread
+        for i, (s, t) in enumerate(pairs):
+            if change and i % 10 == 0:
+                cost[i] = cost[i] * 2.0 + 1.0  # written in place, never announced
+            got = router.shortest(cost, s, t)
+            expected = local.shortest(cost, s, t, method="dijkstra").cost
+            if got.cost != pytest.approx(expected, rel=1e-9, abs=1e-9):
+                errors.append(f"{s}->{t}: {got.cost} != {expected}")
+
+    threads = [threading.Thread(target=work, args=(c, i == 0)) for i, c in enumerate(pictures)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:5]
+    for cost in pictures:  # and afterwards, each as it now is
+        for s, t in pairs[:20]:
+            expected = plain.shortest(cost, s, t, method="dijkstra").cost
+            assert router.shortest(cost, s, t).cost == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_a_metric_handed_out_is_not_queried_by_the_router(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Router.metric`` hands its metric over; the router's later queries for the same array
+    go to a metric of its own, not to the one its new owner may be changing."""
+    calls: list[Metric] = []
+    real = Metric.checked
+
+    def counted(self: Metric, c: np.ndarray, s: int, t: int) -> object:
+        calls.append(self)
+        return real(self, c, s, t)
+
+    monkeypatch.setattr(Metric, "checked", counted)
+    cost = network.edge_time_s.astype(np.float64)
+    router = Router(network)
+    router.shortest(cost, 0, 1)
+    owned = router.metric(cost)
+    assert calls == [owned]  # the metric that answered is the one handed out
+    expected = router.shortest(cost, 0, 1, method="dijkstra").cost
+    assert router.shortest(cost, 0, 1).cost == pytest.approx(expected, rel=1e-12)
+    assert len(calls) == 2 and calls[1] is not owned
