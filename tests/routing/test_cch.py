@@ -692,3 +692,22 @@ def test_a_metric_handed_out_is_not_queried_by_the_router(
     expected = router.shortest(cost, 0, 1, method="dijkstra").cost
     assert router.shortest(cost, 0, 1).cost == pytest.approx(expected, rel=1e-12)
     assert len(calls) == 2 and calls[1] is not owned
+
+
+def test_a_poor_order_with_many_arcs_per_node_is_exact_too(network: Network) -> None:
+    """A random contraction order fills the chordal graph in: nodes get more upward arcs than
+    the unpacking scans (``SCAN_ARCS``), so it binary-searches them; paths still exact."""
+    rank = np.random.default_rng(21).permutation(network.n_nodes).astype(np.int64)
+    hierarchy = Hierarchy._contract(network, rank, "random")
+    assert np.diff(hierarchy.up_ptr).max() > ck.SCAN_ARCS
+    cost = costs(network, RiskModel(network, zones(network, 50, seed=22), at=AT))
+    metric = Metric(hierarchy, cost)
+    graph = to_networkx(network, cost)
+    for s, t in np.random.default_rng(23).integers(network.n_nodes, size=(100, 2)).tolist():
+        found, edges, _ = metric.shortest(s, t)
+        try:
+            expected = nx.dijkstra_path_length(graph, s, t)
+        except nx.NetworkXNoPath:
+            expected = np.inf
+        assert found == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        assert_path(network, cost, s, t, found, edges)

@@ -18,6 +18,8 @@ from corridor.routing._kernels import _pop as k_pop
 from corridor.routing._kernels import _push as k_push
 
 INF = np.inf
+# a node with up to this many upward arcs is scanned for two of them, not binary-searched
+SCAN_ARCS = 16
 
 
 @njit(cache=True)
@@ -1242,8 +1244,22 @@ def _unpack_into(  # type: ignore[no-untyped-def]
             return -1
         lo = tail[a]
         hi = up_head[a]
-        a_lo = find_arc(up_ptr, up_head, x, lo)
-        a_hi = find_arc(up_ptr, up_head, x, hi)
+        j = up_ptr[x]
+        end = up_ptr[x + 1]
+        if end - j <= SCAN_ARCS:
+            # both arcs of x in one pass over its upward arcs (heads ascending, lo < hi): a
+            # town's nodes have three or four, fewer steps than two binary searches
+            a_lo = -1
+            while j < end and up_head[j] != hi:
+                if up_head[j] == lo:
+                    a_lo = j
+                j += 1
+            a_hi = j if j < end else -1
+        else:
+            a_lo = find_arc(up_ptr, up_head, x, lo)
+            a_hi = find_arc(up_ptr, up_head, x, hi)
+        if a_lo < 0 or a_hi < 0:  # (a lower triangle's arcs always exist in a chordal graph)
+            raise RuntimeError("the hierarchy lacks an arc of a lower triangle")
         if down:  # hi -> x -> lo: first (x, hi) downwards, then (x, lo) upwards
             buf[sp - 1] = a_lo
             buf[sp - 2] = ~a_hi
