@@ -576,3 +576,138 @@ def test_cost_arrays_the_entry_point_must_convert_are_seen_as_they_change(
             cost[:] = time_s
     with pytest.raises(AttributeError):
         first.cost = 0.0  # type: ignore[misc]  # a result is immutable
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 8])
+def test_paths_longer_than_the_query_buffer_grow_it(
+    network: Network, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compiled query writes the path (and its unpacking stack) into a buffer the metric
+    holds; a path that does not fit doubles it and is searched again, exact either way, for
+    the metric's own query and the router's checked one alike."""
+    monkeypatch.setattr(cch, "PATH_BUFFER", size)
+    model = RiskModel(network, zones(network, 30, seed=17), at=AT)
+    cost = costs(network, model)
+    graph = to_networkx(network, cost)
+    router = Router(network)
+    metric = Metric(router.hierarchy, cost)
+    rng = np.random.default_rng(18)
+    longest = 0
+    for s, t in rng.integers(network.n_nodes, size=(40, 2)).tolist():
+        try:
+            expected = nx.dijkstra_path_length(graph, s, t)
+        except nx.NetworkXNoPath:
+            expected = np.inf
+        for found, edges, _ in (metric.shortest(s, t), router.shortest(cost, s, t)[:3]):
+            assert found == pytest.approx(expected, rel=1e-9, abs=1e-9)
+            assert_path(network, cost, s, t, found, edges)
+            longest = max(longest, edges.size)
+    assert longest > 8  # the buffer had to grow
+    assert metric._path.size >= longest
+    assert router._metrics[-1][1]._path.size >= longest
+
+
+def test_a_held_result_is_not_changed_by_later_queries(network: Network) -> None:
+    """Every query writes its path into the same buffer; a result's edges are its own copy."""
+    cost = network.edge_time_s.astype(np.float64)
+    router = Router(network)
+    metric = router.metric(cost)
+    pairs = np.random.default_rng(19).integers(network.n_nodes, size=(30, 2)).tolist()
+    held = [(router.shortest(cost, s, t), metric.shortest(s, t)) for s, t in pairs]
+    kept = [(a.edges.copy(), b[1].copy()) for a, b in held]
+    for (a, b), (a_edges, b_edges), (s, t) in zip(held, kept, pairs, strict=True):
+        router.shortest(cost, t, s)
+        metric.shortest(t, s)
+        assert np.array_equal(a.edges, a_edges) and np.array_equal(b[1], b_edges)
+        assert_path(network, cost, s, t, a.cost, a.edges)
+
+
+def test_a_cost_array_cannot_change_length_while_the_router_knows_it(network: Network) -> None:
+    """The router recognises the array of the previous query by identity and then checks its
+    values only; that is sound because its length cannot change in place meanwhile (numpy
+    refuses to resize an array that has weak references, and the router holds one)."""
+    cost = network.edge_time_s.astype(np.float64)
+    router = Router(network)
+    assert router.shortest(cost, 0, 1).method == "cch"
+    with pytest.raises(ValueError, match="resize"):
+        cost.resize(network.n_edges + 4, refcheck=False)
+    with pytest.raises(ValueError, match="shape"):
+        router.shortest(np.append(cost, 1.0), 0, 1)
+
+
+def test_threads_querying_one_router_with_their_own_costs_get_exact_answers(
+    network: Network,
+) -> None:
+    """The array of the last query goes to its metric without the router's lock (see
+    ``Router.shortest``); threads that alternate over one router with different cost arrays,
+    one of them changed in place as they go, still get each answer for their own costs."""
+    router = Router(network)
+    plain = Router(network, use_hierarchy=False)
+    pictures = [
+        costs(network, RiskModel(network, zones(network, 40, seed=s), at=AT)) for s in (3, 4)
+    ]
+    pairs = np.random.default_rng(20).integers(network.n_nodes, size=(150, 2)).tolist()
+    errors: list[str] = []
+
+    def work(cost: np.ndarray, change: bool) -> None:
+        local = Router(network, use_hierarchy=False)  # the reference, per thread
+        for i, (s, t) in enumerate(pairs):
+            if change and i % 10 == 0:
+                cost[i] = cost[i] * 2.0 + 1.0  # written in place, never announced
+            got = router.shortest(cost, s, t)
+            expected = local.shortest(cost, s, t, method="dijkstra").cost
+            if got.cost != pytest.approx(expected, rel=1e-9, abs=1e-9):
+                errors.append(f"{s}->{t}: {got.cost} != {expected}")
+
+    threads = [threading.Thread(target=work, args=(c, i == 0)) for i, c in enumerate(pictures)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:5]
+    for cost in pictures:  # and afterwards, each as it now is
+        for s, t in pairs[:20]:
+            expected = plain.shortest(cost, s, t, method="dijkstra").cost
+            assert router.shortest(cost, s, t).cost == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_a_metric_handed_out_is_not_queried_by_the_router(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Router.metric`` hands its metric over; the router's later queries for the same array
+    go to a metric of its own, not to the one its new owner may be changing."""
+    calls: list[Metric] = []
+    real = Metric.checked
+
+    def counted(self: Metric, c: np.ndarray, s: int, t: int) -> object:
+        calls.append(self)
+        return real(self, c, s, t)
+
+    monkeypatch.setattr(Metric, "checked", counted)
+    cost = network.edge_time_s.astype(np.float64)
+    router = Router(network)
+    router.shortest(cost, 0, 1)
+    owned = router.metric(cost)
+    assert calls == [owned]  # the metric that answered is the one handed out
+    expected = router.shortest(cost, 0, 1, method="dijkstra").cost
+    assert router.shortest(cost, 0, 1).cost == pytest.approx(expected, rel=1e-12)
+    assert len(calls) == 2 and calls[1] is not owned
+
+
+def test_a_poor_order_with_many_arcs_per_node_is_exact_too(network: Network) -> None:
+    """A random contraction order fills the chordal graph in: nodes get more upward arcs than
+    the unpacking scans (``SCAN_ARCS``), so it binary-searches them; paths still exact."""
+    rank = np.random.default_rng(21).permutation(network.n_nodes).astype(np.int64)
+    hierarchy = Hierarchy._contract(network, rank, "random")
+    assert np.diff(hierarchy.up_ptr).max() > ck.SCAN_ARCS
+    cost = costs(network, RiskModel(network, zones(network, 50, seed=22), at=AT))
+    metric = Metric(hierarchy, cost)
+    graph = to_networkx(network, cost)
+    for s, t in np.random.default_rng(23).integers(network.n_nodes, size=(100, 2)).tolist():
+        found, edges, _ = metric.shortest(s, t)
+        try:
+            expected = nx.dijkstra_path_length(graph, s, t)
+        except nx.NetworkXNoPath:
+            expected = np.inf
+        assert found == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        assert_path(network, cost, s, t, found, edges)

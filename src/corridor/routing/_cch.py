@@ -39,6 +39,9 @@ Lower = tuple[F64, F64, NDArray[np.uint8], F64, F64, int]
 
 EXTRA_RANK = "routing_cch_rank"  # its name in a network file's extras
 LEAF = 48  # node sets this small are ordered without further dissection
+# int32 slots of a metric's path buffer at first (``_cch_kernels.path_query``): a town's
+# paths and unpacking stacks fit in a few hundred; a longer one doubles it until it fits
+PATH_BUFFER = 1024
 _DIRECTIONS = ((1.0, 0.0), (0.0, 1.0), (0.7071, 0.7071), (0.7071, -0.7071))
 
 
@@ -131,7 +134,7 @@ class Hierarchy:
     """The metric-independent part: order, chordal supergraph, elimination tree, edge map.
 
     The arrays the query reads are views into one packed int32 array (``packed``, layout in
-    ``_cch_kernels.packed_query``)."""
+    ``_cch_kernels.path_query``)."""
 
     packed: I32
     rank: I32  # rank[v] of network node v
@@ -401,6 +404,9 @@ class Metric:
         self.last_recomputed = 0
         # which search gave the last answer: "cch", or "floor" (A* while catching up)
         self.answered_by = "cch"
+        # where the query writes the path's edges (one copy of them is handed out); grown
+        # under the lock when a path does not fit
+        self._path: I32 = np.empty(PATH_BUFFER, np.int32)
         self._floor = floor
         self._floor_ok = floor is not None and floor.admits(self.cost)
         self._stale = False  # the weights lag the costs: a background customisation runs
@@ -654,7 +660,7 @@ class Metric:
         return False
 
     def _buffers(self, cost: F64) -> tuple[F64, I32]:
-        """Fresh packed arrays for the query (``_cch_kernels.packed_query``) holding ``cost``:
+        """Fresh packed arrays for the query (``_cch_kernels.path_query``) holding ``cost``:
         distances inf, predecessors -1, weights not yet customised."""
         a, n, m = self.hierarchy.n_arcs, self.hierarchy.rank.shape[0], cost.shape[0]
         floats: F64 = np.empty(2 * a + m + 2 * n)
@@ -687,31 +693,47 @@ class Metric:
     def shortest(self, s: int, t: int) -> tuple[float, I32, int]:
         """(cost summed along the path, edge ids, nodes scanned); inf and no edges if none."""
         with self._lock:
-            if self._wait_locked():
+            if self._stale and self._wait_locked():
                 assert self._floor is not None
                 self.answered_by = "floor"
                 return self._floor.search(self.cost, s, t, self._lower_weights())
             self.answered_by = "cch"
-            cost, edges, scanned = ck.packed_query(
-                self.hierarchy.packed, self._ints, self._floats, s, t, self.cost, False
-            )
-        return cost, edges, scanned
+            return self._path_locked(s, t)
 
-    def shortest_if_current(self, cost: F64, s: int, t: int) -> tuple[float, I32, int] | None:
-        """As :meth:`shortest` if ``cost`` equals the held costs (compared in the same compiled
-        call), else None (then :meth:`sync` first)."""
+    def checked(self, cost: F64, s: int, t: int) -> tuple[float, I32, int, str] | None:
+        """As :meth:`shortest`, with the search that answered (``"cch"`` or ``"floor"``), if
+        ``cost`` (contiguous float64) equals the held costs, else None (then :meth:`sync`
+        first). The comparison and the query are one compiled call: this is the router's
+        path on every query, where each step of Python costs as much as a town's search."""
         with self._lock:
-            if self._wait_locked():
+            if self._stale and self._wait_locked():
                 assert self._floor is not None
                 if not np.array_equal(cost, self.cost):
                     return None
                 self.answered_by = "floor"
-                return self._floor.search(self.cost, s, t, self._lower_weights())
+                return (*self._floor.search(self.cost, s, t, self._lower_weights()), "floor")
             self.answered_by = "cch"
-            found, edges, scanned = ck.packed_query(
-                self.hierarchy.packed, self._ints, self._floats, s, t, cost, True
+            path = self._path
+            total, count, scanned = ck.path_query(
+                self.hierarchy.packed, self._ints, self._floats, cost, s, t, path, True
             )
-        return None if scanned < 0 else (found, edges, scanned)
+            if count >= 0 and scanned >= 0:
+                return (total, path[:count].copy(), scanned, "cch")
+            if scanned < 0:
+                return None
+            return (*self._path_locked(s, t), "cch")  # (a path too long for the buffer)
+
+    def _path_locked(self, s: int, t: int) -> tuple[float, I32, int]:
+        """The hierarchy's query (the lock is held, the weights current), the path buffer
+        doubled until the path fits."""
+        while True:
+            path = self._path
+            total, count, scanned = ck.path_query(
+                self.hierarchy.packed, self._ints, self._floats, self.cost, s, t, path, False
+            )
+            if count >= 0:
+                return total, path[:count].copy(), scanned
+            self._path = np.empty(max(64, 2 * path.shape[0]), np.int32)
 
     def many_to_many(
         self,

@@ -18,6 +18,8 @@ from corridor.routing._kernels import _pop as k_pop
 from corridor.routing._kernels import _push as k_push
 
 INF = np.inf
+# a node with up to this many upward arcs is scanned for two of them, not binary-searched
+SCAN_ARCS = 16
 
 
 @njit(cache=True)
@@ -1081,19 +1083,29 @@ def many_to_many_costs(rank, parent, up_ptr, up_head, w_up, w_dn, sources, targe
 
 
 @njit(cache=True)
-def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-def]
+def path_query(hp, mi, mf, cost_in, s, t, buf, check):  # type: ignore[no-untyped-def]
     """Elimination-tree query over packed arrays (few array arguments: numba checks each on
     every call): relax all ancestors of s upwards and of t downwards (no queue), meet at the
-    common ancestor with the least sum, unpack. ``dist_*`` all inf and ``pred_*`` all -1 on
-    entry and on return. Returns (cost summed along the path, edge ids, nodes scanned); cost
-    inf and no edges when t is unreachable.
+    common ancestor with the least sum, unpack the path's edges into ``buf``. ``dist_*`` all
+    inf and ``pred_*`` all -1 on entry and on return. Returns (cost summed along the path,
+    number of edges, nodes scanned): the edges are ``buf[:count]`` in path order; cost inf
+    and no edges when t is unreachable.
+
+    Nothing is allocated: on a town the search takes a few microseconds, and making an array
+    in the kernel and handing it to Python (numba's boxing) cost about as much again. The
+    unpacking's stack grows down from the end of ``buf`` while the edges fill it from the
+    front; if they would meet, the count is -1 (call again with a larger ``buf``). The stack
+    holds at most the path's arcs (two elimination-tree chains) plus one pending arc per
+    level of the unpacking, and those levels descend a chain too: three times the tree's
+    height bounds it.
 
     ``hp`` (int32): ``[n, A, m, rank (n), parent (n), up_ptr (n+1), up_head (A), tail (A),
     arc_eptr (A+1), arc_edges (k), edge_down (m)]`` with k the edges that are not loops;
     ``mi`` (int32): ``[mid_up (A), mid_dn (A), pred_f (n), pred_b (n)]``;
     ``mf`` (float64): ``[w_up (A), w_dn (A), cost (m), dist_f (n), dist_b (n)]``.
     ``s`` and ``t`` are network node ids. With ``check``, ``cost_in`` is first compared with
-    the held costs; if any differs nothing is searched and the scanned count is -1.
+    the held costs (the caller's array, which may have been changed in place); if any
+    differs, or its length does, nothing is searched and the scanned count is -1.
     """
     n = hp[0]
     na = hp[1]
@@ -1125,15 +1137,17 @@ def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-d
     dist_f = mf[2 * na + m : 2 * na + m + n]
     dist_b = mf[2 * na + m + n : 2 * na + m + 2 * n]
     if check:
+        if cost_in.shape[0] != m:  # (defence: the router checks the length on first sight)
+            return INF, 0, -1
         differ = False  # no early exit: the loop vectorises, several times faster
         for e in range(m):
             differ |= cost_in[e] != cost[e]
         if differ:
-            return INF, np.zeros(0, np.int32), -1
+            return INF, 0, -1
     s = rank[s]
     t = rank[t]
     if s == t:
-        return 0.0, np.zeros(0, np.int32), 0
+        return 0.0, 0, 0
     dist_f[s] = 0.0
     dist_b[t] = 0.0
     _upward(parent, up_ptr, up_head, w_up, s, dist_f, pred_f)
@@ -1153,21 +1167,107 @@ def packed_query(hp, mi, mf, s, t, cost_in, check):  # type: ignore[no-untyped-d
             if dv < mu:
                 _relax(v, dv, up_ptr, up_head, w_dn, dist_b, pred_b)
         v = parent[v]
-    out = np.zeros(0, np.int32)
+    count = 0
     total = INF
     if meet >= 0:
-        arcs, downs = _path_arcs(pred_f, pred_b, tail, s, t, meet)
-        out, count = unpack_arcs(
-            arcs, downs, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges, edge_down,
-            cost, np.empty(64, np.int32),
+        count = _unpack_into(
+            pred_f, pred_b, s, t, meet, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr,
+            arc_edges, edge_down, cost, buf,
         )  # fmt: skip
-        out = out[:count].copy()
-        total = 0.0
-        for i in range(count):
-            total += cost[out[i]]
+        if count >= 0:
+            total = 0.0
+            for i in range(count):
+                total += cost[buf[i]]
     _clear(parent, s, dist_f, pred_f)
     _clear(parent, t, dist_b, pred_b)
-    return total, out, scanned
+    return total, count, scanned
+
+
+@njit(cache=True, inline="always")
+def _unpack_into(  # type: ignore[no-untyped-def]
+    pred_f,
+    pred_b,
+    s,
+    t,
+    meet,
+    up_ptr,
+    up_head,
+    tail,
+    mid_up,
+    mid_dn,
+    arc_eptr,
+    arc_edges,
+    edge_down,
+    cost,
+    buf,
+):
+    """The original edges of the path s -> meet -> t written into ``buf`` from the front
+    (see ``path_query``); their count, or -1 if ``buf`` is too small. The stack, from the end
+    of ``buf`` down, holds arc ``a`` as ``a`` upwards and ``~a`` downwards, the first arc of the
+    path on top; a shortcut unpacks through its middle node x as in ``unpack_arcs``."""
+    cap = buf.shape[0]
+    k_b = 0  # arcs meet -> t (downwards): the last of the path at the bottom
+    v = meet
+    while v != t:
+        k_b += 1
+        v = tail[pred_b[v]]
+    if k_b > cap:
+        return -1
+    sp = cap - k_b
+    v = meet
+    i = sp
+    while v != t:
+        a = pred_b[v]
+        buf[i] = ~a
+        i += 1
+        v = tail[a]
+    v = meet  # arcs s -> meet (upwards), walked from meet: pushed last to first
+    while v != s:
+        if sp == 0:
+            return -1
+        a = pred_f[v]
+        sp -= 1
+        buf[sp] = a
+        v = tail[a]
+    count = 0
+    while sp < cap:
+        code = buf[sp]
+        sp += 1
+        down = code < 0
+        a = ~code if down else code
+        x = mid_dn[a] if down else mid_up[a]
+        if x < 0:  # an original edge (the slot just popped is free, so count < sp)
+            buf[count] = _arc_edge(a, down, arc_eptr, arc_edges, edge_down, cost)
+            count += 1
+            continue
+        if sp - 2 < count:
+            return -1
+        lo = tail[a]
+        hi = up_head[a]
+        j = up_ptr[x]
+        end = up_ptr[x + 1]
+        if end - j <= SCAN_ARCS:
+            # both arcs of x in one pass over its upward arcs (heads ascending, lo < hi): a
+            # town's nodes have three or four, fewer steps than two binary searches
+            a_lo = -1
+            while j < end and up_head[j] != hi:
+                if up_head[j] == lo:
+                    a_lo = j
+                j += 1
+            a_hi = j if j < end else -1
+        else:
+            a_lo = find_arc(up_ptr, up_head, x, lo)
+            a_hi = find_arc(up_ptr, up_head, x, hi)
+        if a_lo < 0 or a_hi < 0:  # (a lower triangle's arcs always exist in a chordal graph)
+            raise RuntimeError("the hierarchy lacks an arc of a lower triangle")
+        if down:  # hi -> x -> lo: first (x, hi) downwards, then (x, lo) upwards
+            buf[sp - 1] = a_lo
+            buf[sp - 2] = ~a_hi
+        else:  # lo -> x -> hi: first (x, lo) downwards, then (x, hi) upwards
+            buf[sp - 1] = a_hi
+            buf[sp - 2] = ~a_lo
+        sp -= 2
+    return count
 
 
 @njit(cache=True, inline="always")
@@ -1335,7 +1435,7 @@ def potential_astar(  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True)
 def fill_buffers(floats, ints, cost, n_arcs):  # type: ignore[no-untyped-def]
-    """A metric's packed arrays (layout in ``packed_query``) for ``cost``: the costs copied,
+    """A metric's packed arrays (layout in ``path_query``) for ``cost``: the costs copied,
     distances inf, predecessors -1 (weights left to the customisation). Compiled without the
     GIL, so that the background customisation's copy does not hold up queries."""
     m = cost.shape[0]

@@ -199,6 +199,9 @@ class Router:
         self._floor: Floor | None = None
         # held metrics, most recently used last: (weak reference to the caller's array, metric)
         self._metrics: list[tuple[Callable[[], F64 | None], Metric]] = []
+        # the last of them that answered a query for an array used as it is: (its weak
+        # reference, the metric's Metric.checked), see shortest
+        self._hot: tuple[Callable[[], F64 | None], _Checked] = (_dead, _unchecked)
 
     @property
     def network(self) -> Network:
@@ -242,6 +245,8 @@ class Router:
         with self._lock:
             metric = self._metric_locked(np.ascontiguousarray(cost, dtype=np.float64))
             self._metrics.pop()  # the one just used is last
+            if getattr(self._hot[1], "__self__", None) is metric:
+                self._hot = (_dead, _unchecked)
             return metric
 
     def many_to_many(
@@ -317,11 +322,21 @@ class Router:
         """Least-cost path from node ``s`` to node ``t``; cost ``inf`` and no edges if none.
 
         Every method is exact; ``"auto"`` (see module doc) picks the fastest available."""
+        # As little Python as possible on the way to the compiled call: on a town the search
+        # is a few microseconds, and between the queries of a planner (or of a benchmark's
+        # peers) the interpreter's own code and data fall out of the caches, so that each
+        # step here costs several times what it does in a tight loop. The array of the last
+        # hierarchy query (the common case) goes straight to its metric, without the
+        # router's lock: the metric compares the costs and searches in one call under its
+        # own lock, so the answer is exact for ``cost`` even if another thread has since
+        # taken that metric for other costs (the comparison then fails, and the locked way
+        # below finds or makes the right metric).
+        ref, checked = self._hot
+        if ref() is cost and method in {"auto", "cch"}:
+            got = checked(cost, s, t)
+            if got is not None:
+                return _new_result(PathResult, got)
         if method == "cch" or (method == "auto" and self.uses_hierarchy()):
-            # As little Python as possible on the way to the compiled call: on a town the
-            # search is a few microseconds, and between the queries of a planner (or of a
-            # benchmark's peers) the interpreter's own code and data fall out of the caches,
-            # so that each step here costs several times what it does in a tight loop.
             with self._lock:
                 metrics = self._metrics
                 if metrics and metrics[-1][0]() is cost:
@@ -334,11 +349,13 @@ class Router:
                         c = np.ascontiguousarray(cost, dtype=np.float64)
                     metric = self._metric_locked(c, sync=False)
                 # one compiled call compares the costs and, if they are the held ones, searches
-                got = metric.shortest_if_current(c, s, t)
+                got = metric.checked(c, s, t)
                 if got is None:
                     self._sync(metric, c)
-                    got = metric.shortest(s, t)
-                return _new_result(PathResult, (*got, metric.answered_by))
+                    got = (*metric.shortest(s, t), metric.answered_by)
+                if c is cost and self.uses_hierarchy():  # ("auto" would come here too)
+                    self._hot = (self._metrics[-1][0], metric.checked)
+                return _new_result(PathResult, got)
         if method == "dijkstra":
             with self._lock:
                 return self._run("dijkstra", cost, s, t)
@@ -410,6 +427,13 @@ class Router:
 
 
 def _dead() -> None:
+    return None
+
+
+_Checked = Callable[[F64, int, int], tuple[float, I32, int, str] | None]
+
+
+def _unchecked(cost: F64, s: int, t: int) -> None:
     return None
 
 
