@@ -431,6 +431,9 @@ class Metric:
         # Level 1: the prior picture's arcs are still low enough there; 2: only the floor's
         self._dirty: NDArray[np.uint8] = np.zeros(h.rank.shape[0], np.uint8)
         self._n_dirty = 0
+        # marks listed by changes and not yet written into _dirty (nodes, levels): only a
+        # search reads them, and a change whose next query keeps an older route needs none
+        self._pending: list[tuple[I32, NDArray[np.uint8]]] = []
         # the costs the held weights are a customisation of, when they are exactly that (kept
         # with a floor only, from the first background customisation on)
         self._ex_cost: F64 | None = None
@@ -469,13 +472,14 @@ class Metric:
             keep = raised >= 0 and in_place and self._ex_cost is not None
             old_ex = self._ex_cost[e] if keep and self._ex_cost is not None else None
             # one pass: validate, write, mark the nodes above lowered costs, compare the floor
-            marked, above, below, everywhere = ck.take_change(
-                e, c, self.cost, floor_cost, prior_cost, h.parent, h.edge_low, self._dirty,
+            nodes, levels, marked, above, below, everywhere = ck.take_change(
+                e, c, self.cost, floor_cost, prior_cost, h.edge_low,
                 raised, self._everywhere,
             )  # fmt: skip
             if marked < 0:
                 raise ValueError("costs must be non-negative numbers")
-            self._n_dirty += int(marked)
+            if marked:
+                self._pending.append((nodes[:marked], levels[:marked]))
             self._below_prior |= bool(below)
             self._everywhere = bool(everywhere)
             if check:
@@ -548,6 +552,7 @@ class Metric:
             self._prior = None
             self._below_prior = False
             self._n_raised = -1
+        self._pending.clear()
         if self._n_dirty:
             self._dirty.fill(0)
             self._n_dirty = 0
@@ -660,6 +665,9 @@ class Metric:
         else:  # (no node is at level 1 then)
             assert self._floor is not None
             p_up, p_dn = self._floor.metric.w_up, self._floor.metric.w_dn
+        for nodes, levels in self._pending:
+            self._n_dirty += int(ck.mark_pending(self.hierarchy.parent, nodes, levels, self._dirty))
+        self._pending.clear()
         return (self.w_up, self.w_dn, self._dirty, p_up, p_dn, int(self._everywhere))
 
     def _unchanged_locked(self, s: int, t: int) -> tuple[float, I32, int] | bool:
@@ -673,7 +681,8 @@ class Metric:
         it on the old route)."""
         if not self._base:
             return False
-        if self._ex_cost is not None and self._n_dirty == 0 and not self._everywhere:
+        lowered = self._n_dirty > 0 or bool(self._pending) or self._everywhere
+        if self._ex_cost is not None and not lowered:
             w_up, w_dn, old = self.w_up, self.w_dn, self._ex_cost
             mid_up, mid_dn = self.mid_up, self.mid_dn
         elif self._prior is not None and not self._below_prior:

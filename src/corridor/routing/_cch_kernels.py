@@ -433,26 +433,39 @@ def mark_dirty(parent, edge_low, edges, dirty, level):  # type: ignore[no-untype
 
 
 @njit(cache=True)
+def mark_pending(parent, nodes, levels, dirty):  # type: ignore[no-untyped-def]
+    """Raise each of ``nodes`` and its ancestors to its level in ``levels`` (as
+    :func:`mark_dirty`; the order does not matter); returns how many were raised from 0."""
+    count = 0
+    for k in range(nodes.shape[0]):
+        count += _mark_up(nodes[k], parent, dirty, levels[k])
+    return count
+
+
+@njit(cache=True)
 def take_change(  # type: ignore[no-untyped-def]
-    edges, cost, held, floor_cost, base_cost, parent, edge_low, dirty, raised, everywhere
+    edges, cost, held, floor_cost, base_cost, edge_low, raised, everywhere
 ):
-    """Write ``cost[edges]`` into ``held``, marking (as :func:`mark_dirty`) the nodes above
-    every edge whose cost went down: level 1 where the new cost is still at or above
-    ``base_cost`` (the costs of an older, lower picture), level 2 where it is below it or
-    there is no base (``base_cost`` empty).
+    """Write ``cost[edges]`` into ``held`` and list the marks (for :func:`mark_pending`, which
+    the caller defers until a search needs them) of the nodes above every edge whose cost
+    went down: level 1 where the new cost is still at or above ``base_cost`` (the costs of
+    an older, lower picture), level 2 where it is below it or there is no base
+    (``base_cost`` empty).
 
     Level 1 everywhere (the base's arcs on every node not at 2) is as tight as those marks
     when the held weights are a customisation of ``held`` (the first change since) and every
     edge whose held cost is above the base's (``raised`` of them) goes down: below every
     unmarked node the two pictures then agree, and so do their arcs. The level-1 marks are
     then not written, nor when ``everywhere`` is already so (``raised`` -1: not the first
-    change). Returns (newly marked, whether every new cost is at or above ``floor_cost``
+    change). Returns (the marks' nodes, their levels, how many (-1 if a new cost is negative
+    or NaN: then nothing is written), whether every new cost is at or above ``floor_cost``
     (when that is not empty), whether some new cost is below ``base_cost``, level 1
-    everywhere); (-1, False, False, False) and nothing written if a new cost is negative or
-    NaN."""
+    everywhere). A loop's cost is written but marks nothing (no route uses it)."""
+    nodes = np.empty(edges.shape[0], np.int32)
+    levels = np.empty(edges.shape[0], np.uint8)
     for k in range(edges.shape[0]):
         if not cost[edges[k]] >= 0.0:
-            return -1, False, False, False
+            return nodes, levels, -1, False, False, False
     check = floor_cost.shape[0] > 0
     has_base = base_cost.shape[0] > 0
     above = True
@@ -474,19 +487,27 @@ def take_change(  # type: ignore[no-untyped-def]
                     covered += 1
                 if c < b:
                     below_base = True
-                    count += _mark_up(edge_low[e], parent, dirty, 2)
+                    if edge_low[e] >= 0:
+                        nodes[count] = edge_low[e]
+                        levels[count] = 2
+                        count += 1
                 elif not everywhere:
                     lows[n_low] = edge_low[e]
                     n_low += 1
-            else:
-                count += _mark_up(edge_low[e], parent, dirty, 2)
+            elif edge_low[e] >= 0:
+                nodes[count] = edge_low[e]
+                levels[count] = 2
+                count += 1
         held[e] = c
     if has_base and not everywhere:
         everywhere = raised >= 0 and covered == raised
         if not everywhere:
             for k in range(n_low):
-                count += _mark_up(lows[k], parent, dirty, 1)
-    return count, above, below_base, everywhere and has_base
+                if lows[k] >= 0:
+                    nodes[count] = lows[k]
+                    levels[count] = 1
+                    count += 1
+    return nodes, levels, count, above, below_base, everywhere and has_base
 
 
 @njit(cache=True, nogil=True)
