@@ -33,7 +33,7 @@ def main(runs: int, per_change: int) -> None:
     router.prepare()
     floor = router.floor
     assert floor is not None
-    floor.search(floor.cost, 0, 1)
+    floor.load_kernels()
     rng = np.random.default_rng(SEED + 20)
     labels = ("added", "moved", "removed")
     update_ms: dict[str, list[float]] = {k: [] for k in labels}

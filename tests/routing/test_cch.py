@@ -651,6 +651,11 @@ def test_the_backward_floor_search_equals_the_forward_one(
     monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
     hierarchy = Hierarchy.build(network)
     floor = Floor(hierarchy, network)
+    floor.load_kernels()  # (leaves the floor's work arrays as it found them)
+    a, m = hierarchy.n_arcs, network.n_edges
+    assert np.isinf(floor.metric._floats[2 * a + m :]).all()
+    assert (floor.metric._ints[2 * a :] == -1).all()
+    assert np.isinf(floor._dist).all() and np.isnan(floor._pot).all()
     model = RiskModel(network, zones(network, 60, seed=140), at=AT)
     cost = costs(network, model)
     metric = Metric(hierarchy, cost, floor)

@@ -342,6 +342,25 @@ class Floor:
         self._clean: NDArray[np.uint8] = np.zeros(n, np.uint8)  # no node dirty
         self._lock = threading.Lock()
 
+    def load_kernels(self) -> None:
+        """Run the searches that answer while a metric lags once, on the floor itself (numba
+        loads each compiled kernel from its cache on its first call in a process, which
+        takes longer than the search): the first hazard change after start-up is then
+        answered as fast as the next."""
+        f, h = self.metric, self.metric.hierarchy
+        s, t = 0, h.rank.shape[0] - 1
+        self.search(self.cost, s, t)
+        self.search(self.cost, s, t, backward=True)
+        a, m, n = h.n_arcs, self.cost.shape[0], h.rank.shape[0]
+        with f._lock:
+            fl, it = f._floats, f._ints
+            ck.unchanged_route(
+                h.rank, h.parent, h.up_ptr, h.up_head, h.tail, h.arc_eptr, h.arc_edges,
+                h.edge_down, f.w_up, f.w_dn, f.mid_up, f.mid_dn, f.cost, f.cost, s, t,
+                fl[2 * a + m : 2 * a + m + n], fl[2 * a + m + n :], it[2 * a : 2 * a + n],
+                it[2 * a + n :],
+            )  # fmt: skip
+
     def admits(self, cost: F64) -> bool:
         """Whether ``cost`` is nowhere below the floor (then :meth:`search` is exact for it)."""
         return bool((np.asarray(cost) >= self.cost).all())
