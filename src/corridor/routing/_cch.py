@@ -409,8 +409,9 @@ class Metric:
     re-customising only the arcs above them; :meth:`shortest` answers exactly for the costs
     held. With a ``floor`` (:class:`Floor`) that the costs never go below, the first
     customisation and every large change run in a background thread instead, and queries
-    meanwhile are answered exactly by the floor's A* search on the new costs (:meth:`wait`
-    waits for the hierarchy). Not re-entrant: a lock serialises queries and updates.
+    meanwhile are answered exactly by an older picture's route where the change left it
+    alone, else by the floor's A* search on the new costs (:meth:`wait` waits for the
+    hierarchy). Not re-entrant: a lock serialises queries and updates.
     """
 
     def __init__(self, hierarchy: Hierarchy, cost: F64, floor: Floor | None = None) -> None:
