@@ -693,12 +693,12 @@ class Metric:
     def _unchanged_locked(self, s: int, t: int) -> tuple[float, I32, int] | bool:
         """While the weights lag (the lock is held): the least route under an older picture
         whose costs are nowhere above the held ones, if none of its edges changed since (then
-        it is least now; ``_cch_kernels.unchanged_route``), else None. The older picture: the
+        it is least now; ``_cch_kernels.unchanged_route``). The older picture: the
         held weights' own costs if no cost went down since they were exact (no marks), else
         the prior's if no cost went below it. Most changes of a hundred zones leave a given
         route alone, and this answers those in one hierarchy query instead of a search.
-        Otherwise: whether the search should run backwards (from t: the change lies nearer
-        it on the old route)."""
+        Otherwise (no older picture, or the route changed) a bool: whether the search should
+        run backwards (from t: the change lies nearer it on the old route)."""
         if not self._base:
             return False
         lowered = self._n_dirty > 0 or bool(self._pending) or self._everywhere
