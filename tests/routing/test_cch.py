@@ -378,12 +378,20 @@ def test_the_prior_picture_answers_for_removed_zones_it_did_not_hold(
         pairs = rng.integers(network.n_nodes, size=(40, 2)).tolist()
         for s, t in pairs:
             got, edges, settled = metric.shortest(s, t)
-            assert metric.answered_by == "floor"
+            assert metric.answered_by in {"floor", "unchanged"}
             expected = plain.shortest(cost, s, t, method="dijkstra").cost
             assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), (levels, s, t)
             assert_path(network, cost, s, t, got, edges)
-            with_marks = floor.search(cost, s, t, (*lower[:2], marked, *lower[3:5], 0))
-            assert with_marks[0] == got and with_marks[2] == settled
+            guide = (*lower[:2], marked, *lower[3:5], 0)
+            with_marks = floor.search(cost, s, t, guide)
+            if metric.answered_by == "floor":  # (from s, or from t: whichever it chose)
+                back = floor.search(cost, s, t, guide, backward=True)
+                assert (with_marks[0], with_marks[2]) == (got, settled) or back[::2] == (
+                    pytest.approx(got, rel=1e-12, abs=1e-12),
+                    settled,
+                )
+            else:  # an older route kept: the search finds the same cost
+                assert with_marks[0] == pytest.approx(got, rel=1e-12, abs=1e-12)
         go.set()
         metric.wait()
 
@@ -495,7 +503,7 @@ def test_the_router_answers_through_the_floor_while_it_catches_up(
         update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
         for s, t in rng.integers(network.n_nodes, size=(30, 2)).tolist():
             got = router.shortest(cost, s, t)
-            assert got.method == "floor"
+            assert got.method in {"floor", "unchanged"}
             expected = plain.shortest(cost, s, t, method="dijkstra").cost
             assert got.cost == pytest.approx(expected, rel=1e-9, abs=1e-9), (step, s, t)
             assert_path(network, cost, s, t, got.cost, got.edges)
@@ -537,7 +545,7 @@ def test_a_failed_background_customisation_is_reported_and_retried(
     for s, t in pairs:
         expected = plain.shortest(cost, s, t, method="dijkstra").cost
         assert metric.shortest(s, t)[0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
-        assert metric.answered_by == "floor"
+        assert metric.answered_by in {"floor", "unchanged"}
     cost[changed[:10]] *= 2.0
     metric.update(changed[:10], cost)
     metric.wait()
@@ -711,3 +719,107 @@ def test_a_poor_order_with_many_arcs_per_node_is_exact_too(network: Network) -> 
             expected = np.inf
         assert found == pytest.approx(expected, rel=1e-9, abs=1e-9)
         assert_path(network, cost, s, t, found, edges)
+
+
+def test_a_route_no_change_touched_is_kept_and_exact(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the hierarchy lags a change, a route that was least before the change and none of
+    whose edges changed answers ("unchanged"): after zones are added (costs only rose since the
+    held weights), after zones are moved (costs rose only above the prior picture's) and never
+    once a cost went below both. Every answer equals plain Dijkstra on the new costs, and every
+    kept route's edges cost what they did in the older picture."""
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    hierarchy = Hierarchy.build(network)
+    floor = Floor(hierarchy, network)
+    model = RiskModel(network, zones(network, 30, seed=130), at=AT)
+    cost = costs(network, model)
+    metric = Metric(hierarchy, cost, floor)
+    metric.wait()
+    plain = Router(network, use_hierarchy=False)
+    rng = np.random.default_rng(131)
+
+    def answers(changed: np.ndarray, older: np.ndarray) -> dict[str, int]:
+        update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+        go = _blocked_worker(metric)
+        assert metric.update(changed, cost) == -1
+        seen = {"floor": 0, "unchanged": 0}
+        for s, t in rng.integers(network.n_nodes, size=(60, 2)).tolist():
+            got, edges, _ = metric.shortest(s, t)
+            seen[metric.answered_by] += 1
+            expected = plain.shortest(cost, s, t, method="dijkstra").cost
+            assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), (s, t)
+            assert_path(network, cost, s, t, got, edges)
+            if metric.answered_by == "unchanged":
+                assert np.array_equal(cost[edges], older[edges])
+        assert not metric.current  # all answered while the hierarchy lagged
+        go.set()
+        metric.wait()
+        return seen
+
+    before = cost.copy()
+    seen = answers(model.add(zones(network, 25, seed=132, prefix="a")), before)
+    assert seen["unchanged"] > 0 and seen["floor"] > 0, seen
+    # moved: the held weights saw the zones now gone (marks above them); the prior picture
+    # (before the addition) is below every new cost
+    assert metric._prior is not None
+    seen = answers(
+        model.add(zones(network, 25, seed=133, prefix="a")), np.asarray(metric._prior[2])
+    )
+    assert seen["unchanged"] > 0 and seen["floor"] > 0, seen
+    # zones the prior held removed as well as new ones added: below both pictures somewhere,
+    # so no older route is known to hold
+    changed = np.union1d(
+        model.remove([f"z{i}" for i in range(10)]),
+        model.add(zones(network, 5, seed=134, prefix="b")),
+    )
+    seen = answers(changed, before)
+    assert seen["unchanged"] == 0 and seen["floor"] == 60, seen
+
+
+def test_the_backward_floor_search_equals_the_forward_one(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The floor search run from t over the reversed network (potentials from s) finds the
+    least cost of networkx, with the floor's potentials and with a lagging metric's, closures
+    and unreachable pairs included; its route runs from s to t."""
+    monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    hierarchy = Hierarchy.build(network)
+    floor = Floor(hierarchy, network)
+    floor.load_kernels()  # (leaves the floor's work arrays as it found them)
+    a, m = hierarchy.n_arcs, network.n_edges
+    assert np.isinf(floor.metric._floats[2 * a + m :]).all()
+    assert (floor.metric._ints[2 * a :] == -1).all()
+    assert np.isinf(floor._dist).all() and np.isnan(floor._pot).all()
+    model = RiskModel(network, zones(network, 60, seed=140), at=AT)
+    cost = costs(network, model)
+    metric = Metric(hierarchy, cost, floor)
+    metric.wait()
+    changed = np.union1d(
+        model.remove([f"z{i}" for i in range(0, 60, 3)]),
+        model.add(zones(network, 30, seed=141, prefix="a")),
+    )
+    update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+    go = _blocked_worker(metric)
+    metric.update(changed, cost)
+    lower = metric._lower_weights()
+    assert lower is not None and lower[2].any()  # marks above lowered costs
+    graph = to_networkx(network, cost)
+    rng = np.random.default_rng(142)
+    pairs = rng.integers(network.n_nodes, size=(80, 2)).tolist()
+    pairs += [(s, s) for s, _ in pairs[:3]]
+    unreachable = 0
+    for s, t in pairs:
+        try:
+            expected = nx.dijkstra_path_length(graph, s, t)
+        except nx.NetworkXNoPath:
+            expected = np.inf
+            unreachable += 1
+        for guide in (None, lower):
+            found, edges, _ = floor.search(cost, s, t, guide, backward=True)
+            assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), (s, t)
+            assert_path(network, cost, s, t, found, edges)
+            assert found == pytest.approx(floor.search(cost, s, t, guide)[0], rel=1e-12)
+    go.set()
+    metric.wait()
+    assert unreachable > 0  # (the roadblocks close some nodes off)

@@ -325,6 +325,13 @@ class Floor:
         self._indptr: I32 = np.asarray(network.indptr, np.int32)
         self._target: I32 = np.asarray(network.edge_target, np.int32)
         self._source: I32 = np.asarray(network.edge_source, np.int32)
+        self._edge_id: I32 = np.arange(m, dtype=np.int32)  # (the edges are in source order)
+        # the reversed network, for the backward search: each node's incoming edges
+        by_target = np.argsort(self._target, kind="stable")
+        self._r_indptr: I32 = np.zeros(n + 1, np.int32)
+        np.cumsum(np.bincount(self._target, minlength=n), out=self._r_indptr[1:])
+        self._r_node: I32 = self._source[by_target]
+        self._r_edge: I32 = by_target.astype(np.int32)
         self._dist: F64 = np.full(n, np.inf)
         self._pred: I32 = np.full(n, -1, np.int32)
         self._touched: I32 = np.empty(n, np.int32)
@@ -338,12 +345,31 @@ class Floor:
         self._clean: NDArray[np.uint8] = np.zeros(n, np.uint8)  # no node dirty
         self._lock = threading.Lock()
 
+    def load_kernels(self) -> None:
+        """Run the searches that answer while a metric lags once, on the floor itself (numba
+        loads each compiled kernel from its cache on its first call in a process, which
+        takes longer than the search): the first hazard change after start-up is then
+        answered as fast as the next."""
+        f, h = self.metric, self.metric.hierarchy
+        s, t = 0, h.rank.shape[0] - 1
+        self.search(self.cost, s, t)
+        self.search(self.cost, s, t, backward=True)
+        a, m, n = h.n_arcs, self.cost.shape[0], h.rank.shape[0]
+        with f._lock:
+            fl, it = f._floats, f._ints
+            ck.unchanged_route(
+                h.rank, h.parent, h.up_ptr, h.up_head, h.tail, h.arc_eptr, h.arc_edges,
+                h.edge_down, f.w_up, f.w_dn, f.mid_up, f.mid_dn, f.cost, f.cost, s, t,
+                fl[2 * a + m : 2 * a + m + n], fl[2 * a + m + n :], it[2 * a : 2 * a + n],
+                it[2 * a + n :],
+            )  # fmt: skip
+
     def admits(self, cost: F64) -> bool:
         """Whether ``cost`` is nowhere below the floor (then :meth:`search` is exact for it)."""
         return bool((np.asarray(cost) >= self.cost).all())
 
     def search(
-        self, cost: F64, s: int, t: int, lower: Lower | None = None
+        self, cost: F64, s: int, t: int, lower: Lower | None = None, *, backward: bool = False
     ) -> tuple[float, I32, int]:
         """Exact least-cost route for ``cost`` (which :meth:`admits`): (cost summed along the
         route, edge ids, nodes settled); inf and no edges if none. ``lower``: two other sets
@@ -352,19 +378,30 @@ class Floor:
         weights at level 0, the other set's at 1 and the floor's at 2, and every arc so chosen
         must weigh nowhere more than under ``cost`` (a metric customised before a change,
         with the nodes above the edges whose cost went down raised): tighter potentials than
-        the floor's alone."""
+        the floor's alone. ``backward``: search from t over the reversed network, guided by
+        lower-bound distances from s (the same answer; less work when what changed lies
+        nearer t)."""
         h, f = self.metric.hierarchy, self.metric
         if lower is None:
             lower = (f.w_up, f.w_dn, self._clean, f.w_up, f.w_dn, 0)
         w_up, w_dn, dirty, b_up, b_dn, least = lower
         with self._lock:
-            found, edges, settled = ck.potential_astar(
-                h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, b_up, b_dn, f.w_up, f.w_dn,
-                dirty, least,
-                self._indptr, self._target, self._source, cost, s, t,
-                self._dist, self._pred, self._touched, self._pot, self._dist_b, self._pred_b,
-                self._chain, self._done, self._hkey, self._hval,
-            )  # fmt: skip
+            if backward:
+                found, edges, settled = ck.potential_astar(
+                    h.rank, h.parent, h.up_ptr, h.up_head, w_dn, w_up, b_dn, b_up, f.w_dn,
+                    f.w_up, dirty, least,
+                    self._r_indptr, self._r_node, self._r_edge, self._target, cost, t, s, True,
+                    self._dist, self._pred, self._touched, self._pot, self._dist_b,
+                    self._pred_b, self._chain, self._done, self._hkey, self._hval,
+                )  # fmt: skip
+            else:
+                found, edges, settled = ck.potential_astar(
+                    h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, b_up, b_dn, f.w_up,
+                    f.w_dn, dirty, least,
+                    self._indptr, self._target, self._edge_id, self._source, cost, s, t, False,
+                    self._dist, self._pred, self._touched, self._pot, self._dist_b,
+                    self._pred_b, self._chain, self._done, self._hkey, self._hval,
+                )  # fmt: skip
         return found, edges, settled
 
 
@@ -375,8 +412,9 @@ class Metric:
     re-customising only the arcs above them; :meth:`shortest` answers exactly for the costs
     held. With a ``floor`` (:class:`Floor`) that the costs never go below, the first
     customisation and every large change run in a background thread instead, and queries
-    meanwhile are answered exactly by the floor's A* search on the new costs (:meth:`wait`
-    waits for the hierarchy). Not re-entrant: a lock serialises queries and updates.
+    meanwhile are answered exactly by an older picture's route where the change left it
+    alone, else by the floor's A* search on the new costs (:meth:`wait` waits for the
+    hierarchy). Not re-entrant: a lock serialises queries and updates.
     """
 
     def __init__(self, hierarchy: Hierarchy, cost: F64, floor: Floor | None = None) -> None:
@@ -419,13 +457,17 @@ class Metric:
         # Level 1: the prior picture's arcs are still low enough there; 2: only the floor's
         self._dirty: NDArray[np.uint8] = np.zeros(h.rank.shape[0], np.uint8)
         self._n_dirty = 0
+        # marks listed by changes and not yet written into _dirty (nodes, levels): only a
+        # search reads them, and a change whose next query keeps an older route needs none
+        self._pending: list[tuple[I32, NDArray[np.uint8]]] = []
         # the costs the held weights are a customisation of, when they are exactly that (kept
         # with a floor only, from the first background customisation on)
         self._ex_cost: F64 | None = None
         # a prior picture: weights (up, down) customised for costs (the third) that are
         # nowhere above the held costs except under nodes marked 2: the potentials' arcs on
         # nodes marked 1 (they see the hazards the prior held, where the floor sees none)
-        self._prior: tuple[F64, F64, F64] | None = None
+        # (and its middle nodes (up, down): the route it held can be unpacked)
+        self._prior: tuple[F64, F64, F64, I32, I32] | None = None
         self._below_prior = False  # a change since the marks were cleared went below it
         # edges whose cost for the held weights is above the prior's (-1: not known)
         self._n_raised = -1
@@ -456,13 +498,14 @@ class Metric:
             keep = raised >= 0 and in_place and self._ex_cost is not None
             old_ex = self._ex_cost[e] if keep and self._ex_cost is not None else None
             # one pass: validate, write, mark the nodes above lowered costs, compare the floor
-            marked, above, below, everywhere = ck.take_change(
-                e, c, self.cost, floor_cost, prior_cost, h.parent, h.edge_low, self._dirty,
+            nodes, levels, marked, above, below, everywhere = ck.take_change(
+                e, c, self.cost, floor_cost, prior_cost, h.edge_low,
                 raised, self._everywhere,
             )  # fmt: skip
             if marked < 0:
                 raise ValueError("costs must be non-negative numbers")
-            self._n_dirty += int(marked)
+            if marked:
+                self._pending.append((nodes[:marked], levels[:marked]))
             self._below_prior |= bool(below)
             self._everywhere = bool(everywhere)
             if check:
@@ -535,6 +578,7 @@ class Metric:
             self._prior = None
             self._below_prior = False
             self._n_raised = -1
+        self._pending.clear()
         if self._n_dirty:
             self._dirty.fill(0)
             self._n_dirty = 0
@@ -595,7 +639,7 @@ class Metric:
                 self._cond.notify_all()
                 return
 
-    def _next_prior(self, floats: F64) -> tuple[tuple[F64, F64, F64] | None, F64, int]:
+    def _next_prior(self, floats: F64) -> tuple[tuple[F64, F64, F64, I32, I32] | None, F64, int]:
         """(the prior picture for the costs just customised into ``floats``, a copy of those
         costs, on how many edges they are above the prior's). Read without the lock: while
         stale, nothing else writes the held weights, ``_ex_cost`` or ``_prior``, and no
@@ -608,7 +652,7 @@ class Metric:
         if old is not None and self._base:
             ok, more = ck.all_at_least(new_cost, old)
             if ok:
-                return (self.w_up, self.w_dn, old), ex_cost, int(more)
+                return (self.w_up, self.w_dn, old, self.mid_up, self.mid_dn), ex_cost, int(more)
         prior = self._prior
         if prior is not None:
             ok, more = ck.all_at_least(new_cost, prior[2])
@@ -643,11 +687,56 @@ class Metric:
         if not self._base:
             return None
         if self._prior is not None:
-            p_up, p_dn, _ = self._prior
+            p_up, p_dn = self._prior[0], self._prior[1]
         else:  # (no node is at level 1 then)
             assert self._floor is not None
             p_up, p_dn = self._floor.metric.w_up, self._floor.metric.w_dn
+        for nodes, levels in self._pending:
+            self._n_dirty += int(ck.mark_pending(self.hierarchy.parent, nodes, levels, self._dirty))
+        self._pending.clear()
         return (self.w_up, self.w_dn, self._dirty, p_up, p_dn, int(self._everywhere))
+
+    def _unchanged_locked(self, s: int, t: int) -> tuple[float, I32, int] | bool:
+        """While the weights lag (the lock is held): the least route under an older picture
+        whose costs are nowhere above the held ones, if none of its edges changed since (then
+        it is least now; ``_cch_kernels.unchanged_route``). The older picture: the
+        held weights' own costs if no cost went down since they were exact (no marks), else
+        the prior's if no cost went below it. Most changes of a hundred zones leave a given
+        route alone, and this answers those in one hierarchy query instead of a search.
+        Otherwise (no older picture, or the route changed) a bool: whether the search should
+        run backwards (from t: the change lies nearer it on the old route)."""
+        if not self._base:
+            return False
+        lowered = self._n_dirty > 0 or bool(self._pending) or self._everywhere
+        if self._ex_cost is not None and not lowered:
+            w_up, w_dn, old = self.w_up, self.w_dn, self._ex_cost
+            mid_up, mid_dn = self.mid_up, self.mid_dn
+        elif self._prior is not None and not self._below_prior:
+            w_up, w_dn, old, mid_up, mid_dn = self._prior
+        else:
+            return False
+        h, a, m = self.hierarchy, self.hierarchy.n_arcs, self.cost.shape[0]
+        n = h.rank.shape[0]
+        f, i = self._floats, self._ints  # (their distances and predecessors, as scratch)
+        found, edges, scanned, backward = ck.unchanged_route(
+            h.rank, h.parent, h.up_ptr, h.up_head, h.tail, h.arc_eptr, h.arc_edges,
+            h.edge_down, w_up, w_dn, mid_up, mid_dn, old, self.cost, s, t,
+            f[2 * a + m : 2 * a + m + n], f[2 * a + m + n :], i[2 * a : 2 * a + n], i[2 * a + n :],
+        )  # fmt: skip
+        if scanned < 0:
+            return bool(backward)
+        return found, edges, scanned
+
+    def _answer_lagging(self, s: int, t: int) -> tuple[float, I32, int]:
+        """The answer while the weights lag (the lock is held): the older picture's route if
+        it still holds, else the floor search."""
+        got = self._unchanged_locked(s, t)
+        if not isinstance(got, bool):
+            self.answered_by = "unchanged"
+            return got
+        assert self._floor is not None
+        self.answered_by = "floor"
+        return self._floor.search(self.cost, s, t, self._lower_weights(), backward=got)
 
     def _wait_locked(self) -> bool:
         """With the lock held: True if the floor search must answer (the weights lag and the
@@ -694,9 +783,7 @@ class Metric:
         """(cost summed along the path, edge ids, nodes scanned); inf and no edges if none."""
         with self._lock:
             if self._stale and self._wait_locked():
-                assert self._floor is not None
-                self.answered_by = "floor"
-                return self._floor.search(self.cost, s, t, self._lower_weights())
+                return self._answer_lagging(s, t)
             self.answered_by = "cch"
             return self._path_locked(s, t)
 
@@ -710,8 +797,7 @@ class Metric:
                 assert self._floor is not None
                 if not np.array_equal(cost, self.cost):
                     return None
-                self.answered_by = "floor"
-                return (*self._floor.search(self.cost, s, t, self._lower_weights()), "floor")
+                return (*self._answer_lagging(s, t), self.answered_by)
             self.answered_by = "cch"
             path = self._path
             total, count, scanned = ck.path_query(

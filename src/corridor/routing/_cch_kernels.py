@@ -435,26 +435,39 @@ def mark_dirty(parent, edge_low, edges, dirty, level):  # type: ignore[no-untype
 
 
 @njit(cache=True)
+def mark_pending(parent, nodes, levels, dirty):  # type: ignore[no-untyped-def]
+    """Raise each of ``nodes`` and its ancestors to its level in ``levels`` (as
+    :func:`mark_dirty`; the order does not matter); returns how many were raised from 0."""
+    count = 0
+    for k in range(nodes.shape[0]):
+        count += _mark_up(nodes[k], parent, dirty, levels[k])
+    return count
+
+
+@njit(cache=True)
 def take_change(  # type: ignore[no-untyped-def]
-    edges, cost, held, floor_cost, base_cost, parent, edge_low, dirty, raised, everywhere
+    edges, cost, held, floor_cost, base_cost, edge_low, raised, everywhere
 ):
-    """Write ``cost[edges]`` into ``held``, marking (as :func:`mark_dirty`) the nodes above
-    every edge whose cost went down: level 1 where the new cost is still at or above
-    ``base_cost`` (the costs of an older, lower picture), level 2 where it is below it or
-    there is no base (``base_cost`` empty).
+    """Write ``cost[edges]`` into ``held`` and list the marks (for :func:`mark_pending`, which
+    the caller defers until a search needs them) of the nodes above every edge whose cost
+    went down: level 1 where the new cost is still at or above ``base_cost`` (the costs of
+    an older, lower picture), level 2 where it is below it or there is no base
+    (``base_cost`` empty).
 
     Level 1 everywhere (the base's arcs on every node not at 2) is as tight as those marks
     when the held weights are a customisation of ``held`` (the first change since) and every
     edge whose held cost is above the base's (``raised`` of them) goes down: below every
     unmarked node the two pictures then agree, and so do their arcs. The level-1 marks are
     then not written, nor when ``everywhere`` is already so (``raised`` -1: not the first
-    change). Returns (newly marked, whether every new cost is at or above ``floor_cost``
+    change). Returns (the marks' nodes, their levels, how many (-1 if a new cost is negative
+    or NaN: then nothing is written), whether every new cost is at or above ``floor_cost``
     (when that is not empty), whether some new cost is below ``base_cost``, level 1
-    everywhere); (-1, False, False, False) and nothing written if a new cost is negative or
-    NaN."""
+    everywhere). A loop's cost is written but marks nothing (no route uses it)."""
+    nodes = np.empty(edges.shape[0], np.int32)
+    levels = np.empty(edges.shape[0], np.uint8)
     for k in range(edges.shape[0]):
         if not cost[edges[k]] >= 0.0:
-            return -1, False, False, False
+            return nodes, levels, -1, False, False, False
     check = floor_cost.shape[0] > 0
     has_base = base_cost.shape[0] > 0
     above = True
@@ -476,19 +489,27 @@ def take_change(  # type: ignore[no-untyped-def]
                     covered += 1
                 if c < b:
                     below_base = True
-                    count += _mark_up(edge_low[e], parent, dirty, 2)
+                    if edge_low[e] >= 0:
+                        nodes[count] = edge_low[e]
+                        levels[count] = 2
+                        count += 1
                 elif not everywhere:
                     lows[n_low] = edge_low[e]
                     n_low += 1
-            else:
-                count += _mark_up(edge_low[e], parent, dirty, 2)
+            elif edge_low[e] >= 0:
+                nodes[count] = edge_low[e]
+                levels[count] = 2
+                count += 1
         held[e] = c
     if has_base and not everywhere:
         everywhere = raised >= 0 and covered == raised
         if not everywhere:
             for k in range(n_low):
-                count += _mark_up(lows[k], parent, dirty, 1)
-    return count, above, below_base, everywhere and has_base
+                if lows[k] >= 0:
+                    nodes[count] = lows[k]
+                    levels[count] = 1
+                    count += 1
+    return nodes, levels, count, above, below_base, everywhere and has_base
 
 
 @njit(cache=True, nogil=True)
@@ -1270,6 +1291,96 @@ def _unpack_into(  # type: ignore[no-untyped-def]
     return count
 
 
+@njit(cache=True, nogil=True)
+def unchanged_route(  # type: ignore[no-untyped-def]
+    rank,
+    parent,
+    up_ptr,
+    up_head,
+    tail,
+    arc_eptr,
+    arc_edges,
+    edge_down,
+    w_up,
+    w_dn,
+    mid_up,
+    mid_dn,
+    old_cost,
+    cost,
+    s,
+    t,
+    dist_f,
+    dist_b,
+    pred_f,
+    pred_b,
+):
+    """The route that was least under ``old_cost`` (weights ``w_up``/``w_dn`` and middle nodes
+    a full customisation of it), if it is still least under ``cost``: when ``cost`` is nowhere
+    below ``old_cost``, every route costs at least its old cost, so a least old route whose
+    every edge kept its cost is a least route now (the change only raised costs away from
+    it). That takes one elimination-tree query on the old weights instead of a search on
+    the new costs. Returns (cost summed along the route, edge ids, nodes scanned, False) if
+    so, (inf, no edges, nodes scanned, False) if t was unreachable (it still is), and (inf,
+    no edges, -1, backward) if some edge of the route changed: then a search must answer,
+    and ``backward`` says whether the old route's part after its last changed edge is
+    shorter (by old costs) than its part before the first, where a search from t would
+    settle fewer nodes than one from s (both explore the same band around the old route,
+    from their start up to the change). Work arrays as in ``packed_query``."""
+    s = rank[s]
+    t = rank[t]
+    if s == t:
+        return 0.0, np.zeros(0, np.int32), 0, False
+    dist_f[s] = 0.0
+    dist_b[t] = 0.0
+    _upward(parent, up_ptr, up_head, w_up, s, dist_f, pred_f)
+    mu = INF
+    meet = -1
+    scanned = 0
+    v = t
+    while v != -1:
+        dv = dist_b[v]
+        scanned += 1
+        if dv < INF:
+            c = dist_f[v] + dv
+            if c < mu:
+                mu = c
+                meet = v
+            if dv < mu:
+                _relax(v, dv, up_ptr, up_head, w_dn, dist_b, pred_b)
+        v = parent[v]
+    out = np.zeros(0, np.int32)
+    total = INF
+    backward = False
+    if meet >= 0:
+        arcs, downs = _path_arcs(pred_f, pred_b, tail, s, t, meet)
+        out, count = unpack_arcs(
+            arcs, downs, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges, edge_down,
+            old_cost, np.empty(64, np.int32),
+        )  # fmt: skip
+        total = 0.0
+        before = -1.0  # old cost up to the first changed edge
+        after = 0.0  # and from the last one on
+        for i in range(count):
+            e = out[i]
+            if cost[e] != old_cost[e]:
+                if before < 0.0:
+                    before = after
+                after = 0.0
+            else:
+                after += old_cost[e]
+            total += cost[e]
+        if before < 0.0:
+            out = out[:count].copy()
+        else:
+            out = np.zeros(0, np.int32)
+            total = INF
+            scanned = -1
+            backward = after < before
+    _clear(parent, s, dist_f, pred_f)
+    _clear(parent, t, dist_b, pred_b)
+    return total, out, scanned, backward
+
+
 @njit(cache=True, inline="always")
 def _potential(  # type: ignore[no-untyped-def]
     x, pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty, least, chain, done, n_done
@@ -1320,10 +1431,12 @@ def potential_astar(  # type: ignore[no-untyped-def]
     least,
     indptr,
     target,
+    edge_id,
     source,
     cost,
     s,
     t,
+    backward,
     dist,
     pred,
     touched,
@@ -1345,7 +1458,14 @@ def potential_astar(  # type: ignore[no-untyped-def]
     the edges it settles little more than the route. It answers while the hierarchy
     re-customises for ``cost``. Work arrays: ``dist`` inf, ``pred`` -1, ``pot`` NaN,
     ``dist_b`` inf and ``pred_b`` -1 on entry and on return. Returns (cost summed along the
-    route, edge ids, nodes settled); inf and no edges when t is unreachable."""
+    route, edge ids, nodes settled); inf and no edges when t is unreachable.
+
+    The graph: node u's edges are ``edge_id[indptr[u]:indptr[u + 1]]``, leading to
+    ``target`` at the same places, and ``source[e]`` is the other end of edge e. With
+    ``backward`` the search runs from t to s over the reversed network (the caller passes it
+    reversed, s and t swapped and the up and down weights swapped: the distances from the
+    route's start are then the potentials) and the route is returned in travel order; a
+    change far along a route costs the backward search less (see ``Metric``)."""
     if s == t:
         return 0.0, np.zeros(0, np.int32), 0
     rt = rank[t]
@@ -1387,7 +1507,8 @@ def potential_astar(  # type: ignore[no-untyped-def]
             break
         settled += 1
         for j in range(indptr[u], indptr[u + 1]):
-            c = cost[j]
+            e = edge_id[j]
+            c = cost[e]
             if c == INF:
                 continue
             v = target[j]
@@ -1403,7 +1524,7 @@ def potential_astar(  # type: ignore[no-untyped-def]
                     touched[n_touched] = v
                     n_touched += 1
                 dist[v] = nd
-                pred[v] = j
+                pred[v] = e
                 if size == hkey.shape[0]:
                     hkey = np.concatenate((hkey, np.empty(size, hkey.dtype)))
                     hval = np.concatenate((hval, np.empty(size, hval.dtype)))
@@ -1418,8 +1539,8 @@ def potential_astar(  # type: ignore[no-untyped-def]
             v = source[pred[v]]
         out = np.empty(count, np.int32)
         v = t
-        for i in range(count - 1, -1, -1):
-            out[i] = pred[v]
+        for i in range(count):
+            out[count - 1 - i if not backward else i] = pred[v]
             v = source[pred[v]]
         total = 0.0
         for i in range(count):
