@@ -7,8 +7,9 @@ exact methods:
   once per network, a customisation per cost array that later hazard changes update in part,
   then queries that touch only the elimination-tree ancestors of the two ends. Its speed does
   not depend on the hazard picture. On large networks a new cost array and large changes are
-  customised in the background; until then the answer comes from A* guided by the
-  hierarchy's travel-time distances (``PathResult.method`` ``"floor"``), exact as well.
+  customised in the background; until then a route from an older picture none of whose
+  edges changed is still the least (``PathResult.method`` ``"unchanged"``), and any other
+  answer comes from A* guided by the hierarchy's distances (``"floor"``), exact as well.
   ``"auto"`` uses it whenever the router has a hierarchy (built lazily on networks up to
   ``AUTO_HIERARCHY_NODES`` nodes, or by :meth:`Router.prepare`).
 - ``"alt"``: bidirectional A* with landmark bounds on travel time; ``"dijkstra"``:
