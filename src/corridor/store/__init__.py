@@ -134,8 +134,10 @@ if _typing.TYPE_CHECKING:
         upgrade_db,
     )
     from corridor.store._sql import (
+        Json,
         Sql,
         as_sql,
+        read_json,
         transaction,
     )
     from corridor.store._tables import (
@@ -262,6 +264,8 @@ _WHERE: dict[str, str] = {
     "resolve_db_url": "corridor.store._plain",
     "save_checkpoint": "corridor.store._checkpoints",
     "Sql": "corridor.store._sql",
+    "Json": "corridor.store._sql",
+    "read_json": "corridor.store._sql",
     "as_sql": "corridor.store._sql",
     "transaction": "corridor.store._sql",
     "save_notice_details": "corridor.store._movements",
@@ -310,6 +314,7 @@ __all__ = [
     "HazardRow",
     "IdempotencyKeyRow",
     "IncidentRow",
+    "Json",
     "LifecycleEventRow",
     "MovementAckRow",
     "MovementRecord",
@@ -383,6 +388,7 @@ __all__ = [
     "open_store",
     "party_keys",
     "propose_agreement",
+    "read_json",
     "record",
     "register_network",
     "replay_problems",
