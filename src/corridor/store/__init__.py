@@ -55,6 +55,7 @@ if _typing.TYPE_CHECKING:
         lean_party_rows,
         lean_schema_status,
         lean_user_rows,
+        revision_at_head,
     )
     from corridor.store._engine import (
         Store,
@@ -239,6 +240,7 @@ _WHERE: dict[str, str] = {
     "lean_audit_rows": "corridor.store._dbapi",
     "lean_party_rows": "corridor.store._dbapi",
     "lean_schema_status": "corridor.store._dbapi",
+    "revision_at_head": "corridor.store._dbapi",
     "lean_user_rows": "corridor.store._dbapi",
     "list_agreements": "corridor.store._agreement_list",
     "list_checkpoints": "corridor.store._checkpoints",
@@ -393,6 +395,7 @@ __all__ = [
     "register_network",
     "replay_problems",
     "resolve_db_url",
+    "revision_at_head",
     "save_checkpoint",
     "save_notice_details",
     "save_plan",
