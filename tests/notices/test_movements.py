@@ -271,3 +271,27 @@ def test_notice_details_on_the_bare_driver(movement_store, db_url: str) -> None:
     assert saved == ["lean", "orm"]
     with pytest.raises(NotFoundError), transaction(url) as tx:
         save_notice_details(tx, "no-such-corridor", first, actor="lean")
+
+
+def test_the_movement_names_load_without_the_notice_renderers() -> None:
+    """``corridor.notices`` loads its modules on first use: the movement commands get the
+    movement model without the templates, CAP and SMS renderers; every public name resolves
+    to the object its module defines."""
+    import importlib
+    import subprocess
+    import sys
+
+    from corridor import notices
+
+    for name in notices.__all__:
+        module = importlib.import_module(notices._WHERE[name])
+        assert getattr(notices, name) is getattr(module, name), name
+    assert set(notices._WHERE) == set(notices.__all__)
+    probe = (
+        "import sys\n"
+        "from corridor.notices import clearance, movement_from_data, sign_ack, verify_movement\n"
+        "print(sorted(m for m in ('jinja2', 'corridor.notices._cap', 'corridor.notices._facts',"
+        " 'corridor.notices._html') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
