@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from corridor.errors import InputError, LifecycleError, SignatureError
+from corridor.errors import InputError, LifecycleError, NotFoundError, SignatureError
 from corridor.notices import (
     ACK_DOMAIN,
     MOVEMENT_DOMAIN,
@@ -191,3 +191,107 @@ def test_suspension_flags_a_cleared_movement(movement_store, monkeypatch) -> Non
     verdict = rec.clearance(DEADLINE)
     assert verdict.status == "flagged"
     assert "no longer in force" in verdict.reasons[0]
+
+
+def test_the_sql_path_stores_what_the_orm_stored(movement_store) -> None:  # type: ignore[no-untyped-def]
+    """The movement and acknowledgement rows are written with plain SQL (``corridor.store._sql``);
+    the oracle is the ORM's own mapping: it reads them back as it wrote them before, and a row
+    it writes itself with the same values is stored identically, column by column."""
+    from sqlalchemy import select, text
+
+    from corridor.agreements import canonical_bytes
+    from corridor.store import MovementAckRow, MovementRow, acknowledge_movement
+
+    at = DEADLINE - timedelta(hours=2)
+    with movement_store.session() as s:
+        acknowledge_movement(
+            s, "krems-demo-m1", key=demo_key("army-north"), actor="army", at_utc=at
+        )
+    with movement_store.session() as s:
+        row = s.get(MovementRow, "krems-demo-m1")
+        assert row is not None
+        movement = movement_from_data(row.data)
+        assert row.canonical == canonical_bytes(row.data)
+        assert row.created_at == SIGNED_AT + timedelta(hours=2)
+        assert (row.departure_utc, row.ack_deadline_utc) == (
+            movement.departure_utc,
+            movement.ack_deadline_utc,
+        )
+        assert row.sender.name == "icrc" and row.created_by == "icrc"
+        assert [(a.party.name, a.acked_at, a.created_by) for a in row.acks] == [
+            ("army-north", at, "army")
+        ]
+        twin = MovementRow(
+            id="orm-twin", corridor_id=row.corridor_id, agreement_version=row.agreement_version,
+            data=dict(row.data), canonical=row.canonical, digest=row.digest,
+            sender_party_id=row.sender_party_id, signature=row.signature,
+            departure_utc=row.departure_utc, ack_deadline_utc=row.ack_deadline_utc,
+            created_at=row.created_at, created_by=row.created_by,
+        )  # fmt: skip
+        s.add(twin)
+        s.flush()
+        ack = row.acks[0]
+        s.add(MovementAckRow(movement_id="orm-twin", party_id=ack.party_id, digest=ack.digest,
+                             signature=ack.signature, acked_at=ack.acked_at,
+                             created_by=ack.created_by))  # fmt: skip
+        s.flush()
+        cols = ", ".join(c.name for c in MovementRow.__table__.columns if c.name != "id")
+        stored = s.execute(text(f"SELECT {cols} FROM movements ORDER BY id")).all()
+        assert len(stored) == 2 and stored[0] == stored[1]
+        ack_cols = "party_id, digest, signature, acked_at, created_by"
+        acks = s.execute(text(f"SELECT {ack_cols} FROM movement_acks ORDER BY id")).all()
+        assert len(acks) == 2 and acks[0] == acks[1]
+        assert s.scalar(select(MovementRow.id).order_by(MovementRow.departure_utc).limit(1))
+
+
+def test_notice_details_on_the_bare_driver(movement_store, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Saved on the command line's own connection, replaced inside an ORM session, read on
+    both; a failed save leaves the stored details and the audit log as they were."""
+    from corridor.notices import details_from_data
+    from corridor.store import audit_entries, load_notice_details, save_notice_details, transaction
+    from corridor.store._sql import DriverSql
+    from tests.notices.conftest import DETAILS_FILE
+
+    url = db_url
+    first = details_from_data(yaml.safe_load(DETAILS_FILE.read_text(encoding="utf-8")))
+    second = first.model_copy(update={"hotline": "+43 1 000 0000"})
+    with transaction(url) as tx:
+        assert isinstance(tx, DriverSql)
+        assert load_notice_details(tx, "krems-demo") is None
+        save_notice_details(tx, "krems-demo", first, actor="lean")
+    with movement_store.session() as s:
+        assert load_notice_details(s, "krems-demo") == first
+        save_notice_details(s, "krems-demo", second, actor="orm")
+    with pytest.raises(RuntimeError), transaction(url) as tx:
+        save_notice_details(tx, "krems-demo", first, actor="lean")
+        raise RuntimeError("the command failed after the write")
+    with transaction(url, write=False) as tx:
+        assert load_notice_details(tx, "krems-demo") == second
+        saved = [e.actor for e in audit_entries(tx) if e.action == "notice.details_saved"]
+    assert saved == ["lean", "orm"]
+    with pytest.raises(NotFoundError), transaction(url) as tx:
+        save_notice_details(tx, "no-such-corridor", first, actor="lean")
+
+
+def test_the_movement_names_load_without_the_notice_renderers() -> None:
+    """``corridor.notices`` loads its modules on first use: the movement commands get the
+    movement model without the templates, CAP and SMS renderers; every public name resolves
+    to the object its module defines."""
+    import importlib
+    import subprocess
+    import sys
+
+    from corridor import notices
+
+    for name in notices.__all__:
+        module = importlib.import_module(notices._WHERE[name])
+        assert getattr(notices, name) is getattr(module, name), name
+    assert set(notices._WHERE) == set(notices.__all__)
+    probe = (
+        "import sys\n"
+        "from corridor.notices import clearance, movement_from_data, sign_ack, verify_movement\n"
+        "print(sorted(m for m in ('jinja2', 'corridor.notices._cap', 'corridor.notices._facts',"
+        " 'corridor.notices._html') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corridor.store import _schema
+from corridor.store import _dbapi, _schema
 
 NEXT_REVISION = '''"""A later revision used only by tests: one more table."""
 
@@ -38,4 +38,7 @@ def newer_corridor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     shutil.copytree(_schema.MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
     (copy / "versions" / "9001_test_later.py").write_text(NEXT_REVISION.format(head=old_head))
     monkeypatch.setattr(_schema, "MIGRATIONS", copy)
+    # and the bare-driver path's view of the packaged head (``db upgrade`` at the head, the
+    # lean reads): a later corridor ships the file in the one package folder both read
+    monkeypatch.setattr(_dbapi, "MIGRATIONS", copy)
     return old_head

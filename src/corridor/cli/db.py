@@ -24,6 +24,12 @@ def upgrade(
     revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
 ) -> None:
     """Create the database or migrate it to the schema this corridor needs."""
+    from corridor.store import revision_at_head
+
+    current = revision_at_head(db, revision)
+    if current is not None:  # already there: no need for Alembic to say so
+        console.print(f"database already at revision {current}")
+        return
     from corridor.store import upgrade_db
 
     before, after = upgrade_db(db, revision=revision)

@@ -270,6 +270,8 @@ def convoys_add(
         first = exc.errors()[0]
         raise InputError(str(first["msg"]), path=file,
                          field=".".join(str(p) for p in first["loc"])) from None  # fmt: skip
+    # The full store while the agreement's record (checkpoints, monitored version) needs an ORM
+    # session; add_convoys itself is plain SQL and runs on ``transaction(db)`` once it does not.
     with open_store(db) as store, store.session() as s:
         added = add_convoys(s, plans, actor=actor_name(actor))
     console.print(f"{len(added)} convoys added, {len(plans) - len(added)} already registered")
@@ -287,10 +289,10 @@ def _read_small_yaml(file: Path, limit: int = 1024 * 1024) -> Any:
 def convoys_list(corridor: CorridorOpt, db: DbOption = None) -> None:
     """The corridor's convoys and their expected departure."""
     from corridor.monitoring import convoy_plans
-    from corridor.store import open_store
+    from corridor.store import transaction
 
-    with open_store(db) as store, store.session(write=False) as s:
-        plans = convoy_plans(s, corridor)
+    with transaction(db, write=False) as tx:
+        plans = convoy_plans(tx, corridor)
     table = Table("convoy", "kind", "vehicles", "people", "departs (UTC)", "stops")
     for p in plans:
         table.add_row(p.id, p.kind, str(p.vehicles), str(p.people),
@@ -325,11 +327,11 @@ def rules_set(
 ) -> None:
     """Put a rules file in force (audited); the previous rules stay on record."""
     from corridor.monitoring import set_rules
-    from corridor.store import open_store
+    from corridor.store import transaction
 
     text = _read_text(file)
-    with open_store(db) as store, store.session() as s:
-        rules = set_rules(s, text, actor=actor_name(actor), source=str(file))
+    with transaction(db) as tx:
+        rules = set_rules(tx, text, actor=actor_name(actor), source=str(file))
     console.print(f"{len(rules.rules)} rules in force")
 
 
@@ -340,10 +342,10 @@ def rules_show(db: DbOption = None) -> None:
     import yaml
 
     from corridor.monitoring import rules_in_force
-    from corridor.store import open_store
+    from corridor.store import transaction
 
-    with open_store(db) as store, store.session(write=False) as s:
-        rules = rules_in_force(s)
+    with transaction(db, write=False) as tx:
+        rules = rules_in_force(tx)
     console.print(yaml.safe_dump(rules.model_dump(mode="json"), sort_keys=False), highlight=False)
 
 

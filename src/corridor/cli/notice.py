@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,7 +15,11 @@ from corridor.cli.db import DbOption
 from corridor.cli.party import PassphraseFile, PassphraseFlag, load_key
 
 if TYPE_CHECKING:
-    from corridor.store import MovementRecord
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session
+
+    from corridor.store import MovementRecord, Sql
 
 app = typer.Typer(help="Civilian notices.", no_args_is_help=True)
 movement_app = typer.Typer(
@@ -187,6 +192,21 @@ def _print_status(rec: MovementRecord, at: datetime) -> bool:
     return verdict.flagged
 
 
+@contextmanager
+def _movement_tx(db: str | None, *, write: bool = True) -> Iterator[Sql | Session]:
+    """The transaction a movement command runs in.
+
+    The movement store functions are plain SQL and run on the bare driver
+    (``corridor.store.transaction``), but they read the agreement through
+    ``load_agreement``/``lock_corridor``, which still need an ORM session: until those take
+    ``Sql`` too, the commands open the full store. Switching is this one function.
+    """
+    from corridor.store import open_store
+
+    with open_store(db) as store, store.session(write=write) as s:
+        yield s
+
+
 def _read_movement(path: Path) -> Any:
 
     from corridor._input import load_yaml, read_input_text
@@ -217,11 +237,11 @@ def movement_sign(  # noqa: PLR0917
     actor: ActorOption = None,
 ) -> None:
     """Sign a movement notification as its sender and submit it (checked against the agreement)."""
-    from corridor.store import open_store, submit_movement
+    from corridor.store import submit_movement
 
     data = _read_movement(movement_file)
     private = load_key(key, passphrase, passphrase_file)
-    with open_store(db) as store, store.session() as s:
+    with _movement_tx(db) as s:
         rec = submit_movement(s, data, key=private, actor=actor_name(actor))
     console.print(
         f"submitted movement {rec.movement.movement_id} (digest {rec.digest[:16]}...); every "
@@ -244,10 +264,10 @@ def movement_ack(  # noqa: PLR0917
     actor: ActorOption = None,
 ) -> None:
     """Acknowledge a movement with your party's key (signed, with the time)."""
-    from corridor.store import acknowledge_movement, open_store
+    from corridor.store import acknowledge_movement
 
     private = load_key(key, passphrase, passphrase_file)
-    with open_store(db) as store, store.session() as s:
+    with _movement_tx(db) as s:
         rec = acknowledge_movement(
             s, movement_id, key=private, party=party, actor=actor_name(actor)
         )
@@ -267,10 +287,10 @@ def movement_status(
     db: DbOption = None,
 ) -> None:
     """Each party's acknowledgement; exit 2 when the movement is flagged."""
-    from corridor.store import load_movement, open_store, utc_now
+    from corridor.store import load_movement, utc_now
 
     when = _when(at, "--at") or utc_now()
-    with open_store(db) as store, store.session(write=False) as s:
+    with _movement_tx(db, write=False) as s:
         rec = load_movement(s, movement_id)
     if _print_status(rec, when):
         raise typer.Exit(2)
@@ -285,11 +305,11 @@ def movement_list(
     """Movements with departure time and their clearance now."""
     from rich.table import Table
 
-    from corridor.store import list_movements, open_store, utc_now
+    from corridor.store import list_movements, utc_now
 
     now = utc_now()
     table = Table("movement", "corridor", "departure (UTC)", "vehicles", "people", "status")
-    with open_store(db) as store, store.session(write=False) as s:
+    with _movement_tx(db, write=False) as s:
         for rec in list_movements(s, corridor):
             m = rec.movement
             table.add_row(
@@ -316,12 +336,12 @@ def movement_export(
     from corridor._files import write_atomic
     from corridor.errors import InputError
     from corridor.notices import render_movement_html
-    from corridor.store import load_movement, open_store, utc_now
+    from corridor.store import load_movement, utc_now
 
     if fmt not in ("json", "html"):
         raise InputError(f"format {fmt!r} is not supported", field="--format", hint="json or html")
     when = _when(at, "--at") or utc_now()
-    with open_store(db) as store, store.session(write=False) as s:
+    with _movement_tx(db, write=False) as s:
         rec = load_movement(s, movement_id)
     if fmt == "json":
         content = json.dumps(rec.signed_document(), indent=2, ensure_ascii=False) + "\n"

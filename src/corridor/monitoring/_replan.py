@@ -127,7 +127,8 @@ def replan_unmoved(
     Terms: the re-route's proposed version when one was made (its route avoids the closed
     road), else the monitored version (whose corridor is then closed in the new plan).
     """
-    from corridor.monitoring._service import SYSTEM_ACTOR, emit, iso
+    from corridor.monitoring._service import SYSTEM_ACTOR, iso
+    from corridor.monitoring._stored import emit
     from corridor.store import list_hazards, load_agreement, record
 
     waiting = unmoved(pic)

@@ -92,7 +92,8 @@ def propose_reroute(
     proposed = propose_agreement(session, new_terms, actor=actor, at_utc=at)
     old_km = terms.route.length_m / 1000
     new_km = proposed.terms.route.length_m / 1000
-    from corridor.monitoring._service import emit, iso
+    from corridor.monitoring._service import iso
+    from corridor.monitoring._stored import emit
 
     payload = {
         "corridor_id": rec.corridor_id,

@@ -7,10 +7,9 @@ are shared by the REST API and the CLI so that both accept and refuse exactly th
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,15 +23,17 @@ from corridor.monitoring._derive import IncidentView, MovementView, Picture, der
 from corridor.monitoring._incremental import Tracker
 from corridor.monitoring._model import Checkin, Incident, report_body
 from corridor.monitoring._rules import (
-    DEFAULT_RULES_YAML,
     Action,
     Firing,
     RuleSet,
-    default_rules,
     evaluate,
-    parse_rules,
 )
-from corridor.monitoring._schedule import DESTINATION, ConvoyPlan
+from corridor.monitoring._stored import (
+    convoy_plans,
+    emit,
+    monitored_agreement,
+    rules_in_force,
+)
 
 if TYPE_CHECKING:
     from corridor.network import Network
@@ -45,7 +46,6 @@ MAX_BEFORE_WINDOWS = timedelta(days=1)
 #: Margin around the network's extent within which a report's position is accepted.
 BBOX_MARGIN_DEG = 0.05
 SYSTEM_ACTOR = "monitoring"
-EVENT_CHANNEL = "corridor_events"
 
 #: A network by its file's SHA-256 (the one the agreed route was computed on), or None.
 NetworkLookup = Callable[[str], "Network | None"]
@@ -79,100 +79,6 @@ def network_bbox(network: Network) -> BBox:
         float(network.node_lon.max()),
         float(network.node_lat.max()),
     )
-
-
-# --- events -----------------------------------------------------------------------------------
-
-
-def emit(
-    session: Session,
-    kind: str,
-    payload: dict[str, Any],
-    *,
-    corridor_id: str | None = None,
-    party: str | None = None,
-) -> None:
-    """Queue an event for live subscribers; call after the audit append of the same write, so
-    that event ids grow in commit order (the audit lock serialises writers)."""
-    from corridor.store import EventRow
-
-    session.add(EventRow(kind=kind, corridor_id=corridor_id, party=party, payload=payload))
-    if session.get_bind().dialect.name == "postgresql":
-        # Delivered at commit, to every server process listening (see api/_events.py).
-        session.execute(
-            text("SELECT pg_notify(:channel, current_schema())"), {"channel": EVENT_CHANNEL}
-        )
-
-
-# --- the agreement and schedule monitored -----------------------------------------------------
-
-
-def monitored_agreement(session: Session, corridor_id: str) -> AgreementRecord:
-    """The version being run: the newest one the parties agreed (a re-route proposal waiting
-    for signatures does not replace it), else the newest version."""
-    from corridor.store import load_agreement
-
-    latest = load_agreement(session, corridor_id)
-    for version in range(latest.version, 0, -1):
-        rec = (
-            latest
-            if version == latest.version
-            else load_agreement(session, corridor_id, version=version)
-        )
-        if rec.stored_state in (State.AGREED, State.SUSPENDED, State.CLOSED):
-            return rec
-    return latest
-
-
-def convoy_plans(session: Session, corridor_id: str) -> list[ConvoyPlan]:
-    from corridor.store import ConvoyRow
-
-    rows = session.scalars(select(ConvoyRow).where(ConvoyRow.corridor_id == corridor_id))
-    return [ConvoyPlan.model_validate(r.plan) for r in rows]
-
-
-def add_convoys(session: Session, plans: Sequence[ConvoyPlan], *, actor: str) -> list[str]:
-    """Register convoys for monitoring; an identical re-registration is a no-op, a changed one
-    under the same id is refused (the schedule is what holds are measured against)."""
-    from corridor.store import ConvoyRow, record
-
-    added: list[str] = []
-    for plan in plans:
-        rec = monitored_agreement(session, plan.corridor_id)
-        known = {c.name for c in rec.terms.checkpoints} | {DESTINATION}
-        for i, stop in enumerate(plan.stops):
-            if stop.place not in known:
-                raise InputError(
-                    f"convoy {plan.id}: stop {stop.place!r} is not a checkpoint of "
-                    f"{plan.corridor_id}",
-                    field=f"stops[{i}].place",
-                    hint=f"known: {', '.join(sorted(known))}",
-                )
-        if plan.movement_id is not None:
-            from corridor.store import MovementRow
-
-            moved = session.get(MovementRow, plan.movement_id)
-            if moved is None or moved.corridor_id != plan.corridor_id:
-                raise NotFoundError(
-                    f"convoy {plan.id}: no movement {plan.movement_id!r} on {plan.corridor_id}",
-                    field="movement_id",
-                    hint="submit the movement notification first (`corridor movement submit`)",
-                )
-        data = plan.model_dump(mode="json", exclude_none=True)
-        row = session.get(ConvoyRow, plan.id)
-        if row is not None:
-            if ConvoyPlan.model_validate(row.plan) != plan:
-                raise StateError(
-                    f"convoy {plan.id!r} is already registered with a different plan",
-                    hint="use a new convoy id",
-                )
-            continue
-        session.add(ConvoyRow(id=plan.id, corridor_id=plan.corridor_id, plan=data,
-                              created_by=actor))  # fmt: skip
-        record(session, actor=actor, action="convoy.added", payload=data)
-        emit(session, "convoy", data, corridor_id=plan.corridor_id)
-        added.append(plan.id)
-    return added
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -457,33 +363,6 @@ def incidents_of(session: Session, corridor_id: str) -> list[tuple[Incident, dat
         body = {k: v for k, v in r.body.items() if not k.startswith("attachment_")}
         out.append((Incident.model_validate(body), r.confirmed_at))
     return out
-
-
-def rules_in_force(session: Session) -> RuleSet:
-    from corridor.store import RuleSetRow
-
-    row = session.scalars(select(RuleSetRow).order_by(RuleSetRow.id.desc()).limit(1)).first()
-    return _parsed_rules(DEFAULT_RULES_YAML if row is None else row.text)
-
-
-@functools.lru_cache(maxsize=16)
-def _parsed_rules(text_: str) -> RuleSet:
-    """Rules are read on every report: parse each text once (a RuleSet is immutable)."""
-    if text_ == DEFAULT_RULES_YAML:
-        return default_rules()
-    return parse_rules(text_, source="stored rules")
-
-
-def set_rules(session: Session, text_: str, *, actor: str, source: str | None = None) -> RuleSet:
-    from corridor.store import RuleSetRow, record
-
-    rules = parse_rules(text_, source=source)
-    sha = hashlib.sha256(text_.encode()).hexdigest()
-    session.add(RuleSetRow(text=text_, sha256=sha, set_by=actor))
-    record(session, actor=actor, action="monitoring.rules.set",
-           payload={"sha256": sha, "rules": [r.name for r in rules.rules]})  # fmt: skip
-    emit(session, "rules", {"sha256": sha, "rules": [r.name for r in rules.rules]})
-    return rules
 
 
 def movement_views(session: Session, corridor_id: str) -> dict[str, MovementView]:

@@ -55,6 +55,7 @@ if _typing.TYPE_CHECKING:
         lean_party_rows,
         lean_schema_status,
         lean_user_rows,
+        revision_at_head,
     )
     from corridor.store._engine import (
         Store,
@@ -134,8 +135,10 @@ if _typing.TYPE_CHECKING:
         upgrade_db,
     )
     from corridor.store._sql import (
+        Json,
         Sql,
         as_sql,
+        read_json,
         transaction,
     )
     from corridor.store._tables import (
@@ -237,6 +240,7 @@ _WHERE: dict[str, str] = {
     "lean_audit_rows": "corridor.store._dbapi",
     "lean_party_rows": "corridor.store._dbapi",
     "lean_schema_status": "corridor.store._dbapi",
+    "revision_at_head": "corridor.store._dbapi",
     "lean_user_rows": "corridor.store._dbapi",
     "list_agreements": "corridor.store._agreement_list",
     "list_checkpoints": "corridor.store._checkpoints",
@@ -262,6 +266,8 @@ _WHERE: dict[str, str] = {
     "resolve_db_url": "corridor.store._plain",
     "save_checkpoint": "corridor.store._checkpoints",
     "Sql": "corridor.store._sql",
+    "Json": "corridor.store._sql",
+    "read_json": "corridor.store._sql",
     "as_sql": "corridor.store._sql",
     "transaction": "corridor.store._sql",
     "save_notice_details": "corridor.store._movements",
@@ -310,6 +316,7 @@ __all__ = [
     "HazardRow",
     "IdempotencyKeyRow",
     "IncidentRow",
+    "Json",
     "LifecycleEventRow",
     "MovementAckRow",
     "MovementRecord",
@@ -383,10 +390,12 @@ __all__ = [
     "open_store",
     "party_keys",
     "propose_agreement",
+    "read_json",
     "record",
     "register_network",
     "replay_problems",
     "resolve_db_url",
+    "revision_at_head",
     "save_checkpoint",
     "save_notice_details",
     "save_plan",

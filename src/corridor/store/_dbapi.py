@@ -266,6 +266,21 @@ def lean_schema_status(db: str | None) -> tuple[str, str, str]:
         return url.render(), need, need
 
 
+def revision_at_head(db: str | None, revision: str = "head") -> str | None:
+    """The head revision when the database ``db`` names is already there and ``revision``
+    asks for it (``head`` or its id), else None: ``corridor db upgrade`` then has nothing to
+    do and answers without loading Alembic or SQLAlchemy. Every other case (missing, behind,
+    ahead, unreachable, another target) is None and the full upgrade decides."""
+    try:
+        need = head_revision()
+        if revision not in ("head", need):
+            return None
+        with read_cursor(db):
+            return need
+    except HandOverError:
+        return None
+
+
 def lean_agreement_rows(db: str | None) -> list[tuple[str, int, str]]:
     """(corridor id, latest version, stored state), as ``store.list_agreements``."""
     with read_cursor(db) as cur:

@@ -2,7 +2,9 @@
 
 The sender's signature is checked against its registered key before the row is written; an
 acknowledgement is checked against the acknowledging party's key and the movement's digest.
-Functions take the caller's session and never commit (rows and audit entry go together).
+Functions take the caller's transaction and never commit (rows and audit entry go together).
+Plain SQL (:mod:`corridor.store._sql`): the movement commands run it on the bare driver, the
+server inside its ORM session.
 """
 
 from __future__ import annotations
@@ -10,11 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, cast
 
 from corridor.agreements import canonical_bytes, public_key_b64
 from corridor.errors import InputError, LifecycleError, NotFoundError, SignatureError, StoreError
@@ -33,13 +31,16 @@ from corridor.notices import (
     verify_ack,
     verify_movement,
 )
-from corridor.store._agreement_read import format_at, load_agreement
+from corridor.store._agreement_read import AgreementRecord, format_at, load_agreement
 from corridor.store._agreements import lock_corridor
 from corridor.store._audit import record
-from corridor.store._movement_tables import MovementAckRow, MovementRow, NoticeDetailsRow
 from corridor.store._parties import get_party
-from corridor.store._tables import CorridorRow
-from corridor.store._types import utc_now
+from corridor.store._plain import utc_now
+from corridor.store._sql import Json, Row, Sql, as_sql, read_bytes, read_json, read_time
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,46 @@ class MovementRecord:
         }
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """One ``movements`` row as read, with its sender's name."""
+
+    id: str
+    corridor_id: str
+    agreement_version: int
+    data: dict[str, Any]
+    canonical: bytes
+    digest: str
+    sender: str
+    signature: str
+    created_at: datetime
+
+
+_SELECT = (
+    "SELECT m.id, m.corridor_id, m.agreement_version, m.data, m.canonical, m.digest, p.name,"
+    " m.signature, m.created_at FROM movements m JOIN parties p ON p.id = m.sender_party_id"
+)
+
+
+def _stored(row: Row) -> _Stored:
+    data = read_json(row[3])
+    if not isinstance(data, dict):
+        raise StoreError(f"stored movement {row[0]} is not a JSON object: the database was altered")
+    return _Stored(
+        id=str(row[0]),
+        corridor_id=str(row[1]),
+        agreement_version=int(row[2]),
+        data=data,
+        canonical=read_bytes(row[4]),
+        digest=str(row[5]),
+        sender=str(row[6]),
+        signature=str(row[7]),
+        created_at=read_time(row[8]),
+    )
+
+
 def submit_movement(
-    session: Session,
+    tx: Sql | Session,
     data: dict[str, Any] | Movement,
     *,
     actor: str,
@@ -95,10 +134,11 @@ def submit_movement(
     The agreement it cites must be the latest version and in force; every rule of
     ``movement_problems`` is checked first and all problems are reported at once.
     """
+    sql = as_sql(tx)
     at = at_utc or utc_now()
     movement = data if isinstance(data, Movement) else movement_from_data(data)
-    lock_corridor(session, movement.corridor_id)
-    rec = load_agreement(session, movement.corridor_id)
+    _lock(tx, movement.corridor_id)
+    rec = _agreement(tx, movement.corridor_id)
     if not rec.in_force:
         raise LifecycleError(
             f"{rec.corridor_id} v{rec.version} is not in force: no movement can rely on it"
@@ -106,7 +146,8 @@ def submit_movement(
     problems = movement_problems(movement, rec.terms, rec.digest)
     if problems:
         raise InputError("the movement breaks the agreement: " + "; ".join(problems))
-    if session.get(MovementRow, movement.movement_id) is not None:
+    taken = sql.execute("SELECT 1 FROM movements WHERE id = :id", {"id": movement.movement_id})
+    if taken.first() is not None:
         raise InputError(f"movement {movement.movement_id!r} already exists", hint="pick a new id")
     party = rec.terms.party(movement.sender)
     assert party is not None  # movement_problems checked it
@@ -118,24 +159,28 @@ def submit_movement(
     if signature is None or not verify_movement(party.public_key, digest, signature):
         raise SignatureError(f"the sender's signature does not verify over digest {digest[:16]}...")
     canonical_data = movement_to_data(movement)
-    row = MovementRow(
-        id=movement.movement_id,
-        corridor_id=movement.corridor_id,
-        agreement_version=movement.agreement_version,
-        data=canonical_data,
-        canonical=canonical_bytes(canonical_data),
-        digest=digest,
-        sender_party_id=get_party(session, movement.sender).id,
-        signature=signature,
-        departure_utc=movement.departure_utc,
-        ack_deadline_utc=movement.ack_deadline_utc,
-        created_at=at,
-        created_by=actor,
+    sql.execute(
+        "INSERT INTO movements (id, corridor_id, agreement_version, data, canonical, digest,"
+        " sender_party_id, signature, departure_utc, ack_deadline_utc, created_at, created_by)"
+        " VALUES (:id, :corridor_id, :version, :data, :canonical, :digest, :sender, :signature,"
+        " :departure, :deadline, :at, :actor)",
+        {
+            "id": movement.movement_id,
+            "corridor_id": movement.corridor_id,
+            "version": movement.agreement_version,
+            "data": Json(canonical_data),
+            "canonical": canonical_bytes(canonical_data),
+            "digest": digest,
+            "sender": get_party(sql, movement.sender).id,
+            "signature": signature,
+            "departure": movement.departure_utc,
+            "deadline": movement.ack_deadline_utc,
+            "at": at,
+            "actor": actor,
+        },
     )
-    session.add(row)
-    session.flush()
     record(
-        session,
+        sql,
         actor=actor,
         action="movement.submitted",
         at_utc=at,
@@ -147,11 +192,11 @@ def submit_movement(
             "signature": signature,
         },
     )
-    return _record_of(session, row)
+    return _record_of(tx, _row(sql, movement.movement_id))
 
 
 def acknowledge_movement(
-    session: Session,
+    tx: Sql | Session,
     movement_id: str,
     *,
     actor: str,
@@ -165,10 +210,11 @@ def acknowledge_movement(
     With ``key`` the party is found from it (``party`` must then match, if given); with a
     ready ``signature`` the ``party`` names who signed.
     """
+    sql = as_sql(tx)
     at = (at_utc or utc_now()).astimezone(UTC).replace(microsecond=0)
-    row = _row(session, movement_id)
-    lock_corridor(session, row.corridor_id)
-    rec = _record_of(session, row)
+    row = _row(sql, movement_id)
+    _lock(tx, row.corridor_id)
+    rec = _record_of(tx, row)
     if key is not None:
         pub = public_key_b64(key)
         owner = next((n for n, k in rec.parties.items() if k == pub), None)
@@ -198,19 +244,20 @@ def acknowledge_movement(
         signature=signature,
     ):
         raise SignatureError(f"acknowledgement by {party!r} does not verify (signed at {stamp}?)")
-    session.add(
-        MovementAckRow(
-            movement_id=movement_id,
-            party_id=get_party(session, party).id,
-            digest=rec.digest,
-            signature=signature,
-            acked_at=at,
-            created_by=actor,
-        )
+    sql.execute(
+        "INSERT INTO movement_acks (movement_id, party_id, digest, signature, acked_at,"
+        " created_by) VALUES (:movement_id, :party_id, :digest, :signature, :at, :actor)",
+        {
+            "movement_id": movement_id,
+            "party_id": get_party(sql, party).id,
+            "digest": rec.digest,
+            "signature": signature,
+            "at": at,
+            "actor": actor,
+        },
     )
-    session.flush()
     record(
-        session,
+        sql,
         actor=actor,
         action="movement.acknowledged",
         at_utc=at,
@@ -222,18 +269,32 @@ def acknowledge_movement(
             "signature": signature,
         },
     )
-    session.expire(row, ["acks"])
-    return _record_of(session, row)
+    return _record_of(tx, row)
 
 
-def _row(session: Session, movement_id: str) -> MovementRow:
-    row = session.get(MovementRow, movement_id)
+# The agreement's side (its lock, its record) is read through the agreement functions with
+# ``tx`` exactly as the caller gave it. While they take only an ORM Session, every caller here
+# passes one (the movement commands open the full store); once they take ``Sql | Session``
+# like this module, the casts below are no-ops and the commands can pass their bare-driver
+# transaction: nothing else in this module needs SQLAlchemy.
+def _lock(tx: Sql | Session, corridor_id: str) -> None:
+    lock_corridor(cast("Session", tx), corridor_id)
+
+
+def _agreement(
+    tx: Sql | Session, corridor_id: str, *, version: int | None = None
+) -> AgreementRecord:
+    return load_agreement(cast("Session", tx), corridor_id, version=version)
+
+
+def _row(sql: Sql, movement_id: str) -> _Stored:
+    row = sql.execute(f"{_SELECT} WHERE m.id = :id", {"id": movement_id}).first()
     if row is None:
         raise NotFoundError(f"no movement {movement_id!r}", hint="see `corridor movement list`")
-    return row
+    return _stored(row)
 
 
-def _record_of(session: Session, row: MovementRow) -> MovementRecord:
+def _record_of(tx: Sql | Session, row: _Stored) -> MovementRecord:
     digest = hashlib.sha256(canonical_bytes(row.data)).hexdigest()
     if digest != row.digest or hashlib.sha256(row.canonical).hexdigest() != row.digest:
         raise StoreError(
@@ -241,17 +302,26 @@ def _record_of(session: Session, row: MovementRow) -> MovementRecord:
             hint="run `corridor audit verify`",
         )
     movement = movement_from_data(row.data)
-    agreement = load_agreement(session, row.corridor_id, version=row.agreement_version)
+    agreement = _agreement(tx, row.corridor_id, version=row.agreement_version)
+    signed = (
+        as_sql(tx)
+        .execute(
+            "SELECT p.name, a.acked_at, a.signature, a.digest FROM movement_acks a"
+            " JOIN parties p ON p.id = a.party_id WHERE a.movement_id = :id ORDER BY a.id",
+            {"id": row.id},
+        )
+        .all()
+    )
     acks = [
-        {"party": a.party.name, "at_utc": format_at(a.acked_at), "signature": a.signature}
-        for a in row.acks
-        if a.digest == row.digest
+        {"party": str(name), "at_utc": format_at(read_time(at)), "signature": str(sig)}
+        for name, at, sig, ack_digest in signed
+        if ack_digest == row.digest
     ]
     return MovementRecord(
         movement=movement,
         data=dict(row.data),
         digest=row.digest,
-        sender=row.sender.name,
+        sender=row.sender,
         signature=row.signature,
         created_at_utc=format_at(row.created_at),
         acks=acks,
@@ -261,37 +331,54 @@ def _record_of(session: Session, row: MovementRow) -> MovementRecord:
     )
 
 
-def load_movement(session: Session, movement_id: str) -> MovementRecord:
-    return _record_of(session, _row(session, movement_id))
+def load_movement(tx: Sql | Session, movement_id: str) -> MovementRecord:
+    return _record_of(tx, _row(as_sql(tx), movement_id))
 
 
-def list_movements(session: Session, corridor_id: str | None = None) -> list[MovementRecord]:
-    query = select(MovementRow).order_by(MovementRow.departure_utc, MovementRow.id)
-    if corridor_id is not None:
-        query = query.where(MovementRow.corridor_id == corridor_id)
-    return [_record_of(session, r) for r in session.scalars(query)]
+def list_movements(tx: Sql | Session, corridor_id: str | None = None) -> list[MovementRecord]:
+    sql = as_sql(tx)
+    if corridor_id is None:
+        rows = sql.execute(f"{_SELECT} ORDER BY m.departure_utc, m.id").all()
+    else:
+        rows = sql.execute(
+            f"{_SELECT} WHERE m.corridor_id = :id ORDER BY m.departure_utc, m.id",
+            {"id": corridor_id},
+        ).all()
+    return [_record_of(tx, _stored(r)) for r in rows]
 
 
 def save_notice_details(
-    session: Session, corridor_id: str, details: NoticeDetails, *, actor: str
+    tx: Sql | Session, corridor_id: str, details: NoticeDetails, *, actor: str
 ) -> None:
     """Replace the corridor's notice details (audited: a changed hotline is on record)."""
-    if session.get(CorridorRow, corridor_id) is None:
+    sql = as_sql(tx)
+    if sql.execute("SELECT 1 FROM corridors WHERE id = :id", {"id": corridor_id}).first() is None:
         raise NotFoundError(f"no agreement {corridor_id!r}", hint="propose terms first")
     data = details.model_dump(mode="json", exclude_none=True)
-    row = session.get(NoticeDetailsRow, corridor_id)
-    if row is None:
-        session.add(NoticeDetailsRow(corridor_id=corridor_id, data=data, updated_by=actor))
-    else:
-        row.data, row.updated_by, row.updated_at = data, actor, utc_now()
+    values = {"id": corridor_id, "data": Json(data), "at": utc_now(), "actor": actor}
+    changed = sql.execute(
+        "UPDATE notice_details SET data = :data, updated_at = :at, updated_by = :actor"
+        " WHERE corridor_id = :id",
+        values,
+    ).rowcount
+    if changed == 0:
+        sql.execute(
+            "INSERT INTO notice_details (corridor_id, data, updated_at, updated_by)"
+            " VALUES (:id, :data, :at, :actor)",
+            values,
+        )
     record(
-        session,
+        sql,
         actor=actor,
         action="notice.details_saved",
         payload={"corridor_id": corridor_id, "details": data},
     )
 
 
-def load_notice_details(session: Session, corridor_id: str) -> NoticeDetails | None:
-    row = session.get(NoticeDetailsRow, corridor_id)
-    return None if row is None else details_from_data(row.data)
+def load_notice_details(tx: Sql | Session, corridor_id: str) -> NoticeDetails | None:
+    data = (
+        as_sql(tx)
+        .execute("SELECT data FROM notice_details WHERE corridor_id = :id", {"id": corridor_id})
+        .scalar()
+    )
+    return None if data is None else details_from_data(read_json(data))
