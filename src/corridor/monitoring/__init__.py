@@ -1,57 +1,139 @@
 """Monitoring a running corridor: field reports, the picture by event time, violations of named
-terms, rules (suspend, alert, re-route, re-plan) and the events live views subscribe to."""
+terms, rules (suspend, alert, re-route, re-plan) and the events live views subscribe to.
 
-from corridor.monitoring._derive import (
-    ConvoyState,
-    IncidentView,
-    Picture,
-    Progress,
-    Settings,
-    Stop,
-    Violation,
-    derive,
-)
-from corridor.monitoring._geo import distance_m, distance_to_line_m
-from corridor.monitoring._model import (
-    ATTACHMENT_TYPES,
-    MAX_ATTACHMENT_BYTES,
-    Attachment,
-    Checkin,
-    CheckinStatus,
-    Incident,
-    IncidentKind,
-    report_body,
-)
-from corridor.monitoring._replan import unmoved
-from corridor.monitoring._rules import (
-    DEFAULT_RULES_YAML,
-    MAX_RULES_BYTES,
-    Action,
-    Rule,
-    RuleSet,
-    default_rules,
-    parse_rules,
-)
-from corridor.monitoring._schedule import ConvoyPlan, ExpectedStop
-from corridor.monitoring._service import (
-    EVENT_CHANNEL,
-    Submitted,
-    add_convoys,
-    confirm_incident,
-    convoy_plans,
-    emit,
-    events_after,
-    monitored_agreement,
-    network_bbox,
-    picture,
-    picture_data,
-    reassess,
-    report_rows,
-    rules_in_force,
-    set_rules,
-    submit_checkin,
-    submit_incident,
-)
+The package loads its modules on first use (PEP 562), so checking a rules file
+(``corridor rules check``) does not import the store, SQLAlchemy or the agreement stack
+(issue 14, defect 10).
+"""
+
+from __future__ import annotations
+
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from corridor.monitoring._derive import (
+        ConvoyState,
+        IncidentView,
+        Picture,
+        Progress,
+        Settings,
+        Stop,
+        Violation,
+        derive,
+    )
+    from corridor.monitoring._geo import (
+        distance_m,
+        distance_to_line_m,
+    )
+    from corridor.monitoring._model import (
+        ATTACHMENT_TYPES,
+        MAX_ATTACHMENT_BYTES,
+        Attachment,
+        Checkin,
+        CheckinStatus,
+        Incident,
+        IncidentKind,
+        report_body,
+    )
+    from corridor.monitoring._replan import (
+        unmoved,
+    )
+    from corridor.monitoring._rules import (
+        DEFAULT_RULES_YAML,
+        MAX_RULES_BYTES,
+        Action,
+        Rule,
+        RuleSet,
+        default_rules,
+        parse_rules,
+    )
+    from corridor.monitoring._schedule import (
+        ConvoyPlan,
+        ExpectedStop,
+    )
+    from corridor.monitoring._service import (
+        EVENT_CHANNEL,
+        Submitted,
+        add_convoys,
+        confirm_incident,
+        convoy_plans,
+        emit,
+        events_after,
+        monitored_agreement,
+        network_bbox,
+        picture,
+        picture_data,
+        reassess,
+        report_rows,
+        rules_in_force,
+        set_rules,
+        submit_checkin,
+        submit_incident,
+    )
+
+#: public name -> (the module that defines it, its name there)
+_WHERE: dict[str, tuple[str, str]] = {
+    "ATTACHMENT_TYPES": ("corridor.monitoring._model", "ATTACHMENT_TYPES"),
+    "Action": ("corridor.monitoring._rules", "Action"),
+    "Attachment": ("corridor.monitoring._model", "Attachment"),
+    "Checkin": ("corridor.monitoring._model", "Checkin"),
+    "CheckinStatus": ("corridor.monitoring._model", "CheckinStatus"),
+    "ConvoyPlan": ("corridor.monitoring._schedule", "ConvoyPlan"),
+    "ConvoyState": ("corridor.monitoring._derive", "ConvoyState"),
+    "DEFAULT_RULES_YAML": ("corridor.monitoring._rules", "DEFAULT_RULES_YAML"),
+    "EVENT_CHANNEL": ("corridor.monitoring._service", "EVENT_CHANNEL"),
+    "ExpectedStop": ("corridor.monitoring._schedule", "ExpectedStop"),
+    "Incident": ("corridor.monitoring._model", "Incident"),
+    "IncidentKind": ("corridor.monitoring._model", "IncidentKind"),
+    "IncidentView": ("corridor.monitoring._derive", "IncidentView"),
+    "MAX_ATTACHMENT_BYTES": ("corridor.monitoring._model", "MAX_ATTACHMENT_BYTES"),
+    "MAX_RULES_BYTES": ("corridor.monitoring._rules", "MAX_RULES_BYTES"),
+    "Picture": ("corridor.monitoring._derive", "Picture"),
+    "Progress": ("corridor.monitoring._derive", "Progress"),
+    "Rule": ("corridor.monitoring._rules", "Rule"),
+    "RuleSet": ("corridor.monitoring._rules", "RuleSet"),
+    "Settings": ("corridor.monitoring._derive", "Settings"),
+    "Stop": ("corridor.monitoring._derive", "Stop"),
+    "Submitted": ("corridor.monitoring._service", "Submitted"),
+    "Violation": ("corridor.monitoring._derive", "Violation"),
+    "add_convoys": ("corridor.monitoring._service", "add_convoys"),
+    "confirm_incident": ("corridor.monitoring._service", "confirm_incident"),
+    "convoy_plans": ("corridor.monitoring._service", "convoy_plans"),
+    "default_rules": ("corridor.monitoring._rules", "default_rules"),
+    "derive": ("corridor.monitoring._derive", "derive"),
+    "distance_m": ("corridor.monitoring._geo", "distance_m"),
+    "distance_to_line_m": ("corridor.monitoring._geo", "distance_to_line_m"),
+    "emit": ("corridor.monitoring._service", "emit"),
+    "events_after": ("corridor.monitoring._service", "events_after"),
+    "monitored_agreement": ("corridor.monitoring._service", "monitored_agreement"),
+    "network_bbox": ("corridor.monitoring._service", "network_bbox"),
+    "parse_rules": ("corridor.monitoring._rules", "parse_rules"),
+    "picture": ("corridor.monitoring._service", "picture"),
+    "picture_data": ("corridor.monitoring._service", "picture_data"),
+    "reassess": ("corridor.monitoring._service", "reassess"),
+    "report_body": ("corridor.monitoring._model", "report_body"),
+    "report_rows": ("corridor.monitoring._service", "report_rows"),
+    "rules_in_force": ("corridor.monitoring._service", "rules_in_force"),
+    "set_rules": ("corridor.monitoring._service", "set_rules"),
+    "submit_checkin": ("corridor.monitoring._service", "submit_checkin"),
+    "submit_incident": ("corridor.monitoring._service", "submit_incident"),
+    "unmoved": ("corridor.monitoring._replan", "unmoved"),
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    found = _WHERE.get(name)
+    if found is None:
+        raise AttributeError(f"module 'corridor.monitoring' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(found[0]), found[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "ATTACHMENT_TYPES",
