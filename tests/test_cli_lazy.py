@@ -64,6 +64,9 @@ def command_modules(modules: set[str]) -> set[str]:
 
 #: Libraries no command in the cases below needs: the database stack and the routing stacks.
 NOT_NEEDED = ("sqlalchemy", "alembic", "psycopg", "numba", "scipy", "osmium", "pyproj")
+#: A help screen or a usage error coerces no value, so it needs no pydantic TypeAdapter
+#: (corridor.cli._app._Deferred) and none of the command's own libraries.
+HELP_NEEDS_NOT = (*NOT_NEEDED, "pydantic", "cryptography", "numpy")
 
 
 def _cases(tmp: Path) -> list[tuple[list[str], object, set[str], tuple[str, ...]]]:
@@ -75,24 +78,24 @@ def _cases(tmp: Path) -> list[tuple[list[str], object, set[str], tuple[str, ...]
     agreement_needs = {"agreement", "party", "db"}  # PassphraseFile, DbOption, load_key
     return [
         (["--version"], 0, set(), (*NOT_NEEDED, "rich", "pydantic")),
-        (["--help"], 0, set(), NOT_NEEDED),
-        ([], 0, set(), NOT_NEEDED),
-        (["nosuch"], 2, set(), NOT_NEEDED),
-        (["party", "--help"], 0, {"party", "db"}, NOT_NEEDED),
+        (["--help"], 0, set(), HELP_NEEDS_NOT),
+        ([], 0, set(), HELP_NEEDS_NOT),
+        (["nosuch"], 2, set(), HELP_NEEDS_NOT),
+        (["party", "--help"], 0, {"party", "db"}, HELP_NEEDS_NOT),
         (["party", "keygen", "k", "--no-passphrase", "-o", str(tmp)], 0, {"party", "db"},
          (*NOT_NEEDED, "jsonschema", "numpy", "corridor.agreements._terms")),
         (["agreement", "verify-bundle", str(junk)], 2, agreement_needs,
          (*NOT_NEEDED, "numpy", "corridor.store")),
         (["agreement", "attest", str(junk), "--key", str(tmp / "k.key")], 2, agreement_needs,
          (*NOT_NEEDED, "numpy", "corridor.store")),
-        (["agreement", "verify-bundle", "--help"], 0, agreement_needs, NOT_NEEDED),
+        (["agreement", "verify-bundle", "--help"], 0, agreement_needs, HELP_NEEDS_NOT),
         (["hazards", "validate", str(DEMO_HAZARDS), "--gazetteer", "none"], 0, {"hazards", "db"},
          (*NOT_NEEDED, "corridor.network", "corridor.store")),
         (["rules", "check", str(rules)], 0, {"monitor", "db"},
          (*NOT_NEEDED, "numpy", "shapely", "corridor.store", "corridor.agreements._terms")),
         (["audit", "verify", "--file", str(junk)], 2, {"audit", "party", "db"},
          (*NOT_NEEDED, "numpy", "corridor.store")),
-        (["route", "--help"], 0, {"route"}, NOT_NEEDED),
+        (["route", "--help"], 0, {"route"}, HELP_NEEDS_NOT),
     ]  # fmt: skip
 
 
@@ -188,7 +191,12 @@ def test_every_help_screen_and_usage_error_is_the_eager_applications() -> None:
     paths = _every_path(group, typer.Context(group))
     assert len(paths) > len(COMMANDS) + 40  # every group's commands as well
     runner = CliRunner()
-    extra = [[], ["nosuch"], ["part"], ["party", "keygn"], ["party"], ["agreement", "sign"]]
+    extra = [
+        [], ["nosuch"], ["part"], ["party", "keygn"], ["party"], ["agreement", "sign"],
+        ["agreement", "suspend", "x"], ["party", "keygen"], ["party", "keygen", "--bogus"],
+        ["audit", "verify", "--head-seq", "-1"], ["audit", "verify", "--head-seq", "x"],
+        ["hazards", "update", "h", "--severity", "2"], ["db", "status", "--db"],
+    ]  # fmt: skip
     for argv in [[*p, "--help"] for p in paths] + extra:
         want = runner.invoke(eager, argv, env={"COLUMNS": "100"})
         got = runner.invoke(app, argv, env={"COLUMNS": "100"})

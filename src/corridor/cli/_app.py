@@ -150,6 +150,39 @@ def load_command(name: str, group: TyperGroup) -> _click.Command:
     raise LookupError(f"corridor.cli.{entry.module}.{entry.attr} has no command {entry.command}")
 
 
+class _Deferred:
+    """Typer's coercion of one parameter, built when a value first arrives.
+
+    Typer (0.29) builds a pydantic ``TypeAdapter`` for every parameter it processes, even one
+    not given (``--help`` on every level, each absent option), and importing pydantic and
+    building the first adapter is about a third of a help screen's start-up. A parameter
+    without a value needs no adapter: Typer's own ``RuntimeParam.coerce`` answers None (or ()
+    for a multi-value parameter) before using it, and so does this; any other value goes to
+    the real coercion, built then and kept.
+    """
+
+    def coerce(self, value: Any, param: Any, ctx: _click.Context) -> Any:
+        if value is None:
+            return () if (param.multiple or param.nargs == -1) else None
+        param._runtime_param = None
+        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
+
+
+_DEFERRED = _Deferred()
+
+
+def defer_coercion(command: _click.Command, ctx: _click.Context) -> None:
+    """Give ``command``'s parameters (its help option too) and its subcommands' the deferred
+    coercion; a Typer without the private ``_runtime_param`` slot is left as it is."""
+    params = [*command.params, command.get_help_option(ctx)]
+    for param in params:
+        if getattr(param, "_runtime_param", False) is None:
+            param._runtime_param = _DEFERRED  # type: ignore[union-attr]
+    if isinstance(command, TyperGroup) and not isinstance(command.commands, LazyCommands):
+        for sub in command.commands.values():
+            defer_coercion(sub, ctx)
+
+
 class LazyCommands(Mapping[str, _click.Command]):
     """The root group's ``commands``: every name from :data:`COMMANDS`, each built on first
     lookup. A mapping (not a dict filled up front) so that Typer's own uses of ``commands``,
@@ -183,6 +216,18 @@ class LazyGroup(TyperGroup):
 
     def list_commands(self, ctx: _click.Context) -> list[str]:
         return list(COMMANDS)
+
+    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        defer_coercion(self, ctx)
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: _click.Context, args: list[str]
+    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            defer_coercion(command, ctx)  # a subcommand's context inherits the help names
+        return name, command, rest
 
     def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         if cmd_name not in COMMANDS:
