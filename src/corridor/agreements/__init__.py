@@ -1,70 +1,166 @@
-"""Agreements: exact terms, their canonical digest, Ed25519 signatures, lifecycle, diff, bundles."""
+"""Agreements: exact terms, their canonical digest, Ed25519 signatures, lifecycle, diff, bundles.
 
-from corridor.agreements._bundle import (
-    BUNDLE_FORMAT,
-    BundleReport,
-    attest_bundle,
-    lifecycle_digest,
-    make_bundle,
-    read_bundle,
-    verify_bundle,
-)
-from corridor.agreements._diff import diff_terms, human_duration, human_length
-from corridor.agreements._draft import (
-    draft_terms,
-    edges_from_geometry,
-    read_route_geojson,
-    route_from_geojson,
-)
-from corridor.agreements._keys import (
-    KeyPair,
-    generate_keypair,
-    load_private_key,
-    load_public_key,
-    read_passphrase_file,
-)
-from corridor.agreements._lifecycle import Action, State, next_state, state_at
-from corridor.agreements._load import (
-    SCHEMA_PATH,
-    parse_terms_text,
-    schema_text,
-    terms_from_data,
-    terms_from_file,
-    terms_schema,
-    terms_to_data,
-    terms_to_yaml,
-)
-from corridor.agreements._signing import (
-    AGREEMENT_DOMAIN,
-    SUSPENSION_DOMAIN,
-    SignatureStatus,
-    canonical_bytes,
-    in_force,
-    lifecycle_message,
-    public_key_b64,
-    sign_digest,
-    signature_statuses,
-    signing_message,
-    suspension_message,
-    terms_digest,
-    verify_digest,
-    verify_message,
-)
-from corridor.agreements._terms import (
-    LOCAL_TZ,
-    Checkpoint,
-    Contact,
-    LineString,
-    Party,
-    Place,
-    Route,
-    RouteEdge,
-    Terms,
-    Vehicles,
-    Window,
-    cross_field_problems,
-    haversine_m,
-)
+The package loads its modules on first use (PEP 562), so a command that only makes or reads
+keys (``corridor party keygen``) does not import the terms model, YAML and JSON Schema
+(issue 14, defect 10).
+"""
+
+from __future__ import annotations
+
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from corridor.agreements._bundle import (
+        BUNDLE_FORMAT,
+        BundleReport,
+        attest_bundle,
+        lifecycle_digest,
+        make_bundle,
+        read_bundle,
+        verify_bundle,
+    )
+    from corridor.agreements._diff import (
+        diff_terms,
+        human_duration,
+        human_length,
+    )
+    from corridor.agreements._draft import (
+        draft_terms,
+        edges_from_geometry,
+        read_route_geojson,
+        route_from_geojson,
+    )
+    from corridor.agreements._keys import (
+        KeyPair,
+        generate_keypair,
+        load_private_key,
+        load_public_key,
+        read_passphrase_file,
+    )
+    from corridor.agreements._lifecycle import (
+        Action,
+        State,
+        next_state,
+        state_at,
+    )
+    from corridor.agreements._load import (
+        SCHEMA_PATH,
+        parse_terms_text,
+        schema_text,
+        terms_from_data,
+        terms_from_file,
+        terms_schema,
+        terms_to_data,
+        terms_to_yaml,
+    )
+    from corridor.agreements._signing import (
+        AGREEMENT_DOMAIN,
+        SUSPENSION_DOMAIN,
+        SignatureStatus,
+        canonical_bytes,
+        in_force,
+        lifecycle_message,
+        public_key_b64,
+        sign_digest,
+        signature_statuses,
+        signing_message,
+        suspension_message,
+        terms_digest,
+        verify_digest,
+        verify_message,
+    )
+    from corridor.agreements._terms import (
+        LOCAL_TZ,
+        Checkpoint,
+        Contact,
+        LineString,
+        Party,
+        Place,
+        Route,
+        RouteEdge,
+        Terms,
+        Vehicles,
+        Window,
+        cross_field_problems,
+        haversine_m,
+    )
+
+#: public name -> (the module that defines it, its name there)
+_WHERE: dict[str, tuple[str, str]] = {
+    "AGREEMENT_DOMAIN": ("corridor.agreements._signing", "AGREEMENT_DOMAIN"),
+    "Action": ("corridor.agreements._lifecycle", "Action"),
+    "BUNDLE_FORMAT": ("corridor.agreements._bundle", "BUNDLE_FORMAT"),
+    "BundleReport": ("corridor.agreements._bundle", "BundleReport"),
+    "Checkpoint": ("corridor.agreements._terms", "Checkpoint"),
+    "Contact": ("corridor.agreements._terms", "Contact"),
+    "KeyPair": ("corridor.agreements._keys", "KeyPair"),
+    "LOCAL_TZ": ("corridor.agreements._terms", "LOCAL_TZ"),
+    "LineString": ("corridor.agreements._terms", "LineString"),
+    "Party": ("corridor.agreements._terms", "Party"),
+    "Place": ("corridor.agreements._terms", "Place"),
+    "Route": ("corridor.agreements._terms", "Route"),
+    "RouteEdge": ("corridor.agreements._terms", "RouteEdge"),
+    "SCHEMA_PATH": ("corridor.agreements._load", "SCHEMA_PATH"),
+    "SUSPENSION_DOMAIN": ("corridor.agreements._signing", "SUSPENSION_DOMAIN"),
+    "SignatureStatus": ("corridor.agreements._signing", "SignatureStatus"),
+    "State": ("corridor.agreements._lifecycle", "State"),
+    "Terms": ("corridor.agreements._terms", "Terms"),
+    "Vehicles": ("corridor.agreements._terms", "Vehicles"),
+    "Window": ("corridor.agreements._terms", "Window"),
+    "attest_bundle": ("corridor.agreements._bundle", "attest_bundle"),
+    "canonical_bytes": ("corridor.agreements._signing", "canonical_bytes"),
+    "cross_field_problems": ("corridor.agreements._terms", "cross_field_problems"),
+    "diff_terms": ("corridor.agreements._diff", "diff_terms"),
+    "draft_terms": ("corridor.agreements._draft", "draft_terms"),
+    "edges_from_geometry": ("corridor.agreements._draft", "edges_from_geometry"),
+    "generate_keypair": ("corridor.agreements._keys", "generate_keypair"),
+    "haversine_m": ("corridor.agreements._terms", "haversine_m"),
+    "human_duration": ("corridor.agreements._diff", "human_duration"),
+    "human_length": ("corridor.agreements._diff", "human_length"),
+    "in_force": ("corridor.agreements._signing", "in_force"),
+    "lifecycle_digest": ("corridor.agreements._bundle", "lifecycle_digest"),
+    "lifecycle_message": ("corridor.agreements._signing", "lifecycle_message"),
+    "load_private_key": ("corridor.agreements._keys", "load_private_key"),
+    "load_public_key": ("corridor.agreements._keys", "load_public_key"),
+    "make_bundle": ("corridor.agreements._bundle", "make_bundle"),
+    "next_state": ("corridor.agreements._lifecycle", "next_state"),
+    "parse_terms_text": ("corridor.agreements._load", "parse_terms_text"),
+    "public_key_b64": ("corridor.agreements._signing", "public_key_b64"),
+    "read_bundle": ("corridor.agreements._bundle", "read_bundle"),
+    "read_passphrase_file": ("corridor.agreements._keys", "read_passphrase_file"),
+    "read_route_geojson": ("corridor.agreements._draft", "read_route_geojson"),
+    "route_from_geojson": ("corridor.agreements._draft", "route_from_geojson"),
+    "schema_text": ("corridor.agreements._load", "schema_text"),
+    "sign_digest": ("corridor.agreements._signing", "sign_digest"),
+    "signature_statuses": ("corridor.agreements._signing", "signature_statuses"),
+    "signing_message": ("corridor.agreements._signing", "signing_message"),
+    "state_at": ("corridor.agreements._lifecycle", "state_at"),
+    "suspension_message": ("corridor.agreements._signing", "suspension_message"),
+    "terms_digest": ("corridor.agreements._signing", "terms_digest"),
+    "terms_from_data": ("corridor.agreements._load", "terms_from_data"),
+    "terms_from_file": ("corridor.agreements._load", "terms_from_file"),
+    "terms_schema": ("corridor.agreements._load", "terms_schema"),
+    "terms_to_data": ("corridor.agreements._load", "terms_to_data"),
+    "terms_to_yaml": ("corridor.agreements._load", "terms_to_yaml"),
+    "verify_bundle": ("corridor.agreements._bundle", "verify_bundle"),
+    "verify_digest": ("corridor.agreements._signing", "verify_digest"),
+    "verify_message": ("corridor.agreements._signing", "verify_message"),
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    found = _WHERE.get(name)
+    if found is None:
+        raise AttributeError(f"module 'corridor.agreements' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(found[0]), found[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "AGREEMENT_DOMAIN",

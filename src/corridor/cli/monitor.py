@@ -49,13 +49,6 @@ NetworkOpt = Annotated[
 ]  # fmt: skip
 
 
-def register(app: typer.Typer) -> None:
-    """Add the monitoring commands to the root ``corridor`` app."""
-    app.registered_commands.extend(commands.registered_commands)
-    app.add_typer(convoys_app, name="convoys")
-    app.add_typer(rules_app, name="rules")
-
-
 def _at(text: str | None) -> str:
     if text is None:
         return datetime.now(UTC).isoformat()

@@ -12,9 +12,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corridor.agreements import Terms
 from corridor.monitoring._geo import distance_to_line_m
 from corridor.monitoring._model import (
     AT_CHECKPOINT,
@@ -24,6 +23,9 @@ from corridor.monitoring._model import (
     IncidentKind,
 )
 from corridor.monitoring._schedule import DESTINATION, ORIGIN, ConvoyPlan
+
+if TYPE_CHECKING:  # only annotations: `rules check` reads rules without the terms model
+    from corridor.agreements import Terms
 
 #: Which term an incident near the route during a window breaches.
 INCIDENT_TERM = {

@@ -9,13 +9,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 EARTH_RADIUS_M = 6_371_008.8
 
 
 def distance_to_line_m(lat: float, lon: float, line: Sequence[Sequence[float]]) -> float:
-    """Shortest distance from (lat, lon) to the polyline of [lon, lat] positions."""
+    """Shortest distance from (lat, lon) to the polyline of [lon, lat] positions.
+
+    numpy is imported here: reading a rules file (``corridor rules check``) loads this module
+    but measures nothing (issue 14, defect 10)."""
+    import numpy as np
+
     pts = np.asarray([p[:2] for p in line], dtype=np.float64)
     k = math.radians(1.0) * EARTH_RADIUS_M
     x = (pts[:, 0] - lon) * k * math.cos(math.radians(lat))
