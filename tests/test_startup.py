@@ -189,9 +189,12 @@ def test_sql_path_commands_do_not_load_sqlalchemy(db_url: str, tmp_path: Path) -
 
     open_store(db_url).close()
     pair = generate_keypair("p1", directory=tmp_path, passphrase=None)
+    from tests.agreements.sql_commands import agreement_commands
+
     commands = [
         ["party", "add", "p1", "--role", "test", "--public-key", str(pair.public_path),
          "--db", db_url],
+        *agreement_commands(db_url, tmp_path),
     ]  # fmt: skip
     probe = _LEAN_PROBE.format(commands=commands, watched=SQL_PATH_MUST_NOT_LOAD)
     out = subprocess.run(
