@@ -7,16 +7,17 @@ import binascii
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from corridor._canonical import canonical_json
-from corridor.agreements._load import terms_to_data
-from corridor.agreements._terms import Terms
 from corridor.errors import SignatureError
+
+if TYPE_CHECKING:  # the pydantic models: only needed when a Terms is actually given
+    from corridor.agreements._terms import Terms
 
 # Domain separation: a signature over terms can never be replayed as another kind of statement.
 AGREEMENT_DOMAIN = b"corridor-agreement-v1\n"
@@ -26,7 +27,12 @@ LIFECYCLE_DOMAIN = b"corridor-bundle-lifecycle-v1\n"
 
 def canonical_bytes(terms: Terms | Mapping[str, Any]) -> bytes:
     """RFC 8785 (JCS) canonical JSON of the terms as stored/signed (a Terms is dumped first)."""
-    data = terms_to_data(terms) if isinstance(terms, Terms) else terms
+    if isinstance(terms, Mapping):
+        data = terms
+    else:
+        from corridor.agreements._load import terms_to_data
+
+        data = terms_to_data(terms)
     return canonical_json(data, what="the terms", error=SignatureError)
 
 
