@@ -266,3 +266,25 @@ def test_the_last_two_signatures_at_once_on_either_path(
             assert rec.stored_state is State.AGREED
             assert agreement_etag(tx, "krems-north") == f"{rec.digest[:16]}-3-agreed"
             assert verify_audit(tx) is None
+
+
+def test_driver_errors_inside_an_orm_session_are_sqlalchemys(db_url: str) -> None:
+    """The server maps SQLAlchemy's IntegrityError to 409 and DataError to 422; the same SQL
+    on the session's driver connection must raise those, not the driver's own (a 500)."""
+    from sqlalchemy import exc
+
+    from corridor.store import as_sql
+
+    with open_store(db_url) as store:
+        with pytest.raises(exc.IntegrityError), store.session() as s:
+            for _ in range(2):
+                as_sql(s).execute(
+                    "INSERT INTO corridors (id, title, created_at, created_by)"
+                    " VALUES ('a', 't', :at, 'x')",
+                    {"at": T0},
+                )
+        if db_url.startswith("postgresql"):
+            with pytest.raises(exc.DataError), store.session(write=False) as s:
+                load_agreement(s, "a\x00b")  # PostgreSQL text cannot hold NUL
+        with store.session(write=False) as s:
+            assert list_agreements(s) == []

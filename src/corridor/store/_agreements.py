@@ -166,7 +166,13 @@ def propose_agreement(
         next_state(before, Action.PROPOSE, windows=terms_from_data(prev.terms).windows, at_utc=at)
         if {**prev.terms, "version": 0} == {**terms_to_data(terms), "version": 0}:
             raise InputError(f"no change from version {latest}: nothing to propose")
-    else:
+    terms = terms.model_copy(update={"version": version})
+    data = terms_to_data(terms)
+    # Before any row is written: terms RFC 8785 cannot hold (a lone surrogate) are the
+    # caller's error, refused here, not a driver's encoding error at the INSERT.
+    canonical = canonical_bytes(data)
+    digest = hashlib.sha256(canonical).hexdigest()
+    if known is None:
         sql.execute(
             "INSERT INTO corridors (id, title, created_at, created_by)"
             " VALUES (:id, :title, :at, :by)",
@@ -177,10 +183,6 @@ def propose_agreement(
                 "by": actor,
             },
         )
-    terms = terms.model_copy(update={"version": version})
-    data = terms_to_data(terms)
-    canonical = canonical_bytes(data)
-    digest = hashlib.sha256(canonical).hexdigest()
     stored = sql.execute(
         "INSERT INTO agreement_versions (corridor_id, version, terms, canonical, digest, state,"
         " created_at, created_by, etag) VALUES (:corridor_id, :version, :terms, :canonical,"

@@ -201,12 +201,19 @@ class SessionSql:
         driver = session.connection().connection.driver_connection
         assert driver is not None  # a checked-out connection always has its driver's
         cur = driver.cursor()
+        dbapi = session.get_bind().dialect.loaded_dbapi
         try:
             if self.dialect == SQLITE:
                 return _run(cur, sql, _sqlite_params(params or {}))
             from psycopg.types.json import Json as PsycopgJson
 
             return _run(cur, pyformat(sql), _pg_params(params or {}, PsycopgJson))
+        except dbapi.Error as exc:
+            # As the ORM raises it (IntegrityError, DataError...): the server maps those to
+            # 409 and 422, where a bare driver error would be a 500.
+            from sqlalchemy.exc import DBAPIError
+
+            raise DBAPIError.instance(sql, params, exc, dbapi.Error) from exc
         finally:
             cur.close()
 
