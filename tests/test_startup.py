@@ -189,11 +189,14 @@ def test_sql_path_commands_do_not_load_sqlalchemy(db_url: str, tmp_path: Path) -
 
     open_store(db_url).close()
     pair = generate_keypair("p1", directory=tmp_path, passphrase=None)
+    from tests.agreements.sql_commands import agreement_commands
+
     rules = tmp_path / "rules.yaml"
     rules.write_text("version: 1\nmargin_minutes: 20\nrules: []\n", encoding="utf-8")
     commands = [
         ["party", "add", "p1", "--role", "test", "--public-key", str(pair.public_path),
          "--db", db_url],
+        *agreement_commands(db_url, tmp_path),
         ["rules", "set", str(rules), "--db", db_url],
         ["rules", "show", "--db", db_url],
         ["convoys", "list", "--corridor", "c1", "--db", db_url],

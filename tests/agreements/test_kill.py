@@ -9,6 +9,8 @@ import sys
 import textwrap
 from typing import Any
 
+import pytest
+
 from corridor.agreements import KeyPair, State
 from corridor.store import Store
 from corridor.store._agreements import load_agreement
@@ -29,10 +31,26 @@ CHILD = textwrap.dedent("""
         print("inside", flush=True)
         time.sleep(120)
 """)
+# The same on the bare driver, as ``corridor agreement sign`` runs it.
+LEAN_CHILD = textwrap.dedent("""
+    import sys, time
+    from corridor.agreements import load_private_key
+    from corridor.store._sql import lean_transaction
+    from corridor.store._agreements import sign_agreement
+    with lean_transaction(sys.argv[1]) as tx:
+        sign_agreement(tx, "krems-north", key=load_private_key(sys.argv[2]), actor="doomed")
+        print("inside", flush=True)
+        time.sleep(120)
+""")
 
 
+@pytest.mark.parametrize("child_code", [CHILD, LEAN_CHILD], ids=["orm", "bare-driver"])
 def test_sigkill_mid_signing(
-    store: Store, db_url: str, session_keys: dict[str, KeyPair], terms_data: dict[str, Any]
+    child_code: str,
+    store: Store,
+    db_url: str,
+    session_keys: dict[str, KeyPair],
+    terms_data: dict[str, Any],
 ) -> None:
     from tests.agreements.test_store_agreements import propose
 
@@ -41,7 +59,7 @@ def test_sigkill_mid_signing(
     sign(store, session_keys, "city-of-krems")
     before = snapshot(store)
     with subprocess.Popen(
-        [sys.executable, "-c", CHILD, db_url, str(session_keys["army-north"].private_path)],
+        [sys.executable, "-c", child_code, db_url, str(session_keys["army-north"].private_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

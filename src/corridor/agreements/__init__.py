@@ -1,8 +1,11 @@
 """Agreements: exact terms, their canonical digest, Ed25519 signatures, lifecycle, diff, bundles.
 
-The package loads its modules on first use (PEP 562), so a command that only makes or reads
-keys (``corridor party keygen``) does not import the terms model, YAML and JSON Schema
-(issue 14, defect 10).
+The package loads its modules on first use (PEP 562), as :mod:`corridor.store` does: the
+terms' pydantic models, the bundle checks and the drafting code cost a third of a second to
+import, which ``corridor party add`` (only :func:`load_public_key`) must not pay, and each
+agreement command pays only for the modules it uses (issue 14, defect 10).
+``from corridor.agreements import X`` works as before and is type-checked through the
+``TYPE_CHECKING`` block below.
 """
 
 from __future__ import annotations
@@ -20,11 +23,7 @@ if _typing.TYPE_CHECKING:
         read_bundle,
         verify_bundle,
     )
-    from corridor.agreements._diff import (
-        diff_terms,
-        human_duration,
-        human_length,
-    )
+    from corridor.agreements._diff import diff_terms, human_duration, human_length
     from corridor.agreements._draft import (
         draft_terms,
         edges_from_geometry,
@@ -38,12 +37,7 @@ if _typing.TYPE_CHECKING:
         load_public_key,
         read_passphrase_file,
     )
-    from corridor.agreements._lifecycle import (
-        Action,
-        State,
-        next_state,
-        state_at,
-    )
+    from corridor.agreements._lifecycle import Action, State, next_state, state_at
     from corridor.agreements._load import (
         SCHEMA_PATH,
         parse_terms_text,
@@ -86,74 +80,74 @@ if _typing.TYPE_CHECKING:
         haversine_m,
     )
 
-#: public name -> (the module that defines it, its name there)
-_WHERE: dict[str, tuple[str, str]] = {
-    "AGREEMENT_DOMAIN": ("corridor.agreements._signing", "AGREEMENT_DOMAIN"),
-    "Action": ("corridor.agreements._lifecycle", "Action"),
-    "BUNDLE_FORMAT": ("corridor.agreements._bundle", "BUNDLE_FORMAT"),
-    "BundleReport": ("corridor.agreements._bundle", "BundleReport"),
-    "Checkpoint": ("corridor.agreements._terms", "Checkpoint"),
-    "Contact": ("corridor.agreements._terms", "Contact"),
-    "KeyPair": ("corridor.agreements._keys", "KeyPair"),
-    "LOCAL_TZ": ("corridor.agreements._terms", "LOCAL_TZ"),
-    "LineString": ("corridor.agreements._terms", "LineString"),
-    "Party": ("corridor.agreements._terms", "Party"),
-    "Place": ("corridor.agreements._terms", "Place"),
-    "Route": ("corridor.agreements._terms", "Route"),
-    "RouteEdge": ("corridor.agreements._terms", "RouteEdge"),
-    "SCHEMA_PATH": ("corridor.agreements._load", "SCHEMA_PATH"),
-    "SUSPENSION_DOMAIN": ("corridor.agreements._signing", "SUSPENSION_DOMAIN"),
-    "SignatureStatus": ("corridor.agreements._signing", "SignatureStatus"),
-    "State": ("corridor.agreements._lifecycle", "State"),
-    "Terms": ("corridor.agreements._terms", "Terms"),
-    "Vehicles": ("corridor.agreements._terms", "Vehicles"),
-    "Window": ("corridor.agreements._terms", "Window"),
-    "attest_bundle": ("corridor.agreements._bundle", "attest_bundle"),
-    "canonical_bytes": ("corridor.agreements._signing", "canonical_bytes"),
-    "cross_field_problems": ("corridor.agreements._terms", "cross_field_problems"),
-    "diff_terms": ("corridor.agreements._diff", "diff_terms"),
-    "draft_terms": ("corridor.agreements._draft", "draft_terms"),
-    "edges_from_geometry": ("corridor.agreements._draft", "edges_from_geometry"),
-    "generate_keypair": ("corridor.agreements._keys", "generate_keypair"),
-    "haversine_m": ("corridor.agreements._terms", "haversine_m"),
-    "human_duration": ("corridor.agreements._diff", "human_duration"),
-    "human_length": ("corridor.agreements._diff", "human_length"),
-    "in_force": ("corridor.agreements._signing", "in_force"),
-    "lifecycle_digest": ("corridor.agreements._bundle", "lifecycle_digest"),
-    "lifecycle_message": ("corridor.agreements._signing", "lifecycle_message"),
-    "load_private_key": ("corridor.agreements._keys", "load_private_key"),
-    "load_public_key": ("corridor.agreements._keys", "load_public_key"),
-    "make_bundle": ("corridor.agreements._bundle", "make_bundle"),
-    "next_state": ("corridor.agreements._lifecycle", "next_state"),
-    "parse_terms_text": ("corridor.agreements._load", "parse_terms_text"),
-    "public_key_b64": ("corridor.agreements._signing", "public_key_b64"),
-    "read_bundle": ("corridor.agreements._bundle", "read_bundle"),
-    "read_passphrase_file": ("corridor.agreements._keys", "read_passphrase_file"),
-    "read_route_geojson": ("corridor.agreements._draft", "read_route_geojson"),
-    "route_from_geojson": ("corridor.agreements._draft", "route_from_geojson"),
-    "schema_text": ("corridor.agreements._load", "schema_text"),
-    "sign_digest": ("corridor.agreements._signing", "sign_digest"),
-    "signature_statuses": ("corridor.agreements._signing", "signature_statuses"),
-    "signing_message": ("corridor.agreements._signing", "signing_message"),
-    "state_at": ("corridor.agreements._lifecycle", "state_at"),
-    "suspension_message": ("corridor.agreements._signing", "suspension_message"),
-    "terms_digest": ("corridor.agreements._signing", "terms_digest"),
-    "terms_from_data": ("corridor.agreements._load", "terms_from_data"),
-    "terms_from_file": ("corridor.agreements._load", "terms_from_file"),
-    "terms_schema": ("corridor.agreements._load", "terms_schema"),
-    "terms_to_data": ("corridor.agreements._load", "terms_to_data"),
-    "terms_to_yaml": ("corridor.agreements._load", "terms_to_yaml"),
-    "verify_bundle": ("corridor.agreements._bundle", "verify_bundle"),
-    "verify_digest": ("corridor.agreements._signing", "verify_digest"),
-    "verify_message": ("corridor.agreements._signing", "verify_message"),
+#: public name -> the module that defines it
+_WHERE: dict[str, str] = {
+    "AGREEMENT_DOMAIN": "corridor.agreements._signing",
+    "Action": "corridor.agreements._lifecycle",
+    "BUNDLE_FORMAT": "corridor.agreements._bundle",
+    "BundleReport": "corridor.agreements._bundle",
+    "Checkpoint": "corridor.agreements._terms",
+    "Contact": "corridor.agreements._terms",
+    "KeyPair": "corridor.agreements._keys",
+    "LOCAL_TZ": "corridor.agreements._terms",
+    "LineString": "corridor.agreements._terms",
+    "Party": "corridor.agreements._terms",
+    "Place": "corridor.agreements._terms",
+    "Route": "corridor.agreements._terms",
+    "RouteEdge": "corridor.agreements._terms",
+    "SCHEMA_PATH": "corridor.agreements._load",
+    "SUSPENSION_DOMAIN": "corridor.agreements._signing",
+    "SignatureStatus": "corridor.agreements._signing",
+    "State": "corridor.agreements._lifecycle",
+    "Terms": "corridor.agreements._terms",
+    "Vehicles": "corridor.agreements._terms",
+    "Window": "corridor.agreements._terms",
+    "attest_bundle": "corridor.agreements._bundle",
+    "canonical_bytes": "corridor.agreements._signing",
+    "cross_field_problems": "corridor.agreements._terms",
+    "diff_terms": "corridor.agreements._diff",
+    "draft_terms": "corridor.agreements._draft",
+    "edges_from_geometry": "corridor.agreements._draft",
+    "generate_keypair": "corridor.agreements._keys",
+    "haversine_m": "corridor.agreements._terms",
+    "human_duration": "corridor.agreements._diff",
+    "human_length": "corridor.agreements._diff",
+    "in_force": "corridor.agreements._signing",
+    "lifecycle_digest": "corridor.agreements._bundle",
+    "lifecycle_message": "corridor.agreements._signing",
+    "load_private_key": "corridor.agreements._keys",
+    "load_public_key": "corridor.agreements._keys",
+    "make_bundle": "corridor.agreements._bundle",
+    "next_state": "corridor.agreements._lifecycle",
+    "parse_terms_text": "corridor.agreements._load",
+    "public_key_b64": "corridor.agreements._signing",
+    "read_bundle": "corridor.agreements._bundle",
+    "read_passphrase_file": "corridor.agreements._keys",
+    "read_route_geojson": "corridor.agreements._draft",
+    "route_from_geojson": "corridor.agreements._draft",
+    "schema_text": "corridor.agreements._load",
+    "sign_digest": "corridor.agreements._signing",
+    "signature_statuses": "corridor.agreements._signing",
+    "signing_message": "corridor.agreements._signing",
+    "state_at": "corridor.agreements._lifecycle",
+    "suspension_message": "corridor.agreements._signing",
+    "terms_digest": "corridor.agreements._signing",
+    "terms_from_data": "corridor.agreements._load",
+    "terms_from_file": "corridor.agreements._load",
+    "terms_schema": "corridor.agreements._load",
+    "terms_to_data": "corridor.agreements._load",
+    "terms_to_yaml": "corridor.agreements._load",
+    "verify_bundle": "corridor.agreements._bundle",
+    "verify_digest": "corridor.agreements._signing",
+    "verify_message": "corridor.agreements._signing",
 }
 
 
 def __getattr__(name: str) -> _typing.Any:
-    found = _WHERE.get(name)
-    if found is None:
+    module = _WHERE.get(name)
+    if module is None:
         raise AttributeError(f"module 'corridor.agreements' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(found[0]), found[1])
+    value = getattr(_importlib.import_module(module), name)
     globals()[name] = value
     return value
 

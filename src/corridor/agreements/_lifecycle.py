@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from corridor.agreements._terms import Window
 from corridor.errors import LifecycleError
+
+if TYPE_CHECKING:
+    from corridor.agreements._terms import Window
 
 
 class State(StrEnum):

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from corridor._canonical import canonical_json
 from corridor.errors import SignatureError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the pydantic models: only needed when a Terms is actually given
     from corridor.agreements._terms import Terms
 
 # Domain separation: a signature over terms can never be replayed as another kind of statement.
@@ -26,14 +26,13 @@ LIFECYCLE_DOMAIN = b"corridor-bundle-lifecycle-v1\n"
 
 
 def canonical_bytes(terms: Terms | Mapping[str, Any]) -> bytes:
-    """RFC 8785 (JCS) canonical JSON of the terms as stored/signed (a Terms is dumped first).
+    """RFC 8785 (JCS) canonical JSON of the terms as stored/signed (a Terms is dumped first)."""
+    if isinstance(terms, Mapping):
+        data = terms
+    else:
+        from corridor.agreements._load import terms_to_data
 
-    The terms model is imported here, not at the top: key files (``party keygen``) need this
-    module but not the model, YAML or pydantic's schema build (issue 14, defect 10)."""
-    from corridor.agreements._load import terms_to_data
-    from corridor.agreements._terms import Terms
-
-    data = terms_to_data(terms) if isinstance(terms, Terms) else terms
+        data = terms_to_data(terms)
     return canonical_json(data, what="the terms", error=SignatureError)
 
 

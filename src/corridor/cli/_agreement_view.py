@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from corridor.agreements import BundleReport, SignatureStatus, State, Terms, human_length
 from corridor.cli._common import console
+
+if TYPE_CHECKING:  # corridor.agreements loads its modules on use: name only what is drawn
+    from corridor.agreements import BundleReport, SignatureStatus, State, Terms
 
 _STATUS_STYLE = {"valid": "green", "invalid": "bold red", "missing": "yellow"}
 
@@ -40,6 +43,8 @@ def why_not_in_force(statuses: Sequence[SignatureStatus], *, extra: Sequence[str
 
 
 def print_terms(terms: Terms, *, digest: str, state: State, at_utc: datetime, latest: int) -> None:
+    from corridor.agreements import human_length
+
     head = f"[bold]{terms.corridor_id}[/] v{terms.version}"
     if terms.version < latest:
         head += f" [yellow](superseded by v{latest})[/]"

@@ -23,9 +23,8 @@ from corridor.cli.party import PassphraseFile, PassphraseFlag, load_key
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from sqlalchemy.orm import Session
 
-    from corridor.store import AgreementRecord
+    from corridor.store import AgreementRecord, Sql
 
 app = typer.Typer(
     help="Draft, propose, sign, verify and export corridor agreements.", no_args_is_help=True
@@ -62,15 +61,15 @@ def _as_party(
     key: Path,
     passphrase: bool,
     passphrase_file: Path | None,
-    change: Callable[[Session, Ed25519PrivateKey], AgreementRecord],
+    change: Callable[[Sql, Ed25519PrivateKey], AgreementRecord],
 ) -> AgreementRecord:
     """A write signed with a party's key: the key (and any passphrase prompt) comes first, so
     no transaction is held open while the user types."""
-    from corridor.store import open_store
+    from corridor.store import transaction
 
     private = load_key(key, passphrase, passphrase_file)
-    with open_store(db) as store, store.session() as s:
-        return change(s, private)
+    with transaction(db) as tx:
+        return change(tx, private)
 
 
 @app.command()
@@ -142,10 +141,10 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
     )
     parties: list[Party] = []
     if party:
-        from corridor.store import get_party, open_store
+        from corridor.store import get_party, transaction
 
-        with open_store(db) as store, store.session(write=False) as s:
-            rows = [get_party(s, name) for name in party]
+        with transaction(db, write=False) as tx:
+            rows = [get_party(tx, name) for name in party]
             parties = [Party(name=r.name, role=r.role, public_key=r.public_key) for r in rows]
 
     def place(latlon: str | None, name: str | None, option: str) -> Place | None:
@@ -195,11 +194,11 @@ def propose(
 ) -> None:
     """Store the terms as the next version of their corridor (state proposed, audited)."""
     from corridor.agreements import terms_from_file
-    from corridor.store import open_store, propose_agreement
+    from corridor.store import propose_agreement, transaction
 
     terms = terms_from_file(terms_file)
-    with open_store(db) as store, store.session() as s:
-        rec = propose_agreement(s, terms, actor=actor_name(actor))
+    with transaction(db) as tx:
+        rec = propose_agreement(tx, terms, actor=actor_name(actor))
     note = "" if rec.version == terms.version else f" (the file said version {terms.version})"
     console.print(f"proposed {rec.corridor_id} version {rec.version}{note}", highlight=False)
     console.print(f"digest: {rec.digest}", highlight=False)
@@ -229,8 +228,8 @@ def sign(  # noqa: PLR0917 (Typer maps each parameter to an option)
         key,
         passphrase,
         passphrase_file,
-        lambda s, private: sign_agreement(
-            s, corridor_id, key=private, party=party, version=version, actor=actor_name(actor)
+        lambda tx, private: sign_agreement(
+            tx, corridor_id, key=private, party=party, version=version, actor=actor_name(actor)
         ),
     )
     done = sum(st.valid for st in rec.statuses)
@@ -246,10 +245,10 @@ def sign(  # noqa: PLR0917 (Typer maps each parameter to an option)
 def verify(corridor_id: IdArg, version: VersionOption = None, db: DbOption = None) -> None:
     """Each party's signature status; exit 2 when the agreement is not in force."""
     from corridor.cli._agreement_view import print_verdict, signature_table, why_not_in_force
-    from corridor.store import load_agreement, open_store
+    from corridor.store import load_agreement, transaction
 
-    with open_store(db) as store, store.session(write=False) as s:
-        rec = load_agreement(s, corridor_id, version=version)
+    with transaction(db, write=False) as tx:
+        rec = load_agreement(tx, corridor_id, version=version)
     console.print(
         signature_table(
             rec.statuses, title=f"{corridor_id} v{rec.version}, digest {rec.digest[:16]}..."
@@ -268,10 +267,10 @@ def verify(corridor_id: IdArg, version: VersionOption = None, db: DbOption = Non
 def list_(db: DbOption = None) -> None:
     """List corridors with their latest version and stored state."""
     from corridor.cli._tables import agreements_table
-    from corridor.store import list_agreements, open_store
+    from corridor.store import list_agreements, transaction
 
-    with open_store(db) as store, store.session(write=False) as s:
-        rows = list_agreements(s)
+    with transaction(db, write=False) as tx:
+        rows = list_agreements(tx)
     console.print(agreements_table(rows))
 
 
@@ -287,10 +286,10 @@ def show(
 ) -> None:
     """Show the terms, windows in UTC and local time, and the state now."""
     from corridor.cli._agreement_view import print_terms
-    from corridor.store import load_agreement, open_store
+    from corridor.store import load_agreement, transaction
 
-    with open_store(db) as store, store.session(write=False) as s:
-        rec = load_agreement(s, corridor_id, version=version)
+    with transaction(db, write=False) as tx:
+        rec = load_agreement(tx, corridor_id, version=version)
     if as_json:
         console.print_json(json.dumps(rec.terms_data))
         return
@@ -310,11 +309,11 @@ def diff(
 ) -> None:
     """Say in words what changed between two versions."""
     from corridor.agreements import diff_terms
-    from corridor.store import load_agreement, open_store
+    from corridor.store import load_agreement, transaction
 
-    with open_store(db) as store, store.session(write=False) as s:
-        a = load_agreement(s, corridor_id, version=v1)
-        b = load_agreement(s, corridor_id, version=v2)
+    with transaction(db, write=False) as tx:
+        a = load_agreement(tx, corridor_id, version=v1)
+        b = load_agreement(tx, corridor_id, version=v2)
     changes = diff_terms(a.terms, b.terms)
     console.print(f"{corridor_id}: v{v1} -> v{v2}", highlight=False)
     for line in changes or ["no changes"]:
@@ -341,8 +340,8 @@ def suspend(  # noqa: PLR0917 (Typer maps each parameter to an option)
         key,
         passphrase,
         passphrase_file,
-        lambda s, private: suspend_agreement(
-            s, corridor_id, reason=reason, key=private, party=party, actor=actor_name(actor)
+        lambda tx, private: suspend_agreement(
+            tx, corridor_id, reason=reason, key=private, party=party, actor=actor_name(actor)
         ),
     )
     console.print(f"suspended {corridor_id} v{rec.version}: {reason}", highlight=False)
@@ -357,10 +356,10 @@ def close(
     actor: ActorOption = None,
 ) -> None:
     """Close the corridor for good (audited); no further versions or signatures."""
-    from corridor.store import close_agreement, open_store
+    from corridor.store import close_agreement, transaction
 
-    with open_store(db) as store, store.session() as s:
-        rec = close_agreement(s, corridor_id, reason=reason, actor=actor_name(actor))
+    with transaction(db) as tx:
+        rec = close_agreement(tx, corridor_id, reason=reason, actor=actor_name(actor))
     console.print(f"closed {corridor_id} v{rec.version}", highlight=False)
 
 
@@ -374,10 +373,10 @@ def export(
 ) -> None:
     """Write a bundle (terms, digest, signatures, keys, audit head) to check offline."""
     from corridor._files import write_atomic
-    from corridor.store import export_agreement_bundle, open_store
+    from corridor.store import export_agreement_bundle, transaction
 
-    with open_store(db) as store, store.session(write=False) as s:
-        bundle = export_agreement_bundle(s, corridor_id, version=version)
+    with transaction(db, write=False) as tx:
+        bundle = export_agreement_bundle(tx, corridor_id, version=version)
     write_atomic(output, json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
     console.print(
         f"wrote {output}: {corridor_id} v{bundle['version']}, "

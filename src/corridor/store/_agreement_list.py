@@ -2,35 +2,30 @@
 
 Kept apart from ``_agreement_read`` (which verifies signatures and builds bundles, importing
 ``corridor.agreements``) so that ``corridor agreement list`` and ``GET /agreements`` start
-without it (issue 14, defect 10).
+without it (issue 14, defect 10). Plain SQL (:mod:`corridor.store._sql`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
-from corridor.store._tables import AgreementVersionRow
+from corridor.store._sql import Sql, as_sql
 
-__all__ = ["list_agreements"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["LIST_SQL", "list_agreements"]
+
+#: Each corridor's latest version and its stored state, by corridor id.
+LIST_SQL = (
+    "SELECT v.corridor_id, v.version, v.state FROM agreement_versions v"
+    " JOIN (SELECT corridor_id, max(version) AS v FROM agreement_versions"
+    " GROUP BY corridor_id) latest"
+    " ON latest.corridor_id = v.corridor_id AND latest.v = v.version"
+    " ORDER BY v.corridor_id"
+)
 
 
-def list_agreements(session: Session) -> list[tuple[str, int, str]]:
+def list_agreements(tx: Sql | Session) -> list[tuple[str, int, str]]:
     """(corridor id, latest version, stored state) for every corridor."""
-    latest = (
-        select(AgreementVersionRow.corridor_id, func.max(AgreementVersionRow.version).label("v"))
-        .group_by(AgreementVersionRow.corridor_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            AgreementVersionRow.corridor_id, AgreementVersionRow.version, AgreementVersionRow.state
-        )
-        .join(
-            latest,
-            (latest.c.corridor_id == AgreementVersionRow.corridor_id)
-            & (latest.c.v == AgreementVersionRow.version),
-        )
-        .order_by(AgreementVersionRow.corridor_id)
-    )
-    return [(r[0], int(r[1]), str(r[2])) for r in rows]
+    return [(str(r[0]), int(r[1]), str(r[2])) for r in as_sql(tx).execute(LIST_SQL).all()]

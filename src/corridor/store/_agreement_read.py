@@ -1,14 +1,15 @@
-"""Reading agreement versions back, checked against their digest, and the offline bundle."""
+"""Reading agreement versions back, checked against their digest, and the offline bundle.
+
+Plain SQL (:mod:`corridor.store._sql`): the agreement commands run it on the bare driver, the
+server inside its ORM session.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from corridor.agreements import (
     SignatureStatus,
@@ -16,20 +17,17 @@ from corridor.agreements import (
     Terms,
     canonical_bytes,
     in_force,
-    make_bundle,
     signature_statuses,
     state_at,
     terms_from_data,
 )
 from corridor.errors import NotFoundError, StoreError
 from corridor.store._audit import audit_head
-from corridor.store._tables import (
-    AgreementVersionRow,
-    LifecycleEventRow,
-    PartyRow,
-    SignatureRow,
-)
-from corridor.store._types import utc_now
+from corridor.store._plain import as_utc, utc_now
+from corridor.store._sql import Row, Sql, as_sql, read_bytes, read_json, read_time
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def format_at(at: datetime) -> str:
@@ -77,28 +75,64 @@ class AgreementRecord:
         return state_at(self.stored_state, self.terms.windows, at_utc)
 
 
-def version_row(
-    session: Session, corridor_id: str, version: int | None
-) -> tuple[AgreementVersionRow, int]:
-    latest = session.scalar(
-        select(func.max(AgreementVersionRow.version)).where(
-            AgreementVersionRow.corridor_id == corridor_id
-        )
+@dataclass(frozen=True)
+class VersionRow:
+    """One stored ``agreement_versions`` row, as read (the state change functions write the
+    table with plain SQL and pass the row on with :func:`dataclasses.replace`)."""
+
+    id: int
+    corridor_id: str
+    version: int
+    terms: dict[str, Any]
+    canonical: bytes
+    digest: str
+    state: str
+    created_at: datetime
+    created_by: str
+    etag: str
+
+
+VERSION_COLUMNS = (
+    "id, corridor_id, version, terms, canonical, digest, state, created_at, created_by, etag"
+)
+
+
+def version_of(row: Row) -> VersionRow:
+    terms = read_json(row[3])
+    if not isinstance(terms, dict):
+        raise StoreError(f"stored terms of {row[1]} v{row[2]} are not a JSON object")
+    return VersionRow(
+        id=int(row[0]),
+        corridor_id=str(row[1]),
+        version=int(row[2]),
+        terms=terms,
+        canonical=read_bytes(row[4]),
+        digest=str(row[5]),
+        state=str(row[6]),
+        created_at=read_time(row[7]),
+        created_by=str(row[8]),
+        etag=str(row[9]),
     )
+
+
+def version_row(sql: Sql, corridor_id: str, version: int | None) -> tuple[VersionRow, int]:
+    latest = sql.execute(
+        "SELECT max(version) FROM agreement_versions WHERE corridor_id = :id", {"id": corridor_id}
+    ).scalar()
     if latest is None:
         raise NotFoundError(f"no agreement {corridor_id!r}", hint="propose terms first")
     wanted = latest if version is None else version
-    row = session.scalar(
-        select(AgreementVersionRow).where(
-            AgreementVersionRow.corridor_id == corridor_id, AgreementVersionRow.version == wanted
-        )
-    )
+    row = sql.execute(
+        f"SELECT {VERSION_COLUMNS} FROM agreement_versions"
+        " WHERE corridor_id = :id AND version = :version",
+        {"id": corridor_id, "version": wanted},
+    ).first()
     if row is None:
         raise NotFoundError(f"agreement {corridor_id!r} has no version {wanted} (latest {latest})")
-    return row, int(latest)
+    return version_of(row), int(latest)
 
 
-def record_of(session: Session, row: AgreementVersionRow, latest: int) -> AgreementRecord:
+def record_of(sql: Sql, row: VersionRow, latest: int) -> AgreementRecord:
     digest = hashlib.sha256(canonical_bytes(row.terms)).hexdigest()
     if digest != row.digest or hashlib.sha256(row.canonical).hexdigest() != row.digest:
         raise StoreError(
@@ -107,38 +141,41 @@ def record_of(session: Session, row: AgreementVersionRow, latest: int) -> Agreem
             hint="run `corridor audit verify`",
         )
     terms = terms_from_data(row.terms)
+    signed = sql.execute(
+        "SELECT p.name, s.signature, s.signed_at, s.digest FROM signatures s"
+        " JOIN parties p ON p.id = s.party_id"
+        " WHERE s.agreement_version_id = :id ORDER BY s.id",
+        {"id": row.id},
+    ).all()
     sigs = [
-        {"party": s.party.name, "signature": s.signature, "signed_at_utc": format_at(s.signed_at)}
-        for s in session.scalars(
-            select(SignatureRow)
-            .where(SignatureRow.agreement_version_id == row.id)
-            .order_by(SignatureRow.id)
-        )
-        if s.digest == row.digest
+        {"party": str(name), "signature": str(sig), "signed_at_utc": format_at(read_time(at))}
+        for name, sig, at, sig_digest in signed
+        if sig_digest == row.digest
     ]
     suspensions = []
     closure = None
-    events = session.scalars(
-        select(LifecycleEventRow)
-        .where(LifecycleEventRow.agreement_version_id == row.id)
-        .order_by(LifecycleEventRow.id)
-    )
-    for ev in events:
-        if ev.to_state == State.SUSPENDED.value:
-            who = session.get(PartyRow, ev.party_id) if ev.party_id is not None else None
+    events = sql.execute(
+        "SELECT e.to_state, p.name, e.actor, e.reason, e.claimed_at, e.at, e.signature"
+        " FROM lifecycle_events e LEFT OUTER JOIN parties p ON p.id = e.party_id"
+        " WHERE e.agreement_version_id = :id ORDER BY e.id",
+        {"id": row.id},
+    ).all()
+    for to_state, party, actor, reason, claimed_at, at, signature in events:
+        when = read_time(at)
+        if to_state == State.SUSPENDED.value:
             suspensions.append(
                 {
-                    "party": who.name if who else None,
-                    "actor": ev.actor,
-                    "reason": ev.reason or "",
+                    "party": party,
+                    "actor": actor,
+                    "reason": reason or "",
                     # the time the party claims and signed; recorded_at_utc is the server's
-                    "at_utc": format_at(ev.claimed_at or ev.at),
-                    "recorded_at_utc": format_at(ev.at),
-                    "signature": ev.signature,
+                    "at_utc": format_at(as_utc(claimed_at) or when),
+                    "recorded_at_utc": format_at(when),
+                    "signature": signature,
                 }
             )
-        elif ev.to_state == State.CLOSED.value:
-            closure = {"actor": ev.actor, "reason": ev.reason, "at_utc": format_at(ev.at)}
+        elif to_state == State.CLOSED.value:
+            closure = {"actor": actor, "reason": reason, "at_utc": format_at(when)}
     return AgreementRecord(
         corridor_id=row.corridor_id,
         version=row.version,
@@ -155,39 +192,42 @@ def record_of(session: Session, row: AgreementVersionRow, latest: int) -> Agreem
 
 
 def load_agreement(
-    session: Session, corridor_id: str, *, version: int | None = None
+    tx: Sql | Session, corridor_id: str, *, version: int | None = None
 ) -> AgreementRecord:
     """The latest (or the given) version; StoreError if its stored terms were altered."""
-    row, latest = version_row(session, corridor_id, version)
-    return record_of(session, row, latest)
+    sql = as_sql(tx)
+    row, latest = version_row(sql, corridor_id, version)
+    return record_of(sql, row, latest)
 
 
-def agreement_etag(session: Session, corridor_id: str) -> str | None:
+def agreement_etag(tx: Sql | Session, corridor_id: str) -> str | None:
     """The (unquoted) ETag of the corridor's latest version, or None if there is none: what
     an HTTP If-Match must name to change it."""
-    latest = (
-        select(func.max(AgreementVersionRow.version))
-        .where(AgreementVersionRow.corridor_id == corridor_id)
-        .scalar_subquery()
-    )
-    return session.scalar(
-        select(AgreementVersionRow.etag).where(
-            AgreementVersionRow.corridor_id == corridor_id,
-            AgreementVersionRow.version == latest,
+    etag = (
+        as_sql(tx)
+        .execute(
+            "SELECT etag FROM agreement_versions WHERE corridor_id = :id AND version ="
+            " (SELECT max(version) FROM agreement_versions WHERE corridor_id = :id)",
+            {"id": corridor_id},
         )
+        .scalar()
     )
+    return None if etag is None else str(etag)
 
 
 def export_agreement_bundle(
-    session: Session,
+    tx: Sql | Session,
     corridor_id: str,
     *,
     version: int | None = None,
     at_utc: datetime | None = None,
 ) -> dict[str, Any]:
     """The offline-checkable bundle of a version, with the audit head at export time."""
-    rec = load_agreement(session, corridor_id, version=version)
-    head = audit_head(session)
+    from corridor.agreements import make_bundle
+
+    sql = as_sql(tx)
+    rec = load_agreement(sql, corridor_id, version=version)
+    head = audit_head(sql)
     keys = {p.name: p.public_key for p in rec.terms.parties}
     # Every suspension goes in: a party's signed one, and a coordinator's unsigned incident one
     # (which a verifier believes, since it can only make the agreement less in force).

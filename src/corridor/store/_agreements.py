@@ -1,18 +1,18 @@
 """Agreement state changes in the store: every change is audited in its transaction.
 
-Functions take the caller's session (``with store.session() as s:``) and never commit: a
-failure anywhere rolls back the rows *and* the audit entry together.
+Functions take the caller's transaction (``with transaction(db) as tx:`` on the command line,
+an ORM session in the server) and never commit: a failure anywhere rolls back the rows *and*
+the audit entry together. Plain SQL (:mod:`corridor.store._sql`), so that the agreement
+commands start without SQLAlchemy.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from corridor.agreements import (
     Action,
@@ -33,24 +33,25 @@ from corridor.agreements import (
 from corridor.errors import InputError, LifecycleError, NotFoundError, SignatureError
 from corridor.store._agreement_list import list_agreements
 from corridor.store._agreement_read import (
+    VERSION_COLUMNS,
     AgreementRecord,
+    VersionRow,
     agreement_etag,
     export_agreement_bundle,
     format_at,
     load_agreement,
     record_of,
+    version_of,
     version_row,
 )
 from corridor.store._audit import record
 from corridor.store._parties import Party, add_party, get_party, list_parties
-from corridor.store._tables import (
-    AgreementVersionRow,
-    CorridorRow,
-    LifecycleEventRow,
-    PartyRow,
-    SignatureRow,
-)
-from corridor.store._types import utc_now
+from corridor.store._plain import utc_now
+from corridor.store._sql import Json, Sql, as_sql
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "AgreementRecord",
@@ -70,27 +71,38 @@ __all__ = [
 ]
 
 
-def lock_corridor(session: Session, corridor_id: str) -> None:
+def lock_corridor(tx: Sql | Session, corridor_id: str) -> None:
     """Serialise writers of one corridor until the transaction ends.
 
     Two parties signing at once must not both count 2 of 3 signatures and leave an all-signed
     agreement "proposed". SQLite write transactions already begin IMMEDIATE; PostgreSQL takes
     the same transaction-scoped advisory lock as the API, then reads afresh.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext('corridor.agreement.' || :id))"),
+    sql = as_sql(tx)
+    if sql.dialect == "postgresql":
+        sql.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('corridor.agreement.' || :id))",
             {"id": corridor_id},
         )
 
 
-def _etag(row: AgreementVersionRow, n_signatures: int) -> str:
-    return f"{row.digest[:16]}-{n_signatures}-{row.state}"
+def _etag(digest: str, n_signatures: int, state: str) -> str:
+    return f"{digest[:16]}-{n_signatures}-{state}"
+
+
+def _set_state(sql: Sql, row: VersionRow, state: State, n_signatures: int) -> VersionRow:
+    """The version's new stored state and ETag, written; the row as it now stands."""
+    changed = replace(row, state=state.value, etag=_etag(row.digest, n_signatures, state.value))
+    sql.execute(
+        "UPDATE agreement_versions SET state = :state, etag = :etag WHERE id = :id",
+        {"state": changed.state, "etag": changed.etag, "id": row.id},
+    )
+    return changed
 
 
 def _event(
-    session: Session,
-    row: AgreementVersionRow,
+    sql: Sql,
+    row: VersionRow,
     *,
     before: State | None,
     after: State,
@@ -101,28 +113,32 @@ def _event(
     signature: str | None = None,
     claimed_at: datetime | None = None,
 ) -> None:
-    session.add(
-        LifecycleEventRow(
-            agreement_version_id=row.id,
-            from_state=before.value if before else None,
-            to_state=after.value,
-            at=at,
-            actor=actor,
-            reason=reason,
-            party_id=party.id if party else None,
-            signature=signature,
-            claimed_at=claimed_at,
-        )
+    sql.execute(
+        "INSERT INTO lifecycle_events (agreement_version_id, from_state, to_state, at, actor,"
+        " reason, party_id, signature, claimed_at) VALUES (:version_id, :from_state,"
+        " :to_state, :at, :actor, :reason, :party_id, :signature, :claimed_at)",
+        {
+            "version_id": row.id,
+            "from_state": before.value if before else None,
+            "to_state": after.value,
+            "at": at,
+            "actor": actor,
+            "reason": reason,
+            "party_id": party.id if party else None,
+            "signature": signature,
+            "claimed_at": claimed_at,
+        },
     )
 
 
-def _check_parties(session: Session, terms: Terms) -> None:
+def _check_parties(sql: Sql, terms: Terms) -> None:
     problems = []
     for i, p in enumerate(terms.parties):
-        row = session.scalar(select(PartyRow).where(PartyRow.name == p.name))
-        if row is None:
+        row = sql.execute("SELECT public_key FROM parties WHERE name = :name", {"name": p.name})
+        registered = row.first()
+        if registered is None:
             problems.append(f"parties[{i}]: unknown party {p.name!r}")
-        elif row.public_key != p.public_key:
+        elif registered[0] != p.public_key:
             problems.append(
                 f"parties[{i}].public_key: differs from the key registered for {p.name!r}"
             )
@@ -131,57 +147,69 @@ def _check_parties(session: Session, terms: Terms) -> None:
 
 
 def propose_agreement(
-    session: Session, terms: Terms, *, actor: str, at_utc: datetime | None = None
+    tx: Sql | Session, terms: Terms, *, actor: str, at_utc: datetime | None = None
 ) -> AgreementRecord:
     """Store ``terms`` as version N+1 of its corridor, state proposed (signatures start empty).
 
     The version number in ``terms`` is replaced by N+1; identical terms are refused.
     """
+    sql = as_sql(tx)
     at = at_utc or utc_now()
-    lock_corridor(session, terms.corridor_id)
-    _check_parties(session, terms)
-    corridor = session.get(CorridorRow, terms.corridor_id)
+    lock_corridor(sql, terms.corridor_id)
+    _check_parties(sql, terms)
+    known = sql.execute("SELECT 1 FROM corridors WHERE id = :id", {"id": terms.corridor_id}).first()
     before = State.DRAFT
     version = 1
-    if corridor is not None:
-        prev, latest = version_row(session, terms.corridor_id, None)
+    if known is not None:
+        prev, latest = version_row(sql, terms.corridor_id, None)
         before, version = State(prev.state), latest + 1
         next_state(before, Action.PROPOSE, windows=terms_from_data(prev.terms).windows, at_utc=at)
         if {**prev.terms, "version": 0} == {**terms_to_data(terms), "version": 0}:
             raise InputError(f"no change from version {latest}: nothing to propose")
-    else:
-        session.add(
-            CorridorRow(
-                id=terms.corridor_id, title=terms.title or terms.corridor_id, created_by=actor
-            )
-        )
     terms = terms.model_copy(update={"version": version})
     data = terms_to_data(terms)
+    # Before any row is written: terms RFC 8785 cannot hold (a lone surrogate) are the
+    # caller's error, refused here, not a driver's encoding error at the INSERT.
     canonical = canonical_bytes(data)
     digest = hashlib.sha256(canonical).hexdigest()
-    row = AgreementVersionRow(
-        corridor_id=terms.corridor_id,
-        version=version,
-        terms=data,
-        canonical=canonical,
-        digest=digest,
-        state=State.PROPOSED.value,
-        created_at=at,
-        created_by=actor,
-        etag="",
-    )
-    row.etag = _etag(row, 0)
-    session.add(row)
-    session.flush()
-    _event(session, row, before=before, after=State.PROPOSED, at=at, actor=actor)
+    if known is None:
+        sql.execute(
+            "INSERT INTO corridors (id, title, created_at, created_by)"
+            " VALUES (:id, :title, :at, :by)",
+            {
+                "id": terms.corridor_id,
+                "title": terms.title or terms.corridor_id,
+                "at": utc_now(),  # the clock, as the ORM's default stamped it
+                "by": actor,
+            },
+        )
+    stored = sql.execute(
+        "INSERT INTO agreement_versions (corridor_id, version, terms, canonical, digest, state,"
+        " created_at, created_by, etag) VALUES (:corridor_id, :version, :terms, :canonical,"
+        f" :digest, :state, :at, :by, :etag) RETURNING {VERSION_COLUMNS}",
+        {
+            "corridor_id": terms.corridor_id,
+            "version": version,
+            "terms": Json(data),
+            "canonical": canonical,
+            "digest": digest,
+            "state": State.PROPOSED.value,
+            "at": at,
+            "by": actor,
+            "etag": _etag(digest, 0, State.PROPOSED.value),
+        },
+    ).first()
+    assert stored is not None  # RETURNING gives the row just written
+    row = version_of(stored)
+    _event(sql, row, before=before, after=State.PROPOSED, at=at, actor=actor)
     record(
-        session,
+        sql,
         actor=actor,
         action="agreement.proposed",
         at_utc=at,
         payload={"corridor_id": terms.corridor_id, "version": version, "digest": digest},
     )
-    return record_of(session, row, version)
+    return record_of(sql, row, version)
 
 
 def _signer(rec: AgreementRecord, *, public_key: str, party: str | None) -> str:
@@ -202,22 +230,20 @@ def _signer(rec: AgreementRecord, *, public_key: str, party: str | None) -> str:
     return owner
 
 
-def _current(
-    session: Session, corridor_id: str, version: int | None
-) -> tuple[AgreementVersionRow, AgreementRecord]:
-    lock_corridor(session, corridor_id)
-    row, latest = version_row(session, corridor_id, version)
+def _current(sql: Sql, corridor_id: str, version: int | None) -> tuple[VersionRow, AgreementRecord]:
+    lock_corridor(sql, corridor_id)
+    row, latest = version_row(sql, corridor_id, version)
     if row.version != latest:
         raise LifecycleError(
             f"version {row.version} of {corridor_id} is superseded by version "
             f"{latest}; a signature over it does not count",
             hint=f"review and sign version {latest}",
         )
-    return row, record_of(session, row, latest)
+    return row, record_of(sql, row, latest)
 
 
 def sign_agreement(
-    session: Session,
+    tx: Sql | Session,
     corridor_id: str,
     *,
     actor: str,
@@ -234,8 +260,9 @@ def sign_agreement(
     ``version``, when given, must be the latest: signing a superseded version is refused.
     The last valid signature moves the agreement to agreed.
     """
+    sql = as_sql(tx)
     at = at_utc or utc_now()
-    row, rec = _current(session, corridor_id, version)
+    row, rec = _current(sql, corridor_id, version)
     if key is not None:
         public_key = public_key_b64(key)
     elif public_key is None:
@@ -259,22 +286,23 @@ def sign_agreement(
     after = next_state(
         before, Action.SIGN, windows=rec.terms.windows, at_utc=at, all_signed=all_signed
     )
-    party_row = get_party(session, name)
-    session.add(
-        SignatureRow(
-            agreement_version_id=row.id,
-            party_id=party_row.id,
-            signature=signature,
-            digest=rec.digest,
-            signed_at=at,
-        )
+    party_row = get_party(sql, name)
+    sql.execute(
+        "INSERT INTO signatures (agreement_version_id, party_id, signature, digest, signed_at)"
+        " VALUES (:version_id, :party_id, :signature, :digest, :at)",
+        {
+            "version_id": row.id,
+            "party_id": party_row.id,
+            "signature": signature,
+            "digest": rec.digest,
+            "at": at,
+        },
     )
-    row.state = after.value
-    row.etag = _etag(row, len(sigs))
+    row = _set_state(sql, row, after, len(sigs))
     if after is not before:
-        _event(session, row, before=before, after=after, at=at, actor=actor)
+        _event(sql, row, before=before, after=after, at=at, actor=actor)
     record(
-        session,
+        sql,
         actor=actor,
         action="agreement.signed",
         at_utc=at,
@@ -287,7 +315,7 @@ def sign_agreement(
             "state": after.value,
         },
     )
-    return record_of(session, row, rec.latest_version)
+    return record_of(sql, row, rec.latest_version)
 
 
 #: How far ahead of the server's clock a party's claimed time may be (clock skew, not intent).
@@ -317,7 +345,7 @@ def _claimed_time(claimed: datetime, *, not_before: datetime, now: datetime) -> 
 
 
 def suspend_agreement(
-    session: Session,
+    tx: Sql | Session,
     corridor_id: str,
     *,
     reason: str,
@@ -339,7 +367,8 @@ def suspend_agreement(
         raise InputError("a suspension needs a reason")
     stamp = utc_now()  # the audit entry keeps the server clock's full precision (log order)
     now = stamp.astimezone(UTC).replace(microsecond=0)
-    row, rec = _current(session, corridor_id, None)
+    sql = as_sql(tx)
+    row, rec = _current(sql, corridor_id, None)
     claimed = now if at_utc is None else _claimed_time(at_utc, not_before=row.created_at, now=now)
     before = State(row.state)
     after = next_state(before, Action.SUSPEND, windows=rec.terms.windows, at_utc=now)
@@ -363,11 +392,10 @@ def suspend_agreement(
             signature = base64.b64encode(key.sign(message)).decode()
         if signature is None or not verify_message(pub, message, signature):
             raise SignatureError(f"suspension signature by {name!r} does not verify")
-        party_row = get_party(session, name)
-    row.state = after.value
-    row.etag = _etag(row, len(rec.signatures))
+        party_row = get_party(sql, name)
+    row = _set_state(sql, row, after, len(rec.signatures))
     _event(
-        session,
+        sql,
         row,
         before=before,
         after=after,
@@ -379,7 +407,7 @@ def suspend_agreement(
         claimed_at=claimed,
     )
     record(
-        session,
+        sql,
         actor=actor,
         action="agreement.suspended",
         at_utc=stamp,
@@ -393,11 +421,11 @@ def suspend_agreement(
             "claimed_at_utc": format_at(claimed),
         },
     )
-    return record_of(session, row, rec.latest_version)
+    return record_of(sql, row, rec.latest_version)
 
 
 def close_agreement(
-    session: Session,
+    tx: Sql | Session,
     corridor_id: str,
     *,
     actor: str,
@@ -405,18 +433,18 @@ def close_agreement(
     at_utc: datetime | None = None,
 ) -> AgreementRecord:
     """Close the corridor for good (its latest version); closed accepts no further change."""
+    sql = as_sql(tx)
     at = at_utc or utc_now()
-    row, rec = _current(session, corridor_id, None)
+    row, rec = _current(sql, corridor_id, None)
     before = State(row.state)
     after = next_state(before, Action.CLOSE, windows=rec.terms.windows, at_utc=at)
-    row.state = after.value
-    row.etag = _etag(row, len(rec.signatures))
-    _event(session, row, before=before, after=after, at=at, actor=actor, reason=reason)
+    row = _set_state(sql, row, after, len(rec.signatures))
+    _event(sql, row, before=before, after=after, at=at, actor=actor, reason=reason)
     record(
-        session,
+        sql,
         actor=actor,
         action="agreement.closed",
         at_utc=at,
         payload={"corridor_id": corridor_id, "version": rec.version, "reason": reason},
     )
-    return record_of(session, row, rec.latest_version)
+    return record_of(sql, row, rec.latest_version)
