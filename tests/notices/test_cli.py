@@ -132,3 +132,40 @@ def test_movement_commands_end_to_end(demo_db: str, tmp_path: Path) -> None:
     assert [a["party"] for a in doc["acknowledgements"]] == ["army-north", "city-of-krems"]
     bad = runner.invoke(app, ["movement", "export", "krems-demo-m1", "--format", "pdf", *db])
     assert bad.exit_code == 2 and "'pdf' is not supported" in bad.output
+
+
+def test_movement_commands_run_without_sqlalchemy(demo_db: str, tmp_path: Path) -> None:
+    """Issue 14, defect 10: the movement commands run on the bare driver (corridor.store._sql)
+    in a fresh interpreter, each succeeding, without SQLAlchemy, psycopg 3 or Alembic."""
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    from corridor.store import load_agreement, open_store
+    from tests.notices.conftest import write_key
+    from tests.notices.test_movements import movement_data
+    from tests.test_startup import _LEAN_PROBE, SQL_PATH_MUST_NOT_LOAD
+
+    with open_store(demo_db) as store, store.session(write=False) as s:
+        digest = load_agreement(s, "krems-demo").digest
+    movement = tmp_path / "movement.yaml"
+    movement.write_text(yaml.safe_dump(movement_data(digest)), encoding="utf-8")
+    keys = {name: write_key(name, tmp_path) for name in ("icrc", "army-north", "city-of-krems")}
+    db = ["--db", demo_db]
+    commands = [
+        ["movement", "sign", str(movement), "--key", str(keys["icrc"]), *db],
+        *(["movement", "ack", "krems-demo-m1", "--key", str(keys[p]), *db]
+          for p in ("army-north", "city-of-krems")),
+        ["movement", "status", "krems-demo-m1", "--at", "2027-03-01T04:00:00Z", *db],
+        ["movement", "list", *db],
+        ["movement", "export", "krems-demo-m1", "-o", str(tmp_path / "m1.json"), *db],
+    ]  # fmt: skip
+    probe = _LEAN_PROBE.format(commands=commands, watched=SQL_PATH_MUST_NOT_LOAD)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["codes"] == [0] * len(commands), out.stderr
+    assert seen["loaded"] == [], f"the movement commands load {seen['loaded']}"

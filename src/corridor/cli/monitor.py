@@ -252,7 +252,7 @@ def convoys_add(
     from pydantic import TypeAdapter, ValidationError
 
     from corridor.monitoring import ConvoyPlan, add_convoys
-    from corridor.store import open_store
+    from corridor.store import transaction
 
     data = _read_small_yaml(file)
     if isinstance(data, dict) and "convoys" in data:
@@ -263,10 +263,8 @@ def convoys_add(
         first = exc.errors()[0]
         raise InputError(str(first["msg"]), path=file,
                          field=".".join(str(p) for p in first["loc"])) from None  # fmt: skip
-    # The full store while the agreement's record (checkpoints, monitored version) needs an ORM
-    # session; add_convoys itself is plain SQL and runs on ``transaction(db)`` once it does not.
-    with open_store(db) as store, store.session() as s:
-        added = add_convoys(s, plans, actor=actor_name(actor))
+    with transaction(db) as tx:
+        added = add_convoys(tx, plans, actor=actor_name(actor))
     console.print(f"{len(added)} convoys added, {len(plans) - len(added)} already registered")
 
 

@@ -194,17 +194,12 @@ def _print_status(rec: MovementRecord, at: datetime) -> bool:
 
 @contextmanager
 def _movement_tx(db: str | None, *, write: bool = True) -> Iterator[Sql | Session]:
-    """The transaction a movement command runs in.
+    """The transaction a movement command runs in: the bare driver when the database is
+    plainly there (``corridor.store.transaction``), else the full store."""
+    from corridor.store import transaction
 
-    The movement store functions are plain SQL and run on the bare driver
-    (``corridor.store.transaction``), but they read the agreement through
-    ``load_agreement``/``lock_corridor``, which still need an ORM session: until those take
-    ``Sql`` too, the commands open the full store. Switching is this one function.
-    """
-    from corridor.store import open_store
-
-    with open_store(db) as store, store.session(write=write) as s:
-        yield s
+    with transaction(db, write=write) as tx:
+        yield tx
 
 
 def _read_movement(path: Path) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from corridor.errors import InputError, NotFoundError, StateError
 from corridor.monitoring._rules import DEFAULT_RULES_YAML, RuleSet, default_rules, parse_rules
@@ -54,15 +54,12 @@ def monitored_agreement(tx: Sql | Session, corridor_id: str) -> AgreementRecord:
     from corridor.agreements import State
     from corridor.store import load_agreement
 
-    # ``tx`` goes to load_agreement as given: an ORM session for every caller until the
-    # agreement functions take ``Sql`` too (the cast is then a no-op).
-    session = cast("Session", tx)
-    latest = load_agreement(session, corridor_id)
+    latest = load_agreement(tx, corridor_id)
     for version in range(latest.version, 0, -1):
         rec = (
             latest
             if version == latest.version
-            else load_agreement(session, corridor_id, version=version)
+            else load_agreement(tx, corridor_id, version=version)
         )
         if rec.stored_state in (State.AGREED, State.SUSPENDED, State.CLOSED):
             return rec

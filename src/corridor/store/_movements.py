@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from corridor.agreements import canonical_bytes, public_key_b64
 from corridor.errors import InputError, LifecycleError, NotFoundError, SignatureError, StoreError
@@ -31,7 +31,7 @@ from corridor.notices import (
     verify_ack,
     verify_movement,
 )
-from corridor.store._agreement_read import AgreementRecord, format_at, load_agreement
+from corridor.store._agreement_read import format_at, load_agreement
 from corridor.store._agreements import lock_corridor
 from corridor.store._audit import record
 from corridor.store._parties import get_party
@@ -137,8 +137,8 @@ def submit_movement(
     sql = as_sql(tx)
     at = at_utc or utc_now()
     movement = data if isinstance(data, Movement) else movement_from_data(data)
-    _lock(tx, movement.corridor_id)
-    rec = _agreement(tx, movement.corridor_id)
+    lock_corridor(tx, movement.corridor_id)
+    rec = load_agreement(tx, movement.corridor_id)
     if not rec.in_force:
         raise LifecycleError(
             f"{rec.corridor_id} v{rec.version} is not in force: no movement can rely on it"
@@ -213,7 +213,7 @@ def acknowledge_movement(
     sql = as_sql(tx)
     at = (at_utc or utc_now()).astimezone(UTC).replace(microsecond=0)
     row = _row(sql, movement_id)
-    _lock(tx, row.corridor_id)
+    lock_corridor(tx, row.corridor_id)
     rec = _record_of(tx, row)
     if key is not None:
         pub = public_key_b64(key)
@@ -273,20 +273,6 @@ def acknowledge_movement(
 
 
 # The agreement's side (its lock, its record) is read through the agreement functions with
-# ``tx`` exactly as the caller gave it. While they take only an ORM Session, every caller here
-# passes one (the movement commands open the full store); once they take ``Sql | Session``
-# like this module, the casts below are no-ops and the commands can pass their bare-driver
-# transaction: nothing else in this module needs SQLAlchemy.
-def _lock(tx: Sql | Session, corridor_id: str) -> None:
-    lock_corridor(cast("Session", tx), corridor_id)
-
-
-def _agreement(
-    tx: Sql | Session, corridor_id: str, *, version: int | None = None
-) -> AgreementRecord:
-    return load_agreement(cast("Session", tx), corridor_id, version=version)
-
-
 def _row(sql: Sql, movement_id: str) -> _Stored:
     row = sql.execute(f"{_SELECT} WHERE m.id = :id", {"id": movement_id}).first()
     if row is None:
@@ -302,7 +288,7 @@ def _record_of(tx: Sql | Session, row: _Stored) -> MovementRecord:
             hint="run `corridor audit verify`",
         )
     movement = movement_from_data(row.data)
-    agreement = _agreement(tx, row.corridor_id, version=row.agreement_version)
+    agreement = load_agreement(tx, row.corridor_id, version=row.agreement_version)
     signed = (
         as_sql(tx)
         .execute(
