@@ -112,6 +112,7 @@ if _typing.TYPE_CHECKING:
     )
     from corridor.store._plain import (
         ENV_VAR,
+        USER_ROLES,
         default_db_path,
         resolve_db_url,
     )
@@ -140,7 +141,6 @@ if _typing.TYPE_CHECKING:
     )
     from corridor.store._tables import (
         AGREEMENT_STATES,
-        USER_ROLES,
         AgreementVersionRow,
         ApiUserRow,
         AuditEntry,
@@ -158,6 +158,7 @@ if _typing.TYPE_CHECKING:
         utc_now,
     )
     from corridor.store._users import (
+        User,
         UserInfo,
         add_user_row,
         disable_user_row,
@@ -199,8 +200,9 @@ _WHERE: dict[str, str] = {
     "SignatureRow": "corridor.store._tables",
     "StateProblem": "corridor.store._audit_replay",
     "Store": "corridor.store._engine",
-    "USER_ROLES": "corridor.store._tables",
+    "USER_ROLES": "corridor.store._plain",
     "UTCDateTime": "corridor.store._types",
+    "User": "corridor.store._users",
     "UserInfo": "corridor.store._users",
     "ViolationRow": "corridor.store._monitoring_tables",
     "acknowledge_movement": "corridor.store._movements",
@@ -327,6 +329,7 @@ __all__ = [
     "StateProblem",
     "Store",
     "UTCDateTime",
+    "User",
     "UserInfo",
     "ViolationRow",
     "acknowledge_movement",
