@@ -116,6 +116,20 @@ def test_refused_user_writes_leave_nothing(db_url: str) -> None:
         assert [e.action for e in audit_entries(tx)] == ["party.added", "user.add", "user.disable"]
 
 
+def test_a_database_refusal_in_a_session_is_the_orms_error(db_url: str) -> None:
+    """The server maps SQLAlchemy's errors at its edge (a unique-key race is a 409): the same
+    SQL in an ORM session raises them, not the driver's own."""
+    from sqlalchemy.exc import IntegrityError
+
+    _setup(db_url)
+    with open_store(db_url) as store:
+        with pytest.raises(IntegrityError), store.session() as s:
+            add_user_row(s, name="a", role="field", party=None, token_hash="1" * 64, actor="t")
+            add_user_row(s, name="b", role="field", party=None, token_hash="1" * 64, actor="t")
+        with store.session(write=False) as s:
+            assert list_user_rows(s) == []
+
+
 _TYPER_PROBE = """
 import json, sys
 from corridor.cli._app import run

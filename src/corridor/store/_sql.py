@@ -207,6 +207,15 @@ class SessionSql:
             from psycopg.types.json import Json as PsycopgJson
 
             return _run(cur, pyformat(sql), _pg_params(params or {}, PsycopgJson))
+        except Exception as exc:
+            # Raised as the ORM raises it, so the server's edge maps it as before: a lost
+            # race on a unique key is a 409, a value the database refuses (a NUL byte) a 422.
+            dbapi = session.get_bind().dialect.loaded_dbapi
+            if not isinstance(exc, dbapi.Error):
+                raise
+            from sqlalchemy.exc import DBAPIError
+
+            raise DBAPIError.instance(sql, params, exc, dbapi.Error) from exc
         finally:
             cur.close()
 
