@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corridor.store import _schema
+from corridor.store import _dbapi, _schema
 
 NEXT_REVISION = '''"""A later revision used only by tests: one more table."""
 
@@ -38,4 +38,6 @@ def newer_corridor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     shutil.copytree(_schema.MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
     (copy / "versions" / "9001_test_later.py").write_text(NEXT_REVISION.format(head=old_head))
     monkeypatch.setattr(_schema, "MIGRATIONS", copy)
+    # and on the bare-driver path, which reads the packaged head on its own (corridor.store._sql)
+    monkeypatch.setattr(_dbapi, "MIGRATIONS", copy)
     return old_head

@@ -43,6 +43,7 @@ if _typing.TYPE_CHECKING:
     )
     from corridor.store._checkpoints import (
         STORE_KEYS,
+        SavedCheckpoint,
         checkpoint_of,
         list_checkpoints,
         log_tree,
@@ -269,6 +270,7 @@ _WHERE: dict[str, str] = {
     "replay_problems": "corridor.store._audit_replay",
     "resolve_db_url": "corridor.store._plain",
     "save_checkpoint": "corridor.store._checkpoints",
+    "SavedCheckpoint": "corridor.store._checkpoints",
     "Sql": "corridor.store._sql",
     "as_sql": "corridor.store._sql",
     "transaction": "corridor.store._sql",
@@ -330,6 +332,7 @@ __all__ = [
     "PlanVersionRow",
     "RuleFiringRow",
     "RuleSetRow",
+    "SavedCheckpoint",
     "SignatureRow",
     "Sql",
     "StateProblem",
