@@ -201,6 +201,9 @@ def test_sql_path_commands_do_not_load_sqlalchemy(db_url: str, tmp_path: Path) -
         ["rules", "show", "--db", db_url],
         ["convoys", "list", "--corridor", "c1", "--db", db_url],
         ["db", "upgrade", "--db", db_url],  # already at the head: no Alembic to say so
+        ["users", "add", "u1", "--role", "liaison", "--party", "p1", "--db", db_url],
+        ["users", "disable", "u1", "--db", db_url],
+        ["audit", "verify", "--db", db_url],
     ]  # fmt: skip
     probe = _LEAN_PROBE.format(commands=commands, watched=SQL_PATH_MUST_NOT_LOAD)
     out = subprocess.run(

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corridor._times import UtcDatetime
@@ -32,14 +31,15 @@ from corridor.hazards import (
     validate_records,
 )
 from corridor.store import (
-    HazardRow,
     add_hazard,
     add_hazards,
     confirm_hazard,
+    count_hazards,
     expire_hazard,
     get_hazard,
     get_hazard_row,
-    hazard_query,
+    hazard_rows,
+    stored_hazard_ids,
     update_hazard,
 )
 
@@ -100,14 +100,14 @@ def list_hazards_api(
     kind: Annotated[HazardKind | None, Query()] = None,
     include_expired: Annotated[bool, Query(description="Also expired ones.")] = False,
 ) -> PageOf[HazardOut]:
-    stmt = hazard_query(
-        active_at=active_at,
-        kind=None if kind is None else kind.value,
-        include_expired=include_expired,
-    )
+    which: dict[str, Any] = {
+        "active_at": active_at,
+        "kind": None if kind is None else kind.value,
+        "include_expired": include_expired,
+    }
     with session_of(state_of(request).store, write=False) as session:
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = session.scalars(stmt.offset(page.offset).limit(page.limit)).all()
+        total = count_hazards(session, **which)
+        rows = hazard_rows(session, **which, limit=page.limit, offset=page.offset)
         items = [HazardOut.model_validate(feature_of(r)) for r in rows]
     return paginate(request, items, total, page)
 
@@ -229,7 +229,7 @@ def _import(request: Request, body: bytes, csv: bool, actor: str) -> ImportRepor
                      strict=True))  # fmt: skip
     with session_of(state_of(request).store) as session:
         ids = [h.id for h in hazards]
-        taken = set(session.scalars(select(HazardRow.id).where(HazardRow.id.in_(ids))))
+        taken = stored_hazard_ids(session, ids)
         fresh = [h for h in hazards if h.id not in taken]
         add_hazards(session, fresh, actor=actor)
     skipped += [

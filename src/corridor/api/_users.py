@@ -52,5 +52,5 @@ def authenticate(store: Store, token: str) -> Principal | None:
             user_id=row.id,
             name=row.name,
             role=Role(row.role),
-            party=row.party.name if row.party is not None else None,
+            party=row.party,
         )

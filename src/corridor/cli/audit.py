@@ -80,12 +80,12 @@ def verify(
         entries, stated = read_export(lines)
         count, last = len(entries), stated[1]
     else:
-        from corridor.store import iter_audit, open_store, party_keys, replay_problems
+        from corridor.store import iter_audit, party_keys, replay_problems, transaction
 
-        with open_store(db) as store, store.session(write=False) as session:
-            entries = list(iter_audit(session))
-            problems = [p.message() for p in replay_problems(session)]
-            keys = party_keys(session)
+        with transaction(db, write=False) as tx:
+            entries = list(iter_audit(tx))
+            problems = [p.message() for p in replay_problems(tx)]
+            keys = party_keys(tx)
         fault = verify_chain(entries, head=published)
         count = len(entries)
         last = entries[-1].entry_hash if entries else "0" * 64
@@ -196,12 +196,12 @@ def checkpoint(
     from corridor.agreements import public_key_b64
     from corridor.audit import parse_checkpoint, sign_checkpoint
     from corridor.errors import InputError, SignatureError
-    from corridor.store import log_tree, open_store, party_keys, save_checkpoint
+    from corridor.store import log_tree, party_keys, save_checkpoint, transaction
 
     private = load_key(key, passphrase, passphrase_file)
     mine = public_key_b64(private)
-    with open_store(db) as store, store.session() as s:
-        registered = party_keys(s)
+    with transaction(db) as tx:
+        registered = party_keys(tx)
         owners = [name for name, (pub, _) in registered.items() if pub == mine]
         name = party or (owners[0] if owners else None)
         if name is None:
@@ -209,7 +209,7 @@ def checkpoint(
                                  hint="register it with `corridor party add`")  # fmt: skip
         if registered.get(name, ("", ""))[0] != mine:
             raise SignatureError(f"this key is not the registered key of party {name!r}")
-        tree = log_tree(s)
+        tree = log_tree(tx)
         if cosign is not None:
             cp = parse_checkpoint(_read_small(cosign), source=str(cosign))
             if cp.origin != tree.origin or cp.size > tree.size or tree.root(cp.size) != cp.root:
@@ -218,7 +218,7 @@ def checkpoint(
             cp = tree.checkpoint()
         signed = sign_checkpoint(cp, name, private)
         if keep:
-            save_checkpoint(s, signed, actor=actor_name(actor), tree=tree)
+            save_checkpoint(tx, signed, actor=actor_name(actor), tree=tree)
     text = signed.text()
     if output is None:
         sys.stdout.write(text)

@@ -204,10 +204,11 @@ def _print_feature(feature: dict[str, object]) -> None:
 @handle_errors
 def show(hazard_id: _IdArg, db: DbOption = None) -> None:
     """Print one stored hazard as a GeoJSON Feature, with who reported it and its state."""
-    from corridor.store import get_hazard_row, hazard_feature, open_store
+    from corridor.store import get_hazard_row, hazard_feature, transaction
 
-    with open_store(db) as store, store.session(write=False) as s:
-        feature = hazard_feature(get_hazard_row(s, hazard_id))
+    with transaction(db, write=False) as tx:
+        row = get_hazard_row(tx, hazard_id)
+    feature = hazard_feature(row)
     _print_feature(feature)
 
 
@@ -220,11 +221,11 @@ def expire(
     actor: ActorOption = None,
 ) -> None:
     """Take a stored hazard out of the picture from now on (the record stays, audited)."""
-    from corridor.store import expire_hazard, open_store
+    from corridor.store import expire_hazard, transaction
 
-    with open_store(db) as store, store.session() as s:
-        row = expire_hazard(s, hazard_id, actor=actor_name(actor), reason=reason)
-        at = row.expired_at.isoformat() if row.expired_at else ""
+    with transaction(db) as tx:
+        row = expire_hazard(tx, hazard_id, actor=actor_name(actor), reason=reason)
+    at = row.expired_at.isoformat() if row.expired_at else ""
     console.print(f"expired hazard {hazard_id} at {at}", highlight=False, soft_wrap=True)
 
 
@@ -232,10 +233,10 @@ def expire(
 @handle_errors
 def confirm(hazard_id: _IdArg, db: DbOption = None, actor: ActorOption = None) -> None:
     """Confirm a field team's provisional closure: from now on it closes roads (audited)."""
-    from corridor.store import confirm_hazard, open_store
+    from corridor.store import confirm_hazard, transaction
 
-    with open_store(db) as store, store.session() as s:
-        confirm_hazard(s, hazard_id, actor=actor_name(actor))
+    with transaction(db) as tx:
+        confirm_hazard(tx, hazard_id, actor=actor_name(actor))
     console.print(f"confirmed hazard {hazard_id}", highlight=False, soft_wrap=True)
 
 
@@ -265,7 +266,7 @@ def update(  # noqa: PLR0917 (Typer maps each parameter to an option)
     """Change fields of a stored, unexpired hazard (audited with before and after)."""
     import dataclasses
 
-    from corridor.store import get_hazard, hazard_feature, open_store, update_hazard
+    from corridor.store import get_hazard, hazard_feature, transaction, update_hazard
 
     changes: dict[str, object] = {
         k: v
@@ -280,9 +281,10 @@ def update(  # noqa: PLR0917 (Typer maps each parameter to an option)
             changes[name] = _parse_time(text, name)
     if not changes:
         raise InputError("nothing to change", hint="give at least one option, see --help")
-    with open_store(db) as store, store.session() as s:
-        updated = dataclasses.replace(get_hazard(s, hazard_id), **changes)  # type: ignore[arg-type]
-        feature = hazard_feature(update_hazard(s, updated, actor=actor_name(actor)))
+    with transaction(db) as tx:
+        updated = dataclasses.replace(get_hazard(tx, hazard_id), **changes)  # type: ignore[arg-type]
+        row = update_hazard(tx, updated, actor=actor_name(actor))
+    feature = hazard_feature(row)
     _print_feature(feature)
 
 

@@ -22,10 +22,14 @@ def add(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Create a user and print its API token ONCE; only the token's hash is kept."""
-    from corridor.api import add_user, open_api_store
+    from corridor.api import hash_token, new_token
+    from corridor.store import add_user_row, transaction
 
-    with open_api_store(db) as store:
-        token = add_user(store, name=name, role=role, party=party, actor=actor_name())
+    token = new_token()
+    with transaction(db) as tx:
+        add_user_row(
+            tx, name=name, role=role, party=party, token_hash=hash_token(token), actor=actor_name()
+        )
     console.print(f"created {role} {name!r}" + (f" for party {party!r}" if party else ""))
     console.print("token (shown once, store it safely):", style="bold")
     typer.echo(token)
@@ -35,11 +39,11 @@ def add(
 @handle_errors
 def list_(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """List users, their roles and whether they are disabled (never tokens)."""
-    from corridor.api import list_users, open_api_store
     from corridor.cli._tables import users_table
+    from corridor.store import list_user_rows, transaction
 
-    with open_api_store(db) as store:
-        users = list_users(store)
+    with transaction(db, write=False) as tx:
+        users = list_user_rows(tx)
     console.print(
         users_table((u.name, u.role, u.party, u.created_at, u.disabled_at) for u in users)
     )
@@ -52,8 +56,8 @@ def disable(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Disable a user at once; the row stays so the audit log's actors still resolve."""
-    from corridor.api import disable_user, open_api_store
+    from corridor.store import disable_user_row, transaction
 
-    with open_api_store(db) as store:
-        disable_user(store, name=name, actor=actor_name())
+    with transaction(db) as tx:
+        disable_user_row(tx, name=name, actor=actor_name())
     console.print(f"disabled {name!r}")

@@ -224,7 +224,7 @@ def _report_hazard(
     import shapely
 
     from corridor.hazards import Hazard, HazardKind, check_field_report, needs_confirmation
-    from corridor.store import HazardRow, add_hazard
+    from corridor.store import add_hazard, stored_hazard_ids
 
     kind = HAZARD_OF[report.kind.value]
     if kind is None:
@@ -240,7 +240,7 @@ def _report_hazard(
         source=f"field report {report.id}",
         notes=report.notes,
     )
-    if session.get(HazardRow, hazard.id) is not None:
+    if stored_hazard_ids(session, [hazard.id]):
         return None  # an operator stored a hazard under this id already: leave it alone
     provisional = False
     if not coordinator:
@@ -332,9 +332,12 @@ def confirm_incident(
         raise InputError("confirmed before the incident happened", field="at_utc")
     row.confirmed_at, row.confirmed_by = at, actor
     if row.hazard_id is not None:
-        from corridor.store import HazardRow, confirm_hazard
+        from corridor.store import confirm_hazard, get_hazard_row
 
-        hazard = session.get(HazardRow, row.hazard_id)
+        try:
+            hazard = get_hazard_row(session, row.hazard_id)
+        except NotFoundError:
+            hazard = None
         if hazard is not None and hazard.provisional and hazard.expired_at is None:
             confirm_hazard(session, row.hazard_id, actor=actor)
     payload = {"id": incident_id, "corridor_id": row.corridor_id, "confirmed_at": iso(at)}

@@ -43,6 +43,7 @@ if _typing.TYPE_CHECKING:
     )
     from corridor.store._checkpoints import (
         STORE_KEYS,
+        SavedCheckpoint,
         checkpoint_of,
         list_checkpoints,
         log_tree,
@@ -62,9 +63,11 @@ if _typing.TYPE_CHECKING:
         make_engine,
     )
     from corridor.store._hazards import (
+        StoredHazard,
         add_hazard,
         add_hazards,
         confirm_hazard,
+        count_hazards,
         expire_hazard,
         get_hazard,
         get_hazard_row,
@@ -72,8 +75,9 @@ if _typing.TYPE_CHECKING:
         hazard_from_row,
         hazard_in_force,
         hazard_json,
-        hazard_query,
+        hazard_rows,
         list_hazards,
+        stored_hazard_ids,
         update_hazard,
     )
     from corridor.store._monitoring_tables import (
@@ -113,6 +117,7 @@ if _typing.TYPE_CHECKING:
     )
     from corridor.store._plain import (
         ENV_VAR,
+        USER_ROLES,
         default_db_path,
         resolve_db_url,
     )
@@ -143,7 +148,6 @@ if _typing.TYPE_CHECKING:
     )
     from corridor.store._tables import (
         AGREEMENT_STATES,
-        USER_ROLES,
         AgreementVersionRow,
         ApiUserRow,
         AuditEntry,
@@ -161,6 +165,7 @@ if _typing.TYPE_CHECKING:
         utc_now,
     )
     from corridor.store._users import (
+        User,
         UserInfo,
         add_user_row,
         disable_user_row,
@@ -202,8 +207,9 @@ _WHERE: dict[str, str] = {
     "SignatureRow": "corridor.store._tables",
     "StateProblem": "corridor.store._audit_replay",
     "Store": "corridor.store._engine",
-    "USER_ROLES": "corridor.store._tables",
+    "USER_ROLES": "corridor.store._plain",
     "UTCDateTime": "corridor.store._types",
+    "User": "corridor.store._users",
     "UserInfo": "corridor.store._users",
     "ViolationRow": "corridor.store._monitoring_tables",
     "acknowledge_movement": "corridor.store._movements",
@@ -233,7 +239,10 @@ _WHERE: dict[str, str] = {
     "hazard_from_row": "corridor.store._hazards",
     "hazard_in_force": "corridor.store._hazards",
     "hazard_json": "corridor.store._hazards",
-    "hazard_query": "corridor.store._hazards",
+    "hazard_rows": "corridor.store._hazards",
+    "StoredHazard": "corridor.store._hazards",
+    "count_hazards": "corridor.store._hazards",
+    "stored_hazard_ids": "corridor.store._hazards",
     "head_revision": "corridor.store._schema",
     "iter_audit": "corridor.store._audit",
     "lean_agreement_rows": "corridor.store._dbapi",
@@ -265,6 +274,7 @@ _WHERE: dict[str, str] = {
     "replay_problems": "corridor.store._audit_replay",
     "resolve_db_url": "corridor.store._plain",
     "save_checkpoint": "corridor.store._checkpoints",
+    "SavedCheckpoint": "corridor.store._checkpoints",
     "Sql": "corridor.store._sql",
     "Json": "corridor.store._sql",
     "read_json": "corridor.store._sql",
@@ -329,11 +339,14 @@ __all__ = [
     "PlanVersionRow",
     "RuleFiringRow",
     "RuleSetRow",
+    "SavedCheckpoint",
     "SignatureRow",
     "Sql",
     "StateProblem",
     "Store",
+    "StoredHazard",
     "UTCDateTime",
+    "User",
     "UserInfo",
     "ViolationRow",
     "acknowledge_movement",
@@ -350,6 +363,7 @@ __all__ = [
     "checkpoint_of",
     "close_agreement",
     "confirm_hazard",
+    "count_hazards",
     "current_revision",
     "default_db_path",
     "disable_user_row",
@@ -364,7 +378,7 @@ __all__ = [
     "hazard_from_row",
     "hazard_in_force",
     "hazard_json",
-    "hazard_query",
+    "hazard_rows",
     "head_revision",
     "iter_audit",
     "lean_agreement_rows",
@@ -401,6 +415,7 @@ __all__ = [
     "save_plan",
     "schema_status",
     "sign_agreement",
+    "stored_hazard_ids",
     "submit_movement",
     "suspend_agreement",
     "transaction",

@@ -5,6 +5,9 @@ not. An insider with database access could insert a signature row, delete a susp
 swap a party's key without touching the log. Replaying the log gives the state every
 agreement, signature, suspension and party *must* have; any row the log does not account
 for, any logged row that is gone, and any field that differs is reported.
+
+Plain SQL, read-only (:mod:`corridor.store._sql`): ``corridor audit verify`` replays on the
+bare driver, without SQLAlchemy; the server replays inside its ORM session.
 """
 
 from __future__ import annotations
@@ -14,20 +17,16 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rfc8785
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from corridor.audit import ChainEntry
 from corridor.store._audit import iter_audit
-from corridor.store._tables import (
-    AgreementVersionRow,
-    LifecycleEventRow,
-    PartyRow,
-    SignatureRow,
-)
+from corridor.store._sql import Sql, as_sql, read_bytes, read_json
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 VersionKey = tuple[str, int]
 # (to_state, reason, party name, signature) of one lifecycle event
@@ -55,6 +54,18 @@ class _Expected:
     signatures: dict[tuple[str, int, str], str] = field(default_factory=dict)
     events: dict[VersionKey, Counter[EventKey]] = field(default_factory=dict)
     latest: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    """The columns of one agreement_versions row that the replay compares."""
+
+    corridor_id: str
+    version: int
+    terms: Any
+    canonical: bytes
+    digest: str
+    state: str
 
 
 def _payload(entry: ChainEntry) -> dict[str, Any]:
@@ -111,7 +122,7 @@ def _apply(exp: _Expected, action: str, p: dict[str, Any]) -> None:
         _event(exp, key, ("closed", p.get("reason"), None, None))
 
 
-def replay_problems(session: Session) -> list[StateProblem]:
+def replay_problems(tx: Sql | Session) -> list[StateProblem]:
     """Every disagreement between the state tables and the replayed log (empty: consistent).
 
     Checks parties, agreement versions (digest, state, and the stored terms against the
@@ -119,28 +130,29 @@ def replay_problems(session: Session) -> list[StateProblem]:
     signature). Hazards and reports are not replayed: their rows are a working picture that
     the log records changes to, not signed evidence.
     """
-    exp, problems = _replay(iter_audit(session))
-    problems += _check_parties(session, exp)
-    ids = _check_versions(session, exp, problems)
-    problems += _check_signatures(session, exp, ids)
-    problems += _check_events(session, exp, ids)
+    sql = as_sql(tx)
+    exp, problems = _replay(iter_audit(sql))
+    problems += _check_parties(sql, exp)
+    ids = _check_versions(sql, exp, problems)
+    problems += _check_signatures(sql, exp, ids)
+    problems += _check_events(sql, exp, ids)
     return problems
 
 
-def _check_parties(session: Session, exp: _Expected) -> list[StateProblem]:
+def _check_parties(sql: Sql, exp: _Expected) -> list[StateProblem]:
     problems = []
     seen = set()
-    for row in session.scalars(select(PartyRow).order_by(PartyRow.id)):
-        seen.add(row.name)
-        want = exp.parties.get(row.name)
+    for name, role, public_key in sql.execute(
+        "SELECT name, role, public_key FROM parties ORDER BY id"
+    ).all():
+        seen.add(name)
+        want = exp.parties.get(name)
         if want is None:
-            problems.append(StateProblem("parties", row.name, "not registered in the audit log"))
-        elif want[1] != row.public_key:
-            problems.append(
-                StateProblem("parties", row.name, "public key differs from the logged one")
-            )
-        elif want[0] != row.role:
-            problems.append(StateProblem("parties", row.name, "role differs from the logged one"))
+            problems.append(StateProblem("parties", name, "not registered in the audit log"))
+        elif want[1] != public_key:
+            problems.append(StateProblem("parties", name, "public key differs from the logged one"))
+        elif want[0] != role:
+            problems.append(StateProblem("parties", name, "role differs from the logged one"))
     problems += [
         StateProblem("parties", name, "registered in the audit log but the row is gone")
         for name in sorted(set(exp.parties) - seen)
@@ -149,12 +161,17 @@ def _check_parties(session: Session, exp: _Expected) -> list[StateProblem]:
 
 
 def _check_versions(
-    session: Session, exp: _Expected, problems: list[StateProblem]
+    sql: Sql, exp: _Expected, problems: list[StateProblem]
 ) -> dict[int, VersionKey]:
     ids: dict[int, VersionKey] = {}
-    for row in session.scalars(select(AgreementVersionRow).order_by(AgreementVersionRow.id)):
+    for vid, corridor_id, version, terms, canonical, digest, state in sql.execute(
+        "SELECT id, corridor_id, version, terms, canonical, digest, state"
+        " FROM agreement_versions ORDER BY id"
+    ).all():
+        row = _Version(str(corridor_id), int(version), read_json(terms), read_bytes(canonical),
+                       str(digest), str(state))  # fmt: skip
         key = (row.corridor_id, row.version)
-        ids[row.id] = key
+        ids[int(vid)] = key
         name = f"{row.corridor_id} v{row.version}"
         want = exp.versions.get(key)
         if want is None:
@@ -192,20 +209,20 @@ def _terms_bytes(terms: Any) -> bytes:
         return b""
 
 
-def _check_signatures(
-    session: Session, exp: _Expected, ids: dict[int, VersionKey]
-) -> list[StateProblem]:
+def _check_signatures(sql: Sql, exp: _Expected, ids: dict[int, VersionKey]) -> list[StateProblem]:
     problems, seen = [], set()
-    stmt = select(SignatureRow, PartyRow.name).join(PartyRow, SignatureRow.party_id == PartyRow.id)
-    for row, party in session.execute(stmt.order_by(SignatureRow.id)):
-        cid, version = ids.get(row.agreement_version_id, ("?", 0))
+    for version_id, signature, party in sql.execute(
+        "SELECT s.agreement_version_id, s.signature, p.name FROM signatures s"
+        " JOIN parties p ON s.party_id = p.id ORDER BY s.id"
+    ).all():
+        cid, version = ids.get(version_id, ("?", 0))
         key = (cid, version, party)
         seen.add(key)
         name = f"{cid} v{version} by {party}"
         want = exp.signatures.get(key)
         if want is None:
             problems.append(StateProblem("signatures", name, "not signed in the audit log"))
-        elif want != row.signature:
+        elif want != signature:
             problems.append(
                 StateProblem("signatures", name, "signature differs from the logged one")
             )
@@ -216,15 +233,16 @@ def _check_signatures(
     return problems
 
 
-def _check_events(
-    session: Session, exp: _Expected, ids: dict[int, VersionKey]
-) -> list[StateProblem]:
+def _check_events(sql: Sql, exp: _Expected, ids: dict[int, VersionKey]) -> list[StateProblem]:
     have: dict[VersionKey, Counter[EventKey]] = {}
-    names = {p.id: p.name for p in session.scalars(select(PartyRow))}
-    for row in session.scalars(select(LifecycleEventRow).order_by(LifecycleEventRow.id)):
-        key = ids.get(row.agreement_version_id, ("?", 0))
-        party = names.get(row.party_id) if row.party_id is not None else None
-        ev: EventKey = (row.to_state, _reason(row), party, row.signature)
+    names = {int(i): str(n) for i, n in sql.execute("SELECT id, name FROM parties").all()}
+    for version_id, to_state, reason, party_id, signature in sql.execute(
+        "SELECT agreement_version_id, to_state, reason, party_id, signature"
+        " FROM lifecycle_events ORDER BY id"
+    ).all():
+        key = ids.get(version_id, ("?", 0))
+        party = names.get(party_id) if party_id is not None else None
+        ev: EventKey = (to_state, _reason(to_state, reason), party, signature)
         have.setdefault(key, Counter())[ev] += 1
     problems = []
     for key in sorted(set(have) | set(exp.events)):
@@ -243,9 +261,9 @@ def _check_events(
     return problems
 
 
-def _reason(row: LifecycleEventRow) -> str | None:
+def _reason(to_state: str, reason: str | None) -> str | None:
     # Only suspensions and closures log their reason; other transitions carry none.
-    return row.reason if row.to_state in ("suspended", "closed") else None
+    return reason if to_state in ("suspended", "closed") else None
 
 
 def _describe(ev: EventKey) -> str:

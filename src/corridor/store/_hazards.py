@@ -1,26 +1,106 @@
-"""Hazards in the store: add, update, expire (never delete), and read back as ``Hazard``."""
+"""Hazards in the store: add, update, expire (never delete), and read back as ``Hazard``.
+
+Plain SQL (:mod:`corridor.store._sql`): ``corridor hazards show/expire/confirm/update`` run it
+on the bare driver, without SQLAlchemy; the server and monitoring run the same statements in
+their ORM sessions. A stored hazard reads back as :class:`StoredHazard` (the row's columns,
+named as ``HazardRow``'s), never as an ORM object that a later raw UPDATE would leave stale.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
 
 from corridor.audit import format_utc
 from corridor.errors import NotFoundError, StateError
 from corridor.store._audit import record
-from corridor.store._tables import HazardRow
-from corridor.store._types import utc_now
+from corridor.store._plain import as_utc, utc_now
+from corridor.store._sql import Json, Row, Sql, as_sql, read_json, read_time
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     # The hazard stack (shapely, pyproj, scipy) is imported only when a hazard is built:
     # commands that only read or write the database must start fast (issue 14, defect 10).
     from corridor.hazards import Hazard
+
+#: The hazards.id column's length: no stored id is longer (nor holds NUL).
+ID_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class StoredHazard:
+    """One row of the hazards table, as stored (``closes``/``half_life_h`` None: the kind's
+    default; ``provisional``: a field team's closure waiting for a coordinator)."""
+
+    id: str
+    kind: str
+    geometry: str  # a GeoJSON geometry object, as text
+    radius_m: float | None
+    closes: bool | None
+    half_life_h: float | None
+    severity: float
+    confidence: float
+    observed_at: datetime | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    source: str | None
+    links: list[Any]
+    notes: str | None
+    created_at: datetime
+    expired_at: datetime | None
+    created_by: str
+    provisional: bool
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+
+
+_COLUMNS = (
+    "id, kind, geometry, radius_m, closes, half_life_h, severity, confidence, observed_at,"
+    " valid_from, valid_until, source, links, notes, created_at, expired_at, created_by,"
+    " provisional, confirmed_by, confirmed_at"
+)
+#: The columns a hazard's own fields fill (:func:`_fields`); the rest are its provenance.
+_FIELDS = (
+    "kind", "geometry", "radius_m", "closes", "half_life_h", "severity", "confidence",
+    "observed_at", "valid_from", "valid_until", "source", "links", "notes",
+)  # fmt: skip
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _stored(row: Row) -> StoredHazard:
+    (hid, kind, geometry, radius, closes, half_life, severity, confidence, observed, valid_from,
+     valid_until, source, links, notes, created_at, expired_at, created_by, provisional,
+     confirmed_by, confirmed_at) = row  # fmt: skip
+    return StoredHazard(
+        id=str(hid),
+        kind=str(kind),
+        geometry=str(geometry),
+        radius_m=_float(radius),
+        closes=None if closes is None else bool(closes),
+        half_life_h=_float(half_life),
+        severity=float(severity),
+        confidence=float(confidence),
+        observed_at=as_utc(observed),
+        valid_from=as_utc(valid_from),
+        valid_until=as_utc(valid_until),
+        source=source,
+        links=list(read_json(links) or ()),
+        notes=notes,
+        created_at=read_time(created_at),
+        expired_at=as_utc(expired_at),
+        created_by=str(created_by),
+        provisional=bool(provisional),
+        confirmed_by=confirmed_by,
+        confirmed_at=as_utc(confirmed_at),
+    )
 
 
 def _utc(at: datetime | None) -> str | None:
@@ -49,25 +129,28 @@ def hazard_json(h: Hazard) -> dict[str, Any]:
     }
 
 
-def _fill(row: HazardRow, h: Hazard) -> None:
+def _fields(h: Hazard) -> dict[str, Any]:
+    """The column values for ``h``'s own fields, as the ORM stored them."""
     from shapely.geometry import mapping
 
-    row.kind = str(h.kind)
-    row.geometry = json.dumps(mapping(h.geometry))
-    row.radius_m = h.radius_m
-    row.closes = h.closes
-    row.half_life_h = h.half_life_h
-    row.severity = h.severity
-    row.confidence = h.confidence
-    row.observed_at = h.observed_at
-    row.valid_from = h.valid_from
-    row.valid_until = h.valid_until
-    row.source = h.source or None
-    row.links = list(h.source_links)
-    row.notes = h.notes or None
+    return {
+        "kind": str(h.kind),
+        "geometry": json.dumps(mapping(h.geometry)),
+        "radius_m": h.radius_m,
+        "closes": h.closes,
+        "half_life_h": h.half_life_h,
+        "severity": h.severity,
+        "confidence": h.confidence,
+        "observed_at": h.observed_at,
+        "valid_from": h.valid_from,
+        "valid_until": h.valid_until,
+        "source": h.source or None,
+        "links": Json(list(h.source_links)),
+        "notes": h.notes or None,
+    }
 
 
-def hazard_feature(row: HazardRow) -> dict[str, Any]:
+def hazard_feature(row: StoredHazard) -> dict[str, Any]:
     """A stored hazard as the API and CLI show it: a normalised GeoJSON Feature (defaults
     resolved, as `corridor hazards import` writes them) plus who reported it when, whether it
     is a provisional field closure (``closes`` is what was reported; it closes nothing until
@@ -86,7 +169,7 @@ def hazard_feature(row: HazardRow) -> dict[str, Any]:
     return feature
 
 
-def hazard_from_row(row: HazardRow) -> Hazard:
+def hazard_from_row(row: StoredHazard) -> Hazard:
     from shapely.geometry import shape
 
     from corridor.hazards import Hazard
@@ -109,9 +192,24 @@ def hazard_from_row(row: HazardRow) -> Hazard:
     )
 
 
+def stored_hazard_ids(tx: Sql | Session, ids: Sequence[str]) -> set[str]:
+    """Those of ``ids`` already in the store (asked in chunks: a bulk import may hold
+    thousands, more than a statement may bind)."""
+    sql = as_sql(tx)
+    found: set[str] = set()
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        names = {f"i{n}": value for n, value in enumerate(chunk)}
+        marks = ", ".join(f":{name}" for name in names)
+        rows = sql.execute(f"SELECT id FROM hazards WHERE id IN ({marks})", names).all()
+        found.update(str(r[0]) for r in rows)
+    return found
+
+
 def add_hazards(
-    session: Session, hazards: Iterable[Hazard], *, actor: str, provisional: bool = False
-) -> list[HazardRow]:
+    tx: Sql | Session, hazards: Iterable[Hazard], *, actor: str, provisional: bool = False
+) -> list[StoredHazard]:
     """Insert new hazards and audit them in one entry (``hazard.added`` for one, else
     ``hazards.imported``). An id already in the store raises StateError and adds none.
 
@@ -123,28 +221,35 @@ def add_hazards(
     ids = [h.id for h in items]
     if len(set(ids)) != len(ids):
         raise StateError("the same hazard id is given twice", item=_first_duplicate(ids))
-    taken = set(session.scalars(select(HazardRow.id).where(HazardRow.id.in_(ids))))
+    sql = as_sql(tx)
+    taken = stored_hazard_ids(sql, ids)
     if taken:
         raise StateError(
             f"{len(taken)} hazard id(s) already in the store",
             item=", ".join(sorted(taken)[:5]),
             hint="update or expire the stored hazard instead",
         )
+    columns = ", ".join(_FIELDS)
+    values = ", ".join(f":{c}" for c in _FIELDS)
+    insert = (
+        f"INSERT INTO hazards (id, {columns}, created_at, created_by, provisional)"
+        f" VALUES (:id, {values}, :created_at, :created_by, :provisional) RETURNING {_COLUMNS}"
+    )
     rows = []
     for h in items:
-        row = HazardRow(id=h.id, created_by=actor, provisional=provisional)
-        _fill(row, h)
-        rows.append(row)
-    session.add_all(rows)
-    session.flush()
+        params = {"id": h.id, **_fields(h), "created_at": utc_now(), "created_by": actor,
+                  "provisional": provisional}  # fmt: skip
+        row = sql.execute(insert, params).first()
+        assert row is not None  # RETURNING gives the row just written
+        rows.append(_stored(row))
     if len(items) == 1:
         payload = hazard_json(items[0])
         if provisional:
             payload["provisional"] = True
-        record(session, actor=actor, action="hazard.added", payload=payload)
+        record(sql, actor=actor, action="hazard.added", payload=payload)
     else:
         payload = {"count": len(items), "hazards": [hazard_json(h) for h in items]}
-        record(session, actor=actor, action="hazards.imported", payload=payload)
+        record(sql, actor=actor, action="hazards.imported", payload=payload)
     return rows
 
 
@@ -158,88 +263,111 @@ def _first_duplicate(ids: list[str]) -> str:
 
 
 def add_hazard(
-    session: Session, hazard: Hazard, *, actor: str, provisional: bool = False
-) -> HazardRow:
-    return add_hazards(session, [hazard], actor=actor, provisional=provisional)[0]
+    tx: Sql | Session, hazard: Hazard, *, actor: str, provisional: bool = False
+) -> StoredHazard:
+    return add_hazards(tx, [hazard], actor=actor, provisional=provisional)[0]
 
 
-def get_hazard_row(session: Session, hazard_id: str) -> HazardRow:
+def get_hazard_row(tx: Sql | Session, hazard_id: str) -> StoredHazard:
     # No stored id is longer than its column or holds NUL (PostgreSQL refuses both in a query).
-    if len(hazard_id) > HazardRow.__table__.c.id.type.length or "\x00" in hazard_id:  # type: ignore[attr-defined]
+    if len(hazard_id) > ID_LENGTH or "\x00" in hazard_id:
         raise NotFoundError(f"no hazard with id {hazard_id[:40]!r}")
-    row = session.get(HazardRow, hazard_id)
+    row = (
+        as_sql(tx)
+        .execute(f"SELECT {_COLUMNS} FROM hazards WHERE id = :id", {"id": hazard_id})
+        .first()
+    )
     if row is None:
         raise NotFoundError(f"no hazard with id {hazard_id!r}")
-    return row
+    return _stored(row)
 
 
-def get_hazard(session: Session, hazard_id: str) -> Hazard:
-    return hazard_from_row(get_hazard_row(session, hazard_id))
+def get_hazard(tx: Sql | Session, hazard_id: str) -> Hazard:
+    return hazard_from_row(get_hazard_row(tx, hazard_id))
 
 
-def update_hazard(session: Session, hazard: Hazard, *, actor: str) -> HazardRow:
+def _changed(sql: Sql, hazard_id: str, assignments: str, params: dict[str, Any]) -> StoredHazard:
+    """Run ``UPDATE hazards SET assignments`` on the still unexpired row and return it; a
+    writer that expired it in between (PostgreSQL's row lock) leaves nothing to change."""
+    row = sql.execute(
+        f"UPDATE hazards SET {assignments} WHERE id = :id AND expired_at IS NULL"
+        f" RETURNING {_COLUMNS}",
+        {**params, "id": hazard_id},
+    ).first()
+    if row is None:
+        raise StateError("the hazard has expired; add a new one instead", item=hazard_id)
+    return _stored(row)
+
+
+def update_hazard(tx: Sql | Session, hazard: Hazard, *, actor: str) -> StoredHazard:
     """Replace a stored, unexpired hazard's fields with ``hazard``'s (same id) and audit it."""
-    row = get_hazard_row(session, hazard.id)
+    sql = as_sql(tx)
+    row = get_hazard_row(sql, hazard.id)
     if row.expired_at is not None:
         raise StateError("the hazard has expired; add a new one instead", item=hazard.id)
     before = hazard_json(hazard_from_row(row))
-    _fill(row, hazard)
-    session.flush()
+    assignments = ", ".join(f"{c} = :{c}" for c in _FIELDS)
+    updated = _changed(sql, hazard.id, assignments, _fields(hazard))
     record(
-        session,
+        sql,
         actor=actor,
         action="hazard.updated",
         payload={"before": before, "after": hazard_json(hazard)},
     )
-    return row
+    return updated
 
 
 def expire_hazard(
-    session: Session,
+    tx: Sql | Session,
     hazard_id: str,
     *,
     actor: str,
     at_utc: datetime | None = None,
     reason: str | None = None,
-) -> HazardRow:
+) -> StoredHazard:
     """Mark a hazard expired from ``at_utc`` (default now); the row stays for the record."""
-    row = get_hazard_row(session, hazard_id)
+    sql = as_sql(tx)
+    row = get_hazard_row(sql, hazard_id)
     if row.expired_at is not None:
         raise StateError(
             f"the hazard already expired at {format_utc(row.expired_at)}", item=hazard_id
         )
-    row.expired_at = at_utc or utc_now()
-    session.flush()
+    at = at_utc or utc_now()
+    expired = _changed(sql, hazard_id, "expired_at = :at", {"at": at})
     record(
-        session,
+        sql,
         actor=actor,
         action="hazard.expired",
-        payload={"id": hazard_id, "expired_at": format_utc(row.expired_at), "reason": reason},
+        payload={"id": hazard_id, "expired_at": format_utc(at), "reason": reason},
     )
-    return row
+    return expired
 
 
-def confirm_hazard(session: Session, hazard_id: str, *, actor: str) -> HazardRow:
+def confirm_hazard(tx: Sql | Session, hazard_id: str, *, actor: str) -> StoredHazard:
     """A coordinator confirms a provisional hazard: from now on its closure closes roads."""
-    row = get_hazard_row(session, hazard_id)
+    sql = as_sql(tx)
+    row = get_hazard_row(sql, hazard_id)
     if row.expired_at is not None:
         raise StateError("the hazard has expired; add a new one instead", item=hazard_id)
     if not row.provisional:
         raise StateError("the hazard is not provisional: nothing to confirm", item=hazard_id)
-    row.provisional = False
-    row.confirmed_by = actor
-    row.confirmed_at = utc_now()
-    session.flush()
+    at = utc_now()
+    confirmed = _changed(
+        sql,
+        hazard_id,
+        "provisional = :no, confirmed_by = :by, confirmed_at = :at",
+        {"no": False, "by": actor, "at": at},
+    )
     record(
-        session,
+        sql,
         actor=actor,
         action="hazard.confirmed",
-        payload={"id": hazard_id, "confirmed_at": format_utc(row.confirmed_at)},
+        payload={"id": hazard_id, "confirmed_at": format_utc(at)},
     )
-    return row
+    return confirmed
 
 
-def hazard_in_force(row: HazardRow) -> Hazard:
+def hazard_in_force(row: StoredHazard) -> Hazard:
     """The hazard as routing must see it: a provisional one adds its risk but closes nothing."""
     hazard = hazard_from_row(row)
     if row.provisional and hazard.effective_closes:
@@ -247,29 +375,66 @@ def hazard_in_force(row: HazardRow) -> Hazard:
     return hazard
 
 
-def hazard_query(
+def _where(
+    active_at: datetime | None, kind: str | None, include_expired: bool
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (possibly empty) that selects the hazards :func:`list_hazards` lists."""
+    terms: list[str] = []
+    params: dict[str, Any] = {}
+    if kind is not None:
+        terms.append("kind = :kind")
+        params["kind"] = kind
+    if active_at is not None:
+        terms += [
+            "(valid_from IS NULL OR valid_from <= :at)",
+            "(valid_until IS NULL OR valid_until > :at)",
+            "(expired_at IS NULL OR expired_at > :at)",
+        ]
+        params["at"] = active_at
+    elif not include_expired:
+        terms.append("expired_at IS NULL")
+    return (" WHERE " + " AND ".join(terms) if terms else ""), params
+
+
+def hazard_rows(
+    tx: Sql | Session,
     *,
     active_at: datetime | None = None,
     kind: str | None = None,
     include_expired: bool = False,
-) -> Select[HazardRow]:
-    """The select behind :func:`list_hazards`, for callers that page or count."""
-    stmt = select(HazardRow).order_by(HazardRow.created_at, HazardRow.id)
-    if kind is not None:
-        stmt = stmt.where(HazardRow.kind == kind)
-    if active_at is not None:
-        stmt = stmt.where(
-            or_(HazardRow.valid_from.is_(None), HazardRow.valid_from <= active_at),
-            or_(HazardRow.valid_until.is_(None), HazardRow.valid_until > active_at),
-            or_(HazardRow.expired_at.is_(None), HazardRow.expired_at > active_at),
-        )
-    elif not include_expired:
-        stmt = stmt.where(HazardRow.expired_at.is_(None))
-    return stmt
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[StoredHazard]:
+    """The stored rows behind :func:`list_hazards`, oldest first, for callers that page."""
+    sql = as_sql(tx)
+    where, params = _where(active_at, kind, include_expired)
+    page = ""
+    if limit is not None:
+        page, params["limit"] = " LIMIT :limit", limit
+    elif offset and sql.dialect == "sqlite":
+        page = " LIMIT -1"  # SQLite takes an OFFSET only after a LIMIT
+    if offset:
+        page, params["offset"] = page + " OFFSET :offset", offset
+    rows = sql.execute(
+        f"SELECT {_COLUMNS} FROM hazards{where} ORDER BY created_at, id{page}", params
+    )
+    return [_stored(r) for r in rows.all()]
+
+
+def count_hazards(
+    tx: Sql | Session,
+    *,
+    active_at: datetime | None = None,
+    kind: str | None = None,
+    include_expired: bool = False,
+) -> int:
+    """How many hazards :func:`hazard_rows` would return unpaged."""
+    where, params = _where(active_at, kind, include_expired)
+    return int(as_sql(tx).execute(f"SELECT count(*) FROM hazards{where}", params).scalar())
 
 
 def list_hazards(
-    session: Session,
+    tx: Sql | Session,
     *,
     active_at: datetime | None = None,
     kind: str | None = None,
@@ -280,8 +445,6 @@ def list_hazards(
     """Stored hazards, oldest first, as routing must see them (a provisional closure closes
     nothing, see :func:`hazard_in_force`). ``active_at``: only those valid and not expired then
     (valid intervals are half-open); otherwise unexpired ones unless ``include_expired``."""
-    stmt = hazard_query(active_at=active_at, kind=kind, include_expired=include_expired)
-    stmt = stmt.offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [hazard_in_force(row) for row in session.scalars(stmt)]
+    rows = hazard_rows(tx, active_at=active_at, kind=kind, include_expired=include_expired,
+                       limit=limit, offset=offset)  # fmt: skip
+    return [hazard_in_force(row) for row in rows]

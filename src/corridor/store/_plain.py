@@ -17,6 +17,8 @@ from typing import Any
 ENV_VAR = "CORRIDOR_DB"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: The roles an API user may hold: the api_users CHECK constraint and the store's own check.
+USER_ROLES = ("coordinator", "liaison", "field", "observer")
 #: Run on every new SQLite connection, by the engine and by the lean read path alike.
 SQLITE_PRAGMAS = (
     f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}",

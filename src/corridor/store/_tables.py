@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from corridor.store._plain import USER_ROLES
 from corridor.store._types import UTCDateTime, utc_now
 
 # Deterministic constraint names, so migrations can refer to them on every database.
@@ -32,7 +33,6 @@ NAMING = {
 }
 
 AGREEMENT_STATES = ("draft", "proposed", "agreed", "open", "suspended", "closed")
-USER_ROLES = ("coordinator", "liaison", "field", "observer")
 HASH_LEN = 64  # SHA-256 as lower-case hex
 
 
