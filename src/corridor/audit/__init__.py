@@ -7,8 +7,9 @@ Merkle tree, which a database-only command must not pay for (issue 14, defect 10
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
+
+from corridor import _lazy
 
 if _typing.TYPE_CHECKING:
     from corridor.audit._chain import (
@@ -99,17 +100,7 @@ _WHERE: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'corridor.audit' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = _lazy.exports(__name__, _WHERE)
 
 
 __all__ = [

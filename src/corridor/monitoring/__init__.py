@@ -9,8 +9,9 @@ the database-only commands (``corridor rules set|show``, ``corridor convoys``) r
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
+
+from corridor import _lazy
 
 if _typing.TYPE_CHECKING:
     from corridor.monitoring._derive import (
@@ -125,17 +126,7 @@ _WHERE: dict[str, tuple[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    found = _WHERE.get(name)
-    if found is None:
-        raise AttributeError(f"module 'corridor.monitoring' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(found[0]), found[1])
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = _lazy.exports(__name__, _WHERE)
 
 
 __all__ = [

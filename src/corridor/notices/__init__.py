@@ -7,8 +7,9 @@ SMS) they would otherwise import at start-up (issue 14, defect 10).
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
+
+from corridor import _lazy
 
 if _typing.TYPE_CHECKING:
     from corridor.notices._cap import (
@@ -137,17 +138,7 @@ _WHERE: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'corridor.notices' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = _lazy.exports(__name__, _WHERE)
 
 
 __all__ = [

@@ -408,6 +408,30 @@ def _upward(parent, up_ptr, up_head, w, s, dist, pred):  # type: ignore[no-untyp
 
 
 @njit(cache=True, inline="always")
+def _meet_down(parent, up_ptr, up_head, w_dn, t, dist_f, dist_b, pred_b):  # type: ignore[no-untyped-def]
+    """The downward half of an elimination-tree query, once the upward half from s has set
+    ``dist_f``: walk t's ancestors bottom-up, keep the best meeting node, and relax only from
+    nodes nearer t than that meeting (farther ones cannot improve it). Returns (meeting node
+    or -1, nodes scanned); the path through it is the least."""
+    mu = INF
+    meet = -1
+    scanned = 0
+    v = t
+    while v != -1:
+        dv = dist_b[v]
+        scanned += 1
+        if dv < INF:
+            c = dist_f[v] + dv
+            if c < mu:
+                mu = c
+                meet = v
+            if dv < mu:
+                _relax(v, dv, up_ptr, up_head, w_dn, dist_b, pred_b)
+        v = parent[v]
+    return meet, scanned
+
+
+@njit(cache=True, inline="always")
 def _mark_up(v, parent, dirty, level):  # type: ignore[no-untyped-def]
     """Raise v and its elimination-tree ancestors to ``level``, up to the first one already
     at or above it (whose ancestors all are: marks are closed upwards); how many were
@@ -1173,21 +1197,7 @@ def path_query(hp, mi, mf, cost_in, s, t, buf, check):  # type: ignore[no-untype
     dist_b[t] = 0.0
     _upward(parent, up_ptr, up_head, w_up, s, dist_f, pred_f)
     # downward side, pruned by the best meeting so far: the forward side is complete
-    mu = INF
-    meet = -1
-    scanned = 0
-    v = t
-    while v != -1:
-        dv = dist_b[v]
-        scanned += 1
-        if dv < INF:
-            c = dist_f[v] + dv
-            if c < mu:
-                mu = c
-                meet = v
-            if dv < mu:
-                _relax(v, dv, up_ptr, up_head, w_dn, dist_b, pred_b)
-        v = parent[v]
+    meet, scanned = _meet_down(parent, up_ptr, up_head, w_dn, t, dist_f, dist_b, pred_b)
     count = 0
     total = INF
     if meet >= 0:
@@ -1333,21 +1343,7 @@ def unchanged_route(  # type: ignore[no-untyped-def]
     dist_f[s] = 0.0
     dist_b[t] = 0.0
     _upward(parent, up_ptr, up_head, w_up, s, dist_f, pred_f)
-    mu = INF
-    meet = -1
-    scanned = 0
-    v = t
-    while v != -1:
-        dv = dist_b[v]
-        scanned += 1
-        if dv < INF:
-            c = dist_f[v] + dv
-            if c < mu:
-                mu = c
-                meet = v
-            if dv < mu:
-                _relax(v, dv, up_ptr, up_head, w_dn, dist_b, pred_b)
-        v = parent[v]
+    meet, scanned = _meet_down(parent, up_ptr, up_head, w_dn, t, dist_f, dist_b, pred_b)
     out = np.zeros(0, np.int32)
     total = INF
     backward = False
