@@ -207,3 +207,20 @@ def test_not_a_network_file_is_refused(store: Store, tmp_path: Path) -> None:
     with store.session(write=False) as s:
         assert list_networks(s) == []
         assert audit_entries(s) == []
+
+
+def test_a_network_reference_that_cannot_be_an_id_is_not_asked_as_one(
+    store: Store, krems_network: Network, tmp_path: Path
+) -> None:
+    """An all-digit SHA-256 prefix past the id column's range (PostgreSQL refused the whole
+    query: the lookup failed whenever a file's hash began with ten digits), and a digit that
+    int() does not take, are a plain "no network", on both databases."""
+    path = tmp_path / "krems.net"
+    write_network(krems_network, path)
+    with store.session() as s:
+        row = register_network(s, path, actor="alice")
+    with store.session(write=False) as s:
+        for ref in ("9999999999", "2147483648", "²", "١٢"):
+            with pytest.raises(NotFoundError, match="no network"):
+                get_network(s, ref)
+        assert get_network(s, str(row.id)).id == row.id  # a real id still works

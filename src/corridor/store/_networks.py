@@ -63,11 +63,17 @@ def list_networks(session: Session) -> list[NetworkRow]:
     return list(session.scalars(select(NetworkRow).order_by(NetworkRow.id)))
 
 
+#: The largest value of an INTEGER id column (4 bytes on PostgreSQL).
+MAX_ID = 2**31 - 1
+
+
 def get_network(session: Session, ref: str | int) -> NetworkRow:
     """A network by id, name, or SHA-256 (a unique prefix of at least 8 hex digits will do)."""
     text = str(ref)
     clauses = [NetworkRow.name == text, NetworkRow.sha256 == text]
-    if text.isdigit():
+    # An id only if it can be one: an all-digit SHA prefix beyond the integer column made
+    # PostgreSQL refuse the whole query, and "²" is a digit to str.isdigit but not to int.
+    if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
         clauses.append(NetworkRow.id == int(text))
     if len(text) >= 8 and all(c in "0123456789abcdef" for c in text):
         clauses.append(NetworkRow.sha256.startswith(text))
