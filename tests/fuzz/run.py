@@ -52,9 +52,16 @@ def main(argv: list[str]) -> None:
         import corridor.agreements
         import corridor.audit
         import corridor.hazards
-        import corridor.network  # noqa: F401
+        import corridor.network
         from corridor.errors import CorridorError
         from tests.fuzz._targets import SEEDS, TARGETS
+
+        # The packages load their modules on first use (PEP 562): load them all here, inside
+        # the instrumented block, or the modules the targets reach run uninstrumented and
+        # libFuzzer sees no coverage at all.
+        for package in (corridor.agreements, corridor.audit, corridor.hazards, corridor.network):
+            for public in package.__all__:
+                getattr(package, public)
 
     for seed in SEEDS[name]():
         (corpus / f"seed-{hashlib.sha1(seed).hexdigest()[:12]}").write_bytes(seed)
@@ -140,6 +147,8 @@ def _json_mutator(atheris: Any) -> Callable[[bytes, int, int], bytes]:
             docs = [json.loads(line) for line in lines if line.strip()] if jsonl else [
                 json.loads(data)]  # fmt: skip
         except ValueError:
+            return bytes(atheris.Mutate(data, max_size))
+        if not docs:  # blank lines only
             return bytes(atheris.Mutate(data, max_size))
         for _ in range(rng.randint(1, 3)):
             doc = rng.choice(docs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,10 @@ def test_fuzz_target_raises_only_corridor_errors(target: str, tmp_path: Path) ->
     assert done.returncode == 0, f"{target} found a defect:\n{excerpt}\n{shown}"
     runs = [line for line in log.splitlines() if "stat::number_of_executed_units" in line]
     assert runs and int(runs[-1].split(":")[-1]) >= 100, f"too few inputs ran:\n{log[-2000:]}"
+    # Coverage-guided only if corridor's modules were instrumented: with the packages loading
+    # their modules on first use, they once ran uninstrumented (cov: 6, nothing to guide by).
+    covered = [int(m) for m in re.findall(r"\bcov: (\d+)", log)]
+    assert covered and max(covered) >= 50, f"{target}: corridor is not instrumented:\n{log[-2000:]}"
     for line in log.splitlines():
         if line.startswith("KNOWN DEFECT"):
             print(f"{target}: {line}")
