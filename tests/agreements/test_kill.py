@@ -35,7 +35,7 @@ CHILD = textwrap.dedent("""
 LEAN_CHILD = textwrap.dedent("""
     import sys, time
     from corridor.agreements import load_private_key
-    from corridor.store._sql import lean_transaction
+    from corridor.store._transaction import lean_transaction
     from corridor.store._agreements import sign_agreement
     with lean_transaction(sys.argv[1]) as tx:
         sign_agreement(tx, "krems-north", key=load_private_key(sys.argv[2]), actor="doomed")

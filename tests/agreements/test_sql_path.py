@@ -37,7 +37,8 @@ from corridor.store import (
     suspend_agreement,
     verify_audit,
 )
-from corridor.store._sql import DriverSql, lean_transaction
+from corridor.store._sql import DriverSql
+from corridor.store._transaction import lean_transaction
 from tests.agreements.conftest import PARTIES
 from tests.conftest import PG_DSN, _pg_url
 

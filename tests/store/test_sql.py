@@ -27,8 +27,9 @@ from corridor.store import (
     transaction,
     verify_audit,
 )
-from corridor.store._sql import DriverSql, Json, SessionSql, as_sql, lean_transaction, pyformat
+from corridor.store._sql import DriverSql, Json, SessionSql, as_sql, pyformat
 from corridor.store._tables import HazardRow
+from corridor.store._transaction import lean_transaction
 
 
 def test_placeholders_become_pyformat_and_nothing_else_does() -> None:

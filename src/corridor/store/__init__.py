@@ -145,7 +145,6 @@ if _typing.TYPE_CHECKING:
         Sql,
         as_sql,
         read_json,
-        transaction,
     )
     from corridor.store._tables import (
         AGREEMENT_STATES,
@@ -160,6 +159,9 @@ if _typing.TYPE_CHECKING:
         NetworkRow,
         PartyRow,
         SignatureRow,
+    )
+    from corridor.store._transaction import (
+        transaction,
     )
     from corridor.store._types import (
         UTCDateTime,
@@ -280,7 +282,7 @@ _WHERE: dict[str, str] = {
     "Json": "corridor.store._sql",
     "read_json": "corridor.store._sql",
     "as_sql": "corridor.store._sql",
-    "transaction": "corridor.store._sql",
+    "transaction": "corridor.store._transaction",
     "save_notice_details": "corridor.store._movements",
     "save_plan": "corridor.store._plans",
     "schema_status": "corridor.store._schema",

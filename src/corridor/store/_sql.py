@@ -4,8 +4,9 @@ Importing SQLAlchemy's ORM costs 0.27 s of CPU here before a command does anythi
 the 0.3 s a database-only command may take to start (issue 14, defect 10). Store functions
 written against :class:`Sql` run unchanged in two settings:
 
-- a command line write or read, on its own connection from :func:`transaction` (sqlite3, or
-  psycopg2 for PostgreSQL: psycopg 3 imports asyncio and logging, a fifth of a second);
+- a command line write or read, on its own connection (``corridor.store.transaction``:
+  sqlite3, or psycopg2 for PostgreSQL: psycopg 3 imports asyncio and logging, a fifth of a
+  second);
 - the server and every caller holding an ORM ``Session``: :func:`as_sql` runs the same SQL on
   the session's own DB-API connection, inside its transaction, after flushing what the ORM
   has pending, so the state change and its audit entry still commit or roll back together.
@@ -22,8 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -163,7 +163,7 @@ def _run(cur: _Cursor, sql: str, params: Any) -> Result:
 
 @dataclass
 class DriverSql:
-    """A transaction on a connection this module opened (see :func:`transaction`)."""
+    """A transaction on a connection of its own (``corridor.store._transaction``)."""
 
     connection: Any
     dialect: str
@@ -269,51 +269,3 @@ def as_sql(tx: Sql | Session) -> Sql:
     view = SessionSql(tx, tx.get_bind().dialect.name)
     tx.info[_SESSION_SQL] = view
     return view
-
-
-@contextmanager
-def lean_transaction(db: str | None, *, write: bool = True) -> Iterator[DriverSql]:
-    """One transaction on the database ``db`` names, on the bare driver, checked to be at
-    the packaged head: commit on success, roll back on any exception.
-
-    :class:`corridor.store._dbapi.HandOverError` (before anything ran) for every case the
-    full store must word or handle: a missing file, a schema behind or ahead, a URL beyond
-    the plain forms, an unreachable server.
-    """
-    from corridor.store._dbapi import open_connection
-
-    try:
-        with open_connection(db, write=write) as (connection, dialect):
-            yield DriverSql(connection, dialect)
-    except Exception as exc:  # the commit's own failure (the statements' are mapped already)
-        if not _from_driver(exc):
-            raise
-        raise driver_error(exc) from exc
-
-
-def _from_driver(exc: Exception) -> bool:
-    return type(exc).__module__.split(".")[0] in {"sqlite3", "psycopg2"}
-
-
-@contextmanager
-def transaction(db: str | None, *, write: bool = True) -> Iterator[Sql]:
-    """One transaction for a command: on the bare driver when the database is plainly there,
-    else through the full store (which creates, migrates or words the error)."""
-    from corridor.store._dbapi import HandOverError
-
-    try:
-        lean = lean_transaction(db, write=write)
-        tx = lean.__enter__()
-    except HandOverError:
-        from corridor.store._schema import open_store
-
-        with open_store(db) as store, store.session(write=write) as session:
-            yield as_sql(session)
-        return
-    try:
-        yield tx
-    except BaseException as exc:
-        if not lean.__exit__(type(exc), exc, exc.__traceback__):
-            raise
-    else:
-        lean.__exit__(None, None, None)
