@@ -142,12 +142,18 @@ print(json.dumps({{"loaded": sorted(m for m in {watched!r} if m in sys.modules),
 """
 
 
-def _lean_probe(commands: list[list[str]]) -> dict[str, list[object]]:
-    probe = _LEAN_PROBE.format(commands=commands, watched=LEAN_MUST_NOT_LOAD)
+def _lean_probe(
+    commands: list[list[str]], watched: tuple[str, ...] = LEAN_MUST_NOT_LOAD
+) -> dict[str, list[object]]:
+    """Run ``commands`` through the console entry point in a fresh interpreter: their exit
+    codes and which of ``watched`` they loaded (``stderr``: what the commands printed there)."""
+    probe = _LEAN_PROBE.format(commands=commands, watched=watched)
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    seen: dict[str, list[object]] = json.loads(out.stdout.strip().splitlines()[-1])
+    seen["stderr"] = [out.stderr]
+    return seen
 
 
 def test_lean_commands_load_neither_sqlalchemy_nor_typer(db_url: str) -> None:
@@ -182,6 +188,14 @@ def test_a_case_the_lean_path_hands_over_runs_the_full_command(tmp_path: Path) -
 SQL_PATH_MUST_NOT_LOAD = (*HEAVY, *MIGRATION_ONLY, "sqlalchemy", "psycopg")
 
 
+def assert_on_the_sql_path(commands: list[list[str]]) -> None:
+    """Each command succeeds, and none loads SQLAlchemy, psycopg 3, Alembic or the heavy
+    stacks (also used by tests/notices/test_cli.py for the movement commands)."""
+    seen = _lean_probe(commands, SQL_PATH_MUST_NOT_LOAD)
+    assert seen["codes"] == [0] * len(commands), seen["stderr"][0]
+    assert seen["loaded"] == [], f"the commands load {seen['loaded']}"
+
+
 def test_sql_path_commands_do_not_load_sqlalchemy(db_url: str, tmp_path: Path) -> None:
     """On SQLite and PostgreSQL at the head revision; each command must also succeed."""
     from corridor.agreements import generate_keypair
@@ -205,10 +219,4 @@ def test_sql_path_commands_do_not_load_sqlalchemy(db_url: str, tmp_path: Path) -
         ["users", "disable", "u1", "--db", db_url],
         ["audit", "verify", "--db", db_url],
     ]  # fmt: skip
-    probe = _LEAN_PROBE.format(commands=commands, watched=SQL_PATH_MUST_NOT_LOAD)
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
-    )
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
-    assert seen["codes"] == [0] * len(commands), out.stderr
-    assert seen["loaded"] == [], f"the commands load {seen['loaded']}"
+    assert_on_the_sql_path(commands)

@@ -137,16 +137,12 @@ def test_movement_commands_end_to_end(demo_db: str, tmp_path: Path) -> None:
 def test_movement_commands_run_without_sqlalchemy(demo_db: str, tmp_path: Path) -> None:
     """Issue 14, defect 10: the movement commands run on the bare driver (corridor.store._sql)
     in a fresh interpreter, each succeeding, without SQLAlchemy, psycopg 3 or Alembic."""
-    import json
-    import subprocess
-    import sys
-
     import yaml
 
     from corridor.store import load_agreement, open_store
     from tests.notices.conftest import write_key
     from tests.notices.test_movements import movement_data
-    from tests.test_startup import _LEAN_PROBE, SQL_PATH_MUST_NOT_LOAD
+    from tests.test_startup import assert_on_the_sql_path
 
     with open_store(demo_db) as store, store.session(write=False) as s:
         digest = load_agreement(s, "krems-demo").digest
@@ -162,10 +158,4 @@ def test_movement_commands_run_without_sqlalchemy(demo_db: str, tmp_path: Path) 
         ["movement", "list", *db],
         ["movement", "export", "krems-demo-m1", "-o", str(tmp_path / "m1.json"), *db],
     ]  # fmt: skip
-    probe = _LEAN_PROBE.format(commands=commands, watched=SQL_PATH_MUST_NOT_LOAD)
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
-    )
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
-    assert seen["codes"] == [0] * len(commands), out.stderr
-    assert seen["loaded"] == [], f"the movement commands load {seen['loaded']}"
+    assert_on_the_sql_path(commands)
