@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,13 +75,13 @@ def pg_available() -> bool:
         return False
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool):  # type: ignore[no-untyped-def]
-    """A fresh, empty database: an SQLite file, or a new PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'corridor.db'}"
+@contextmanager
+def fresh_database(kind: str, tmp_path: Path, name: str = "corridor.db") -> Iterator[str]:
+    """The URL of a new, empty database: an SQLite file ``name`` in ``tmp_path``
+    (``kind == "sqlite"``), or a new PostgreSQL schema, dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / name}"
         return
-    require(pg_available, f"PostgreSQL not reachable at {PG_DSN!r} (set CORRIDOR_TEST_PG)")
     import uuid
 
     import psycopg
@@ -90,6 +94,27 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool): 
     finally:
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def raw_rows(url: str, query: str) -> list[tuple[Any, ...]]:
+    """Rows as stored, read beside corridor's code: sqlite3 on the file, or psycopg 3 on the
+    schema a ``fresh_database`` URL names."""
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            return [tuple(r) for r in conn.execute(query)]
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        return [tuple(r) for r in conn.execute(query)]  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool):  # type: ignore[no-untyped-def]
+    """A fresh, empty database: an SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if request.param != "sqlite":
+        require(pg_available, f"PostgreSQL not reachable at {PG_DSN!r} (set CORRIDOR_TEST_PG)")
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ bare driver wrote.
 
 from __future__ import annotations
 
-import sqlite3
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,40 +38,11 @@ from corridor.store import (
 from corridor.store._sql import DriverSql
 from corridor.store._transaction import lean_transaction
 from tests.agreements.conftest import PARTIES
-from tests.conftest import PG_DSN, _pg_url
+from tests.conftest import fresh_database, raw_rows
 
 #: Before now (a suspension may not claim a time ahead of the clock), with microseconds that
 #: must survive; one value for both paths, so that every signature and payload is the same.
 T0 = datetime.now(UTC).replace(microsecond=250000) - timedelta(hours=2)
-
-
-@contextmanager
-def _another_database(db_url: str, tmp_path: Path) -> Iterator[str]:
-    """A second empty database of the same kind (a file, or a throwaway schema)."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'other.db'}"
-        return
-    import psycopg
-
-    schema = f"corridor_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_DSN, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield _pg_url(schema)
-    finally:
-        with psycopg.connect(PG_DSN, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-
-
-def _raw_rows(url: str, query: str) -> list[tuple[Any, ...]]:
-    """Rows as stored, read without corridor: sqlite3 on the file, or psycopg 3 on the schema."""
-    if url.startswith("sqlite"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            return [tuple(r) for r in conn.execute(query)]
-    import psycopg
-
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        return [tuple(r) for r in conn.execute(query)]
 
 
 #: Every stored column the lifecycle below fixes (the clock stamps the corridor's and the
@@ -134,15 +103,16 @@ def test_the_bare_driver_and_the_orm_session_store_the_same_rows(
     session_keys: dict[str, KeyPair],
     terms_data: dict[str, Any],
 ) -> None:
-    with _another_database(db_url, tmp_path) as orm_url:
+    kind = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    with fresh_database(kind, tmp_path, "other.db") as orm_url:  # the ORM's twin
         open_store(db_url).close()
         with open_store(orm_url) as orm_store:
             _lifecycle(lambda: lean_transaction(db_url), session_keys, terms_data)
             _lifecycle(orm_store.session, session_keys, terms_data)
         for table, query in STORED.items():
-            lean_rows, orm_rows = _raw_rows(db_url, query), _raw_rows(orm_url, query)
+            lean_rows, orm_rows = raw_rows(db_url, query), raw_rows(orm_url, query)
             assert lean_rows == orm_rows, table
-        counts = [len(_raw_rows(db_url, query)) for query in STORED.values()]
+        counts = [len(raw_rows(db_url, query)) for query in STORED.values()]
     assert counts == [1, 2, 3, 5, 3 + 1 + 3 + 1 + 1 + 1]
 
 

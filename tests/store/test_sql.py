@@ -8,7 +8,6 @@ types writing the same values; the audit chain must stay one chain whichever pat
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -30,6 +29,7 @@ from corridor.store import (
 from corridor.store._sql import DriverSql, Json, SessionSql, as_sql, pyformat
 from corridor.store._tables import HazardRow
 from corridor.store._transaction import lean_transaction
+from tests.conftest import raw_rows
 
 
 def test_placeholders_become_pyformat_and_nothing_else_does() -> None:
@@ -38,18 +38,6 @@ def test_placeholders_become_pyformat_and_nothing_else_does() -> None:
     )
     assert pyformat("SELECT x::text, '12:30' FROM t") == "SELECT x::text, '12:30' FROM t"
     assert pyformat("SELECT 100 % 7, :n") == "SELECT 100 %% 7, %(n)s"
-
-
-def _raw_rows(url: str, query: str) -> list[tuple[object, ...]]:
-    """Rows read beside corridor's code: sqlite3 on the file, or psycopg on the schema."""
-    if url.startswith("sqlite"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            return [tuple(r) for r in conn.execute(query)]
-    import psycopg
-
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn) as conn:
-        return [tuple(r) for r in conn.execute(query)]
 
 
 @pytest.mark.parametrize(
@@ -79,9 +67,9 @@ def test_the_bare_driver_stores_what_the_orm_stores(db_url: str, when: datetime)
             " :links, :at, 't', false, :at)",
             {"links": Json(links), "at": when},
         )
-    parties = _raw_rows(db_url, "SELECT name, created_at FROM parties ORDER BY name")
+    parties = raw_rows(db_url, "SELECT name, created_at FROM parties ORDER BY name")
     assert parties[0][1] == parties[1][1], parties
-    hazards = _raw_rows(db_url, "SELECT id, links, valid_from FROM hazards ORDER BY id")
+    hazards = raw_rows(db_url, "SELECT id, links, valid_from FROM hazards ORDER BY id")
     assert hazards[0][1:] == hazards[1][1:], hazards
     # and both read back through corridor as the same aware UTC time
     with transaction(db_url, write=False) as tx:

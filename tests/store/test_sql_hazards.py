@@ -30,8 +30,8 @@ from corridor.store import (
     verify_audit,
 )
 from corridor.store._sql import DriverSql
+from tests.conftest import raw_rows
 from tests.store.test_repositories import T0, hazards
-from tests.store.test_sql import _raw_rows
 from tests.store.test_sql_users import typer_probe
 
 #: every column but the id and the time the row was written
@@ -61,7 +61,7 @@ def test_both_paths_store_what_the_orm_maps(db_url: str) -> None:
                             source=h.source or None, links=list(h.source_links),
                             notes=h.notes or None, created_by="t", provisional=True))  # fmt: skip
     for h in items:
-        rows = [_raw_rows(db_url, f"SELECT {_COLUMNS} FROM hazards WHERE id = '{p}-{h.id}'")
+        rows = [raw_rows(db_url, f"SELECT {_COLUMNS} FROM hazards WHERE id = '{p}-{h.id}'")
                 for p in ("lean", "orm", "oracle")]  # fmt: skip
         assert rows[0] == rows[1] == rows[2], (h.id, rows)
     # and read back the same way through both, as the ORM maps them

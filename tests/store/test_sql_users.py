@@ -25,7 +25,7 @@ from corridor.store import (
     verify_audit,
 )
 from corridor.store._sql import DriverSql
-from tests.store.test_sql import _raw_rows
+from tests.conftest import raw_rows
 
 AT = datetime(2026, 3, 5, 7, 0, 0, tzinfo=UTC)  # no microseconds: the format must still hold
 
@@ -49,7 +49,7 @@ def test_both_paths_store_the_same_user_rows(db_url: str, monkeypatch: pytest.Mo
         party_id = s.query(ApiUserRow).filter_by(name="orm").one().party_id
         s.add(ApiUserRow(name="oracle", role="liaison", party_id=party_id, token_hash="c" * 64,
                          created_at=AT, disabled_at=AT))  # fmt: skip
-    rows = _raw_rows(db_url, "SELECT role, party_id, created_at, disabled_at FROM api_users"
+    rows = raw_rows(db_url, "SELECT role, party_id, created_at, disabled_at FROM api_users"
                              " ORDER BY name")  # fmt: skip
     assert rows[0] == rows[1] == rows[2], rows
     # and the ORM maps what the bare driver wrote as it maps its own
