@@ -322,9 +322,9 @@ def test_audit_export_to_a_file_as_the_full_command(
     argv = ["audit", "export", "--db", db_url, "--output", str(blocked / "log.jsonl")]
     mine = lean(argv)
     assert mine[0] == 2 and mine == full(argv)  # one line naming the target
-    from corridor.store import _dbapi
+    from corridor.cli import _lean
 
-    monkeypatch.setattr(_dbapi, "AUDIT_LEAN_MAX_ENTRIES", 3)
+    monkeypatch.setattr(_lean, "AUDIT_LEAN_MAX_ENTRIES", 3)
     assert_handed_over(["audit", "export", "--db", db_url])
 
 

@@ -2,7 +2,8 @@
 
 Importing SQLAlchemy's ORM, Typer and the store costs several tenths of a second before a
 command does anything (issue 14, defect 10; docs/benchmarks.md). These commands read through
-the bare DB-API driver instead (``corridor.store.lean_*``) and print with the same Rich
+the bare DB-API driver instead (the store's own plain-SQL functions, on
+``corridor.store.lean_transaction``) and print with the same Rich
 renderers as their Typer twins (:mod:`corridor.cli._tables`):
 
     corridor agreement list [--db URL]
@@ -39,23 +40,28 @@ def _db(opts: Options) -> str | None:
 
 def _agreement_list(opts: Options) -> Show:
     from corridor.cli._tables import agreements_table
-    from corridor.store import lean_agreement_rows
+    from corridor.store import lean_transaction, list_agreements
 
-    return _table(agreements_table(lean_agreement_rows(_db(opts))))
+    with lean_transaction(_db(opts), write=False) as tx:
+        return _table(agreements_table(list_agreements(tx)))
 
 
 def _party_list(opts: Options) -> Show:
     from corridor.cli._tables import parties_table
-    from corridor.store import lean_party_rows
+    from corridor.store import lean_transaction, list_parties
 
-    return _table(parties_table(lean_party_rows(_db(opts))))
+    with lean_transaction(_db(opts), write=False) as tx:
+        rows = [(p.name, p.role, p.public_key, p.created_at) for p in list_parties(tx)]
+    return _table(parties_table(rows))
 
 
 def _users_list(opts: Options) -> Show:
     from corridor.cli._tables import users_table
-    from corridor.store import lean_user_rows
+    from corridor.store import lean_transaction, list_user_rows
 
-    return _table(users_table(lean_user_rows(_db(opts))))
+    with lean_transaction(_db(opts), write=False) as tx:
+        rows = [(u.name, u.role, u.party, u.created_at, u.disabled_at) for u in list_user_rows(tx)]
+    return _table(users_table(rows))
 
 
 def _db_status(opts: Options) -> Show:
@@ -66,26 +72,26 @@ def _db_status(opts: Options) -> Show:
     return lambda console: print_db_status(console, url, have, need)
 
 
+#: ``audit export`` reads the log into memory here (nothing may be printed before the read
+#: has succeeded); a longer log goes to the full command, which streams it.
+AUDIT_LEAN_MAX_ENTRIES = 20_000
+
+
+class _LongLogError(Exception):
+    """A log over :data:`AUDIT_LEAN_MAX_ENTRIES`: the full command streams it."""
+
+
 def _audit_export(opts: Options) -> Show:
     import sys
     from pathlib import Path
 
-    from corridor.audit import ChainEntry, export_lines
-    from corridor.store import lean_audit_rows
+    from corridor.audit import export_lines
+    from corridor.store import audit_entries, lean_transaction
 
-    entries = [
-        ChainEntry(
-            seq=seq,
-            at_utc=at,
-            actor=actor,
-            action=action,
-            payload=payload,
-            payload_digest=digest,
-            prev_hash=prev,
-            entry_hash=entry,
-        )
-        for seq, at, actor, action, payload, digest, prev, entry in lean_audit_rows(_db(opts))
-    ]
+    with lean_transaction(_db(opts), write=False) as tx:
+        entries = audit_entries(tx, limit=AUDIT_LEAN_MAX_ENTRIES + 1)
+    if len(entries) > AUDIT_LEAN_MAX_ENTRIES:
+        raise _LongLogError
     lines = export_lines(entries, with_payloads=opts.get("payloads", True) is True)
     output = opts.get("output")
     if not isinstance(output, str):

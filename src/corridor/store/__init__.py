@@ -52,11 +52,7 @@ if _typing.TYPE_CHECKING:
         save_checkpoint,
     )
     from corridor.store._dbapi import (
-        lean_agreement_rows,
-        lean_audit_rows,
-        lean_party_rows,
         lean_schema_status,
-        lean_user_rows,
         revision_at_head,
     )
     from corridor.store._engine import (
@@ -161,6 +157,7 @@ if _typing.TYPE_CHECKING:
         SignatureRow,
     )
     from corridor.store._transaction import (
+        lean_transaction,
         transaction,
     )
     from corridor.store._types import (
@@ -248,12 +245,8 @@ _WHERE: dict[str, str] = {
     "stored_hazard_ids": "corridor.store._hazards",
     "head_revision": "corridor.store._schema",
     "iter_audit": "corridor.store._audit",
-    "lean_agreement_rows": "corridor.store._dbapi",
-    "lean_audit_rows": "corridor.store._dbapi",
-    "lean_party_rows": "corridor.store._dbapi",
     "lean_schema_status": "corridor.store._dbapi",
     "revision_at_head": "corridor.store._dbapi",
-    "lean_user_rows": "corridor.store._dbapi",
     "list_agreements": "corridor.store._agreement_list",
     "list_checkpoints": "corridor.store._checkpoints",
     "list_hazards": "corridor.store._hazards",
@@ -282,6 +275,7 @@ _WHERE: dict[str, str] = {
     "Json": "corridor.store._sql",
     "read_json": "corridor.store._sql",
     "as_sql": "corridor.store._sql",
+    "lean_transaction": "corridor.store._transaction",
     "transaction": "corridor.store._transaction",
     "save_notice_details": "corridor.store._movements",
     "save_plan": "corridor.store._plans",
@@ -374,11 +368,8 @@ __all__ = [
     "hazard_rows",
     "head_revision",
     "iter_audit",
-    "lean_agreement_rows",
-    "lean_audit_rows",
-    "lean_party_rows",
     "lean_schema_status",
-    "lean_user_rows",
+    "lean_transaction",
     "list_agreements",
     "list_checkpoints",
     "list_hazards",

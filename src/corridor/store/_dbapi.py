@@ -23,7 +23,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, unquote
@@ -31,7 +30,6 @@ from urllib.parse import parse_qsl, quote, quote_plus, unquote
 from corridor.store._plain import (
     MIGRATIONS,
     SQLITE_PRAGMAS,
-    as_utc,
     heads_of,
     resolve_db_url,
     revisions_in,
@@ -279,67 +277,3 @@ def revision_at_head(db: str | None, revision: str = "head") -> str | None:
             return need
     except HandOverError:
         return None
-
-
-def lean_agreement_rows(db: str | None) -> list[tuple[str, int, str]]:
-    """(corridor id, latest version, stored state), as ``store.list_agreements``."""
-    with read_cursor(db) as cur:
-        cur.execute(
-            "SELECT v.corridor_id, v.version, v.state FROM agreement_versions v"
-            " JOIN (SELECT corridor_id, max(version) AS v FROM agreement_versions"
-            " GROUP BY corridor_id) latest"
-            " ON latest.corridor_id = v.corridor_id AND latest.v = v.version"
-            " ORDER BY v.corridor_id"
-        )
-        return [(str(r[0]), int(r[1]), str(r[2])) for r in cur.fetchall()]
-
-
-def lean_party_rows(db: str | None) -> list[tuple[str, str, str, datetime]]:
-    """(name, role, public key, registered at), as ``store.list_parties``."""
-    with read_cursor(db) as cur:
-        cur.execute("SELECT name, role, public_key, created_at FROM parties ORDER BY name")
-        return [(str(r[0]), str(r[1]), str(r[2]), _utc(r[3])) for r in cur.fetchall()]
-
-
-def lean_user_rows(db: str | None) -> list[tuple[str, str, str | None, datetime, datetime | None]]:
-    """(name, role, party, created at, disabled at), as ``store.list_user_rows``."""
-    with read_cursor(db) as cur:
-        cur.execute(
-            "SELECT u.name, u.role, p.name, u.created_at, u.disabled_at FROM api_users u"
-            " LEFT OUTER JOIN parties p ON p.id = u.party_id ORDER BY u.name"
-        )
-        return [
-            (str(r[0]), str(r[1]), None if r[2] is None else str(r[2]), _utc(r[3]), as_utc(r[4]))
-            for r in cur.fetchall()
-        ]
-
-
-def _utc(value: Any) -> datetime:
-    when = as_utc(value)
-    if when is None:
-        raise HandOverError("a NULL time in a NOT NULL column")
-    return when
-
-
-#: ``audit export`` reads the log into memory on the lean path; a longer log goes to the full
-#: command, which streams it (its start-up is then a small part of the run).
-AUDIT_LEAN_MAX_ENTRIES = 20_000
-
-AuditRow = tuple[int, datetime, str, str, str, str, str, str]
-
-
-def lean_audit_rows(db: str | None) -> list[AuditRow]:
-    """(seq, at, actor, action, payload, payload digest, previous hash, entry hash) in ``seq``
-    order, as ``store.iter_audit`` reads them; HandOverError for a log over the limit."""
-    with read_cursor(db) as cur:
-        cur.execute("SELECT count(*) FROM audit_log")
-        if int(cur.fetchone()[0]) > AUDIT_LEAN_MAX_ENTRIES:
-            raise HandOverError("a long log: the full command streams it")
-        cur.execute(
-            "SELECT seq, at_utc, actor, action, payload, payload_digest, prev_hash, entry_hash"
-            " FROM audit_log ORDER BY seq"
-        )
-        return [
-            (int(r[0]), _utc(r[1]), *(str(v) for v in r[2:8]))  # type: ignore[misc]
-            for r in cur.fetchall()
-        ]
