@@ -34,6 +34,9 @@ def bad_geojson(path: Path) -> Counter[str]:
          "properties": {"id": "gc", "kind": "shelling"}},  # bad_geometry
         {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": bowtie},
          "properties": {"id": "bowtie", "kind": "no_go_zone"}},  # bad_geometry
+        {"type": "Feature", "geometry": {"type": "LineString",  # 2D and 3D positions mixed
+                                         "coordinates": [[15.60, 48.40], [15.61, 48.41, 300]]},
+         "properties": {"id": "mixed-dims", "kind": "shelling"}},  # bad_geometry
         _feature("volcano", kind="volcano"),  # unknown_kind
         _feature("sev", severity=1.5),  # severity_out_of_range
         _feature("conf", confidence=-0.2),  # confidence_out_of_range
@@ -47,7 +50,7 @@ def bad_geojson(path: Path) -> Counter[str]:
     ]  # fmt: skip
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     return Counter(
-        missing_id=1, missing_coordinates=2, coordinates_out_of_range=2, bad_geometry=2,
+        missing_id=1, missing_coordinates=2, coordinates_out_of_range=2, bad_geometry=3,
         unknown_kind=1, severity_out_of_range=1, confidence_out_of_range=1, bad_date=2,
         invalid_interval=1, invalid_field=1, duplicate_id=1, unreadable=1,
     )  # fmt: skip

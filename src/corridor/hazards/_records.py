@@ -206,7 +206,12 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:  # no
     if start is not None and end is not None and end <= start:
         return None, [("invalid_interval", f"valid_until {props['valid_until']} is not after "
                                            f"valid_from {props['valid_from']}")]  # fmt: skip
-    geom = shape(geometry)
+    try:
+        geom = shape(geometry)
+    except (ValueError, TypeError, shapely.errors.ShapelyError) as exc:
+        # What the schema allows but shapely cannot build: a ring or line mixing 2D and 3D
+        # positions (found by the fuzzer), too few distinct points for a ring.
+        return None, [("bad_geometry", f"the geometry cannot be built: {exc}")]
     if not shapely.is_valid(geom):
         return None, [
             ("bad_geometry", f"invalid {geom.geom_type}: {shapely.is_valid_reason(geom)}")
