@@ -15,8 +15,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from corridor.errors import InputError
 
 __all__ = [
@@ -149,45 +147,26 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-class _NoAliasComposer:
-    """Mixin for a PyYAML loader: anchors and aliases (``&a`` / ``*a``) are refused.
-
-    An alias lets a few hundred bytes expand into gigabytes ("billion laughs"); no corridor
-    file needs them, so refusing them outright is simpler and safer than capping expansion.
-    """
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
-            mark = self.peek_event().start_mark  # type: ignore[attr-defined]
-            raise _AliasRefusedError(mark.line + 1)
-        return super().compose_node(parent, index)  # type: ignore[misc]
-
-
-class _AliasRefusedError(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
-
-
-def no_alias_loader(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
-    """``base`` with YAML aliases refused (see :class:`_NoAliasComposer`)."""
-    return type(f"NoAlias{base.__name__}", (_NoAliasComposer, base), {})
-
-
 def load_yaml(
     text: str,
     *,
-    loader: type[yaml.SafeLoader] = yaml.SafeLoader,
+    loader: type[Any] | None = None,
+    timestamps_as_text: bool = False,
     path: str | Path | None = None,
     what: str = "YAML",
     max_depth: int = MAX_DEPTH,
     error: type[InputError] = InputError,
 ) -> Any:
-    """Parse YAML with ``loader`` (a SafeLoader), refusing aliases and deep nesting."""
-    safe = loader if issubclass(loader, _NoAliasComposer) else no_alias_loader(loader)
+    """Parse YAML with ``loader`` (a SafeLoader; by default PyYAML's, or with
+    ``timestamps_as_text`` one that keeps timestamps as text), refusing aliases and deep
+    nesting. PyYAML is imported here, not with this module: most commands read no YAML."""
+    import yaml
+
+    from corridor._yaml import AliasRefusedError, safe_loader
+
     try:
-        data = yaml.load(text, Loader=safe)
-    except _AliasRefusedError as exc:
+        data = yaml.load(text, Loader=safe_loader(loader, timestamps_as_text=timestamps_as_text))
+    except AliasRefusedError as exc:
         raise error(
             "YAML aliases (*name) are not allowed",
             path=path,
@@ -206,17 +185,6 @@ def load_yaml(
     if isinstance(data, dict | list) and check_depth(data, max_depth=max_depth) is not None:
         raise error(f"{what} is nested more than {max_depth} levels deep", path=path)
     return data
-
-
-class TextTimestampLoader(yaml.SafeLoader):
-    """YAML whose timestamps stay text, so that a JSON Schema sees what JSON would give it
-    (the plan, terms and scenario files are validated against their published schemas)."""
-
-
-TextTimestampLoader.yaml_implicit_resolvers = {
-    ch: [r for r in rs if r[0] != "tag:yaml.org,2002:timestamp"]
-    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def render_path(parts: Iterable[str | int]) -> str:

@@ -25,9 +25,9 @@ DEADLINE = datetime(2027, 3, 1, 4, tzinfo=UTC)
 
 
 def movement_data(digest: str, **changes: Any) -> dict[str, Any]:
-    from corridor.agreements._load import _NoTimestampLoader
+    from corridor._input import load_yaml
 
-    data = yaml.load(MOVEMENT_FILE.read_text(encoding="utf-8"), Loader=_NoTimestampLoader)
+    data = load_yaml(MOVEMENT_FILE.read_text(encoding="utf-8"), timestamps_as_text=True)
     data["agreement_digest"] = digest
     data.update(changes)
     return data

@@ -208,13 +208,7 @@ def _read_movement(path: Path) -> Any:
     from corridor.errors import InputError
 
     text = read_input_text(path, what="movement file", error=InputError)
-    return load_yaml(text, loader=_no_timestamps(), path=path, what="movement file")
-
-
-def _no_timestamps() -> Any:
-    from corridor._input import TextTimestampLoader
-
-    return TextTimestampLoader
+    return load_yaml(text, timestamps_as_text=True, path=path, what="movement file")
 
 
 @movement_app.command("sign")

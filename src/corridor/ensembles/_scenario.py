@@ -19,7 +19,6 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as ModelViolation
 
-from corridor._input import TextTimestampLoader as _NoTimestampLoader
 from corridor._input import load_yaml, read_input_text, schema_problem
 from corridor._input import render_path as _render
 from corridor._times import UtcDatetime
@@ -172,7 +171,7 @@ def scenario_from_data(data: object, *, source: str | Path | None = None) -> Sce
 def parse_scenario_text(text: str, *, source: str | Path | None = None) -> Scenario:
     """A scenario from YAML or JSON text (aliases and deep nesting refused)."""
     data = load_yaml(
-        text, loader=_NoTimestampLoader, path=source, what="YAML/JSON", error=ScenarioError
+        text, timestamps_as_text=True, path=source, what="YAML/JSON", error=ScenarioError
     )
     return scenario_from_data(data, source=source)
 

@@ -10,7 +10,6 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from corridor._input import TextTimestampLoader as _NoTimestampLoader
 from corridor._input import load_yaml, read_input_text, schema_problem
 from corridor._input import render_path as _render
 from corridor.errors import PlanError
@@ -75,9 +74,7 @@ def parse_plan_text(text: str, *, source: str | Path | None = None) -> PlanInput
     """A plan from YAML or JSON text (YAML is a superset of JSON; timestamps stay strings)."""
     if len(text) > MAX_PLAN_BYTES:
         raise PlanError(f"plan file larger than {MAX_PLAN_BYTES // 2**20} MiB", path=source)
-    data = load_yaml(
-        text, loader=_NoTimestampLoader, path=source, what="YAML/JSON", error=PlanError
-    )
+    data = load_yaml(text, timestamps_as_text=True, path=source, what="YAML/JSON", error=PlanError)
     return plan_from_data(data, source=source)
 
 
