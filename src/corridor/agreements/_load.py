@@ -8,10 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
-from corridor._input import TextTimestampLoader as _NoTimestampLoader
 from corridor._input import load_yaml, loads_json, max_input_bytes, read_input_text, render_path
 from corridor.agreements._terms import Terms, cross_field_problems
 from corridor.errors import TermsError
@@ -99,8 +97,31 @@ def _covered(path: str, seen: set[str]) -> bool:
     return any(path == s or path.startswith((s + ".", s + "[")) for s in seen)
 
 
+def _accepted(data: object) -> Terms | None:
+    """The terms, when the model in strict JSON mode accepts ``data`` with no cross-field
+    problem; else None.
+
+    Strict JSON mode takes no string for a number, no number for a string, no unknown field,
+    and every bound and pattern the published schema has (the schema is generated from this
+    model), so what it accepts the JSON Schema accepts as well (``tests/agreements/
+    test_terms_fast.py`` holds the two to that over mutated terms). Valid terms, which is
+    every stored agreement and nearly every file, are then read without importing and running
+    jsonschema (a tenth of a second, issue 14 defect 10); invalid ones go through both, which
+    word every problem.
+    """
+    try:
+        text = json.dumps(data, allow_nan=False, ensure_ascii=False)
+        terms = Terms.model_validate_json(text, strict=True)
+    except (TypeError, ValueError):  # not JSON (a YAML set or date...), NaN, or not accepted
+        return None
+    return None if cross_field_problems(terms) else terms
+
+
 def terms_from_data(data: object, *, source: str | Path | None = None) -> Terms:
     """Validate parsed YAML/JSON; raises TermsError listing every problem with its field path."""
+    accepted = _accepted(data)
+    if accepted is not None:
+        return accepted
     schema_errors = sorted(pm for e in _validator().iter_errors(data) for pm in _schema_problems(e))
     problems = [f"{p}: {m}" for p, m in dict.fromkeys(schema_errors)]
     seen = {p for p, _ in schema_errors}
@@ -131,9 +152,7 @@ def parse_terms_text(text: str, *, source: str | Path | None = None) -> object:
 
     Aliases are refused (a few hundred bytes of them expand to gigabytes) and so is nesting
     deeper than any terms file needs."""
-    return load_yaml(
-        text, loader=_NoTimestampLoader, path=source, what="YAML/JSON", error=TermsError
-    )
+    return load_yaml(text, timestamps_as_text=True, path=source, what="YAML/JSON", error=TermsError)
 
 
 def terms_from_file(path: str | Path) -> Terms:
@@ -149,18 +168,23 @@ def terms_to_data(terms: Terms) -> dict[str, Any]:
     return terms.model_dump(mode="json", exclude_none=True)
 
 
-class _TermsDumper(yaml.SafeDumper):
-    """Positions on one line each (``[lon, lat]``), everything else in block style."""
+@cache
+def _terms_dumper() -> type[Any]:
+    """A SafeDumper writing positions on one line each (``[lon, lat]``), everything else in
+    block style (built on first use: reading terms needs no PyYAML)."""
+    import yaml
 
+    def represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+        flow = bool(value) and all(isinstance(v, int | float) for v in value)
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
-def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
-    flow = bool(value) and all(isinstance(v, int | float) for v in value)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
-
-
-_TermsDumper.add_representer(list, _represent_list)
+    dumper: type[yaml.SafeDumper] = type("TermsDumper", (yaml.SafeDumper,), {})
+    dumper.add_representer(list, represent_list)
+    return dumper
 
 
 def terms_to_yaml(terms: Terms | Mapping[str, Any]) -> str:
+    import yaml
+
     data = terms_to_data(terms) if isinstance(terms, Terms) else dict(terms)
-    return yaml.dump(data, Dumper=_TermsDumper, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_terms_dumper(), sort_keys=False, allow_unicode=True, width=100)
