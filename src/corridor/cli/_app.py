@@ -158,12 +158,19 @@ class _Deferred:
     building the first adapter is about a third of a help screen's start-up. A parameter
     without a value needs no adapter: Typer's own ``RuntimeParam.coerce`` answers None (or ()
     for a multi-value parameter) before using it, and so does this; any other value goes to
-    the real coercion, built then and kept.
+    the real coercion, built then and kept, unless it is a plain value
+    (:func:`corridor.cli._coerce.plain_value`: a string, a path, a number in range, a choice),
+    converted here without pydantic.
     """
 
     def coerce(self, value: Any, param: Any, ctx: _click.Context) -> Any:
         if value is None:
             return () if (param.multiple or param.nargs == -1) else None
+        from corridor.cli._coerce import MISS, plain_value
+
+        plain = plain_value(param, value, ctx)
+        if plain is not MISS:
+            return plain
         param._runtime_param = None
         return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
 
