@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from corridor.errors import InputError, NotFoundError, StateError
-from corridor.monitoring._rules import DEFAULT_RULES_YAML, RuleSet, default_rules, parse_rules
 from corridor.monitoring._schedule import DESTINATION, ConvoyPlan
 from corridor.store import Json, as_sql, read_json, record, utc_now
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from corridor.monitoring._rules import RuleSet
     from corridor.store import AgreementRecord, Sql
 
 EVENT_CHANNEL = "corridor_events"
@@ -124,19 +124,28 @@ def add_convoys(tx: Sql | Session, plans: Sequence[ConvoyPlan], *, actor: str) -
 
 
 def rules_in_force(tx: Sql | Session) -> RuleSet:
+    from corridor.monitoring._rules import DEFAULT_RULES_YAML
+
     text = as_sql(tx).execute("SELECT text FROM monitoring_rules ORDER BY id DESC LIMIT 1").scalar()
     return _parsed_rules(DEFAULT_RULES_YAML if text is None else str(text))
 
 
 @functools.lru_cache(maxsize=16)
 def _parsed_rules(text_: str) -> RuleSet:
-    """Rules are read on every report: parse each text once (a RuleSet is immutable)."""
+    """Rules are read on every report: parse each text once (a RuleSet is immutable).
+
+    The rules module (with the violation model it checks against) is imported here, not with
+    this module: ``convoys list`` and the other reads of stored convoys need none of it."""
+    from corridor.monitoring._rules import DEFAULT_RULES_YAML, default_rules, parse_rules
+
     if text_ == DEFAULT_RULES_YAML:
         return default_rules()
     return parse_rules(text_, source="stored rules")
 
 
 def set_rules(tx: Sql | Session, text_: str, *, actor: str, source: str | None = None) -> RuleSet:
+    from corridor.monitoring._rules import parse_rules
+
     sql = as_sql(tx)
     rules = parse_rules(text_, source=source)
     sha = hashlib.sha256(text_.encode()).hexdigest()
