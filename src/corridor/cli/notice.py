@@ -115,8 +115,8 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
     from corridor.store import (
         load_agreement,
         load_notice_details,
-        open_store,
         save_notice_details,
+        transaction,
     )
 
     check_language(lang)
@@ -140,7 +140,7 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
         from corridor.planning import load_plan
 
         plan_file = load_plan(plan_input)
-    with open_store(db) as store, store.session(write=save_details) as s:
+    with transaction(db, write=save_details) as s:
         rec = load_agreement(s, agreement, version=version)
         previous = (
             load_agreement(s, agreement, version=rec.version - 1) if rec.version > 1 else None
