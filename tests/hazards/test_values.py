@@ -59,7 +59,8 @@ LEFT = [
     {"type": "LineString", "coordinates": [[1, 2]]},
     {"type": "LineString", "coordinates": [[0, 0], [1, 1, 1]]},  # mixed 2D and 3D
     {"type": "Polygon", "coordinates": []},
-    {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1]]]},  # open: shapely closes it
+    {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]},  # open: shapely
+    {"type": "Polygon", "coordinates": [SQUARE, [[1, 1], [2, 1], [2, 2], [1, 2]]]},  # closes it
     {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]},  # too short
     {"type": "Polygon", "coordinates": [SQUARE, []]},
     {"type": "Polygon", "coordinates": [SQUARE, [[1, 1, 0], [2, 1, 0], [2, 2, 0], [1, 1, 0]]]},
@@ -100,7 +101,9 @@ numbers = st.one_of(
 )
 positions = st.one_of(
     st.lists(numbers, min_size=0, max_size=4),
-    st.lists(st.sampled_from([0.0, 1.0, 2.0]), min_size=2, max_size=3),
+    st.lists(st.sampled_from([0.0, 1.0, 2.0]), min_size=2, max_size=2),
+    st.lists(st.sampled_from([0.0, 1.0, 2.0]), min_size=2, max_size=2),
+    st.lists(st.sampled_from([0.0, 1.0, 2.0]), min_size=3, max_size=3),
 )
 lines = st.lists(positions, max_size=6)
 closed = lines.map(lambda ring: [*ring, ring[0]] if ring else ring)
