@@ -237,18 +237,20 @@ def test_change_hazard_changes_values_only(db_url: str) -> None:
         change_hazard(tx, "pt", {"kind": "mines", "geometry": Point(0, 0)}, actor="t")
 
 
-def test_show_and_update_do_not_import_shapely(db_url: str) -> None:
+def test_show_update_confirm_expire_do_not_import_shapely_nor_yaml(db_url: str) -> None:
     plain = every_kind()[:-1]
     _stored(db_url, plain)
-    watched = ("shapely", "numpy", "jsonschema", "sqlalchemy", "alembic")
+    watched = ("shapely", "numpy", "jsonschema", "sqlalchemy", "alembic", "yaml")
     seen = typer_probe(
         [["hazards", "show", h.id, "--db", db_url] for h in plain]
         + [["hazards", "update", h.id, "--severity", "0.25", "--db", db_url] for h in plain]
-        + [["hazards", "update", "poly", "--valid-until", "2022-03-08T09:00Z", "--db", db_url]],
+        + [["hazards", "update", "poly", "--valid-until", "2022-03-08T09:00Z", "--db", db_url],
+           ["hazards", "confirm", "pt", "--db", db_url],
+           ["hazards", "expire", "pt", "--db", db_url]],
         watched=watched,
     )  # fmt: skip
-    assert seen == {"loaded": [], "codes": [0] * 12 + [2]}
+    assert seen == {"loaded": [], "codes": [0] * 12 + [2, 0, 0]}
     # and the check can fail: a row only shapely reads loads it
     _set(db_url, "geometry", '{"type": "point", "coordinates": [1, 2]}')
     seen = typer_probe([["hazards", "show", "pt", "--db", db_url]], watched=watched)
-    assert seen == {"loaded": ["jsonschema", "numpy", "shapely"], "codes": [0]}
+    assert seen == {"loaded": ["jsonschema", "numpy", "shapely", "yaml"], "codes": [0]}
