@@ -36,7 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from corridor._files import write_atomic
+from corridor._files import sha256_file, write_atomic
 from corridor._input import loads_json, read_input_text
 from corridor.errors import InputError
 
@@ -306,13 +306,13 @@ def _join_key(text: str) -> str | None:
         return None
     try:
         stat = geonames.stat()
-        code = Path(__file__).read_bytes()
+        code = sha256_file(__file__)
     except OSError:
         return None
     digest = hashlib.sha256()
-    for part in (_JOIN_FORMAT, text, str(geonames), str(stat.st_size), str(stat.st_mtime_ns)):
+    for part in (_JOIN_FORMAT, text, str(geonames), str(stat.st_size), str(stat.st_mtime_ns),
+                 code):  # fmt: skip
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    digest.update(code)
     return digest.hexdigest()
 
 
@@ -320,7 +320,8 @@ def _read_join(key: str) -> Gazetteer | None:
     """The joined city list kept under ``key``, or None (none kept, another key, unreadable:
     the caller joins afresh)."""
     try:
-        data = json.loads(_join_file().read_text("utf-8"))
+        # Through the shared reader: the file lies in the user's folder (size and depth capped).
+        data = loads_json(read_input_text(_join_file(), what="gazetteer cache"))
         if not isinstance(data, dict) or data.get("key") != key:
             return None
         places = tuple(
@@ -329,7 +330,7 @@ def _read_join(key: str) -> Gazetteer | None:
             for name, lat, lon, source, aliases in data["places"]
         )  # fmt: skip
         unmatched = tuple(_text(name) for name in data["unmatched"])
-    except (OSError, ValueError, TypeError, KeyError):
+    except (InputError, OSError, ValueError, TypeError, KeyError):
         return None
     return Gazetteer("cities", places, unmatched)
 
