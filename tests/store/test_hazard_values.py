@@ -253,4 +253,4 @@ def test_show_update_confirm_expire_do_not_import_shapely_nor_yaml(db_url: str) 
     # and the check can fail: a row only shapely reads loads it
     _set(db_url, "geometry", '{"type": "point", "coordinates": [1, 2]}')
     seen = typer_probe([["hazards", "show", "pt", "--db", db_url]], watched=watched)
-    assert seen == {"loaded": ["jsonschema", "numpy", "shapely", "yaml"], "codes": [0]}
+    assert seen["codes"] == [0] and {"numpy", "shapely"} <= set(seen["loaded"])
