@@ -23,7 +23,8 @@ from shapely.geometry import mapping, shape
 
 from corridor.errors import HazardInputError
 from corridor.hazards._kinds import KIND_DEFAULTS, HazardKind
-from corridor.hazards._model import GEOMETRY_TYPES, Hazard, hazard_id_problem
+from corridor.hazards._model import Hazard, hazard_id_problem
+from corridor.hazards._values import GEOMETRY_TYPES, feature_of
 
 # Reasons, most telling first: a record with several faults is reported under the first.
 REASONS = (
@@ -142,10 +143,6 @@ def parse_time(value: Any) -> datetime | None:
         return at.astimezone(UTC)
     except OverflowError:  # e.g. 9999-12-31T23:59-14:00 is in the year 10000 in UTC
         raise ValueError(f"{value!r} is outside the years 1 to 9999 in UTC") from None
-
-
-def format_time(at: datetime | None) -> str | None:
-    return None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:  # noqa: PLR0911 (one return per fault class keeps the order of reasons readable)
@@ -295,21 +292,9 @@ def validate_records(records: Iterable[RawRecord]) -> tuple[list[Hazard], list[P
 
 def hazard_to_feature(h: Hazard) -> dict[str, Any]:
     """A hazard as a normalised Feature: every field explicit, defaults resolved."""
-    props: dict[str, Any] = {
-        "id": h.id,
-        "kind": h.kind.value,
-        "severity": h.severity,
-        "confidence": h.confidence,
-        "observed_at": format_time(h.observed_at),
-        "valid_from": format_time(h.valid_from),
-        "valid_until": format_time(h.valid_until),
-        "source": h.source,
-        "notes": h.notes,
-        "source_links": list(h.source_links),
-        "radius_m": h.effective_radius_m,
-        "closes": h.effective_closes,
-    }
-    if h.half_life_h is not None:
-        props["half_life_h"] = h.half_life_h
-    props.update({k: v for k, v in h.extra.items() if k not in props})
-    return {"type": "Feature", "id": h.id, "geometry": mapping(h.geometry), "properties": props}
+    return feature_of(
+        id=h.id, kind=h.kind.value, geometry=mapping(h.geometry), severity=h.severity,
+        confidence=h.confidence, observed_at=h.observed_at, valid_from=h.valid_from,
+        valid_until=h.valid_until, source=h.source, notes=h.notes, source_links=h.source_links,
+        radius_m=h.radius_m, closes=h.closes, half_life_h=h.half_life_h, extra=h.extra,
+    )  # fmt: skip
