@@ -19,8 +19,8 @@ from corridor.notices._render import environment
 
 @pytest.fixture
 def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    def use(cache_home: Path) -> None:
-        monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    def use(folder: Path) -> None:
+        monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(folder))
         template_cache.cache_clear()
         environment.cache_clear()
 
@@ -38,7 +38,7 @@ def test_cached_templates_render_the_same_notice(
 ) -> None:
     fresh(tmp_path / "none-yet")
     cold = _render(demo_facts)
-    cached = sorted((tmp_path / "none-yet" / "corridor" / "templates").iterdir())
+    cached = sorted((tmp_path / "none-yet" / "templates").iterdir())
     assert cached, "the compiled templates were not kept"
     fresh(tmp_path / "none-yet")
     assert _render(demo_facts) == cold  # warm: loaded, not compiled
@@ -48,6 +48,6 @@ def test_cached_templates_render_the_same_notice(
     assert _render(demo_facts) == cold
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    fresh(blocker)
+    fresh(blocker / "cache")  # its parent is a file: the folder cannot be made
     assert template_cache() is None
     assert _render(demo_facts) == cold

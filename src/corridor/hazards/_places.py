@@ -274,18 +274,11 @@ def city_list_gazetteer(path: Path | None = None) -> Gazetteer:
 _JOIN_FORMAT = "corridor gazetteer cache 1"
 
 
-def cache_dir() -> Path:
-    """Where corridor keeps what it can rebuild: ``$CORRIDOR_CACHE_DIR``, else the user's
-    cache folder (``$XDG_CACHE_HOME/corridor``, ``~/.cache/corridor``)."""
-    env = os.environ.get("CORRIDOR_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "corridor"
+def _join_file() -> Path | None:
+    from corridor._cache import cache_dir
 
-
-def _join_file() -> Path:
-    return cache_dir() / "gazetteer-cities.json"
+    folder = cache_dir()
+    return None if folder is None else folder / "gazetteer-cities.json"
 
 
 def _geonames_file() -> Path | None:
@@ -321,7 +314,10 @@ def _read_join(key: str) -> Gazetteer | None:
     the caller joins afresh)."""
     try:
         # Through the shared reader: the file lies in the user's folder (size and depth capped).
-        data = loads_json(read_input_text(_join_file(), what="gazetteer cache"))
+        path = _join_file()
+        if path is None:
+            return None
+        data = loads_json(read_input_text(path, what="gazetteer cache"))
         if not isinstance(data, dict) or data.get("key") != key:
             return None
         places = tuple(
@@ -355,8 +351,10 @@ def _write_join(key: str, gazetteer: Gazetteer) -> None:
         "places": [[p.name, p.lat, p.lon, p.source, list(p.aliases)] for p in gazetteer.places],
         "unmatched": list(gazetteer.unmatched),
     }
-    with contextlib.suppress(OSError):
-        write_atomic(_join_file(), json.dumps(data, ensure_ascii=False) + "\n")
+    path = _join_file()
+    if path is not None:
+        with contextlib.suppress(OSError):
+            write_atomic(path, json.dumps(data, ensure_ascii=False) + "\n")
 
 
 def _number(value: Any, what: str, path: Path, line: int) -> float:

@@ -2,18 +2,17 @@
 
 Jinja2 compiles every template from source in every process; for a notice that was a tenth
 of a second of a command meant to start in under 0.3 s (issue 14, defect 10). Jinja2's own
-file cache keeps the compiled code under the user's cache folder, keyed by the template's
-name and checked against a hash of its source (an edited template is compiled afresh) and
-the Python version. The cache is an optimisation only: a folder that cannot be made or
-written (read-only home, no home at all) costs the compile time and nothing else.
+file cache keeps the compiled code in ``templates`` under corridor's cache folder
+(:mod:`corridor._cache`), keyed by the template's name and checked against a hash of its
+source (an edited template is compiled afresh) and the Python version. The cache is an
+optimisation only: a folder that cannot be made or written (read-only home, no home at all)
+costs the compile time and nothing else.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 from functools import cache
-from pathlib import Path
 
 import jinja2
 from jinja2.bccache import Bucket
@@ -33,23 +32,14 @@ class _QuietCache(jinja2.FileSystemBytecodeCache):
             bucket.reset()
 
 
-def cache_folder() -> Path | None:
-    """``$XDG_CACHE_HOME/corridor/templates`` (else ``~/.cache/...``), or None when there is
-    no home to put it in."""
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        try:
-            base = str(Path.home() / ".cache")
-        except (RuntimeError, KeyError):  # no HOME and no passwd entry
-            return None
-    return Path(base) / "corridor" / "templates"
-
-
 @cache
 def template_cache() -> jinja2.BytecodeCache | None:
-    folder = cache_folder()
-    if folder is None:
+    from corridor._cache import cache_dir
+
+    base = cache_dir()
+    if base is None:
         return None
+    folder = base / "templates"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
