@@ -324,7 +324,6 @@ def movement_export(
     """The signed notification as JSON (verifiable offline) or a printable HTML page."""
     from corridor._files import write_atomic
     from corridor.errors import InputError
-    from corridor.notices import render_movement_html
     from corridor.store import load_movement, utc_now
 
     if fmt not in ("json", "html"):
@@ -334,7 +333,9 @@ def movement_export(
         rec = load_movement(s, movement_id)
     if fmt == "json":
         content = json.dumps(rec.signed_document(), indent=2, ensure_ascii=False) + "\n"
-    else:
+    else:  # Jinja2 and Babel only for the page
+        from corridor.notices import render_movement_html
+
         content = render_movement_html(rec, at_utc=when)
     if output is None:
         typer.echo(content, nl=False)
