@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +13,7 @@ from pyproj import Geod
 from corridor.errors import SnapError
 from corridor.network import Network, snap, snap_many
 from corridor.network._snap import _index
+from tests.network.conftest import AGUASCALIENTES, KREMS, network_of
 
 GEOD = Geod(ellps="WGS84")
 
@@ -136,3 +139,36 @@ def test_invalid_coordinates(krems: Network, lat: float, lon: float) -> None:
 def test_no_points(krems: Network) -> None:
     found = snap_many(krems, [], [])
     assert found.distance_m.shape == (0,) and found.ok.shape == (0,)
+
+
+@pytest.mark.parametrize("name", [KREMS, AGUASCALIENTES])
+def test_brute_force_candidates_are_the_trees(name: str, osm_dir: Path) -> None:
+    """A few points are snapped without the k-d tree (no SciPy import, no tree to build); the
+    answers must be the tree's exactly, for points on, near and far from the roads."""
+    import dataclasses
+
+    from corridor.network._snap import _BRUTE_FORCE_MAX, _build
+
+    network = network_of(osm_dir, name)
+    brute, tree = _build(network), _build(network)
+    tree._tree()
+    assert brute.points.shape[0] <= _BRUTE_FORCE_MAX, "the brute-force path must be tried"
+    rng = np.random.default_rng(5)
+    lon, lat = network.arrays["seg_lon"], network.arrays["seg_lat"]
+    pick = rng.integers(0, lon.size, 60)
+    lats = np.concatenate((lat[pick], lat[pick] + rng.normal(0, 0.002, 60),
+                           rng.uniform(lat.min() - 0.05, lat.max() + 0.05, 60)))  # fmt: skip
+    lons = np.concatenate((lon[pick], lon[pick] + rng.normal(0, 0.002, 60),
+                           rng.uniform(lon.min() - 0.05, lon.max() + 0.05, 60)))  # fmt: skip
+    from corridor.network import _snap
+
+    found = {}
+    for way, index in (("brute", brute), ("tree", tree)):
+        _snap._CACHE[network] = index
+        found[way] = [snap_many(network, [a], [b], max_distance_m=3000.0)
+                       for a, b in zip(lats, lons, strict=True)]  # fmt: skip
+    _snap._CACHE.pop(network, None)
+    assert brute.tree is None, "the brute-force index built a tree"
+    for one, other in zip(found["brute"], found["tree"], strict=True):
+        for field in dataclasses.fields(one):
+            np.testing.assert_array_equal(getattr(one, field.name), getattr(other, field.name))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -66,14 +66,53 @@ class Snaps:
     ok: NDArray[np.bool_]
 
 
-@dataclass(frozen=True)
+#: Up to this many (query x sample) distances, candidates are found by brute force in NumPy
+#: instead of a k-d tree: the same points by the same rule (the nearest sample, and every
+#: sample within the radius), without importing SciPy's spatial module (a tenth of a second
+#: of ``corridor network snap``'s start-up) or building the tree for one or two points.
+_BRUTE_FORCE_MAX = 1_000_000
+
+
+@dataclass
 class _Index:
-    tree: cKDTree
+    points: NDArray[np.float64]  # the samples, as Earth-centred x, y, z in metres
     sample_piece: NDArray[np.int64]  # piece (= index of its first point in seg_lon) per sample
     piece_seg: NDArray[np.int64]  # segment of each point index (valid for piece starts)
     seg_start_node: NDArray[np.int64]
     seg_end_node: NDArray[np.int64]
     cum_m: NDArray[np.float64]  # geodesic distance from the segment start to each point
+    tree: cKDTree | None = None  # built on the first call with many queries
+
+    def nearest(self, q_xyz: NDArray[np.float64]) -> tuple[NDArray[np.float64], Any]:
+        """(distance, index) of each query's nearest sample."""
+        if self._brute_force(q_xyz):
+            rows = [self._distances(q) for q in q_xyz]
+            near = np.array([int(np.argmin(d)) for d in rows], dtype=np.int64)
+            return np.array([d[i] for d, i in zip(rows, near, strict=True)]), near
+        upper, near = self._tree().query(q_xyz, k=1)
+        return np.asarray(upper, dtype=np.float64), near
+
+    def within(self, q_xyz: NDArray[np.float64], radius: NDArray[np.float64]) -> list[Any]:
+        """For each query, the samples within its radius (inclusive, as the tree's query)."""
+        if self._brute_force(q_xyz):
+            return [
+                np.flatnonzero(self._distances(q) <= r) for q, r in zip(q_xyz, radius, strict=True)
+            ]
+        return list(self._tree().query_ball_point(q_xyz, r=radius))
+
+    def _brute_force(self, q_xyz: NDArray[np.float64]) -> bool:
+        return self.tree is None and q_xyz.shape[0] * self.points.shape[0] <= _BRUTE_FORCE_MAX
+
+    def _distances(self, q: NDArray[np.float64]) -> NDArray[np.float64]:
+        diff = self.points - q
+        return np.asarray(np.sqrt(np.einsum("nk,nk->n", diff, diff)), dtype=np.float64)
+
+    def _tree(self) -> cKDTree:
+        if self.tree is None:
+            from scipy.spatial import cKDTree  # here, not at module level: see TYPE_CHECKING
+
+            self.tree = cKDTree(self.points)
+        return self.tree
 
 
 _CACHE: weakref.WeakKeyDictionary[Network, _Index] = weakref.WeakKeyDictionary()
@@ -121,10 +160,8 @@ def _build(network: Network) -> _Index:
         network.edge_source[edge].astype(np.int64),
         network.edge_target[edge].astype(np.int64),
     )
-    from scipy.spatial import cKDTree  # here, not at module level: see TYPE_CHECKING above
-
     return _Index(
-        tree=cKDTree(tree_pts),
+        points=tree_pts,
         sample_piece=sample_piece,
         piece_seg=seg_of_pt,
         seg_start_node=np.where(rev, dst, src),
@@ -168,14 +205,18 @@ def snap_many(
     idx = _index(network)
     lon, lat = network.arrays["seg_lon"], network.arrays["seg_lat"]
     q_xyz = _xyz(q_lon, q_lat)
-    upper, nearest = idx.tree.query(q_xyz, k=1)
+    upper, nearest = idx.nearest(q_xyz)
     # 1 % slack for sphere vs ellipsoid and the planar refinement, plus half the spacing; capped
     # just past the limit so a far-away point does not pull in the whole network (its nearest
-    # sample's piece is always a candidate, so it still gets a distance to report).
-    radius = np.minimum(
-        np.asarray(upper) * 1.01 + _SPACING_M / 2 + 1.0, max_distance_m * 1.01 + _SPACING_M + 1.0
+    # sample's piece is always a candidate, so it still gets a distance to report). Never below
+    # the nearest distance itself: samples tied with the nearest (one node ending two roads)
+    # are all candidates, and the lowest piece wins, whichever way the nearest was found.
+    upper = np.asarray(upper, dtype=np.float64)
+    radius = np.maximum(
+        np.minimum(upper * 1.01 + _SPACING_M / 2 + 1.0, max_distance_m * 1.01 + _SPACING_M + 1.0),
+        upper * (1.0 + 1e-9) + 1e-6,
     )
-    balls = idx.tree.query_ball_point(q_xyz, r=radius)
+    balls = idx.within(q_xyz, radius)
     counts = np.fromiter((len(b) for b in balls), dtype=np.int64, count=len(balls))
     n_q = q_lat.shape[0]
     cand_q = np.concatenate((np.arange(n_q), np.repeat(np.arange(n_q), counts)))
