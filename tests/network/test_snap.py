@@ -142,7 +142,9 @@ def test_no_points(krems: Network) -> None:
 
 
 @pytest.mark.parametrize("name", [KREMS, AGUASCALIENTES])
-def test_brute_force_candidates_are_the_trees(name: str, osm_dir: Path) -> None:
+def test_brute_force_candidates_are_the_trees(
+    name: str, osm_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A few points are snapped without the k-d tree (no SciPy import, no tree to build); the
     answers must be the tree's exactly, for points on, near and far from the roads."""
     import dataclasses
@@ -150,6 +152,7 @@ def test_brute_force_candidates_are_the_trees(name: str, osm_dir: Path) -> None:
     from corridor.network._snap import _BRUTE_FORCE_MAX, _build
 
     network = network_of(osm_dir, name)
+    monkeypatch.setattr("corridor.network._snap._BRUTE_FORCE_QUERIES", 10**6)
     brute, tree = _build(network), _build(network)
     tree._tree()
     assert brute.points.shape[0] <= _BRUTE_FORCE_MAX, "the brute-force path must be tried"
@@ -172,3 +175,15 @@ def test_brute_force_candidates_are_the_trees(name: str, osm_dir: Path) -> None:
     for one, other in zip(found["brute"], found["tree"], strict=True):
         for field in dataclasses.fields(one):
             np.testing.assert_array_equal(getattr(one, field.name), getattr(other, field.name))
+
+
+def test_many_points_on_one_network_build_the_tree(krems: Network) -> None:
+    """A server snapping all day must not pay a pass over every sample per point."""
+    from corridor.network._snap import _BRUTE_FORCE_QUERIES, _build
+
+    index = _build(krems)
+    assert index.brute_force(1) and index.tree is None
+    for _ in range(_BRUTE_FORCE_QUERIES - 1):
+        assert index.brute_force(1)
+    assert not index.brute_force(1)
+    assert not index.brute_force(1)

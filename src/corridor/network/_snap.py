@@ -69,8 +69,11 @@ class Snaps:
 #: Up to this many (query x sample) distances, candidates are found by brute force in NumPy
 #: instead of a k-d tree: the same points by the same rule (the nearest sample, and every
 #: sample within the radius), without importing SciPy's spatial module (a tenth of a second
-#: of ``corridor network snap``'s start-up) or building the tree for one or two points.
+#: of ``corridor network snap``'s start-up) or building the tree for one or two points. After
+#: :data:`_BRUTE_FORCE_QUERIES` points on one network (a server, a batch) the tree is built:
+#: each brute-force point costs a pass over every sample.
 _BRUTE_FORCE_MAX = 1_000_000
+_BRUTE_FORCE_QUERIES = 8
 
 
 @dataclass
@@ -81,27 +84,38 @@ class _Index:
     seg_start_node: NDArray[np.int64]
     seg_end_node: NDArray[np.int64]
     cum_m: NDArray[np.float64]  # geodesic distance from the segment start to each point
-    tree: cKDTree | None = None  # built on the first call with many queries
+    tree: cKDTree | None = None  # built when brute force is no longer the cheaper way
+    brute_queries: int = 0  # points answered by brute force so far
 
-    def nearest(self, q_xyz: NDArray[np.float64]) -> tuple[NDArray[np.float64], Any]:
+    def brute_force(self, n_queries: int) -> bool:
+        """Whether these queries go without the tree (counted against the brute-force budget)."""
+        if self.tree is not None or n_queries * self.points.shape[0] > _BRUTE_FORCE_MAX:
+            return False
+        if self.brute_queries + n_queries > _BRUTE_FORCE_QUERIES:
+            return False
+        self.brute_queries += n_queries
+        return True
+
+    def nearest(
+        self, q_xyz: NDArray[np.float64], *, brute: bool
+    ) -> tuple[NDArray[np.float64], Any]:
         """(distance, index) of each query's nearest sample."""
-        if self._brute_force(q_xyz):
+        if brute:
             rows = [self._distances(q) for q in q_xyz]
             near = np.array([int(np.argmin(d)) for d in rows], dtype=np.int64)
             return np.array([d[i] for d, i in zip(rows, near, strict=True)]), near
         upper, near = self._tree().query(q_xyz, k=1)
         return np.asarray(upper, dtype=np.float64), near
 
-    def within(self, q_xyz: NDArray[np.float64], radius: NDArray[np.float64]) -> list[Any]:
+    def within(
+        self, q_xyz: NDArray[np.float64], radius: NDArray[np.float64], *, brute: bool
+    ) -> list[Any]:
         """For each query, the samples within its radius (inclusive, as the tree's query)."""
-        if self._brute_force(q_xyz):
+        if brute:
             return [
                 np.flatnonzero(self._distances(q) <= r) for q, r in zip(q_xyz, radius, strict=True)
             ]
         return list(self._tree().query_ball_point(q_xyz, r=radius))
-
-    def _brute_force(self, q_xyz: NDArray[np.float64]) -> bool:
-        return self.tree is None and q_xyz.shape[0] * self.points.shape[0] <= _BRUTE_FORCE_MAX
 
     def _distances(self, q: NDArray[np.float64]) -> NDArray[np.float64]:
         diff = self.points - q
@@ -205,7 +219,8 @@ def snap_many(
     idx = _index(network)
     lon, lat = network.arrays["seg_lon"], network.arrays["seg_lat"]
     q_xyz = _xyz(q_lon, q_lat)
-    upper, nearest = idx.nearest(q_xyz)
+    brute = idx.brute_force(q_xyz.shape[0])
+    upper, nearest = idx.nearest(q_xyz, brute=brute)
     # 1 % slack for sphere vs ellipsoid and the planar refinement, plus half the spacing; capped
     # just past the limit so a far-away point does not pull in the whole network (its nearest
     # sample's piece is always a candidate, so it still gets a distance to report). Never below
@@ -216,7 +231,7 @@ def snap_many(
         np.minimum(upper * 1.01 + _SPACING_M / 2 + 1.0, max_distance_m * 1.01 + _SPACING_M + 1.0),
         upper * (1.0 + 1e-9) + 1e-6,
     )
-    balls = idx.within(q_xyz, radius)
+    balls = idx.within(q_xyz, radius, brute=brute)
     counts = np.fromiter((len(b) for b in balls), dtype=np.int64, count=len(balls))
     n_q = q_lat.shape[0]
     cand_q = np.concatenate((np.arange(n_q), np.repeat(np.arange(n_q), counts)))
