@@ -116,7 +116,7 @@ def test_the_probe_sees_a_command_module_when_it_runs(tmp_path: Path) -> None:
     _, modules = probe(["rules", "--help"], tmp_path)
     assert command_modules(modules) == {"monitor", "db"}
     _, modules = probe(["hazards", "validate", str(DEMO_HAZARDS), "--gazetteer", "none"], tmp_path)
-    assert {"corridor.hazards._io", "shapely", "jsonschema"} <= modules
+    assert {"corridor.hazards._io", "shapely", "jsonschema_rs"} <= modules
 
 
 def _registered_name(info: typer.models.CommandInfo) -> str:
