@@ -3,6 +3,8 @@ re-customisation equal to a full one, in-place cost changes seen, many-to-many a
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -873,6 +875,59 @@ def test_a_route_no_change_touched_is_kept_and_exact(
     )
     seen = answers(changed, before)
     assert seen["unchanged"] == 0 and seen["floor"] == 60, seen
+
+
+_LOADED_ONCE = """
+import sys
+import numpy as np
+from datetime import UTC, datetime
+from corridor.hazards import RiskModel
+from corridor.network import import_osm
+from corridor.routing import _cch as cch, _cch_kernels as ck, update_costs
+from tests.routing.test_cch import costs, zones
+cch.BACKGROUND_EDGES = 0
+net = import_osm(sys.argv[1])
+h = cch.Hierarchy.build(net)
+floor = cch.Floor(h, net)
+kernels = [ck.potential_astar, ck.unchanged_route, ck.mark_pending, ck.mark_dirty, ck.take_change]
+assert all(not k.signatures for k in kernels), [k.signatures for k in kernels]
+floor.load_kernels()
+assert all(len(k.signatures) == 1 for k in kernels), [k.signatures for k in kernels]
+model = RiskModel(net, zones(net, 30, seed=160), at=datetime(2026, 3, 1, tzinfo=UTC))
+cost = costs(net, model)
+metric = cch.Metric(h, cost, floor)
+metric.wait()
+for change in (lambda: model.add(zones(net, 10, seed=161, prefix="a")),
+               lambda: model.remove([f"z{i}" for i in range(10)])):
+    changed = change()
+    update_costs(cost, net, changed, risk=model.risk, closed=model.closed)
+    metric.update(changed, cost)
+    with metric._lock:  # a search while the weights lag, with the marks written
+        metric._lower_weights()
+    for s, t in np.random.default_rng(162).integers(net.n_nodes, size=(20, 2)).tolist():
+        metric.shortest(s, t)
+    metric.wait()
+assert all(len(k.signatures) == 1 for k in kernels), [k.signatures for k in kernels]
+"""
+
+
+def test_the_lagging_path_is_loaded_before_the_first_change(shared_data: Path) -> None:
+    """``Floor.load_kernels`` loads every kernel that a change and the answers while the
+    hierarchy lags call, for the types they are called with (in a fresh process, where
+    numba loads each from its cache on first call, or compiles it: the first marks' walk
+    after start-up cost its change's query 2.4 ms, or 100-250 ms): none is loaded again by a
+    real change."""
+    krems = shared_data / "osm" / "krems.osm.gz"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_ONCE, str(krems)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_the_backward_floor_search_equals_the_forward_one(
