@@ -512,7 +512,8 @@ def test_a_move_takes_the_prior_arcs_everywhere_and_stays_exact(
 @pytest.mark.parametrize("bad", [-1.0, np.nan])
 def test_a_change_with_a_bad_cost_is_refused_whole(network: Network, bad: float) -> None:
     """A negative or NaN cost anywhere in a change: ValueError, and none of the change's
-    costs is taken (the held costs and the answers stay as before)."""
+    costs is taken (the held costs and the answers stay as before), also when it comes last
+    in a list with edges listed twice (everything written before it is restored)."""
     hierarchy = Hierarchy.build(network)
     model = RiskModel(network, zones(network, 10, seed=150), at=AT)
     cost = costs(network, model)
@@ -520,13 +521,16 @@ def test_a_change_with_a_bad_cost_is_refused_whole(network: Network, bad: float)
     metric.wait()
     held = metric.cost.copy()
     new = cost.copy()
-    edges = np.arange(0, network.n_edges, 7)
-    new[edges] += 100.0
-    new[edges[len(edges) // 2]] = bad
-    with pytest.raises(ValueError, match="non-negative"):
-        metric.update(edges, new)
-    assert np.array_equal(metric.cost, held)
-    assert metric.current
+    every7 = np.arange(0, network.n_edges, 7)
+    new[every7] += 100.0
+    # the bad cost half-way, then last (edge 3) after edges listed twice
+    for edges, at in ((every7, every7[len(every7) // 2]), (np.r_[every7, every7[:20], 3], 3)):
+        changed = new.copy()
+        changed[at] = bad
+        with pytest.raises(ValueError, match="non-negative"):
+            metric.update(edges, changed)
+        assert np.array_equal(metric.cost, held)
+        assert metric.current
 
 
 def test_partial_updates_after_random_changes_equal_dijkstra(network: Network) -> None:
