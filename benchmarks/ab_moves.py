@@ -1,0 +1,107 @@
+"""Same-process A/B of the next query after a 100-zone move on the 1M-node region (issue 15's
+``change`` workload, ``bench_routing.bench_change``'s seeds): the potentials from the prior
+picture's arcs on every node ("new", what ``Metric.update`` now chooses for a move) against
+the level-1 marks above every lowered cost, walked up the elimination tree before the search
+("old", what it chose before: the walk is paid by the first search after the change, so it
+is charged to every "old" answer here, as to the benchmark's one next query).
+
+    nice -n 10 .venv/bin/python -m benchmarks.ab_moves [runs] [queries per move]
+
+Per run: 200 random 300-600 m zones held, 100 added (customised), then the same 100 moved;
+on the lagging state after the move a few random pairs are answered both ways, alternating
+which goes first. Thread CPU per answer (the older picture's route check included in both);
+both must give the same cost. Also prints the share of the raised edges the move left up.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+
+import numpy as np
+
+from benchmarks.bench_routing import SEED, _cost_of, _region, _zones
+from corridor.hazards import RiskModel, segment_index
+from corridor.routing import _cch_kernels as ck
+from corridor.routing import router_for, update_costs
+
+
+def main(runs: int, per_move: int) -> None:
+    net = _region(1_000_000)
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    segment_index(net)
+    router = router_for(net)
+    hierarchy = router.prepare()
+    floor = router.floor
+    assert floor is not None
+    floor.load_kernels()
+    rng = np.random.default_rng(SEED + 20)
+    ms: dict[str, list[float]] = {"old": [], "new": []}
+    searched: dict[str, list[float]] = {"old": [], "new": []}
+    walk_ms: list[float] = []
+    settled: dict[str, list[int]] = {"old": [], "new": []}
+    everywhere = 0
+    for run in range(runs):
+        model = RiskModel(net, _zones(net, 200, seed=SEED + 30 + run, prefix="h"), at=at)
+        cost = _cost_of(net, model)
+        metric = router.metric(cost)
+        metric.wait()
+        for step, seed in (("added", 40), ("moved", 50)):
+            before = cost.copy()
+            changed = model.add(_zones(net, 100, seed=SEED + seed + run, prefix="n"))
+            update_costs(cost, net, changed, risk=model.risk, closed=model.closed)
+            metric.update(changed, cost)
+            if step == "added":
+                metric.wait()
+        prior = metric._prior
+        assert prior is not None
+        up = before > prior[2]
+        left = int((cost[up] > prior[2][up]).sum())
+        print(f"run {run}: {left} of {int(up.sum())} raised edges left up by the move")
+        everywhere += metric._everywhere
+        lowered = changed[cost[changed] < before[changed]]
+        for q in range(per_move):
+            s, t = rng.integers(net.n_nodes, size=2).tolist()
+            got: dict[str, float] = {}
+            for variant in ("old", "new") if q % 2 == 0 else ("new", "old"):
+                with metric._lock:
+                    c0 = time.thread_time()
+                    kept = metric._unchanged_locked(s, t)
+                    if isinstance(kept, bool):
+                        lower = metric._lower_weights()
+                        assert lower is not None
+                        if variant == "old":
+                            c1 = time.thread_time()
+                            marked = np.zeros_like(lower[2])  # (the walk, on a copy)
+                            ck.mark_dirty(hierarchy.parent, hierarchy.edge_low, lowered, marked, 1)
+                            walk_ms.append((time.thread_time() - c1) * 1000)
+                            lower = (*lower[:2], marked, *lower[3:5], 0)
+                        found, _, n = floor.search(metric.cost, s, t, lower, backward=kept)
+                        settled[variant].append(n)
+                    else:
+                        found = kept[0]
+                    took = (time.thread_time() - c0) * 1000
+                ms[variant].append(took)
+                if isinstance(kept, bool):
+                    searched[variant].append(took)
+                got[variant] = found
+            assert got["old"] == got["new"], (s, t, got)
+        metric.wait()
+    print(f"prior's arcs everywhere after {everywhere} of {runs} moves")
+    for v in ("old", "new"):
+        print(
+            f"{v}: next query CPU median {statistics.median(ms[v]):.2f} ms (mean "
+            f"{statistics.mean(ms[v]):.2f}); searched {len(searched[v])}: median "
+            f"{statistics.median(searched[v] or [np.nan]):.2f} ms, settled median "
+            f"{statistics.median(settled[v] or [0])}"
+        )
+    print(f"the marks' walk alone: median {statistics.median(walk_ms or [np.nan]):.2f} ms")
+
+
+if __name__ == "__main__":
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 7,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 6,
+    )
