@@ -24,6 +24,7 @@ from corridor.errors import InputError
 
 if TYPE_CHECKING:
     from corridor.network import Network
+    from corridor.store import Sql
 
 convoys_app = typer.Typer(help="Register and list the convoys being monitored.",
                           no_args_is_help=True)  # fmt: skip
@@ -63,15 +64,19 @@ def _at(text: str | None) -> str:
     return at.isoformat()
 
 
-def network_lookup(db: str | None, files: list[Path] | None) -> Any:
-    """Find a network by its SHA-256: the --network files, else the store's registered ones."""
-    from corridor.routing import open_network
+def network_lookup(tx: Sql, files: list[Path] | None) -> Any:
+    """Find a network by its SHA-256: the --network files, else the store's registered ones.
 
+    The store is asked in the command's own transaction ``tx``: a second connection would wait
+    for the write lock that transaction holds (on SQLite, until "database is locked"). Nothing
+    is opened until a report needs it (the routing stack only then)."""
     opened: dict[str, Network | None] = {}
 
     def find(sha: str) -> Network | None:
         if sha in opened:
             return opened[sha]
+        from corridor.routing import open_network
+
         found = None
         for file in files or []:
             net = open_network(file)
@@ -79,13 +84,8 @@ def network_lookup(db: str | None, files: list[Path] | None) -> Any:
                 found = net
                 break
         if found is None and not files:
-            from sqlalchemy import select
-
-            from corridor.store import NetworkRow, open_store
-
-            with open_store(db) as store, store.session(write=False) as s:
-                row = s.scalars(select(NetworkRow).where(NetworkRow.sha256 == sha)).first()
-                path = None if row is None else Path(row.path)
+            row = tx.execute("SELECT path FROM networks WHERE sha256 = :sha", {"sha": sha}).first()
+            path = None if row is None else Path(str(row[0]))
             if path is not None and path.is_file():
                 found = open_network(path)
         opened[sha] = found
@@ -132,7 +132,7 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
     from pydantic import ValidationError
 
     from corridor.monitoring import Checkin, submit_checkin
-    from corridor.store import open_store
+    from corridor.store import transaction
 
     data = {"id": report_id or str(uuid.uuid4()), "corridor_id": corridor, "convoy_id": convoy,
             "status": status, "lat": lat, "lon": lon, "at_utc": _at(at), "notes": notes,
@@ -141,9 +141,9 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
         report = Checkin.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc) from None
-    find = network_lookup(db, network)
-    with open_store(db) as store, store.session() as s:
-        out = submit_checkin(s, report, reporter=actor_name(actor), networks=find)
+    with transaction(db) as tx:
+        find = network_lookup(tx, network)
+        out = submit_checkin(tx, report, reporter=actor_name(actor), networks=find)
     _print_submitted(out)
 
 
@@ -191,7 +191,7 @@ def incident(  # noqa: PLR0917 - one option per field of the report
     from pydantic import ValidationError
 
     from corridor.monitoring import MAX_ATTACHMENT_BYTES, Incident, submit_incident
-    from corridor.store import open_store
+    from corridor.store import transaction
 
     data: dict[str, Any] = {
         "id": report_id or str(uuid.uuid4()), "corridor_id": corridor, "kind": kind,
@@ -209,9 +209,9 @@ def incident(  # noqa: PLR0917 - one option per field of the report
         report = Incident.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc) from None
-    find = network_lookup(db, network)
-    with open_store(db) as store, store.session() as s:
-        out = submit_incident(s, report, reporter=actor_name(actor), networks=find)
+    with transaction(db) as tx:
+        find = network_lookup(tx, network)
+        out = submit_incident(tx, report, reporter=actor_name(actor), networks=find)
     _print_submitted(out)
 
 
@@ -226,12 +226,12 @@ def confirm(
 ) -> None:
     """Confirm an incident as coordinator (rules that need confirmation may fire now)."""
     from corridor.monitoring import confirm_incident
-    from corridor.store import open_store
+    from corridor.store import transaction
 
     when = datetime.fromisoformat(_at(at))
-    find = network_lookup(db, network)
-    with open_store(db) as store, store.session() as s:
-        out = confirm_incident(s, incident_id, actor=actor_name(actor), at_utc=when,
+    with transaction(db) as tx:
+        find = network_lookup(tx, network)
+        out = confirm_incident(tx, incident_id, actor=actor_name(actor), at_utc=when,
                                networks=find)  # fmt: skip
     state = "confirmed" if out["created"] else "was already confirmed"
     console.print(f"incident {incident_id} {state} at {out['confirmed_at']}", highlight=False)
@@ -399,11 +399,11 @@ def render_picture(data: dict[str, Any]) -> Group:
 
 def _snapshot(db: str | None, corridor: str) -> dict[str, Any]:
     from corridor.monitoring import picture_data, report_rows
-    from corridor.store import open_store
+    from corridor.store import transaction
 
-    with open_store(db) as store, store.session(write=False) as s:
-        data = picture_data(s, corridor)
-        data["incidents"] = report_rows(s, "incident", corridor, 0, 20)[1]
+    with transaction(db, write=False) as tx:
+        data = picture_data(tx, corridor)
+        data["incidents"] = report_rows(tx, "incident", corridor, 0, 20)[1]
     return data
 
 

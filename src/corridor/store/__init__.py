@@ -115,6 +115,7 @@ if _typing.TYPE_CHECKING:
     from corridor.store._plain import (
         ENV_VAR,
         USER_ROLES,
+        as_utc,
         default_db_path,
         resolve_db_url,
     )
@@ -140,7 +141,9 @@ if _typing.TYPE_CHECKING:
         Json,
         Sql,
         as_sql,
+        orm_session,
         read_json,
+        read_time,
     )
     from corridor.store._tables import (
         AGREEMENT_STATES,
@@ -275,6 +278,9 @@ _WHERE: dict[str, str] = {
     "Json": "corridor.store._sql",
     "read_json": "corridor.store._sql",
     "as_sql": "corridor.store._sql",
+    "as_utc": "corridor.store._plain",
+    "orm_session": "corridor.store._sql",
+    "read_time": "corridor.store._sql",
     "lean_transaction": "corridor.store._transaction",
     "transaction": "corridor.store._transaction",
     "save_notice_details": "corridor.store._movements",
@@ -344,6 +350,7 @@ __all__ = [
     "agreement_etag",
     "alembic_config",
     "as_sql",
+    "as_utc",
     "audit_entries",
     "audit_head",
     "check_schema",
@@ -386,9 +393,11 @@ __all__ = [
     "log_tree",
     "make_engine",
     "open_store",
+    "orm_session",
     "party_keys",
     "propose_agreement",
     "read_json",
+    "read_time",
     "record",
     "register_network",
     "replay_problems",
