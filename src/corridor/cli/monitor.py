@@ -75,11 +75,9 @@ def network_lookup(tx: Sql, files: list[Path] | None) -> Any:
     def find(sha: str) -> Network | None:
         if sha in opened:
             return opened[sha]
-        from corridor.routing import open_network
-
         found = None
         for file in files or []:
-            net = open_network(file)
+            net = _open_network(file)
             if sha in (net.source_sha256, net.file_sha256):
                 found = net
                 break
@@ -87,11 +85,17 @@ def network_lookup(tx: Sql, files: list[Path] | None) -> Any:
             row = tx.execute("SELECT path FROM networks WHERE sha256 = :sha", {"sha": sha}).first()
             path = None if row is None else Path(str(row[0]))
             if path is not None and path.is_file():
-                found = open_network(path)
+                found = _open_network(path)
         opened[sha] = found
         return found
 
     return find
+
+
+def _open_network(path: Path) -> Network:
+    from corridor.routing import open_network  # the routing stack only for a network to open
+
+    return open_network(path)
 
 
 def _print_submitted(out: Any) -> None:

@@ -1,0 +1,84 @@
+"""``corridor checkin|incident|confirm|watch`` on the bare driver (issue 14, defect 10): they
+run in the command's own transaction without SQLAlchemy, psycopg 3 or the routing stack, and
+do what the same reports do through the server (kept once, the incident's hazard, the
+confirmation that suspends the agreement), on SQLite and PostgreSQL.
+
+Without ``--network`` the route's network is looked up in the store; the look-up used to open
+a second store, which on SQLite waited for the command's own write lock (about 33 s) and failed
+with "database is locked"."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from sqlalchemy import select
+
+from corridor.store import CheckinRow, EventRow, IncidentRow, load_agreement, verify_audit
+from tests.monitoring import scenario
+from tests.test_startup import SQL_PATH_MUST_NOT_LOAD, _lean_probe, assert_on_the_sql_path
+
+#: An incident becomes a hazard for routing, and a Hazard holds a shapely geometry (the
+#: hazards area's model): shapely may load for ``incident``, nothing else on the list.
+INCIDENT_MAY_LOAD = ("shapely",)
+
+
+def _at(hh_mm: str) -> list[str]:
+    return ["--at", scenario.iso(hh_mm)]
+
+
+def test_reports_on_the_sql_path(agreed: Any, db_url: str, corridor_def: Any) -> None:
+    db = ["--db", db_url]
+    cid = ["-c", scenario.CORRIDOR]
+    lat, lon = (str(x) for x in scenario.ORIGIN)
+    checkin = ["checkin", *cid, "--convoy", "bus-1", "--status", "departed", "--lat", lat,
+               "--lon", lon, "--vehicles", "22", "--people", "1000", *_at("08:14"),
+               "--id", "b1-dep", *db]  # fmt: skip
+    slat, slon = (str(x) for x in corridor_def.shelling)
+    incident = ["incident", *cid, "--kind", "shelling", "--lat", slat, "--lon", slon,
+                "--severity", "0.8", "--confidence", "0.7", *_at("12:10"),
+                "--id", "inc-shelling", *db]  # fmt: skip
+    assert_on_the_sql_path([
+        checkin,
+        checkin,  # sent again: kept once
+        ["watch", "--once", *cid, *db],
+        ["watch", "--once", "--json", *cid, *db],
+    ])  # fmt: skip
+    watched = tuple(m for m in SQL_PATH_MUST_NOT_LOAD if m not in INCIDENT_MAY_LOAD)
+    seen = _lean_probe([incident, incident], watched)
+    assert seen["codes"] == [0, 0], seen["stderr"][0]
+    assert seen["loaded"] == [], f"incident loads {seen['loaded']}"
+    assert_on_the_sql_path([["confirm", "inc-shelling", *_at("12:20"), *db]])
+
+    with agreed.session(write=False) as s:
+        assert s.scalars(select(CheckinRow.id)).all() == ["b1-dep"]
+        [inc] = s.scalars(select(IncidentRow)).all()
+        assert (inc.id, inc.hazard_id, inc.confirmed_at) == (
+            "inc-shelling", "report-inc-shelling", scenario.utc("12:20"))  # fmt: skip
+        rec = load_agreement(s, scenario.CORRIDOR)
+        assert rec.stored_state.value == "suspended"  # the confirmed shelling's rule fired
+        kinds = s.scalars(select(EventRow.kind).order_by(EventRow.id)).all()
+        assert kinds.count("checkin") == 1 and kinds.count("incident") == 1
+        assert "agreement.suspended" in kinds and "rule.fired" in kinds
+        assert verify_audit(s) is None
+
+
+def test_watch_once_shows_the_stored_picture(
+    agreed: Any, db_url: str, corridor_def: Any, lookup: Any
+) -> None:
+    """``watch --once --json`` on the bare driver prints what the server's session derives."""
+    from corridor.monitoring import Checkin, picture_data, report_rows, submit_checkin
+
+    with agreed.session() as s:
+        for item in scenario.day_checkins(corridor_def):
+            submit_checkin(s, Checkin.model_validate(item), reporter="t", networks=lookup)
+    out = subprocess.run(
+        [sys.executable, "-m", "corridor", "watch", "--once", "--json", "-c", scenario.CORRIDOR,
+         "--db", db_url], capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    with agreed.session(write=False) as s:
+        want = picture_data(s, scenario.CORRIDOR)
+        want["incidents"] = report_rows(s, "incident", scenario.CORRIDOR, 0, 20)[1]
+    assert json.loads(out.stdout) == json.loads(json.dumps(want, default=str))
