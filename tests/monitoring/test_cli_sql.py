@@ -21,8 +21,17 @@ from tests.monitoring import scenario
 from tests.test_startup import SQL_PATH_MUST_NOT_LOAD, _lean_probe, assert_on_the_sql_path
 
 #: An incident becomes a hazard for routing, and a Hazard holds a shapely geometry (the
-#: hazards area's model): shapely may load for ``incident``, nothing else on the list.
+#: hazards area's model): shapely (with numpy) may load for ``incident``, nothing else on the
+#: list. The other commands measure distances to the route in plain floats: no numpy either.
 INCIDENT_MAY_LOAD = ("shapely",)
+REPORT_MUST_NOT_LOAD = (*SQL_PATH_MUST_NOT_LOAD, "numpy")
+
+
+def _assert_loads_none(commands: list[list[str]], watched: tuple[str, ...]) -> None:
+    """Each command succeeds in a fresh interpreter and loads none of ``watched``."""
+    seen = _lean_probe(commands, watched)
+    assert seen["codes"] == [0] * len(commands), seen["stderr"][0]
+    assert seen["loaded"] == [], f"{commands[0][0]} loads {seen['loaded']}"
 
 
 def _at(hh_mm: str) -> list[str]:
@@ -40,17 +49,16 @@ def test_reports_on_the_sql_path(agreed: Any, db_url: str, corridor_def: Any) ->
     incident = ["incident", *cid, "--kind", "shelling", "--lat", slat, "--lon", slon,
                 "--severity", "0.8", "--confidence", "0.7", *_at("12:10"),
                 "--id", "inc-shelling", *db]  # fmt: skip
-    assert_on_the_sql_path([
+    _assert_loads_none([
         checkin,
         checkin,  # sent again: kept once
         ["watch", "--once", *cid, *db],
         ["watch", "--once", "--json", *cid, *db],
-    ])  # fmt: skip
+    ], REPORT_MUST_NOT_LOAD)  # fmt: skip
     watched = tuple(m for m in SQL_PATH_MUST_NOT_LOAD if m not in INCIDENT_MAY_LOAD)
-    seen = _lean_probe([incident, incident], watched)
-    assert seen["codes"] == [0, 0], seen["stderr"][0]
-    assert seen["loaded"] == [], f"incident loads {seen['loaded']}"
+    _assert_loads_none([incident, incident], watched)
     assert_on_the_sql_path([["confirm", "inc-shelling", *_at("12:20"), *db]])
+    _assert_loads_none([["confirm", "inc-shelling", *db]], REPORT_MUST_NOT_LOAD)  # again: no-op
 
     with agreed.session(write=False) as s:
         assert s.scalars(select(CheckinRow.id)).all() == ["b1-dep"]
