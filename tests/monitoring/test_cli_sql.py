@@ -49,26 +49,28 @@ def test_reports_on_the_sql_path(agreed: Any, db_url: str, corridor_def: Any) ->
     incident = ["incident", *cid, "--kind", "shelling", "--lat", slat, "--lon", slon,
                 "--severity", "0.8", "--confidence", "0.7", *_at("12:10"),
                 "--id", "inc-shelling", *db]  # fmt: skip
+    assert_on_the_sql_path([checkin, checkin])  # sent again: kept once
+    watched = tuple(m for m in SQL_PATH_MUST_NOT_LOAD if m not in INCIDENT_MAY_LOAD)
+    _assert_loads_none([incident, incident], watched)
+    # With the incident stored, each of these measures its distance to the route.
+    _assert_loads_none([["confirm", "inc-shelling", *_at("12:20"), *db]], REPORT_MUST_NOT_LOAD)
     _assert_loads_none([
-        checkin,
-        checkin,  # sent again: kept once
+        ["confirm", "inc-shelling", *db],  # again: changes nothing
+        ["checkin", *cid, "--convoy", "bus-1", "--status", "en_route", "--lat", lat,
+         "--lon", lon, *_at("08:20"), "--id", "b1-later", *db],
         ["watch", "--once", *cid, *db],
         ["watch", "--once", "--json", *cid, *db],
     ], REPORT_MUST_NOT_LOAD)  # fmt: skip
-    watched = tuple(m for m in SQL_PATH_MUST_NOT_LOAD if m not in INCIDENT_MAY_LOAD)
-    _assert_loads_none([incident, incident], watched)
-    assert_on_the_sql_path([["confirm", "inc-shelling", *_at("12:20"), *db]])
-    _assert_loads_none([["confirm", "inc-shelling", *db]], REPORT_MUST_NOT_LOAD)  # again: no-op
 
     with agreed.session(write=False) as s:
-        assert s.scalars(select(CheckinRow.id)).all() == ["b1-dep"]
+        assert sorted(s.scalars(select(CheckinRow.id))) == ["b1-dep", "b1-later"]
         [inc] = s.scalars(select(IncidentRow)).all()
         assert (inc.id, inc.hazard_id, inc.confirmed_at) == (
             "inc-shelling", "report-inc-shelling", scenario.utc("12:20"))  # fmt: skip
         rec = load_agreement(s, scenario.CORRIDOR)
         assert rec.stored_state.value == "suspended"  # the confirmed shelling's rule fired
         kinds = s.scalars(select(EventRow.kind).order_by(EventRow.id)).all()
-        assert kinds.count("checkin") == 1 and kinds.count("incident") == 1
+        assert kinds.count("checkin") == 2 and kinds.count("incident") == 1
         assert "agreement.suspended" in kinds and "rule.fired" in kinds
         assert verify_audit(s) is None
 
