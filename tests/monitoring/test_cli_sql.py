@@ -9,14 +9,23 @@ with "database is locked"."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from corridor.store import CheckinRow, EventRow, IncidentRow, load_agreement, verify_audit
+from corridor.store import (
+    AttachmentRow,
+    CheckinRow,
+    EventRow,
+    IncidentRow,
+    load_agreement,
+    verify_audit,
+)
 from tests.monitoring import scenario
 from tests.test_startup import SQL_PATH_MUST_NOT_LOAD, _lean_probe, assert_on_the_sql_path
 
@@ -38,7 +47,11 @@ def _at(hh_mm: str) -> list[str]:
     return ["--at", scenario.iso(hh_mm)]
 
 
-def test_reports_on_the_sql_path(agreed: Any, db_url: str, corridor_def: Any) -> None:
+def test_reports_on_the_sql_path(
+    agreed: Any, db_url: str, corridor_def: Any, tmp_path: Path
+) -> None:
+    photo = tmp_path / "impact.jpg"
+    photo.write_bytes(bytes(range(256)) * 8 + b"\x00end")  # binary, with NUL bytes
     db = ["--db", db_url]
     cid = ["-c", scenario.CORRIDOR]
     lat, lon = (str(x) for x in scenario.ORIGIN)
@@ -48,7 +61,7 @@ def test_reports_on_the_sql_path(agreed: Any, db_url: str, corridor_def: Any) ->
     slat, slon = (str(x) for x in corridor_def.shelling)
     incident = ["incident", *cid, "--kind", "shelling", "--lat", slat, "--lon", slon,
                 "--severity", "0.8", "--confidence", "0.7", *_at("12:10"),
-                "--id", "inc-shelling", *db]  # fmt: skip
+                "--attachment", str(photo), "--id", "inc-shelling", *db]  # fmt: skip
     assert_on_the_sql_path([checkin, checkin])  # sent again: kept once
     watched = tuple(m for m in SQL_PATH_MUST_NOT_LOAD if m not in INCIDENT_MAY_LOAD)
     _assert_loads_none([incident, incident], watched)
@@ -65,6 +78,9 @@ def test_reports_on_the_sql_path(agreed: Any, db_url: str, corridor_def: Any) ->
     with agreed.session(write=False) as s:
         assert sorted(s.scalars(select(CheckinRow.id))) == ["b1-dep", "b1-later"]
         [inc] = s.scalars(select(IncidentRow)).all()
+        attachment = s.get(AttachmentRow, inc.attachment_sha256)
+        assert (attachment.data, attachment.media_type) == (photo.read_bytes(), "image/jpeg")
+        assert inc.body["attachment_sha256"] == hashlib.sha256(photo.read_bytes()).hexdigest()
         assert (inc.id, inc.hazard_id, inc.confirmed_at) == (
             "inc-shelling", "report-inc-shelling", scenario.utc("12:20"))  # fmt: skip
         rec = load_agreement(s, scenario.CORRIDOR)
