@@ -64,8 +64,9 @@ def test_plain_coercion_is_typers(name: str, command: Any, tmp_path: Path) -> No
         if not hasattr(param, "type_descriptor"):
             continue
         multi = param.multiple or param.nargs == -1
-        for sample in _samples(tmp_path):
-            value: Any = (sample, sample) if multi else sample
+        defaults = [] if param.default is None else [param.default]  # coerced like a value
+        for sample in [*_samples(tmp_path), *defaults]:
+            value: Any = (sample, sample) if multi and isinstance(sample, str) else sample
             fast = plain_value(param, value, ctx)
             ok, typer_value = _typer(param, value, ctx)
             if fast is MISS:

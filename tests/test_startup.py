@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 HEAVY = ("numba", "osmium", "shapely", "pyproj", "scipy", "pandas")
 
@@ -220,3 +221,42 @@ def test_sql_path_commands_do_not_load_sqlalchemy(db_url: str, tmp_path: Path) -
         ["audit", "verify", "--db", db_url],
     ]  # fmt: skip
     assert_on_the_sql_path(commands)
+
+
+_THREADS = """
+import sys
+from corridor.cli import main
+try:
+    main(["network", "info", sys.argv[1]])
+except SystemExit:
+    pass
+status = open("/proc/self/status", encoding="ascii").read()
+print(status.split("Threads:")[1].split()[0], file=sys.stderr)
+"""
+
+
+def test_the_cli_starts_numpy_with_one_blas_thread(krems_network: Any, tmp_path: Path) -> None:
+    """OpenBLAS starts a thread per core on ``import numpy`` (0.05 s CPU, 0.1 s wall of a
+    command's start-up); the CLI asks for one unless the user set ``OPENBLAS_NUM_THREADS``.
+    Counted in the process itself: with the default restored the same command has more."""
+    import os
+
+    if (os.cpu_count() or 1) < 2 or not Path("/proc/self/status").exists():
+        import pytest
+
+        pytest.skip("needs Linux's /proc and two cores to tell one BLAS thread from several")
+    from corridor.network import write_network
+
+    krems_net = tmp_path / "krems.net"
+    write_network(krems_network, krems_net)
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+
+    def threads(extra: dict[str, str]) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", _THREADS, str(krems_net)],
+            capture_output=True, text=True, check=True, env={**env, **extra},
+        )  # fmt: skip
+        return int(done.stderr.strip().splitlines()[-1])
+
+    assert threads({}) == 1
+    assert threads({"OPENBLAS_NUM_THREADS": str(os.cpu_count())}) > 1

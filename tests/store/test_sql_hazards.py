@@ -165,8 +165,8 @@ def test_the_hazard_commands_run_without_sqlalchemy(db_url: str) -> None:
         ["hazards", "show", "nope", "--db", db_url],
     ])  # fmt: skip
     assert seen == {"loaded": [], "codes": [0, 2, 0, 2]}
-    # Showing or changing a hazard builds it (shapely, and corridor.hazards with it), but
-    # still without the ORM.
+    # Showing or changing a hazard works on its row's values, without the ORM (and without
+    # shapely: tests/store/test_hazard_values.py).
     seen = typer_probe([
         ["hazards", "show", "shell-1", "--db", db_url],
         ["hazards", "update", "shell-1", "--severity", "0.25", "--db", db_url],

@@ -15,8 +15,18 @@ if TYPE_CHECKING:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; a parameter error is one line and exit 2, like every other user error."""
+    """Run the CLI; a parameter error is one line and exit 2, like every other user error.
+
+    OpenBLAS (under NumPy) starts a thread per core when NumPy is imported, 0.05 s of CPU
+    and 0.1 s of wall time on a busy laptop before a command does anything; corridor's work
+    is element-wise NumPy and compiled kernels, not BLAS (one small product in the Knox
+    test), and the server and Dask workers want one thread each anyway. So one thread is the
+    default here; a user's own ``OPENBLAS_NUM_THREADS`` wins.
+    """
+    import os
     import sys
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     from corridor.cli._lean import run_lean
 

@@ -13,6 +13,7 @@ Typer's own result for every parameter of every command.
 
 from __future__ import annotations
 
+import math
 import re
 from enum import Enum
 from pathlib import Path
@@ -31,21 +32,30 @@ def _in_range(number: float, info: Any) -> bool:
     return (info.min is None or number >= info.min) and (info.max is None or number <= info.max)
 
 
-def _number(annotation: Any, info: Any, value: str) -> Any:
-    if info.clamp is True:
+def _number(annotation: Any, info: Any, value: Any) -> Any:
+    if info.clamp is True or isinstance(value, bool):
         return MISS
     number: float
-    if annotation is int and _INT.fullmatch(value):
-        number = int(value)
-    elif annotation is float and _FLOAT.fullmatch(value):
-        number = float(value)
+    if isinstance(value, str):
+        if annotation is int and _INT.fullmatch(value):
+            number = int(value)
+        elif annotation is float and _FLOAT.fullmatch(value):
+            number = float(value)
+        else:
+            return MISS
+    elif isinstance(value, int) or (isinstance(value, float) and annotation is float):
+        number = value if annotation is int else float(value)  # a default such as ``4``
+        if not math.isfinite(number):
+            return MISS
     else:
         return MISS
     return number if _in_range(number, info) else MISS
 
 
-def _path(info: Any, value: str, param: Any, ctx: Any) -> Any:
-    if info.path_type is not None or info.allow_dash or not value:
+def _path(info: Any, value: Any, param: Any, ctx: Any) -> Any:
+    if info.path_type is not None or info.allow_dash or not isinstance(value, str | Path):
+        return MISS
+    if not str(value):
         return MISS
     from typer._click.exceptions import BadParameter
     from typer._param_types import coerce_cli_path
@@ -56,7 +66,7 @@ def _path(info: Any, value: str, param: Any, ctx: Any) -> Any:
         return MISS
 
 
-def _choice(choices: tuple[Any, ...], info: Any, value: str, ctx: Any) -> Any:
+def _choice(choices: tuple[Any, ...], info: Any, value: Any, ctx: Any) -> Any:
     from typer._param_types import coerce_cli_choice
 
     try:
@@ -68,10 +78,9 @@ def _choice(choices: tuple[Any, ...], info: Any, value: str, ctx: Any) -> Any:
 
 
 def _leaf(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
-    if not isinstance(value, str):
-        return MISS
+    """One value: a string from the command line, or a default in its own type."""
     if annotation is str:
-        return value
+        return value if isinstance(value, str) else MISS
     if annotation is int or annotation is float:
         return _number(annotation, info, value)
     if annotation is Path:

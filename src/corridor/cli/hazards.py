@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.table import Table
 
 from corridor.cli._common import ActorOption, actor_name, console, err_console, handle_errors
 from corridor.cli.db import DbOption
@@ -55,6 +54,8 @@ def _render(result: ImportResult, *, quiet: bool = False) -> None:
     _render_caveats(result)
     if not result.problems:
         return
+    from rich.table import Table
+
     reasons = ", ".join(f"{r} {n}" for r, n in sorted(result.reasons().items()))
     err_console.print(f"skipped records by reason: {reasons}", highlight=False, soft_wrap=True)
     table = Table("index", "line", "id", "reason", "detail", title="records that cannot be used")
@@ -264,9 +265,7 @@ def update(  # noqa: PLR0917 (Typer maps each parameter to an option)
     actor: ActorOption = None,
 ) -> None:
     """Change fields of a stored, unexpired hazard (audited with before and after)."""
-    import dataclasses
-
-    from corridor.store import get_hazard, hazard_feature, transaction, update_hazard
+    from corridor.store import change_hazard, hazard_feature, transaction
 
     changes: dict[str, object] = {
         k: v
@@ -282,8 +281,7 @@ def update(  # noqa: PLR0917 (Typer maps each parameter to an option)
     if not changes:
         raise InputError("nothing to change", hint="give at least one option, see --help")
     with transaction(db) as tx:
-        updated = dataclasses.replace(get_hazard(tx, hazard_id), **changes)  # type: ignore[arg-type]
-        row = update_hazard(tx, updated, actor=actor_name(actor))
+        row = change_hazard(tx, hazard_id, changes, actor=actor_name(actor))
     feature = hazard_feature(row)
     _print_feature(feature)
 

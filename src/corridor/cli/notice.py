@@ -115,8 +115,8 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
     from corridor.store import (
         load_agreement,
         load_notice_details,
-        open_store,
         save_notice_details,
+        transaction,
     )
 
     check_language(lang)
@@ -140,7 +140,7 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
         from corridor.planning import load_plan
 
         plan_file = load_plan(plan_input)
-    with open_store(db) as store, store.session(write=save_details) as s:
+    with transaction(db, write=save_details) as s:
         rec = load_agreement(s, agreement, version=version)
         previous = (
             load_agreement(s, agreement, version=rec.version - 1) if rec.version > 1 else None
@@ -324,7 +324,6 @@ def movement_export(
     """The signed notification as JSON (verifiable offline) or a printable HTML page."""
     from corridor._files import write_atomic
     from corridor.errors import InputError
-    from corridor.notices import render_movement_html
     from corridor.store import load_movement, utc_now
 
     if fmt not in ("json", "html"):
@@ -334,7 +333,9 @@ def movement_export(
         rec = load_movement(s, movement_id)
     if fmt == "json":
         content = json.dumps(rec.signed_document(), indent=2, ensure_ascii=False) + "\n"
-    else:
+    else:  # Jinja2 and Babel only for the page
+        from corridor.notices import render_movement_html
+
         content = render_movement_html(rec, at_utc=when)
     if output is None:
         typer.echo(content, nl=False)

@@ -69,7 +69,6 @@ if _typing.TYPE_CHECKING:
         SUSPECT_REASONS,
         Problem,
         RawRecord,
-        format_time,
         hazard_schema,
         validate_records,
     )
@@ -84,6 +83,12 @@ if _typing.TYPE_CHECKING:
     )
     from corridor.hazards._table import (
         combine_entries,
+    )
+    from corridor.hazards._values import (
+        check_values,
+        feature_of,
+        format_time,
+        plain_geometry,
     )
 
 #: public name -> (the module that defines it, its name there)
@@ -112,11 +117,13 @@ _WHERE: dict[str, tuple[str, str]] = {
     "SuspectChecks": ("corridor.hazards._suspect", "SuspectChecks"),
     "WEAPON_MAP": ("corridor.hazards._bellingcat", "WEAPON_MAP"),
     "check_field_report": ("corridor.hazards._field", "check_field_report"),
+    "check_values": ("corridor.hazards._values", "check_values"),
     "check_hazard_id": ("corridor.hazards._model", "check_hazard_id"),
     "combine_entries": ("corridor.hazards._table", "combine_entries"),
     "distance_km": ("corridor.hazards._suspect", "distance_km"),
+    "feature_of": ("corridor.hazards._values", "feature_of"),
     "footprint_radius_m": ("corridor.hazards._field", "footprint_radius_m"),
-    "format_time": ("corridor.hazards._records", "format_time"),
+    "format_time": ("corridor.hazards._values", "format_time"),
     "hazard_id_problem": ("corridor.hazards._model", "hazard_id_problem"),
     "hazard_schema": ("corridor.hazards._records", "hazard_schema"),
     "hazards_near": ("corridor.hazards._near", "hazards_near"),
@@ -129,6 +136,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "normalise_name": ("corridor.hazards._places", "normalise_name"),
     "parse_point": ("corridor.hazards._places", "parse_point"),
     "place_of": ("corridor.hazards._places", "place_of"),
+    "plain_geometry": ("corridor.hazards._values", "plain_geometry"),
     "read_records": ("corridor.hazards._io", "read_records"),
     "records_from_bellingcat": ("corridor.hazards._bellingcat", "records_from_bellingcat"),
     "records_from_text": ("corridor.hazards._io", "records_from_text"),
@@ -169,8 +177,10 @@ __all__ = [
     "SuspectChecks",
     "check_field_report",
     "check_hazard_id",
+    "check_values",
     "combine_entries",
     "distance_km",
+    "feature_of",
     "footprint_radius_m",
     "format_time",
     "hazard_id_problem",
@@ -185,6 +195,7 @@ __all__ = [
     "normalise_name",
     "parse_point",
     "place_of",
+    "plain_geometry",
     "read_records",
     "records_from_bellingcat",
     "records_from_text",

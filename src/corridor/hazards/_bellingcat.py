@@ -22,8 +22,9 @@ from typing import Any
 
 from corridor.hazards._kinds import KIND_DEFAULTS, HazardKind
 from corridor.hazards._places import Gazetteer
-from corridor.hazards._records import RawRecord, format_time
+from corridor.hazards._records import RawRecord
 from corridor.hazards._suspect import SuspectChecks, flag_suspects
+from corridor.hazards._values import format_time
 
 SOURCE = "Bellingcat civilian harm in Ukraine"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import shapely
@@ -13,8 +13,7 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor.errors import HazardInputError
 from corridor.hazards._kinds import KIND_DEFAULTS, HazardKind, KindDefaults
-
-GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPolygon")
+from corridor.hazards._values import GEOMETRY_TYPES, check_values
 
 #: A hazard id is a plain identifier: it appears in URLs (``/hazards/{id}``), file names and
 #: command lines, so no slash, space, control character or leading punctuation, at most 128.
@@ -41,13 +40,6 @@ def check_hazard_id(value: object, *, field: str = "id") -> str:
     if problem is not None:
         raise HazardInputError(problem, field=field)
     return str(value)
-
-
-def as_utc(at: datetime, *, field: str = "at") -> datetime:
-    """``at`` converted to UTC; a naive datetime is refused because its zone is a guess."""
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise HazardInputError("time has no UTC offset", field=field, hint="add Z or +00:00")
-    return at.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,24 +78,13 @@ class Hazard:
             raise HazardInputError(
                 f"geometry must be one of {', '.join(GEOMETRY_TYPES)}", item=item, field="geometry"
             )
-        for name in ("severity", "confidence"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise HazardInputError(f"{name} {value} is outside 0..1", item=item, field=name)
-        for name in ("observed_at", "valid_from", "valid_until"):
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, as_utc(value, field=name))
-        if (
-            self.valid_from is not None
-            and self.valid_until is not None
-            and self.valid_until <= self.valid_from
-        ):
-            raise HazardInputError("valid_until is not after valid_from", item=item)
-        if self.radius_m is not None and not (self.radius_m >= 0 and math.isfinite(self.radius_m)):
-            raise HazardInputError("radius_m must be >= 0", item=item, field="radius_m")
-        if self.half_life_h is not None and not self.half_life_h > 0:
-            raise HazardInputError("half_life_h must be > 0", item=item, field="half_life_h")
+        times = check_values(
+            item, severity=self.severity, confidence=self.confidence,
+            observed_at=self.observed_at, valid_from=self.valid_from,
+            valid_until=self.valid_until, radius_m=self.radius_m, half_life_h=self.half_life_h,
+        )  # fmt: skip
+        for name, value in zip(("observed_at", "valid_from", "valid_until"), times, strict=True):
+            object.__setattr__(self, name, value)
 
     @property
     def defaults(self) -> KindDefaults:

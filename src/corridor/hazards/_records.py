@@ -15,15 +15,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shapely
-from jsonschema import Draft202012Validator
 from shapely.geometry import mapping, shape
 
 from corridor.errors import HazardInputError
 from corridor.hazards._kinds import KIND_DEFAULTS, HazardKind
-from corridor.hazards._model import GEOMETRY_TYPES, Hazard, hazard_id_problem
+from corridor.hazards._model import Hazard, hazard_id_problem
+from corridor.hazards._values import GEOMETRY_TYPES, feature_of
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from jsonschema import Draft202012Validator
 
 # Reasons, most telling first: a record with several faults is reported under the first.
 REASONS = (
@@ -89,10 +94,46 @@ def hazard_schema() -> dict[str, Any]:
     return json.loads(text)  # type: ignore[no-any-return]
 
 
+def _feature_schema() -> dict[str, Any]:
+    return {"$ref": "#/$defs/feature", "$defs": hazard_schema()["$defs"]}
+
+
 @cache
 def _feature_validator() -> Draft202012Validator:
-    schema = hazard_schema()
-    return Draft202012Validator({"$ref": "#/$defs/feature", "$defs": schema["$defs"]})
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_feature_schema())
+
+
+@cache
+def _schema_accepts() -> Callable[[Any], bool]:
+    """Whether the schema has nothing to say about a feature, decided by jsonschema-rs.
+
+    jsonschema (Python) words the faults; it costs a tenth of a second to import and checks
+    a record in tens of microseconds, so valid records (nearly all of a real file) are passed
+    by the Rust validator of the same schema, and only those it refuses, or cannot take (a NaN,
+    an integer beyond 64 bits), go to jsonschema. Safe because the Rust validator never accepts
+    what jsonschema refuses (``tests/hazards/test_schema_fast.py``, over mutated records); where
+    it is stricter (a pattern's ``$`` before a final newline) jsonschema decides, as before.
+    """
+    import jsonschema_rs
+
+    is_valid = jsonschema_rs.Draft202012Validator(_feature_schema()).is_valid
+
+    def accepts(feature: Any) -> bool:
+        try:
+            return bool(is_valid(feature))
+        except (ValueError, TypeError, OverflowError):
+            return False
+
+    return accepts
+
+
+def _schema_faults(feature: Any) -> list[Any]:
+    """jsonschema's errors for ``feature``, or none when the fast check accepts it."""
+    if _schema_accepts()(feature):
+        return []
+    return list(_feature_validator().iter_errors(feature))
 
 
 def _coordinate_fault(coords: Any, depth: int = 0) -> str | None:
@@ -144,10 +185,6 @@ def parse_time(value: Any) -> datetime | None:
         raise ValueError(f"{value!r} is outside the years 1 to 9999 in UTC") from None
 
 
-def format_time(at: datetime | None) -> str | None:
-    return None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:  # noqa: PLR0911 (one return per fault class keeps the order of reasons readable)
     """The hazard a record describes, or the faults that stop it being one."""
     problem = raw.problem
@@ -175,7 +212,7 @@ def _check(raw: RawRecord) -> tuple[Hazard | None, list[tuple[str, str]]]:  # no
         fault = _coordinate_fault(geometry.get("coordinates"))
         if fault is not None:
             faults.append((fault, f"{fault.replace('_', ' ')}: {geometry.get('coordinates')!r}"))
-    for err in _feature_validator().iter_errors(feature):
+    for err in _schema_faults(feature):
         path = list(err.absolute_path)
         if path[:1] == ["geometry"] and faults:
             continue  # already reported more precisely above
@@ -295,21 +332,9 @@ def validate_records(records: Iterable[RawRecord]) -> tuple[list[Hazard], list[P
 
 def hazard_to_feature(h: Hazard) -> dict[str, Any]:
     """A hazard as a normalised Feature: every field explicit, defaults resolved."""
-    props: dict[str, Any] = {
-        "id": h.id,
-        "kind": h.kind.value,
-        "severity": h.severity,
-        "confidence": h.confidence,
-        "observed_at": format_time(h.observed_at),
-        "valid_from": format_time(h.valid_from),
-        "valid_until": format_time(h.valid_until),
-        "source": h.source,
-        "notes": h.notes,
-        "source_links": list(h.source_links),
-        "radius_m": h.effective_radius_m,
-        "closes": h.effective_closes,
-    }
-    if h.half_life_h is not None:
-        props["half_life_h"] = h.half_life_h
-    props.update({k: v for k, v in h.extra.items() if k not in props})
-    return {"type": "Feature", "id": h.id, "geometry": mapping(h.geometry), "properties": props}
+    return feature_of(
+        id=h.id, kind=h.kind.value, geometry=mapping(h.geometry), severity=h.severity,
+        confidence=h.confidence, observed_at=h.observed_at, valid_from=h.valid_from,
+        valid_until=h.valid_until, source=h.source, notes=h.notes, source_links=h.source_links,
+        radius_m=h.radius_m, closes=h.closes, half_life_h=h.half_life_h, extra=h.extra,
+    )  # fmt: skip

@@ -21,8 +21,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.hazards._index import Footprint, FootprintRows, segment_index
-from corridor.hazards._model import Contribution, Hazard, as_utc
+from corridor.hazards._model import Contribution, Hazard
 from corridor.hazards._table import EntryTable
+from corridor.hazards._values import as_utc
 from corridor.network import Network
 
 F64 = NDArray[np.float64]

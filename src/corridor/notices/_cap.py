@@ -9,6 +9,7 @@ pairs as CAP wants them (the reverse of GeoJSON).
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
@@ -19,6 +20,7 @@ from corridor.notices._render import render_template, render_text
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 SENDER = "corridor@notices.invalid"  # RFC 2606: no real mailbox; set --sender for a real one
 AREA_BUFFER_M = 300.0
+EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius, as the network and the terms use
 
 
 def cap_time(at: datetime) -> str:
@@ -31,21 +33,25 @@ def cap_identifier(notice_id: str) -> str:
 
 
 def area_polygon(facts: NoticeFacts, buffer_m: float = AREA_BUFFER_M) -> str:
-    """The route buffered by ``buffer_m``, as CAP's "lat,lon lat,lon ..." closed ring."""
-    from pyproj import Transformer
+    """The route buffered by ``buffer_m``, as CAP's "lat,lon lat,lon ..." closed ring.
+
+    The buffer is drawn in metres on a plane tangent at the route's middle (equirectangular):
+    over a corridor's tens of kilometres its scale is off by well under 1%, a metre or two of
+    a 300 m margin, and it needs no projection library (pyproj and its CRS database cost a
+    notice a tenth of a second of start-up; ``tests/notices/test_cap_area.py`` holds it to
+    the UTM buffer it replaced)."""
     from shapely.geometry import LineString
 
     coords = facts.terms.route.geometry.coordinates
-    lon0 = coords[0][0]
-    zone = int((lon0 + 180) // 6) + 1  # UTM zone of the route's start: metres for the buffer
-    epsg = (32600 if coords[0][1] >= 0 else 32700) + zone
-    fwd = Transformer.from_crs(4326, epsg, always_xy=True)
-    back = Transformer.from_crs(epsg, 4326, always_xy=True)
-    xs, ys = fwd.transform([c[0] for c in coords], [c[1] for c in coords])
-    area = LineString(list(zip(xs, ys, strict=True))).buffer(buffer_m, quad_segs=4)
-    area = area.simplify(buffer_m / 10)
-    lons, lats = back.transform(*area.exterior.xy)
-    ring = [f"{lat:.5f},{lon:.5f}" for lon, lat in zip(lons, lats, strict=True)]
+    lons = [c[0] for c in coords]
+    lats = [c[1] for c in coords]
+    lon0 = (min(lons) + max(lons)) / 2
+    lat0 = (min(lats) + max(lats)) / 2
+    m_per_deg = math.pi * EARTH_RADIUS_M / 180
+    kx, ky = m_per_deg * math.cos(math.radians(lat0)), m_per_deg
+    line = LineString([((x - lon0) * kx, (y - lat0) * ky) for x, y in zip(lons, lats, strict=True)])
+    area = line.buffer(buffer_m, quad_segs=4).simplify(buffer_m / 10)
+    ring = [f"{lat0 + y / ky:.5f},{lon0 + x / kx:.5f}" for x, y in area.exterior.coords]
     if ring[0] != ring[-1]:
         ring.append(ring[0])
     return " ".join(ring)

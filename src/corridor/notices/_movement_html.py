@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from corridor.notices._i18n import local
+from corridor.notices._jinja import template_cache
 
 if TYPE_CHECKING:
     from corridor.store import MovementRecord
@@ -21,6 +22,7 @@ def _env() -> jinja2.Environment:
         loader=jinja2.PackageLoader("corridor.notices", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=template_cache(),
     )
 
 

@@ -24,6 +24,7 @@ from corridor.notices._i18n import (
     translations,
     zone_text,
 )
+from corridor.notices._jinja import template_cache
 
 #: Gathering points the printed page holds in large type (body 12pt: one table row each;
 #: four long addresses with directions and two departures a day fill an A4 page in
@@ -55,6 +56,7 @@ def environment(lang: str, *, autoescape: bool) -> jinja2.Environment:
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        bytecode_cache=template_cache(),
     )
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from corridor.audit import ChainEntry, ChainFault, export_lines, next_entry, verify_chain
+from corridor.audit import ChainEntry, ChainFault, next_entry, verify_chain
 from corridor.errors import StoreError
 from corridor.store._plain import utc_now
 from corridor.store._sql import Row, Sql, as_sql, read_time
@@ -140,4 +140,8 @@ def verify_audit(
 
 def export_audit(tx: Sql | Session, *, with_payloads: bool = True) -> Iterator[str]:
     """The log as JSON Lines ending with the head line (see ``corridor.audit.export_lines``)."""
+    # Imported here: the export's reader side loads YAML, which a command that only records
+    # an entry (``hazards expire``) need not pay for at start-up (issue 14, defect 10).
+    from corridor.audit import export_lines
+
     return export_lines(iter_audit(tx), with_payloads=with_payloads)

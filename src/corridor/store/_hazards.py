@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -107,57 +107,130 @@ def _utc(at: datetime | None) -> str | None:
     return None if at is None else format_utc(at)
 
 
-def hazard_json(h: Hazard) -> dict[str, Any]:
-    """The hazard as plain JSON (GeoJSON geometry, UTC times): audit payloads and API bodies."""
+#: A hazard's own values by name, as :func:`corridor.hazards.feature_of` takes them: ``kind`` as
+#: text, ``geometry`` as shapely's ``mapping`` gives it, ``source`` and ``notes`` as text.
+Values = dict[str, Any]
+
+
+def _values(h: Hazard) -> Values:
     from shapely.geometry import mapping
 
     return {
-        "id": h.id,
-        "kind": str(h.kind),
-        "geometry": mapping(h.geometry),
-        "radius_m": h.radius_m,
-        "closes": h.closes,
-        "half_life_h": h.half_life_h,
-        "severity": h.severity,
-        "confidence": h.confidence,
-        "observed_at": _utc(h.observed_at),
-        "valid_from": _utc(h.valid_from),
-        "valid_until": _utc(h.valid_until),
-        "source": h.source,
-        "links": list(h.source_links),
-        "notes": h.notes,
+        "id": h.id, "kind": str(h.kind), "geometry": mapping(h.geometry),
+        "radius_m": h.radius_m, "closes": h.closes, "half_life_h": h.half_life_h,
+        "severity": h.severity, "confidence": h.confidence, "observed_at": h.observed_at,
+        "valid_from": h.valid_from, "valid_until": h.valid_until, "source": h.source,
+        "source_links": h.source_links, "notes": h.notes,
+    }  # fmt: skip
+
+
+def _checked(values: Values) -> Values:
+    """``values`` as a Hazard holds them (times in UTC), or HazardInputError as a Hazard
+    built of them raises it (its id, kind and geometry already known to be sound)."""
+    from corridor.hazards import check_values
+
+    observed, start, end = check_values(
+        f"hazard {values['id']!r}", severity=values["severity"],
+        confidence=values["confidence"], observed_at=values["observed_at"],
+        valid_from=values["valid_from"], valid_until=values["valid_until"],
+        radius_m=values["radius_m"], half_life_h=values["half_life_h"],
+    )  # fmt: skip
+    return {**values, "observed_at": observed, "valid_from": start, "valid_until": end}
+
+
+def _row_values(row: StoredHazard) -> Values | None:
+    """The values of the Hazard :func:`hazard_from_row` builds of ``row``, worked out without
+    shapely (:func:`corridor.hazards.plain_geometry`); None where building it is the only way
+    to tell (an unusual geometry, or a row the Hazard would refuse, with its own words)."""
+    from corridor.errors import HazardInputError
+    from corridor.hazards import KINDS, plain_geometry
+
+    if not row.id or row.kind not in KINDS:
+        return None
+    try:
+        geometry = plain_geometry(json.loads(row.geometry))
+    except ValueError:
+        return None
+    if geometry is None:
+        return None
+    values: Values = {
+        "id": row.id, "kind": row.kind, "geometry": geometry, "radius_m": row.radius_m,
+        "closes": row.closes, "half_life_h": row.half_life_h, "severity": row.severity,
+        "confidence": row.confidence, "observed_at": row.observed_at,
+        "valid_from": row.valid_from, "valid_until": row.valid_until,
+        "source": row.source or "", "notes": row.notes or "",
+        "source_links": tuple(str(link) for link in row.links or ()),
+    }  # fmt: skip
+    try:
+        return _checked(values)
+    except HazardInputError:
+        return None
+
+
+def _json(v: Values) -> dict[str, Any]:
+    return {
+        "id": v["id"],
+        "kind": v["kind"],
+        "geometry": v["geometry"],
+        "radius_m": v["radius_m"],
+        "closes": v["closes"],
+        "half_life_h": v["half_life_h"],
+        "severity": v["severity"],
+        "confidence": v["confidence"],
+        "observed_at": _utc(v["observed_at"]),
+        "valid_from": _utc(v["valid_from"]),
+        "valid_until": _utc(v["valid_until"]),
+        "source": v["source"],
+        "links": list(v["source_links"]),
+        "notes": v["notes"],
+    }
+
+
+def hazard_json(h: Hazard) -> dict[str, Any]:
+    """The hazard as plain JSON (GeoJSON geometry, UTC times): audit payloads and API bodies."""
+    return _json(_values(h))
+
+
+def _columns(v: Values) -> dict[str, Any]:
+    """The column values for a hazard's own fields, as the ORM stored them."""
+    return {
+        "kind": v["kind"],
+        "geometry": json.dumps(v["geometry"]),
+        "radius_m": v["radius_m"],
+        "closes": v["closes"],
+        "half_life_h": v["half_life_h"],
+        "severity": v["severity"],
+        "confidence": v["confidence"],
+        "observed_at": v["observed_at"],
+        "valid_from": v["valid_from"],
+        "valid_until": v["valid_until"],
+        "source": v["source"] or None,
+        "links": Json(list(v["source_links"])),
+        "notes": v["notes"] or None,
     }
 
 
 def _fields(h: Hazard) -> dict[str, Any]:
-    """The column values for ``h``'s own fields, as the ORM stored them."""
-    from shapely.geometry import mapping
-
-    return {
-        "kind": str(h.kind),
-        "geometry": json.dumps(mapping(h.geometry)),
-        "radius_m": h.radius_m,
-        "closes": h.closes,
-        "half_life_h": h.half_life_h,
-        "severity": h.severity,
-        "confidence": h.confidence,
-        "observed_at": h.observed_at,
-        "valid_from": h.valid_from,
-        "valid_until": h.valid_until,
-        "source": h.source or None,
-        "links": Json(list(h.source_links)),
-        "notes": h.notes or None,
-    }
+    return _columns(_values(h))
 
 
 def hazard_feature(row: StoredHazard) -> dict[str, Any]:
     """A stored hazard as the API and CLI show it: a normalised GeoJSON Feature (defaults
     resolved, as `corridor hazards import` writes them) plus who reported it when, whether it
     is a provisional field closure (``closes`` is what was reported; it closes nothing until
-    ``confirmed_by`` a coordinator) and whether a coordinator expired it."""
-    from corridor.hazards import hazards_to_geojson
+    ``confirmed_by`` a coordinator) and whether a coordinator expired it.
 
-    feature: dict[str, Any] = hazards_to_geojson([hazard_from_row(row)])["features"][0]
+    Made from the row's values where they can be read without shapely (start-up, issue 14
+    defect 10), else from the Hazard the row builds; the Feature is the same."""
+    from corridor.hazards import feature_of
+
+    values = _row_values(row)
+    if values is None:
+        from corridor.hazards import hazards_to_geojson
+
+        feature: dict[str, Any] = hazards_to_geojson([hazard_from_row(row)])["features"][0]
+    else:
+        feature = feature_of(**values)
     feature["properties"].update(
         created_at=format_utc(row.created_at),
         created_by=row.created_by,
@@ -305,16 +378,49 @@ def update_hazard(tx: Sql | Session, hazard: Hazard, *, actor: str) -> StoredHaz
     row = get_hazard_row(sql, hazard.id)
     if row.expired_at is not None:
         raise StateError("the hazard has expired; add a new one instead", item=hazard.id)
-    before = hazard_json(hazard_from_row(row))
+    return _update(sql, hazard.id, hazard_json(hazard_from_row(row)), _values(hazard), actor)
+
+
+def _update(
+    sql: Sql, hazard_id: str, before: dict[str, Any], after: Values, actor: str
+) -> StoredHazard:
     assignments = ", ".join(f"{c} = :{c}" for c in _FIELDS)
-    updated = _changed(sql, hazard.id, assignments, _fields(hazard))
+    updated = _changed(sql, hazard_id, assignments, _columns(after))
     record(
         sql,
         actor=actor,
         action="hazard.updated",
-        payload={"before": before, "after": hazard_json(hazard)},
+        payload={"before": before, "after": _json(after)},
     )
     return updated
+
+
+#: What :func:`change_hazard` changes: a hazard's values, not its id, kind or geometry.
+CHANGEABLE = frozenset({
+    "severity", "confidence", "observed_at", "valid_from", "valid_until", "source", "notes",
+    "source_links", "radius_m", "closes", "half_life_h",
+})  # fmt: skip
+
+
+def change_hazard(
+    tx: Sql | Session, hazard_id: str, changes: Mapping[str, Any], *, actor: str
+) -> StoredHazard:
+    """``update_hazard(tx, dataclasses.replace(get_hazard(tx, hazard_id), **changes))`` for
+    changes of :data:`CHANGEABLE` fields: the same checks (the same errors, in the same order),
+    row and audit entry, worked out on the stored row without building its geometry, which
+    imports shapely (issue 14, defect 10). A row only shapely can read takes that way."""
+    unknown = sorted(set(changes) - CHANGEABLE)
+    if unknown:
+        raise TypeError(f"change_hazard cannot change {', '.join(unknown)}")
+    sql = as_sql(tx)
+    row = get_hazard_row(sql, hazard_id)
+    before = _row_values(row)
+    if before is None:
+        return update_hazard(sql, dataclasses.replace(hazard_from_row(row), **changes), actor=actor)
+    after = _checked({**before, **changes})
+    if row.expired_at is not None:
+        raise StateError("the hazard has expired; add a new one instead", item=hazard_id)
+    return _update(sql, hazard_id, _json(before), after, actor)
 
 
 def expire_hazard(
