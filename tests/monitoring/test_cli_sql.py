@@ -108,3 +108,40 @@ def test_watch_once_shows_the_stored_picture(
         want = picture_data(s, scenario.CORRIDOR)
         want["incidents"] = report_rows(s, "incident", scenario.CORRIDOR, 0, 20)[1]
     assert json.loads(out.stdout) == json.loads(json.dumps(want, default=str))
+
+
+def test_network_bounds_without_the_routing_stack(
+    agreed: Any, db_url: str, corridor_def: Any, network_file: Path, krems_network: Any
+) -> None:
+    """With ``--network`` a report's area is the network's bounds, read from the file without
+    the routing stack: the same bounds the opened network gives (the oracle), a position
+    inside them kept, one beyond them (but within the route's own wide margin, which applies
+    without a network) refused."""
+    from corridor.cli.monitor import network_lookup
+    from corridor.monitoring import network_bbox
+    from corridor.routing import open_network
+    from corridor.store import transaction
+
+    sha = corridor_def.terms["route"]["network_sha256"]
+    with transaction(db_url, write=False) as tx:
+        lookup = network_lookup(tx, [network_file])
+        bounds = lookup.bounds(sha)
+        assert bounds == network_bbox(open_network(network_file))
+        assert lookup.bounds("0" * 64) is None and lookup("0" * 64) is None
+        assert lookup(sha).source_sha256 == krems_network.source_sha256  # opened for routing
+    north = bounds[3] + 0.08  # beyond the network's 0.05 degree margin
+    route_lats = [p[1] for p in corridor_def.terms["route"]["geometry"]["coordinates"]]
+    assert north < max(route_lats) + 0.3  # the route's own margin would take it
+    lat, lon = (str(x) for x in scenario.ORIGIN)
+
+    def checkin(rid: str, at_lat: str, *extra: str) -> list[str]:
+        return ["checkin", "-c", scenario.CORRIDOR, "--convoy", "bus-1", "--status",
+                "departed", "--lat", at_lat, "--lon", lon, *_at("08:14"), "--id", rid,
+                "--db", db_url, *extra]  # fmt: skip
+
+    net = ["--network", str(network_file)]
+    _assert_loads_none([checkin("b1-dep", lat, *net)],
+                       (*SQL_PATH_MUST_NOT_LOAD, "corridor.routing"))  # fmt: skip
+    seen = _lean_probe([checkin("far", str(north), *net), checkin("far", str(north))], ())
+    assert seen["codes"] == [2, 0], seen["stderr"][0]
+    assert "outside the corridor's road network" in str(seen["stderr"][0])

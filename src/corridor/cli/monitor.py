@@ -64,32 +64,74 @@ def _at(text: str | None) -> str:
     return at.isoformat()
 
 
-def network_lookup(tx: Sql, files: list[Path] | None) -> Any:
-    """Find a network by its SHA-256: the --network files, else the store's registered ones.
+def network_lookup(tx: Sql, files: list[Path] | None) -> NetworkLookup:
+    """Find a network by its SHA-256: the --network files, else the store's registered ones."""
+    return NetworkLookup(tx, files)
 
-    The store is asked in the command's own transaction ``tx``: a second connection would wait
-    for the write lock that transaction holds (on SQLite, until "database is locked"). Nothing
-    is opened until a report needs it (the routing stack only then)."""
-    opened: dict[str, Network | None] = {}
 
-    def find(sha: str) -> Network | None:
-        if sha in opened:
-            return opened[sha]
-        found = None
-        for file in files or []:
-            net = _open_network(file)
-            if sha in (net.source_sha256, net.file_sha256):
-                found = net
-                break
-        if found is None and not files:
-            row = tx.execute("SELECT path FROM networks WHERE sha256 = :sha", {"sha": sha}).first()
-            path = None if row is None else Path(str(row[0]))
-            if path is not None and path.is_file():
-                found = _open_network(path)
-        opened[sha] = found
-        return found
+class NetworkLookup:
+    """The route's network, by SHA-256: the --network files, else the store's registered ones.
 
-    return find
+    The store is asked in the command's own transaction: a second connection would wait for the
+    write lock that transaction holds (on SQLite, until "database is locked"). A report's area
+    check needs only the network's bounds (:meth:`bounds`): a network file is read for them
+    without the routing stack (numba, a second or more); the network is opened for routing
+    only when a rule re-routes or re-plans (calling the look-up)."""
+
+    def __init__(self, tx: Sql, files: list[Path] | None) -> None:
+        self._tx = tx
+        self._files = files or []
+        self._paths: dict[str, Path | None] = {}
+        self._read: dict[Path, Network] = {}
+        self._opened: dict[Path, Network] = {}
+
+    def __call__(self, sha: str) -> Network | None:
+        path = self._path(sha)
+        if path is None:
+            return None
+        if path not in self._opened:
+            self._opened[path] = _open_network(path)
+        return self._opened[path]
+
+    def bounds(self, sha: str) -> tuple[float, float, float, float] | None:
+        from corridor.monitoring import network_bbox
+
+        path = self._path(sha)
+        return None if path is None else network_bbox(self._network_of(path))
+
+    def _path(self, sha: str) -> Path | None:
+        if sha not in self._paths:
+            found = None
+            for file in self._files:
+                net = self._network_of(file)
+                if sha in (net.source_sha256, net.file_sha256):
+                    found = file
+                    break
+            if found is None and not self._files:
+                query = "SELECT path FROM networks WHERE sha256 = :sha"
+                row = self._tx.execute(query, {"sha": sha}).first()
+                path = None if row is None else Path(str(row[0]))
+                if path is not None and path.is_file():
+                    found = path
+            self._paths[sha] = found
+        return self._paths[sha]
+
+    def _network_of(self, path: Path) -> Network:
+        """The network in ``path``, for its identity and bounds: a network file read as it is
+        stored; anything else (an OSM extract, a damaged file) opened as routing opens it, which
+        imports the extract or words the error as before."""
+        if path in self._opened:
+            return self._opened[path]
+        if path not in self._read:
+            from corridor.errors import NetworkFileError
+            from corridor.network import read_network
+
+            try:
+                self._read[path] = read_network(path)
+            except NetworkFileError:
+                self._opened[path] = _open_network(path)
+                return self._opened[path]
+        return self._read[path]
 
 
 def _open_network(path: Path) -> Network:

@@ -64,9 +64,15 @@ def iso(at: datetime | None) -> str | None:
 
 def area_of(terms: Terms, networks: NetworkLookup | None) -> BBox:
     """Where reports may come from: the route's road network (when loaded here), else the
-    route's own extent with a wide margin (about 25 km)."""
-    network = networks(terms.route.network_sha256) if networks is not None else None
-    if network is not None:
+    route's own extent with a wide margin (about 25 km). A look-up with a ``bounds`` method
+    (the CLI's) gives the network's bounds without opening it for routing."""
+    sha = terms.route.network_sha256
+    bounds = getattr(networks, "bounds", None)
+    if bounds is not None:
+        bbox: BBox | None = bounds(sha)
+        if bbox is not None:
+            return bbox
+    elif networks is not None and (network := networks(sha)) is not None:
         return network_bbox(network)
     lons = [p[0] for p in terms.route.geometry.coordinates]
     lats = [p[1] for p in terms.route.geometry.coordinates]
