@@ -24,6 +24,7 @@ from corridor.errors import InputError
 
 if TYPE_CHECKING:
     from corridor.network import Network
+    from corridor.store import Sql
 
 convoys_app = typer.Typer(help="Register and list the convoys being monitored.",
                           no_args_is_help=True)  # fmt: skip
@@ -63,35 +64,80 @@ def _at(text: str | None) -> str:
     return at.isoformat()
 
 
-def network_lookup(db: str | None, files: list[Path] | None) -> Any:
+def network_lookup(tx: Sql, files: list[Path] | None) -> NetworkLookup:
     """Find a network by its SHA-256: the --network files, else the store's registered ones."""
-    from corridor.routing import open_network
+    return NetworkLookup(tx, files)
 
-    opened: dict[str, Network | None] = {}
 
-    def find(sha: str) -> Network | None:
-        if sha in opened:
-            return opened[sha]
-        found = None
-        for file in files or []:
-            net = open_network(file)
-            if sha in (net.source_sha256, net.file_sha256):
-                found = net
-                break
-        if found is None and not files:
-            from sqlalchemy import select
+class NetworkLookup:
+    """The route's network, by SHA-256: the --network files, else the store's registered ones.
 
-            from corridor.store import NetworkRow, open_store
+    The store is asked in the command's own transaction: a second connection would wait for the
+    write lock that transaction holds (on SQLite, until "database is locked"). A report's area
+    check needs only the network's bounds (:meth:`bounds`): a network file is read for them
+    without the routing stack (numba, a second or more); the network is opened for routing
+    only when a rule re-routes or re-plans (calling the look-up)."""
 
-            with open_store(db) as store, store.session(write=False) as s:
-                row = s.scalars(select(NetworkRow).where(NetworkRow.sha256 == sha)).first()
-                path = None if row is None else Path(row.path)
-            if path is not None and path.is_file():
-                found = open_network(path)
-        opened[sha] = found
-        return found
+    def __init__(self, tx: Sql, files: list[Path] | None) -> None:
+        self._tx = tx
+        self._files = files or []
+        self._paths: dict[str, Path | None] = {}
+        self._read: dict[Path, Network] = {}
+        self._opened: dict[Path, Network] = {}
 
-    return find
+    def __call__(self, sha: str) -> Network | None:
+        path = self._path(sha)
+        if path is None:
+            return None
+        if path not in self._opened:
+            self._opened[path] = _open_network(path)
+        return self._opened[path]
+
+    def bounds(self, sha: str) -> tuple[float, float, float, float] | None:
+        from corridor.monitoring import network_bbox
+
+        path = self._path(sha)
+        return None if path is None else network_bbox(self._network_of(path))
+
+    def _path(self, sha: str) -> Path | None:
+        if sha not in self._paths:
+            found = None
+            for file in self._files:
+                net = self._network_of(file)
+                if sha in (net.source_sha256, net.file_sha256):
+                    found = file
+                    break
+            if found is None and not self._files:
+                query = "SELECT path FROM networks WHERE sha256 = :sha"
+                row = self._tx.execute(query, {"sha": sha}).first()
+                path = None if row is None else Path(str(row[0]))
+                if path is not None and path.is_file():
+                    found = path
+            self._paths[sha] = found
+        return self._paths[sha]
+
+    def _network_of(self, path: Path) -> Network:
+        """The network in ``path``, for its identity and bounds: a network file read as it is
+        stored; anything else (an OSM extract, a damaged file) opened as routing opens it, which
+        imports the extract or words the error as before."""
+        if path in self._opened:
+            return self._opened[path]
+        if path not in self._read:
+            from corridor.errors import NetworkFileError
+            from corridor.network import read_network
+
+            try:
+                self._read[path] = read_network(path)
+            except NetworkFileError:
+                self._opened[path] = _open_network(path)
+                return self._opened[path]
+        return self._read[path]
+
+
+def _open_network(path: Path) -> Network:
+    from corridor.routing import open_network  # the routing stack only for a network to open
+
+    return open_network(path)
 
 
 def _print_submitted(out: Any) -> None:
@@ -132,7 +178,7 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
     from pydantic import ValidationError
 
     from corridor.monitoring import Checkin, submit_checkin
-    from corridor.store import open_store
+    from corridor.store import transaction
 
     data = {"id": report_id or str(uuid.uuid4()), "corridor_id": corridor, "convoy_id": convoy,
             "status": status, "lat": lat, "lon": lon, "at_utc": _at(at), "notes": notes,
@@ -141,9 +187,9 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
         report = Checkin.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc) from None
-    find = network_lookup(db, network)
-    with open_store(db) as store, store.session() as s:
-        out = submit_checkin(s, report, reporter=actor_name(actor), networks=find)
+    with transaction(db) as tx:
+        find = network_lookup(tx, network)
+        out = submit_checkin(tx, report, reporter=actor_name(actor), networks=find)
     _print_submitted(out)
 
 
@@ -191,7 +237,7 @@ def incident(  # noqa: PLR0917 - one option per field of the report
     from pydantic import ValidationError
 
     from corridor.monitoring import MAX_ATTACHMENT_BYTES, Incident, submit_incident
-    from corridor.store import open_store
+    from corridor.store import transaction
 
     data: dict[str, Any] = {
         "id": report_id or str(uuid.uuid4()), "corridor_id": corridor, "kind": kind,
@@ -209,9 +255,9 @@ def incident(  # noqa: PLR0917 - one option per field of the report
         report = Incident.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc) from None
-    find = network_lookup(db, network)
-    with open_store(db) as store, store.session() as s:
-        out = submit_incident(s, report, reporter=actor_name(actor), networks=find)
+    with transaction(db) as tx:
+        find = network_lookup(tx, network)
+        out = submit_incident(tx, report, reporter=actor_name(actor), networks=find)
     _print_submitted(out)
 
 
@@ -226,12 +272,12 @@ def confirm(
 ) -> None:
     """Confirm an incident as coordinator (rules that need confirmation may fire now)."""
     from corridor.monitoring import confirm_incident
-    from corridor.store import open_store
+    from corridor.store import transaction
 
     when = datetime.fromisoformat(_at(at))
-    find = network_lookup(db, network)
-    with open_store(db) as store, store.session() as s:
-        out = confirm_incident(s, incident_id, actor=actor_name(actor), at_utc=when,
+    with transaction(db) as tx:
+        find = network_lookup(tx, network)
+        out = confirm_incident(tx, incident_id, actor=actor_name(actor), at_utc=when,
                                networks=find)  # fmt: skip
     state = "confirmed" if out["created"] else "was already confirmed"
     console.print(f"incident {incident_id} {state} at {out['confirmed_at']}", highlight=False)
@@ -399,11 +445,11 @@ def render_picture(data: dict[str, Any]) -> Group:
 
 def _snapshot(db: str | None, corridor: str) -> dict[str, Any]:
     from corridor.monitoring import picture_data, report_rows
-    from corridor.store import open_store
+    from corridor.store import transaction
 
-    with open_store(db) as store, store.session(write=False) as s:
-        data = picture_data(s, corridor)
-        data["incidents"] = report_rows(s, "incident", corridor, 0, 20)[1]
+    with transaction(db, write=False) as tx:
+        data = picture_data(tx, corridor)
+        data["incidents"] = report_rows(tx, "incident", corridor, 0, 20)[1]
     return data
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from corridor.hazards import Hazard
     from corridor.monitoring._derive import Picture
     from corridor.network import Network
-    from corridor.store import AgreementRecord, PlanRecord
+    from corridor.store import AgreementRecord, PlanRecord, Sql
 
 
 def unmoved(pic: Picture) -> list[dict[str, Any]]:
@@ -35,13 +35,13 @@ def unmoved(pic: Picture) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def plans_using(session: Session, corridor_id: str) -> list[PlanRecord]:
+def plans_using(tx: Sql | Session, corridor_id: str) -> list[PlanRecord]:
     """The latest version of every stored plan with a corridor run under this agreement."""
     from corridor.store import list_plans, load_plan_record
 
     out = []
-    for plan_id, _ in list_plans(session):
-        rec = load_plan_record(session, plan_id)
+    for plan_id, _ in list_plans(tx):
+        rec = load_plan_record(tx, plan_id)
         if any(c.get("agreement") == corridor_id for c in rec.plan.get("corridors", [])):
             out.append(rec)
     return out
@@ -65,7 +65,7 @@ def _departed(schedule: dict[str, Any], moved: set[str]) -> list[dict[str, Any]]
 
 
 def _replan_one(
-    session: Session,
+    tx: Sql | Session,
     old: PlanRecord,
     *,
     corridor_id: str,
@@ -94,7 +94,7 @@ def _replan_one(
             from corridor.store import load_agreement
 
             agreements[c.agreement] = load_agreement(
-                session, c.agreement, version=c.agreement_version
+                tx, c.agreement, version=c.agreement_version
             ).terms
     state = ReplanState.model_validate(
         {"at_utc": max(at, plan.start_utc), "departed": _departed(old.schedule, moved),
@@ -103,7 +103,7 @@ def _replan_one(
     schedule = replan(plan, state, network=network, hazards=hazards, agreements=agreements,
                       bound=False)  # fmt: skip
     return save_plan(
-        session,
+        tx,
         plan.model_dump(mode="json", exclude_none=True),
         schedule.model_dump(mode="json"),
         actor="monitoring",
@@ -111,7 +111,7 @@ def _replan_one(
 
 
 def replan_unmoved(
-    session: Session,
+    tx: Sql | Session,
     rec: AgreementRecord,
     pic: Picture,
     *,
@@ -141,8 +141,8 @@ def replan_unmoved(
         "people": sum(c["people"] for c in waiting),
         "moved": sorted(moved),
     }
-    emit(session, "replan.requested", payload, corridor_id=rec.corridor_id)
-    plans = plans_using(session, rec.corridor_id)
+    emit(tx, "replan.requested", payload, corridor_id=rec.corridor_id)
+    plans = plans_using(tx, rec.corridor_id)
     if not plans:
         return {**payload, "plans": [], "why": "no stored plan uses this corridor"}
     if network is None:
@@ -150,12 +150,12 @@ def replan_unmoved(
     version = rec.version
     if reroute is not None and reroute.get("done"):
         version = int(reroute["version"])
-    terms = load_agreement(session, rec.corridor_id, version=version).terms
-    hazards = list_hazards(session, active_at=at)
+    terms = load_agreement(tx, rec.corridor_id, version=version).terms
+    hazards = list_hazards(tx, active_at=at)
     done: list[dict[str, Any]] = []
     for old in plans:
         try:
-            new = _replan_one(session, old, corridor_id=rec.corridor_id, terms=terms,
+            new = _replan_one(tx, old, corridor_id=rec.corridor_id, terms=terms,
                               version=version, network=network, hazards=hazards,
                               closed_edges=closed_edges or [], moved=moved, at=at)  # fmt: skip
         except CorridorError as exc:
@@ -173,12 +173,12 @@ def replan_unmoved(
             "left_behind": int(new.schedule.get("total_people", 0))
             - int(new.schedule.get("moved", 0)),
         }
-        record(session, actor=SYSTEM_ACTOR, action="plan.replanned",
+        record(tx, actor=SYSTEM_ACTOR, action="plan.replanned",
                payload={**item, "corridor_id": rec.corridor_id, "rule_firing": firing,
                         "reason": reason, "convoys": [c["convoy_id"] for c in waiting],
                         "people": payload["people"], "moved": payload["moved"],
                         "closed_edges": closed_edges or []})  # fmt: skip
-        emit(session, "plan.replanned", {**item, "corridor_id": rec.corridor_id},
+        emit(tx, "plan.replanned", {**item, "corridor_id": rec.corridor_id},
              corridor_id=rec.corridor_id)  # fmt: skip
         done.append(item)
     return {**payload, "plans": done}

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from corridor.network import Network
-    from corridor.store import AgreementRecord
+    from corridor.store import AgreementRecord, Sql
 
 #: The hazard a field report stands for when routing around it.
 _HAZARD_KIND = {
@@ -43,7 +43,7 @@ def _hazard(incident: Incident) -> Any:
 
 
 def propose_reroute(
-    session: Session,
+    tx: Sql | Session,
     rec: AgreementRecord,
     incident: Incident,
     network: Network,
@@ -89,7 +89,7 @@ def propose_reroute(
         new_terms = terms_from_data(data)
     except InputError as exc:
         return {"done": False, "why": f"the re-routed terms do not validate: {exc.message}"}
-    proposed = propose_agreement(session, new_terms, actor=actor, at_utc=at)
+    proposed = propose_agreement(tx, new_terms, actor=actor, at_utc=at)
     old_km = terms.route.length_m / 1000
     new_km = proposed.terms.route.length_m / 1000
     from corridor.monitoring._service import iso
@@ -106,5 +106,5 @@ def propose_reroute(
         "new_length_km": round(new_km, 2),
         "edges_dropped": sorted(set(terms.route.edge_ids) - set(new_edges)),
     }
-    emit(session, "agreement.reroute_proposed", payload, corridor_id=rec.corridor_id)
+    emit(tx, "agreement.reroute_proposed", payload, corridor_id=rec.corridor_id)
     return {"done": True, **payload}

@@ -1,8 +1,10 @@
 """Monitoring writes in the store: each report, violation and rule firing is audited in the
 same transaction, and each produces events for live subscribers.
 
-Functions take the caller's session (``with store.session() as s:``) and never commit. They
-are shared by the REST API and the CLI so that both accept and refuse exactly the same reports.
+Functions take the caller's transaction and never commit: ``with transaction(db) as tx:`` on
+the command line (the bare driver, without SQLAlchemy: issue 14, defect 10), the server's ORM
+session through :func:`corridor.store.as_sql`. Plain SQL (:mod:`corridor.store._sql`), shared
+by the REST API and the CLI so that both accept and refuse exactly the same reports.
 """
 
 from __future__ import annotations
@@ -13,9 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
 from corridor.agreements import State, Terms, canonical_bytes
 from corridor.errors import InputError, NotFoundError, StateError
@@ -34,10 +33,13 @@ from corridor.monitoring._stored import (
     monitored_agreement,
     rules_in_force,
 )
+from corridor.store import Json, as_sql, as_utc, read_json, read_time, utc_now
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from corridor.network import Network
-    from corridor.store import AgreementRecord
+    from corridor.store import AgreementRecord, Sql
 
 #: How far ahead of the server's clock a report may be dated (phones' clocks drift).
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -62,9 +64,15 @@ def iso(at: datetime | None) -> str | None:
 
 def area_of(terms: Terms, networks: NetworkLookup | None) -> BBox:
     """Where reports may come from: the route's road network (when loaded here), else the
-    route's own extent with a wide margin (about 25 km)."""
-    network = networks(terms.route.network_sha256) if networks is not None else None
-    if network is not None:
+    route's own extent with a wide margin (about 25 km). A look-up with a ``bounds`` method
+    (the CLI's) gives the network's bounds without opening it for routing."""
+    sha = terms.route.network_sha256
+    bounds = getattr(networks, "bounds", None)
+    if bounds is not None:
+        bbox: BBox | None = bounds(sha)
+        if bbox is not None:
+            return bbox
+    elif networks is not None and (network := networks(sha)) is not None:
         return network_bbox(network)
     lons = [p[0] for p in terms.route.geometry.coordinates]
     lats = [p[1] for p in terms.route.geometry.coordinates]
@@ -133,28 +141,38 @@ def _check_common(terms: Terms, report: Checkin | Incident, *, now: datetime, bb
         )
 
 
-def _existing(
-    session: Session, report_id: str, kind: str, digest: str, reporter: str
-) -> dict[str, Any] | None:
-    from corridor.store import CheckinRow, IncidentRow
-
-    tables: tuple[tuple[Any, str], ...] = ((CheckinRow, "checkin"), (IncidentRow, "incident"))
-    for table, name in tables:
-        row = session.get(table, report_id)
+def _existing(sql: Sql, report_id: str, kind: str, digest: str, reporter: str) -> Submitted | None:
+    """The report kept under ``report_id`` when it is this one (same kind, body and reporter);
+    StateError when the id was used for a different report."""
+    for table, name in (("checkins", "checkin"), ("incidents", "incident")):
+        row = sql.execute(
+            f"SELECT body_digest, reporter, body, received_at FROM {table} WHERE id = :id",
+            {"id": report_id},
+        ).first()
         if row is None:
             continue
-        if name != kind or row.body_digest != digest or row.reporter != reporter:
+        stored_digest, stored_reporter, body, received_at = row
+        if name != kind or stored_digest != digest or stored_reporter != reporter:
             raise StateError(
                 f"report id {report_id!r} was already used for a different {name} report",
                 item=report_id,
                 hint="a device must give every new report a new id",
             )
-        return {"row": row}
+        return Submitted(kind, report_id, False, read_json(body), str(stored_reporter),
+                         read_time(received_at))  # fmt: skip
     return None
 
 
+def _convoy_corridor(sql: Sql, convoy_id: str) -> str | None:
+    """The corridor a registered convoy belongs to (None: no such convoy)."""
+    found = sql.execute(
+        "SELECT corridor_id FROM monitoring_convoys WHERE id = :id", {"id": convoy_id}
+    ).scalar()
+    return None if found is None else str(found)
+
+
 def submit_checkin(
-    session: Session,
+    tx: Sql | Session,
     report: Checkin,
     *,
     reporter: str,
@@ -162,18 +180,17 @@ def submit_checkin(
     networks: NetworkLookup | None = None,
 ) -> Submitted:
     """Store a check-in once; a second upload of the same report changes nothing."""
-    from corridor.store import CheckinRow, ConvoyRow, lock_corridor, record
+    from corridor.store import lock_corridor, record
 
-    now = now or datetime.now(UTC)
+    sql = as_sql(tx)
+    now = now or utc_now()
     body = report_body(report)
     digest = digest_of(body)
-    lock_corridor(session, report.corridor_id)
-    if (found := _existing(session, report.id, "checkin", digest, reporter)) is not None:
-        row = found["row"]
-        return Submitted("checkin", report.id, False, row.body, row.reporter, row.received_at)
-    rec = monitored_agreement(session, report.corridor_id)
-    convoy = session.get(ConvoyRow, report.convoy_id)
-    if convoy is None or convoy.corridor_id != report.corridor_id:
+    lock_corridor(sql, report.corridor_id)
+    if (found := _existing(sql, report.id, "checkin", digest, reporter)) is not None:
+        return found
+    rec = monitored_agreement(sql, report.corridor_id)
+    if _convoy_corridor(sql, report.convoy_id) != report.corridor_id:
         raise NotFoundError(
             f"no convoy {report.convoy_id!r} on corridor {report.corridor_id}",
             field="convoy_id",
@@ -191,15 +208,18 @@ def submit_checkin(
             hint=f"agreed: {names}",
         )
     _check_common(rec.terms, report, now=now, bbox=area_of(rec.terms, networks))
-    session.add(
-        CheckinRow(id=report.id, corridor_id=report.corridor_id, convoy_id=report.convoy_id,
-                   at_utc=report.at_utc, body=body, body_digest=digest, reporter=reporter,
-                   received_at=now)
+    sql.execute(
+        "INSERT INTO checkins (id, corridor_id, convoy_id, at_utc, body, body_digest, reporter,"
+        " received_at) VALUES (:id, :corridor_id, :convoy_id, :at_utc, :body, :body_digest,"
+        " :reporter, :received_at)",
+        {"id": report.id, "corridor_id": report.corridor_id, "convoy_id": report.convoy_id,
+         "at_utc": report.at_utc, "body": Json(body), "body_digest": digest,
+         "reporter": reporter, "received_at": now},
     )  # fmt: skip
     out = Submitted("checkin", report.id, True, body, reporter, now)
-    record(session, actor=reporter, action="report.checkin", payload=out.to_dict())
-    emit(session, "checkin", out.to_dict(), corridor_id=report.corridor_id)
-    out.effects = reassess(session, report.corridor_id, networks=networks, new=report, rec=rec)
+    record(sql, actor=reporter, action="report.checkin", payload=out.to_dict())
+    emit(sql, "checkin", out.to_dict(), corridor_id=report.corridor_id)
+    out.effects = reassess(sql, report.corridor_id, networks=networks, new=report, rec=rec)
     return out
 
 
@@ -215,9 +235,7 @@ HAZARD_OF: dict[str, str | None] = {
 }
 
 
-def _report_hazard(
-    session: Session, report: Incident, *, reporter: str, coordinator: bool
-) -> str | None:
+def _report_hazard(sql: Sql, report: Incident, *, reporter: str, coordinator: bool) -> str | None:
     """Put the incident on the hazard picture within the field bounds (hazards area): the
     hazard's id and source name the report; a closure from a field team stays provisional
     until a coordinator confirms the incident."""
@@ -240,18 +258,18 @@ def _report_hazard(
         source=f"field report {report.id}",
         notes=report.notes,
     )
-    if stored_hazard_ids(session, [hazard.id]):
+    if stored_hazard_ids(sql, [hazard.id]):
         return None  # an operator stored a hazard under this id already: leave it alone
     provisional = False
     if not coordinator:
         check_field_report(hazard)
         provisional = needs_confirmation(hazard)
-    add_hazard(session, hazard, actor=reporter, provisional=provisional)
+    add_hazard(sql, hazard, actor=reporter, provisional=provisional)
     return hazard.id
 
 
 def submit_incident(
-    session: Session,
+    tx: Sql | Session,
     report: Incident,
     *,
     reporter: str,
@@ -260,23 +278,24 @@ def submit_incident(
     coordinator: bool = False,
 ) -> Submitted:
     """Store an incident once (its attachment once, by hash), and its hazard for routing."""
-    from corridor.store import AttachmentRow, ConvoyRow, IncidentRow, lock_corridor, record
+    from corridor.store import lock_corridor, record
 
-    now = now or datetime.now(UTC)
+    sql = as_sql(tx)
+    now = now or utc_now()
     body = report_body(report)
     digest = digest_of(body)
-    lock_corridor(session, report.corridor_id)
-    if (found := _existing(session, report.id, "incident", digest, reporter)) is not None:
-        row = found["row"]
-        return Submitted("incident", report.id, False, row.body, row.reporter, row.received_at)
-    rec = monitored_agreement(session, report.corridor_id)
-    if report.convoy_id is not None:
-        convoy = session.get(ConvoyRow, report.convoy_id)
-        if convoy is None or convoy.corridor_id != report.corridor_id:
-            raise NotFoundError(
-                f"no convoy {report.convoy_id!r} on corridor {report.corridor_id}",
-                field="convoy_id",
-            )
+    lock_corridor(sql, report.corridor_id)
+    if (found := _existing(sql, report.id, "incident", digest, reporter)) is not None:
+        return found
+    rec = monitored_agreement(sql, report.corridor_id)
+    if (
+        report.convoy_id is not None
+        and _convoy_corridor(sql, report.convoy_id) != report.corridor_id
+    ):
+        raise NotFoundError(
+            f"no convoy {report.convoy_id!r} on corridor {report.corridor_id}",
+            field="convoy_id",
+        )
     if report.attributed_to is not None and rec.terms.party(report.attributed_to) is None:
         raise InputError(
             f"report {report.id}: {report.attributed_to!r} is not a party to the agreement",
@@ -287,28 +306,36 @@ def submit_incident(
     sha = None
     if report.attachment is not None:
         sha = report.attachment.sha256
-        if session.get(AttachmentRow, sha) is None:
+        kept = sql.execute("SELECT 1 FROM attachments WHERE sha256 = :sha", {"sha": sha}).first()
+        if kept is None:
             data = report.attachment.data
-            session.add(AttachmentRow(sha256=sha, media_type=report.attachment.media_type,
-                                      size=len(data), data=data))  # fmt: skip
-    hazard_id = _report_hazard(session, report, reporter=reporter, coordinator=coordinator)
-    session.add(
-        IncidentRow(id=report.id, corridor_id=report.corridor_id, kind=report.kind.value,
-                    at_utc=report.at_utc, body=body, body_digest=digest, attachment_sha256=sha,
-                    reporter=reporter, received_at=now, hazard_id=hazard_id)
+            sql.execute(
+                "INSERT INTO attachments (sha256, media_type, size, data, created_at)"
+                " VALUES (:sha, :media_type, :size, :data, :at)",
+                {"sha": sha, "media_type": report.attachment.media_type, "size": len(data),
+                 "data": data, "at": utc_now()},
+            )  # fmt: skip
+    hazard_id = _report_hazard(sql, report, reporter=reporter, coordinator=coordinator)
+    sql.execute(
+        "INSERT INTO incidents (id, corridor_id, kind, at_utc, body, body_digest,"
+        " attachment_sha256, reporter, received_at, hazard_id) VALUES (:id, :corridor_id,"
+        " :kind, :at_utc, :body, :body_digest, :sha, :reporter, :received_at, :hazard_id)",
+        {"id": report.id, "corridor_id": report.corridor_id, "kind": report.kind.value,
+         "at_utc": report.at_utc, "body": Json(body), "body_digest": digest, "sha": sha,
+         "reporter": reporter, "received_at": now, "hazard_id": hazard_id},
     )  # fmt: skip
     out = Submitted("incident", report.id, True, body, reporter, now)
     out.effects = {"hazard_id": hazard_id}
-    record(session, actor=reporter, action="report.incident", payload=out.to_dict())
-    emit(session, "incident", out.to_dict(), corridor_id=report.corridor_id)
+    record(sql, actor=reporter, action="report.incident", payload=out.to_dict())
+    emit(sql, "incident", out.to_dict(), corridor_id=report.corridor_id)
     out.effects = {"hazard_id": hazard_id,
-                   **reassess(session, report.corridor_id, networks=networks,
+                   **reassess(sql, report.corridor_id, networks=networks,
                               new=report, rec=rec)}  # fmt: skip
     return out
 
 
 def confirm_incident(
-    session: Session,
+    tx: Sql | Session,
     incident_id: str,
     *,
     actor: str,
@@ -316,71 +343,85 @@ def confirm_incident(
     networks: NetworkLookup | None = None,
 ) -> dict[str, Any]:
     """A coordinator confirms an incident (rules may require it, e.g. before suspending)."""
-    from corridor.store import IncidentRow, lock_corridor, record
+    from corridor.store import lock_corridor, record
 
-    now = datetime.now(UTC)
+    sql = as_sql(tx)
+    now = utc_now()
     at = (at_utc or now).astimezone(UTC)
     if at > now + MAX_CLOCK_SKEW:
         raise InputError("a confirmation cannot be dated in the future", field="at_utc")
-    row = session.get(IncidentRow, incident_id)
+    select_incident = (
+        "SELECT corridor_id, at_utc, confirmed_at, hazard_id FROM incidents WHERE id = :id"
+    )
+    row = sql.execute(select_incident, {"id": incident_id}).first()
     if row is None:
         raise NotFoundError(f"no incident {incident_id!r}")
-    lock_corridor(session, row.corridor_id)
-    if row.confirmed_at is not None:
-        return {"id": incident_id, "confirmed_at": iso(row.confirmed_at), "created": False}
-    if at < row.at_utc:
+    corridor_id = str(row[0])
+    lock_corridor(sql, corridor_id)
+    row = sql.execute(select_incident, {"id": incident_id}).first()  # afresh, under the lock
+    assert row is not None  # incidents are never deleted
+    _, happened, confirmed_at, hazard_id = row
+    if confirmed_at is not None:
+        return {"id": incident_id, "confirmed_at": iso(as_utc(confirmed_at)), "created": False}
+    if at < read_time(happened):
         raise InputError("confirmed before the incident happened", field="at_utc")
-    row.confirmed_at, row.confirmed_by = at, actor
-    if row.hazard_id is not None:
+    sql.execute(
+        "UPDATE incidents SET confirmed_at = :at, confirmed_by = :actor WHERE id = :id",
+        {"at": at, "actor": actor, "id": incident_id},
+    )
+    if hazard_id is not None:
         from corridor.store import confirm_hazard, get_hazard_row
 
         try:
-            hazard = get_hazard_row(session, row.hazard_id)
+            hazard = get_hazard_row(sql, hazard_id)
         except NotFoundError:
             hazard = None
         if hazard is not None and hazard.provisional and hazard.expired_at is None:
-            confirm_hazard(session, row.hazard_id, actor=actor)
-    payload = {"id": incident_id, "corridor_id": row.corridor_id, "confirmed_at": iso(at)}
-    record(session, actor=actor, action="report.incident.confirmed", payload=payload)
-    emit(session, "incident.confirmed", payload, corridor_id=row.corridor_id)
+            confirm_hazard(sql, hazard_id, actor=actor)
+    payload = {"id": incident_id, "corridor_id": corridor_id, "confirmed_at": iso(at)}
+    record(sql, actor=actor, action="report.incident.confirmed", payload=payload)
+    emit(sql, "incident.confirmed", payload, corridor_id=corridor_id)
     return {**payload, "created": True,
-            "effects": reassess(session, row.corridor_id, networks=networks)}  # fmt: skip
+            "effects": reassess(sql, corridor_id, networks=networks)}  # fmt: skip
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def checkins_of(session: Session, corridor_id: str) -> list[Checkin]:
-    from corridor.store import CheckinRow
+def checkins_of(tx: Sql | Session, corridor_id: str) -> list[Checkin]:
+    rows = as_sql(tx).execute(
+        "SELECT body FROM checkins WHERE corridor_id = :id", {"id": corridor_id}
+    )
+    return [Checkin.model_validate(read_json(body)) for (body,) in rows.all()]
 
-    rows = session.scalars(select(CheckinRow).where(CheckinRow.corridor_id == corridor_id))
-    return [Checkin.model_validate(r.body) for r in rows]
 
-
-def incidents_of(session: Session, corridor_id: str) -> list[tuple[Incident, datetime | None]]:
-    from corridor.store import IncidentRow
-
-    rows = session.scalars(select(IncidentRow).where(IncidentRow.corridor_id == corridor_id))
+def incidents_of(tx: Sql | Session, corridor_id: str) -> list[tuple[Incident, datetime | None]]:
+    rows = as_sql(tx).execute(
+        "SELECT body, confirmed_at FROM incidents WHERE corridor_id = :id", {"id": corridor_id}
+    )
     out = []
-    for r in rows:
-        body = {k: v for k, v in r.body.items() if not k.startswith("attachment_")}
-        out.append((Incident.model_validate(body), r.confirmed_at))
+    for stored, confirmed_at in rows.all():
+        body = {k: v for k, v in read_json(stored).items() if not k.startswith("attachment_")}
+        out.append((Incident.model_validate(body), as_utc(confirmed_at)))
     return out
 
 
-def movement_views(session: Session, corridor_id: str) -> dict[str, MovementView]:
+def movement_views(tx: Sql | Session, corridor_id: str) -> dict[str, MovementView]:
     """The movement each convoy moves under (its plan names it), with every required party's
     valid acknowledgement time (issue 11: a convoy leaving unacknowledged is flagged)."""
     from corridor.notices import clearance
-    from corridor.store import ConvoyRow, load_movement
+    from corridor.store import load_movement
 
+    sql = as_sql(tx)
     out: dict[str, MovementView] = {}
-    rows = session.scalars(select(ConvoyRow).where(ConvoyRow.corridor_id == corridor_id))
-    for row in rows:
-        mid = row.plan.get("movement_id")
+    rows = sql.execute(
+        "SELECT id, plan FROM monitoring_convoys WHERE corridor_id = :id", {"id": corridor_id}
+    )
+    for convoy_id, plan in rows.all():
+        mid = read_json(plan).get("movement_id")
         if not mid:
             continue
-        m = load_movement(session, mid)
+        m = load_movement(sql, mid)
         verdict = clearance(m.movement, digest_hex=m.digest, parties=m.parties, acks=m.acks,
                             at_utc=m.movement.arrival_utc)  # fmt: skip
         acked = tuple(
@@ -388,8 +429,8 @@ def movement_views(session: Session, corridor_id: str) -> dict[str, MovementView
             for a in verdict.acks
         )
         mv = m.movement
-        out[row.id] = MovementView(
-            movement_id=mv.movement_id, convoy_id=row.id, sender=mv.sender,
+        out[str(convoy_id)] = MovementView(
+            movement_id=mv.movement_id, convoy_id=str(convoy_id), sender=mv.sender,
             departure_utc=mv.departure_utc, arrival_utc=mv.arrival_utc,
             ack_deadline_utc=mv.ack_deadline_utc,
             checkpoints=tuple((c.checkpoint, c.planned_utc) for c in mv.checkpoints),
@@ -403,61 +444,55 @@ def _parse_z(text_: str | None) -> datetime | None:
 
 
 def picture(
-    session: Session, corridor_id: str, *, as_of: datetime | None = None
+    tx: Sql | Session, corridor_id: str, *, as_of: datetime | None = None
 ) -> tuple[Picture, AgreementRecord, RuleSet]:
     """The corridor's current picture, derived afresh from its stored reports."""
-    rec = monitored_agreement(session, corridor_id)
-    rules = rules_in_force(session)
+    sql = as_sql(tx)
+    rec = monitored_agreement(sql, corridor_id)
+    rules = rules_in_force(sql)
     views = [
         IncidentView(inc, confirmed=c is not None and (as_of is None or c <= as_of))
-        for inc, c in incidents_of(session, corridor_id)
+        for inc, c in incidents_of(sql, corridor_id)
     ]
-    pic = derive(rec.terms, convoy_plans(session, corridor_id), checkins_of(session, corridor_id),
+    pic = derive(rec.terms, convoy_plans(sql, corridor_id), checkins_of(sql, corridor_id),
                  views, settings=rules.settings, as_of=as_of,
-                 movements=movement_views(session, corridor_id))  # fmt: skip
+                 movements=movement_views(sql, corridor_id))  # fmt: skip
     return pic, rec, rules
 
 
 #: Per server process: each corridor's incremental picture (see _incremental), with what it
 #: was built from. It is used only while the store still matches (same agreement version,
 #: rules, convoys, movements and acknowledgements, and every stored report in it), else rebuilt
-#: from the store; a rolled-back transaction drops it.
+#: from the store; a rolled-back transaction drops it. Kept for ORM sessions only (the server):
+#: a command's own transaction reports once and exits, and has no engine to key it by.
 _TRACKERS: dict[tuple[str, str, str], tuple[tuple[Any, ...], Tracker]] = {}
 _MAX_TRACKERS = 32
 
 
-def _basis(
-    session: Session, corridor_id: str, rec: AgreementRecord, rules: RuleSet
-) -> tuple[Any, ...]:
-    from sqlalchemy import func
-
-    from corridor.store import ConvoyRow, MovementAckRow, MovementRow
-
-    convoys = session.scalar(
-        select(func.count()).select_from(ConvoyRow).where(ConvoyRow.corridor_id == corridor_id)
-    )
-    moves = session.execute(
-        select(func.count(MovementRow.id.distinct()), func.count(MovementAckRow.id))
-        .select_from(MovementRow)
-        .outerjoin(MovementAckRow, MovementAckRow.movement_id == MovementRow.id)
-        .where(MovementRow.corridor_id == corridor_id)
-    ).one()
-    return (rec.version, rec.digest, rules.settings, convoys, tuple(moves))
+def _basis(sql: Sql, corridor_id: str, rec: AgreementRecord, rules: RuleSet) -> tuple[Any, ...]:
+    params = {"id": corridor_id}
+    convoys = sql.execute(
+        "SELECT count(*) FROM monitoring_convoys WHERE corridor_id = :id", params
+    ).scalar()
+    moves = sql.execute(
+        "SELECT count(DISTINCT m.id), count(a.id) FROM movements m"
+        " LEFT OUTER JOIN movement_acks a ON a.movement_id = m.id WHERE m.corridor_id = :id",
+        params,
+    ).first()
+    assert moves is not None  # an aggregate always gives a row
+    return (rec.version, rec.digest, rules.settings, int(convoys), tuple(int(n) for n in moves))
 
 
-def _n_reports(session: Session, corridor_id: str) -> int:
-    from sqlalchemy import func
-
-    from corridor.store import CheckinRow, IncidentRow
-
+def _n_reports(sql: Sql, corridor_id: str) -> int:
     return sum(
-        session.scalar(select(func.count()).select_from(t).where(t.corridor_id == corridor_id)) or 0
-        for t in (CheckinRow, IncidentRow)
-    )
+        int(sql.execute(f"SELECT count(*) FROM {t} WHERE corridor_id = :id",
+                        {"id": corridor_id}).scalar() or 0)
+        for t in ("checkins", "incidents")
+    )  # fmt: skip
 
 
 def tracked_picture(
-    session: Session,
+    tx: Sql | Session,
     corridor_id: str,
     new: Checkin | Incident | None = None,
     *,
@@ -466,19 +501,23 @@ def tracked_picture(
     """The corridor's current picture, from the process's incremental tracker when it matches
     the store (``new``: the report just stored), else rebuilt from every stored report.
     Equal to :func:`picture` (the property tests hold the two together)."""
+    from corridor.store import orm_session
+
+    sql = as_sql(tx)
+    rec = rec or monitored_agreement(sql, corridor_id)
+    rules = rules_in_force(sql)
+    session = orm_session(sql)
+    if session is None:  # a command's own transaction: nothing to keep between reports
+        return _fresh_tracker(sql, corridor_id, rec, rules).picture(), rec, rules
     from sqlalchemy import event
 
-    rec = rec or monitored_agreement(session, corridor_id)
-    rules = rules_in_force(session)
     bind = session.get_bind()
     schema = (
-        str(session.scalar(text("SELECT current_schema()")))
-        if bind.dialect.name == "postgresql"
-        else ""
+        str(sql.execute("SELECT current_schema()").scalar()) if sql.dialect == "postgresql" else ""
     )  # one URL may serve several schemas (search_path)
     key = (str(bind.engine.url), schema, corridor_id)
-    basis = _basis(session, corridor_id, rec, rules)
-    n = _n_reports(session, corridor_id)
+    basis = _basis(sql, corridor_id, rec, rules)
+    n = _n_reports(sql, corridor_id)
     cached = _TRACKERS.get(key)
     tracker = cached[1] if cached is not None and cached[0] == basis else None
     if tracker is not None and new is not None:
@@ -491,10 +530,7 @@ def tracked_picture(
         else:
             tracker.add_incident(IncidentView(new))
     if tracker is None or len(tracker) != n:
-        tracker = Tracker(rec.terms, convoy_plans(session, corridor_id), settings=rules.settings,
-                          movements=movement_views(session, corridor_id))  # fmt: skip
-        tracker.add(checkins_of(session, corridor_id),
-                    [IncidentView(i) for i, _ in incidents_of(session, corridor_id)])  # fmt: skip
+        tracker = _fresh_tracker(sql, corridor_id, rec, rules)
     _TRACKERS.pop(key, None)
     while len(_TRACKERS) >= _MAX_TRACKERS:
         _TRACKERS.pop(next(iter(_TRACKERS)))
@@ -503,17 +539,28 @@ def tracked_picture(
     return tracker.picture(), rec, rules
 
 
+def _fresh_tracker(sql: Sql, corridor_id: str, rec: AgreementRecord, rules: RuleSet) -> Tracker:
+    """A tracker built from every stored report of the corridor."""
+    tracker = Tracker(rec.terms, convoy_plans(sql, corridor_id), settings=rules.settings,
+                      movements=movement_views(sql, corridor_id))  # fmt: skip
+    tracker.add(checkins_of(sql, corridor_id),
+                [IncidentView(i) for i, _ in incidents_of(sql, corridor_id)])  # fmt: skip
+    return tracker
+
+
 def picture_data(
-    session: Session, corridor_id: str, *, as_of: datetime | None = None
+    tx: Sql | Session, corridor_id: str, *, as_of: datetime | None = None
 ) -> dict[str, Any]:
     """The picture as JSON, with the agreement's state and withdrawn violations (API, watch)."""
-    from corridor.store import ViolationRow, load_agreement
+    from corridor.store import load_agreement
 
-    pic, rec, _ = picture(session, corridor_id, as_of=as_of)
-    latest = load_agreement(session, corridor_id)
+    sql = as_sql(tx)
+    pic, rec, _ = picture(sql, corridor_id, as_of=as_of)
+    latest = load_agreement(sql, corridor_id)
     at = pic.as_of
-    stored = session.scalars(
-        select(ViolationRow).where(ViolationRow.corridor_id == corridor_id)
+    withdrawn = sql.execute(
+        "SELECT key FROM violations WHERE corridor_id = :id AND withdrawn_at IS NOT NULL",
+        {"id": corridor_id},
     ).all()
     return {
         "corridor_id": corridor_id,
@@ -526,7 +573,7 @@ def picture_data(
         },
         "convoys": [c.to_dict() for c in pic.convoys],
         "violations": [v.to_dict() for v in pic.violations],
-        "withdrawn": sorted(r.key for r in stored if r.withdrawn_at is not None),
+        "withdrawn": sorted(str(key) for (key,) in withdrawn),
     }
 
 
@@ -534,7 +581,7 @@ def picture_data(
 
 
 def reassess(
-    session: Session,
+    tx: Sql | Session,
     corridor_id: str,
     *,
     networks: NetworkLookup | None = None,
@@ -549,63 +596,80 @@ def reassess(
     fires nothing new. ``new``: the report just stored; ``rec``: the monitored agreement, if
     the caller has it.
     """
-    from corridor.store import ViolationRow, record
+    from corridor.store import record
 
-    session.flush()
-    pic, rec, rules = tracked_picture(session, corridor_id, new, rec=rec)
-    now = datetime.now(UTC)
+    sql = as_sql(tx)
+    pic, rec, rules = tracked_picture(sql, corridor_id, new, rec=rec)
+    now = utc_now()
     stored = {
-        r.key: r
-        for r in session.scalars(
-            select(ViolationRow).where(ViolationRow.corridor_id == corridor_id)
-        )
-    }
+        str(key): _StoredViolation(as_utc(end), None if minutes is None else float(minutes),
+                                   str(summary), as_utc(withdrawn))
+        for key, end, minutes, summary, withdrawn in sql.execute(
+            "SELECT key, end_utc, minutes, summary, withdrawn_at FROM violations"
+            " WHERE corridor_id = :id", {"id": corridor_id}
+        ).all()
+    }  # fmt: skip
     effects: dict[str, Any] = {"violations": [], "withdrawn": [], "firings": []}
     derived = {v.key: v for v in pic.violations}
     for key, v in derived.items():
         data = v.to_dict()
         row = stored.get(key)
         if row is None:
-            session.add(
-                ViolationRow(key=key, corridor_id=corridor_id, kind=v.kind, term=v.term,
-                             party=v.party, convoy_id=v.convoy_id, start_utc=v.start_utc,
-                             end_utc=v.end_utc, minutes=v.minutes, distance_m=v.distance_m,
-                             report_ids=list(v.report_ids), summary=v.summary, detected_at=now,
-                             updated_at=now)
+            sql.execute(
+                "INSERT INTO violations (key, corridor_id, kind, term, party, convoy_id,"
+                " start_utc, end_utc, minutes, distance_m, report_ids, summary, detected_at,"
+                " updated_at) VALUES (:key, :corridor_id, :kind, :term, :party, :convoy_id,"
+                " :start_utc, :end_utc, :minutes, :distance_m, :report_ids, :summary, :now,"
+                " :now)",
+                {"key": key, "corridor_id": corridor_id, "kind": v.kind, "term": v.term,
+                 "party": v.party, "convoy_id": v.convoy_id, "start_utc": v.start_utc,
+                 "end_utc": v.end_utc, "minutes": v.minutes, "distance_m": v.distance_m,
+                 "report_ids": Json(list(v.report_ids)), "summary": v.summary, "now": now},
             )  # fmt: skip
-            record(session, actor=SYSTEM_ACTOR, action="violation.recorded", payload=data)
-            emit(session, "violation", data, corridor_id=corridor_id, party=v.party)
+            record(sql, actor=SYSTEM_ACTOR, action="violation.recorded", payload=data)
+            emit(sql, "violation", data, corridor_id=corridor_id, party=v.party)
             effects["violations"].append(key)
             continue
-        changed = (row.end_utc, row.minutes, row.summary, row.withdrawn_at) != (
-            v.end_utc,
-            None if v.minutes is None else v.minutes,
-            v.summary,
-            None,
-        )
-        if changed:
-            row.end_utc, row.minutes, row.summary = v.end_utc, v.minutes, v.summary
-            row.withdrawn_at, row.updated_at = None, now
-            record(session, actor=SYSTEM_ACTOR, action="violation.updated", payload=data)
-            emit(session, "violation.updated", data, corridor_id=corridor_id, party=v.party)
+        if row != _StoredViolation(v.end_utc, v.minutes, v.summary, None):
+            sql.execute(
+                "UPDATE violations SET end_utc = :end_utc, minutes = :minutes,"
+                " summary = :summary, withdrawn_at = NULL, updated_at = :now WHERE key = :key",
+                {"end_utc": v.end_utc, "minutes": v.minutes, "summary": v.summary, "now": now,
+                 "key": key},
+            )  # fmt: skip
+            record(sql, actor=SYSTEM_ACTOR, action="violation.updated", payload=data)
+            emit(sql, "violation.updated", data, corridor_id=corridor_id, party=v.party)
     for key, row in stored.items():
         if key not in derived and row.withdrawn_at is None:
-            row.withdrawn_at = row.updated_at = now
+            sql.execute(
+                "UPDATE violations SET withdrawn_at = :now, updated_at = :now WHERE key = :key",
+                {"now": now, "key": key},
+            )
             payload = {"key": key, "reason": "later reports show no breach"}
-            record(session, actor=SYSTEM_ACTOR, action="violation.withdrawn", payload=payload)
-            emit(session, "violation.withdrawn", payload, corridor_id=corridor_id)
+            record(sql, actor=SYSTEM_ACTOR, action="violation.withdrawn", payload=payload)
+            emit(sql, "violation.withdrawn", payload, corridor_id=corridor_id)
             effects["withdrawn"].append(key)
-    stored_incidents = incidents_of(session, corridor_id)
+    stored_incidents = incidents_of(sql, corridor_id)
     confirmed_at = {inc.id: c for inc, c in stored_incidents}
     incidents = [(inc, c is not None) for inc, c in stored_incidents]
     for firing in evaluate(rules, rec.terms, incidents, pic.violations):
-        if _fire(session, firing, rec, pic, confirmed_at=confirmed_at, networks=networks):
+        if _fire(sql, firing, rec, pic, confirmed_at=confirmed_at, networks=networks):
             effects["firings"].append(firing.key)
     return effects
 
 
+@dataclass(frozen=True)
+class _StoredViolation:
+    """What re-assessment compares of a stored violation with the derived one."""
+
+    end_utc: datetime | None
+    minutes: float | None
+    summary: str
+    withdrawn_at: datetime | None
+
+
 def _fire(
-    session: Session,
+    sql: Sql,
     firing: Firing,
     rec: AgreementRecord,
     pic: Picture,
@@ -613,9 +677,10 @@ def _fire(
     confirmed_at: dict[str, datetime | None],
     networks: NetworkLookup | None,
 ) -> bool:
-    from corridor.store import RuleFiringRow, record
+    from corridor.store import record
 
-    if session.get(RuleFiringRow, firing.key) is not None:
+    fired = sql.execute("SELECT 1 FROM rule_firings WHERE key = :key", {"key": firing.key})
+    if fired.first() is not None:
         return False
     cid = rec.corridor_id
     at = firing.at_utc
@@ -624,21 +689,25 @@ def _fire(
     result: dict[str, Any] = {}
     for action in firing.actions:
         if action is Action.SUSPEND:
-            result["suspend"] = _suspend(session, rec, firing, at)
+            result["suspend"] = _suspend(sql, rec, firing, at)
         elif action is Action.ALERT:
-            result["alert"] = _alert(session, rec, firing, at)
+            result["alert"] = _alert(sql, rec, firing, at)
         elif action is Action.REROUTE:
-            result["reroute"] = _reroute(session, rec, firing, at, networks)
+            result["reroute"] = _reroute(sql, rec, firing, at, networks)
         elif action is Action.REPLAN:
-            result["replan"] = _replan(session, rec, pic, firing, at, networks=networks,
+            result["replan"] = _replan(sql, rec, pic, firing, at, networks=networks,
                                        reroute=result.get("reroute"))  # fmt: skip
-    session.add(RuleFiringRow(key=firing.key, corridor_id=cid, rule=firing.rule,
-                              subject=firing.subject, actions=[a.value for a in firing.actions],
-                              result=result))  # fmt: skip
+    sql.execute(
+        "INSERT INTO rule_firings (key, corridor_id, rule, subject, actions, result, fired_at)"
+        " VALUES (:key, :corridor_id, :rule, :subject, :actions, :result, :at)",
+        {"key": firing.key, "corridor_id": cid, "rule": firing.rule, "subject": firing.subject,
+         "actions": Json([a.value for a in firing.actions]), "result": Json(result),
+         "at": utc_now()},
+    )  # fmt: skip
     payload = {"key": firing.key, "rule": firing.rule, "subject": firing.subject,
                "corridor_id": cid, "at_utc": iso(at), "result": result}  # fmt: skip
-    record(session, actor=SYSTEM_ACTOR, action="rule.fired", payload=payload)
-    emit(session, "rule.fired", payload, corridor_id=cid)
+    record(sql, actor=SYSTEM_ACTOR, action="rule.fired", payload=payload)
+    emit(sql, "rule.fired", payload, corridor_id=cid)
     return True
 
 
@@ -653,34 +722,32 @@ def _reason(firing: Firing) -> str:
     return f"rule {firing.rule}: {what}"
 
 
-def _suspend(
-    session: Session, rec: AgreementRecord, firing: Firing, at: datetime
-) -> dict[str, Any]:
+def _suspend(sql: Sql, rec: AgreementRecord, firing: Firing, at: datetime) -> dict[str, Any]:
     from corridor.store import load_agreement, suspend_agreement
 
-    latest = load_agreement(session, rec.corridor_id)
+    latest = load_agreement(sql, rec.corridor_id)
     state = latest.state_at(at)
     if state not in (State.AGREED, State.OPEN):
         return {"done": False, "why": f"agreement is {state.value}"}
-    after = suspend_agreement(session, rec.corridor_id, reason=_reason(firing),
+    after = suspend_agreement(sql, rec.corridor_id, reason=_reason(firing),
                               actor=SYSTEM_ACTOR, at_utc=at)  # fmt: skip
     payload = {"corridor_id": rec.corridor_id, "version": after.version, "state": "suspended",
                "at_utc": iso(at), "reason": _reason(firing)}  # fmt: skip
-    emit(session, "agreement.suspended", payload, corridor_id=rec.corridor_id)
+    emit(sql, "agreement.suspended", payload, corridor_id=rec.corridor_id)
     return {"done": True, "version": after.version, "at_utc": iso(at)}
 
 
-def _alert(session: Session, rec: AgreementRecord, firing: Firing, at: datetime) -> dict[str, Any]:
+def _alert(sql: Sql, rec: AgreementRecord, firing: Firing, at: datetime) -> dict[str, Any]:
     parties = [p.name for p in rec.terms.parties]
     for party in parties:
-        emit(session, "alert", {"corridor_id": rec.corridor_id, "to": party, "at_utc": iso(at),
+        emit(sql, "alert", {"corridor_id": rec.corridor_id, "to": party, "at_utc": iso(at),
                                 "rule": firing.rule, "message": _reason(firing)},
              corridor_id=rec.corridor_id, party=party)  # fmt: skip
     return {"to": parties}
 
 
 def _reroute(
-    session: Session,
+    sql: Sql,
     rec: AgreementRecord,
     firing: Firing,
     at: datetime,
@@ -693,12 +760,12 @@ def _reroute(
     network = networks(rec.terms.route.network_sha256) if networks else None
     if network is None:
         return {"done": False, "why": "the route's network file is not loaded here"}
-    return propose_reroute(session, rec, firing.incident, network, at=at, actor=SYSTEM_ACTOR,
+    return propose_reroute(sql, rec, firing.incident, network, at=at, actor=SYSTEM_ACTOR,
                            reason=_reason(firing))  # fmt: skip
 
 
 def _replan(
-    session: Session,
+    sql: Sql,
     rec: AgreementRecord,
     pic: Picture,
     firing: Firing,
@@ -721,53 +788,55 @@ def _replan(
 
         model = RiskModel(network, [_hazard(firing.incident)], at=at)
         closed = [int(e) for e in np.flatnonzero(model.closed)]
-    return replan_unmoved(session, rec, pic, at=at, reason=_reason(firing), network=network,
+    return replan_unmoved(sql, rec, pic, at=at, reason=_reason(firing), network=network,
                           closed_edges=closed, reroute=reroute, firing=firing.key)  # fmt: skip
 
 
 def report_rows(
-    session: Session, kind: str, corridor_id: str | None, offset: int, limit: int
+    tx: Sql | Session, kind: str, corridor_id: str | None, offset: int, limit: int
 ) -> tuple[int, list[dict[str, Any]]]:
     """Stored reports, newest event first, for listing."""
-    from sqlalchemy import func
-
-    from corridor.store import CheckinRow, IncidentRow
-
-    table: Any = CheckinRow if kind == "checkin" else IncidentRow
-    where = [] if corridor_id is None else [table.corridor_id == corridor_id]
-    total = session.scalar(select(func.count()).select_from(table).where(*where)) or 0
-    rows = session.scalars(
-        select(table)
-        .where(*where)
-        .order_by(table.at_utc.desc(), table.id)
-        .offset(offset)
-        .limit(limit)
+    sql = as_sql(tx)
+    incident = kind == "incident"
+    table = "incidents" if incident else "checkins"
+    where = "" if corridor_id is None else " WHERE corridor_id = :corridor_id"
+    params: dict[str, Any] = {"corridor_id": corridor_id} if corridor_id is not None else {}
+    total = sql.execute(f"SELECT count(*) FROM {table}{where}", params).scalar() or 0
+    extra = ", confirmed_at, hazard_id" if incident else ""
+    rows = sql.execute(
+        f"SELECT id, reporter, received_at, body{extra} FROM {table}{where}"
+        " ORDER BY at_utc DESC, id LIMIT :limit OFFSET :offset",
+        {**params, "limit": limit, "offset": offset},
     ).all()
     out = []
     for r in rows:
-        item = {"id": r.id, "type": kind, "reported_by": r.reporter,
-                "received_at": iso(r.received_at), "report": r.body}  # fmt: skip
-        if kind == "incident":
-            item["confirmed_at"] = iso(r.confirmed_at)
-            item["hazard_id"] = r.hazard_id
+        item = {"id": r[0], "type": kind, "reported_by": r[1],
+                "received_at": iso(read_time(r[2])), "report": read_json(r[3])}  # fmt: skip
+        if incident:
+            item["confirmed_at"] = iso(as_utc(r[4]))
+            item["hazard_id"] = r[5]
         out.append(item)
-    return total, out
+    return int(total), out
 
 
 def events_after(
-    session: Session, after: int, limit: int, *, corridor_id: str | None = None
+    tx: Sql | Session, after: int, limit: int, *, corridor_id: str | None = None
 ) -> list[dict[str, Any]]:
     """Events with id > ``after`` in id order (of one corridor, if given)."""
-    from corridor.store import EventRow
-
-    where = [EventRow.id > after]
+    where = "id > :after"
+    params: dict[str, Any] = {"after": after, "limit": limit}
     if corridor_id is not None:
-        where.append(EventRow.corridor_id == corridor_id)
-    rows = session.scalars(select(EventRow).where(*where).order_by(EventRow.id).limit(limit))
+        where += " AND corridor_id = :corridor_id"
+        params["corridor_id"] = corridor_id
+    rows = as_sql(tx).execute(
+        "SELECT id, at_utc, kind, corridor_id, party, payload FROM events"
+        f" WHERE {where} ORDER BY id LIMIT :limit",
+        params,
+    )
     return [
-        {"id": r.id, "at_utc": iso(r.at_utc), "kind": r.kind, "corridor_id": r.corridor_id,
-         "party": r.party, "payload": r.payload}
-        for r in rows
+        {"id": r[0], "at_utc": iso(read_time(r[1])), "kind": r[2], "corridor_id": r[3],
+         "party": r[4], "payload": read_json(r[5])}
+        for r in rows.all()
     ]  # fmt: skip
 
 

@@ -116,6 +116,7 @@ if _typing.TYPE_CHECKING:
     from corridor.store._plain import (
         ENV_VAR,
         USER_ROLES,
+        as_utc,
         default_db_path,
         resolve_db_url,
     )
@@ -141,7 +142,9 @@ if _typing.TYPE_CHECKING:
         Json,
         Sql,
         as_sql,
+        orm_session,
         read_json,
+        read_time,
     )
     from corridor.store._tables import (
         AGREEMENT_STATES,
@@ -277,6 +280,9 @@ _WHERE: dict[str, str] = {
     "Json": "corridor.store._sql",
     "read_json": "corridor.store._sql",
     "as_sql": "corridor.store._sql",
+    "as_utc": "corridor.store._plain",
+    "orm_session": "corridor.store._sql",
+    "read_time": "corridor.store._sql",
     "lean_transaction": "corridor.store._transaction",
     "transaction": "corridor.store._transaction",
     "save_notice_details": "corridor.store._movements",
@@ -346,6 +352,7 @@ __all__ = [
     "agreement_etag",
     "alembic_config",
     "as_sql",
+    "as_utc",
     "audit_entries",
     "audit_head",
     "change_hazard",
@@ -389,9 +396,11 @@ __all__ = [
     "log_tree",
     "make_engine",
     "open_store",
+    "orm_session",
     "party_keys",
     "propose_agreement",
     "read_json",
+    "read_time",
     "record",
     "register_network",
     "replay_problems",

@@ -255,6 +255,18 @@ class SessionSql:
 _SESSION_SQL = "corridor.store.sql"
 
 
+def orm_session(tx: Sql | Session) -> Session | None:
+    """The ORM session ``tx`` runs in (the server's), or None for a command's own transaction
+    on the bare driver: for what only a session has (its engine, its rollback events)."""
+    if isinstance(tx, SessionSql):
+        return tx.session
+    if isinstance(tx, DriverSql):
+        return None
+    from sqlalchemy.orm import Session
+
+    return tx if isinstance(tx, Session) else None
+
+
 def as_sql(tx: Sql | Session) -> Sql:
     """``tx`` as :class:`Sql`: itself, or the SQL view of an ORM session (one per session)."""
     if isinstance(tx, DriverSql | SessionSql):

@@ -1,0 +1,147 @@
+"""``corridor checkin|incident|confirm|watch`` on the bare driver (issue 14, defect 10): they
+run in the command's own transaction without SQLAlchemy, psycopg 3 or the routing stack, and
+do what the same reports do through the server (kept once, the incident's hazard, the
+confirmation that suspends the agreement), on SQLite and PostgreSQL.
+
+Without ``--network`` the route's network is looked up in the store; the look-up used to open
+a second store, which on SQLite waited for the command's own write lock (about 33 s) and failed
+with "database is locked"."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from corridor.store import (
+    AttachmentRow,
+    CheckinRow,
+    EventRow,
+    IncidentRow,
+    load_agreement,
+    verify_audit,
+)
+from tests.monitoring import scenario
+from tests.test_startup import SQL_PATH_MUST_NOT_LOAD, _lean_probe, assert_on_the_sql_path
+
+#: An incident becomes a hazard for routing, and a Hazard holds a shapely geometry (the
+#: hazards area's model): shapely (with numpy) may load for ``incident``, nothing else on the
+#: list. The other commands measure distances to the route in plain floats: no numpy either.
+INCIDENT_MAY_LOAD = ("shapely",)
+REPORT_MUST_NOT_LOAD = (*SQL_PATH_MUST_NOT_LOAD, "numpy")
+
+
+def _assert_loads_none(commands: list[list[str]], watched: tuple[str, ...]) -> None:
+    """Each command succeeds in a fresh interpreter and loads none of ``watched``."""
+    seen = _lean_probe(commands, watched)
+    assert seen["codes"] == [0] * len(commands), seen["stderr"][0]
+    assert seen["loaded"] == [], f"{commands[0][0]} loads {seen['loaded']}"
+
+
+def _at(hh_mm: str) -> list[str]:
+    return ["--at", scenario.iso(hh_mm)]
+
+
+def test_reports_on_the_sql_path(
+    agreed: Any, db_url: str, corridor_def: Any, tmp_path: Path
+) -> None:
+    photo = tmp_path / "impact.jpg"
+    photo.write_bytes(bytes(range(256)) * 8 + b"\x00end")  # binary, with NUL bytes
+    db = ["--db", db_url]
+    cid = ["-c", scenario.CORRIDOR]
+    lat, lon = (str(x) for x in scenario.ORIGIN)
+    checkin = ["checkin", *cid, "--convoy", "bus-1", "--status", "departed", "--lat", lat,
+               "--lon", lon, "--vehicles", "22", "--people", "1000", *_at("08:14"),
+               "--id", "b1-dep", *db]  # fmt: skip
+    slat, slon = (str(x) for x in corridor_def.shelling)
+    incident = ["incident", *cid, "--kind", "shelling", "--lat", slat, "--lon", slon,
+                "--severity", "0.8", "--confidence", "0.7", *_at("12:10"),
+                "--attachment", str(photo), "--id", "inc-shelling", *db]  # fmt: skip
+    assert_on_the_sql_path([checkin, checkin])  # sent again: kept once
+    watched = tuple(m for m in SQL_PATH_MUST_NOT_LOAD if m not in INCIDENT_MAY_LOAD)
+    _assert_loads_none([incident, incident], watched)
+    # With the incident stored, each of these measures its distance to the route.
+    _assert_loads_none([["confirm", "inc-shelling", *_at("12:20"), *db]], REPORT_MUST_NOT_LOAD)
+    _assert_loads_none([
+        ["confirm", "inc-shelling", *db],  # again: changes nothing
+        ["checkin", *cid, "--convoy", "bus-1", "--status", "en_route", "--lat", lat,
+         "--lon", lon, *_at("08:20"), "--id", "b1-later", *db],
+        ["watch", "--once", *cid, *db],
+        ["watch", "--once", "--json", *cid, *db],
+    ], REPORT_MUST_NOT_LOAD)  # fmt: skip
+
+    with agreed.session(write=False) as s:
+        assert sorted(s.scalars(select(CheckinRow.id))) == ["b1-dep", "b1-later"]
+        [inc] = s.scalars(select(IncidentRow)).all()
+        attachment = s.get(AttachmentRow, inc.attachment_sha256)
+        assert (attachment.data, attachment.media_type) == (photo.read_bytes(), "image/jpeg")
+        assert inc.body["attachment_sha256"] == hashlib.sha256(photo.read_bytes()).hexdigest()
+        assert (inc.id, inc.hazard_id, inc.confirmed_at) == (
+            "inc-shelling", "report-inc-shelling", scenario.utc("12:20"))  # fmt: skip
+        rec = load_agreement(s, scenario.CORRIDOR)
+        assert rec.stored_state.value == "suspended"  # the confirmed shelling's rule fired
+        kinds = s.scalars(select(EventRow.kind).order_by(EventRow.id)).all()
+        assert kinds.count("checkin") == 2 and kinds.count("incident") == 1
+        assert "agreement.suspended" in kinds and "rule.fired" in kinds
+        assert verify_audit(s) is None
+
+
+def test_watch_once_shows_the_stored_picture(
+    agreed: Any, db_url: str, corridor_def: Any, lookup: Any
+) -> None:
+    """``watch --once --json`` on the bare driver prints what the server's session derives."""
+    from corridor.monitoring import Checkin, picture_data, report_rows, submit_checkin
+
+    with agreed.session() as s:
+        for item in scenario.day_checkins(corridor_def):
+            submit_checkin(s, Checkin.model_validate(item), reporter="t", networks=lookup)
+    out = subprocess.run(
+        [sys.executable, "-m", "corridor", "watch", "--once", "--json", "-c", scenario.CORRIDOR,
+         "--db", db_url], capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    with agreed.session(write=False) as s:
+        want = picture_data(s, scenario.CORRIDOR)
+        want["incidents"] = report_rows(s, "incident", scenario.CORRIDOR, 0, 20)[1]
+    assert json.loads(out.stdout) == json.loads(json.dumps(want, default=str))
+
+
+def test_network_bounds_without_the_routing_stack(
+    agreed: Any, db_url: str, corridor_def: Any, network_file: Path, krems_network: Any
+) -> None:
+    """With ``--network`` a report's area is the network's bounds, read from the file without
+    the routing stack: the same bounds the opened network gives (the oracle), a position
+    inside them kept, one beyond them (but within the route's own wide margin, which applies
+    without a network) refused."""
+    from corridor.cli.monitor import network_lookup
+    from corridor.monitoring import network_bbox
+    from corridor.routing import open_network
+    from corridor.store import transaction
+
+    sha = corridor_def.terms["route"]["network_sha256"]
+    with transaction(db_url, write=False) as tx:
+        lookup = network_lookup(tx, [network_file])
+        bounds = lookup.bounds(sha)
+        assert bounds == network_bbox(open_network(network_file))
+        assert lookup.bounds("0" * 64) is None and lookup("0" * 64) is None
+        assert lookup(sha).source_sha256 == krems_network.source_sha256  # opened for routing
+    north = bounds[3] + 0.08  # beyond the network's 0.05 degree margin
+    route_lats = [p[1] for p in corridor_def.terms["route"]["geometry"]["coordinates"]]
+    assert north < max(route_lats) + 0.3  # the route's own margin would take it
+    lat, lon = (str(x) for x in scenario.ORIGIN)
+
+    def checkin(rid: str, at_lat: str, *extra: str) -> list[str]:
+        return ["checkin", "-c", scenario.CORRIDOR, "--convoy", "bus-1", "--status",
+                "departed", "--lat", at_lat, "--lon", lon, *_at("08:14"), "--id", rid,
+                "--db", db_url, *extra]  # fmt: skip
+
+    net = ["--network", str(network_file)]
+    _assert_loads_none([checkin("b1-dep", lat, *net)],
+                       (*SQL_PATH_MUST_NOT_LOAD, "corridor.routing"))  # fmt: skip
+    seen = _lean_probe([checkin("far", str(north), *net), checkin("far", str(north))], ())
+    assert seen["codes"] == [2, 0], seen["stderr"][0]
+    assert "outside the corridor's road network" in str(seen["stderr"][0])
