@@ -26,21 +26,10 @@ from hypothesis import strategies as st
 from corridor.agreements import KeyPair, Terms, terms_from_data
 from corridor.agreements._load import SCHEMA_PATH, _accepted
 from corridor.network import Network
+from tests import mutations
 from tests.agreements.conftest import make_terms
 
-Path_ = list[str | int]
-
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**40), 2**40)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
-    ),
-    max_leaves=6,
-)
+json_values = mutations.json_values(with_nan=False)
 
 
 @pytest.fixture(scope="module")
@@ -56,17 +45,6 @@ def schema_errors() -> Any:
 
     validator = Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     return lambda data: list(validator.iter_errors(data))
-
-
-def _paths(node: Any, prefix: Path_) -> list[Path_]:
-    out = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            out.extend(_paths(value, [*prefix, key]))
-    elif isinstance(node, list):
-        for i, value in enumerate(node[:3]):  # a long route: its first edges are enough
-            out.extend(_paths(value, [*prefix, i]))
-    return out
 
 
 def _near_miss(value: Any) -> st.SearchStrategy[Any]:
@@ -86,23 +64,6 @@ def _near_miss(value: Any) -> st.SearchStrategy[Any]:
     return st.one_of(options)
 
 
-def _mutate(data: dict[str, Any], draw: Any) -> dict[str, Any]:
-    new = copy.deepcopy(data)
-    path = draw(st.sampled_from(_paths(new, [])[1:]))
-    parent: Any = new
-    for part in path[:-1]:
-        parent = parent[part]
-    last = path[-1]
-    action = draw(st.sampled_from(["replace", "replace", "drop", "add"]))
-    if action == "drop":
-        del parent[last]
-    elif action == "add" and isinstance(parent[last], dict):
-        parent[last][draw(st.text(min_size=1, max_size=8))] = draw(json_values)
-    else:
-        parent[last] = draw(_near_miss(parent[last]))
-    return new
-
-
 def test_strict_model_never_accepts_what_the_schema_refuses(
     base: dict[str, Any], schema_errors: Any
 ) -> None:
@@ -115,7 +76,7 @@ def test_strict_model_never_accepts_what_the_schema_refuses(
     )
     @given(st.data())
     def check(data: st.DataObject) -> None:
-        mutated = _mutate(base, data.draw)
+        mutated = mutations.mutate(base, data.draw, _near_miss, json_values)
         fast = _accepted(mutated)
         if fast is None:
             seen["refused"] += 1

@@ -10,7 +10,6 @@ added. Told to accept everything, the fast check fails this within a few example
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -19,38 +18,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corridor.hazards._records import _feature_validator, _schema_accepts
+from tests import mutations
 from tests.conftest import REPO
 
 DEMO = REPO / "data" / "demo" / "krems-hazards.geojson"
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=10),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
-    ),
-    max_leaves=6,
-)
+json_values = mutations.json_values(with_nan=True)
 
 
 @pytest.fixture(scope="module")
 def features() -> list[dict[str, Any]]:
     data = json.loads(DEMO.read_text(encoding="utf-8"))
     return list(data["features"])
-
-
-def _paths(node: Any, prefix: list[Any]) -> list[list[Any]]:
-    out = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            out.extend(_paths(value, [*prefix, key]))
-    elif isinstance(node, list):
-        for i, value in enumerate(node[:3]):
-            out.extend(_paths(value, [*prefix, i]))
-    return out
 
 
 def _near_miss(value: Any) -> st.SearchStrategy[Any]:
@@ -80,18 +59,9 @@ def test_fast_check_never_accepts_what_jsonschema_refuses(features: list[dict[st
     )
     @given(st.data())
     def check(data: st.DataObject) -> None:
-        feature = copy.deepcopy(data.draw(st.sampled_from(features)))
-        path = data.draw(st.sampled_from(_paths(feature, [])[1:]))
-        parent: Any = feature
-        for part in path[:-1]:
-            parent = parent[part]
-        action = data.draw(st.sampled_from(["replace", "replace", "drop", "add"]))
-        if action == "drop":
-            del parent[path[-1]]
-        elif action == "add" and isinstance(parent[path[-1]], dict):
-            parent[path[-1]][data.draw(st.text(min_size=1, max_size=6))] = data.draw(json_values)
-        else:
-            parent[path[-1]] = data.draw(_near_miss(parent[path[-1]]))
+        feature = mutations.mutate(
+            data.draw(st.sampled_from(features)), data.draw, _near_miss, json_values
+        )
         if accepts(feature):
             seen["accepted"] += 1
             assert list(validator.iter_errors(feature)) == [], json.dumps(feature)[:300]
