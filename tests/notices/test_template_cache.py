@@ -51,3 +51,18 @@ def test_cached_templates_render_the_same_notice(
     fresh(blocker / "cache")  # its parent is a file: the folder cannot be made
     assert template_cache() is None
     assert _render(demo_facts) == cold
+
+
+def test_a_folder_others_can_write_is_not_used(demo_facts: Any, fresh: Any, tmp_path: Path) -> None:
+    """Compiled templates are code: a cache folder another account could write is refused."""
+    shared = tmp_path / "shared"
+    (shared / "templates").mkdir(parents=True)
+    (shared / "templates").chmod(0o777)
+    fresh(shared)
+    assert template_cache() is None
+    cold = _render(demo_facts)
+    assert list((shared / "templates").iterdir()) == []
+    (shared / "templates").chmod(0o700)
+    fresh(shared)
+    assert template_cache() is not None
+    assert _render(demo_facts) == cold

@@ -5,13 +5,14 @@ of a second of a command meant to start in under 0.3 s (issue 14, defect 10). Ji
 file cache keeps the compiled code in ``templates`` under corridor's cache folder
 (:mod:`corridor._cache`), keyed by the template's name and checked against a hash of its
 source (an edited template is compiled afresh) and the Python version. The cache is an
-optimisation only: a folder that cannot be made or written (read-only home, no home at all)
-costs the compile time and nothing else.
+optimisation only: a folder that cannot be made or written (read-only home, no home at all),
+or that another account could write to, costs the compile time and nothing else.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from functools import cache
 
 import jinja2
@@ -42,6 +43,11 @@ def template_cache() -> jinja2.BytecodeCache | None:
     folder = base / "templates"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
     except OSError:
+        return None
+    # Compiled templates are loaded as code: a folder another account can write to (a shared
+    # CORRIDOR_CACHE_DIR) is not used, as Jinja2 refuses for its own default folder.
+    if st.st_uid != os.getuid() or st.st_mode & 0o022:
         return None
     return _QuietCache(str(folder))
