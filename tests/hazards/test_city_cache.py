@@ -61,7 +61,7 @@ def test_a_kept_join_is_the_join(
     cache: Path, city_list: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = city_list_gazetteer(city_list)
-    assert (cache / "gazetteer-cities.json").is_file()
+    assert (cache / "gazetteer" / "cities.json").is_file()
     again = kept(city_list, monkeypatch)
     assert again == first == fresh(city_list, monkeypatch)
     assert len(again) == len(first) > 20 and again.unmatched == first.unmatched
@@ -83,7 +83,7 @@ def test_a_changed_city_list_is_joined_afresh(
     assert after == fresh(city_list, monkeypatch)
     assert len(after) == len(before) - 1
     assert kept(city_list, monkeypatch) == after  # and it is kept in the old one's place
-    assert [p.name for p in cache.iterdir()] == ["gazetteer-cities.json"]
+    assert [p.name for p in (cache / "gazetteer").iterdir()] == ["cities.json"]
 
 
 def test_a_changed_geonames_file_is_joined_afresh(
@@ -111,7 +111,7 @@ def test_a_damaged_cache_file_is_joined_afresh(
     import json
 
     good = city_list_gazetteer(city_list)
-    path = cache / "gazetteer-cities.json"
+    path = cache / "gazetteer" / "cities.json"
     data = json.loads(path.read_text("utf-8"))
     first = data["places"][0]
     damaged = {
@@ -127,3 +127,21 @@ def test_a_damaged_cache_file_is_joined_afresh(
     city_list_gazetteer.cache_clear()
     assert city_list_gazetteer(city_list) == good
     assert kept(city_list, monkeypatch) == good  # mended
+
+
+def test_a_folder_others_can_write_is_not_trusted(
+    cache: Path, city_list: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept join places hazards: a cache another account could write is not read."""
+    from corridor.hazards._places import city_list_gazetteer
+
+    fresh = city_list_gazetteer(city_list)
+    path = cache / "gazetteer" / "cities.json"
+    assert path.is_file()
+    text = path.read_text(encoding="utf-8")
+    lat = f"{fresh.places[0].lat!r}"
+    assert lat in text
+    path.write_text(text.replace(lat, "0.0", 1), encoding="utf-8")  # planted by someone else
+    (cache / "gazetteer").chmod(0o777)
+    city_list_gazetteer.cache_clear()
+    assert city_list_gazetteer(city_list) == fresh

@@ -275,10 +275,10 @@ _JOIN_FORMAT = "corridor gazetteer cache 1"
 
 
 def _join_file() -> Path | None:
-    from corridor._cache import cache_dir
+    from corridor._cache import private_folder
 
-    folder = cache_dir()
-    return None if folder is None else folder / "gazetteer-cities.json"
+    folder = private_folder("gazetteer")  # it places hazards: this account's folder only
+    return None if folder is None else folder / "cities.json"
 
 
 def _geonames_file() -> Path | None:

@@ -12,7 +12,6 @@ or that another account could write to, costs the compile time and nothing else.
 from __future__ import annotations
 
 import contextlib
-import os
 from functools import cache
 
 import jinja2
@@ -35,19 +34,9 @@ class _QuietCache(jinja2.FileSystemBytecodeCache):
 
 @cache
 def template_cache() -> jinja2.BytecodeCache | None:
-    from corridor._cache import cache_dir
+    from corridor._cache import private_folder
 
-    base = cache_dir()
-    if base is None:
-        return None
-    folder = base / "templates"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = folder.stat()
-    except OSError:
-        return None
-    # Compiled templates are loaded as code: a folder another account can write to (a shared
-    # CORRIDOR_CACHE_DIR) is not used, as Jinja2 refuses for its own default folder.
-    if st.st_uid != os.getuid() or st.st_mode & 0o022:
+    folder = private_folder("templates")  # loaded as code: this account's folder only
+    if folder is None:
         return None
     return _QuietCache(str(folder))
