@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from corridor._canonical import canonical_json
 from corridor.errors import SignatureError
@@ -68,7 +67,7 @@ def lifecycle_message(lifecycle_sha256: str) -> bytes:
 
 def public_key_b64(key: Ed25519PublicKey | Ed25519PrivateKey) -> str:
     pub = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    return base64.b64encode(pub.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+    return base64.b64encode(pub.public_bytes_raw()).decode()  # raw: no serialization import
 
 
 def public_key_from_b64(text: str) -> Ed25519PublicKey:
