@@ -1413,8 +1413,13 @@ def test_a_plan_file_is_planned_with_the_keyboard_alone(
     tab_to(page, "#tabs button[data-view=plans-view]")
     page.page.keyboard.press("Enter")
     expect(page.page.locator("#plan-form")).to_be_visible()
+    # The view has loaded its plans (nothing re-renders under the keyboard after this).
+    expect(page.page.locator("#plan-summary")).not_to_be_empty()
     tab_to(page, "#plan-file")
-    with page.page.expect_file_chooser() as chooser:
+    expect(page.page.locator("#plan-file")).to_be_focused()
+    # A loaded CI machine (two test workers and a browser on two cores) once took longer
+    # than the default 15 s to report the dialog.
+    with page.page.expect_file_chooser(timeout=60_000) as chooser:
         page.page.keyboard.press("Space")  # opens the system's file dialog
     chooser.value.set_files(str(upload))
     tab_to(page, "#plan-hazards")
