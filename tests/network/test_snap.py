@@ -182,8 +182,8 @@ def test_many_points_on_one_network_build_the_tree(krems: Network) -> None:
     from corridor.network._snap import _BRUTE_FORCE_QUERIES, _build
 
     index = _build(krems)
-    assert index.brute_force(1) and index.tree is None
+    assert index._brute_force(1) and index.tree is None
     for _ in range(_BRUTE_FORCE_QUERIES - 1):
-        assert index.brute_force(1)
-    assert not index.brute_force(1)
-    assert not index.brute_force(1)
+        assert index._brute_force(1)
+    assert not index._brute_force(1)
+    assert not index._brute_force(1)

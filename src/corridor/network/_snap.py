@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -87,7 +88,26 @@ class _Index:
     tree: cKDTree | None = None  # built when brute force is no longer the cheaper way
     brute_queries: int = 0  # points answered by brute force so far
 
-    def brute_force(self, n_queries: int) -> bool:
+    def candidates(
+        self, q_xyz: NDArray[np.float64], radius_for: Callable[[NDArray[np.float64]], Any]
+    ) -> tuple[Any, list[Any]]:
+        """For each query: its nearest sample, and every sample within ``radius_for`` of the
+        distance to it (inclusive, as the tree's ball query). By brute force
+        (each query's distances to every sample computed once and used for both) while the
+        budget lasts, else through the tree."""
+        if self._brute_force(q_xyz.shape[0]):
+            rows = [self._distances(q) for q in q_xyz]
+            near = np.array([int(np.argmin(d)) for d in rows], dtype=np.int64)
+            upper = np.array([d[i] for d, i in zip(rows, near, strict=True)])
+            radius = radius_for(upper)
+            balls = [np.flatnonzero(d <= r) for d, r in zip(rows, radius, strict=True)]
+            return near, balls
+        tree = self._tree()
+        found, near = tree.query(q_xyz, k=1)
+        upper = np.asarray(found, dtype=np.float64)
+        return near, list(tree.query_ball_point(q_xyz, r=radius_for(upper)))
+
+    def _brute_force(self, n_queries: int) -> bool:
         """Whether these queries go without the tree (counted against the brute-force budget)."""
         if self.tree is not None or n_queries * self.points.shape[0] > _BRUTE_FORCE_MAX:
             return False
@@ -95,27 +115,6 @@ class _Index:
             return False
         self.brute_queries += n_queries
         return True
-
-    def nearest(
-        self, q_xyz: NDArray[np.float64], *, brute: bool
-    ) -> tuple[NDArray[np.float64], Any]:
-        """(distance, index) of each query's nearest sample."""
-        if brute:
-            rows = [self._distances(q) for q in q_xyz]
-            near = np.array([int(np.argmin(d)) for d in rows], dtype=np.int64)
-            return np.array([d[i] for d, i in zip(rows, near, strict=True)]), near
-        upper, near = self._tree().query(q_xyz, k=1)
-        return np.asarray(upper, dtype=np.float64), near
-
-    def within(
-        self, q_xyz: NDArray[np.float64], radius: NDArray[np.float64], *, brute: bool
-    ) -> list[Any]:
-        """For each query, the samples within its radius (inclusive, as the tree's query)."""
-        if brute:
-            return [
-                np.flatnonzero(self._distances(q) <= r) for q, r in zip(q_xyz, radius, strict=True)
-            ]
-        return list(self._tree().query_ball_point(q_xyz, r=radius))
 
     def _distances(self, q: NDArray[np.float64]) -> NDArray[np.float64]:
         diff = self.points - q
@@ -219,19 +218,21 @@ def snap_many(
     idx = _index(network)
     lon, lat = network.arrays["seg_lon"], network.arrays["seg_lat"]
     q_xyz = _xyz(q_lon, q_lat)
-    brute = idx.brute_force(q_xyz.shape[0])
-    upper, nearest = idx.nearest(q_xyz, brute=brute)
+
     # 1 % slack for sphere vs ellipsoid and the planar refinement, plus half the spacing; capped
     # just past the limit so a far-away point does not pull in the whole network (its nearest
     # sample's piece is always a candidate, so it still gets a distance to report). Never below
     # the nearest distance itself: samples tied with the nearest (one node ending two roads)
     # are all candidates, and the lowest piece wins, whichever way the nearest was found.
-    upper = np.asarray(upper, dtype=np.float64)
-    radius = np.maximum(
-        np.minimum(upper * 1.01 + _SPACING_M / 2 + 1.0, max_distance_m * 1.01 + _SPACING_M + 1.0),
-        upper * (1.0 + 1e-9) + 1e-6,
-    )
-    balls = idx.within(q_xyz, radius, brute=brute)
+    def radius_for(upper: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.maximum(
+            np.minimum(
+                upper * 1.01 + _SPACING_M / 2 + 1.0, max_distance_m * 1.01 + _SPACING_M + 1.0
+            ),
+            upper * (1.0 + 1e-9) + 1e-6,
+        )
+
+    nearest, balls = idx.candidates(q_xyz, radius_for)
     counts = np.fromiter((len(b) for b in balls), dtype=np.int64, count=len(balls))
     n_q = q_lat.shape[0]
     cand_q = np.concatenate((np.arange(n_q), np.repeat(np.arange(n_q), counts)))
