@@ -27,6 +27,7 @@ if _typing.TYPE_CHECKING:
         write_network,
     )
     from corridor.network._model import (
+        EARTH_RADIUS_M,
         FLAG_BRIDGE,
         FLAG_FORD,
         FLAG_ONEWAY,
@@ -54,6 +55,7 @@ _WHERE: dict[str, str | tuple[str, str]] = {
     "FLAG_ONEWAY": "corridor.network._model",
     "FLAG_REVERSED": "corridor.network._model",
     "FLAG_ROUNDABOUT": "corridor.network._model",
+    "EARTH_RADIUS_M": "corridor.network._model",
     "FLAG_TUNNEL": "corridor.network._model",
     "HIGHWAY_CLASSES": "corridor.network._tags",
     "Network": "corridor.network._model",
@@ -82,6 +84,7 @@ _WHERE: dict[str, str | tuple[str, str]] = {
 
 __all__ = [
     "DEFAULT_MAX_DISTANCE_M",
+    "EARTH_RADIUS_M",
     "FLAG_BRIDGE",
     "FLAG_FORD",
     "FLAG_ONEWAY",

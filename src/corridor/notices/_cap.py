@@ -20,7 +20,6 @@ from corridor.notices._render import render_template, render_text
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 SENDER = "corridor@notices.invalid"  # RFC 2606: no real mailbox; set --sender for a real one
 AREA_BUFFER_M = 300.0
-EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius, as the network and the terms use
 
 
 def cap_time(at: datetime) -> str:
@@ -41,6 +40,8 @@ def area_polygon(facts: NoticeFacts, buffer_m: float = AREA_BUFFER_M) -> str:
     notice a tenth of a second of start-up; ``tests/notices/test_cap_area.py`` holds it to
     the UTM buffer it replaced)."""
     from shapely.geometry import LineString
+
+    from corridor.network import EARTH_RADIUS_M
 
     coords = facts.terms.route.geometry.coordinates
     lons = [c[0] for c in coords]
