@@ -17,16 +17,12 @@ joins on every run, as it did).
 from __future__ import annotations
 
 import os
-import re
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
+from benchmarks._ab import ab_row, run_child
 from benchmarks.ab_sql_users import _drop, _pg_schema
 
 DEMO_HAZARDS = Path(__file__).resolve().parents[1] / "data" / "demo" / "krems-hazards.geojson"
@@ -87,43 +83,13 @@ def _file_commands(out: Path) -> dict[str, list[list[str]]]:
 
 
 def _run(args: list[str], src: str | None, *, importtime: bool = False) -> tuple[float, float, str]:
-    env = dict(os.environ, COLUMNS="200")
-    if src is not None:
-        env["PYTHONPATH"] = src
-    if importtime:
-        env["PYTHONPROFILEIMPORTTIME"] = "1"
     failing = args[0] == "!"
     argv = [sys.executable, "-m", "corridor", *args[failing:]]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if (done.returncode != 0) != failing:
-        raise SystemExit(f"{args} exit {done.returncode} ({src or 'new'}): {done.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return cpu, wall, done.stderr
+    return run_child(argv, src, label=args, importtime=importtime, failing=failing)
 
 
 def _row(name: str, where: str, runs: list[list[str]], old_src: str, reps: int) -> None:
-    old_cpu: list[float] = []
-    new_cpu: list[float] = []
-    old_wall: list[float] = []
-    new_wall: list[float] = []
-    for i in range(reps):
-        sides = ((old_src, old_cpu, old_wall, runs[2 * i]),
-                 (None, new_cpu, new_wall, runs[2 * i + 1]))  # fmt: skip
-        for src, cpus, walls, argv in sides:
-            cpu, wall, _ = _run(argv, src)
-            cpus.append(cpu)
-            walls.append(wall)
-    seen = []  # one more run each, on the next fresh targets
-    for src, argv in ((old_src, runs[2 * reps]), (None, runs[2 * reps + 1])):
-        _, _, err = _run(argv, src, importtime=True)
-        seen.append("yes" if re.search(r"\|\s+shapely$", err, re.M) else "no")
-    med = [statistics.median(v) for v in (old_cpu, new_cpu, old_wall, new_wall)]
-    cells = " | ".join(f"{m:.2f}" for m in med)
-    print(f"| {name} | {where} | {cells} | {' / '.join(seen)} |", flush=True)
+    ab_row(name, where, runs, old_src=old_src, reps=reps, run=_run, watch="shapely")
 
 
 def main(old_src: str, reps: int) -> None:

@@ -15,16 +15,13 @@ write gets its own target (a new user name, an unexpired hazard), so each run do
 from __future__ import annotations
 
 import os
-import re
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
+
+from benchmarks._ab import ab_row, run_child
 
 PG_DSN = os.environ.get("CORRIDOR_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=test")
 DEMO_HAZARDS = Path(__file__).resolve().parents[1] / "data" / "demo" / "krems-hazards.geojson"
@@ -102,20 +99,7 @@ def _argv(args: list[str]) -> list[str]:
 
 
 def _run(args: list[str], src: str | None, *, importtime: bool = False) -> tuple[float, float, str]:
-    env = dict(os.environ, COLUMNS="200")
-    if src is not None:
-        env["PYTHONPATH"] = src
-    if importtime:
-        env["PYTHONPROFILEIMPORTTIME"] = "1"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    done = subprocess.run(_argv(args), env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{args} failed ({src or 'new'}): {done.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return cpu, wall, done.stderr
+    return run_child(_argv(args), src, label=args, importtime=importtime)
 
 
 def main(old_src: str, reps: int) -> None:
@@ -133,24 +117,15 @@ def main(old_src: str, reps: int) -> None:
                 keys.mkdir()
                 key = _fill(url, reps, keys)
                 for name, runs in _commands(url, key, keys).items():
-                    old_cpu: list[float] = []
-                    new_cpu: list[float] = []
-                    old_wall: list[float] = []
-                    new_wall: list[float] = []
-                    for i in range(reps):
-                        sides = ((old_src, old_cpu, old_wall, runs[2 * i]),
-                                 (None, new_cpu, new_wall, runs[2 * i + 1]))  # fmt: skip
-                        for src, cpus, walls, argv in sides:
-                            cpu, wall, _ = _run(argv, src)
-                            cpus.append(cpu)
-                            walls.append(wall)
-                    orm = []  # one more run each, on the next fresh targets
-                    for src, argv in ((old_src, runs[2 * reps]), (None, runs[2 * reps + 1])):
-                        _, _, err = _run(argv, src, importtime=True)
-                        orm.append("yes" if re.search(r"\|\s+sqlalchemy$", err, re.M) else "no")
-                    med = [statistics.median(v) for v in (old_cpu, new_cpu, old_wall, new_wall)]
-                    cells = " | ".join(f"{m:.2f}" for m in med)
-                    print(f"| {name} | {db_name} | {cells} | {' / '.join(orm)} |", flush=True)
+                    ab_row(
+                        name,
+                        db_name,
+                        runs,
+                        old_src=old_src,
+                        reps=reps,
+                        run=_run,
+                        watch="sqlalchemy",
+                    )
         finally:
             _drop(schema)
     print(f"load average {os.getloadavg()}", flush=True)
