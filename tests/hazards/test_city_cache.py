@@ -115,7 +115,10 @@ def test_a_damaged_cache_file_is_joined_afresh(
     data = json.loads(path.read_text("utf-8"))
     first = data["places"][0]
     damaged = {
-        "KEY": json.dumps({**data, "key": data["key"][:-1] + "0"}),
+        # another key: its last hex digit changed (a "0" for a key that ended in "0" was no change)
+        "KEY": json.dumps(
+            {**data, "key": data["key"][:-1] + ("1" if data["key"][-1] == "0" else "0")}
+        ),
         "KEY-no-places": json.dumps({"key": data["key"], "unmatched": []}),
         "KEY-text-lat": json.dumps({**data, "places": [[first[0], "50.1", *first[2:]]]}),
         "KEY-nan": json.dumps({**data, "places": [[first[0], float("nan"), *first[2:]]]}),
