@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from corridor.cli._common import console, handle_errors, parse_latlon
 from corridor.errors import InputError
@@ -80,6 +79,8 @@ def import_(
     ] = False,
 ) -> None:
     """Import an OpenStreetMap extract into a routable network file and print its summary."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from corridor.network import import_osm, render_summary, summarize, write_network
     from corridor.routing import Hierarchy, compute_landmarks
 

@@ -5,8 +5,8 @@ The tree holds points sampled along every straight piece of every segment (at mo
 distance in the tree never exceeds the true ground distance. The nearest sample gives an upper
 bound ``d``; every piece whose exact distance is below ``d`` has a sample within
 ``d + _SPACING_M / 2``, so querying that ball and measuring those pieces (foot point in a
-local plane at the query, then the WGS84 geodesic distance to it, pyproj) finds the nearest
-point. The reported distance is that geodesic distance.
+local plane at the query, then the WGS84 geodesic distance to it, :mod:`._geodesic`) finds the
+nearest point. The reported distance is that geodesic distance.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pyproj import Geod
 
 from corridor.errors import SnapError
+from corridor.network._geodesic import WGS84_A, WGS84_E2, inverse_m
 from corridor.network._model import EARTH_RADIUS_M, FLAG_REVERSED, Network
 
 if TYPE_CHECKING:  # imported where the tree is built: an import need not load scipy.spatial
@@ -29,9 +29,8 @@ if TYPE_CHECKING:  # imported where the tree is built: an import need not load s
 
 DEFAULT_MAX_DISTANCE_M = 2000.0
 _SPACING_M = 40.0
-_GEOD = Geod(ellps="WGS84")
-_A = _GEOD.a  # WGS84 semi-major axis (m)
-_E2 = _GEOD.es  # first eccentricity squared
+_A = WGS84_A  # semi-major axis (m)
+_E2 = WGS84_E2  # first eccentricity squared
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +148,7 @@ def _build(network: Network) -> _Index:
 
     piece_len = np.zeros(n_pts, dtype=np.float64)
     if starts.shape[0]:
-        _, _, dist = _GEOD.inv(lon[starts], lat[starts], lon[starts + 1], lat[starts + 1])
-        piece_len[starts] = dist
+        piece_len[starts] = inverse_m(lon[starts], lat[starts], lon[starts + 1], lat[starts + 1])
     # cum_m[i] = distance from the segment start to point i.
     before = np.concatenate(([0.0], np.cumsum(piece_len)[:-1]))
     cum = before - before[offsets[:-1]][seg_of_pt]
@@ -261,8 +259,7 @@ def snap_many(
     c_lat = lat[cand_piece] + t * (lat[cand_piece + 1] - lat[cand_piece])
     # The plane drifts from the ellipsoid with distance (about a metre at 3 km), enough to
     # swap two nearly equidistant candidates: choose among them by true geodesic distance.
-    _, _, c_dist = _GEOD.inv(q_lon[cand_q], q_lat[cand_q], c_lon, c_lat)
-    c_dist = np.asarray(c_dist, dtype=np.float64)
+    c_dist = inverse_m(q_lon[cand_q], q_lat[cand_q], c_lon, c_lat)
 
     order = np.lexsort((c_dist, cand_q))
     first = np.ones(order.shape[0], dtype=bool)
