@@ -394,22 +394,29 @@ class Floor:
             lower = (f.w_up, f.w_dn, self._clean, f.w_up, f.w_dn, 0)
         w_up, w_dn, dirty, b_up, b_dn, least = lower
         with self._lock:
-            if backward:
-                found, edges, settled = ck.potential_astar(
-                    h.rank, h.parent, h.up_ptr, h.up_head, w_dn, w_up, b_dn, b_up, f.w_dn,
-                    f.w_up, dirty, least,
-                    self._r_indptr, self._r_node, self._r_edge, self._target, cost, t, s, True,
-                    self._dist, self._pred, self._touched, self._pot, self._dist_b,
-                    self._pred_b, self._chain, self._done, self._hkey, self._hval,
-                )  # fmt: skip
-            else:
-                found, edges, settled = ck.potential_astar(
-                    h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, b_up, b_dn, f.w_up,
-                    f.w_dn, dirty, least,
-                    self._indptr, self._target, self._edge_id, self._source, cost, s, t, False,
-                    self._dist, self._pred, self._touched, self._pot, self._dist_b,
-                    self._pred_b, self._chain, self._done, self._hkey, self._hval,
-                )  # fmt: skip
+            while True:
+                if backward:
+                    found, edges, settled = ck.potential_astar(
+                        h.rank, h.parent, h.up_ptr, h.up_head, w_dn, w_up, b_dn, b_up, f.w_dn,
+                        f.w_up, dirty, least,
+                        self._r_indptr, self._r_node, self._r_edge, self._target, cost, t, s,
+                        True, self._dist, self._pred, self._touched, self._pot, self._dist_b,
+                        self._pred_b, self._chain, self._done, self._hkey, self._hval,
+                    )  # fmt: skip
+                else:
+                    found, edges, settled = ck.potential_astar(
+                        h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, b_up, b_dn, f.w_up,
+                        f.w_dn, dirty, least,
+                        self._indptr, self._target, self._edge_id, self._source, cost, s, t,
+                        False, self._dist, self._pred, self._touched, self._pot, self._dist_b,
+                        self._pred_b, self._chain, self._done, self._hkey, self._hval,
+                    )  # fmt: skip
+                if settled >= 0:
+                    break
+                # the heap filled up (a node is queued once per edge that lowers its
+                # distance, so only rounding in the potentials can take it past the edges)
+                size = 2 * self._hkey.shape[0]
+                self._hkey, self._hval = np.empty(size), np.empty(size, np.int32)
         return found, edges, settled
 
 

@@ -1393,37 +1393,11 @@ def unchanged_route(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, inline="always")
-def _potential(  # type: ignore[no-untyped-def]
-    x, pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty, least, chain, done, n_done
-):
-    """Exact distance from x to the target under the lower metric (lazy RPHAST, Strasser and
-    Zeitz, "CH-Potentials", 2021): min of the downward search's value at x and, over x's
-    upward arcs, the arc plus its head's potential. Up-neighbours are elimination-tree
-    ancestors, so the unknown part of x's chain is evaluated from its top down; known
-    potentials stay closed upwards. ``pot`` is NaN where unknown; returns (value, n_done).
-    The arcs of a node weigh ``w_up`` where ``dirty`` is 0, ``b_up`` (the base) where it is 1,
-    ``f_up`` (the floor) where it is 2; no level is below ``least``."""
-    p = pot[x]
-    if not np.isnan(p):
-        return p, n_done
-    k = 0
-    y = x
-    while y != -1 and np.isnan(pot[y]):
-        chain[k] = y
-        k += 1
-        y = parent[y]
-    for i in range(k - 1, -1, -1):
-        y = chain[i]
-        best = dist_b[y]
-        d = max(dirty[y], least)
-        w = w_up if d == 0 else (b_up if d == 1 else f_up)
-        for a in range(up_ptr[y], up_ptr[y + 1]):
-            c = w[a] + pot[up_head[a]]
-            best = min(best, c)
-        pot[y] = best
-        done[n_done] = y
-        n_done += 1
-    return pot[x], n_done
+def _arcs_min(best, y, up_ptr, up_head, w, pot):  # type: ignore[no-untyped-def]
+    """min(``best``, over y's upward arcs, the arc's weight in ``w`` plus its head's ``pot``)."""
+    for a in range(up_ptr[y], up_ptr[y + 1]):
+        best = min(best, w[a] + pot[up_head[a]])
+    return best
 
 
 @njit(cache=True, nogil=True)
@@ -1469,7 +1443,11 @@ def potential_astar(  # type: ignore[no-untyped-def]
     the edges it settles little more than the route. It answers while the hierarchy
     re-customises for ``cost``. Work arrays: ``dist`` inf, ``pred`` -1, ``pot`` NaN,
     ``dist_b`` inf and ``pred_b`` -1 on entry and on return. Returns (cost summed along the
-    route, edge ids, nodes settled); inf and no edges when t is unreachable.
+    route, edge ids, nodes settled); inf and no edges when t is unreachable, and nodes
+    settled -1 when the heap (``hkey``/``hval``) filled up: then nothing was found, and the
+    caller retries with a larger one (the heap is not grown in the loop: rebinding its
+    arrays there, and the potentials' evaluation inlined into it, made the loop take about
+    twice as long on the 1M region, on warm caches).
 
     The graph: node u's edges are ``edge_id[indptr[u]:indptr[u + 1]]``, leading to
     ``target`` at the same places, and ``source[e]`` is the other end of edge e. With
@@ -1486,26 +1464,26 @@ def potential_astar(  # type: ignore[no-untyped-def]
         dv = dist_b[v]
         if dv < INF:
             d = max(dirty[v], least)
-            _relax(
-                v, dv, up_ptr, up_head, w_dn if d == 0 else (b_dn if d == 1 else f_dn),
-                dist_b, pred_b,
-            )  # fmt: skip
+            if d == 0:
+                _relax(v, dv, up_ptr, up_head, w_dn, dist_b, pred_b)
+            elif d == 1:
+                _relax(v, dv, up_ptr, up_head, b_dn, dist_b, pred_b)
+            else:
+                _relax(v, dv, up_ptr, up_head, f_dn, dist_b, pred_b)
         v = parent[v]
     # a relative hair below the floor distance: rounding never makes a bound too high
     shrink = 1.0 - 1e-12
+    capacity = hkey.shape[0]
     n_done = 0
     n_touched = 1
     touched[0] = s
     dist[s] = 0.0
-    ps, n_done = _potential(
-        rank[s], pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty, least, chain,
-        done, 0,
-    )  # fmt: skip
+    # s is queued at key 0 without its potential (any key at most its own is right for the
+    # first node; its entry is never stale, its potential NaN unless a chain reaches it)
+    size = k_push(hkey, hval, 0, 0.0, s)
     settled = 0
-    size = 0
-    if ps < INF:
-        size = k_push(hkey, hval, 0, ps * shrink, s)
     found = False
+    full = False
     while size > 0:
         key = hkey[0]
         u = hval[0]
@@ -1525,21 +1503,48 @@ def potential_astar(  # type: ignore[no-untyped-def]
             v = target[j]
             nd = du + c
             if nd < dist[v]:
-                pv, n_done = _potential(
-                    rank[v], pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty,
-                    least, chain, done, n_done,
-                )  # fmt: skip
+                x = rank[v]
+                if np.isnan(pot[x]):
+                    # the exact distance from v to t under the lower metric (lazy RPHAST,
+                    # Strasser and Zeitz, "CH-Potentials", 2021): the min of the downward
+                    # search's value and, over the upward arcs, the arc plus its head's
+                    # potential. Up-neighbours are elimination-tree ancestors, so the unknown
+                    # part of v's chain is evaluated from its top down (known potentials stay
+                    # closed upwards), each node's arcs by its level. (Written out here, each
+                    # level's weights read by a loop of their own: as a function inlined into
+                    # the loop, with the weights picked into one array variable, the search
+                    # took about twice as long.)
+                    k = 0
+                    y = x
+                    while y != -1 and np.isnan(pot[y]):
+                        chain[k] = y
+                        k += 1
+                        y = parent[y]
+                    for i in range(k - 1, -1, -1):
+                        y = chain[i]
+                        d = max(dirty[y], least)
+                        if d == 0:
+                            pot[y] = _arcs_min(dist_b[y], y, up_ptr, up_head, w_up, pot)
+                        elif d == 1:
+                            pot[y] = _arcs_min(dist_b[y], y, up_ptr, up_head, b_up, pot)
+                        else:
+                            pot[y] = _arcs_min(dist_b[y], y, up_ptr, up_head, f_up, pot)
+                        done[n_done] = y
+                        n_done += 1
+                pv = pot[x]
                 if pv == INF:
                     continue  # t is unreachable from v even on the floor
+                if size == capacity:
+                    full = True
+                    break
                 if dist[v] == INF:
                     touched[n_touched] = v
                     n_touched += 1
                 dist[v] = nd
                 pred[v] = e
-                if size == hkey.shape[0]:
-                    hkey = np.concatenate((hkey, np.empty(size, hkey.dtype)))
-                    hval = np.concatenate((hval, np.empty(size, hval.dtype)))
                 size = k_push(hkey, hval, size, nd + pv * shrink, v)
+        if full:
+            break
     out = np.zeros(0, np.int32)
     total = INF
     if found:
@@ -1562,7 +1567,7 @@ def potential_astar(  # type: ignore[no-untyped-def]
     for i in range(n_done):
         pot[done[i]] = np.nan
     _clear(parent, rt, dist_b, pred_b)
-    return total, out, settled
+    return total, out, -1 if full else settled
 
 
 @njit(cache=True, nogil=True)
