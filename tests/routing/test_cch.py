@@ -865,15 +865,18 @@ def test_a_poor_order_with_many_arcs_per_node_is_exact_too(network: Network) -> 
         assert_path(network, cost, s, t, found, edges)
 
 
+@pytest.mark.parametrize("size", [cch.PATH_BUFFER, 2])
 def test_a_route_no_change_touched_is_kept_and_exact(
-    network: Network, monkeypatch: pytest.MonkeyPatch
+    network: Network, size: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While the hierarchy lags a change, a route that was least before the change and none of
     whose edges changed answers ("unchanged"): after zones are added (costs only rose since the
     held weights), after zones are moved (costs rose only above the prior picture's) and never
     once a cost went below both. Every answer equals plain Dijkstra on the new costs, and every
-    kept route's edges cost what they did in the older picture."""
+    kept route's edges cost what they did in the older picture. The older route is unpacked
+    into the metric's path buffer: from two entries, it is doubled until the route fits."""
     monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    monkeypatch.setattr(cch, "PATH_BUFFER", size)
     hierarchy = Hierarchy.build(network)
     floor = Floor(hierarchy, network)
     model = RiskModel(network, zones(network, 30, seed=130), at=AT)
@@ -904,6 +907,7 @@ def test_a_route_no_change_touched_is_kept_and_exact(
     before = cost.copy()
     seen = answers(model.add(zones(network, 25, seed=132, prefix="a")), before)
     assert seen["unchanged"] > 0 and seen["floor"] > 0, seen
+    assert metric._path.size >= (8 if size == 2 else size)  # (grown by the older routes)
     # moved: the held weights saw the zones now gone (marks above them); the prior picture
     # (before the addition) is below every new cost
     assert metric._prior is not None

@@ -651,37 +651,6 @@ def unpack_arcs(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _path_arcs(pred_f, pred_b, tail, s, t, meet):  # type: ignore[no-untyped-def]
-    """The arcs s -> meet (upwards) and meet -> t (downwards), in path order."""
-    k_f = 0
-    v = meet
-    while v != s:
-        k_f += 1
-        v = tail[pred_f[v]]
-    k_b = 0
-    v = meet
-    while v != t:
-        k_b += 1
-        v = tail[pred_b[v]]
-    arcs = np.empty(k_f + k_b, np.int64)
-    downs = np.zeros(k_f + k_b, np.bool_)
-    v = meet
-    i = k_f
-    while v != s:
-        i -= 1
-        arcs[i] = pred_f[v]
-        v = tail[pred_f[v]]
-    v = meet
-    i = k_f
-    while v != t:
-        arcs[i] = pred_b[v]
-        downs[i] = True
-        i += 1
-        v = tail[pred_b[v]]
-    return arcs, downs
-
-
-@njit(cache=True)
 def diff_edges(cost, held, out):  # type: ignore[no-untyped-def]
     """Write the edges where ``cost`` differs from ``held`` into ``out`` (up to its size);
     returns how many differ (possibly more than ``out`` holds)."""
@@ -1338,58 +1307,59 @@ def unchanged_route(  # type: ignore[no-untyped-def]
     dist_b,
     pred_f,
     pred_b,
+    buf,
 ):
     """The route that was least under ``old_cost`` (weights ``w_up``/``w_dn`` and middle nodes
     a full customisation of it), if it is still least under ``cost``: when ``cost`` is nowhere
     below ``old_cost``, every route costs at least its old cost, so a least old route whose
     every edge kept its cost is a least route now (the change only raised costs away from
     it). That takes one elimination-tree query on the old weights instead of a search on
-    the new costs. Returns (cost summed along the route, edge ids, nodes scanned, False) if
-    so, (inf, no edges, nodes scanned, False) if t was unreachable (it still is), and (inf,
-    no edges, -1, backward) if some edge of the route changed: then a search must answer,
-    and ``backward`` says whether the old route's part after its last changed edge is
-    shorter (by old costs) than its part before the first, where a search from t would
-    settle fewer nodes than one from s (both explore the same band around the old route,
-    from their start up to the change). Work arrays as in ``packed_query``."""
+    the new costs. Returns (cost summed along the route, its edge count, nodes scanned,
+    False) with the edges in ``buf[:count]`` if so, (inf, 0, nodes scanned, False) if t was
+    unreachable (it still is), (inf, -1, nodes scanned, False) if the route does not fit in
+    ``buf`` (the caller retries with a larger one), and (inf, count, -1, backward) if some
+    edge of the route changed: then a search must answer, and ``backward`` says whether the
+    old route's part after its last changed edge is shorter (by old costs) than its part
+    before the first, where a search from t would settle fewer nodes than one from s (both
+    explore the same band around the old route, from their start up to the change). Work
+    arrays as in ``packed_query``. (The route is unpacked as ``path_query`` does, into the
+    caller's buffer: unpacking into arrays grown in the loop took twice as long.)"""
     s = rank[s]
     t = rank[t]
     if s == t:
-        return 0.0, np.zeros(0, np.int32), 0, False
+        return 0.0, 0, 0, False
     dist_f[s] = 0.0
     dist_b[t] = 0.0
     _upward(parent, up_ptr, up_head, w_up, s, dist_f, pred_f)
     meet, scanned = _meet_down(parent, up_ptr, up_head, w_dn, t, dist_f, dist_b, pred_b)
-    out = np.zeros(0, np.int32)
+    count = 0
     total = INF
     backward = False
     if meet >= 0:
-        arcs, downs = _path_arcs(pred_f, pred_b, tail, s, t, meet)
-        out, count = unpack_arcs(
-            arcs, downs, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges, edge_down,
-            old_cost, np.empty(64, np.int32),
+        count = _unpack_into(
+            pred_f, pred_b, s, t, meet, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr,
+            arc_edges, edge_down, old_cost, buf,
         )  # fmt: skip
-        total = 0.0
-        before = -1.0  # old cost up to the first changed edge
-        after = 0.0  # and from the last one on
-        for i in range(count):
-            e = out[i]
-            if cost[e] != old_cost[e]:
-                if before < 0.0:
-                    before = after
-                after = 0.0
-            else:
-                after += old_cost[e]
-            total += cost[e]
-        if before < 0.0:
-            out = out[:count].copy()
-        else:
-            out = np.zeros(0, np.int32)
-            total = INF
-            scanned = -1
-            backward = after < before
+        if count >= 0:
+            total = 0.0
+            before = -1.0  # old cost up to the first changed edge
+            after = 0.0  # and from the last one on
+            for i in range(count):
+                e = buf[i]
+                if cost[e] != old_cost[e]:
+                    if before < 0.0:
+                        before = after
+                    after = 0.0
+                else:
+                    after += old_cost[e]
+                total += cost[e]
+            if before >= 0.0:
+                total = INF
+                scanned = -1
+                backward = after < before
     _clear(parent, s, dist_f, pred_f)
     _clear(parent, t, dist_b, pred_b)
-    return total, out, scanned, backward
+    return total, count, scanned, backward
 
 
 @njit(cache=True, inline="always")
