@@ -268,6 +268,46 @@ def test_the_floor_search_is_exact_under_hazards(network: Network) -> None:
     assert not floor.admits(below)
 
 
+def test_a_floor_search_that_fills_its_heap_grows_it_and_answers_exactly(
+    network: Network,
+) -> None:
+    """The search does not grow its heap in its loop: when the heap is full it stops with
+    nothing found (nodes settled -1) and leaves its work arrays clean, and ``Floor.search``
+    retries with one twice as large. From a heap of two entries, every answer (both ways,
+    unreachable pairs included) is still networkx's."""
+    hierarchy = Hierarchy.build(network)
+    floor = Floor(hierarchy, network)
+    cost = costs(network, RiskModel(network, zones(network, 100, seed=150), at=AT))
+    graph = to_networkx(network, cost)
+    h, f = hierarchy, floor.metric
+    pairs = np.random.default_rng(151).integers(network.n_nodes, size=(40, 2)).tolist()
+    s, t = next((s, t) for s, t in pairs if s != t and np.isfinite(floor.search(cost, s, t)[0]))
+    got = ck.potential_astar(
+        h.rank, h.parent, h.up_ptr, h.up_head, f.w_up, f.w_dn, f.w_up, f.w_dn, f.w_up, f.w_dn,
+        floor._clean, 0, floor._indptr, floor._target, floor._edge_id, floor._source, cost,
+        s, t, False, floor._dist, floor._pred, floor._touched, floor._pot, floor._dist_b,
+        floor._pred_b, floor._chain, floor._done, np.empty(1), np.empty(1, np.int32),
+    )  # fmt: skip
+    assert got[0] == np.inf and got[1].size == 0 and got[2] == -1
+    assert np.isinf(floor._dist).all() and (floor._pred == -1).all()
+    assert np.isnan(floor._pot).all() and np.isinf(floor._dist_b).all()
+    unreachable = 0
+    for backward in (False, True):
+        floor._hkey, floor._hval = np.empty(2), np.empty(2, np.int32)
+        for s, t in pairs:
+            found, edges, settled = floor.search(cost, s, t, backward=backward)
+            try:
+                expected = nx.dijkstra_path_length(graph, s, t)
+            except nx.NetworkXNoPath:
+                expected = np.inf
+                unreachable += 1
+            assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), (s, t, backward)
+            assert_path(network, cost, s, t, found, edges)
+            assert settled >= 0
+        assert floor._hkey.shape[0] > 2 and floor._hkey.shape == floor._hval.shape
+    assert unreachable > 0
+
+
 def _blocked_worker(metric: Metric) -> threading.Event:
     """Hold the metric's background customisation until the returned event is set, so that
     queries are seen to run while its weights lag the costs."""
@@ -825,15 +865,18 @@ def test_a_poor_order_with_many_arcs_per_node_is_exact_too(network: Network) -> 
         assert_path(network, cost, s, t, found, edges)
 
 
+@pytest.mark.parametrize("size", [cch.PATH_BUFFER, 2])
 def test_a_route_no_change_touched_is_kept_and_exact(
-    network: Network, monkeypatch: pytest.MonkeyPatch
+    network: Network, size: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While the hierarchy lags a change, a route that was least before the change and none of
     whose edges changed answers ("unchanged"): after zones are added (costs only rose since the
     held weights), after zones are moved (costs rose only above the prior picture's) and never
     once a cost went below both. Every answer equals plain Dijkstra on the new costs, and every
-    kept route's edges cost what they did in the older picture."""
+    kept route's edges cost what they did in the older picture. The older route is unpacked
+    into the metric's path buffer: from two entries, it is doubled until the route fits."""
     monkeypatch.setattr(cch, "BACKGROUND_EDGES", 0)
+    monkeypatch.setattr(cch, "PATH_BUFFER", size)
     hierarchy = Hierarchy.build(network)
     floor = Floor(hierarchy, network)
     model = RiskModel(network, zones(network, 30, seed=130), at=AT)
@@ -864,6 +907,7 @@ def test_a_route_no_change_touched_is_kept_and_exact(
     before = cost.copy()
     seen = answers(model.add(zones(network, 25, seed=132, prefix="a")), before)
     assert seen["unchanged"] > 0 and seen["floor"] > 0, seen
+    assert metric._path.size >= (8 if size == 2 else size)  # (grown by the older routes)
     # moved: the held weights saw the zones now gone (marks above them); the prior picture
     # (before the addition) is below every new cost
     assert metric._prior is not None

@@ -369,7 +369,7 @@ class Floor:
                 h.rank, h.parent, h.up_ptr, h.up_head, h.tail, h.arc_eptr, h.arc_edges,
                 h.edge_down, f.w_up, f.w_dn, f.mid_up, f.mid_dn, f.cost, f.cost, s, t,
                 fl[2 * a + m : 2 * a + m + n], fl[2 * a + m + n :], it[2 * a : 2 * a + n],
-                it[2 * a + n :],
+                it[2 * a + n :], f._path,
             )  # fmt: skip
 
     def admits(self, cost: F64) -> bool:
@@ -394,22 +394,29 @@ class Floor:
             lower = (f.w_up, f.w_dn, self._clean, f.w_up, f.w_dn, 0)
         w_up, w_dn, dirty, b_up, b_dn, least = lower
         with self._lock:
-            if backward:
-                found, edges, settled = ck.potential_astar(
-                    h.rank, h.parent, h.up_ptr, h.up_head, w_dn, w_up, b_dn, b_up, f.w_dn,
-                    f.w_up, dirty, least,
-                    self._r_indptr, self._r_node, self._r_edge, self._target, cost, t, s, True,
-                    self._dist, self._pred, self._touched, self._pot, self._dist_b,
-                    self._pred_b, self._chain, self._done, self._hkey, self._hval,
-                )  # fmt: skip
-            else:
-                found, edges, settled = ck.potential_astar(
-                    h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, b_up, b_dn, f.w_up,
-                    f.w_dn, dirty, least,
-                    self._indptr, self._target, self._edge_id, self._source, cost, s, t, False,
-                    self._dist, self._pred, self._touched, self._pot, self._dist_b,
-                    self._pred_b, self._chain, self._done, self._hkey, self._hval,
-                )  # fmt: skip
+            while True:
+                if backward:
+                    found, edges, settled = ck.potential_astar(
+                        h.rank, h.parent, h.up_ptr, h.up_head, w_dn, w_up, b_dn, b_up, f.w_dn,
+                        f.w_up, dirty, least,
+                        self._r_indptr, self._r_node, self._r_edge, self._target, cost, t, s,
+                        True, self._dist, self._pred, self._touched, self._pot, self._dist_b,
+                        self._pred_b, self._chain, self._done, self._hkey, self._hval,
+                    )  # fmt: skip
+                else:
+                    found, edges, settled = ck.potential_astar(
+                        h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, b_up, b_dn, f.w_up,
+                        f.w_dn, dirty, least,
+                        self._indptr, self._target, self._edge_id, self._source, cost, s, t,
+                        False, self._dist, self._pred, self._touched, self._pot, self._dist_b,
+                        self._pred_b, self._chain, self._done, self._hkey, self._hval,
+                    )  # fmt: skip
+                if settled >= 0:
+                    break
+                # the heap filled up (a node is queued once per edge that lowers its
+                # distance, so only rounding in the potentials can take it past the edges)
+                size = 2 * self._hkey.shape[0]
+                self._hkey, self._hval = np.empty(size), np.empty(size, np.int32)
         return found, edges, settled
 
 
@@ -726,14 +733,20 @@ class Metric:
         h, a, m = self.hierarchy, self.hierarchy.n_arcs, self.cost.shape[0]
         n = h.rank.shape[0]
         f, i = self._floats, self._ints  # (their distances and predecessors, as scratch)
-        found, edges, scanned, backward = ck.unchanged_route(
-            h.rank, h.parent, h.up_ptr, h.up_head, h.tail, h.arc_eptr, h.arc_edges,
-            h.edge_down, w_up, w_dn, mid_up, mid_dn, old, self.cost, s, t,
-            f[2 * a + m : 2 * a + m + n], f[2 * a + m + n :], i[2 * a : 2 * a + n], i[2 * a + n :],
-        )  # fmt: skip
+        while True:  # (the route unpacked into the path buffer, doubled until it fits)
+            path = self._path
+            found, count, scanned, backward = ck.unchanged_route(
+                h.rank, h.parent, h.up_ptr, h.up_head, h.tail, h.arc_eptr, h.arc_edges,
+                h.edge_down, w_up, w_dn, mid_up, mid_dn, old, self.cost, s, t,
+                f[2 * a + m : 2 * a + m + n], f[2 * a + m + n :], i[2 * a : 2 * a + n],
+                i[2 * a + n :], path,
+            )  # fmt: skip
+            if count >= 0:
+                break
+            self._path = np.empty(max(64, 2 * path.shape[0]), np.int32)
         if scanned < 0:
             return bool(backward)
-        return found, edges, scanned
+        return found, path[:count].copy(), scanned
 
     def _answer_lagging(self, s: int, t: int) -> tuple[float, I32, int]:
         """The answer while the weights lag (the lock is held): the older picture's route if

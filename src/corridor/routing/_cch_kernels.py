@@ -651,37 +651,6 @@ def unpack_arcs(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _path_arcs(pred_f, pred_b, tail, s, t, meet):  # type: ignore[no-untyped-def]
-    """The arcs s -> meet (upwards) and meet -> t (downwards), in path order."""
-    k_f = 0
-    v = meet
-    while v != s:
-        k_f += 1
-        v = tail[pred_f[v]]
-    k_b = 0
-    v = meet
-    while v != t:
-        k_b += 1
-        v = tail[pred_b[v]]
-    arcs = np.empty(k_f + k_b, np.int64)
-    downs = np.zeros(k_f + k_b, np.bool_)
-    v = meet
-    i = k_f
-    while v != s:
-        i -= 1
-        arcs[i] = pred_f[v]
-        v = tail[pred_f[v]]
-    v = meet
-    i = k_f
-    while v != t:
-        arcs[i] = pred_b[v]
-        downs[i] = True
-        i += 1
-        v = tail[pred_b[v]]
-    return arcs, downs
-
-
-@njit(cache=True)
 def diff_edges(cost, held, out):  # type: ignore[no-untyped-def]
     """Write the edges where ``cost`` differs from ``held`` into ``out`` (up to its size);
     returns how many differ (possibly more than ``out`` holds)."""
@@ -1338,92 +1307,67 @@ def unchanged_route(  # type: ignore[no-untyped-def]
     dist_b,
     pred_f,
     pred_b,
+    buf,
 ):
     """The route that was least under ``old_cost`` (weights ``w_up``/``w_dn`` and middle nodes
     a full customisation of it), if it is still least under ``cost``: when ``cost`` is nowhere
     below ``old_cost``, every route costs at least its old cost, so a least old route whose
     every edge kept its cost is a least route now (the change only raised costs away from
     it). That takes one elimination-tree query on the old weights instead of a search on
-    the new costs. Returns (cost summed along the route, edge ids, nodes scanned, False) if
-    so, (inf, no edges, nodes scanned, False) if t was unreachable (it still is), and (inf,
-    no edges, -1, backward) if some edge of the route changed: then a search must answer,
-    and ``backward`` says whether the old route's part after its last changed edge is
-    shorter (by old costs) than its part before the first, where a search from t would
-    settle fewer nodes than one from s (both explore the same band around the old route,
-    from their start up to the change). Work arrays as in ``packed_query``."""
+    the new costs. Returns (cost summed along the route, its edge count, nodes scanned,
+    False) with the edges in ``buf[:count]`` if so, (inf, 0, nodes scanned, False) if t was
+    unreachable (it still is), (inf, -1, nodes scanned, False) if the route does not fit in
+    ``buf`` (the caller retries with a larger one), and (inf, count, -1, backward) if some
+    edge of the route changed: then a search must answer, and ``backward`` says whether the
+    old route's part after its last changed edge is shorter (by old costs) than its part
+    before the first, where a search from t would settle fewer nodes than one from s (both
+    explore the same band around the old route, from their start up to the change). Work
+    arrays as in ``packed_query``. (The route is unpacked as ``path_query`` does, into the
+    caller's buffer: unpacking into arrays grown in the loop took twice as long.)"""
     s = rank[s]
     t = rank[t]
     if s == t:
-        return 0.0, np.zeros(0, np.int32), 0, False
+        return 0.0, 0, 0, False
     dist_f[s] = 0.0
     dist_b[t] = 0.0
     _upward(parent, up_ptr, up_head, w_up, s, dist_f, pred_f)
     meet, scanned = _meet_down(parent, up_ptr, up_head, w_dn, t, dist_f, dist_b, pred_b)
-    out = np.zeros(0, np.int32)
+    count = 0
     total = INF
     backward = False
     if meet >= 0:
-        arcs, downs = _path_arcs(pred_f, pred_b, tail, s, t, meet)
-        out, count = unpack_arcs(
-            arcs, downs, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges, edge_down,
-            old_cost, np.empty(64, np.int32),
+        count = _unpack_into(
+            pred_f, pred_b, s, t, meet, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr,
+            arc_edges, edge_down, old_cost, buf,
         )  # fmt: skip
-        total = 0.0
-        before = -1.0  # old cost up to the first changed edge
-        after = 0.0  # and from the last one on
-        for i in range(count):
-            e = out[i]
-            if cost[e] != old_cost[e]:
-                if before < 0.0:
-                    before = after
-                after = 0.0
-            else:
-                after += old_cost[e]
-            total += cost[e]
-        if before < 0.0:
-            out = out[:count].copy()
-        else:
-            out = np.zeros(0, np.int32)
-            total = INF
-            scanned = -1
-            backward = after < before
+        if count >= 0:
+            total = 0.0
+            before = -1.0  # old cost up to the first changed edge
+            after = 0.0  # and from the last one on
+            for i in range(count):
+                e = buf[i]
+                if cost[e] != old_cost[e]:
+                    if before < 0.0:
+                        before = after
+                    after = 0.0
+                else:
+                    after += old_cost[e]
+                total += cost[e]
+            if before >= 0.0:
+                total = INF
+                scanned = -1
+                backward = after < before
     _clear(parent, s, dist_f, pred_f)
     _clear(parent, t, dist_b, pred_b)
-    return total, out, scanned, backward
+    return total, count, scanned, backward
 
 
 @njit(cache=True, inline="always")
-def _potential(  # type: ignore[no-untyped-def]
-    x, pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty, least, chain, done, n_done
-):
-    """Exact distance from x to the target under the lower metric (lazy RPHAST, Strasser and
-    Zeitz, "CH-Potentials", 2021): min of the downward search's value at x and, over x's
-    upward arcs, the arc plus its head's potential. Up-neighbours are elimination-tree
-    ancestors, so the unknown part of x's chain is evaluated from its top down; known
-    potentials stay closed upwards. ``pot`` is NaN where unknown; returns (value, n_done).
-    The arcs of a node weigh ``w_up`` where ``dirty`` is 0, ``b_up`` (the base) where it is 1,
-    ``f_up`` (the floor) where it is 2; no level is below ``least``."""
-    p = pot[x]
-    if not np.isnan(p):
-        return p, n_done
-    k = 0
-    y = x
-    while y != -1 and np.isnan(pot[y]):
-        chain[k] = y
-        k += 1
-        y = parent[y]
-    for i in range(k - 1, -1, -1):
-        y = chain[i]
-        best = dist_b[y]
-        d = max(dirty[y], least)
-        w = w_up if d == 0 else (b_up if d == 1 else f_up)
-        for a in range(up_ptr[y], up_ptr[y + 1]):
-            c = w[a] + pot[up_head[a]]
-            best = min(best, c)
-        pot[y] = best
-        done[n_done] = y
-        n_done += 1
-    return pot[x], n_done
+def _arcs_min(best, y, up_ptr, up_head, w, pot):  # type: ignore[no-untyped-def]
+    """min(``best``, over y's upward arcs, the arc's weight in ``w`` plus its head's ``pot``)."""
+    for a in range(up_ptr[y], up_ptr[y + 1]):
+        best = min(best, w[a] + pot[up_head[a]])
+    return best
 
 
 @njit(cache=True, nogil=True)
@@ -1469,7 +1413,11 @@ def potential_astar(  # type: ignore[no-untyped-def]
     the edges it settles little more than the route. It answers while the hierarchy
     re-customises for ``cost``. Work arrays: ``dist`` inf, ``pred`` -1, ``pot`` NaN,
     ``dist_b`` inf and ``pred_b`` -1 on entry and on return. Returns (cost summed along the
-    route, edge ids, nodes settled); inf and no edges when t is unreachable.
+    route, edge ids, nodes settled); inf and no edges when t is unreachable, and nodes
+    settled -1 when the heap (``hkey``/``hval``) filled up: then nothing was found, and the
+    caller retries with a larger one (the heap is not grown in the loop: rebinding its
+    arrays there, and the potentials' evaluation inlined into it, made the loop take about
+    twice as long on the 1M region, on warm caches).
 
     The graph: node u's edges are ``edge_id[indptr[u]:indptr[u + 1]]``, leading to
     ``target`` at the same places, and ``source[e]`` is the other end of edge e. With
@@ -1486,26 +1434,26 @@ def potential_astar(  # type: ignore[no-untyped-def]
         dv = dist_b[v]
         if dv < INF:
             d = max(dirty[v], least)
-            _relax(
-                v, dv, up_ptr, up_head, w_dn if d == 0 else (b_dn if d == 1 else f_dn),
-                dist_b, pred_b,
-            )  # fmt: skip
+            if d == 0:
+                _relax(v, dv, up_ptr, up_head, w_dn, dist_b, pred_b)
+            elif d == 1:
+                _relax(v, dv, up_ptr, up_head, b_dn, dist_b, pred_b)
+            else:
+                _relax(v, dv, up_ptr, up_head, f_dn, dist_b, pred_b)
         v = parent[v]
     # a relative hair below the floor distance: rounding never makes a bound too high
     shrink = 1.0 - 1e-12
+    capacity = hkey.shape[0]
     n_done = 0
     n_touched = 1
     touched[0] = s
     dist[s] = 0.0
-    ps, n_done = _potential(
-        rank[s], pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty, least, chain,
-        done, 0,
-    )  # fmt: skip
+    # s is queued at key 0 without its potential (any key at most its own is right for the
+    # first node; its entry is never stale, its potential NaN unless a chain reaches it)
+    size = k_push(hkey, hval, 0, 0.0, s)
     settled = 0
-    size = 0
-    if ps < INF:
-        size = k_push(hkey, hval, 0, ps * shrink, s)
     found = False
+    full = False
     while size > 0:
         key = hkey[0]
         u = hval[0]
@@ -1525,21 +1473,48 @@ def potential_astar(  # type: ignore[no-untyped-def]
             v = target[j]
             nd = du + c
             if nd < dist[v]:
-                pv, n_done = _potential(
-                    rank[v], pot, dist_b, parent, up_ptr, up_head, w_up, b_up, f_up, dirty,
-                    least, chain, done, n_done,
-                )  # fmt: skip
+                x = rank[v]
+                if np.isnan(pot[x]):
+                    # the exact distance from v to t under the lower metric (lazy RPHAST,
+                    # Strasser and Zeitz, "CH-Potentials", 2021): the min of the downward
+                    # search's value and, over the upward arcs, the arc plus its head's
+                    # potential. Up-neighbours are elimination-tree ancestors, so the unknown
+                    # part of v's chain is evaluated from its top down (known potentials stay
+                    # closed upwards), each node's arcs by its level. (Written out here, each
+                    # level's weights read by a loop of their own: as a function inlined into
+                    # the loop, with the weights picked into one array variable, the search
+                    # took about twice as long.)
+                    k = 0
+                    y = x
+                    while y != -1 and np.isnan(pot[y]):
+                        chain[k] = y
+                        k += 1
+                        y = parent[y]
+                    for i in range(k - 1, -1, -1):
+                        y = chain[i]
+                        d = max(dirty[y], least)
+                        if d == 0:
+                            pot[y] = _arcs_min(dist_b[y], y, up_ptr, up_head, w_up, pot)
+                        elif d == 1:
+                            pot[y] = _arcs_min(dist_b[y], y, up_ptr, up_head, b_up, pot)
+                        else:
+                            pot[y] = _arcs_min(dist_b[y], y, up_ptr, up_head, f_up, pot)
+                        done[n_done] = y
+                        n_done += 1
+                pv = pot[x]
                 if pv == INF:
                     continue  # t is unreachable from v even on the floor
+                if size == capacity:
+                    full = True
+                    break
                 if dist[v] == INF:
                     touched[n_touched] = v
                     n_touched += 1
                 dist[v] = nd
                 pred[v] = e
-                if size == hkey.shape[0]:
-                    hkey = np.concatenate((hkey, np.empty(size, hkey.dtype)))
-                    hval = np.concatenate((hval, np.empty(size, hval.dtype)))
                 size = k_push(hkey, hval, size, nd + pv * shrink, v)
+        if full:
+            break
     out = np.zeros(0, np.int32)
     total = INF
     if found:
@@ -1562,7 +1537,7 @@ def potential_astar(  # type: ignore[no-untyped-def]
     for i in range(n_done):
         pot[done[i]] = np.nan
     _clear(parent, rt, dist_b, pred_b)
-    return total, out, settled
+    return total, out, -1 if full else settled
 
 
 @njit(cache=True, nogil=True)
