@@ -55,14 +55,13 @@ class RecordError(ValueError):
 
 def _names() -> dict[str, Any]:
     """What records' annotations name without importing at run time."""
-    from pydantic import AfterValidator, AwareDatetime, Field
+    from pydantic import AfterValidator, Field
 
     from corridor._times import UtcDatetime
 
     return {
         "Field": Field,
         "AfterValidator": AfterValidator,
-        "AwareDatetime": AwareDatetime,
         "UtcDatetime": UtcDatetime,
     }
 
@@ -138,7 +137,6 @@ def _read_hints(cls: type[Any]) -> dict[str, Any]:
     local = {
         "Field": _Meta,
         "AfterValidator": _Meta,
-        "AwareDatetime": datetime,
         "UtcDatetime": datetime,
     }
     return typing.get_type_hints(cls, globalns=dict(vars(module)), localns=local)
