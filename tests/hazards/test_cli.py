@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
@@ -92,3 +93,20 @@ def test_csv_format_option_and_output_directory(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["features"][0]["properties"]["kind"] == "checkpoint"
     into_dir = runner.invoke(app, ["hazards", "import", str(src), "-o", str(tmp_path)])
     assert into_dir.exit_code == 2
+
+
+def test_geojson_needs_no_gazetteer_but_an_incident_file_does(
+    bellingcat_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default gazetteer (the shared city list) is loaded only for incident files: a
+    GeoJSON file validates where the city list is missing, and loading it costs start-up time
+    (issue 14); an incident file still names the missing list."""
+    monkeypatch.setenv("CORRIDOR_SHARED_DATA", str(tmp_path / "no-shared-data"))
+    ok = runner.invoke(app, ["hazards", "validate", str(DEMO_HAZARDS)])
+    assert ok.exit_code == 0, ok.output
+    assert "valid" in ok.stdout
+    out = tmp_path / "out.geojson"
+    refused = runner.invoke(app, ["hazards", "import", str(bellingcat_path), "-o", str(out)])
+    assert refused.exit_code == 2, refused.output
+    assert "default gazetteer" in refused.output
+    assert not out.exists()

@@ -187,3 +187,15 @@ def test_many_points_on_one_network_build_the_tree(krems: Network) -> None:
         assert index._brute_force(1)
     assert not index._brute_force(1)
     assert not index._brute_force(1)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 7, 1000])
+def test_unique_of_candidates_equals_numpys(size: int) -> None:
+    """snap's own unique (it avoids importing numpy.ma) against NumPy's, duplicates and all."""
+    from corridor.network._snap import _unique
+
+    rng = np.random.default_rng(size)
+    values = rng.integers(-5, max(size // 3, 1), size=size, dtype=np.int64)
+    got = _unique(values)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, np.unique(values))

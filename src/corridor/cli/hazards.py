@@ -4,6 +4,7 @@ stored hazards by id."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -117,10 +118,17 @@ _Gazetteer = Annotated[
 ]
 
 
-def _gazetteer(spec: str) -> Gazetteer | None:
-    from corridor.hazards import load_gazetteer
+def _gazetteer(spec: str) -> Callable[[], Gazetteer] | None:
+    """The gazetteer's loader: it runs only if the file is an incident file (issue 14)."""
+    if spec == "none":
+        return None
 
-    return None if spec == "none" else load_gazetteer(spec)
+    def load() -> Gazetteer:
+        from corridor.hazards import load_gazetteer
+
+        return load_gazetteer(spec)
+
+    return load
 
 
 @app.command("import")

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -81,6 +81,12 @@ def _detect(path: Path, text: str) -> tuple[str, Any]:
     return ("bellingcat" if looks_like_bellingcat(data) else "geojson"), data
 
 
+#: Where incident positions are checked: a gazetteer, ``"default"`` (the shared city list when
+#: it can be found), a loader called only when an incident file is read (a GeoJSON or CSV file
+#: needs no places, and loading the city list costs a CLI 0.07 s), or None for no place check.
+GazetteerSource = Gazetteer | Literal["default"] | Callable[[], Gazetteer | None] | None
+
+
 def _default_gazetteer() -> Gazetteer | None:
     """The shared city list, or None where it is not installed (the place check is skipped)."""
     try:
@@ -94,7 +100,7 @@ def read_records(
     *,
     format: Format = "auto",
     keep_suspect: bool = False,
-    gazetteer: Gazetteer | Literal["default"] | None = "default",
+    gazetteer: GazetteerSource = "default",
 ) -> tuple[str, list[RawRecord]]:
     """The raw records of a hazard file; raises HazardInputError when the file as a whole is
     unreadable (too large, not JSON, no lat/lon columns, not a FeatureCollection...). Incident files
@@ -113,7 +119,7 @@ def records_from_text(
     name: str | Path,
     format: Format = "auto",
     keep_suspect: bool = False,
-    gazetteer: Gazetteer | Literal["default"] | None = "default",
+    gazetteer: GazetteerSource = "default",
 ) -> tuple[str, list[RawRecord]]:
     """:func:`read_records` for text already in memory (an upload); ``name`` is what errors
     cite and whose suffix format detection looks at (never a server path)."""
@@ -125,7 +131,10 @@ def records_from_text(
         if data is None:
             data = loads_json(text, path=path, error=HazardInputError)
         if fmt == "bellingcat":
-            places = _default_gazetteer() if gazetteer == "default" else gazetteer
+            places = (
+                _default_gazetteer() if gazetteer == "default"
+                else gazetteer() if callable(gazetteer) else gazetteer
+            )  # fmt: skip
             return fmt, records_from_bellingcat(data, gazetteer=places, keep_suspect=keep_suspect)
         if fmt == "geojson":
             return fmt, records_from_geojson(data)
@@ -141,7 +150,7 @@ def import_hazards(
     *,
     format: Format = "auto",
     keep_suspect: bool = False,
-    gazetteer: Gazetteer | Literal["default"] | None = "default",
+    gazetteer: GazetteerSource = "default",
 ) -> ImportResult:
     """Read a GeoJSON, CSV or Bellingcat file; unusable records are skipped and listed, records
     that are no hazard are listed apart, and what was kept with a caveat is listed as a
