@@ -90,7 +90,7 @@ def _cases(tmp: Path) -> list[tuple[list[str], object, set[str], tuple[str, ...]
          (*NOT_NEEDED, "numpy", "corridor.store")),
         (["agreement", "verify-bundle", "--help"], 0, agreement_needs, HELP_NEEDS_NOT),
         (["hazards", "validate", str(DEMO_HAZARDS), "--gazetteer", "none"], 0, {"hazards", "db"},
-         (*NOT_NEEDED, "corridor.network", "corridor.store")),
+         (*NOT_NEEDED, "corridor.network", "corridor.store", "rich._emoji_codes")),
         (["rules", "check", str(rules)], 0, {"monitor", "db"},
          (*NOT_NEEDED, "numpy", "shapely", "corridor.store", "corridor.agreements._terms")),
         (["audit", "verify", "--file", str(junk)], 2, {"audit", "party", "db"},

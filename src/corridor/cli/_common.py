@@ -15,8 +15,10 @@ from typer._click.exceptions import ClickException, UsageError
 from corridor.cli._tables import print_error
 from corridor.errors import CorridorError
 
-console = Console()
-err_console = Console(stderr=True)
+# emoji=False: text is printed as given (a report that says ":fire:" stays so), and the emoji
+# table (5-20 ms to import) is not loaded by every command that prints a colon (issue 14).
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -181,16 +181,16 @@ def run_lean(argv: list[str]) -> int | None:
     try:
         show = COMMANDS[key][1](opts)
     except KeyboardInterrupt:
-        print_error(Console(stderr=True), "interrupted")
+        print_error(Console(stderr=True, emoji=False), "interrupted")
         return 130
     except Exception:  # HandOverError, or anything else before printing: the full command's
         return None
     try:
-        return show(Console())
+        return show(Console(emoji=False))
     except OSError as exc:  # as corridor.cli._common.handle_errors words it (a closed pipe)
         where = f"{exc.filename}: " if exc.filename else ""
-        print_error(Console(stderr=True), f"{where}{exc.strerror or exc}")
+        print_error(Console(stderr=True, emoji=False), f"{where}{exc.strerror or exc}")
         return 2
     except KeyboardInterrupt:
-        print_error(Console(stderr=True), "interrupted")
+        print_error(Console(stderr=True, emoji=False), "interrupted")
         return 130
