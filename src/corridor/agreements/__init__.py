@@ -1,9 +1,10 @@
 """Agreements: exact terms, their canonical digest, Ed25519 signatures, lifecycle, diff, bundles.
 
 The package loads its modules on first use (PEP 562), as :mod:`corridor.store` does: the
-terms' pydantic models, the bundle checks and the drafting code cost a third of a second to
-import, which ``corridor party add`` (only :func:`load_public_key`) must not pay, and each
-agreement command pays only for the modules it uses (issue 14, defect 10).
+bundle checks, the diff and the drafting code cost time to import, which ``corridor party
+add`` (only :func:`load_public_key`) must not pay, and each agreement command pays only for
+the modules it uses (issue 14, defect 10). The terms themselves are records
+(:mod:`corridor._records`): reading them imports no pydantic.
 ``from corridor.agreements import X`` works as before and is type-checked through the
 ``TYPE_CHECKING`` block below.
 """
