@@ -116,7 +116,7 @@ def test_valid_terms_read_without_jsonschema(base: dict[str, Any]) -> None:
         "import json, sys\n"
         "from corridor.agreements import terms_from_data\n"
         f"terms_from_data(json.loads({json.dumps(json.dumps(base))}))\n"
-        "print('jsonschema' in sys.modules, 'yaml' in sys.modules)\n"
+        "print('jsonschema' in sys.modules, 'yaml' in sys.modules, 'pydantic' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "False"]
+    assert done.stdout.split() == ["False", "False", "False"]
