@@ -24,6 +24,7 @@ from corridor.cli.party import PassphraseFile, PassphraseFlag, load_key
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from corridor.network import Network
     from corridor.store import AgreementRecord, Sql
 
 app = typer.Typer(
@@ -116,8 +117,7 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
     db: DbOption = None,
 ) -> None:
     """Write a terms skeleton from a computed route; edit what it lists, then `propose` it."""
-    from pydantic import ValidationError
-
+    from corridor import _records
     from corridor._files import write_atomic
     from corridor.agreements import (
         Party,
@@ -125,19 +125,32 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
         Window,
         draft_terms,
         read_route_geojson,
+        record_schema,
         route_from_geojson,
         terms_to_yaml,
     )
     from corridor.errors import InputError
 
-    net = sha = None
+    load: Callable[[], Network] | None = None
+    sha = None
     if network is not None:
-        from corridor.network import read_network
+        from corridor._files import sha256_file
 
-        net = read_network(network)
-        sha = net.file_sha256
+        path = network
+
+        def load() -> Network:
+            from corridor.network import read_network
+
+            return read_network(path)
+
+        try:
+            sha = sha256_file(path)  # what Network.file_sha256 gives, without loading the file
+        except OSError:
+            load()  # missing, a folder, unreadable: the network reader's own words
+            raise
+
     block = route_from_geojson(
-        read_route_geojson(route), network=net, network_sha256=sha, source=route
+        read_route_geojson(route), network=load, network_sha256=sha, source=route
     )
     parties: list[Party] = []
     if party:
@@ -155,11 +168,13 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
 
     try:
         windows = [
-            Window.model_validate({"start_utc": a, "end_utc": b})
+            _records.validate(
+                Window, {"start_utc": a, "end_utc": b}, schema_json=record_schema("Window")
+            )
             for a, b in map(_parse_window, window or [])
         ]
-    except ValidationError as exc:
-        why = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+    except ValueError as exc:
+        why = _records.error_message(exc)
         raise InputError(f"bad --window: {why}", field="--window") from exc
     data, todo = draft_terms(
         block,
