@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from corridor._records import adapter
 from corridor.store import (
     AttachmentRow,
     CheckinRow,
@@ -99,7 +100,7 @@ def test_watch_once_shows_the_stored_picture(
 
     with agreed.session() as s:
         for item in scenario.day_checkins(corridor_def):
-            submit_checkin(s, Checkin.model_validate(item), reporter="t", networks=lookup)
+            submit_checkin(s, adapter(Checkin).validate_python(item), reporter="t", networks=lookup)
     out = subprocess.run(
         [sys.executable, "-m", "corridor", "watch", "--once", "--json", "-c", scenario.CORRIDOR,
          "--db", db_url], capture_output=True, text=True, timeout=120, check=True,

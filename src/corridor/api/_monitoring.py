@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corridor._records import adapter, to_data
 from corridor._times import UtcDatetime
 from corridor.api._adapters import session_of
 from corridor.api._auth import CurrentUser
@@ -27,6 +28,11 @@ from corridor.api._problems import ApiError, problem_responses
 from corridor.api._roles import Role
 from corridor.api._state import state_of
 from corridor.monitoring import Checkin, ConvoyPlan, Incident
+
+# The reports and convoy plans are records (corridor._records) whose annotations name pydantic's
+# types only as text: building their adapters puts those names where FastAPI resolves them.
+for _record in (Checkin, Incident, ConvoyPlan):
+    adapter(_record)
 
 router = APIRouter(tags=["monitoring"], responses=problem_responses(401, 403))
 
@@ -207,7 +213,7 @@ def list_convoys(request: Request, corridor_id: CorridorId) -> dict[str, Any]:
 
     with session_of(state_of(request).store, write=False) as session:
         plans = convoy_plans(session, corridor_id)
-    return {"items": [p.model_dump(mode="json") for p in plans]}
+    return {"items": [to_data(p) for p in plans]}
 
 
 @router.get("/monitoring/{corridor_id}", name="monitoring.picture",
@@ -253,7 +259,8 @@ def read_rules(request: Request) -> dict[str, Any]:
     from corridor.monitoring import rules_in_force
 
     with session_of(state_of(request).store, write=False) as session:
-        return rules_in_force(session).model_dump(mode="json")
+        data: dict[str, Any] = to_data(rules_in_force(session))
+        return data
 
 
 @router.put("/rules", name="rules.set", responses=problem_responses(422))
@@ -262,7 +269,8 @@ def put_rules(request: Request, body: RulesIn, user: CurrentUser) -> dict[str, A
     from corridor.monitoring import set_rules
 
     with session_of(state_of(request).store) as session:
-        return set_rules(session, body.yaml, actor=user.actor).model_dump(mode="json")
+        data: dict[str, Any] = to_data(set_rules(session, body.yaml, actor=user.actor))
+        return data
 
 
 @router.get("/events", name="events.stream", response_class=StreamingResponse,

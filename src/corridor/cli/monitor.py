@@ -175,17 +175,16 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
     actor: ActorOption = None,
 ) -> None:
     """Report a convoy's position and status (kept once under its id)."""
-    from pydantic import ValidationError
-
     from corridor.monitoring import Checkin, submit_checkin
+    from corridor.monitoring._checked import checked
     from corridor.store import transaction
 
     data = {"id": report_id or str(uuid.uuid4()), "corridor_id": corridor, "convoy_id": convoy,
             "status": status, "lat": lat, "lon": lon, "at_utc": _at(at), "notes": notes,
             "checkpoint": checkpoint, "vehicles": vehicles, "people": people}  # fmt: skip
     try:
-        report = Checkin.model_validate(data)
-    except ValidationError as exc:
+        report = checked(Checkin, data)
+    except ValueError as exc:  # pydantic's ValidationError
         raise _invalid(exc) from None
     with transaction(db) as tx:
         find = network_lookup(tx, network)
@@ -193,10 +192,11 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
     _print_submitted(out)
 
 
-def _invalid(exc: Any) -> InputError:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "report"
-    return InputError(str(first["msg"]).removeprefix("Value error, "), field=where)
+def _invalid(exc: ValueError) -> InputError:
+    from corridor.monitoring._checked import first_problem
+
+    msg, where, _ = first_problem(exc)
+    return InputError(msg.removeprefix("Value error, "), field=where or "report")
 
 
 @commands.command("incident")
@@ -234,9 +234,8 @@ def incident(  # noqa: PLR0917 - one option per field of the report
     import base64
     import mimetypes
 
-    from pydantic import ValidationError
-
     from corridor.monitoring import MAX_ATTACHMENT_BYTES, Incident, submit_incident
+    from corridor.monitoring._checked import checked
     from corridor.store import transaction
 
     data: dict[str, Any] = {
@@ -252,8 +251,8 @@ def incident(  # noqa: PLR0917 - one option per field of the report
         media = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
         data["attachment"] = {"media_type": media, "data_base64": base64.b64encode(raw).decode()}
     try:
-        report = Incident.model_validate(data)
-    except ValidationError as exc:
+        report = checked(Incident, data)
+    except ValueError as exc:  # pydantic's ValidationError
         raise _invalid(exc) from None
     with transaction(db) as tx:
         find = network_lookup(tx, network)
@@ -295,20 +294,18 @@ def convoys_add(
     actor: ActorOption = None,
 ) -> None:
     """Register convoys and their expected timetable (all or none)."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from corridor.monitoring import ConvoyPlan, add_convoys
+    from corridor.monitoring import add_convoys
+    from corridor.monitoring._checked import checked_plans, first_problem
     from corridor.store import transaction
 
     data = _read_small_yaml(file)
     if isinstance(data, dict) and "convoys" in data:
         data = data["convoys"]
     try:
-        plans = TypeAdapter(list[ConvoyPlan]).validate_python(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InputError(str(first["msg"]), path=file,
-                         field=".".join(str(p) for p in first["loc"])) from None  # fmt: skip
+        plans = checked_plans(data)
+    except ValueError as exc:  # pydantic's ValidationError
+        msg, where, _ = first_problem(exc)
+        raise InputError(msg, path=file, field=where) from None
     with transaction(db) as tx:
         added = add_convoys(tx, plans, actor=actor_name(actor))
     console.print(f"{len(added)} convoys added, {len(plans) - len(added)} already registered")
@@ -378,12 +375,13 @@ def rules_show(db: DbOption = None) -> None:
     """Print the rules in force (the defaults until some are set)."""
     import yaml
 
+    from corridor._records import to_data
     from corridor.monitoring import rules_in_force
     from corridor.store import transaction
 
     with transaction(db, write=False) as tx:
         rules = rules_in_force(tx)
-    console.print(yaml.safe_dump(rules.model_dump(mode="json"), sort_keys=False), highlight=False)
+    console.print(yaml.safe_dump(to_data(rules), sort_keys=False), highlight=False)
 
 
 # --- watch ------------------------------------------------------------------------------------
