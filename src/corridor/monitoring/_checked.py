@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from corridor._records import RecordError, adapter, build, schema_check
+from corridor._records import RecordError, adapter, build, schema_check, validate
 
 if TYPE_CHECKING:
     from corridor.monitoring._schedule import ConvoyPlan
@@ -45,12 +45,7 @@ def schema_text(cls_name: str) -> str:
 
 def checked(cls: type[T], data: object) -> T:
     """The record ``cls`` from JSON-like data: pydantic's result, or its ValidationError."""
-    if schema_check(schema_text(cls.__name__))(data):
-        try:
-            return build(cls, data)
-        except RecordError:
-            pass
-    return adapter(cls).validate_python(data)
+    return validate(cls, data, schema_json=schema_text(cls.__name__))
 
 
 def first_problem(exc: ValueError) -> tuple[str, str, int]:
