@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from corridor._records import adapter
@@ -142,7 +143,27 @@ def test_network_bounds_without_the_routing_stack(
 
     net = ["--network", str(network_file)]
     _assert_loads_none([checkin("b1-dep", lat, *net)],
-                       (*SQL_PATH_MUST_NOT_LOAD, "corridor.routing"))  # fmt: skip
+                       (*REPORT_MUST_NOT_LOAD, "corridor.routing"))  # fmt: skip
     seen = _lean_probe([checkin("far", str(north), *net), checkin("far", str(north))], ())
     assert seen["codes"] == [2, 0], seen["stderr"][0]
     assert "outside the corridor's road network" in str(seen["stderr"][0])
+
+
+def test_network_bounds_read_without_numpy_agree_and_refuse_damage(
+    network_file: Path, tmp_path: Path
+) -> None:
+    """The light reading (no numpy) gives the opened network's bounds; on a damaged file it
+    refuses, and the look-up then opens the file in full, which words the damage as before."""
+    from corridor.errors import NetworkFileError
+    from corridor.monitoring import network_bbox
+    from corridor.network import read_network, read_network_bounds
+
+    assert read_network_bounds(network_file) == network_bbox(read_network(network_file))
+    data = bytearray(network_file.read_bytes())
+    data[-1] ^= 0xFF
+    damaged = tmp_path / "damaged.net"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(NetworkFileError):
+        read_network_bounds(damaged)
+    with pytest.raises(NetworkFileError, match="fails its checksum"):
+        read_network(damaged)

@@ -32,6 +32,7 @@ rules_app = typer.Typer(help="Check, set and show the monitoring rules (YAML).",
                         no_args_is_help=True)  # fmt: skip
 commands = typer.Typer()
 
+BBox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
 CorridorOpt = Annotated[str, typer.Option("--corridor", "-c", help="Corridor id.")]
 AtOpt = Annotated[
     str | None,
@@ -84,6 +85,7 @@ class NetworkLookup:
         self._paths: dict[str, Path | None] = {}
         self._read: dict[Path, Network] = {}
         self._opened: dict[Path, Network] = {}
+        self._light: dict[Path, tuple[str, str, BBox] | None] = {}
 
     def __call__(self, sha: str) -> Network | None:
         path = self._path(sha)
@@ -93,18 +95,22 @@ class NetworkLookup:
             self._opened[path] = _open_network(path)
         return self._opened[path]
 
-    def bounds(self, sha: str) -> tuple[float, float, float, float] | None:
+    def bounds(self, sha: str) -> BBox | None:
+        path = self._path(sha)
+        if path is None:
+            return None
+        light = self._header_and_bounds(path)
+        if light is not None:
+            return light[2]
         from corridor.monitoring import network_bbox
 
-        path = self._path(sha)
-        return None if path is None else network_bbox(self._network_of(path))
+        return network_bbox(self._network_of(path))
 
     def _path(self, sha: str) -> Path | None:
         if sha not in self._paths:
             found = None
             for file in self._files:
-                net = self._network_of(file)
-                if sha in (net.source_sha256, net.file_sha256):
+                if sha in self._identity(file):
                     found = file
                     break
             if found is None and not self._files:
@@ -115,6 +121,33 @@ class NetworkLookup:
                     found = path
             self._paths[sha] = found
         return self._paths[sha]
+
+    def _identity(self, path: Path) -> tuple[str, str | None]:
+        """(source SHA-256, file SHA-256) of the network in ``path``, as the Network gives them."""
+        light = self._header_and_bounds(path)
+        if light is not None:
+            return light[0], light[1]
+        net = self._network_of(path)
+        return net.source_sha256, net.file_sha256
+
+    def _header_and_bounds(self, path: Path) -> tuple[str, str, BBox] | None:
+        """A network file's identity and extent read without numpy (the network package's
+        light reader); None when that reading cannot vouch for the file, which is then opened
+        in full (:meth:`_network_of`), wording its problem as before."""
+        if path not in self._light:
+            from corridor._files import sha256_file
+            from corridor.errors import NetworkFileError
+            from corridor.network import read_network_bounds, read_network_header
+
+            try:
+                meta = read_network_header(path).get("meta", {})
+                bbox = read_network_bounds(path)
+            except NetworkFileError:
+                self._light[path] = None
+            else:
+                source = str(meta.get("source_sha256", "")) if isinstance(meta, dict) else ""
+                self._light[path] = (source, sha256_file(path), bbox)
+        return self._light[path]
 
     def _network_of(self, path: Path) -> Network:
         """The network in ``path``, for its identity and bounds: a network file read as it is
