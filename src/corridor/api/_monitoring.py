@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,29 @@ from corridor.monitoring import Checkin, ConvoyPlan, Incident
 # types only as text: building their adapters puts those names where FastAPI resolves them.
 for _record in (Checkin, Incident, ConvoyPlan):
     adapter(_record)
+
+#: pydantic words a record's (dataclass's) unknown and missing fields otherwise than a model's:
+#: the API answers in the words it gave before the reports became records.
+_MODEL_TYPES = {"unexpected_keyword_argument": "extra_forbidden", "missing_argument": "missing"}
+
+
+def _model_words(value: Any, handler: Any) -> Any:
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        details: list[Any] = []
+        for err in exc.errors():
+            detail = {"type": _MODEL_TYPES.get(err["type"], err["type"]), "loc": err["loc"],
+                      "input": err["input"]}  # fmt: skip
+            if "ctx" in err:
+                detail["ctx"] = err["ctx"]
+            details.append(detail)
+        raise ValidationError.from_exception_data(exc.title, details) from None
+
+
+CheckinBody = Annotated[Checkin, WrapValidator(_model_words)]
+IncidentBody = Annotated[Incident, WrapValidator(_model_words)]
+ConvoyPlanBody = Annotated[ConvoyPlan, WrapValidator(_model_words)]
 
 router = APIRouter(tags=["monitoring"], responses=problem_responses(401, 403))
 
@@ -68,8 +91,8 @@ class Batch(BaseModel):
     batch, naming it)."""
 
     model_config = ConfigDict(extra="forbid")
-    checkins: list[Checkin] = Field(default_factory=list, max_length=MAX_BATCH)
-    incidents: list[Incident] = Field(default_factory=list, max_length=MAX_BATCH)
+    checkins: list[CheckinBody] = Field(default_factory=list, max_length=MAX_BATCH)
+    incidents: list[IncidentBody] = Field(default_factory=list, max_length=MAX_BATCH)
 
 
 class Confirm(BaseModel):
@@ -79,7 +102,7 @@ class Confirm(BaseModel):
 
 class Convoys(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    convoys: list[ConvoyPlan] = Field(min_length=1, max_length=500)
+    convoys: list[ConvoyPlanBody] = Field(min_length=1, max_length=500)
 
 
 class RulesIn(BaseModel):
@@ -106,7 +129,7 @@ def _reply(out: Any) -> tuple[int, Any]:
 @router.post("/reports/checkins", name="reports.checkin", status_code=201,
              response_model=ReportOut, responses=problem_responses(404, 409, 413, 422))  # fmt: skip
 async def report_checkin(
-    request: Request, body: Checkin, user: CurrentUser, key: IdempotencyKey = None
+    request: Request, body: CheckinBody, user: CurrentUser, key: IdempotencyKey = None
 ) -> JSONResponse:
     """A convoy's position and status; 200 (created false) for a repeat of a kept report,
     409 for a different report under a used id."""
@@ -122,7 +145,7 @@ async def report_checkin(
 @router.post("/reports/incidents", name="reports.incident", status_code=201,
              response_model=ReportOut, responses=problem_responses(404, 409, 413, 422))  # fmt: skip
 async def report_incident(
-    request: Request, body: Incident, user: CurrentUser, key: IdempotencyKey = None
+    request: Request, body: IncidentBody, user: CurrentUser, key: IdempotencyKey = None
 ) -> JSONResponse:
     """An incident near the route, optionally with a small attachment (kept by its hash)."""
     from corridor.monitoring import submit_incident

@@ -208,8 +208,7 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
     actor: ActorOption = None,
 ) -> None:
     """Report a convoy's position and status (kept once under its id)."""
-    from corridor.monitoring import Checkin, submit_checkin
-    from corridor.monitoring._checked import checked
+    from corridor.monitoring import Checkin, checked, submit_checkin
     from corridor.store import transaction
 
     data = {"id": report_id or str(uuid.uuid4()), "corridor_id": corridor, "convoy_id": convoy,
@@ -226,7 +225,7 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
 
 
 def _invalid(exc: ValueError) -> InputError:
-    from corridor.monitoring._checked import first_problem
+    from corridor.monitoring import first_problem
 
     msg, where, _ = first_problem(exc)
     return InputError(msg.removeprefix("Value error, "), field=where or "report")
@@ -267,8 +266,7 @@ def incident(  # noqa: PLR0917 - one option per field of the report
     import base64
     import mimetypes
 
-    from corridor.monitoring import MAX_ATTACHMENT_BYTES, Incident, submit_incident
-    from corridor.monitoring._checked import checked
+    from corridor.monitoring import MAX_ATTACHMENT_BYTES, Incident, checked, submit_incident
     from corridor.store import transaction
 
     data: dict[str, Any] = {
@@ -327,8 +325,7 @@ def convoys_add(
     actor: ActorOption = None,
 ) -> None:
     """Register convoys and their expected timetable (all or none)."""
-    from corridor.monitoring import add_convoys
-    from corridor.monitoring._checked import checked_plans, first_problem
+    from corridor.monitoring import add_convoys, checked_plans, first_problem
     from corridor.store import transaction
 
     data = _read_small_yaml(file)
