@@ -410,9 +410,6 @@ def incidents_of(tx: Sql | Session, corridor_id: str) -> list[tuple[Incident, da
 def movement_views(tx: Sql | Session, corridor_id: str) -> dict[str, MovementView]:
     """The movement each convoy moves under (its plan names it), with every required party's
     valid acknowledgement time (issue 11: a convoy leaving unacknowledged is flagged)."""
-    from corridor.notices import clearance
-    from corridor.store import load_movement
-
     sql = as_sql(tx)
     out: dict[str, MovementView] = {}
     rows = sql.execute(
@@ -422,6 +419,11 @@ def movement_views(tx: Sql | Session, corridor_id: str) -> dict[str, MovementVie
         mid = read_json(plan).get("movement_id")
         if not mid:
             continue
+        # The notices area (with its movement model) only for a convoy that names a movement:
+        # a report's command otherwise starts without it (issue 14, defect 10).
+        from corridor.notices import clearance
+        from corridor.store import load_movement
+
         m = load_movement(sql, mid)
         verdict = clearance(m.movement, digest_hex=m.digest, parties=m.parties, acks=m.acks,
                             at_utc=m.movement.arrival_utc)  # fmt: skip
