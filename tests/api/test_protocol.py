@@ -56,6 +56,12 @@ def test_problem_shapes(api: Api) -> None:
     assert words.get("body.checkins[0].extra") == "Extra inputs are not permitted", words
     assert words["body.checkins[0].lat"] == "Input should be less than or equal to 90"
     assert words["body.incidents[0].id"] == "Field required"
+    bad_attachment = {"incidents": [{"attachment": "x"}]}
+    invalid = _assert_problem(api.post("/reports/batch", "field", json=bad_attachment), 422)
+    words = {e["path"]: e["message"] for e in invalid["errors"]}
+    assert words["body.incidents[0].attachment"] == (
+        "Input should be a valid dictionary or instance of Attachment"
+    )
 
 
 def test_body_over_the_limit_is_413_before_any_work(api: Api) -> None:

@@ -36,7 +36,8 @@ for _record in (Checkin, Incident, ConvoyPlan):
 
 #: pydantic words a record's (dataclass's) unknown and missing fields otherwise than a model's:
 #: the API answers in the words it gave before the reports became records.
-_MODEL_TYPES = {"unexpected_keyword_argument": "extra_forbidden", "missing_argument": "missing"}
+_MODEL_TYPES = {"unexpected_keyword_argument": "extra_forbidden", "missing_argument": "missing",
+                "dataclass_type": "model_type"}  # fmt: skip
 
 
 def _model_words(value: Any, handler: Any) -> Any:

@@ -59,6 +59,8 @@ def first_problem(exc: ValueError) -> tuple[str, str, int]:
         raise exc
     first = exc.errors()[0]
     msg = _WORDS.get(str(first["type"]), str(first["msg"]))
+    if first["type"] == "dataclass_type":  # a record where an object was expected
+        msg = f"Input should be a valid dictionary or instance of {first['ctx']['class_name']}"
     return msg, ".".join(str(p) for p in first["loc"]), exc.error_count()
 
 
