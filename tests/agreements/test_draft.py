@@ -73,3 +73,47 @@ def test_bad_route_files(
     with pytest.raises(InputError) as info:
         route_from_geojson(doc, **kwargs)
     assert "\n" not in info.value.one_line()
+
+
+def test_a_network_loader_is_called_only_when_the_route_lacks_something(
+    routed: tuple[dict[str, Any], list[int]], krems_network: Network
+) -> None:
+    """``agreement draft --network`` passes a loader: a route GeoJSON naming this very file
+    and carrying every edge's road and length needs no network read (nor numpy); anything
+    less reads it, and the block is the one the loaded network gives."""
+    doc, edges = copy.deepcopy(routed[0]), routed[1]
+    props = doc["features"][0]["properties"]
+    props.update(edge_ids=edges, network_sha256=FAKE_SHA,
+                 edge_roads=[krems_network.edge_label(e) for e in edges],
+                 edge_lengths_m=[float(krems_network.edge_length_m[e]) for e in edges])  # fmt: skip
+    calls: list[int] = []
+
+    def load() -> Network:
+        calls.append(1)
+        return krems_network
+
+    expected = route_from_geojson(doc, network=krems_network, network_sha256=FAKE_SHA)
+    assert route_from_geojson(doc, network=load, network_sha256=FAKE_SHA) == expected
+    assert calls == []
+    for change in ("a road missing", "no hash in the file", "another hash"):
+        edited = copy.deepcopy(doc)
+        p = edited["features"][0]["properties"]
+        if change == "a road missing":
+            p["edge_roads"][0] = None
+        elif change == "no hash in the file":
+            del p["network_sha256"]
+        else:
+            p["network_sha256"] = "cd" * 32
+        calls.clear()
+        try:
+            got = route_from_geojson(edited, network=load, network_sha256=FAKE_SHA)
+        except InputError:
+            assert change == "another hash"
+        else:
+            assert got == route_from_geojson(edited, network=krems_network, network_sha256=FAKE_SHA)
+        assert calls == [1], change
+    bad = copy.deepcopy(doc)  # ids beyond the network are refused once it is read
+    bad["features"][0]["properties"]["edge_roads"][0] = None
+    bad["features"][0]["properties"]["edge_ids"][0] = krems_network.n_edges
+    with pytest.raises(InputError, match="do not fit"):
+        route_from_geojson(bad, network=load, network_sha256=FAKE_SHA)

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 import corridor
 from corridor.agreements import (
     canonical_bytes,
+    load_public_key,
     terms_digest,
     terms_from_data,
     terms_from_store,
@@ -33,8 +34,9 @@ from corridor.agreements import (
 )
 from corridor.errors import TermsError
 from tests import mutations
-from tests.agreements import _old_terms
+from tests.agreements import _old_terms, test_cli
 
+route_files = test_cli.route_files  # a fixture: a real route GeoJSON and its network file
 BUNDLE = Path(__file__).parent / "fixtures" / "krems-demo.bundle.json"
 #: SHA-256 of the demo terms' canonical JSON, as signed in 2026 (the bundle's digest_sha256).
 PINNED = "649edc0c1a678bb1f33962e878b3fc49d438cd29ff3f9f441b9aee8b2fabb112"
@@ -163,6 +165,7 @@ try:
     app(sys.argv[1:], standalone_mode=False)
 finally:
     print("PYDANTIC" if "pydantic" in sys.modules else "NO-PYDANTIC", file=sys.stderr)
+    print("NUMPY" if "numpy" in sys.modules else "NO-NUMPY", file=sys.stderr)
 """
 
 
@@ -177,24 +180,31 @@ def _corridor(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def proposed(tmp_path: Path) -> str:
-    """An SQLite store holding the demo terms, proposed, with its parties' keys in keys/."""
+def parties(tmp_path: Path) -> str:
+    """An SQLite store with the demo terms' parties, their keys in keys/."""
     from corridor.agreements import generate_keypair
 
     url = f"sqlite:///{tmp_path / 'c.db'}"
     _corridor(tmp_path, "db", "upgrade", "--db", url)
-    terms = _demo_terms()
-    for party in terms["parties"]:
+    for party in _demo_terms()["parties"]:
         pair = generate_keypair(party["name"], directory=tmp_path / "keys")
-        party["public_key"] = pair.public_key
         _corridor(tmp_path, "party", "add", party["name"], "--role", party["role"],
                   "--public-key", str(pair.public_path), "--db", url)  # fmt: skip
+    return url
+
+
+@pytest.fixture
+def proposed(tmp_path: Path, parties: str) -> str:
+    """The store of ``parties`` holding the demo terms (under those keys), proposed."""
+    terms = _demo_terms()
+    for party in terms["parties"]:
+        party["public_key"] = load_public_key(tmp_path / "keys" / f"{party['name']}.pub")
     for window in terms["windows"]:  # a window in the future, so that signing is allowed
         window["start_utc"], window["end_utc"] = "2090-01-01T06:00:00Z", "2090-01-01T12:00:00Z"
     terms["windows"] = terms["windows"][:1]
     (tmp_path / "terms.json").write_text(json.dumps(terms), encoding="utf-8")
-    _corridor(tmp_path, "agreement", "propose", "terms.json", "--db", url)
-    return url
+    _corridor(tmp_path, "agreement", "propose", "terms.json", "--db", parties)
+    return parties
 
 
 @pytest.mark.parametrize("command", ["show", "verify", "sign", "list"])
@@ -205,4 +215,28 @@ def test_reading_stored_terms_imports_no_pydantic(
     args = {"show": ["show", corridor_id], "verify": ["verify", corridor_id], "list": ["list"],
             "sign": ["sign", corridor_id, "--key", f"keys/{name}.key"]}[command]  # fmt: skip
     done = _corridor(tmp_path, "agreement", *args, "--db", proposed)
-    assert done.stderr.strip().splitlines()[-1] == "NO-PYDANTIC", done.stderr[-2000:]
+    assert done.stderr.strip().splitlines()[-2] == "NO-PYDANTIC", done.stderr[-2000:]
+
+
+def test_drafting_from_a_route_file_imports_neither_pydantic_nor_numpy(
+    tmp_path: Path, route_files: tuple[Path, Path], parties: str
+) -> None:
+    """``corridor route --format geojson`` writes every edge's road and length and the network
+    file's hash: given that file, ``agreement draft --network`` reads neither it nor a model."""
+    geojson, net_path = route_files
+    window = "2090-01-01T06:00Z/2090-01-01T12:00+02:00"
+    done = _corridor(tmp_path, "agreement", "draft", "--route", str(geojson), "--network",
+                     str(net_path), "--id", "krems-x", "-o", "draft.yaml", "--window", window,
+                     "--origin", "48.4105,15.6030", "--origin-name", "A", "--destination",
+                     "48.3990,15.6220", "--destination-name", "B", "--markings", "flags",
+                     *[x for p in _demo_terms()["parties"] for x in ("--party", p["name"])],
+                     "--db", parties)  # fmt: skip
+    assert "ready to propose" in done.stdout, done.stdout
+    assert done.stderr.strip().splitlines()[-2:] == ["NO-PYDANTIC", "NO-NUMPY"], done.stderr
+    import yaml
+
+    drafted = yaml.safe_load((tmp_path / "draft.yaml").read_text(encoding="utf-8"))
+    assert drafted["windows"] == [
+        {"start_utc": "2090-01-01T06:00:00Z", "end_utc": "2090-01-01T10:00:00Z"}
+    ]
+    assert all(e.get("road") for e in drafted["route"]["edges"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,7 @@ def edges_from_geometry(network: Network, coords: Sequence[Sequence[float]]) -> 
 def route_from_geojson(
     doc: Mapping[str, Any],
     *,
-    network: Network | None = None,
+    network: Network | Callable[[], Network] | None = None,
     network_sha256: str | None = None,
     source: str | Path | None = None,
 ) -> dict[str, Any]:
@@ -64,7 +64,11 @@ def route_from_geojson(
     them, ``network`` and ``network_sha256`` stand in (the edges are then recovered from the
     line itself). Road names and lengths come from per-edge properties, else from ``network``.
     ``network_sha256`` is the SHA-256 of ``network``'s file: it fills a missing hash and must
-    match a present one.
+    match a present one. ``network`` may be a function that loads it: it is then called only
+    when the GeoJSON lacks edge ids, a road name or a length. A route GeoJSON written by
+    ``corridor route`` has them all, and its hash, checked against the file's, says they came
+    from that very file; reading the network again (and importing numpy for it) would cost a
+    draft more CPU than everything else it does (issue 14, defect 10).
     """
     features = doc.get("features") if doc.get("type") == "FeatureCollection" else [doc]
     lines = [
@@ -79,17 +83,33 @@ def route_from_geojson(
     net = _first(props, "network_sha256", "network_file_sha256")
     if net is None and isinstance(props.get("network"), dict):
         net = props["network"].get("sha256")
+    # The GeoJSON names the file it was computed on, and it is this one: its edges are that
+    # file's, so a network given as a loader need not be read for them.
+    vouched = bool(net) and net == network_sha256
     if network_sha256 is not None:
         if net and net != network_sha256:
+            if callable(network):
+                network()  # a file that is no network file is refused as such first
             raise InputError(
                 f"the route was computed on network {net[:12]}, not on the given network file "
                 f"({network_sha256[:12]})",
                 path=source,
             )
         net = network_sha256
+    loaded: list[Network] = []
+
+    def net_of() -> Network:
+        if not loaded:
+            if network is None:  # every caller checks first
+                raise InputError("no network given", path=source)
+            loaded.append(network() if callable(network) else network)
+        return loaded[0]
+
+    if network is not None and (not callable(network) or not vouched):
+        net_of()
     raw_edges = _first(props, "edge_ids", "edges")
     if not isinstance(raw_edges, list) and network is not None:
-        raw_edges = edges_from_geometry(network, best["geometry"].get("coordinates") or [[0, 0]])
+        raw_edges = edges_from_geometry(net_of(), best["geometry"].get("coordinates") or [[0, 0]])
     if not net or not isinstance(raw_edges, list) or not raw_edges:
         raise InputError(
             "route properties need the network sha256 and the edge id sequence",
@@ -118,14 +138,17 @@ def route_from_geojson(
             f"{len(lengths)} lengths",
             path=source,
         )
-    if network is not None:
-        if max(ids) >= network.n_edges or min(ids) < 0:
+    if network is not None and (None in roads or None in lengths):
+        net_of()
+    if loaded:
+        graph = loaded[0]
+        if max(ids) >= graph.n_edges or min(ids) < 0:
             raise InputError("edge ids do not fit the given network", path=source)
         roads = [
-            r if r is not None else network.edge_label(e) for e, r in zip(ids, roads, strict=True)
+            r if r is not None else graph.edge_label(e) for e, r in zip(ids, roads, strict=True)
         ]
         lengths = [
-            v if v is not None else float(network.edge_length_m[e])
+            v if v is not None else float(graph.edge_length_m[e])
             for e, v in zip(ids, lengths, strict=True)
         ]
     if any(v is None for v in lengths):

@@ -24,6 +24,7 @@ from corridor.cli.party import PassphraseFile, PassphraseFlag, load_key
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from corridor.network import Network
     from corridor.store import AgreementRecord, Sql
 
 app = typer.Typer(
@@ -130,14 +131,26 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
     )
     from corridor.errors import InputError
 
-    net = sha = None
+    load: Callable[[], Network] | None = None
+    sha = None
     if network is not None:
-        from corridor.network import read_network
+        from corridor._files import sha256_file
 
-        net = read_network(network)
-        sha = net.file_sha256
+        path = network
+
+        def load() -> Network:
+            from corridor.network import read_network
+
+            return read_network(path)
+
+        try:
+            sha = sha256_file(path)  # what Network.file_sha256 gives, without loading the file
+        except OSError:
+            load()  # missing, a folder, unreadable: the network reader's own words
+            raise
+
     block = route_from_geojson(
-        read_route_geojson(route), network=net, network_sha256=sha, source=route
+        read_route_geojson(route), network=load, network_sha256=sha, source=route
     )
     parties: list[Party] = []
     if party:
