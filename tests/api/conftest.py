@@ -18,6 +18,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from corridor._records import adapter
 from corridor.api import Role, add_user, create_app
 from tests.conftest import BUNDLED_OSM
 
@@ -173,7 +174,7 @@ def monitored_corridor(api: Api, net: Any) -> dict[str, Any]:
         start = datetime.now(UTC) + timedelta(days=1)
         plan = {"id": "bus-1", "corridor_id": terms["corridor_id"], "vehicles": 10,
                 "people": 400, "depart_utc": start.isoformat()}  # fmt: skip
-        add_convoys(s, [ConvoyPlan.model_validate(plan)], actor="test")
+        add_convoys(s, [adapter(ConvoyPlan).validate_python(plan)], actor="test")
     return terms
 
 

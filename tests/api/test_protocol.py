@@ -47,6 +47,21 @@ def test_problem_shapes(api: Api) -> None:
     paths = {e["path"] for e in invalid["errors"]}
     assert {"body.lat", "body.lon", "body.status"} <= paths
     assert invalid["instance"] == "/reports/checkins"
+    # Worded as when the reports were pydantic models (they are records now), in a batch too.
+    words = {e["path"]: e["message"] for e in invalid["errors"]}
+    assert words["body.lon"] == "Field required"
+    batch = {"checkins": [{"lat": 95, "extra": 1}], "incidents": [{"kind": "x"}]}
+    invalid = _assert_problem(api.post("/reports/batch", "field", json=batch), 422)
+    words = {e["path"]: e["message"] for e in invalid["errors"]}
+    assert words.get("body.checkins[0].extra") == "Extra inputs are not permitted", words
+    assert words["body.checkins[0].lat"] == "Input should be less than or equal to 90"
+    assert words["body.incidents[0].id"] == "Field required"
+    bad_attachment = {"incidents": [{"attachment": "x"}]}
+    invalid = _assert_problem(api.post("/reports/batch", "field", json=bad_attachment), 422)
+    words = {e["path"]: e["message"] for e in invalid["errors"]}
+    assert words["body.incidents[0].attachment"] == (
+        "Input should be a valid dictionary or instance of Attachment"
+    )
 
 
 def test_body_over_the_limit_is_413_before_any_work(api: Api) -> None:

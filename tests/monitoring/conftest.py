@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from corridor._records import adapter
 from tests.monitoring import scenario
 
 
@@ -21,7 +22,9 @@ def agreed(store: Any, corridor_def: scenario.Corridor, krems_network: Any) -> A
 
     scenario.agree(store, corridor_def)
     with store.session() as s:
-        add_convoys(s, [ConvoyPlan.model_validate(c) for c in scenario.convoys()], actor="setup")
+        add_convoys(
+            s, [adapter(ConvoyPlan).validate_python(c) for c in scenario.convoys()], actor="setup"
+        )
     return store
 
 

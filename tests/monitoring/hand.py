@@ -7,6 +7,7 @@ import base64
 from datetime import UTC, datetime
 from typing import Any
 
+from corridor._records import adapter
 from corridor.agreements import Terms, terms_from_data
 from corridor.monitoring import Checkin, ConvoyPlan
 
@@ -73,7 +74,7 @@ def terms() -> Terms:
 
 
 def plan(convoy: str = "bus-1", vehicles: int = 10, depart: str = "08:10") -> ConvoyPlan:
-    return ConvoyPlan.model_validate({
+    return adapter(ConvoyPlan).validate_python({
         "id": convoy, "corridor_id": "hand-1", "kind": "bus", "vehicles": vehicles,
         "people": 400, "depart_utc": utc(depart).isoformat(),
         "stops": [{"place": "CP-A", "at_utc": utc("08:30").isoformat()},
@@ -84,7 +85,7 @@ def plan(convoy: str = "bus-1", vehicles: int = 10, depart: str = "08:10") -> Co
 
 def ck(rid: str, at: str, status: str, lon: float, checkpoint: str | None = None, *,
        convoy: str = "bus-1", **extra: Any) -> Checkin:  # fmt: skip
-    return Checkin.model_validate({
+    return adapter(Checkin).validate_python({
         "id": rid, "corridor_id": "hand-1", "convoy_id": convoy, "at_utc": utc(at).isoformat(),
         "lat": LAT, "lon": lon, "status": status, "checkpoint": checkpoint, **extra,
     })  # fmt: skip

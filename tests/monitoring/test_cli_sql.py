@@ -16,8 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from corridor._records import adapter
 from corridor.store import (
     AttachmentRow,
     CheckinRow,
@@ -33,7 +35,9 @@ from tests.test_startup import SQL_PATH_MUST_NOT_LOAD, _lean_probe, assert_on_th
 #: hazards area's model): shapely (with numpy) may load for ``incident``, nothing else on the
 #: list. The other commands measure distances to the route in plain floats: no numpy either.
 INCIDENT_MAY_LOAD = ("shapely",)
-REPORT_MUST_NOT_LOAD = (*SQL_PATH_MUST_NOT_LOAD, "numpy")
+#: The reports, convoy plans, rules and terms are records (corridor._records): no pydantic;
+#: the movement model only for a convoy that moves under a movement notification.
+REPORT_MUST_NOT_LOAD = (*SQL_PATH_MUST_NOT_LOAD, "numpy", "pydantic", "corridor.notices")
 
 
 def _assert_loads_none(commands: list[list[str]], watched: tuple[str, ...]) -> None:
@@ -63,7 +67,7 @@ def test_reports_on_the_sql_path(
                 "--severity", "0.8", "--confidence", "0.7", *_at("12:10"),
                 "--attachment", str(photo), "--id", "inc-shelling", *db]  # fmt: skip
     assert_on_the_sql_path([checkin, checkin])  # sent again: kept once
-    watched = tuple(m for m in SQL_PATH_MUST_NOT_LOAD if m not in INCIDENT_MAY_LOAD)
+    watched = (*(m for m in SQL_PATH_MUST_NOT_LOAD if m not in INCIDENT_MAY_LOAD), "pydantic")
     _assert_loads_none([incident, incident], watched)
     # With the incident stored, each of these measures its distance to the route.
     _assert_loads_none([["confirm", "inc-shelling", *_at("12:20"), *db]], REPORT_MUST_NOT_LOAD)
@@ -99,7 +103,7 @@ def test_watch_once_shows_the_stored_picture(
 
     with agreed.session() as s:
         for item in scenario.day_checkins(corridor_def):
-            submit_checkin(s, Checkin.model_validate(item), reporter="t", networks=lookup)
+            submit_checkin(s, adapter(Checkin).validate_python(item), reporter="t", networks=lookup)
     out = subprocess.run(
         [sys.executable, "-m", "corridor", "watch", "--once", "--json", "-c", scenario.CORRIDOR,
          "--db", db_url], capture_output=True, text=True, timeout=120, check=True,
@@ -141,7 +145,48 @@ def test_network_bounds_without_the_routing_stack(
 
     net = ["--network", str(network_file)]
     _assert_loads_none([checkin("b1-dep", lat, *net)],
-                       (*SQL_PATH_MUST_NOT_LOAD, "corridor.routing"))  # fmt: skip
+                       (*REPORT_MUST_NOT_LOAD, "corridor.routing"))  # fmt: skip
     seen = _lean_probe([checkin("far", str(north), *net), checkin("far", str(north))], ())
     assert seen["codes"] == [2, 0], seen["stderr"][0]
     assert "outside the corridor's road network" in str(seen["stderr"][0])
+
+
+def test_network_bounds_read_without_numpy_agree_and_refuse_damage(
+    network_file: Path, tmp_path: Path
+) -> None:
+    """The light reading (no numpy) gives the opened network's bounds; on a damaged file it
+    refuses, and the look-up then opens the file in full, which words the damage as before."""
+    from corridor.errors import NetworkFileError
+    from corridor.monitoring import network_bbox
+    from corridor.network import read_network, read_network_bounds
+
+    assert read_network_bounds(network_file) == network_bbox(read_network(network_file))
+    data = bytearray(network_file.read_bytes())
+    data[-1] ^= 0xFF
+    damaged = tmp_path / "damaged.net"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(NetworkFileError):
+        read_network_bounds(damaged)
+    with pytest.raises(NetworkFileError, match="fails its checksum"):
+        read_network(damaged)
+
+
+def test_convoy_and_rules_commands_load_no_pydantic(
+    agreed: Any, db_url: str, tmp_path: Path
+) -> None:
+    """Convoy plans and rules are records read through their committed schemas: registering,
+    listing, setting and showing them loads neither pydantic nor numpy."""
+    from corridor.monitoring import DEFAULT_RULES_YAML
+
+    convoys = tmp_path / "convoys.json"
+    convoys.write_text(json.dumps(scenario.convoys()), encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(DEFAULT_RULES_YAML, encoding="utf-8")
+    db = ["--db", db_url]
+    _assert_loads_none([
+        ["convoys", "add", str(convoys), *db],
+        ["convoys", "list", "-c", scenario.CORRIDOR, *db],
+        ["rules", "set", str(rules), *db],
+        ["rules", "show", *db],
+        ["rules", "check", str(rules)],
+    ], REPORT_MUST_NOT_LOAD)  # fmt: skip

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corridor._records import adapter
 from corridor.monitoring import Incident, IncidentView, Settings, derive, distance_to_line_m
 from tests.monitoring.hand import LAT, LON0, LON1, M_PER_DEG_LAT, ck, day, plan, terms, utc
 
@@ -76,7 +77,7 @@ def test_convoy_size_turn_back_and_departure_outside_the_window() -> None:
 
 
 def _incident(rid: str, at: str, dlat: float, kind: str = "shelling", **kw: object) -> IncidentView:
-    inc = Incident.model_validate({"id": rid, "corridor_id": "hand-1", "kind": kind,
+    inc = adapter(Incident).validate_python({"id": rid, "corridor_id": "hand-1", "kind": kind,
                                    "at_utc": utc(at).isoformat(), "lat": LAT + dlat, "lon": 15.60,
                                    **kw})  # fmt: skip
     return IncidentView(inc)

@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corridor._records import adapter
 from corridor.monitoring import Checkin, CheckinStatus, Incident, IncidentView, derive
 from corridor.monitoring._derive import MovementView
 from corridor.monitoring._incremental import Tracker
@@ -48,7 +49,7 @@ def _checkin(i: int, r: tuple[Any, ...]) -> Checkin:
 
 def _incident(i: int, r: tuple[Any, ...]) -> IncidentView:
     minute, kind, lon, dlat = r
-    return IncidentView(Incident.model_validate({
+    return IncidentView(adapter(Incident).validate_python({
         "id": f"i{i}", "corridor_id": "hand-1", "kind": kind,
         "at_utc": (utc("07:00") + timedelta(minutes=minute)).isoformat(), "lat": LAT + dlat,
         "lon": lon, "severity": 0.8, "confidence": 0.7}))  # fmt: skip
@@ -152,7 +153,7 @@ def test_the_store_keeps_what_the_full_derivation_says(
     _replay(agreed, shuffled[:10], lookup)
     _stored_is_full(agreed, scenario.CORRIDOR)
     with pytest.raises(RuntimeError), agreed.session() as s:  # stored, then rolled back
-        submit_checkin(s, Checkin.model_validate(lost), reporter="field:team-7",
+        submit_checkin(s, adapter(Checkin).validate_python(lost), reporter="field:team-7",
                        networks=lookup)  # fmt: skip
         raise RuntimeError("the device's connection dropped before the commit")
     for item in shuffled[:5] + shuffled[10:]:  # not re-sent...
@@ -170,7 +171,7 @@ def _idle(convoy: str) -> Any:
     from corridor.monitoring._schedule import ConvoyPlan
 
     nxt = "2022-03-09"
-    return ConvoyPlan.model_validate({
+    return adapter(ConvoyPlan).validate_python({
         "id": convoy, "corridor_id": "hand-1", "kind": "bus", "vehicles": 5, "people": 200,
         "depart_utc": utc("08:10", nxt).isoformat(),
         "stops": [{"place": "CP-A", "at_utc": utc("08:30", nxt).isoformat()},

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from corridor._records import adapter
 from corridor.errors import NotFoundError
 from corridor.monitoring import ConvoyPlan, add_convoys
 from corridor.store import EventRow, ViolationRow, load_agreement, verify_audit
@@ -51,7 +52,7 @@ def moving(store: Any, corridor_def: scenario.Corridor) -> Any:
         acknowledge_movement(s, "m-bus-1", key=ru, actor="ru", at_utc=scenario.utc("07:30"))
         moves = {"bus-1": "m-bus-1", "bus-2": "m-bus-2"}
         plans = [
-            ConvoyPlan.model_validate({**c, "movement_id": moves.get(c["id"])})
+            adapter(ConvoyPlan).validate_python({**c, "movement_id": moves.get(c["id"])})
             for c in scenario.convoys()
         ]
         add_convoys(s, plans, actor="setup")
@@ -109,7 +110,7 @@ def test_departing_before_the_acknowledgement_arrives_is_flagged(
         acknowledge_movement(s, "m-bus-2", key=corridor_def.keys[scenario.RU], actor="ru",
                              at_utc=scenario.utc("08:50"))  # fmt: skip
         plan = next(c for c in scenario.convoys() if c["id"] == "bus-2")
-        add_convoys(s, [ConvoyPlan.model_validate({**plan, "movement_id": "m-bus-2"})],
+        add_convoys(s, [adapter(ConvoyPlan).validate_python({**plan, "movement_id": "m-bus-2"})],
                     actor="setup")  # fmt: skip
     _replay(store, [c for c in scenario.day_checkins(corridor_def) if c["convoy_id"] == "bus-2"],
             lookup)  # fmt: skip
@@ -120,7 +121,7 @@ def test_departing_before_the_acknowledgement_arrives_is_flagged(
 def test_a_convoy_naming_an_unknown_movement_is_refused(agreed: Any) -> None:
     plan = {**scenario.convoys()[0], "id": "bus-9", "movement_id": "m-nowhere"}
     with pytest.raises(NotFoundError, match="no movement 'm-nowhere'"), agreed.session() as s:
-        add_convoys(s, [ConvoyPlan.model_validate(plan)], actor="setup")
+        add_convoys(s, [adapter(ConvoyPlan).validate_python(plan)], actor="setup")
 
 
 def test_off_the_notified_route_and_early_departure_by_hand() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from corridor._records import adapter
 from corridor.errors import InputError
 from corridor.monitoring import (
     MAX_RULES_BYTES,
@@ -59,9 +60,10 @@ def test_alias_bomb_is_refused_quickly() -> None:
 
 
 def _shelling(confirmed: bool, dlat: float) -> tuple[Incident, bool]:
-    inc = Incident.model_validate({"id": f"s{dlat}", "corridor_id": "hand-1", "kind": "shelling",
-                                   "at_utc": utc("11:00").isoformat(), "lat": LAT + dlat,
-                                   "lon": 15.6})  # fmt: skip
+    inc = adapter(Incident).validate_python(
+        {"id": f"s{dlat}", "corridor_id": "hand-1", "kind": "shelling",
+         "at_utc": utc("11:00").isoformat(), "lat": LAT + dlat, "lon": 15.6}
+    )  # fmt: skip
     return inc, confirmed
 
 

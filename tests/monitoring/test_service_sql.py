@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from corridor._records import adapter
 from corridor.errors import StateError
 from corridor.monitoring import (
     Checkin,
@@ -65,10 +66,10 @@ def _tx(url: str, *, lean: bool) -> Iterator[Any]:
 def _send(url: str, item: dict[str, Any], lookup: Any, now: datetime, *, lean: bool) -> Any:
     with _tx(url, lean=lean) as tx:
         if "kind" in item:
-            report = Incident.model_validate(item)
+            report = adapter(Incident).validate_python(item)
             return submit_incident(tx, report, reporter=FIELD, networks=lookup, now=now)
-        return submit_checkin(tx, Checkin.model_validate(item), reporter=FIELD, networks=lookup,
-                              now=now)  # fmt: skip
+        report = adapter(Checkin).validate_python(item)
+        return submit_checkin(tx, report, reporter=FIELD, networks=lookup, now=now)
 
 
 def _day(url: str, c: scenario.Corridor, lookup: Any, now: datetime, *, lean: bool) -> list[Any]:
@@ -76,7 +77,9 @@ def _day(url: str, c: scenario.Corridor, lookup: Any, now: datetime, *, lean: bo
     with open_store(url) as store:
         scenario.agree(store, c)
         with store.session() as s:
-            add_convoys(s, [ConvoyPlan.model_validate(x) for x in scenario.convoys()], actor="t")
+            add_convoys(
+                s, [adapter(ConvoyPlan).validate_python(x) for x in scenario.convoys()], actor="t"
+            )
     day = scenario.day_checkins(c)
     out: list[Any] = []
     late = {"b1-cp1", "b2-cp1"}  # sent hours later: the hold they begin is updated

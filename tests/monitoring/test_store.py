@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from corridor._records import adapter
 from corridor.errors import InputError, NotFoundError, StateError
 from corridor.monitoring import (
     Checkin,
@@ -35,8 +36,12 @@ from tests.monitoring import scenario
 def _send(store: Any, item: dict[str, Any], lookup: Any, who: str = "field:team-7") -> Any:
     with store.session() as s:
         if "kind" in item:
-            return submit_incident(s, Incident.model_validate(item), reporter=who, networks=lookup)
-        return submit_checkin(s, Checkin.model_validate(item), reporter=who, networks=lookup)
+            return submit_incident(
+                s, adapter(Incident).validate_python(item), reporter=who, networks=lookup
+            )
+        return submit_checkin(
+            s, adapter(Checkin).validate_python(item), reporter=who, networks=lookup
+        )
 
 
 def _counts(store: Any) -> tuple[int, ...]:
@@ -126,7 +131,9 @@ def test_out_of_order_late_and_twice_give_the_state_of_the_ordered_day(
         from corridor.monitoring import ConvoyPlan, add_convoys
 
         with ordered.session() as s:
-            add_convoys(s, [ConvoyPlan.model_validate(c) for c in scenario.convoys()], actor="t")
+            add_convoys(
+                s, [adapter(ConvoyPlan).validate_python(c) for c in scenario.convoys()], actor="t"
+            )
         _replay(ordered, day, lookup)
         in_order = _state(ordered)
     for key in ("convoys", "violations"):

@@ -4,11 +4,13 @@ own mapping (the oracle) reads back what they wrote."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
 
+from corridor._records import adapter
 from corridor.errors import InputError, StateError
 from corridor.monitoring import (
     ConvoyPlan,
@@ -84,7 +86,7 @@ def test_convoys_registered_in_a_session_list_on_the_bare_driver(
     store: Any, db_url: str, corridor_def: scenario.Corridor
 ) -> None:
     scenario.agree(store, corridor_def)
-    plans = [ConvoyPlan.model_validate(c) for c in scenario.convoys()]
+    plans = [adapter(ConvoyPlan).validate_python(c) for c in scenario.convoys()]
     with store.session() as s:
         assert add_convoys(s, plans, actor="setup") == [p.id for p in plans]
         assert add_convoys(s, plans[:1], actor="again") == []  # identical: a no-op
@@ -93,13 +95,13 @@ def test_convoys_registered_in_a_session_list_on_the_bare_driver(
         listed = convoy_plans(tx, scenario.CORRIDOR)
         assert convoy_plans(tx, "no-such-corridor") == []
     assert sorted(listed, key=lambda p: p.id) == sorted(plans, key=lambda p: p.id)
-    changed = plans[0].model_copy(update={"people": plans[0].people + 1})
+    changed = dataclasses.replace(plans[0], people=plans[0].people + 1)
     with store.session() as s, pytest.raises(StateError, match="different plan"):
         add_convoys(s, [changed], actor="x")
     with store.session(write=False) as s:
         rows = s.scalars(select(ConvoyRow).order_by(ConvoyRow.id)).all()
         assert sorted(r.id for r in rows) == sorted(p.id for p in plans)
         assert {r.created_by for r in rows} == {"setup"}
-        assert all(ConvoyPlan.model_validate(r.plan) in plans for r in rows)
+        assert all(adapter(ConvoyPlan).validate_python(r.plan) in plans for r in rows)
         kinds = s.scalars(select(EventRow.kind)).all()
         assert kinds.count("convoy") == len(plans)

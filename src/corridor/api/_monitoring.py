@@ -13,10 +13,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corridor._records import adapter, to_data
 from corridor._times import UtcDatetime
 from corridor.api._adapters import session_of
 from corridor.api._auth import CurrentUser
@@ -27,6 +28,35 @@ from corridor.api._problems import ApiError, problem_responses
 from corridor.api._roles import Role
 from corridor.api._state import state_of
 from corridor.monitoring import Checkin, ConvoyPlan, Incident
+
+# The reports and convoy plans are records (corridor._records) whose annotations name pydantic's
+# types only as text: building their adapters puts those names where FastAPI resolves them.
+for _record in (Checkin, Incident, ConvoyPlan):
+    adapter(_record)
+
+#: pydantic words a record's (dataclass's) unknown and missing fields otherwise than a model's:
+#: the API answers in the words it gave before the reports became records.
+_MODEL_TYPES = {"unexpected_keyword_argument": "extra_forbidden", "missing_argument": "missing",
+                "dataclass_type": "model_type"}  # fmt: skip
+
+
+def _model_words(value: Any, handler: Any) -> Any:
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        details: list[Any] = []
+        for err in exc.errors():
+            detail = {"type": _MODEL_TYPES.get(err["type"], err["type"]), "loc": err["loc"],
+                      "input": err["input"]}  # fmt: skip
+            if "ctx" in err:
+                detail["ctx"] = err["ctx"]
+            details.append(detail)
+        raise ValidationError.from_exception_data(exc.title, details) from None
+
+
+CheckinBody = Annotated[Checkin, WrapValidator(_model_words)]
+IncidentBody = Annotated[Incident, WrapValidator(_model_words)]
+ConvoyPlanBody = Annotated[ConvoyPlan, WrapValidator(_model_words)]
 
 router = APIRouter(tags=["monitoring"], responses=problem_responses(401, 403))
 
@@ -62,8 +92,8 @@ class Batch(BaseModel):
     batch, naming it)."""
 
     model_config = ConfigDict(extra="forbid")
-    checkins: list[Checkin] = Field(default_factory=list, max_length=MAX_BATCH)
-    incidents: list[Incident] = Field(default_factory=list, max_length=MAX_BATCH)
+    checkins: list[CheckinBody] = Field(default_factory=list, max_length=MAX_BATCH)
+    incidents: list[IncidentBody] = Field(default_factory=list, max_length=MAX_BATCH)
 
 
 class Confirm(BaseModel):
@@ -73,7 +103,7 @@ class Confirm(BaseModel):
 
 class Convoys(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    convoys: list[ConvoyPlan] = Field(min_length=1, max_length=500)
+    convoys: list[ConvoyPlanBody] = Field(min_length=1, max_length=500)
 
 
 class RulesIn(BaseModel):
@@ -100,7 +130,7 @@ def _reply(out: Any) -> tuple[int, Any]:
 @router.post("/reports/checkins", name="reports.checkin", status_code=201,
              response_model=ReportOut, responses=problem_responses(404, 409, 413, 422))  # fmt: skip
 async def report_checkin(
-    request: Request, body: Checkin, user: CurrentUser, key: IdempotencyKey = None
+    request: Request, body: CheckinBody, user: CurrentUser, key: IdempotencyKey = None
 ) -> JSONResponse:
     """A convoy's position and status; 200 (created false) for a repeat of a kept report,
     409 for a different report under a used id."""
@@ -116,7 +146,7 @@ async def report_checkin(
 @router.post("/reports/incidents", name="reports.incident", status_code=201,
              response_model=ReportOut, responses=problem_responses(404, 409, 413, 422))  # fmt: skip
 async def report_incident(
-    request: Request, body: Incident, user: CurrentUser, key: IdempotencyKey = None
+    request: Request, body: IncidentBody, user: CurrentUser, key: IdempotencyKey = None
 ) -> JSONResponse:
     """An incident near the route, optionally with a small attachment (kept by its hash)."""
     from corridor.monitoring import submit_incident
@@ -207,7 +237,7 @@ def list_convoys(request: Request, corridor_id: CorridorId) -> dict[str, Any]:
 
     with session_of(state_of(request).store, write=False) as session:
         plans = convoy_plans(session, corridor_id)
-    return {"items": [p.model_dump(mode="json") for p in plans]}
+    return {"items": [to_data(p) for p in plans]}
 
 
 @router.get("/monitoring/{corridor_id}", name="monitoring.picture",
@@ -253,7 +283,8 @@ def read_rules(request: Request) -> dict[str, Any]:
     from corridor.monitoring import rules_in_force
 
     with session_of(state_of(request).store, write=False) as session:
-        return rules_in_force(session).model_dump(mode="json")
+        data: dict[str, Any] = to_data(rules_in_force(session))
+        return data
 
 
 @router.put("/rules", name="rules.set", responses=problem_responses(422))
@@ -262,7 +293,8 @@ def put_rules(request: Request, body: RulesIn, user: CurrentUser) -> dict[str, A
     from corridor.monitoring import set_rules
 
     with session_of(state_of(request).store) as session:
-        return set_rules(session, body.yaml, actor=user.actor).model_dump(mode="json")
+        data: dict[str, Any] = to_data(set_rules(session, body.yaml, actor=user.actor))
+        return data
 
 
 @router.get("/events", name="events.stream", response_class=StreamingResponse,

@@ -32,6 +32,7 @@ rules_app = typer.Typer(help="Check, set and show the monitoring rules (YAML).",
                         no_args_is_help=True)  # fmt: skip
 commands = typer.Typer()
 
+BBox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
 CorridorOpt = Annotated[str, typer.Option("--corridor", "-c", help="Corridor id.")]
 AtOpt = Annotated[
     str | None,
@@ -84,6 +85,7 @@ class NetworkLookup:
         self._paths: dict[str, Path | None] = {}
         self._read: dict[Path, Network] = {}
         self._opened: dict[Path, Network] = {}
+        self._light: dict[Path, tuple[str, str, BBox] | None] = {}
 
     def __call__(self, sha: str) -> Network | None:
         path = self._path(sha)
@@ -93,18 +95,22 @@ class NetworkLookup:
             self._opened[path] = _open_network(path)
         return self._opened[path]
 
-    def bounds(self, sha: str) -> tuple[float, float, float, float] | None:
+    def bounds(self, sha: str) -> BBox | None:
+        path = self._path(sha)
+        if path is None:
+            return None
+        light = self._header_and_bounds(path)
+        if light is not None:
+            return light[2]
         from corridor.monitoring import network_bbox
 
-        path = self._path(sha)
-        return None if path is None else network_bbox(self._network_of(path))
+        return network_bbox(self._network_of(path))
 
     def _path(self, sha: str) -> Path | None:
         if sha not in self._paths:
             found = None
             for file in self._files:
-                net = self._network_of(file)
-                if sha in (net.source_sha256, net.file_sha256):
+                if sha in self._identity(file):
                     found = file
                     break
             if found is None and not self._files:
@@ -115,6 +121,33 @@ class NetworkLookup:
                     found = path
             self._paths[sha] = found
         return self._paths[sha]
+
+    def _identity(self, path: Path) -> tuple[str, str | None]:
+        """(source SHA-256, file SHA-256) of the network in ``path``, as the Network gives them."""
+        light = self._header_and_bounds(path)
+        if light is not None:
+            return light[0], light[1]
+        net = self._network_of(path)
+        return net.source_sha256, net.file_sha256
+
+    def _header_and_bounds(self, path: Path) -> tuple[str, str, BBox] | None:
+        """A network file's identity and extent read without numpy (the network package's
+        light reader); None when that reading cannot vouch for the file, which is then opened
+        in full (:meth:`_network_of`), wording its problem as before."""
+        if path not in self._light:
+            from corridor._files import sha256_file
+            from corridor.errors import NetworkFileError
+            from corridor.network import read_network_bounds, read_network_header
+
+            try:
+                meta = read_network_header(path).get("meta", {})
+                bbox = read_network_bounds(path)
+            except NetworkFileError:
+                self._light[path] = None
+            else:
+                source = str(meta.get("source_sha256", "")) if isinstance(meta, dict) else ""
+                self._light[path] = (source, sha256_file(path), bbox)
+        return self._light[path]
 
     def _network_of(self, path: Path) -> Network:
         """The network in ``path``, for its identity and bounds: a network file read as it is
@@ -175,17 +208,15 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
     actor: ActorOption = None,
 ) -> None:
     """Report a convoy's position and status (kept once under its id)."""
-    from pydantic import ValidationError
-
-    from corridor.monitoring import Checkin, submit_checkin
+    from corridor.monitoring import Checkin, checked, submit_checkin
     from corridor.store import transaction
 
     data = {"id": report_id or str(uuid.uuid4()), "corridor_id": corridor, "convoy_id": convoy,
             "status": status, "lat": lat, "lon": lon, "at_utc": _at(at), "notes": notes,
             "checkpoint": checkpoint, "vehicles": vehicles, "people": people}  # fmt: skip
     try:
-        report = Checkin.model_validate(data)
-    except ValidationError as exc:
+        report = checked(Checkin, data)
+    except ValueError as exc:  # pydantic's ValidationError
         raise _invalid(exc) from None
     with transaction(db) as tx:
         find = network_lookup(tx, network)
@@ -193,10 +224,11 @@ def checkin(  # noqa: PLR0917 - one option per field of the report
     _print_submitted(out)
 
 
-def _invalid(exc: Any) -> InputError:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "report"
-    return InputError(str(first["msg"]).removeprefix("Value error, "), field=where)
+def _invalid(exc: ValueError) -> InputError:
+    from corridor.monitoring import first_problem
+
+    msg, where, _ = first_problem(exc)
+    return InputError(msg.removeprefix("Value error, "), field=where or "report")
 
 
 @commands.command("incident")
@@ -234,9 +266,7 @@ def incident(  # noqa: PLR0917 - one option per field of the report
     import base64
     import mimetypes
 
-    from pydantic import ValidationError
-
-    from corridor.monitoring import MAX_ATTACHMENT_BYTES, Incident, submit_incident
+    from corridor.monitoring import MAX_ATTACHMENT_BYTES, Incident, checked, submit_incident
     from corridor.store import transaction
 
     data: dict[str, Any] = {
@@ -252,8 +282,8 @@ def incident(  # noqa: PLR0917 - one option per field of the report
         media = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
         data["attachment"] = {"media_type": media, "data_base64": base64.b64encode(raw).decode()}
     try:
-        report = Incident.model_validate(data)
-    except ValidationError as exc:
+        report = checked(Incident, data)
+    except ValueError as exc:  # pydantic's ValidationError
         raise _invalid(exc) from None
     with transaction(db) as tx:
         find = network_lookup(tx, network)
@@ -295,20 +325,17 @@ def convoys_add(
     actor: ActorOption = None,
 ) -> None:
     """Register convoys and their expected timetable (all or none)."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from corridor.monitoring import ConvoyPlan, add_convoys
+    from corridor.monitoring import add_convoys, checked_plans, first_problem
     from corridor.store import transaction
 
     data = _read_small_yaml(file)
     if isinstance(data, dict) and "convoys" in data:
         data = data["convoys"]
     try:
-        plans = TypeAdapter(list[ConvoyPlan]).validate_python(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InputError(str(first["msg"]), path=file,
-                         field=".".join(str(p) for p in first["loc"])) from None  # fmt: skip
+        plans = checked_plans(data)
+    except ValueError as exc:  # pydantic's ValidationError
+        msg, where, _ = first_problem(exc)
+        raise InputError(msg, path=file, field=where) from None
     with transaction(db) as tx:
         added = add_convoys(tx, plans, actor=actor_name(actor))
     console.print(f"{len(added)} convoys added, {len(plans) - len(added)} already registered")
@@ -378,12 +405,13 @@ def rules_show(db: DbOption = None) -> None:
     """Print the rules in force (the defaults until some are set)."""
     import yaml
 
+    from corridor._records import to_data
     from corridor.monitoring import rules_in_force
     from corridor.store import transaction
 
     with transaction(db, write=False) as tx:
         rules = rules_in_force(tx)
-    console.print(yaml.safe_dump(rules.model_dump(mode="json"), sort_keys=False), highlight=False)
+    console.print(yaml.safe_dump(to_data(rules), sort_keys=False), highlight=False)
 
 
 # --- watch ------------------------------------------------------------------------------------

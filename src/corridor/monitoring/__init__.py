@@ -14,6 +14,11 @@ import typing as _typing
 from corridor import _lazy
 
 if _typing.TYPE_CHECKING:
+    from corridor.monitoring._checked import (
+        checked,
+        checked_plans,
+        first_problem,
+    )
     from corridor.monitoring._derive import (
         ConvoyState,
         IncidentView,
@@ -102,6 +107,8 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Submitted": ("corridor.monitoring._service", "Submitted"),
     "Violation": ("corridor.monitoring._derive", "Violation"),
     "add_convoys": ("corridor.monitoring._stored", "add_convoys"),
+    "checked": ("corridor.monitoring._checked", "checked"),
+    "checked_plans": ("corridor.monitoring._checked", "checked_plans"),
     "confirm_incident": ("corridor.monitoring._service", "confirm_incident"),
     "convoy_plans": ("corridor.monitoring._stored", "convoy_plans"),
     "default_rules": ("corridor.monitoring._rules", "default_rules"),
@@ -110,6 +117,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "distance_to_line_m": ("corridor.monitoring._geo", "distance_to_line_m"),
     "emit": ("corridor.monitoring._stored", "emit"),
     "events_after": ("corridor.monitoring._service", "events_after"),
+    "first_problem": ("corridor.monitoring._checked", "first_problem"),
     "monitored_agreement": ("corridor.monitoring._stored", "monitored_agreement"),
     "network_bbox": ("corridor.monitoring._service", "network_bbox"),
     "parse_rules": ("corridor.monitoring._rules", "parse_rules"),
@@ -154,6 +162,8 @@ __all__ = [
     "Submitted",
     "Violation",
     "add_convoys",
+    "checked",
+    "checked_plans",
     "confirm_incident",
     "convoy_plans",
     "default_rules",
@@ -162,6 +172,7 @@ __all__ = [
     "distance_to_line_m",
     "emit",
     "events_after",
+    "first_problem",
     "monitored_agreement",
     "network_bbox",
     "parse_rules",

@@ -7,20 +7,25 @@ aliases can expand to gigabytes), unknown keys refused, every problem named with
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from corridor._input import load_yaml
 from corridor.errors import InputError
+from corridor.monitoring._checked import checked, first_problem
 from corridor.monitoring._derive import Settings, Violation, route_distance_m, window_index
 from corridor.monitoring._model import Incident, IncidentKind
 
+if TYPE_CHECKING:  # constraints as text: nothing of pydantic runs at import (corridor._records)
+    from pydantic import Field
+
 MAX_RULES_BYTES = 64 * 1024
+_CONFIG = {"extra": "forbid", "frozen": True, "allow_inf_nan": False}
 
 
 class Action(StrEnum):
@@ -30,47 +35,50 @@ class Action(StrEnum):
     REPLAN = "replan"  # re-plan the people not yet moved
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+ViolationKind = Literal[
+    "hold",
+    "turned_back",
+    "convoy_size",
+    "outside_window",
+    "incident",
+    "unacknowledged_movement",
+    "movement_deviation",
+]
 
 
-class When(_Strict):
+@dataclasses.dataclass(frozen=True)
+class When:
     """All given conditions must hold. ``incident`` and ``violation`` select the subject."""
 
-    incident: list[IncidentKind] | None = Field(default=None, min_length=1)
-    violation: (
-        list[
-            Literal[
-                "hold",
-                "turned_back",
-                "convoy_size",
-                "outside_window",
-                "incident",
-                "unacknowledged_movement",
-                "movement_deviation",
-            ]
-        ]
-        | None
-    ) = Field(default=None, min_length=1)
-    confirmed: bool | None = Field(default=None, description="a coordinator confirmed it")
-    within_m: float | None = Field(default=None, gt=0, le=100_000)
+    __pydantic_config__ = _CONFIG
+
+    incident: Annotated[list[IncidentKind] | None, Field(min_length=1)] = None
+    violation: Annotated[list[ViolationKind] | None, Field(min_length=1)] = None
+    confirmed: Annotated[bool | None, Field(description="a coordinator confirmed it")] = None
+    within_m: Annotated[float | None, Field(gt=0, le=100_000)] = None
     in_window: bool | None = None
-    min_severity: float | None = Field(default=None, ge=0, le=1)
-    min_confidence: float | None = Field(default=None, ge=0, le=1)
-    min_minutes: float | None = Field(default=None, ge=0)
+    min_severity: Annotated[float | None, Field(ge=0, le=1)] = None
+    min_confidence: Annotated[float | None, Field(ge=0, le=1)] = None
+    min_minutes: Annotated[float | None, Field(ge=0)] = None
 
 
-class Rule(_Strict):
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    __pydantic_config__ = _CONFIG
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
     when: When
-    then: list[Action] = Field(min_length=1, max_length=4)
+    then: Annotated[list[Action], Field(min_length=1, max_length=4)]
 
 
-class RuleSet(_Strict):
+@dataclasses.dataclass(frozen=True)
+class RuleSet:
+    __pydantic_config__ = _CONFIG
+
     version: Literal[1] = 1
-    margin_minutes: float = Field(default=15.0, ge=0, le=24 * 60)
-    near_route_m: float = Field(default=1000.0, gt=0, le=100_000)
-    rules: list[Rule] = Field(default_factory=list, max_length=200)
+    margin_minutes: Annotated[float, Field(ge=0, le=24 * 60)] = 15.0
+    near_route_m: Annotated[float, Field(gt=0, le=100_000)] = 1000.0
+    rules: Annotated[list[Rule], Field(max_length=200)] = dataclasses.field(default_factory=list)
 
     @property
     def settings(self) -> Settings:
@@ -126,13 +134,10 @@ def parse_rules(text: str, *, source: str | Path | None = None) -> RuleSet:
     if not isinstance(data, dict):
         raise InputError("rules must be a mapping with a 'rules' list", path=source)
     try:
-        return RuleSet.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(
-            f"{first['msg']} ({exc.error_count()} problem(s))", path=source, field=where
-        ) from None
+        return checked(RuleSet, data)
+    except ValueError as exc:  # pydantic's ValidationError, worded
+        msg, where, count = first_problem(exc)
+        raise InputError(f"{msg} ({count} problem(s))", path=source, field=where) from None
 
 
 def default_rules() -> RuleSet:

@@ -7,63 +7,68 @@ and when each named place should be reached.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+if TYPE_CHECKING:  # constraints as text: nothing of pydantic runs at import (corridor._records)
+    from pydantic import Field
 
-from corridor._times import UtcDatetime
-from corridor.monitoring._model import ConvoyId
+    from corridor._times import UtcDatetime
+
+# The annotations name these (and the pattern inside ConvoyId's text) when they are resolved.
+from corridor.monitoring._model import CONVOY_ID_RE, ConvoyId, CorridorIdText  # noqa: F401
 
 ORIGIN, DESTINATION = "origin", "destination"
+_CONFIG = {"extra": "forbid", "frozen": True, "allow_inf_nan": False}
 
 
-class ExpectedStop(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+@dataclasses.dataclass(frozen=True)
+class ExpectedStop:
+    __pydantic_config__ = _CONFIG
 
-    place: str = Field(
-        min_length=1, max_length=200, description="a checkpoint's name, or 'destination'"
-    )
+    place: Annotated[
+        str,
+        Field(min_length=1, max_length=200, description="a checkpoint's name, or 'destination'"),
+    ]
     at_utc: UtcDatetime
 
-    @field_validator("at_utc")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at_utc", self.at_utc.astimezone(UTC))
 
 
-class ConvoyPlan(BaseModel):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ConvoyPlan:
     """One convoy (a bus column, or private cars following) and its expected timetable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    __pydantic_config__ = _CONFIG
 
     id: ConvoyId
-    corridor_id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
-    label: str = Field(default="", max_length=200)
-    kind: str = Field(default="bus", min_length=1, max_length=64)
-    vehicles: int = Field(ge=1, le=10_000)
-    people: int = Field(ge=0, le=1_000_000)
+    corridor_id: CorridorIdText
+    label: Annotated[str, Field(max_length=200)] = ""
+    kind: Annotated[str, Field(min_length=1, max_length=64)] = "bus"
+    vehicles: Annotated[int, Field(ge=1, le=10_000)]
+    people: Annotated[int, Field(ge=0, le=1_000_000)]
     depart_utc: UtcDatetime
-    stops: list[ExpectedStop] = Field(default_factory=list, max_length=200)
-    movement_id: str | None = Field(
-        default=None,
-        pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$",
-        description="the movement notification it moves under (issue 11): monitoring flags a "
-        "departure before every party acknowledged it, and moves that differ from it",
+    stops: Annotated[list[ExpectedStop], Field(max_length=200)] = dataclasses.field(
+        default_factory=list
     )
+    movement_id: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$",
+            description="the movement notification it moves under (issue 11): monitoring flags "
+            "a departure before every party acknowledged it, and moves that differ from it",
+        ),
+    ] = None
 
-    @field_validator("depart_utc")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ConvoyPlan:
-        last = self.depart_utc
+    def __post_init__(self) -> None:
+        last = self.depart_utc.astimezone(UTC)
+        object.__setattr__(self, "depart_utc", last)
         for i, stop in enumerate(self.stops):
             if stop.at_utc < last:
                 raise ValueError(f"stops[{i}] ({stop.place}) is expected before the stop before it")
             last = stop.at_utc
-        return self
 
     def expected(self) -> list[tuple[str, datetime]]:
         """Every place with its expected time, departure first."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from corridor.agreements import State, Terms, canonical_bytes
 from corridor.errors import InputError, NotFoundError, StateError
+from corridor.monitoring._checked import checked
 from corridor.monitoring._derive import IncidentView, MovementView, Picture, derive
 from corridor.monitoring._incremental import Tracker
 from corridor.monitoring._model import Checkin, Incident, report_body
@@ -392,7 +393,7 @@ def checkins_of(tx: Sql | Session, corridor_id: str) -> list[Checkin]:
     rows = as_sql(tx).execute(
         "SELECT body FROM checkins WHERE corridor_id = :id", {"id": corridor_id}
     )
-    return [Checkin.model_validate(read_json(body)) for (body,) in rows.all()]
+    return [checked(Checkin, read_json(body)) for (body,) in rows.all()]
 
 
 def incidents_of(tx: Sql | Session, corridor_id: str) -> list[tuple[Incident, datetime | None]]:
@@ -402,16 +403,13 @@ def incidents_of(tx: Sql | Session, corridor_id: str) -> list[tuple[Incident, da
     out = []
     for stored, confirmed_at in rows.all():
         body = {k: v for k, v in read_json(stored).items() if not k.startswith("attachment_")}
-        out.append((Incident.model_validate(body), as_utc(confirmed_at)))
+        out.append((checked(Incident, body), as_utc(confirmed_at)))
     return out
 
 
 def movement_views(tx: Sql | Session, corridor_id: str) -> dict[str, MovementView]:
     """The movement each convoy moves under (its plan names it), with every required party's
     valid acknowledgement time (issue 11: a convoy leaving unacknowledged is flagged)."""
-    from corridor.notices import clearance
-    from corridor.store import load_movement
-
     sql = as_sql(tx)
     out: dict[str, MovementView] = {}
     rows = sql.execute(
@@ -421,6 +419,11 @@ def movement_views(tx: Sql | Session, corridor_id: str) -> dict[str, MovementVie
         mid = read_json(plan).get("movement_id")
         if not mid:
             continue
+        # The notices area (with its movement model) only for a convoy that names a movement:
+        # a report's command otherwise starts without it (issue 14, defect 10).
+        from corridor.notices import clearance
+        from corridor.store import load_movement
+
         m = load_movement(sql, mid)
         verdict = clearance(m.movement, digest_hex=m.digest, parties=m.parties, acks=m.acks,
                             at_utc=m.movement.arrival_utc)  # fmt: skip

@@ -13,7 +13,9 @@ import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from corridor._records import to_data
 from corridor.errors import InputError, NotFoundError, StateError
+from corridor.monitoring._checked import checked
 from corridor.monitoring._schedule import DESTINATION, ConvoyPlan
 from corridor.store import Json, as_sql, read_json, record, utc_now
 
@@ -71,7 +73,7 @@ def convoy_plans(tx: Sql | Session, corridor_id: str) -> list[ConvoyPlan]:
         "SELECT plan FROM monitoring_convoys WHERE corridor_id = :id",
         {"id": corridor_id},
     )
-    return [ConvoyPlan.model_validate(read_json(plan)) for (plan,) in rows.all()]
+    return [checked(ConvoyPlan, read_json(plan)) for (plan,) in rows.all()]
 
 
 def add_convoys(tx: Sql | Session, plans: Sequence[ConvoyPlan], *, actor: str) -> list[str]:
@@ -100,12 +102,12 @@ def add_convoys(tx: Sql | Session, plans: Sequence[ConvoyPlan], *, actor: str) -
                     field="movement_id",
                     hint="submit the movement notification first (`corridor movement submit`)",
                 )
-        data = plan.model_dump(mode="json", exclude_none=True)
+        data = to_data(plan, exclude_none=True)
         stored = sql.execute(
             "SELECT plan FROM monitoring_convoys WHERE id = :id", {"id": plan.id}
         ).scalar()
         if stored is not None:
-            if ConvoyPlan.model_validate(read_json(stored)) != plan:
+            if checked(ConvoyPlan, read_json(stored)) != plan:
                 raise StateError(
                     f"convoy {plan.id!r} is already registered with a different plan",
                     hint="use a new convoy id",

@@ -22,10 +22,10 @@ if _typing.TYPE_CHECKING:
     )
     from corridor.network._format import (
         read_network,
-        read_network_header,
         read_network_with_extras,
         write_network,
     )
+    from corridor.network._header import read_network_bounds, read_network_header
     from corridor.network._model import (
         EARTH_RADIUS_M,
         FLAG_BRIDGE,
@@ -71,7 +71,8 @@ _WHERE: dict[str, str | tuple[str, str]] = {
     "import_osm": "corridor.network._osm",
     "parse_maxspeed": "corridor.network._tags",
     "read_network": "corridor.network._format",
-    "read_network_header": "corridor.network._format",
+    "read_network_bounds": "corridor.network._header",
+    "read_network_header": "corridor.network._header",
     "read_network_with_extras": "corridor.network._format",
     "render_summary": "corridor.network._summary",
     "segments_in_bbox": "corridor.network._export",
@@ -105,6 +106,7 @@ __all__ = [
     "import_osm",
     "parse_maxspeed",
     "read_network",
+    "read_network_bounds",
     "read_network_header",
     "read_network_with_extras",
     "render_summary",

@@ -12,7 +12,6 @@ import itertools
 import json
 import math
 import mmap
-import struct
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,12 +22,14 @@ from numpy.typing import NDArray
 
 from corridor._files import atomic_output
 from corridor.errors import NetworkFileError
+from corridor.network._header import (  # read without numpy: see corridor.network._header
+    _ALIGN,
+    _HEADER_LEN,
+    FORMAT_VERSION,
+    MAGIC,
+    _read_header,
+)
 from corridor.network._model import ARRAY_DTYPES, Network
-
-MAGIC = b"CORRNET\x00"
-FORMAT_VERSION = 1
-_ALIGN = 64
-_HEADER_LEN = struct.Struct("<Q")
 
 
 def _encode_strings(strings: tuple[str, ...]) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
@@ -81,55 +82,6 @@ def write_network(
             fh.seek(data_start + directory[name]["offset"])
             fh.write(arr.data.cast("B") if arr.nbytes else b"")
         fh.truncate(data_start + pos)
-
-
-def read_network_header(path: str | Path) -> dict[str, Any]:
-    """The JSON header of a network file (format version, metadata, array directory)."""
-    path = Path(path)
-    header, _ = _read_header(path)
-    return header
-
-
-def _read_header(path: Path) -> tuple[dict[str, Any], int]:
-    if not path.exists():
-        raise NetworkFileError(
-            "network file not found", path=path, hint="create one with 'corridor network import'"
-        )
-    if path.is_dir():
-        raise NetworkFileError("is a directory, not a network file", path=path)
-    with path.open("rb") as fh:
-        magic = fh.read(len(MAGIC))
-        if magic != MAGIC:
-            raise NetworkFileError(
-                "not a corridor network file (bad magic bytes)",
-                path=path,
-                hint="create one with 'corridor network import'",
-            )
-        raw_len = fh.read(_HEADER_LEN.size)
-        if len(raw_len) != _HEADER_LEN.size:
-            raise NetworkFileError("network file is truncated (no header)", path=path)
-        (length,) = _HEADER_LEN.unpack(raw_len)
-        # Check the length against the file before reading: a damaged length field must not
-        # make us allocate gigabytes.
-        if length > path.stat().st_size - fh.tell():
-            raise NetworkFileError("network file is truncated (header cut short)", path=path)
-        raw = fh.read(length)
-    try:
-        header: dict[str, Any] = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise NetworkFileError(f"network file header is corrupt: {exc}", path=path) from exc
-    if not isinstance(header, dict):
-        raise NetworkFileError("network file header is corrupt (not an object)", path=path)
-    version = header.get("format_version")
-    if version != FORMAT_VERSION:
-        raise NetworkFileError(
-            f"network file format version {version} is not supported (this corridor reads "
-            f"version {FORMAT_VERSION})",
-            path=path,
-            hint="re-import the OSM extract",
-        )
-    start = (len(MAGIC) + _HEADER_LEN.size + length + _ALIGN - 1) // _ALIGN * _ALIGN
-    return header, start
 
 
 def read_network(path: str | Path, *, verify: bool = True) -> Network:
