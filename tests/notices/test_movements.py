@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -254,7 +255,7 @@ def test_notice_details_on_the_bare_driver(movement_store, db_url: str) -> None:
 
     url = db_url
     first = details_from_data(yaml.safe_load(DETAILS_FILE.read_text(encoding="utf-8")))
-    second = first.model_copy(update={"hotline": "+43 1 000 0000"})
+    second = dataclasses.replace(first, hotline="+43 1 000 0000")
     with transaction(url) as tx:
         assert isinstance(tx, DriverSql)
         assert load_notice_details(tx, "krems-demo") is None

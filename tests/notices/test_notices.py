@@ -12,6 +12,7 @@ from corridor.errors import InputError
 from corridor.notices import (
     LANGUAGES,
     details_from_data,
+    details_to_data,
     notice_facts,
     render_notice,
     schedule_from_agreement,
@@ -71,7 +72,7 @@ def test_sms_keeps_where_when_hotline_in_the_first_part(demo_facts) -> None:  # 
 
 
 def test_sms_that_cannot_fit_is_refused(demo_record, details) -> None:  # type: ignore[no-untyped-def]
-    data = details.model_dump(mode="json", exclude_none=True)
+    data = details_to_data(details)
     data["places"]["Gathering point A"]["address"] = (
         "Hafenstraße 2, Krems an der Donau, Niederösterreich"
     )
@@ -259,7 +260,7 @@ def test_new_version_says_what_changed(demo_db, details, krems_network) -> None:
 
 
 def test_hostile_details_are_escaped_in_html_and_cap(demo_record, details) -> None:  # type: ignore[no-untyped-def]
-    data = details.model_dump(mode="json", exclude_none=True)
+    data = details_to_data(details)
     data["places"]["Gathering point A"]["directions"] = "<script>alert(1)</script> & co"
     facts = notice_facts(
         demo_record,

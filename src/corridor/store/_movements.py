@@ -22,6 +22,7 @@ from corridor.notices import (
     NoticeDetails,
     clearance,
     details_from_data,
+    details_to_data,
     movement_digest,
     movement_from_data,
     movement_problems,
@@ -340,7 +341,7 @@ def save_notice_details(
     sql = as_sql(tx)
     if sql.execute("SELECT 1 FROM corridors WHERE id = :id", {"id": corridor_id}).first() is None:
         raise NotFoundError(f"no agreement {corridor_id!r}", hint="propose terms first")
-    data = details.model_dump(mode="json", exclude_none=True)
+    data = details_to_data(details)
     values = {"id": corridor_id, "data": Json(data), "at": utc_now(), "actor": actor}
     changed = sql.execute(
         "UPDATE notice_details SET data = :data, updated_at = :at, updated_by = :actor"
