@@ -296,3 +296,32 @@ def test_the_movement_names_load_without_the_notice_renderers() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_a_listing_reads_each_agreement_version_once(movement_store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`movement list` judges every movement against the agreement it cites; many movements
+    cite one version, which is read (and its terms validated) once per listing."""
+    from corridor.store import _movements, list_movements, load_movement, submit_movement
+
+    with movement_store.session() as s:
+        submit_movement(
+            s,
+            movement_data(movement_store.digest, movement_id="krems-demo-m2"),
+            key=demo_key("icrc"),
+            actor="icrc",
+            at_utc=SIGNED_AT + timedelta(hours=2),
+        )
+    reads: list[tuple[str, int | None]] = []
+    real = _movements.load_agreement
+
+    def counted(tx, corridor_id, *, version=None):  # type: ignore[no-untyped-def]
+        reads.append((corridor_id, version))
+        return real(tx, corridor_id, version=version)
+
+    monkeypatch.setattr(_movements, "load_agreement", counted)
+    with movement_store.session(write=False) as s:
+        listed = list_movements(s)
+        one = load_movement(s, "krems-demo-m2")
+    assert [r.movement.movement_id for r in listed] == ["krems-demo-m1", "krems-demo-m2"]
+    assert reads == [("krems-demo", 1), ("krems-demo", 1)]  # the listing once, then the load
+    assert listed[1] == one
