@@ -298,3 +298,20 @@ def test_qr_code_holds_the_gathering_point_and_route(demo_facts) -> None:  # typ
     # Nothing is fetched when the page is opened or printed offline.
     for external in ("src=", "<link", "@import", "url("):
         assert external not in html
+
+
+def test_a_notice_loads_only_its_own_formats_renderer() -> None:
+    """`corridor notice` renders one format: the others' modules (CAP's XML and shapely, the
+    HTML page's QR code, the SMS segmenter) are not imported for it (issue 14, defect 10)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from corridor.notices import check_format, check_language, notice_for, read_details\n"
+        "print(sorted(m for m in ('corridor.notices._cap', 'corridor.notices._html',"
+        " 'corridor.notices._sms_notice', 'corridor.notices._sms', 'corridor.notices._render',"
+        " 'shapely', 'segno') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

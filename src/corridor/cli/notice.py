@@ -105,13 +105,7 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
 ) -> None:
     """Write a notice for civilians from an agreement (and its schedule, with --plan)."""
     from corridor._files import write_atomic
-    from corridor.notices import (
-        check_format,
-        check_language,
-        notice_for,
-        read_details,
-        sms_report,
-    )
+    from corridor.notices import check_format, check_language, notice_for, read_details
     from corridor.store import (
         load_agreement,
         load_notice_details,
@@ -167,6 +161,8 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
     else:
         typer.echo(rendered.content, nl=False)
     if rendered.sms is not None:
+        from corridor.notices import sms_report
+
         err_console.print(sms_report(rendered.sms), highlight=False, end="")
 
 
