@@ -14,7 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from corridor._records import RecordError, adapter, build, parse_utc, to_data
+from corridor._records import (
+    RecordError,
+    adapter,
+    build,
+    error_message,
+    parse_utc,
+    to_data,
+    validate,
+)
 from tests._record_samples import Colour, Stop, Trip
 
 _TIMES = st.datetimes(
@@ -151,3 +159,49 @@ def test_importing_a_record_module_does_not_import_pydantic() -> None:
 def test_stop_alone_validates_through_the_adapter() -> None:
     with pytest.raises(ValidationError):
         adapter(Stop).validate_python({"name": "", "at_utc": "2026-03-01T06:00:00Z", "lat": 1})
+
+
+@pytest.mark.parametrize(
+    "text", ["2030-05-01T06:00Z", "2030-05-01T08:00+02:00", "2030-05-01T06:00:07.5-01:30"]
+)
+def test_times_without_seconds_read_as_pydantic_reads_them(text: str) -> None:
+    theirs = adapter(Stop).validate_json(
+        json.dumps({"name": "a", "at_utc": text, "lat": 1}), strict=True
+    )
+    assert parse_utc(text) == theirs.at_utc
+
+
+def _stop_schema() -> str:
+    return json.dumps(adapter(Stop).json_schema())
+
+
+def test_validate_reads_what_the_adapter_reads() -> None:
+    good = {"name": "Krems", "at_utc": "2026-03-01T08:00Z", "lat": 48}
+    assert validate(Stop, good, schema_json=_stop_schema()) == adapter(Stop).validate_python(good)
+    lax = {"name": "Krems", "at_utc": "2026-03-01T08:00Z", "lat": "48"}  # the adapter's leniency
+    assert validate(Stop, lax, schema_json=_stop_schema()).lat == 48.0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "at_utc": "2026-03-01T08:00Z", "lat": 1}, "String should have at least 1"),
+        (
+            {"name": "a", "at_utc": "2026-03-01T08:00Z", "lat": 91},
+            "Input should be less than or equal to 90",
+        ),
+        ({"name": "a", "at_utc": "1999-03-01T08:00Z", "lat": 1}, "before 2000"),
+    ],
+)
+def test_validate_refuses_with_pydantics_words(data: dict[str, Any], message: str) -> None:
+    """The builder alone takes an empty name and lat 91 (bounds are the schema's): the schema
+    check in front of it refuses them, and the adapter words why."""
+    with pytest.raises(ValueError) as info:
+        validate(Stop, data, schema_json=_stop_schema())
+    assert isinstance(info.value, ValidationError)
+    assert error_message(info.value).startswith(message)
+    assert not error_message(info.value).startswith("Value error")
+
+
+def test_error_message_of_a_plain_value_error() -> None:
+    assert error_message(ValueError("no good")) == "no good"

@@ -40,13 +40,23 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
-__all__ = ["RecordError", "adapter", "build", "parse_utc", "schema_check", "to_data"]
+__all__ = [
+    "RecordError",
+    "adapter",
+    "build",
+    "error_message",
+    "parse_utc",
+    "schema_check",
+    "to_data",
+    "validate",
+]
 
 T = TypeVar("T")
 
 #: RFC 3339 as pydantic reads it in strict JSON mode, narrowed: an offset is required (every
-#: time corridor stores is aware), seconds are present, at most six fraction digits.
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})\Z")
+#: time corridor stores is aware), at most six fraction digits. Seconds may be left out, as
+#: people type times on a command line (``2030-03-01T06:00Z``); pydantic reads that as ``:00``.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})\Z")
 
 
 class RecordError(ValueError):
@@ -283,3 +293,31 @@ def schema_check(schema_json: str) -> Callable[[object], bool]:
             return False
 
     return accepts
+
+
+def validate(cls: type[T], data: object, *, schema_json: str) -> T:
+    """``data`` as the record ``cls``, as pydantic's adapter would read it, but without pydantic
+    when ``data`` passes the schema check and the strict builder (the usual case).
+
+    ``schema_json`` is the record's JSON Schema as committed text (it carries the lengths,
+    bounds and patterns :func:`build` leaves out; ``{"$ref": ...}`` into a larger schema's
+    ``$defs`` will do). Anything either refuses goes to ``adapter(cls).validate_python``,
+    which accepts what it accepts (lax, as before) or raises pydantic's ValidationError, a
+    ValueError, worded (see :func:`error_message`)."""
+    if schema_check(schema_json)(data):
+        try:
+            return build(cls, data)
+        except RecordError:
+            pass
+    return adapter(cls).validate_python(data)
+
+
+def error_message(exc: ValueError) -> str:
+    """The first problem of a ValueError from :func:`validate`, in pydantic's words without its
+    ``Value error, `` prefix; any other ValueError's own text."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        found = errors(include_url=False)
+        if found:
+            return str(found[0]["msg"]).removeprefix("Value error, ")
+    return str(exc)

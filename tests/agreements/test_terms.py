@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from corridor._records import adapter, build
 from corridor.agreements import (
     SCHEMA_PATH,
     Terms,
@@ -87,12 +88,19 @@ def test_naive_times_are_refused_and_offsets_become_utc(terms_data: dict[str, An
     bad["windows"][0]["start_utc"] = "2030-01-01T06:00:00"
     with pytest.raises(TermsError, match=r"windows\[0\]\.start_utc"):
         terms_from_data(bad)
-    w = Window.model_validate(
-        {"start_utc": "2030-01-01T08:00:00+02:00", "end_utc": "2030-01-01T10:00:00+02:00"}
-    )
+    given = {"start_utc": "2030-01-01T08:00:00+02:00", "end_utc": "2030-01-01T10:00:00+02:00"}
+    w = adapter(Window).validate_python(given)
     assert w.start_utc == datetime(2030, 1, 1, 6, tzinfo=UTC)
     assert w.local_text() == "2030-01-01 08:00-10:00 EET"
-    summer = Window.model_validate(
+    assert build(Window, given) == w  # the strict builder converts to UTC as well
+    eet = timezone(timedelta(hours=2))
+    made = Window(
+        start_utc=datetime(2030, 1, 1, 8, tzinfo=eet), end_utc=datetime(2030, 1, 1, 10, tzinfo=eet)
+    )
+    assert made == w and made.start_utc.tzinfo is UTC  # and so does code making one
+    with pytest.raises(ValueError, match="start_utc must have a UTC offset"):
+        Window(start_utc=datetime(2030, 1, 1, 8), end_utc=datetime(2030, 1, 1, 10, tzinfo=UTC))
+    summer = adapter(Window).validate_python(
         {"start_utc": "2030-07-01T05:00:00Z", "end_utc": "2030-07-01T07:00:00Z"}
     )
     assert summer.local_text() == "2030-07-01 08:00-10:00 EEST"

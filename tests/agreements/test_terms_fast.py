@@ -1,13 +1,15 @@
-"""Terms the model accepts in strict JSON mode are terms the published JSON Schema accepts.
+"""Terms the fast path accepts are terms the published JSON Schema and pydantic accept.
 
-``terms_from_data`` reads valid terms without running jsonschema (start-up, issue 14 defect
-10): the model in strict JSON mode decides, and only terms it refuses go through the schema
-as well, to word every problem. That is safe only if the strict model is never laxer than the
-schema. The oracle here is jsonschema itself, run on the published ``terms.schema.json`` over
-random mutations of real terms (a leaf replaced by any JSON value or by its text, numbers
-turned into strings, floats or booleans, keys dropped or added); the strict model must refuse
-everything the schema refuses. Made lax (``strict=False``), the model takes "30" for a number
-and this fails within a few examples.
+``terms_from_data`` reads valid terms without pydantic or jsonschema (start-up, issue 14
+defect 10): ``jsonschema_rs`` checks them against the committed schema and the strict record
+builder reads them; only terms either refuses go through jsonschema and pydantic as well, to
+word every problem. That is safe only if the fast path is never laxer than the schema. The
+oracle here is jsonschema itself, run on the published ``terms.schema.json`` over random
+mutations of real terms (a leaf replaced by any JSON value or by its text, numbers turned into
+strings, floats or booleans, keys dropped or added); the fast path must refuse everything the
+schema refuses, and what it accepts must be the record pydantic makes. Without the schema
+check, the builder takes an empty name or a negative count and this fails within a few
+examples.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corridor._records import adapter
 from corridor.agreements import KeyPair, Terms, terms_from_data
 from corridor.agreements._load import SCHEMA_PATH, _accepted
 from corridor.network import Network
@@ -83,7 +86,7 @@ def test_strict_model_never_accepts_what_the_schema_refuses(
             return
         seen["accepted"] += 1
         assert schema_errors(mutated) == [], json.dumps(mutated)[:400]
-        assert fast == Terms.model_validate(mutated)
+        assert fast == adapter(Terms).validate_python(mutated)
 
     check()
     # Both sides exercised: many mutations keep terms valid (notes, counts), most do not.

@@ -1,9 +1,10 @@
 """Agreements: exact terms, their canonical digest, Ed25519 signatures, lifecycle, diff, bundles.
 
 The package loads its modules on first use (PEP 562), as :mod:`corridor.store` does: the
-terms' pydantic models, the bundle checks and the drafting code cost a third of a second to
-import, which ``corridor party add`` (only :func:`load_public_key`) must not pay, and each
-agreement command pays only for the modules it uses (issue 14, defect 10).
+bundle checks, the diff and the drafting code cost time to import, which ``corridor party
+add`` (only :func:`load_public_key`) must not pay, and each agreement command pays only for
+the modules it uses (issue 14, defect 10). The terms themselves are records
+(:mod:`corridor._records`): reading them imports no pydantic.
 ``from corridor.agreements import X`` works as before and is type-checked through the
 ``TYPE_CHECKING`` block below.
 """
@@ -42,9 +43,11 @@ if _typing.TYPE_CHECKING:
     from corridor.agreements._load import (
         SCHEMA_PATH,
         parse_terms_text,
+        record_schema,
         schema_text,
         terms_from_data,
         terms_from_file,
+        terms_from_store,
         terms_schema,
         terms_to_data,
         terms_to_yaml,
@@ -123,6 +126,7 @@ _WHERE: dict[str, str] = {
     "parse_terms_text": "corridor.agreements._load",
     "public_key_b64": "corridor.agreements._signing",
     "read_bundle": "corridor.agreements._bundle",
+    "record_schema": "corridor.agreements._load",
     "read_passphrase_file": "corridor.agreements._keys",
     "read_route_geojson": "corridor.agreements._draft",
     "route_from_geojson": "corridor.agreements._draft",
@@ -135,6 +139,7 @@ _WHERE: dict[str, str] = {
     "terms_digest": "corridor.agreements._signing",
     "terms_from_data": "corridor.agreements._load",
     "terms_from_file": "corridor.agreements._load",
+    "terms_from_store": "corridor.agreements._load",
     "terms_schema": "corridor.agreements._load",
     "terms_to_data": "corridor.agreements._load",
     "terms_to_yaml": "corridor.agreements._load",
@@ -190,6 +195,7 @@ __all__ = [
     "read_bundle",
     "read_passphrase_file",
     "read_route_geojson",
+    "record_schema",
     "route_from_geojson",
     "schema_text",
     "sign_digest",
@@ -200,6 +206,7 @@ __all__ = [
     "terms_digest",
     "terms_from_data",
     "terms_from_file",
+    "terms_from_store",
     "terms_schema",
     "terms_to_data",
     "terms_to_yaml",

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corridor._records import to_data
 from corridor.agreements._load import read_json_file, terms_from_data, terms_to_data
 from corridor.agreements._terms import Checkpoint, Party, Place, Window
 from corridor.errors import InputError, TermsError
@@ -179,20 +180,14 @@ def draft_terms(
         "corridor_id": corridor_id,
         "version": 1,
         **({"title": title} if title else {}),
-        "parties": [p.model_dump(mode="json") for p in parties],
+        "parties": [to_data(p) for p in parties],
         "route": dict(route),
-        "origin": (
-            origin.model_dump(mode="json")
-            if origin
-            else {"name": TODO, "lat": start[1], "lon": start[0]}
-        ),
+        "origin": (to_data(origin) if origin else {"name": TODO, "lat": start[1], "lon": start[0]}),
         "destination": (
-            destination.model_dump(mode="json")
-            if destination
-            else {"name": TODO, "lat": end[1], "lon": end[0]}
+            to_data(destination) if destination else {"name": TODO, "lat": end[1], "lon": end[0]}
         ),
-        "checkpoints": [c.model_dump(mode="json") for c in checkpoints],
-        "windows": [w.model_dump(mode="json") for w in windows],
+        "checkpoints": [to_data(c) for c in checkpoints],
+        "windows": [to_data(w) for w in windows],
         "vehicles": {"permitted": list(vehicles), "markings": markings},
         "max_convoy_size": max_convoy_size,
         **({"escort": escort} if escort else {}),

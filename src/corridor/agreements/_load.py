@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import typing
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
+from corridor import _records
 from corridor._input import load_yaml, loads_json, max_input_bytes, read_input_text, render_path
 from corridor.agreements._terms import Terms, cross_field_problems
 from corridor.errors import TermsError
@@ -43,8 +43,8 @@ def read_json_file(path: Path, *, name: str, kind: str) -> Any:
 
 
 def terms_schema() -> dict[str, Any]:
-    """The JSON Schema of the terms, generated from the model (the committed file must match)."""
-    schema = Terms.model_json_schema(mode="validation")
+    """The JSON Schema of the terms, generated from the records (the committed file must match)."""
+    schema = _records.adapter(Terms).json_schema(mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
 
 
@@ -98,23 +98,46 @@ def _covered(path: str, seen: set[str]) -> bool:
 
 
 def _accepted(data: object) -> Terms | None:
-    """The terms, when the model in strict JSON mode accepts ``data`` with no cross-field
-    problem; else None.
+    """The terms, when the committed JSON Schema accepts ``data``, the strict builder reads it
+    and no cross-field rule is broken; else None.
 
-    Strict JSON mode takes no string for a number, no number for a string, no unknown field,
-    and every bound and pattern the published schema has (the schema is generated from this
-    model), so what it accepts the JSON Schema accepts as well (``tests/agreements/
-    test_terms_fast.py`` holds the two to that over mutated terms). Valid terms, which is
-    every stored agreement and nearly every file, are then read without importing and running
-    jsonschema (a tenth of a second, issue 14 defect 10); invalid ones go through both, which
-    word every problem.
+    ``jsonschema_rs`` checks every bound and pattern (the schema is generated from the records)
+    and :func:`corridor._records.build` every type exactly (no string for a number, no number
+    for a string, no unknown field) and the records' own checks, so valid terms, which is every
+    stored agreement and nearly every file, are read without importing pydantic or jsonschema
+    (a fifth of a second, issue 14 defect 10); invalid ones go through both, which word every
+    problem (``tests/agreements/test_terms_fast.py`` holds the two paths together).
     """
+    if not _schema_accepts()(data):
+        return None
     try:
-        text = json.dumps(data, allow_nan=False, ensure_ascii=False)
-        terms = Terms.model_validate_json(text, strict=True)
-    except (TypeError, ValueError):  # not JSON (a YAML set or date...), NaN, or not accepted
+        terms = _records.build(Terms, data)
+    except _records.RecordError:
         return None
     return None if cross_field_problems(terms) else terms
+
+
+@cache
+def _schema_accepts() -> Callable[[object], bool]:
+    return _records.schema_check(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def record_schema(name: str) -> str:
+    """The committed schema of one record of the terms (``"Window"``...), as text for
+    :func:`corridor._records.validate`: a reference into the terms schema's ``$defs``."""
+    full = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return json.dumps({"$defs": full["$defs"], "$ref": f"#/$defs/{name}"})
+
+
+def terms_from_store(data: object) -> Terms:
+    """Terms as the store holds them: written by :func:`terms_to_data` after validation, so
+    read by the strict builder alone (no schema check, no pydantic). Anything else stored there
+    goes through :func:`terms_from_data`, which words its problems."""
+    try:
+        return _records.build(Terms, data)
+    except _records.RecordError:
+        return terms_from_data(data)
 
 
 def terms_from_data(data: object, *, source: str | Path | None = None) -> Terms:
@@ -125,9 +148,11 @@ def terms_from_data(data: object, *, source: str | Path | None = None) -> Terms:
     schema_errors = sorted(pm for e in _validator().iter_errors(data) for pm in _schema_problems(e))
     problems = [f"{p}: {m}" for p, m in dict.fromkeys(schema_errors)]
     seen = {p for p, _ in schema_errors}
+    from pydantic import ValidationError
+
     terms: Terms | None = None
     try:
-        terms = Terms.model_validate(data)
+        terms = _records.adapter(Terms).validate_python(data)
     except ValidationError as exc:
         for e in exc.errors(include_url=False):
             path = render_path(x for x in e["loc"] if not str(x).startswith("function-"))
@@ -165,7 +190,7 @@ def terms_from_file(path: str | Path) -> Terms:
 
 def terms_to_data(terms: Terms) -> dict[str, Any]:
     """The JSON form that is canonicalised and signed (absent optional fields are omitted)."""
-    return terms.model_dump(mode="json", exclude_none=True)
+    return typing.cast("dict[str, Any]", _records.to_data(terms, exclude_none=True))
 
 
 @cache

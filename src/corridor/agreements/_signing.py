@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from corridor._canonical import canonical_json
 from corridor.errors import SignatureError
 
-if TYPE_CHECKING:  # the pydantic models: only needed when a Terms is actually given
+if TYPE_CHECKING:  # the terms' records: only needed when a Terms is actually given
     from corridor.agreements._terms import Terms
 
 # Domain separation: a signature over terms can never be replayed as another kind of statement.

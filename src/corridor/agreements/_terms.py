@@ -1,4 +1,12 @@
-"""The agreement terms: one exact document every party signs (model and JSON Schema source)."""
+"""The agreement terms: one exact document every party signs (records and JSON Schema source).
+
+The terms are records (:mod:`corridor._records`): frozen dataclasses whose annotations carry
+pydantic's constraints as text, so reading stored terms imports no pydantic (issue 14, defect
+10). Field order is the JSON form's key order, which is canonicalised and signed: never
+reorder fields. Checks a JSON Schema cannot state live in ``__post_init__`` (the strict
+builder and pydantic's adapter both run it); those pydantic used to report on a field are also
+given to the field as an ``AfterValidator``, so worded problems keep naming that field.
+"""
 
 from __future__ import annotations
 
@@ -6,82 +14,105 @@ import base64
 import binascii
 import itertools
 import math
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+if TYPE_CHECKING:
+    from pydantic import AfterValidator, Field
 
-from corridor._times import UtcDatetime
+    from corridor._times import UtcDatetime
 
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius, as corridor.network uses
 LOCAL_TZ = ZoneInfo("Europe/Kyiv")  # shown at the edges; everything stored and signed is UTC
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Lat = Annotated[float, Field(ge=-90, le=90)]
-Lon = Annotated[float, Field(ge=-180, le=180)]
+Name: TypeAlias = "Annotated[str, Field(min_length=1, max_length=200)]"
+Lat: TypeAlias = "Annotated[float, Field(ge=-90, le=90)]"
+Lon: TypeAlias = "Annotated[float, Field(ge=-180, le=180)]"
 #: No road edge is longer than half the Earth's circumference. Bounding each length keeps the
 #: route's total finite: two edges of 1.7e308 m summed to infinity, and the check that the
 #: edges match the drawn line (|drawn - inf| > inf is false) then let such terms through.
 MAX_EDGE_M = 20_037_509.0
 HOURS_RE = r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$"
 
-
-class _Strict(BaseModel):
-    """Unknown keys are errors (a typo must never silently drop a clause); values never change."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+#: Unknown keys are errors (a typo must never silently drop a clause); values never change.
+_STRICT: dict[str, Any] = {"extra": "forbid", "frozen": True, "allow_inf_nan": False}
 
 
-class Party(_Strict):
+def _set(record: object, name: str, value: object) -> None:
+    object.__setattr__(record, name, value)
+
+
+def _key_decodes(value: str) -> str:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except binascii.Error as exc:
+        raise ValueError("is not valid base64") from exc
+    if len(raw) != 32:
+        raise ValueError("must be 32 bytes (an Ed25519 public key)")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Party:
     """A signatory: its Ed25519 public key is the raw 32 bytes, base64 (standard alphabet)."""
 
+    __pydantic_config__ = _STRICT
     name: Name
-    role: Name = Field(description="e.g. 'government of Ukraine', 'armed forces', 'ICRC'")
-    public_key: str = Field(
-        pattern=r"^[A-Za-z0-9+/]{43}=$",
-        description="Ed25519 public key: 32 raw bytes, base64",
-    )
+    role: Annotated[str, Field(min_length=1, max_length=200, description=_ROLE)]
+    public_key: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Za-z0-9+/]{43}=$", description="Ed25519 public key: 32 raw bytes, base64"
+        ),
+        AfterValidator(_key_decodes),
+    ]
 
-    @field_validator("public_key")
-    @classmethod
-    def _decodes(cls, value: str) -> str:
-        try:
-            raw = base64.b64decode(value, validate=True)
-        except binascii.Error as exc:
-            raise ValueError("is not valid base64") from exc
-        if len(raw) != 32:
-            raise ValueError("must be 32 bytes (an Ed25519 public key)")
-        return value
+    def __post_init__(self) -> None:
+        _key_decodes(self.public_key)
 
 
-class RouteEdge(_Strict):
+_ROLE = "e.g. 'government of Ukraine', 'armed forces', 'ICRC'"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteEdge:
     """One directed edge of the route, with what a driver would call the road and its length."""
 
-    id: int = Field(ge=0, description="edge id in the network file named by network_sha256")
-    road: str | None = Field(default=None, description="road name/ref; absent for unnamed roads")
-    length_m: float = Field(ge=0, le=MAX_EDGE_M)
+    __pydantic_config__ = _STRICT
+    id: Annotated[
+        int, Field(ge=0, description="edge id in the network file named by network_sha256")
+    ]
+    road: Annotated[str | None, Field(description="road name/ref; absent for unnamed roads")] = None
+    length_m: Annotated[float, Field(ge=0, le=MAX_EDGE_M)]
 
 
-class LineString(_Strict):
+def _in_range(coords: list[list[float]]) -> list[list[float]]:
+    for i, pos in enumerate(coords):
+        if not (-180 <= pos[0] <= 180 and -90 <= pos[1] <= 90):
+            raise ValueError(f"position {i} {pos[:2]} is not [lon, lat] in range")
+    return coords
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineString:
     """GeoJSON LineString (RFC 7946): positions are [lon, lat] in WGS 84."""
 
+    __pydantic_config__ = _STRICT
     type: Literal["LineString"]
-    coordinates: list[Annotated[list[float], Field(min_length=2, max_length=3)]] = Field(
-        min_length=2
-    )
+    coordinates: Annotated[
+        list[Annotated[list[float], Field(min_length=2, max_length=3)]],
+        Field(min_length=2),
+        AfterValidator(_in_range),
+    ]
+
+    def __post_init__(self) -> None:
+        _in_range(self.coordinates)
 
     def length_m(self) -> float:
         """Great-circle length along the positions (what the edges' lengths must add up to)."""
         return sum(haversine_m(a, b) for a, b in itertools.pairwise(self.coordinates))
-
-    @field_validator("coordinates")
-    @classmethod
-    def _in_range(cls, coords: list[list[float]]) -> list[list[float]]:
-        for i, pos in enumerate(coords):
-            if not (-180 <= pos[0] <= 180 and -90 <= pos[1] <= 90):
-                raise ValueError(f"position {i} {pos[:2]} is not [lon, lat] in range")
-        return coords
 
 
 def haversine_m(a: list[float], b: list[float]) -> float:
@@ -92,11 +123,13 @@ def haversine_m(a: list[float], b: list[float]) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-class Route(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Route:
     """The route as computed: exact edges of one network file, plus a geometry anyone can read."""
 
-    network_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    edges: list[RouteEdge] = Field(min_length=1)
+    __pydantic_config__ = _STRICT
+    network_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    edges: Annotated[list[RouteEdge], Field(min_length=1)]
     geometry: LineString
 
     @property
@@ -108,40 +141,50 @@ class Route(_Strict):
         return sum(e.length_m for e in self.edges)
 
 
-class Place(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Place:
     """A gathering or reception point."""
 
+    __pydantic_config__ = _STRICT
     name: Name
     lat: Lat
     lon: Lon
 
 
-class Checkpoint(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Checkpoint:
+    __pydantic_config__ = _STRICT
     name: Name
     lat: Lat
     lon: Lon
-    operated_by: Name = Field(description="name of the party that operates it")
-    hours_utc: str = Field(pattern=HOURS_RE, description="daily opening hours, UTC, HH:MM-HH:MM")
-    max_vehicles_per_hour: int = Field(gt=0)
-    inspection_minutes: float = Field(ge=0, le=24 * 60, description="per vehicle, at most a day")
+    operated_by: Annotated[
+        str, Field(min_length=1, max_length=200, description="name of the party that operates it")
+    ]
+    hours_utc: Annotated[
+        str, Field(pattern=HOURS_RE, description="daily opening hours, UTC, HH:MM-HH:MM")
+    ]
+    max_vehicles_per_hour: Annotated[int, Field(gt=0)]
+    inspection_minutes: Annotated[
+        float, Field(ge=0, le=24 * 60, description="per vehicle, at most a day")
+    ]
 
 
-class Window(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Window:
     """A ceasefire window [start_utc, end_utc); any offset is accepted and stored as UTC."""
 
+    __pydantic_config__ = _STRICT
     start_utc: UtcDatetime
     end_utc: UtcDatetime
 
-    @field_validator("start_utc", "end_utc")
-    @classmethod
-    def _to_utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Window:
+    def __post_init__(self) -> None:
+        for name in ("start_utc", "end_utc"):  # made in code: aware times only, kept in UTC
+            at: datetime = getattr(self, name)
+            if at.tzinfo is None or at.utcoffset() is None:
+                raise ValueError(f"{name} must have a UTC offset")
+            _set(self, name, at.astimezone(UTC))
         if self.end_utc <= self.start_utc:
             raise ValueError("end_utc must be after start_utc")
-        return self
 
     @property
     def duration(self) -> timedelta:
@@ -162,34 +205,48 @@ class Window(_Strict):
         return f"{a:%Y-%m-%d %H:%M}-{end} UTC"
 
 
-class Vehicles(_Strict):
-    permitted: list[Name] = Field(min_length=1, description="e.g. 'bus', 'ambulance'")
-    markings: str = Field(min_length=1, description="how vehicles are marked, e.g. white flags")
+@dataclass(frozen=True, kw_only=True)
+class Vehicles:
+    __pydantic_config__ = _STRICT
+    permitted: Annotated[list[Name], Field(min_length=1, description="e.g. 'bus', 'ambulance'")]
+    markings: Annotated[
+        str, Field(min_length=1, description="how vehicles are marked, e.g. white flags")
+    ]
 
 
-class Contact(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Contact:
+    __pydantic_config__ = _STRICT
     party: Name
-    channel: Name = Field(description="e.g. 'phone', 'radio', 'signal'")
-    address: Name = Field(description="number, frequency or handle")
+    channel: Annotated[
+        str, Field(min_length=1, max_length=200, description="e.g. 'phone', 'radio', 'signal'")
+    ]
+    address: Annotated[
+        str, Field(min_length=1, max_length=200, description="number, frequency or handle")
+    ]
 
 
-class Terms(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Terms:
     """Everything the parties agree to; its RFC 8785 canonical JSON is what gets signed."""
 
-    corridor_id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
-    version: int = Field(ge=1)
+    __pydantic_config__ = _STRICT
+    corridor_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
+    version: Annotated[int, Field(ge=1)]
     title: str | None = None
-    parties: list[Party] = Field(min_length=1)
+    parties: Annotated[list[Party], Field(min_length=1)]
     route: Route
     origin: Place
     destination: Place
-    checkpoints: list[Checkpoint] = Field(default_factory=list)
-    windows: list[Window] = Field(min_length=1)
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    windows: Annotated[list[Window], Field(min_length=1)]
     vehicles: Vehicles
-    max_convoy_size: int = Field(gt=0, description="vehicles per convoy")
+    max_convoy_size: Annotated[int, Field(gt=0, description="vehicles per convoy")]
     escort: str | None = None
-    observers: list[Name] = Field(default_factory=list, description="e.g. 'ICRC', 'UN OCHA'")
-    contacts: list[Contact] = Field(default_factory=list)
+    observers: Annotated[list[Name], Field(description="e.g. 'ICRC', 'UN OCHA'")] = field(
+        default_factory=list
+    )
+    contacts: list[Contact] = field(default_factory=list)
     notes: str = ""
 
     def party(self, name: str) -> Party | None:

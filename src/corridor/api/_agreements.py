@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from corridor import _records
 from corridor.agreements import Terms, terms_from_data, terms_to_data
 from corridor.api._adapters import session_of
 from corridor.api._agreement_models import (
@@ -27,6 +28,10 @@ from corridor.api._pagination import Page, PageOf, page_params, paginate
 from corridor.api._problems import problem_responses
 from corridor.api._state import state_of
 from corridor.store import AgreementRecord
+
+#: The terms are records: building their adapter makes the names their annotations use
+#: resolvable, which FastAPI needs to read them as a body (or a body's fields).
+_records.adapter(Terms)
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], responses=problem_responses(401, 403))
 

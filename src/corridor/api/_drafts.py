@@ -10,12 +10,25 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from corridor.agreements import Checkpoint, Party, Place, Window, draft_terms, route_from_geojson
+from corridor import _records
+from corridor.agreements import (
+    Checkpoint,
+    Party,
+    Place,
+    Terms,
+    Window,
+    draft_terms,
+    route_from_geojson,
+)
 from corridor.api._adapters import session_of
 from corridor.api._problems import problem_responses
 from corridor.api._state import state_of
 from corridor.errors import InputError
 from corridor.network import Network
+
+#: The terms are records: building their adapter makes the names their annotations use
+#: resolvable, which FastAPI needs to read them as a body (or a body's fields).
+_records.adapter(Terms)
 
 router = APIRouter(tags=["agreements"], responses=problem_responses(401, 403))
 

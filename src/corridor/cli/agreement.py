@@ -116,8 +116,7 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
     db: DbOption = None,
 ) -> None:
     """Write a terms skeleton from a computed route; edit what it lists, then `propose` it."""
-    from pydantic import ValidationError
-
+    from corridor import _records
     from corridor._files import write_atomic
     from corridor.agreements import (
         Party,
@@ -125,6 +124,7 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
         Window,
         draft_terms,
         read_route_geojson,
+        record_schema,
         route_from_geojson,
         terms_to_yaml,
     )
@@ -155,11 +155,13 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
 
     try:
         windows = [
-            Window.model_validate({"start_utc": a, "end_utc": b})
+            _records.validate(
+                Window, {"start_utc": a, "end_utc": b}, schema_json=record_schema("Window")
+            )
             for a, b in map(_parse_window, window or [])
         ]
-    except ValidationError as exc:
-        why = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+    except ValueError as exc:
+        why = _records.error_message(exc)
         raise InputError(f"bad --window: {why}", field="--window") from exc
     data, todo = draft_terms(
         block,

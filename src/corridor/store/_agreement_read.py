@@ -19,7 +19,7 @@ from corridor.agreements import (
     in_force,
     signature_statuses,
     state_at,
-    terms_from_data,
+    terms_from_store,
 )
 from corridor.errors import NotFoundError, StoreError
 from corridor.store._audit import audit_head
@@ -140,7 +140,7 @@ def record_of(sql: Sql, row: VersionRow, latest: int) -> AgreementRecord:
             "digest: the database was altered",
             hint="run `corridor audit verify`",
         )
-    terms = terms_from_data(row.terms)
+    terms = terms_from_store(row.terms)
     signed = sql.execute(
         "SELECT p.name, s.signature, s.signed_at, s.digest FROM signatures s"
         " JOIN parties p ON p.id = s.party_id"

@@ -25,7 +25,7 @@ from corridor.agreements import (
     sign_digest,
     signature_statuses,
     suspension_message,
-    terms_from_data,
+    terms_from_store,
     terms_to_data,
     verify_digest,
     verify_message,
@@ -163,10 +163,10 @@ def propose_agreement(
     if known is not None:
         prev, latest = version_row(sql, terms.corridor_id, None)
         before, version = State(prev.state), latest + 1
-        next_state(before, Action.PROPOSE, windows=terms_from_data(prev.terms).windows, at_utc=at)
+        next_state(before, Action.PROPOSE, windows=terms_from_store(prev.terms).windows, at_utc=at)
         if {**prev.terms, "version": 0} == {**terms_to_data(terms), "version": 0}:
             raise InputError(f"no change from version {latest}: nothing to propose")
-    terms = terms.model_copy(update={"version": version})
+    terms = replace(terms, version=version)
     data = terms_to_data(terms)
     # Before any row is written: terms RFC 8785 cannot hold (a lone surrogate) are the
     # caller's error, refused here, not a driver's encoding error at the INSERT.
