@@ -315,3 +315,29 @@ def test_a_notice_loads_only_its_own_formats_renderer() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_qr_code_is_drawn_once_per_payload_and_kept(demo_facts, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The SVG is kept in the cache folder (segno's import is a fifth of the page's start-up);
+    the page is the same with it, and a damaged or unusable cache costs the drawing only."""
+    from corridor.notices import _html
+
+    drawn: list[str] = []
+    draw = _html._draw_qr
+
+    def counted(facts, payload):  # type: ignore[no-untyped-def]
+        drawn.append(payload)
+        return draw(facts, payload)
+
+    monkeypatch.setattr(_html, "_draw_qr", counted)
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(tmp_path / "cache"))
+    first = render_notice(demo_facts, lang="uk", fmt="html").content
+    assert render_notice(demo_facts, lang="uk", fmt="html").content == first
+    assert len(drawn) == 1 and "<svg" in first
+    (kept,) = (tmp_path / "cache" / "qr").iterdir()
+    kept.write_text("<svg ><script>alert(1)</script>", encoding="utf-8")
+    assert render_notice(demo_facts, lang="uk", fmt="html").content == first
+    assert len(drawn) == 2
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(kept))  # a file: no cache folder to be had
+    assert render_notice(demo_facts, lang="uk", fmt="html").content == first
+    assert len(drawn) == 3
