@@ -325,3 +325,19 @@ def test_a_listing_reads_each_agreement_version_once(movement_store, monkeypatch
     assert [r.movement.movement_id for r in listed] == ["krems-demo-m1", "krems-demo-m2"]
     assert reads == [("krems-demo", 1), ("krems-demo", 1)]  # the listing once, then the load
     assert listed[1] == one
+
+
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_movement_list_on_the_lean_path_prints_as_the_full_command(  # type: ignore[no-untyped-def]
+    movement_store, db_url: str, columns: str, monkeypatch
+) -> None:
+    """`movement list` starts without Typer (corridor.cli._lean); the oracle is the Typer
+    command on the same movements, with and without --corridor."""
+    from tests.test_lean_cli import assert_same
+
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out, err = assert_same(["movement", "list", "--db", db_url])
+    assert code == 0 and err == "" and "krems-demo-m1" in out and "pending" in out.lower()
+    assert_same(["movement", "list", "--corridor", "krems-demo", "--db", db_url])
+    code, out, _ = assert_same(["movement", "list", "--db", db_url, "--corridor=no-such"])
+    assert code == 0 and "krems-demo-m1" not in out

@@ -11,6 +11,7 @@ renderers as their Typer twins (:mod:`corridor.cli._tables`):
     corridor users list [--db URL]
     corridor db status [--db URL]
     corridor audit export [--db URL] [--output FILE] [--payloads|--no-payloads]
+    corridor movement list [--db URL] [--corridor ID]
 
 Only these exact forms are taken; any other argument (``--help``, a typo, a second option)
 goes to Typer. The lean path never prints an error: for a missing or unreachable database, a
@@ -62,6 +63,20 @@ def _users_list(opts: Options) -> Show:
     with lean_transaction(_db(opts), write=False) as tx:
         rows = [(u.name, u.role, u.party, u.created_at, u.disabled_at) for u in list_user_rows(tx)]
     return _table(users_table(rows))
+
+
+def _movement_list(opts: Options) -> Show:
+    from corridor.cli._tables import movements_table
+    from corridor.store import lean_transaction, list_movements, utc_now
+
+    corridor = opts.get("corridor")
+    now = utc_now()
+    with lean_transaction(_db(opts), write=False) as tx:
+        return _table(
+            movements_table(
+                list_movements(tx, corridor if isinstance(corridor, str) else None), now
+            )
+        )
 
 
 def _db_status(opts: Options) -> Show:
@@ -129,9 +144,10 @@ COMMANDS: dict[tuple[str, str], tuple[frozenset[str], Callable[[Options], Show]]
     ("users", "list"): (frozenset({"db"}), _users_list),
     ("db", "status"): (frozenset({"db"}), _db_status),
     ("audit", "export"): (frozenset({"db", "output", "payloads"}), _audit_export),
+    ("movement", "list"): (frozenset({"db", "corridor"}), _movement_list),
 }
 #: option spelling -> where its value goes (options that take a value)
-VALUED = {"--db": "db", "--output": "output", "-o": "output"}
+VALUED = {"--db": "db", "--output": "output", "-o": "output", "--corridor": "corridor"}
 #: flag spelling -> (where, value)
 FLAGS = {"--payloads": ("payloads", True), "--no-payloads": ("payloads", False)}
 

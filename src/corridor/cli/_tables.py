@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from corridor.store import MovementRecord
 
 
 def print_error(err_console: Console, message: str) -> None:
@@ -45,6 +49,18 @@ def users_table(
             f"{created_at:%Y-%m-%d %H:%M}",
             f"{disabled_at:%Y-%m-%d %H:%M}" if disabled_at else "",
         )
+    return table
+
+
+def movements_table(recs: Iterable[MovementRecord], now: datetime) -> Table:
+    """``movement list``: each movement's departure, size and clearance at ``now``."""
+    table = Table("movement", "corridor", "departure (UTC)", "vehicles", "people", "status")
+    for rec in recs:
+        m = rec.movement
+        table.add_row(
+            m.movement_id, m.corridor_id, f"{m.departure_utc:%Y-%m-%d %H:%M}",
+            str(len(m.vehicles)), str(m.passenger_total), rec.clearance(now).status,
+        )  # fmt: skip
     return table
 
 

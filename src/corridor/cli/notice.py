@@ -288,23 +288,12 @@ def movement_list(
     db: DbOption = None,
 ) -> None:
     """Movements with departure time and their clearance now."""
-    from rich.table import Table
-
+    from corridor.cli._tables import movements_table
     from corridor.store import list_movements, utc_now
 
     now = utc_now()
-    table = Table("movement", "corridor", "departure (UTC)", "vehicles", "people", "status")
     with _movement_tx(db, write=False) as s:
-        for rec in list_movements(s, corridor):
-            m = rec.movement
-            table.add_row(
-                m.movement_id,
-                m.corridor_id,
-                f"{m.departure_utc:%Y-%m-%d %H:%M}",
-                str(len(m.vehicles)),
-                str(m.passenger_total),
-                rec.clearance(now).status,
-            )
+        table = movements_table(list_movements(s, corridor), now)
     console.print(table)
 
 
