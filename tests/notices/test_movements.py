@@ -341,3 +341,44 @@ def test_movement_list_on_the_lean_path_prints_as_the_full_command(  # type: ign
     assert_same(["movement", "list", "--corridor", "krems-demo", "--db", db_url])
     code, out, _ = assert_same(["movement", "list", "--db", db_url, "--corridor=no-such"])
     assert code == 0 and "krems-demo-m1" not in out
+
+
+def test_movement_status_and_export_on_the_lean_path_as_the_full_command(  # type: ignore[no-untyped-def]
+    movement_store, db_url: str, tmp_path, monkeypatch
+) -> None:
+    """`movement status ID` and `movement export ID` start without Typer; the oracle is the
+    Typer command on the same movement: the same output, file and exit code. Any other form
+    (``--at``, an unknown format, no id) is the full command's."""
+    import corridor.store
+    from corridor.cli._lean import lean_command
+    from tests.test_lean_cli import assert_handed_over, assert_same, full, lean
+
+    monkeypatch.setenv("COLUMNS", "120")
+    # both paths judge the movement "now": one now for both, or a minute may pass between them
+    monkeypatch.setattr(corridor.store, "utc_now", lambda: DEADLINE - timedelta(hours=2))
+    db = ["--db", db_url]
+    code, out, _ = assert_same(["movement", "status", "krems-demo-m1", *db])
+    assert code == 0 and "PENDING" in out
+    code, out, _ = assert_same(["movement", "export", "krems-demo-m1", *db])
+    assert code == 0 and '"format": "corridor-movement/1"' in out
+    for fmt in ("json", "html"):
+        target = tmp_path / f"m.{fmt}"
+        mine = lean(
+            ["movement", "export", "krems-demo-m1", "--format", fmt, "-o", str(target), *db]
+        )
+        written = target.read_bytes()
+        target.unlink()
+        theirs = full(
+            ["movement", "export", "krems-demo-m1", f"--format={fmt}", "-o", str(target), *db]
+        )
+        assert mine == theirs and mine[0] == 0 and "wrote" in mine[1]
+        assert written == target.read_bytes()
+    assert_handed_over(["movement", "status", "no-such-movement", *db])  # the full one words it
+    assert_handed_over(["movement", "export", "krems-demo-m1", "--format", "pdf", *db])
+    for argv in (
+        ["movement", "status", "krems-demo-m1", "--at", "2027-03-01T05:00Z"],
+        ["movement", "status", "--db", "x.db"],
+        ["movement", "export", "-o", "x", "m1"],
+        ["movement", "ack", "m1", "--db", "x.db"],
+    ):
+        assert lean_command(argv) is None, argv

@@ -64,6 +64,28 @@ def movements_table(recs: Iterable[MovementRecord], now: datetime) -> Table:
     return table
 
 
+def print_movement_status(console: Console, rec: MovementRecord, at: datetime) -> bool:
+    """``movement status``: each party's acknowledgement and the verdict at ``at``; whether
+    the movement is flagged (the command then exits 2)."""
+    verdict = rec.clearance(at)
+    table = Table(
+        "party", "acknowledgement", "at (UTC)", title=f"movement {rec.movement.movement_id}"
+    )
+    table.add_row(rec.sender, "sender (signed)", rec.created_at_utc)
+    for a in verdict.acks:
+        table.add_row(a.party, a.state, a.acked_at_utc or "")
+    console.print(table)
+    colour = {"cleared": "green", "pending": "yellow", "flagged": "bold red"}[verdict.status]
+    text = verdict.status.upper()
+    if verdict.flagged:
+        text += ": DO NOT DEPART as notified"
+    console.print(
+        f"[{colour}]{text}[/]" + (": " + "; ".join(verdict.reasons) if verdict.reasons else ""),
+        highlight=False,
+    )
+    return verdict.flagged
+
+
 def print_db_status(console: Console, url: str, have: str | None, need: str) -> int:
     """Print ``db status``; the exit code is 1 when the database needs an upgrade (or does
     not exist yet)."""

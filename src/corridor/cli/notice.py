@@ -167,25 +167,9 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
 
 
 def _print_status(rec: MovementRecord, at: datetime) -> bool:
-    from rich.table import Table
+    from corridor.cli._tables import print_movement_status
 
-    verdict = rec.clearance(at)
-    table = Table(
-        "party", "acknowledgement", "at (UTC)", title=f"movement {rec.movement.movement_id}"
-    )
-    table.add_row(rec.sender, "sender (signed)", rec.created_at_utc)
-    for a in verdict.acks:
-        table.add_row(a.party, a.state, a.acked_at_utc or "")
-    console.print(table)
-    colour = {"cleared": "green", "pending": "yellow", "flagged": "bold red"}[verdict.status]
-    text = verdict.status.upper()
-    if verdict.flagged:
-        text += ": DO NOT DEPART as notified"
-    console.print(
-        f"[{colour}]{text}[/]" + (": " + "; ".join(verdict.reasons) if verdict.reasons else ""),
-        highlight=False,
-    )
-    return verdict.flagged
+    return print_movement_status(console, rec, at)
 
 
 @contextmanager
