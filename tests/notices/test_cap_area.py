@@ -57,3 +57,29 @@ def test_cap_area_is_the_route_buffered_in_metres(demo_facts: Any, buffer_m: flo
     assert ours.contains(route)
     assert ours.symmetric_difference(oracle).area < 0.01 * oracle.area
     assert abs(ours.area - oracle.area) < 0.01 * oracle.area
+
+
+def test_the_area_is_drawn_once_per_route_and_kept(
+    demo_facts: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """The ring is kept in the cache folder (drawing it imports shapely and NumPy, a tenth of
+    a second of start-up); a damaged or unusable cache costs the drawing, never a wrong ring."""
+    from corridor.notices import _cap
+
+    drawn: list[float] = []
+    draw = _cap._draw_area
+
+    def counted(coords: Any, buffer_m: float) -> str:
+        drawn.append(buffer_m)
+        return draw(coords, buffer_m)
+
+    monkeypatch.setattr(_cap, "_draw_area", counted)
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(tmp_path / "cache"))
+    first = area_polygon(demo_facts)
+    assert area_polygon(demo_facts) == first and drawn == [AREA_BUFFER_M]
+    assert area_polygon(demo_facts, 1000.0) != first and drawn == [AREA_BUFFER_M, 1000.0]
+    (kept,) = [p for p in (tmp_path / "cache" / "cap-areas").iterdir() if p.read_text() == first]
+    kept.write_text("48.0,15.0 <script>")
+    assert area_polygon(demo_facts) == first and len(drawn) == 3
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(kept))  # a file: no cache folder to be had
+    assert area_polygon(demo_facts) == first and len(drawn) == 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -254,7 +255,7 @@ def test_notice_details_on_the_bare_driver(movement_store, db_url: str) -> None:
 
     url = db_url
     first = details_from_data(yaml.safe_load(DETAILS_FILE.read_text(encoding="utf-8")))
-    second = first.model_copy(update={"hotline": "+43 1 000 0000"})
+    second = dataclasses.replace(first, hotline="+43 1 000 0000")
     with transaction(url) as tx:
         assert isinstance(tx, DriverSql)
         assert load_notice_details(tx, "krems-demo") is None
@@ -295,3 +296,89 @@ def test_the_movement_names_load_without_the_notice_renderers() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_a_listing_reads_each_agreement_version_once(movement_store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`movement list` judges every movement against the agreement it cites; many movements
+    cite one version, which is read (and its terms validated) once per listing."""
+    from corridor.store import _movements, list_movements, load_movement, submit_movement
+
+    with movement_store.session() as s:
+        submit_movement(
+            s,
+            movement_data(movement_store.digest, movement_id="krems-demo-m2"),
+            key=demo_key("icrc"),
+            actor="icrc",
+            at_utc=SIGNED_AT + timedelta(hours=2),
+        )
+    reads: list[tuple[str, int | None]] = []
+    real = _movements.load_agreement
+
+    def counted(tx, corridor_id, *, version=None):  # type: ignore[no-untyped-def]
+        reads.append((corridor_id, version))
+        return real(tx, corridor_id, version=version)
+
+    monkeypatch.setattr(_movements, "load_agreement", counted)
+    with movement_store.session(write=False) as s:
+        listed = list_movements(s)
+        one = load_movement(s, "krems-demo-m2")
+    assert [r.movement.movement_id for r in listed] == ["krems-demo-m1", "krems-demo-m2"]
+    assert reads == [("krems-demo", 1), ("krems-demo", 1)]  # the listing once, then the load
+    assert listed[1] == one
+
+
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_movement_list_on_the_lean_path_prints_as_the_full_command(  # type: ignore[no-untyped-def]
+    movement_store, db_url: str, columns: str, monkeypatch
+) -> None:
+    """`movement list` starts without Typer (corridor.cli._lean); the oracle is the Typer
+    command on the same movements, with and without --corridor."""
+    from tests.test_lean_cli import assert_same
+
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out, err = assert_same(["movement", "list", "--db", db_url])
+    assert code == 0 and err == "" and "krems-demo-m1" in out and "pending" in out.lower()
+    assert_same(["movement", "list", "--corridor", "krems-demo", "--db", db_url])
+    code, out, _ = assert_same(["movement", "list", "--db", db_url, "--corridor=no-such"])
+    assert code == 0 and "krems-demo-m1" not in out
+
+
+def test_movement_status_and_export_on_the_lean_path_as_the_full_command(  # type: ignore[no-untyped-def]
+    movement_store, db_url: str, tmp_path, monkeypatch
+) -> None:
+    """`movement status ID` and `movement export ID` start without Typer; the oracle is the
+    Typer command on the same movement: the same output, file and exit code. Any other form
+    (``--at``, an unknown format, no id) is the full command's."""
+    import corridor.store
+    from corridor.cli._lean import lean_command
+    from tests.test_lean_cli import assert_handed_over, assert_same, full, lean
+
+    monkeypatch.setenv("COLUMNS", "120")
+    # both paths judge the movement "now": one now for both, or a minute may pass between them
+    monkeypatch.setattr(corridor.store, "utc_now", lambda: DEADLINE - timedelta(hours=2))
+    db = ["--db", db_url]
+    code, out, _ = assert_same(["movement", "status", "krems-demo-m1", *db])
+    assert code == 0 and "PENDING" in out
+    code, out, _ = assert_same(["movement", "export", "krems-demo-m1", *db])
+    assert code == 0 and '"format": "corridor-movement/1"' in out
+    for fmt in ("json", "html"):
+        target = tmp_path / f"m.{fmt}"
+        mine = lean(
+            ["movement", "export", "krems-demo-m1", "--format", fmt, "-o", str(target), *db]
+        )
+        written = target.read_bytes()
+        target.unlink()
+        theirs = full(
+            ["movement", "export", "krems-demo-m1", f"--format={fmt}", "-o", str(target), *db]
+        )
+        assert mine == theirs and mine[0] == 0 and "wrote" in mine[1]
+        assert written == target.read_bytes()
+    assert_handed_over(["movement", "status", "no-such-movement", *db])  # the full one words it
+    assert_handed_over(["movement", "export", "krems-demo-m1", "--format", "pdf", *db])
+    for argv in (
+        ["movement", "status", "krems-demo-m1", "--at", "2027-03-01T05:00Z"],
+        ["movement", "status", "--db", "x.db"],
+        ["movement", "export", "-o", "x", "m1"],
+        ["movement", "ack", "m1", "--db", "x.db"],
+    ):
+        assert lean_command(argv) is None, argv

@@ -12,6 +12,7 @@ from corridor.errors import InputError
 from corridor.notices import (
     LANGUAGES,
     details_from_data,
+    details_to_data,
     notice_facts,
     render_notice,
     schedule_from_agreement,
@@ -71,7 +72,7 @@ def test_sms_keeps_where_when_hotline_in_the_first_part(demo_facts) -> None:  # 
 
 
 def test_sms_that_cannot_fit_is_refused(demo_record, details) -> None:  # type: ignore[no-untyped-def]
-    data = details.model_dump(mode="json", exclude_none=True)
+    data = details_to_data(details)
     data["places"]["Gathering point A"]["address"] = (
         "Hafenstraße 2, Krems an der Donau, Niederösterreich"
     )
@@ -259,7 +260,7 @@ def test_new_version_says_what_changed(demo_db, details, krems_network) -> None:
 
 
 def test_hostile_details_are_escaped_in_html_and_cap(demo_record, details) -> None:  # type: ignore[no-untyped-def]
-    data = details.model_dump(mode="json", exclude_none=True)
+    data = details_to_data(details)
     data["places"]["Gathering point A"]["directions"] = "<script>alert(1)</script> & co"
     facts = notice_facts(
         demo_record,
@@ -297,3 +298,46 @@ def test_qr_code_holds_the_gathering_point_and_route(demo_facts) -> None:  # typ
     # Nothing is fetched when the page is opened or printed offline.
     for external in ("src=", "<link", "@import", "url("):
         assert external not in html
+
+
+def test_a_notice_loads_only_its_own_formats_renderer() -> None:
+    """`corridor notice` renders one format: the others' modules (CAP's XML and shapely, the
+    HTML page's QR code, the SMS segmenter) are not imported for it (issue 14, defect 10)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from corridor.notices import check_format, check_language, notice_for, read_details\n"
+        "print(sorted(m for m in ('corridor.notices._cap', 'corridor.notices._html',"
+        " 'corridor.notices._sms_notice', 'corridor.notices._sms', 'corridor.notices._render',"
+        " 'shapely', 'segno') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_qr_code_is_drawn_once_per_payload_and_kept(demo_facts, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The SVG is kept in the cache folder (segno's import is a fifth of the page's start-up);
+    the page is the same with it, and a damaged or unusable cache costs the drawing only."""
+    from corridor.notices import _html
+
+    drawn: list[str] = []
+    draw = _html._draw_qr
+
+    def counted(facts, payload):  # type: ignore[no-untyped-def]
+        drawn.append(payload)
+        return draw(facts, payload)
+
+    monkeypatch.setattr(_html, "_draw_qr", counted)
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(tmp_path / "cache"))
+    first = render_notice(demo_facts, lang="uk", fmt="html").content
+    assert render_notice(demo_facts, lang="uk", fmt="html").content == first
+    assert len(drawn) == 1 and "<svg" in first
+    (kept,) = (tmp_path / "cache" / "qr").iterdir()
+    kept.write_text("<svg ><script>alert(1)</script>", encoding="utf-8")
+    assert render_notice(demo_facts, lang="uk", fmt="html").content == first
+    assert len(drawn) == 2
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(kept))  # a file: no cache folder to be had
+    assert render_notice(demo_facts, lang="uk", fmt="html").content == first
+    assert len(drawn) == 3

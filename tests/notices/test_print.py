@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from corridor.notices import details_from_data, notice_facts, render_notice
+from corridor.notices import details_from_data, details_to_data, notice_facts, render_notice
 from corridor.notices._render import MAX_PRINTED_POINTS
 from corridor.notices._schedule import CheckpointPass, Departure, Schedule
 
@@ -113,7 +113,7 @@ def _long_facts(
                                         last_utc=at + timedelta(minutes=95)))  # fmt: skip
             passes += [CheckpointPass(cp.name, at, at + timedelta(minutes=25 * (i + 1)))
                        for i, cp in enumerate(terms.checkpoints)]  # fmt: skip
-    data = details.model_dump(mode="json", exclude_none=True)
+    data = details_to_data(details)
     data["places"] = {**data.get("places", {}), **places}
     schedule = Schedule(source="krems-demo-evacuation", departures=departures, passes=passes)
     return notice_facts(demo_record, details=details_from_data(data), schedule=schedule)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from corridor._records import adapter
 from corridor._times import UtcDatetime
 from corridor.api._adapters import session_of
 from corridor.api._agreement_models import SIGNATURE_PATTERN
@@ -23,6 +24,11 @@ from corridor.api._roles import Role
 from corridor.api._state import state_of
 from corridor.errors import InputError
 from corridor.notices import Movement, NoticeDetails
+
+# The two are records (corridor._records): building their validators here puts the names their
+# annotations give as text where pydantic, and so FastAPI, resolves them.
+adapter(Movement)
+adapter(NoticeDetails)
 
 router = APIRouter(tags=["notices"], responses=problem_responses(401, 403))
 

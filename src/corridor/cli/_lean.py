@@ -11,6 +11,9 @@ renderers as their Typer twins (:mod:`corridor.cli._tables`):
     corridor users list [--db URL]
     corridor db status [--db URL]
     corridor audit export [--db URL] [--output FILE] [--payloads|--no-payloads]
+    corridor movement list [--db URL] [--corridor ID]
+    corridor movement status ID [--db URL]
+    corridor movement export ID [--db URL] [--format json|html] [--output FILE]
 
 Only these exact forms are taken; any other argument (``--help``, a typo, a second option)
 goes to Typer. The lean path never prints an error: for a missing or unreachable database, a
@@ -27,6 +30,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+    from corridor.store import MovementRecord
 
 
 Options = dict[str, str | bool]
@@ -62,6 +67,76 @@ def _users_list(opts: Options) -> Show:
     with lean_transaction(_db(opts), write=False) as tx:
         rows = [(u.name, u.role, u.party, u.created_at, u.disabled_at) for u in list_user_rows(tx)]
     return _table(users_table(rows))
+
+
+def _movement_list(opts: Options) -> Show:
+    from corridor.cli._tables import movements_table
+    from corridor.store import lean_transaction, list_movements, utc_now
+
+    corridor = opts.get("corridor")
+    now = utc_now()
+    with lean_transaction(_db(opts), write=False) as tx:
+        return _table(
+            movements_table(
+                list_movements(tx, corridor if isinstance(corridor, str) else None), now
+            )
+        )
+
+
+def _movement_record(opts: Options) -> MovementRecord:
+    from corridor.store import lean_transaction, load_movement
+
+    with lean_transaction(_db(opts), write=False) as tx:
+        return load_movement(tx, str(opts["id"]))
+
+
+def _movement_status(opts: Options) -> Show:
+    from corridor.cli._tables import print_movement_status
+    from corridor.store import utc_now
+
+    when = utc_now()
+    rec = _movement_record(opts)
+    return lambda console: 2 if print_movement_status(console, rec, when) else 0
+
+
+def _movement_export(opts: Options) -> Show:
+    import sys
+    from pathlib import Path
+
+    from corridor.store import utc_now
+
+    fmt = opts.get("format", "json")
+    if fmt not in ("json", "html"):
+        raise ValueError(fmt)  # the full command words it
+    when = utc_now()
+    rec = _movement_record(opts)
+    if fmt == "json":
+        import json
+
+        content = json.dumps(rec.signed_document(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        from corridor.notices import render_movement_html
+
+        content = render_movement_html(rec, at_utc=when)
+    output = opts.get("output")
+    if not isinstance(output, str):
+
+        def to_stdout(_console: Console) -> int:
+            sys.stdout.write(content)
+            sys.stdout.flush()
+            return 0
+
+        return to_stdout
+    path = Path(output)
+
+    def to_file(console: Console) -> int:
+        from corridor._files import write_atomic
+
+        write_atomic(path, content)
+        console.print(f"wrote {path}", highlight=False)
+        return 0
+
+    return to_file
 
 
 def _db_status(opts: Options) -> Show:
@@ -129,9 +204,23 @@ COMMANDS: dict[tuple[str, str], tuple[frozenset[str], Callable[[Options], Show]]
     ("users", "list"): (frozenset({"db"}), _users_list),
     ("db", "status"): (frozenset({"db"}), _db_status),
     ("audit", "export"): (frozenset({"db", "output", "payloads"}), _audit_export),
+    ("movement", "list"): (frozenset({"db", "corridor"}), _movement_list),
+}
+#: Commands of one movement, by id: ``movement status ID [--db URL]`` and ``movement export ID
+#: [--format json|html] [--output FILE] [--db URL]`` (``--at`` is the full command's). The id
+#: comes first, as the benchmark and the docs write them; the id is kept as option ``id``.
+WITH_ID: dict[tuple[str, str], tuple[frozenset[str], Callable[[Options], Show]]] = {
+    ("movement", "status"): (frozenset({"db", "id"}), _movement_status),
+    ("movement", "export"): (frozenset({"db", "id", "format", "output"}), _movement_export),
 }
 #: option spelling -> where its value goes (options that take a value)
-VALUED = {"--db": "db", "--output": "output", "-o": "output"}
+VALUED = {
+    "--db": "db",
+    "--output": "output",
+    "-o": "output",
+    "--corridor": "corridor",
+    "--format": "format",
+}
 #: flag spelling -> (where, value)
 FLAGS = {"--payloads": ("payloads", True), "--no-payloads": ("payloads", False)}
 
@@ -143,12 +232,20 @@ def lean_command(argv: list[str]) -> tuple[tuple[str, str], Options] | None:
     else (``--help``, a value that looks like an option, ``-oFILE``, an empty file name, an
     argument the command does not have) is Typer's to parse.
     """
-    if len(argv) < 2 or (argv[0], argv[1]) not in COMMANDS:
+    if len(argv) < 2:
         return None
     key = (argv[0], argv[1])
-    allowed = COMMANDS[key][0]
     opts: Options = {}
     i = 2
+    if key in WITH_ID:
+        if len(argv) < 3 or not argv[2] or argv[2].startswith("-"):
+            return None
+        opts["id"], i = argv[2], 3
+        allowed = WITH_ID[key][0]
+    elif key in COMMANDS:
+        allowed = COMMANDS[key][0]
+    else:
+        return None
     while i < len(argv):
         arg = argv[i]
         name, eq, inline = arg.partition("=")
@@ -179,7 +276,7 @@ def run_lean(argv: list[str]) -> int | None:
     from corridor.cli._tables import print_error
 
     try:
-        show = COMMANDS[key][1](opts)
+        show = (WITH_ID[key] if key in WITH_ID else COMMANDS[key])[1](opts)
     except KeyboardInterrupt:
         print_error(Console(stderr=True, emoji=False), "interrupted")
         return 130

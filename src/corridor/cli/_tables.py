@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from corridor.store import MovementRecord
 
 
 def print_error(err_console: Console, message: str) -> None:
@@ -46,6 +50,40 @@ def users_table(
             f"{disabled_at:%Y-%m-%d %H:%M}" if disabled_at else "",
         )
     return table
+
+
+def movements_table(recs: Iterable[MovementRecord], now: datetime) -> Table:
+    """``movement list``: each movement's departure, size and clearance at ``now``."""
+    table = Table("movement", "corridor", "departure (UTC)", "vehicles", "people", "status")
+    for rec in recs:
+        m = rec.movement
+        table.add_row(
+            m.movement_id, m.corridor_id, f"{m.departure_utc:%Y-%m-%d %H:%M}",
+            str(len(m.vehicles)), str(m.passenger_total), rec.clearance(now).status,
+        )  # fmt: skip
+    return table
+
+
+def print_movement_status(console: Console, rec: MovementRecord, at: datetime) -> bool:
+    """``movement status``: each party's acknowledgement and the verdict at ``at``; whether
+    the movement is flagged (the command then exits 2)."""
+    verdict = rec.clearance(at)
+    table = Table(
+        "party", "acknowledgement", "at (UTC)", title=f"movement {rec.movement.movement_id}"
+    )
+    table.add_row(rec.sender, "sender (signed)", rec.created_at_utc)
+    for a in verdict.acks:
+        table.add_row(a.party, a.state, a.acked_at_utc or "")
+    console.print(table)
+    colour = {"cleared": "green", "pending": "yellow", "flagged": "bold red"}[verdict.status]
+    text = verdict.status.upper()
+    if verdict.flagged:
+        text += ": DO NOT DEPART as notified"
+    console.print(
+        f"[{colour}]{text}[/]" + (": " + "; ".join(verdict.reasons) if verdict.reasons else ""),
+        highlight=False,
+    )
+    return verdict.flagged
 
 
 def print_db_status(console: Console, url: str, have: str | None, need: str) -> int:

@@ -105,13 +105,7 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
 ) -> None:
     """Write a notice for civilians from an agreement (and its schedule, with --plan)."""
     from corridor._files import write_atomic
-    from corridor.notices import (
-        check_format,
-        check_language,
-        notice_for,
-        read_details,
-        sms_report,
-    )
+    from corridor.notices import check_format, check_language, notice_for, read_details
     from corridor.store import (
         load_agreement,
         load_notice_details,
@@ -167,29 +161,15 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
     else:
         typer.echo(rendered.content, nl=False)
     if rendered.sms is not None:
+        from corridor.notices import sms_report
+
         err_console.print(sms_report(rendered.sms), highlight=False, end="")
 
 
 def _print_status(rec: MovementRecord, at: datetime) -> bool:
-    from rich.table import Table
+    from corridor.cli._tables import print_movement_status
 
-    verdict = rec.clearance(at)
-    table = Table(
-        "party", "acknowledgement", "at (UTC)", title=f"movement {rec.movement.movement_id}"
-    )
-    table.add_row(rec.sender, "sender (signed)", rec.created_at_utc)
-    for a in verdict.acks:
-        table.add_row(a.party, a.state, a.acked_at_utc or "")
-    console.print(table)
-    colour = {"cleared": "green", "pending": "yellow", "flagged": "bold red"}[verdict.status]
-    text = verdict.status.upper()
-    if verdict.flagged:
-        text += ": DO NOT DEPART as notified"
-    console.print(
-        f"[{colour}]{text}[/]" + (": " + "; ".join(verdict.reasons) if verdict.reasons else ""),
-        highlight=False,
-    )
-    return verdict.flagged
+    return print_movement_status(console, rec, at)
 
 
 @contextmanager
@@ -292,23 +272,12 @@ def movement_list(
     db: DbOption = None,
 ) -> None:
     """Movements with departure time and their clearance now."""
-    from rich.table import Table
-
+    from corridor.cli._tables import movements_table
     from corridor.store import list_movements, utc_now
 
     now = utc_now()
-    table = Table("movement", "corridor", "departure (UTC)", "vehicles", "people", "status")
     with _movement_tx(db, write=False) as s:
-        for rec in list_movements(s, corridor):
-            m = rec.movement
-            table.add_row(
-                m.movement_id,
-                m.corridor_id,
-                f"{m.departure_utc:%Y-%m-%d %H:%M}",
-                str(len(m.vehicles)),
-                str(m.passenger_total),
-                rec.clearance(now).status,
-            )
+        table = movements_table(list_movements(s, corridor), now)
     console.print(table)
 
 

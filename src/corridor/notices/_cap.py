@@ -9,10 +9,17 @@ pairs as CAP wants them (the reverse of GeoJSON).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import math
+import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
+from corridor._cache import private_folder
+from corridor._files import write_atomic
 from corridor.notices._facts import NoticeFacts
 from corridor.notices._i18n import LANGUAGE_TAGS, LANGUAGES
 from corridor.notices._render import render_template, render_text
@@ -34,7 +41,37 @@ def cap_identifier(notice_id: str) -> str:
 def area_polygon(facts: NoticeFacts, buffer_m: float = AREA_BUFFER_M) -> str:
     """The route buffered by ``buffer_m``, as CAP's "lat,lon lat,lon ..." closed ring.
 
-    The buffer is drawn in metres on a plane tangent at the route's middle (equirectangular):
+    Drawing it takes shapely, and shapely NumPy: a tenth of a second of a command meant to
+    start in under 0.3 s (issue 14, defect 10). A corridor's route changes only with a new
+    version, while its notice is written in every language and format, again and again; so
+    the ring is kept in corridor's cache folder (:mod:`corridor._cache`), keyed by a hash of
+    the route's coordinates, the buffer and the way it is drawn. What is read back must look
+    like a ring, or it is drawn afresh; a folder that cannot be used costs the drawing only.
+    """
+    coords = facts.terms.route.geometry.coordinates
+    key = json.dumps([_AREA_DRAWING, buffer_m, coords], separators=(",", ":"))
+    path = None
+    folder = private_folder("cap-areas")
+    if folder is not None:
+        path = folder / (hashlib.sha256(key.encode()).hexdigest() + ".txt")
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            kept = path.read_text("ascii")
+            if _RING.fullmatch(kept):
+                return kept
+    ring = _draw_area(coords, buffer_m)
+    if path is not None:
+        with contextlib.suppress(OSError):
+            write_atomic(path, ring)
+    return ring
+
+
+#: Changed whenever :func:`_draw_area` draws differently, so no ring of the old drawing is used.
+_AREA_DRAWING = "tangent-plane buffer, quad_segs=4, simplified by a tenth, 5 decimals"
+_RING = re.compile(r"-?\d+\.\d{5},-?\d+\.\d{5}(?: -?\d+\.\d{5},-?\d+\.\d{5}){3,}")
+
+
+def _draw_area(coords: Sequence[Sequence[float]], buffer_m: float) -> str:
+    """The buffer is drawn in metres on a plane tangent at the route's middle (equirectangular):
     over a corridor's tens of kilometres its scale is off by well under 1%, a metre or two of
     a 300 m margin, and it needs no projection library (pyproj and its CRS database cost a
     notice a tenth of a second of start-up; ``tests/notices/test_cap_area.py`` holds it to
@@ -43,7 +80,6 @@ def area_polygon(facts: NoticeFacts, buffer_m: float = AREA_BUFFER_M) -> str:
 
     from corridor.network import EARTH_RADIUS_M
 
-    coords = facts.terms.route.geometry.coordinates
     lons = [c[0] for c in coords]
     lats = [c[1] for c in coords]
     lon0 = (min(lons) + max(lons)) / 2

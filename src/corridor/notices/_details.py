@@ -4,54 +4,71 @@ The terms say where and when in coordinates and UTC; people need a street addres
 find the spot, a number to call, and the markings in their own language. These details are
 kept per corridor beside the agreement (``corridor notice ... --details FILE``) and are
 never signed: a wrong address is corrected without a new round of signatures.
+
+The details are records (:mod:`corridor._records`): frozen dataclasses whose constraints are
+text, so a command that reads stored details starts without pydantic (issue 14, defect 10).
+``notice_details.schema.json`` is their JSON Schema as pydantic writes it (a test holds the
+two together); data it accepts is built directly, anything else goes to pydantic, which
+words the problems exactly as the pydantic models this replaced did.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Annotated, Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeAlias, Union
 
 from corridor.errors import InputError
+from corridor.notices._validate import validate
+
+if TYPE_CHECKING:
+    from pydantic import Field
 
 LANGUAGES = ("uk", "ru", "en")
 
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+# Aliases as text: their ``Field`` is pydantic's, resolved only when pydantic reads them.
+# ``Optional``/``Union`` rather than ``|``: text aliases cannot be joined with ``|``.
+Text: TypeAlias = "Annotated[str, Field(min_length=1, max_length=500)]"
 #: One text for every language, or one per language code.
-Localized = Text | dict[str, Text]
+Localized: TypeAlias = "Union[Text, dict[str, Text]]"  # noqa: UP007
+_CONFIG = {"extra": "forbid", "frozen": True, "allow_inf_nan": False}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class PlaceDetails(_Strict):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlaceDetails:
     """How people find a gathering or reception point named in the terms."""
 
-    name: Localized | None = Field(default=None, description="the place's name, per language")
-    address: Localized = Field(description="street address, per language")
-    directions: Localized | None = Field(default=None, description="how to find the spot")
+    __pydantic_config__ = _CONFIG
+    name: Annotated[Optional[Localized], Field(description="the place's name, per language")] = None  # noqa: UP045
+    address: Annotated[Localized, Field(description="street address, per language")]
+    directions: Annotated[Optional[Localized], Field(description="how to find the spot")] = None  # noqa: UP045
 
 
-class NoticeDetails(_Strict):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NoticeDetails:
     """Per-corridor notice details; keys of ``places`` are place names as in the terms."""
 
-    hotline: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+() -]+$")] | None = (
-        None
-    )
-    title: Localized | None = Field(default=None, description="the corridor's title, translated")
-    issuer: Localized | None = Field(default=None, description="who issues the notice")
-    places: dict[str, PlaceDetails] = Field(default_factory=dict)
-    markings: Localized | None = Field(
-        default=None, description="the vehicle markings, translated (default: as in the terms)"
-    )
-    arrive_minutes_before: int = Field(
-        default=30, ge=0, le=240, description="how early people should be at the point"
-    )
-    url: Annotated[str, Field(max_length=300, pattern=r"^https?://\S+$")] | None = Field(
-        default=None, description="where the notice is published (also in the QR code)"
-    )
+    __pydantic_config__ = _CONFIG
+    hotline: Optional[  # noqa: UP045
+        Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+() -]+$")]
+    ] = None
+    title: Annotated[
+        Optional[Localized],  # noqa: UP045
+        Field(description="the corridor's title, translated"),
+    ] = None
+    issuer: Annotated[Optional[Localized], Field(description="who issues the notice")] = None  # noqa: UP045
+    places: dict[str, PlaceDetails] = dataclasses.field(default_factory=dict)
+    markings: Annotated[
+        Optional[Localized],  # noqa: UP045
+        Field(description="the vehicle markings, translated (default: as in the terms)"),
+    ] = None
+    arrive_minutes_before: Annotated[
+        int, Field(ge=0, le=240, description="how early people should be at the point")
+    ] = 30
+    url: Annotated[
+        Optional[Annotated[str, Field(max_length=300, pattern=r"^https?://\S+$")]],  # noqa: UP045
+        Field(description="where the notice is published (also in the QR code)"),
+    ] = None
 
 
 def localized(value: Localized | None, lang: str) -> tuple[str | None, bool]:
@@ -70,17 +87,25 @@ def localized(value: Localized | None, lang: str) -> tuple[str | None, bool]:
 
 def details_from_data(data: Any, *, source: str | Path | None = None) -> NoticeDetails:
     """Validate details read from YAML/JSON; every problem in one InputError."""
-    try:
-        return NoticeDetails.model_validate(data if data is not None else {})
-    except ValidationError as exc:
-        problems = [
-            ".".join(str(p) for p in err["loc"]) + ": " + str(err["msg"]) for err in exc.errors()
-        ]
+    made, problems = validate(
+        NoticeDetails, "notice_details.schema.json", data if data is not None else {}
+    )
+    if made is None:
         raise InputError(
             "notice details are invalid: " + "; ".join(problems[:5]),
             path=source,
             hint="see docs/notices.md for the details file",
-        ) from exc
+        )
+    return made
+
+
+def details_to_data(details: NoticeDetails) -> dict[str, Any]:
+    """The stored JSON form (what pydantic's ``model_dump(mode="json", exclude_none=True)``
+    gave): fields in order, those that are None left out."""
+    from corridor._records import to_data
+
+    data: dict[str, Any] = to_data(details, exclude_none=True)
+    return data
 
 
 def read_details(path: str | Path) -> NoticeDetails:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+
 from markupsafe import Markup
 
+from corridor._cache import private_folder
+from corridor._files import write_atomic
 from corridor.notices._facts import NoticeFacts
 from corridor.notices._i18n import LANGUAGE_TAGS
 from corridor.notices._render import MAX_PRINTED_POINTS, render_template
@@ -29,15 +34,42 @@ def qr_payload(facts: NoticeFacts, *, max_points: int | None = None) -> str:
 
 def qr_svg(facts: NoticeFacts) -> Markup:
     """An inline SVG QR code (segno, error correction M: survives a crease or a smudge) of
-    every gathering point; when they do not all fit one code, of those the page lists."""
+    every gathering point; when they do not all fit one code, of those the page lists.
+
+    segno loads its writers (and through them urllib, http and email) on import, a fifth of
+    the page's own start-up (issue 14, defect 10), while the code changes only with what it
+    holds: so the SVG is kept in corridor's cache folder (:mod:`corridor._cache`, this
+    account's alone, as for compiled templates), keyed by a hash of the payload and the way
+    it is drawn. What is read back must be one SVG element, or it is drawn afresh."""
+    payload = qr_payload(facts)
+    path = None
+    folder = private_folder("qr")
+    if folder is not None:
+        key = hashlib.sha256(f"{_QR_DRAWING}\n{payload}".encode()).hexdigest()
+        path = folder / f"{key}.svg"
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            kept = path.read_text("utf-8")
+            if kept.startswith("<svg ") and kept.endswith("</svg>") and kept.count("<svg") == 1:
+                return Markup(kept)
+    svg = _draw_qr(facts, payload)
+    if path is not None:
+        with contextlib.suppress(OSError):
+            write_atomic(path, svg)
+    return Markup(svg)
+
+
+#: Changed whenever :func:`_draw_qr` draws differently, so no code of the old drawing is used.
+_QR_DRAWING = "segno, error m, no micro, scale 4, border 2, #000 on #fff, title QR"
+
+
+def _draw_qr(facts: NoticeFacts, payload: str) -> str:
     import segno
 
     try:
-        code = segno.make(qr_payload(facts), error="m", micro=False)
+        code = segno.make(payload, error="m", micro=False)
     except segno.DataOverflowError:
         code = segno.make(qr_payload(facts, max_points=MAX_PRINTED_POINTS), error="m", micro=False)
-    svg = code.svg_inline(scale=4, border=2, dark="#000", light="#fff", title="QR")
-    return Markup(svg)
+    return str(code.svg_inline(scale=4, border=2, dark="#000", light="#fff", title="QR"))
 
 
 def render_html(facts: NoticeFacts, lang: str) -> tuple[str, list[str]]:

@@ -12,24 +12,34 @@ for an agreement signature or an acknowledgement, nor the other way round.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, TypeAlias
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from corridor._times import UtcDatetime
-from corridor.agreements import Terms, canonical_bytes, verify_message
+from corridor.agreements import canonical_bytes, verify_message
 from corridor.errors import InputError
+from corridor.notices._validate import validate
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from pydantic import Field
+
+    from corridor._times import UtcDatetime
+    from corridor.agreements import Terms
 
 MOVEMENT_DOMAIN = b"corridor-movement-v1\n"
 ACK_DOMAIN = b"corridor-movement-ack-v1\n"
 MOVEMENT_FORMAT = "corridor-movement/1"
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+# The records below are :mod:`corridor._records` records: constraints as text, read by
+# pydantic only when it validates what the committed schema (``movement.schema.json``) did
+# not pass, so the movement commands start without pydantic (issue 14, defect 10).
+Name: TypeAlias = "Annotated[str, Field(min_length=1, max_length=200)]"
+_ID: TypeAlias = "Annotated[str, Field(pattern=r'^[a-z0-9][a-z0-9._-]{0,63}$')]"
+_CONFIG = {"extra": "forbid", "frozen": True, "allow_inf_nan": False}
 
 
 class PassengerClass(StrEnum):
@@ -42,57 +52,68 @@ class PassengerClass(StrEnum):
     MEDICAL = "medical"  # sick or wounded, lying or needing care on board
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+def _in_utc(record: object, *names: str) -> None:
+    """Aware times in UTC, as the models' validators made them (records built in code too)."""
+    for name in names:
+        at = getattr(record, name)
+        if isinstance(at, datetime) and at.tzinfo is not None:
+            object.__setattr__(record, name, at.astimezone(UTC))
 
 
-class MovementContact(_Strict):
-    role: Name = Field(description="e.g. 'convoy leader', 'operations room'")
-    channel: Name = Field(description="phone, radio, satellite phone...")
-    address: Name = Field(description="number, frequency or handle")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MovementContact:
+    __pydantic_config__ = _CONFIG
+    role: Annotated[Name, Field(description="e.g. 'convoy leader', 'operations room'")]
+    channel: Annotated[Name, Field(description="phone, radio, satellite phone...")]
+    address: Annotated[Name, Field(description="number, frequency or handle")]
 
 
-class Vehicle(_Strict):
-    type: Name = Field(description="must be a kind the agreement permits")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Vehicle:
+    __pydantic_config__ = _CONFIG
+    type: Annotated[Name, Field(description="must be a kind the agreement permits")]
     plate: Annotated[str, Field(min_length=2, max_length=20, pattern=r"^[A-Z0-9АВЕІКМНОРСТХ -]+$")]
     markings: Name
-    seats: int | None = Field(default=None, ge=1, le=120)
+    seats: Annotated[Optional[int], Field(ge=1, le=120)] = None  # noqa: UP045
 
 
-class CheckpointPlan(_Strict):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CheckpointPlan:
+    __pydantic_config__ = _CONFIG
     checkpoint: Name
     planned_utc: UtcDatetime
 
-    @field_validator("planned_utc")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+    def __post_init__(self) -> None:
+        _in_utc(self, "planned_utc")
 
 
-class Movement(_Strict):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Movement:
     """One convoy movement; its canonical JSON digest is what the sender and each party sign."""
 
-    movement_id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
-    corridor_id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
-    agreement_version: int = Field(ge=1)
-    agreement_digest: str = Field(pattern=r"^[0-9a-f]{64}$")
-    sender: Name = Field(description="the party sending it (its key signs)")
+    __pydantic_config__ = _CONFIG
+    movement_id: _ID
+    corridor_id: _ID
+    agreement_version: Annotated[int, Field(ge=1)]
+    agreement_digest: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    sender: Annotated[Name, Field(description="the party sending it (its key signs)")]
     organisation: Name
-    contacts: list[MovementContact] = Field(min_length=1, max_length=20)
-    vehicles: list[Vehicle] = Field(min_length=1, max_length=500)
+    contacts: Annotated[list[MovementContact], Field(min_length=1, max_length=20)]
+    vehicles: Annotated[list[Vehicle], Field(min_length=1, max_length=500)]
     departure_utc: UtcDatetime
-    checkpoints: list[CheckpointPlan] = Field(default_factory=list, max_length=100)
+    checkpoints: Annotated[list[CheckpointPlan], Field(max_length=100)] = dataclasses.field(
+        default_factory=list
+    )
     arrival_utc: UtcDatetime
     passengers: dict[PassengerClass, Annotated[int, Field(ge=0, le=100_000)]]
-    ack_deadline_utc: UtcDatetime = Field(
-        description="every party must acknowledge by then, or the movement is flagged"
-    )
+    ack_deadline_utc: Annotated[
+        UtcDatetime,
+        Field(description="every party must acknowledge by then, or the movement is flagged"),
+    ]
     notes: Annotated[str, Field(max_length=2000)] = ""
 
-    @field_validator("departure_utc", "arrival_utc", "ack_deadline_utc")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+    def __post_init__(self) -> None:
+        _in_utc(self, "departure_utc", "arrival_utc", "ack_deadline_utc")
 
     @property
     def passenger_total(self) -> int:
@@ -101,12 +122,56 @@ class Movement(_Strict):
 
 def movement_to_data(movement: Movement) -> dict[str, Any]:
     """The JSON form that is signed: UTC times as ``...Z`` text, enum keys as strings."""
-    data = movement.model_dump(mode="json", exclude_defaults=False)
+    from corridor._records import to_data
+
+    data: dict[str, Any] = to_data(movement)
     for key in ("departure_utc", "arrival_utc", "ack_deadline_utc"):
         data[key] = _z(getattr(movement, key))
     for cp, plan in zip(data["checkpoints"], movement.checkpoints, strict=True):
         cp["planned_utc"] = _z(plan.planned_utc)
     return data
+
+
+def _build(data: Any) -> Movement:
+    """:func:`corridor._records.build` for schema-checked data, field by field: it reads no
+    dict keyed by an enum (the passengers), so the top level is read here, as strictly (exact
+    JSON types, no unknown field) and the nested records through it."""
+    from corridor._records import RecordError, build, parse_utc
+
+    if not isinstance(data, dict) or not set(data) <= _FIELDS:
+        raise RecordError("not a movement's fields")
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in _TIMES:
+            values[name] = parse_utc(value)
+        elif name in _LISTS:
+            if not isinstance(value, list):
+                raise RecordError(f"{name}: expected a list")
+            values[name] = [build(_LISTS[name], x) for x in value]
+        elif name == "passengers":
+            if not isinstance(value, dict) or not all(type(n) is int for n in value.values()):
+                raise RecordError("passengers: expected counts by class")
+            try:
+                values[name] = {PassengerClass(k): n for k, n in value.items()}
+            except ValueError:
+                raise RecordError("passengers: not a passenger class") from None
+        elif type(value) is not (int if name == "agreement_version" else str):
+            raise RecordError(f"{name}: not of its JSON type")
+        else:
+            values[name] = value
+    try:
+        return Movement(**values)
+    except TypeError as exc:  # a required field is missing
+        raise RecordError(str(exc)) from None
+
+
+_FIELDS = {f.name for f in dataclasses.fields(Movement)}
+_TIMES = {"departure_utc", "arrival_utc", "ack_deadline_utc"}
+_LISTS: dict[str, type[Any]] = {
+    "contacts": MovementContact,
+    "vehicles": Vehicle,
+    "checkpoints": CheckpointPlan,
+}
 
 
 def _z(at: datetime) -> str:
@@ -115,17 +180,16 @@ def _z(at: datetime) -> str:
 
 def movement_from_data(data: Any, *, source: str | None = None) -> Movement:
     """Validate a movement (from YAML/JSON/the API); every problem in one InputError."""
-    try:
-        return Movement.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            ".".join(str(p) for p in err["loc"]) + ": " + str(err["msg"]) for err in exc.errors()
-        ]
+    if isinstance(data, Movement):
+        return data
+    made, problems = validate(Movement, "movement.schema.json", data, builder=_build)
+    if made is None:
         raise InputError(
             "movement notification is invalid: " + "; ".join(problems[:6]),
             path=source,
             hint="see docs/notices.md for the movement file",
-        ) from exc
+        )
+    return made
 
 
 def movement_digest(movement: Movement) -> str:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from corridor.errors import InputError
-from corridor.notices._cap import render_cap
-from corridor.notices._facts import NoticeFacts
-from corridor.notices._html import render_html
 from corridor.notices._i18n import LANGUAGES, check_language
-from corridor.notices._render import render_text
-from corridor.notices._sms_notice import DEFAULT_MAX_SEGMENTS, SmsNotice, render_sms
+
+if TYPE_CHECKING:
+    from corridor.notices._facts import NoticeFacts
+    from corridor.notices._sms_notice import SmsNotice
+
+# Each format's renderer is imported when that format is asked for: a command renders one
+# (issue 14, defect 10). The SMS limit is kept here so the default needs no SMS module.
+DEFAULT_MAX_SEGMENTS = 4  # longer messages arrive out of order, or not at all, on old phones
 
 Format = Literal["text", "sms", "html", "cap"]
 FORMATS: tuple[Format, ...] = ("text", "sms", "html", "cap")
@@ -60,13 +63,21 @@ def render_notice(
     warnings = list(facts.warnings)
     sms = None
     if fmt == "text":
+        from corridor.notices._render import render_text
+
         content, more = render_text(facts, lang)
     elif fmt == "sms":
+        from corridor.notices._sms_notice import render_sms
+
         sms, more = render_sms(facts, lang, max_segments=max_segments)
         content = sms.text + "\n"
     elif fmt == "html":
+        from corridor.notices._html import render_html
+
         content, more = render_html(facts, lang)
     else:
+        from corridor.notices._cap import render_cap
+
         order = (lang, *(x for x in LANGUAGES if x != lang))
         content, more = render_cap(facts, languages=order)
     warnings += [w for w in more if w not in warnings]

@@ -6,6 +6,7 @@ addresses and positions. Only trips through this agreement's corridor are announ
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from datetime import datetime
 
@@ -81,4 +82,4 @@ def details_with_plan(details: NoticeDetails, plan: PlanInput | None) -> NoticeD
     for name, address in named:
         if name not in places and address:
             places[name] = PlaceDetails(address=address)
-    return details.model_copy(update={"places": places})
+    return dataclasses.replace(details, places=places)

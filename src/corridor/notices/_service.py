@@ -9,9 +9,13 @@ from corridor.errors import InputError
 from corridor.notices._details import NoticeDetails
 from corridor.notices._facts import notice_facts
 from corridor.notices._i18n import check_language
-from corridor.notices._notice import RenderedNotice, check_format, render_notice
+from corridor.notices._notice import (
+    DEFAULT_MAX_SEGMENTS,
+    RenderedNotice,
+    check_format,
+    render_notice,
+)
 from corridor.notices._schedule import schedule_for
-from corridor.notices._sms_notice import DEFAULT_MAX_SEGMENTS
 
 if TYPE_CHECKING:
     from corridor.store import AgreementRecord

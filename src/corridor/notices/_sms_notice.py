@@ -8,11 +8,10 @@ from datetime import datetime
 from corridor.errors import InputError
 from corridor.notices._facts import NoticeFacts
 from corridor.notices._i18n import short_date_text, time_text
+from corridor.notices._notice import DEFAULT_MAX_SEGMENTS
 from corridor.notices._render import render_template
 from corridor.notices._schedule import Departure
 from corridor.notices._sms import SmsSegments, first_part_capacity, segment_sms
-
-DEFAULT_MAX_SEGMENTS = 4  # longer messages arrive out of order, or not at all, on old phones
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from corridor.notices import (
     NoticeDetails,
     clearance,
     details_from_data,
+    details_to_data,
     movement_digest,
     movement_from_data,
     movement_problems,
@@ -41,6 +42,8 @@ from corridor.store._sql import Json, Row, Sql, as_sql, read_bytes, read_json, r
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from sqlalchemy.orm import Session
+
+    from corridor.store._agreement_read import AgreementRecord
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,13 @@ def _row(sql: Sql, movement_id: str) -> _Stored:
     return _stored(row)
 
 
-def _record_of(tx: Sql | Session, row: _Stored) -> MovementRecord:
+def _record_of(
+    tx: Sql | Session,
+    row: _Stored,
+    agreements: dict[tuple[str, int], AgreementRecord] | None = None,
+) -> MovementRecord:
+    """The movement of ``row``, checked against its digest; ``agreements`` keeps each agreement
+    version read once across a listing (many movements cite one version)."""
     digest = hashlib.sha256(canonical_bytes(row.data)).hexdigest()
     if digest != row.digest or hashlib.sha256(row.canonical).hexdigest() != row.digest:
         raise StoreError(
@@ -288,7 +297,12 @@ def _record_of(tx: Sql | Session, row: _Stored) -> MovementRecord:
             hint="run `corridor audit verify`",
         )
     movement = movement_from_data(row.data)
-    agreement = load_agreement(tx, row.corridor_id, version=row.agreement_version)
+    key = (row.corridor_id, row.agreement_version)
+    agreement = None if agreements is None else agreements.get(key)
+    if agreement is None:
+        agreement = load_agreement(tx, row.corridor_id, version=row.agreement_version)
+        if agreements is not None:
+            agreements[key] = agreement
     signed = (
         as_sql(tx)
         .execute(
@@ -330,7 +344,8 @@ def list_movements(tx: Sql | Session, corridor_id: str | None = None) -> list[Mo
             f"{_SELECT} WHERE m.corridor_id = :id ORDER BY m.departure_utc, m.id",
             {"id": corridor_id},
         ).all()
-    return [_record_of(tx, _stored(r)) for r in rows]
+    agreements: dict[tuple[str, int], AgreementRecord] = {}
+    return [_record_of(tx, _stored(r), agreements) for r in rows]
 
 
 def save_notice_details(
@@ -340,7 +355,7 @@ def save_notice_details(
     sql = as_sql(tx)
     if sql.execute("SELECT 1 FROM corridors WHERE id = :id", {"id": corridor_id}).first() is None:
         raise NotFoundError(f"no agreement {corridor_id!r}", hint="propose terms first")
-    data = details.model_dump(mode="json", exclude_none=True)
+    data = details_to_data(details)
     values = {"id": corridor_id, "data": Json(data), "at": utc_now(), "actor": actor}
     changed = sql.execute(
         "UPDATE notice_details SET data = :data, updated_at = :at, updated_by = :actor"

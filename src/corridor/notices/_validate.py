@@ -1,0 +1,61 @@
+"""One way in for the notice area's records: the committed JSON Schema, then pydantic.
+
+Data the schema accepts (``jsonschema_rs``, compiled) is built directly by
+:func:`corridor._records.build`, without importing pydantic; anything else, or anything the
+strict builder refuses, is validated by pydantic (lax, as the pydantic models these records
+replaced were), which words every problem. The words are those models' words: pydantic says
+a few things differently of a dataclass than of a model, and those are put back here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pydantic_core import ErrorDetails
+
+T = TypeVar("T")
+
+
+@cache
+def schema_text(name: str) -> str:
+    """A committed JSON Schema of this area (``notices/<name>``)."""
+    return resources.files("corridor.notices").joinpath(name).read_text("utf-8")
+
+
+def validate(
+    cls: type[T], schema: str, data: Any, *, builder: Callable[[Any], T] | None = None
+) -> tuple[T | None, list[str]]:
+    """(the record, []) or (None, every problem as ``field.path: message``); ``builder``
+    stands in for :func:`corridor._records.build` where a record needs more than it does."""
+    from corridor._records import RecordError, build, schema_check
+
+    if schema_check(schema_text(schema))(data):
+        try:
+            return (builder(data) if builder is not None else build(cls, data)), []
+        except RecordError:
+            pass  # pydantic decides, and words it
+    from pydantic import ValidationError
+
+    from corridor._records import adapter
+
+    try:
+        return adapter(cls).validate_python(data), []
+    except ValidationError as exc:
+        return None, [
+            ".".join(str(p) for p in err["loc"]) + ": " + _message(err) for err in exc.errors()
+        ]
+
+
+def _message(err: ErrorDetails) -> str:
+    """pydantic's message, as it words it for a model rather than a dataclass."""
+    if err["type"] == "unexpected_keyword_argument":
+        return "Extra inputs are not permitted"
+    if err["type"] == "dataclass_type":
+        name = (err.get("ctx") or {}).get("class_name", "")
+        return f"Input should be a valid dictionary or instance of {name}"
+    return str(err["msg"])
