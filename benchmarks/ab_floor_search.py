@@ -6,6 +6,9 @@ against this checkout's ("new").
 
     nice -n 10 .venv/bin/python -m benchmarks.ab_floor_search [runs] [repeats] [REV]
 
+(REV: ``10b37df`` by default, main before branch ``potent``; ``aa4f704``, main before branch
+``potent2``, for the read-ahead of a chain's arcs.)
+
 Per run: 200 random 300-600 m zones held, 100 added (customised), then the same 100 moved, as
 the benchmark; after each change the kernels' inputs are taken (under the metric's lock, as
 ``Metric.shortest`` would see them) and, once the background customisation is done, the
@@ -95,8 +98,18 @@ def _ab(  # noqa: PLR0917
             fl._chain, fl._done, fl._hkey, fl._hval,
         )  # fmt: skip
 
+    # (kernels from before branch ``potent`` return the route; later ones fill a buffer)
+    old_buf = old.unchanged_route.py_func.__code__.co_argcount > len(rc_args)
+
+    def route_old() -> tuple[float, Any, int, bool]:
+        if not old_buf:
+            return old.unchanged_route(*rc_args)  # type: ignore[no-any-return]
+        found, count, scanned, backward = old.unchanged_route(*rc_args, buf)
+        assert count >= 0
+        return found, buf[:count].copy(), scanned, backward
+
     def answer_old() -> tuple[float, Any, int]:
-        found, edges, scanned, backward = old.unchanged_route(*rc_args)
+        found, edges, scanned, backward = route_old()
         if scanned >= 0:
             return found, edges, scanned
         return search(old, bool(backward))
@@ -108,7 +121,7 @@ def _ab(  # noqa: PLR0917
             return found, buf[:count].copy(), scanned
         return search(ck, bool(backward))
 
-    how = "kept" if old.unchanged_route(*rc_args)[2] >= 0 else "searched"
+    how = "kept" if route_old()[2] >= 0 else "searched"
     times: dict[tuple[str, str], list[float]] = {}
     got: dict[str, Any] = {}
     for k in range(2 * repeats + 2):

@@ -308,6 +308,39 @@ def test_a_floor_search_that_fills_its_heap_grows_it_and_answers_exactly(
     assert unreachable > 0
 
 
+def test_a_floor_search_over_long_chains_at_every_level_is_exact(network: Network) -> None:
+    """Chains of more than ``TOUCH_CHAIN`` unknown potentials have their arcs read ahead of
+    their evaluation, by each node's level: with nodes at all three levels (three different
+    sets of admissible weights), both ways, the answers are networkx's, and the work arrays
+    are left clean."""
+    hierarchy = Hierarchy.build(network)
+    floor = Floor(hierarchy, network)
+    h, f = hierarchy, floor.metric
+    depth = np.zeros(h.rank.shape[0], np.int64)  # (parents rank above their children)
+    for v in range(h.rank.shape[0] - 1, -1, -1):
+        if h.parent[v] >= 0:
+            depth[v] = depth[h.parent[v]] + 1
+    assert depth.max() > 3 * ck.TOUCH_CHAIN  # the first chain to the root is read ahead
+    cost = costs(network, RiskModel(network, zones(network, 100, seed=160), at=AT))
+    graph = to_networkx(network, cost)
+    rng = np.random.default_rng(161)
+    dirty = np.zeros(h.rank.shape[0], np.uint8)
+    for v, level in zip(rng.integers(h.rank.shape[0], size=40), [1, 2] * 20, strict=True):
+        ck.mark_pending(h.parent, np.array([v], np.int32), np.array([level], np.uint8), dirty)
+    assert set(np.unique(dirty).tolist()) == {0, 1, 2}
+    lower = (f.w_up * 0.9, f.w_dn * 0.9, dirty, f.w_up * 0.5, f.w_dn * 0.5, 0)
+    for s, t in rng.integers(network.n_nodes, size=(60, 2)).tolist():
+        try:
+            expected = nx.dijkstra_path_length(graph, s, t)
+        except nx.NetworkXNoPath:
+            expected = np.inf
+        for backward in (False, True):
+            found, edges, _ = floor.search(cost, s, t, lower, backward=backward)
+            assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), (s, t, backward)
+            assert_path(network, cost, s, t, found, edges)
+    assert np.isnan(floor._pot).all() and np.isinf(floor._dist_b).all()
+
+
 def _blocked_worker(metric: Metric) -> threading.Event:
     """Hold the metric's background customisation until the returned event is set, so that
     queries are seen to run while its weights lag the costs."""

@@ -23,6 +23,9 @@ SCAN_ARCS = 16
 # ``take_change``: the prior picture's arcs on every node (no level-1 marks written) when at
 # most this share (one in so many) of the edges above the prior's costs stays above them
 LEFT_RAISED = 16
+# ``potential_astar``: a chain of more unknown potentials than this has its arcs' cache lines
+# read in one pass before it is evaluated (a shorter one gains nothing measurable)
+TOUCH_CHAIN = 4
 
 
 @njit(cache=True)
@@ -1490,6 +1493,26 @@ def potential_astar(  # type: ignore[no-untyped-def]
                         chain[k] = y
                         k += 1
                         y = parent[y]
+                    if k > TOUCH_CHAIN:
+                        # read every cache line of the chain's arcs (and its nodes'
+                        # downward distances) first, in one pass with no dependence between
+                        # reads, so that their misses overlap: the evaluation below waits
+                        # on each node's arcs in turn (on the 1M region after a change, a
+                        # tenth to a fifth less CPU for the whole search, cold or warm)
+                        touch = 0.0
+                        for i in range(k):
+                            y = chain[i]
+                            a0 = up_ptr[y]
+                            a1 = up_ptr[y + 1] - 1
+                            if a1 >= a0:
+                                d = max(dirty[y], least)
+                                w = w_up if d == 0 else (b_up if d == 1 else f_up)
+                                for a in range(a0, a1 + 1, 8):  # (8 weights to a line)
+                                    touch += w[a] + up_head[a]
+                                touch += w[a1] + dist_b[y]
+                        if touch < 0.0:  # (never: weights and distances are not negative;
+                            # the sum is used, so that the compiler keeps the reads)
+                            raise ValueError("negative arc weight")
                     for i in range(k - 1, -1, -1):
                         y = chain[i]
                         d = max(dirty[y], least)
