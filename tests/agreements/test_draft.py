@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,3 +118,33 @@ def test_a_network_loader_is_called_only_when_the_route_lacks_something(
     bad["features"][0]["properties"]["edge_ids"][0] = krems_network.n_edges
     with pytest.raises(InputError, match="do not fit"):
         route_from_geojson(bad, network=load, network_sha256=FAKE_SHA)
+
+
+def test_a_vouched_route_is_still_held_to_the_files_edge_count(
+    routed: tuple[dict[str, Any], list[int]], krems_network: Network, tmp_path: Path
+) -> None:
+    """A route GeoJSON that names the given file and carries every road and length is not
+    read against the network, but its ids are still bounded by the file's edge count (read
+    from the header by ``agreement draft``): an edited id beyond it is refused unread."""
+    from corridor.cli.agreement import _edge_count
+    from corridor.network import write_network
+
+    path = tmp_path / "krems.net"
+    write_network(krems_network, path)
+    assert _edge_count(path) == krems_network.n_edges
+    assert _edge_count(tmp_path / "missing.net") is None
+    doc, edges = copy.deepcopy(routed[0]), routed[1]
+    props = doc["features"][0]["properties"]
+    props.update(edge_ids=edges, network_sha256=FAKE_SHA,
+                 edge_roads=[krems_network.edge_label(e) for e in edges],
+                 edge_lengths_m=[float(krems_network.edge_length_m[e]) for e in edges])  # fmt: skip
+
+    def load() -> Network:
+        raise AssertionError("a vouched route must not need the network read")
+
+    n = krems_network.n_edges
+    assert route_from_geojson(doc, network=load, network_sha256=FAKE_SHA, edge_count=n)
+    for bad_id in (n, -1):
+        props["edge_ids"][0] = bad_id
+        with pytest.raises(InputError, match="do not fit"):
+            route_from_geojson(doc, network=load, network_sha256=FAKE_SHA, edge_count=n)

@@ -56,6 +56,7 @@ def route_from_geojson(
     *,
     network: Network | Callable[[], Network] | None = None,
     network_sha256: str | None = None,
+    edge_count: int | None = None,
     source: str | Path | None = None,
 ) -> dict[str, Any]:
     """The ``route`` block of the terms from a route GeoJSON (Feature or FeatureCollection).
@@ -68,7 +69,9 @@ def route_from_geojson(
     when the GeoJSON lacks edge ids, a road name or a length. A route GeoJSON written by
     ``corridor route`` has them all, and its hash, checked against the file's, says they came
     from that very file; reading the network again (and importing numpy for it) would cost a
-    draft more CPU than everything else it does (issue 14, defect 10).
+    draft more CPU than everything else it does (issue 14, defect 10). The ids are still held
+    to the file's ``edge_count`` (from its header), so an edited GeoJSON cannot name edges the
+    network does not have.
     """
     features = doc.get("features") if doc.get("type") == "FeatureCollection" else [doc]
     lines = [
@@ -140,10 +143,11 @@ def route_from_geojson(
         )
     if network is not None and (None in roads or None in lengths):
         net_of()
+    known = loaded[0].n_edges if loaded else edge_count
+    if known is not None and (max(ids) >= known or min(ids) < 0):
+        raise InputError("edge ids do not fit the given network", path=source)
     if loaded:
         graph = loaded[0]
-        if max(ids) >= graph.n_edges or min(ids) < 0:
-            raise InputError("edge ids do not fit the given network", path=source)
         roads = [
             r if r is not None else graph.edge_label(e) for e, r in zip(ids, roads, strict=True)
         ]

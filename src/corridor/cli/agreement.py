@@ -73,6 +73,18 @@ def _as_party(
         return change(tx, private)
 
 
+def _edge_count(path: Path) -> int | None:
+    """The network file's edge count from its header (no numpy); None when the header does not
+    say, and the ids are then checked only if the file is read."""
+    from corridor.errors import NetworkFileError
+    from corridor.network import read_network_header
+
+    try:
+        return int(read_network_header(path)["arrays"]["edge_source"]["shape"][0])
+    except (NetworkFileError, KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
 @app.command()
 @handle_errors
 def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
@@ -133,6 +145,7 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
 
     load: Callable[[], Network] | None = None
     sha = None
+    edge_count: int | None = None
     if network is not None:
         from corridor._files import sha256_file
 
@@ -148,10 +161,12 @@ def draft(  # noqa: PLR0917 (Typer maps each parameter to an option)
         except OSError:
             load()  # missing, a folder, unreadable: the network reader's own words
             raise
+        edge_count = _edge_count(path)
 
     block = route_from_geojson(
-        read_route_geojson(route), network=load, network_sha256=sha, source=route
-    )
+        read_route_geojson(route), network=load, network_sha256=sha, edge_count=edge_count,
+        source=route,
+    )  # fmt: skip
     parties: list[Party] = []
     if party:
         from corridor.store import get_party, transaction
