@@ -312,12 +312,32 @@ def validate(cls: type[T], data: object, *, schema_json: str) -> T:
     return adapter(cls).validate_python(data)
 
 
+#: pydantic words a dataclass's unknown and missing fields otherwise than a model's. Users and
+#: API clients saw the model's words before the domain types became records, and tests and
+#: scripts match them, so every boundary words a refusal as the model did.
+_MODEL_WORDS = {
+    "unexpected_keyword_argument": "Extra inputs are not permitted",
+    "missing_argument": "Field required",
+}
+
+
+def model_message(err: Mapping[str, Any]) -> str:
+    """One pydantic error (an item of ``ValidationError.errors()``) in the words pydantic gives
+    for a model rather than a dataclass."""
+    kind = str(err.get("type", ""))
+    if kind == "dataclass_type":  # a record where an object was expected
+        name = (err.get("ctx") or {}).get("class_name", "")
+        return f"Input should be a valid dictionary or instance of {name}"
+    return _MODEL_WORDS.get(kind, str(err.get("msg", "invalid")))
+
+
 def error_message(exc: ValueError) -> str:
-    """The first problem of a ValueError from :func:`validate`, in pydantic's words without its
-    ``Value error, `` prefix; any other ValueError's own text."""
+    """The first problem of a ValueError from :func:`validate`, in pydantic's words for a model
+    (:func:`model_message`) without its ``Value error, `` prefix; any other ValueError's own
+    text."""
     errors = getattr(exc, "errors", None)
     if callable(errors):
         found = errors(include_url=False)
         if found:
-            return str(found[0]["msg"]).removeprefix("Value error, ")
+            return model_message(found[0]).removeprefix("Value error, ")
     return str(exc)

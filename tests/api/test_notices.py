@@ -192,3 +192,21 @@ def test_notice_with_a_stored_plan_missing_checkpoint_times(api: Api, network: A
     assert lone.status_code == 422
     first = api.get("/agreements/krems-east/notice?lang=uk&plan=partial&plan_version=1")
     assert first.status_code == 200, first.text
+
+
+def test_unknown_and_missing_fields_are_worded_as_the_models_did(api: Api, network: Any) -> None:
+    """Notice details, movements and terms are records now; a refused body still reads as it
+    did when they were pydantic models (one wording for every body, in the problem handler)."""
+    _agreed(api, network)
+    bad_details = {**DETAILS, "hotlin": "+380"}
+    r = api.client.put(
+        "/agreements/krems-east/notice-details", json=bad_details, headers=api.auth("coordinator")
+    )
+    assert r.status_code == 422, r.text
+    words = {e["path"]: e["message"] for e in r.json()["errors"]}
+    assert words == {"body.hotlin": "Extra inputs are not permitted"}, words
+    r = api.post("/movements", "liaison-north", json={"movement": {"oops": 1}, "signature": "x"})
+    assert r.status_code == 422, r.text
+    messages = {e["message"] for e in r.json()["errors"]}
+    assert "Extra inputs are not permitted" in messages and "Field required" in messages
+    assert not any("keyword argument" in m for m in messages), messages

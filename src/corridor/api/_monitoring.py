@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,29 +34,11 @@ from corridor.monitoring import Checkin, ConvoyPlan, Incident
 for _record in (Checkin, Incident, ConvoyPlan):
     adapter(_record)
 
-#: pydantic words a record's (dataclass's) unknown and missing fields otherwise than a model's:
-#: the API answers in the words it gave before the reports became records.
-_MODEL_TYPES = {"unexpected_keyword_argument": "extra_forbidden", "missing_argument": "missing",
-                "dataclass_type": "model_type"}  # fmt: skip
-
-
-def _model_words(value: Any, handler: Any) -> Any:
-    try:
-        return handler(value)
-    except ValidationError as exc:
-        details: list[Any] = []
-        for err in exc.errors():
-            detail = {"type": _MODEL_TYPES.get(err["type"], err["type"]), "loc": err["loc"],
-                      "input": err["input"]}  # fmt: skip
-            if "ctx" in err:
-                detail["ctx"] = err["ctx"]
-            details.append(detail)
-        raise ValidationError.from_exception_data(exc.title, details) from None
-
-
-CheckinBody = Annotated[Checkin, WrapValidator(_model_words)]
-IncidentBody = Annotated[Incident, WrapValidator(_model_words)]
-ConvoyPlanBody = Annotated[ConvoyPlan, WrapValidator(_model_words)]
+# A refusal is worded as the models worded it by the problem handler
+# (corridor._records.model_message), as for every other record body.
+CheckinBody = Checkin
+IncidentBody = Incident
+ConvoyPlanBody = ConvoyPlan
 
 router = APIRouter(tags=["monitoring"], responses=problem_responses(401, 403))
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from corridor._records import model_message
 from corridor.errors import (
     AuditError,
     CorridorError,
@@ -139,7 +140,7 @@ async def _on_corridor_error(request: Request, exc: Exception) -> JSONResponse:
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"path": _field_path(err.get("loc", ())), "message": str(err.get("msg", "invalid"))}
+        {"path": _field_path(err.get("loc", ())), "message": model_message(err)}
         for err in exc.errors()
     ]
     bad_json = any(err.get("type") == "json_invalid" for err in exc.errors())

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from corridor._records import RecordError, adapter, build, schema_check, validate
+from corridor._records import RecordError, adapter, build, model_message, schema_check, validate
 
 if TYPE_CHECKING:
     from corridor.monitoring._schedule import ConvoyPlan
@@ -30,13 +30,6 @@ SCHEMA_FILES: dict[str, str] = {
     "RuleSet": "rules.schema.json",
 }
 
-#: pydantic words a record's (dataclass's) unknown and missing fields differently from a
-#: model's; the words users and API clients saw before are kept.
-_WORDS = {
-    "unexpected_keyword_argument": "Extra inputs are not permitted",
-    "missing_argument": "Field required",
-}
-
 
 @cache
 def schema_text(cls_name: str) -> str:
@@ -50,17 +43,16 @@ def checked(cls: type[T], data: object) -> T:
 
 def first_problem(exc: ValueError) -> tuple[str, str, int]:
     """(message, dotted location, number of problems) of a refusal from :func:`checked`, in the
-    words a model gave (see ``_WORDS``); the location is empty for a problem with the whole
-    record. Catch ``ValueError`` (pydantic's ValidationError is one) so that nothing imports
-    pydantic before data is refused; any other ValueError is raised again."""
+    words a model gave (:func:`corridor._records.model_message`); the location is empty for a
+    problem with the whole record. Catch ``ValueError`` (pydantic's ValidationError is one) so
+    that nothing imports pydantic before data is refused; any other ValueError is raised
+    again."""
     from pydantic import ValidationError
 
     if not isinstance(exc, ValidationError):
         raise exc
     first = exc.errors()[0]
-    msg = _WORDS.get(str(first["type"]), str(first["msg"]))
-    if first["type"] == "dataclass_type":  # a record where an object was expected
-        msg = f"Input should be a valid dictionary or instance of {first['ctx']['class_name']}"
+    msg = model_message(first)
     return msg, ".".join(str(p) for p in first["loc"]), exc.error_count()
 
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pydantic_core import ErrorDetails
 
 T = TypeVar("T")
 
@@ -41,21 +40,11 @@ def validate(
             pass  # pydantic decides, and words it
     from pydantic import ValidationError
 
-    from corridor._records import adapter
+    from corridor._records import adapter, model_message
 
     try:
         return adapter(cls).validate_python(data), []
     except ValidationError as exc:
         return None, [
-            ".".join(str(p) for p in err["loc"]) + ": " + _message(err) for err in exc.errors()
+            ".".join(str(p) for p in err["loc"]) + ": " + model_message(err) for err in exc.errors()
         ]
-
-
-def _message(err: ErrorDetails) -> str:
-    """pydantic's message, as it words it for a model rather than a dataclass."""
-    if err["type"] == "unexpected_keyword_argument":
-        return "Extra inputs are not permitted"
-    if err["type"] == "dataclass_type":
-        name = (err.get("ctx") or {}).get("class_name", "")
-        return f"Input should be a valid dictionary or instance of {name}"
-    return str(err["msg"])
