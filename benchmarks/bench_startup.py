@@ -34,7 +34,10 @@ group (what Typer, the command's module and its imports cost before the command 
 anything). ``checkin``, ``incident`` and ``confirm`` are given ``--network`` (the route's
 network file): without it they look the network up in the store, which on SQLite fails with
 "database is locked" while their own write transaction is open. ``watch`` runs with
-``--once``. Exempt from the target: commands that compute routes or import a map (``route``,
+``--once``. A notice keeps its CAP area and QR code in the cache folder, so the repeated
+``notice`` rows measure a route whose notice was drawn before; the ``(empty cache)`` rows run
+with an empty cache folder each time, as the first notice of a route does. Exempt from the
+target: commands that compute routes or import a map (``route``,
 ``route-matrix``, ``plan``, ``assess``, ``ensemble``, ``what-if``, ``network import``,
 ``serve``); their ``--help`` is measured all the same.
 
@@ -69,14 +72,21 @@ def _corridor() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "corridor"]
 
 
-def _run(args: list[str], cwd: Path) -> tuple[int, float, float, bytes]:
-    """(exit code, CPU s, wall s, standard error) of one fresh ``corridor ARGS`` process."""
+#: An argument that runs the command with an empty cache folder of its own (the argument is
+#: dropped): what the first notice of a route costs, before its CAP area and QR code are kept.
+FRESH_CACHE = "{fresh-cache}"
+
+
+def _run(args: list[str], cwd: Path, cache: Path | None = None) -> tuple[int, float, float, bytes]:
+    """(exit code, CPU s, wall s, standard error) of one fresh ``corridor ARGS`` process;
+    ``cache``: its cache folder (``CORRIDOR_CACHE_DIR``), else the user's."""
+    extra = {"CORRIDOR_CACHE_DIR": str(cache)} if cache is not None else {}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [*_corridor(), *args], cwd=cwd, stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
-        env={**os.environ, "COLUMNS": "120", "CORRIDOR_ACTOR": "bench"},
+        env={**os.environ, "COLUMNS": "120", "CORRIDOR_ACTOR": "bench", **extra},
     )  # fmt: skip
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -302,6 +312,10 @@ DB = [
     ("notice --format sms", ["notice", "krems-1", "--lang", "uk", "--format", "sms"], 0),
     ("notice --format html", ["notice", "krems-1", "--lang", "uk", "--format", "html"], 0),
     ("notice --format cap", ["notice", "krems-1", "--lang", "uk", "--format", "cap"], 0),
+    ("notice --format html (empty cache)", ["notice", "krems-1", "--lang", "uk", "--format",
+                                            "html", FRESH_CACHE], 0),
+    ("notice --format cap (empty cache)", ["notice", "krems-1", "--lang", "uk", "--format", "cap",
+                                           FRESH_CACHE], 0),
     ("checkin", ["checkin", "-c", "krems-1", "--convoy", "cv-base", "--status", "en_route",
                  "--lat", "48.4105", "--lon", "15.6030", "--id", "ck-{n}", *_NET], 0),
     ("incident", ["incident", "-c", "krems-1", "--kind", "shelling", "--lat", "48.405",
@@ -377,7 +391,9 @@ def main() -> None:
         floor_cpu, floor_wall = [], []
         for n in range(repeats):
             for i, (_label, _db, argv, code) in enumerate(cases):
-                got, c, w, err = _run([a.replace("{n}", str(n)) for a in argv], tmp)
+                cache = tmp / f"cache-{i}-{n}" if FRESH_CACHE in argv else None
+                args = [a.replace("{n}", str(n)) for a in argv if a != FRESH_CACHE]
+                got, c, w, err = _run(args, tmp, cache)
                 if got != code:
                     raise RuntimeError(f"corridor {' '.join(argv)}: exit {got}, expected {code}\n"
                                        + err.decode(errors="replace"))  # fmt: skip
