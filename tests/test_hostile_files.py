@@ -136,6 +136,13 @@ _ALLOWED_READERS = {
     "api/_ensembles.py",  # the server's own job files, named by a hex job id it made
     "api/_dashboard.py",  # the packaged dashboard bundle, by names from a fixed table
     "web/__init__.py",  # the packaged dashboard catalogues, for languages from a fixed set
+    "network/_header.py",  # the binary network format's header, length-checked (no numpy)
+    "monitoring/_checked.py",  # the packaged report, convoy and rules schemas
+    "notices/_validate.py",  # the packaged notice-details and movement schemas
+    # this account's private cache folder (as for compiled templates), by a hash it made;
+    # what is read back is checked for shape and drawn afresh otherwise
+    "notices/_cap.py",
+    "notices/_html.py",
 }
 _READ_CALLS = {"read_text", "read_bytes", "load", "safe_load", "loads"}
 

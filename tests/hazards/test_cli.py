@@ -101,7 +101,10 @@ def test_geojson_needs_no_gazetteer_but_an_incident_file_does(
     """The default gazetteer (the shared city list) is loaded only for incident files: a
     GeoJSON file validates where the city list is missing, and loading it costs start-up time
     (issue 14); an incident file still names the missing list."""
+    from corridor.hazards._places import city_list_gazetteer
+
     monkeypatch.setenv("CORRIDOR_SHARED_DATA", str(tmp_path / "no-shared-data"))
+    city_list_gazetteer.cache_clear()  # an earlier test in this process may have loaded it
     ok = runner.invoke(app, ["hazards", "validate", str(DEMO_HAZARDS)])
     assert ok.exit_code == 0, ok.output
     assert "valid" in ok.stdout
