@@ -331,3 +331,129 @@ def test_audit_export_to_a_file_as_the_full_command(
 def fill_actions() -> list[str]:
     """The audit entries :func:`fill` writes (parties and users; corridors are bare rows)."""
     return ["party.added"] * 6 + ["user.add"] * 4 + ["user.disable"]
+
+
+@pytest.fixture
+def notice_store(store, krems_network):  # type: ignore[no-untyped-def]
+    """krems-demo in force on SQLite and PostgreSQL with its notice details stored, and
+    krems-bare (no details stored)."""
+    from corridor.agreements import public_key_b64, terms_from_data
+    from corridor.notices import read_details
+    from corridor.store import add_party, propose_agreement, save_notice_details, sign_agreement
+    from tests.agreements.conftest import PARTIES
+    from tests.notices.conftest import DETAILS_FILE, SIGNED_AT, demo_key, demo_terms
+
+    with store.session() as s:
+        for name, role in PARTIES:
+            add_party(s, name=name, role=role, public_key=public_key_b64(demo_key(name)), actor="t")
+        for cid in ("krems-demo", "krems-bare"):
+            terms = terms_from_data(demo_terms(krems_network, corridor_id=cid))
+            propose_agreement(s, terms, actor="t", at_utc=SIGNED_AT)
+            for name, _ in PARTIES:
+                sign_agreement(s, cid, key=demo_key(name), actor=name, at_utc=SIGNED_AT)
+        save_notice_details(s, "krems-demo", read_details(DETAILS_FILE), actor="t")
+    return store
+
+
+FORMATS = ("text", "sms", "html", "cap")
+
+
+def test_notice_on_the_lean_path_as_the_full_command(  # type: ignore[no-untyped-def]
+    notice_store, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`notice ID --lang L [--format F] [--db URL]` starts without Typer; the oracle is the
+    Typer command on the same agreement: the same stdout, stderr and exit code."""
+    monkeypatch.setenv("COLUMNS", "120")
+    db = ["--db", db_url]
+    for lang in ("uk", "en"):
+        code, out, err = assert_same(["notice", "krems-demo", "--lang", lang, *db])
+        assert code == 0 and "krems-demo-v1" in out and err == ""
+    seen = {}
+    for fmt in FORMATS:
+        code, out, err = assert_same(["notice", "krems-demo", "--lang", "uk", "--format", fmt, *db])
+        assert code == 0 and out
+        seen[fmt] = out, err
+        assert_same(["notice", "krems-demo", f"--db={db_url}", f"--format={fmt}", "--lang=ru"])
+    assert "SMS UCS-2" in seen["sms"][1]  # the part count goes to stderr on both paths
+    assert seen["html"][0].lstrip().lower().startswith("<!doctype html")
+    assert "<alert" in seen["cap"][0]
+    monkeypatch.setenv("CORRIDOR_DB", db_url)
+    assert_same(["notice", "krems-demo", "--lang", "en", "--format", "sms"])
+
+
+def test_notice_forms_and_errors_are_the_full_commands(  # type: ignore[no-untyped-def]
+    notice_store, db_url: str, tmp_path: Path
+) -> None:
+    """Every error (unknown agreement, no stored details, unknown language or format) and
+    every other form is worded by the Typer command: the lean path prints nothing."""
+    from tests.notices.conftest import DETAILS_FILE
+
+    db = ["--db", db_url]
+    for argv in (
+        ["notice", "no-such", "--lang", "uk", *db],
+        ["notice", "krems-bare", "--lang", "uk", *db],
+        ["notice", "krems-demo", "--lang", "de", *db],
+        ["notice", "krems-demo", "--lang", "uk", "--format", "pdf", *db],
+        ["notice", "krems-demo", "--lang", "", *db],
+        ["notice", "krems-demo", *db],  # --lang is required
+    ):
+        assert_handed_over(argv)
+        assert full(argv)[0] == 2, argv
+    for argv in (
+        ["notice", "krems-demo", "--lang", "uk", "--details", str(DETAILS_FILE)],
+        ["notice", "krems-demo", "--lang", "uk", "--details", str(DETAILS_FILE), "--save-details"],
+        ["notice", "krems-demo", "--lang", "uk", "-o", str(tmp_path / "n.txt")],
+        ["notice", "krems-demo", "--lang", "uk", "--output", str(tmp_path / "n.txt")],
+        ["notice", "krems-demo", "--lang", "uk", "--at", "2027-03-01T05:00Z"],
+        ["notice", "krems-demo", "--lang", "uk", "--version", "1"],
+        ["notice", "krems-demo", "--lang", "uk", "--draft"],
+        ["notice", "krems-demo", "--lang", "uk", "--help"],
+        ["notice", "krems-demo", "--lang", "uk", "--lang", "en"],
+        ["notice", "krems-demo", "--lang", "uk", "--fromat", "sms"],
+        ["notice", "krems-demo", "--lang", "--format", "sms"],
+        ["notice", "--lang", "uk", "krems-demo"],
+        ["notice", "krems-demo", "extra", "--lang", "uk"],
+        ["notice"],
+        ["notice", "--help"],
+    ):
+        assert lean_command([*argv, *db]) is None, argv
+    assert lean_command(["notice", "x", "--lang", "uk", "--format=sms", "--db", "d"]) == (
+        ("notice",),
+        {"id": "x", "lang": "uk", "format": "sms", "db": "d"},
+    )
+
+
+def test_notice_with_escape_sequences_goes_to_the_full_command(  # type: ignore[no-untyped-def]
+    notice_store, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """click's echo strips terminal escape sequences from a pipe: that document is left to it."""
+    from corridor.cli import _tables
+    from corridor.notices import RenderedNotice
+
+    real = _tables.stored_notice
+
+    def with_escape(*args, **kwargs) -> RenderedNotice:  # type: ignore[no-untyped-def]
+        import dataclasses
+
+        rendered = real(*args, **kwargs)
+        return dataclasses.replace(rendered, content="\x1b[31m" + rendered.content)
+
+    monkeypatch.setattr(_tables, "stored_notice", with_escape)
+    argv = ["notice", "krems-demo", "--lang", "uk", "--db", db_url]
+    assert_handed_over(argv)
+    code, out, _ = full(argv)
+    assert code == 0 and "\x1b" not in out
+
+
+def test_lean_notice_does_not_load_typer(notice_store, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Through the console entry point, in a fresh interpreter (tests/test_startup.py)."""
+    from tests.test_startup import _lean_probe
+
+    seen = _lean_probe(
+        [
+            ["notice", "krems-demo", "--lang", "uk", "--format", fmt, "--db", db_url]
+            for fmt in FORMATS
+        ]
+    )
+    assert seen["codes"] == [0] * len(FORMATS), seen["stderr"][0]
+    assert seen["loaded"] == [], f"the lean notice loads {seen['loaded']}"

@@ -14,6 +14,7 @@ renderers as their Typer twins (:mod:`corridor.cli._tables`):
     corridor movement list [--db URL] [--corridor ID]
     corridor movement status ID [--db URL]
     corridor movement export ID [--db URL] [--format json|html] [--output FILE]
+    corridor notice ID --lang L [--format text|sms|html|cap] [--db URL]
 
 Only these exact forms are taken; any other argument (``--help``, a typo, a second option)
 goes to Typer. The lean path never prints an error: for a missing or unreachable database, a
@@ -139,6 +140,37 @@ def _movement_export(opts: Options) -> Show:
     return to_file
 
 
+def _notice(opts: Options) -> Show:
+    """The notice to stdout, rendered from the stored agreement and its stored details."""
+    import codecs
+    import sys
+
+    from corridor.cli._tables import print_notice, stored_notice
+    from corridor.store import lean_transaction
+
+    lang, fmt = opts.get("lang"), opts.get("format", "text")
+    if not isinstance(lang, str) or not isinstance(fmt, str):
+        raise ValueError("--lang")  # a missing required option: the full command words it
+    with lean_transaction(_db(opts), write=False) as tx:
+        rendered = stored_notice(tx, str(opts["id"]), lang, fmt)
+    encoding = getattr(sys.stdout, "encoding", None)
+    if "\x1b" in rendered.content or (encoding and codecs.lookup(encoding).name == "ascii"):
+        # click's echo strips escape sequences off a pipe and writes UTF-8 to an ASCII stdout
+        raise ValueError("stdout")
+
+    def write() -> None:
+        sys.stdout.write(rendered.content)
+        sys.stdout.flush()
+
+    def show(_console: Console) -> int:
+        from rich.console import Console
+
+        print_notice(Console(stderr=True, emoji=False), rendered, write)
+        return 0
+
+    return show
+
+
 def _db_status(opts: Options) -> Show:
     from corridor.cli._tables import print_db_status
     from corridor.store import lean_schema_status
@@ -198,7 +230,7 @@ def _table(table: Table) -> Show:
 
 
 #: (group, command) -> (the options it takes, what reads the database and returns the printer)
-COMMANDS: dict[tuple[str, str], tuple[frozenset[str], Callable[[Options], Show]]] = {
+COMMANDS: dict[tuple[str, ...], tuple[frozenset[str], Callable[[Options], Show]]] = {
     ("agreement", "list"): (frozenset({"db"}), _agreement_list),
     ("party", "list"): (frozenset({"db"}), _party_list),
     ("users", "list"): (frozenset({"db"}), _users_list),
@@ -209,9 +241,11 @@ COMMANDS: dict[tuple[str, str], tuple[frozenset[str], Callable[[Options], Show]]
 #: Commands of one movement, by id: ``movement status ID [--db URL]`` and ``movement export ID
 #: [--format json|html] [--output FILE] [--db URL]`` (``--at`` is the full command's). The id
 #: comes first, as the benchmark and the docs write them; the id is kept as option ``id``.
-WITH_ID: dict[tuple[str, str], tuple[frozenset[str], Callable[[Options], Show]]] = {
+WITH_ID: dict[tuple[str, ...], tuple[frozenset[str], Callable[[Options], Show]]] = {
     ("movement", "status"): (frozenset({"db", "id"}), _movement_status),
     ("movement", "export"): (frozenset({"db", "id", "format", "output"}), _movement_export),
+    # ``notice ID --lang L [--format F] [--db URL]``: a command of its own, not of a group
+    ("notice",): (frozenset({"db", "id", "lang", "format"}), _notice),
 }
 #: option spelling -> where its value goes (options that take a value)
 VALUED = {
@@ -220,12 +254,13 @@ VALUED = {
     "-o": "output",
     "--corridor": "corridor",
     "--format": "format",
+    "--lang": "lang",
 }
 #: flag spelling -> (where, value)
 FLAGS = {"--payloads": ("payloads", True), "--no-payloads": ("payloads", False)}
 
 
-def lean_command(argv: list[str]) -> tuple[tuple[str, str], Options] | None:
+def lean_command(argv: list[str]) -> tuple[tuple[str, ...], Options] | None:
     """((group, command), options) when ``argv`` is a lean form, else None.
 
     Taken: each option at most once, as ``--opt VALUE``, ``--opt=VALUE`` or a flag. Anything
@@ -234,13 +269,15 @@ def lean_command(argv: list[str]) -> tuple[tuple[str, str], Options] | None:
     """
     if len(argv) < 2:
         return None
-    key = (argv[0], argv[1])
+    key: tuple[str, ...] = (argv[0], argv[1])
     opts: Options = {}
     i = 2
+    if (argv[0],) in WITH_ID:
+        key, i = (argv[0],), 1
     if key in WITH_ID:
-        if len(argv) < 3 or not argv[2] or argv[2].startswith("-"):
+        if len(argv) <= i or not argv[i] or argv[i].startswith("-"):
             return None
-        opts["id"], i = argv[2], 3
+        opts["id"], i = argv[i], i + 1
         allowed = WITH_ID[key][0]
     elif key in COMMANDS:
         allowed = COMMANDS[key][0]

@@ -1,21 +1,25 @@
 """What the database-only read commands print, for the full Typer commands and their lean
 twins (:mod:`corridor.cli._lean`) alike: one renderer, so the two print the same.
 
-Imports Rich only (no Typer, no store): the lean path must start in under 0.3 s.
+Imports Rich only at module level (no Typer; the store and notices when called): the lean
+path must start in under 0.3 s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from corridor.store import MovementRecord
+    from sqlalchemy.orm import Session
+
+    from corridor.notices import NoticeDetails, RenderedNotice
+    from corridor.store import MovementRecord, Sql
 
 
 def print_error(err_console: Console, message: str) -> None:
@@ -100,3 +104,50 @@ def print_db_status(console: Console, url: str, have: str | None, need: str) -> 
 def export_written(lines: int, output: Path) -> str:
     """What ``audit export -o FILE`` says once the file is in place (``lines`` with the head)."""
     return f"wrote {lines - 1} entries and the head line to {output}"
+
+
+def stored_notice(  # noqa: PLR0917 (each is an option of `corridor notice`)
+    tx: Sql | Session,
+    agreement: str,
+    lang: str,
+    fmt: str,
+    version: int | None = None,
+    given: NoticeDetails | None = None,
+    schedule: Any = None,
+    plan_input: Any = None,
+    draft: bool = False,
+    issued_at: datetime | None = None,
+    max_segments: int | None = None,
+) -> RenderedNotice:
+    """The notice for a stored agreement (with the details stored for it unless given): one
+    reading for `corridor notice` and its lean twin, so the two render the same document."""
+    from corridor.notices import notice_for
+    from corridor.store import load_agreement, load_notice_details
+
+    rec = load_agreement(tx, agreement, version=version)
+    previous = load_agreement(tx, agreement, version=rec.version - 1) if rec.version > 1 else None
+    stored = load_notice_details(tx, agreement)
+    extra = {} if max_segments is None else {"max_segments": max_segments}
+    return notice_for(
+        rec,
+        lang=lang,
+        fmt=fmt,
+        details=given or stored,
+        previous=previous,
+        plan_schedule=schedule,
+        plan_input=plan_input,
+        draft=draft,
+        issued_at_utc=issued_at,
+        **extra,
+    )
+
+
+def print_notice(err_console: Console, rendered: RenderedNotice, write: Callable[[], None]) -> None:
+    """The warnings (stderr), the document (``write``), then the SMS part count (stderr)."""
+    for w in rendered.warnings:
+        err_console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    write()
+    if rendered.sms is not None:
+        from corridor.notices import sms_report
+
+        err_console.print(sms_report(rendered.sms), highlight=False, end="")

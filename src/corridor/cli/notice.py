@@ -44,11 +44,6 @@ def _when(text: str | None, option: str) -> datetime | None:
     return at.astimezone(UTC)
 
 
-def _warn(warnings: list[str]) -> None:
-    for w in warnings:
-        err_console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
-
-
 @app.command("notice")
 @handle_errors
 def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
@@ -105,13 +100,9 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
 ) -> None:
     """Write a notice for civilians from an agreement (and its schedule, with --plan)."""
     from corridor._files import write_atomic
-    from corridor.notices import check_format, check_language, notice_for, read_details
-    from corridor.store import (
-        load_agreement,
-        load_notice_details,
-        save_notice_details,
-        transaction,
-    )
+    from corridor.cli._tables import print_notice, stored_notice
+    from corridor.notices import check_format, check_language, read_details
+    from corridor.store import save_notice_details, transaction
 
     check_language(lang)
     check_format(fmt)
@@ -135,35 +126,30 @@ def notice(  # noqa: PLR0917 (Typer maps each parameter to an option)
 
         plan_file = load_plan(plan_input)
     with transaction(db, write=save_details) as s:
-        rec = load_agreement(s, agreement, version=version)
-        previous = (
-            load_agreement(s, agreement, version=rec.version - 1) if rec.version > 1 else None
-        )
-        stored = load_notice_details(s, agreement)
-        rendered = notice_for(
-            rec,
-            lang=lang,
-            fmt=fmt,
-            details=given or stored,
-            previous=previous,
-            plan_schedule=schedule,
+        rendered = stored_notice(
+            s,
+            agreement,
+            lang,
+            fmt,
+            version=version,
+            given=given,
+            schedule=schedule,
             plan_input=plan_file,
             draft=draft,
-            issued_at_utc=at,
+            issued_at=at,
             max_segments=sms_max_segments,
         )
         if save_details and given is not None:
             save_notice_details(s, agreement, given, actor=actor_name(actor))
-    _warn(rendered.warnings)
-    if output is not None:
-        write_atomic(output, rendered.content)
-        console.print(f"wrote {output} ({fmt}, {lang})", highlight=False)
-    else:
-        typer.echo(rendered.content, nl=False)
-    if rendered.sms is not None:
-        from corridor.notices import sms_report
 
-        err_console.print(sms_report(rendered.sms), highlight=False, end="")
+    def write() -> None:
+        if output is not None:
+            write_atomic(output, rendered.content)
+            console.print(f"wrote {output} ({fmt}, {lang})", highlight=False)
+        else:
+            typer.echo(rendered.content, nl=False)
+
+    print_notice(err_console, rendered, write)
 
 
 def _print_status(rec: MovementRecord, at: datetime) -> bool:
