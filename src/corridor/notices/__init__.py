@@ -18,6 +18,7 @@ if _typing.TYPE_CHECKING:
     from corridor.notices._details import (
         NoticeDetails,
         details_from_data,
+        details_from_store,
         details_to_data,
         read_details,
     )
@@ -111,6 +112,7 @@ _WHERE: dict[str, str] = {
     "clearance": "corridor.notices._movement",
     "date_text": "corridor.notices._i18n",
     "details_from_data": "corridor.notices._details",
+    "details_from_store": "corridor.notices._details",
     "details_to_data": "corridor.notices._details",
     "movement_digest": "corridor.notices._movement",
     "movement_from_data": "corridor.notices._movement",
@@ -166,6 +168,7 @@ __all__ = [
     "clearance",
     "date_text",
     "details_from_data",
+    "details_from_store",
     "details_to_data",
     "movement_digest",
     "movement_from_data",

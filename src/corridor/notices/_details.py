@@ -99,6 +99,19 @@ def details_from_data(data: Any, *, source: str | Path | None = None) -> NoticeD
     return made
 
 
+def details_from_store(data: Any) -> NoticeDetails:
+    """Details as the store holds them: written by :func:`details_to_data` after validation, so
+    read by the strict builder alone, without the schema check (importing ``jsonschema_rs`` is
+    a tenth of a notice's start-up budget, issue 14) nor pydantic, as stored terms are. Anything
+    else stored there goes through :func:`details_from_data`, which words its problems."""
+    from corridor._records import RecordError, build
+
+    try:
+        return build(NoticeDetails, data)
+    except RecordError:
+        return details_from_data(data)
+
+
 def details_to_data(details: NoticeDetails) -> dict[str, Any]:
     """The stored JSON form (what pydantic's ``model_dump(mode="json", exclude_none=True)``
     gave): fields in order, those that are None left out."""

@@ -21,7 +21,7 @@ from corridor.notices import (
     Movement,
     NoticeDetails,
     clearance,
-    details_from_data,
+    details_from_store,
     details_to_data,
     movement_digest,
     movement_from_data,
@@ -382,4 +382,4 @@ def load_notice_details(tx: Sql | Session, corridor_id: str) -> NoticeDetails | 
         .execute("SELECT data FROM notice_details WHERE corridor_id = :id", {"id": corridor_id})
         .scalar()
     )
-    return None if data is None else details_from_data(read_json(data))
+    return None if data is None else details_from_store(read_json(data))
