@@ -37,7 +37,14 @@ from tests.test_startup import SQL_PATH_MUST_NOT_LOAD, _lean_probe, assert_on_th
 INCIDENT_MAY_LOAD = ("shapely",)
 #: The reports, convoy plans, rules and terms are records (corridor._records): no pydantic;
 #: the movement model only for a convoy that moves under a movement notification.
-REPORT_MUST_NOT_LOAD = (*SQL_PATH_MUST_NOT_LOAD, "numpy", "pydantic", "corridor.notices")
+#: rich._emoji_codes: text is printed as given (emoji=False), so no emoji table is loaded.
+REPORT_MUST_NOT_LOAD = (
+    *SQL_PATH_MUST_NOT_LOAD,
+    "numpy",
+    "pydantic",
+    "corridor.notices",
+    "rich._emoji_codes",
+)
 
 
 def _assert_loads_none(commands: list[list[str]], watched: tuple[str, ...]) -> None:

@@ -436,7 +436,8 @@ def render_picture(data: dict[str, Any]) -> Group:
         f"[{colour}]{agreement['state']}[/]"
         + (f"  (v{agreement['latest_version']} {agreement['stored_state']} awaiting signatures)"
            if agreement["latest_version"] != agreement["monitored_version"] else "")
-        + f"   as of {_local(data['as_of'])} Kyiv"
+        + f"   as of {_local(data['as_of'])} Kyiv",
+        emoji=False,  # as the consoles: text as given, no emoji table to import
     )  # fmt: skip
     convoys = Table("convoy", "kind", "status", "where", "last", "delay", "people",
                     title="convoys against schedule", title_justify="left")  # fmt: skip
