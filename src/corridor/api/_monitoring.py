@@ -34,12 +34,6 @@ from corridor.monitoring import Checkin, ConvoyPlan, Incident
 for _record in (Checkin, Incident, ConvoyPlan):
     adapter(_record)
 
-# A refusal is worded as the models worded it by the problem handler
-# (corridor._records.model_message), as for every other record body.
-CheckinBody = Checkin
-IncidentBody = Incident
-ConvoyPlanBody = ConvoyPlan
-
 router = APIRouter(tags=["monitoring"], responses=problem_responses(401, 403))
 
 CorridorId = Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
@@ -74,8 +68,8 @@ class Batch(BaseModel):
     batch, naming it)."""
 
     model_config = ConfigDict(extra="forbid")
-    checkins: list[CheckinBody] = Field(default_factory=list, max_length=MAX_BATCH)
-    incidents: list[IncidentBody] = Field(default_factory=list, max_length=MAX_BATCH)
+    checkins: list[Checkin] = Field(default_factory=list, max_length=MAX_BATCH)
+    incidents: list[Incident] = Field(default_factory=list, max_length=MAX_BATCH)
 
 
 class Confirm(BaseModel):
@@ -85,7 +79,7 @@ class Confirm(BaseModel):
 
 class Convoys(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    convoys: list[ConvoyPlanBody] = Field(min_length=1, max_length=500)
+    convoys: list[ConvoyPlan] = Field(min_length=1, max_length=500)
 
 
 class RulesIn(BaseModel):
@@ -112,7 +106,7 @@ def _reply(out: Any) -> tuple[int, Any]:
 @router.post("/reports/checkins", name="reports.checkin", status_code=201,
              response_model=ReportOut, responses=problem_responses(404, 409, 413, 422))  # fmt: skip
 async def report_checkin(
-    request: Request, body: CheckinBody, user: CurrentUser, key: IdempotencyKey = None
+    request: Request, body: Checkin, user: CurrentUser, key: IdempotencyKey = None
 ) -> JSONResponse:
     """A convoy's position and status; 200 (created false) for a repeat of a kept report,
     409 for a different report under a used id."""
@@ -128,7 +122,7 @@ async def report_checkin(
 @router.post("/reports/incidents", name="reports.incident", status_code=201,
              response_model=ReportOut, responses=problem_responses(404, 409, 413, 422))  # fmt: skip
 async def report_incident(
-    request: Request, body: IncidentBody, user: CurrentUser, key: IdempotencyKey = None
+    request: Request, body: Incident, user: CurrentUser, key: IdempotencyKey = None
 ) -> JSONResponse:
     """An incident near the route, optionally with a small attachment (kept by its hash)."""
     from corridor.monitoring import submit_incident
