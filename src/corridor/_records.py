@@ -295,7 +295,9 @@ def schema_check(schema_json: str) -> Callable[[object], bool]:
     return accepts
 
 
-def validate(cls: type[T], data: object, *, schema_json: str) -> T:
+def validate(
+    cls: type[T], data: object, *, schema_json: str, builder: Callable[[Any], T] | None = None
+) -> T:
     """``data`` as the record ``cls``, as pydantic's adapter would read it, but without pydantic
     when ``data`` passes the schema check and the strict builder (the usual case).
 
@@ -303,10 +305,11 @@ def validate(cls: type[T], data: object, *, schema_json: str) -> T:
     bounds and patterns :func:`build` leaves out; ``{"$ref": ...}`` into a larger schema's
     ``$defs`` will do). Anything either refuses goes to ``adapter(cls).validate_python``,
     which accepts what it accepts (lax, as before) or raises pydantic's ValidationError, a
-    ValueError, worded (see :func:`error_message`)."""
+    ValueError, worded (see :func:`error_message`). ``builder`` stands in for :func:`build`
+    where a record needs more than it does (it raises RecordError to hand over)."""
     if schema_check(schema_json)(data):
         try:
-            return build(cls, data)
+            return builder(data) if builder is not None else build(cls, data)
         except RecordError:
             pass
     return adapter(cls).validate_python(data)

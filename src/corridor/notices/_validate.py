@@ -4,7 +4,10 @@ Data the schema accepts (``jsonschema_rs``, compiled) is built directly by
 :func:`corridor._records.build`, without importing pydantic; anything else, or anything the
 strict builder refuses, is validated by pydantic (lax, as the pydantic models these records
 replaced were), which words every problem. The words are those models' words: pydantic says
-a few things differently of a dataclass than of a model, and those are put back here.
+a few things differently of a dataclass than of a model, and
+:func:`corridor._records.model_message` puts those back. The reading itself is
+:func:`corridor._records.validate`'s; this module adds the area's schema files and the list of
+problems a details or movement file is refused with.
 """
 
 from __future__ import annotations
@@ -31,20 +34,16 @@ def validate(
 ) -> tuple[T | None, list[str]]:
     """(the record, []) or (None, every problem as ``field.path: message``); ``builder``
     stands in for :func:`corridor._records.build` where a record needs more than it does."""
-    from corridor._records import RecordError, build, schema_check
-
-    if schema_check(schema_text(schema))(data):
-        try:
-            return (builder(data) if builder is not None else build(cls, data)), []
-        except RecordError:
-            pass  # pydantic decides, and words it
-    from pydantic import ValidationError
-
-    from corridor._records import adapter, model_message
+    from corridor._records import model_message
+    from corridor._records import validate as read
 
     try:
-        return adapter(cls).validate_python(data), []
-    except ValidationError as exc:
+        return read(cls, data, schema_json=schema_text(schema), builder=builder), []
+    except ValueError as exc:  # pydantic's ValidationError (imported only once it is raised)
+        from pydantic import ValidationError
+
+        if not isinstance(exc, ValidationError):
+            raise
         return None, [
             ".".join(str(p) for p in err["loc"]) + ": " + model_message(err) for err in exc.errors()
         ]
