@@ -31,10 +31,9 @@ from corridor.store import (
 from tests.monitoring import scenario
 from tests.test_startup import SQL_PATH_MUST_NOT_LOAD, _lean_probe, assert_on_the_sql_path
 
-#: An incident becomes a hazard for routing, and a Hazard holds a shapely geometry (the
-#: hazards area's model): shapely (with numpy) may load for ``incident``, nothing else on the
-#: list. The other commands measure distances to the route in plain floats: no numpy either.
-INCIDENT_MAY_LOAD = ("shapely",)
+#: The commands measure distances to the route in plain floats: no numpy. An incident becomes
+#: a hazard for routing, written from its values without building a Hazard's shapely point,
+#: so ``incident`` loads no shapely either (issue 14, defect 10).
 #: The reports, convoy plans, rules and terms are records (corridor._records): no pydantic;
 #: the movement model only for a convoy that moves under a movement notification.
 #: rich._emoji_codes: text is printed as given (emoji=False), so no emoji table is loaded.
@@ -74,8 +73,7 @@ def test_reports_on_the_sql_path(
                 "--severity", "0.8", "--confidence", "0.7", *_at("12:10"),
                 "--attachment", str(photo), "--id", "inc-shelling", *db]  # fmt: skip
     assert_on_the_sql_path([checkin, checkin])  # sent again: kept once
-    watched = (*(m for m in SQL_PATH_MUST_NOT_LOAD if m not in INCIDENT_MAY_LOAD), "pydantic")
-    _assert_loads_none([incident, incident], watched)
+    _assert_loads_none([incident, incident], REPORT_MUST_NOT_LOAD)
     # With the incident stored, each of these measures its distance to the route.
     _assert_loads_none([["confirm", "inc-shelling", *_at("12:20"), *db]], REPORT_MUST_NOT_LOAD)
     _assert_loads_none([

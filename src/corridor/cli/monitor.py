@@ -263,9 +263,6 @@ def incident(  # noqa: PLR0917 - one option per field of the report
     actor: ActorOption = None,
 ) -> None:
     """Report an incident near the route (kept once under its id)."""
-    import base64
-    import mimetypes
-
     from corridor.monitoring import MAX_ATTACHMENT_BYTES, Incident, checked, submit_incident
     from corridor.store import transaction
 
@@ -276,6 +273,9 @@ def incident(  # noqa: PLR0917 - one option per field of the report
         "notes": notes,
     }  # fmt: skip
     if attachment is not None:
+        import base64
+        import mimetypes
+
         from corridor._input import read_input
 
         raw = read_input(attachment, what="attachment", max_bytes=MAX_ATTACHMENT_BYTES)
