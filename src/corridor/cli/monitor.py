@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from corridor.cli._common import ActorOption, actor_name, console, handle_errors
@@ -352,6 +351,8 @@ def _read_small_yaml(file: Path, limit: int = 1024 * 1024) -> Any:
 @handle_errors
 def convoys_list(corridor: CorridorOpt, db: DbOption = None) -> None:
     """The corridor's convoys and their expected departure."""
+    from rich.table import Table
+
     from corridor.monitoring import convoy_plans
     from corridor.store import transaction
 
@@ -426,7 +427,10 @@ def _local(at: str | None) -> str:
 
 
 def render_picture(data: dict[str, Any]) -> Group:
-    """The watch screen: agreement state, convoys against schedule, holds, violations."""
+    """The watch screen: agreement state, convoys against schedule, holds, violations (Rich's
+    tables imported here: the report commands print none, issue 14, defect 10)."""
+    from rich.table import Table
+
     agreement = data["agreement"]
     colour = {"open": "green", "suspended": "red", "closed": "red"}.get(
         agreement["state"], "yellow"
