@@ -559,7 +559,9 @@ def picture_data(
 
     sql = as_sql(tx)
     pic, rec, _ = picture(sql, corridor_id, as_of=as_of)
-    latest = load_agreement(sql, corridor_id)
+    # The version run is most often the latest, read in this same transaction: not read and
+    # checked (digest, signatures) a second time (``watch --once``, issue 14, defect 10).
+    latest = load_agreement(sql, corridor_id) if rec.superseded else rec
     at = pic.as_of
     withdrawn = sql.execute(
         "SELECT key FROM violations WHERE corridor_id = :id AND withdrawn_at IS NOT NULL",
