@@ -46,6 +46,7 @@ def _commands(tmp: Path, url: str, n: int) -> dict[str, list[list[str]]]:
                     for i in range(n)],
         "confirm": [["confirm", f"ab-cinc-{i}", *net] for i in range(n)],
         "watch --once": [["watch", "--once", "-c", "krems-1", "--db", url]] * n,
+        "watch --once --json": [["watch", "--once", "--json", "-c", "krems-1", "--db", url]] * n,
     }  # fmt: skip
 
 

@@ -13,7 +13,7 @@ import pytest
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from corridor.errors import CorridorError
-from corridor.hazards import Hazard, hazards_to_geojson
+from corridor.hazards import Hazard, HazardKind, hazards_to_geojson
 from corridor.store import (
     StoredHazard,
     add_hazards,
@@ -298,6 +298,7 @@ def _odd_givens() -> list[dict[str, Any]]:
         {**base, "id": "naive", "observed_at": datetime(2022, 3, 8, 9)},
         {**base, "id": "plus5", "valid_from": T0.astimezone(PLUS_5), "valid_until": None},
         {**base, "id": "radius", "radius_m": float("inf")},
+        {**base, "id": "enum", "kind": HazardKind.ROADBLOCK, "source_links": ["https://z/1"]},
     ]  # fmt: skip
 
 

@@ -168,7 +168,7 @@ def _plain_values(given: Values) -> Values | None:
     if geometry is None:
         return None
     try:
-        return _checked({**given, "geometry": geometry})
+        return _checked({**given, "kind": str(given["kind"]), "geometry": geometry})
     except HazardInputError:
         return None
 
@@ -183,7 +183,7 @@ def _hazard_of(given: Values) -> Hazard:
         severity=given["severity"], confidence=given["confidence"],
         observed_at=given["observed_at"], valid_from=given["valid_from"],
         valid_until=given["valid_until"], source=given["source"], notes=given["notes"],
-        source_links=tuple(given["source_links"]), radius_m=given["radius_m"],
+        source_links=given["source_links"], radius_m=given["radius_m"],
         closes=given["closes"], half_life_h=given["half_life_h"],
     )  # fmt: skip
 
