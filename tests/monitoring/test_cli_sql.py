@@ -47,7 +47,9 @@ REPORT_MUST_NOT_LOAD = (
 #: A report reads the rules in force, the default ones from data: no PyYAML unless a command
 #: reads YAML (``rules set|check``, ``convoys add``). ``watch`` draws tables; a report prints
 #: lines, so it loads no Rich tables either.
-WATCH_MUST_NOT_LOAD = (*REPORT_MUST_NOT_LOAD, "yaml")
+#: On PostgreSQL the bare driver's JSON adapter comes from psycopg2 itself, not from
+#: ``psycopg2.extras`` (logging, ipaddress, ranges).
+WATCH_MUST_NOT_LOAD = (*REPORT_MUST_NOT_LOAD, "yaml", "psycopg2.extras")
 REPORT_PATH_MUST_NOT_LOAD = (*WATCH_MUST_NOT_LOAD, "rich.table")
 
 
