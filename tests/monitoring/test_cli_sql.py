@@ -29,12 +29,11 @@ from corridor.store import (
     verify_audit,
 )
 from tests.monitoring import scenario
-from tests.test_startup import SQL_PATH_MUST_NOT_LOAD, _lean_probe, assert_on_the_sql_path
+from tests.test_startup import SQL_PATH_MUST_NOT_LOAD, _lean_probe
 
-#: An incident becomes a hazard for routing, and a Hazard holds a shapely geometry (the
-#: hazards area's model): shapely (with numpy) may load for ``incident``, nothing else on the
-#: list. The other commands measure distances to the route in plain floats: no numpy either.
-INCIDENT_MAY_LOAD = ("shapely",)
+#: The commands measure distances to the route in plain floats: no numpy. An incident becomes
+#: a hazard for routing, written from its values without building a Hazard's shapely point,
+#: so ``incident`` loads no shapely either (issue 14, defect 10).
 #: The reports, convoy plans, rules and terms are records (corridor._records): no pydantic;
 #: the movement model only for a convoy that moves under a movement notification.
 #: rich._emoji_codes: text is printed as given (emoji=False), so no emoji table is loaded.
@@ -45,6 +44,13 @@ REPORT_MUST_NOT_LOAD = (
     "corridor.notices",
     "rich._emoji_codes",
 )
+#: A report reads the rules in force, the default ones from data: no PyYAML unless a command
+#: reads YAML (``rules set|check``, ``convoys add``). ``watch`` draws tables; a report prints
+#: lines, so it loads no Rich tables either.
+#: On PostgreSQL the bare driver's JSON adapter comes from psycopg2 itself, not from
+#: ``psycopg2.extras`` (logging, ipaddress, ranges).
+WATCH_MUST_NOT_LOAD = (*REPORT_MUST_NOT_LOAD, "yaml", "psycopg2.extras")
+REPORT_PATH_MUST_NOT_LOAD = (*WATCH_MUST_NOT_LOAD, "rich.table")
 
 
 def _assert_loads_none(commands: list[list[str]], watched: tuple[str, ...]) -> None:
@@ -73,18 +79,18 @@ def test_reports_on_the_sql_path(
     incident = ["incident", *cid, "--kind", "shelling", "--lat", slat, "--lon", slon,
                 "--severity", "0.8", "--confidence", "0.7", *_at("12:10"),
                 "--attachment", str(photo), "--id", "inc-shelling", *db]  # fmt: skip
-    assert_on_the_sql_path([checkin, checkin])  # sent again: kept once
-    watched = (*(m for m in SQL_PATH_MUST_NOT_LOAD if m not in INCIDENT_MAY_LOAD), "pydantic")
-    _assert_loads_none([incident, incident], watched)
+    _assert_loads_none([checkin, checkin], REPORT_PATH_MUST_NOT_LOAD)  # sent again: kept once
+    _assert_loads_none([incident, incident], REPORT_PATH_MUST_NOT_LOAD)
     # With the incident stored, each of these measures its distance to the route.
-    _assert_loads_none([["confirm", "inc-shelling", *_at("12:20"), *db]], REPORT_MUST_NOT_LOAD)
+    _assert_loads_none([["confirm", "inc-shelling", *_at("12:20"), *db]],
+                       REPORT_PATH_MUST_NOT_LOAD)  # fmt: skip
     _assert_loads_none([
         ["confirm", "inc-shelling", *db],  # again: changes nothing
         ["checkin", *cid, "--convoy", "bus-1", "--status", "en_route", "--lat", lat,
          "--lon", lon, *_at("08:20"), "--id", "b1-later", *db],
-        ["watch", "--once", *cid, *db],
-        ["watch", "--once", "--json", *cid, *db],
-    ], REPORT_MUST_NOT_LOAD)  # fmt: skip
+    ], REPORT_PATH_MUST_NOT_LOAD)  # fmt: skip
+    _assert_loads_none([["watch", "--once", *cid, *db], ["watch", "--once", "--json", *cid, *db]],
+                       WATCH_MUST_NOT_LOAD)  # fmt: skip
 
     with agreed.session(write=False) as s:
         assert sorted(s.scalars(select(CheckinRow.id))) == ["b1-dep", "b1-later"]

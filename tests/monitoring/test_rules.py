@@ -27,6 +27,22 @@ def test_default_rules_read_and_settings() -> None:
     assert rules.settings.margin_minutes == 15 and rules.settings.near_route_m == 1000
 
 
+def test_default_rules_are_the_yaml_as_it_reads() -> None:
+    """The default rules are checked from data, not parsed on every report (issue 14, defect
+    10): that data is what DEFAULT_RULES_YAML reads as, types and order alike, and the rule
+    set is the one parsing it gives."""
+    import json
+
+    import yaml
+
+    from corridor.monitoring import DEFAULT_RULES_YAML
+    from corridor.monitoring._rules import _DEFAULT_RULES_DATA
+
+    assert json.dumps(yaml.safe_load(DEFAULT_RULES_YAML)) == json.dumps(_DEFAULT_RULES_DATA)
+    assert repr(default_rules()) == repr(parse_rules(DEFAULT_RULES_YAML))
+    assert default_rules() == parse_rules(DEFAULT_RULES_YAML)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

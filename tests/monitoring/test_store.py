@@ -145,6 +145,19 @@ def test_out_of_order_late_and_twice_give_the_state_of_the_ordered_day(
         "bus-1", "checkpoints[0].inspection_minutes", scenario.RU, 136.0)  # fmt: skip
 
 
+def _agreement_shown(store: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The picture's agreement block, and the same worked out from the latest version read
+    afresh (what ``picture_data`` did before it reused the monitored version when latest)."""
+    with store.session(write=False) as s:
+        data = picture_data(s, scenario.CORRIDOR)
+        latest = load_agreement(s, scenario.CORRIDOR)
+    at = datetime.fromisoformat(data["as_of"].replace("Z", "+00:00"))
+    want = {"monitored_version": data["agreement"]["monitored_version"],
+            "latest_version": latest.version, "state": latest.state_at(at).value,
+            "stored_state": latest.stored_state.value}  # fmt: skip
+    return data["agreement"], want
+
+
 def test_confirmed_shelling_suspends_and_destroyed_bridge_proposes_a_reroute(
     agreed: Any, corridor_def: Any, lookup: Any
 ) -> None:
@@ -165,6 +178,8 @@ def test_confirmed_shelling_suspends_and_destroyed_bridge_proposes_a_reroute(
         assert sorted(p for p in alerts if p) == sorted(
             [scenario.RU, scenario.RU, scenario.UA, scenario.UA]
         )  # hold + shelling
+    shown, want = _agreement_shown(agreed)  # the version run is the latest
+    assert shown == want and shown["latest_version"] == shown["monitored_version"] == 1
     bridge = _send(agreed, scenario.bridge(), lookup)
     assert bridge.effects["firings"] == ["destroyed-bridge-reroutes@incident:inc-bridge"]
     with agreed.session(write=False) as s:
@@ -179,6 +194,9 @@ def test_confirmed_shelling_suspends_and_destroyed_bridge_proposes_a_reroute(
         assert [c["convoy_id"] for c in result["replan"]["convoys"]] == ["bus-3"]
         assert result["replan"]["people"] == 900
         assert verify_audit(s) is None
+    shown, want = _agreement_shown(agreed)  # v1 is run while v2 waits for signatures
+    assert shown == want and (shown["monitored_version"], shown["latest_version"]) == (1, 2)
+    assert shown["stored_state"] == "proposed"
     # Replaying every report again fires nothing and changes nothing.
     counts = _counts(agreed)
     _replay(agreed, [*scenario.day_checkins(corridor_def), scenario.shelling(corridor_def),

@@ -13,7 +13,7 @@ import pytest
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from corridor.errors import CorridorError
-from corridor.hazards import Hazard, hazards_to_geojson
+from corridor.hazards import Hazard, HazardKind, hazards_to_geojson
 from corridor.store import (
     StoredHazard,
     add_hazards,
@@ -254,3 +254,98 @@ def test_show_update_confirm_expire_do_not_import_shapely_nor_yaml(db_url: str) 
     _set(db_url, "geometry", '{"type": "point", "coordinates": [1, 2]}')
     seen = typer_probe([["hazards", "show", "pt", "--db", db_url]], watched=watched)
     assert seen["codes"] == [0] and {"numpy", "shapely"} <= set(seen["loaded"])
+
+
+def _given(h: Hazard, *, lists: bool) -> dict[str, Any]:
+    """A hazard's values by name (as ``feature_of`` takes them), its geometry as GeoJSON's lists
+    or as shapely's ``mapping`` gives it (tuples)."""
+    from shapely.geometry import mapping
+
+    geometry = mapping(h.geometry)
+    return {
+        "id": h.id, "kind": h.kind.value, "severity": h.severity, "confidence": h.confidence,
+        "geometry": json.loads(json.dumps(geometry)) if lists else geometry,
+        "observed_at": h.observed_at, "valid_from": h.valid_from, "valid_until": h.valid_until,
+        "source": h.source, "notes": h.notes, "source_links": h.source_links,
+        "radius_m": h.radius_m, "closes": h.closes, "half_life_h": h.half_life_h,
+    }  # fmt: skip
+
+
+def _oracle_add(tx: Any, given: dict[str, Any], provisional: bool) -> StoredHazard:
+    """What a caller did before ``add_hazard_values``: build the Hazard, add it."""
+    from shapely.geometry import shape
+
+    from corridor.store import add_hazard
+
+    hazard = Hazard(**{**given, "geometry": shape(given["geometry"])})
+    return add_hazard(tx, hazard, actor="t", provisional=provisional)
+
+
+def _odd_givens() -> list[dict[str, Any]]:
+    """Values only the Hazard judges (its words), or that only shapely reads."""
+    base = _given(every_kind()[0], lists=True)
+    point = {"type": "Point", "coordinates": [15.6, 48.4]}
+    return [
+        {**base, "id": "nan", "geometry": {"type": "Point", "coordinates": [float("nan"), 1.0]}},
+        {**base, "id": "np", "geometry": {"type": "Point", "coordinates": [_Float(1.5), 2.0]}},
+        {**base, "id": "bool", "geometry": {"type": "Point", "coordinates": [True, 2.0]}},
+        {**base, "id": "int", "geometry": {"type": "Point", "coordinates": [15, 48]}},
+        {**base, "id": "open", "geometry": {"type": "Polygon",
+                                            "coordinates": [[[0, 0], [1, 0], [1, 1]]]}},
+        {**base, "id": "meteor", "kind": "meteor", "geometry": point},
+        {**base, "id": "", "geometry": point},
+        {**base, "id": "sev", "severity": 2.0},
+        {**base, "id": "naive", "observed_at": datetime(2022, 3, 8, 9)},
+        {**base, "id": "plus5", "valid_from": T0.astimezone(PLUS_5), "valid_until": None},
+        {**base, "id": "radius", "radius_m": float("inf")},
+        {**base, "id": "enum", "kind": HazardKind.ROADBLOCK, "source_links": ["https://z/1"]},
+    ]  # fmt: skip
+
+
+class _Float(float):
+    """A float of another type (as numpy's float64 is): left to shapely."""
+
+
+@pytest.mark.parametrize("provisional", [False, True])
+def test_adding_values_stores_and_audits_what_adding_the_hazard_did(
+    db_url: str, provisional: bool
+) -> None:
+    """``add_hazard_values`` against building the Hazard and ``add_hazard`` on copies ('a-' and
+    'b-'): the same outcome (row or error), rows and audit entries."""
+    from corridor.store import add_hazard_values, hazard_values
+
+    open_store(db_url).close()
+    givens = [_given(h, lists=lists) | {"id": f"{h.id}-{lists}"}
+              for h in every_kind() for lists in (True, False)]  # fmt: skip
+    for given in [*givens, *_odd_givens()]:
+        new = _outcome(lambda g=given: _in_transaction(db_url, lambda tx: add_hazard_values(
+            tx, {**g, "id": "a-" + g["id"]}, actor="t", provisional=provisional)))  # fmt: skip
+        old = _outcome(lambda g=given: _in_transaction(db_url, lambda tx: _oracle_add(
+            tx, {**g, "id": "b-" + g["id"]}, provisional)))  # fmt: skip
+        assert _same(new) == _same(old), (given["id"], new, old)
+        if not isinstance(old, tuple):
+            # the values it holds are the Hazard's, tuples and floats alike
+            values = hazard_values({**given, "id": "b-" + given["id"]})
+            from corridor.store._hazards import _values
+
+            want = _values(_oracle_hazard({**given, "id": "b-" + given["id"]}))
+            assert {k: repr(v) for k, v in values.items()} == {
+                k: repr(v) for k, v in want.items()
+            }, given["id"]
+    columns = (
+        "kind, geometry, radius_m, closes, half_life_h, severity, confidence, observed_at,"
+        " valid_from, valid_until, source, links, notes, expired_at, provisional"
+    )
+    a = raw_rows(db_url, f"SELECT substr(id, 3), {columns} FROM hazards WHERE id LIKE 'a-%'")
+    b = raw_rows(db_url, f"SELECT substr(id, 3), {columns} FROM hazards WHERE id LIKE 'b-%'")
+    assert sorted(a) == sorted(b) and len(a) > len(givens)
+    with transaction(db_url, write=False) as tx:
+        added = [e.payload.replace('"a-', '"b-') if '"a-' in e.payload else e.payload
+                 for e in audit_entries(tx) if e.action == "hazard.added"]  # fmt: skip
+    assert added[0::2] == added[1::2]
+
+
+def _oracle_hazard(given: dict[str, Any]) -> Hazard:
+    from shapely.geometry import shape
+
+    return Hazard(**{**given, "geometry": shape(given["geometry"])})

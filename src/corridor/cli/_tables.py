@@ -1,8 +1,9 @@
 """What the database-only read commands print, for the full Typer commands and their lean
 twins (:mod:`corridor.cli._lean`) alike: one renderer, so the two print the same.
 
-Imports Rich only at module level (no Typer; the store and notices when called): the lean
-path must start in under 0.3 s.
+Imports Rich's console only at module level (no Typer; the store, notices and Rich's tables
+when called): the lean path must start in under 0.3 s, and a command that prints no table (a
+report, a write) need not load them (issue 14, defect 10).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 
 if TYPE_CHECKING:
+    from rich.table import Table
     from sqlalchemy.orm import Session
 
     from corridor.notices import NoticeDetails, RenderedNotice
@@ -28,6 +29,8 @@ def print_error(err_console: Console, message: str) -> None:
 
 
 def agreements_table(rows: Iterable[tuple[str, int, str]]) -> Table:
+    from rich.table import Table
+
     table = Table("corridor", "latest version", "stored state")
     for corridor_id, version, state in rows:
         table.add_row(corridor_id, str(version), state)
@@ -35,6 +38,8 @@ def agreements_table(rows: Iterable[tuple[str, int, str]]) -> Table:
 
 
 def parties_table(rows: Iterable[tuple[str, str, str, datetime]]) -> Table:
+    from rich.table import Table
+
     table = Table("name", "role", "public key (base64)", "registered (UTC)")
     for name, role, public_key, created_at in rows:
         table.add_row(name, role, public_key, f"{created_at:%Y-%m-%d %H:%M}")
@@ -44,6 +49,8 @@ def parties_table(rows: Iterable[tuple[str, str, str, datetime]]) -> Table:
 def users_table(
     rows: Iterable[tuple[str, str, str | None, datetime, datetime | None]],
 ) -> Table:
+    from rich.table import Table
+
     table = Table("name", "role", "party", "created (UTC)", "disabled (UTC)")
     for name, role, party, created_at, disabled_at in rows:
         table.add_row(
@@ -58,6 +65,8 @@ def users_table(
 
 def movements_table(recs: Iterable[MovementRecord], now: datetime) -> Table:
     """``movement list``: each movement's departure, size and clearance at ``now``."""
+    from rich.table import Table
+
     table = Table("movement", "corridor", "departure (UTC)", "vehicles", "people", "status")
     for rec in recs:
         m = rec.movement
@@ -71,6 +80,8 @@ def movements_table(recs: Iterable[MovementRecord], now: datetime) -> Table:
 def print_movement_status(console: Console, rec: MovementRecord, at: datetime) -> bool:
     """``movement status``: each party's acknowledgement and the verdict at ``at``; whether
     the movement is flagged (the command then exits 2)."""
+    from rich.table import Table
+
     verdict = rec.clearance(at)
     table = Table(
         "party", "acknowledgement", "at (UTC)", title=f"movement {rec.movement.movement_id}"

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from corridor.cli._common import ActorOption, actor_name, console, handle_errors
@@ -263,9 +262,6 @@ def incident(  # noqa: PLR0917 - one option per field of the report
     actor: ActorOption = None,
 ) -> None:
     """Report an incident near the route (kept once under its id)."""
-    import base64
-    import mimetypes
-
     from corridor.monitoring import MAX_ATTACHMENT_BYTES, Incident, checked, submit_incident
     from corridor.store import transaction
 
@@ -276,6 +272,9 @@ def incident(  # noqa: PLR0917 - one option per field of the report
         "notes": notes,
     }  # fmt: skip
     if attachment is not None:
+        import base64
+        import mimetypes
+
         from corridor._input import read_input
 
         raw = read_input(attachment, what="attachment", max_bytes=MAX_ATTACHMENT_BYTES)
@@ -352,6 +351,8 @@ def _read_small_yaml(file: Path, limit: int = 1024 * 1024) -> Any:
 @handle_errors
 def convoys_list(corridor: CorridorOpt, db: DbOption = None) -> None:
     """The corridor's convoys and their expected departure."""
+    from rich.table import Table
+
     from corridor.monitoring import convoy_plans
     from corridor.store import transaction
 
@@ -426,7 +427,10 @@ def _local(at: str | None) -> str:
 
 
 def render_picture(data: dict[str, Any]) -> Group:
-    """The watch screen: agreement state, convoys against schedule, holds, violations."""
+    """The watch screen: agreement state, convoys against schedule, holds, violations (Rich's
+    tables imported here: the report commands print none, issue 14, defect 10)."""
+    from rich.table import Table
+
     agreement = data["agreement"]
     colour = {"open": "green", "suspended": "red", "closed": "red"}.get(
         agreement["state"], "yellow"

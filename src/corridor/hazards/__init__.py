@@ -20,8 +20,10 @@ if _typing.TYPE_CHECKING:
     from corridor.hazards._field import (
         FIELD_MAX_RADIUS_M,
         check_field_report,
+        check_field_values,
         footprint_radius_m,
         needs_confirmation,
+        values_need_confirmation,
     )
     from corridor.hazards._index import (
         Footprint,
@@ -117,6 +119,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "SuspectChecks": ("corridor.hazards._suspect", "SuspectChecks"),
     "WEAPON_MAP": ("corridor.hazards._bellingcat", "WEAPON_MAP"),
     "check_field_report": ("corridor.hazards._field", "check_field_report"),
+    "check_field_values": ("corridor.hazards._field", "check_field_values"),
     "check_values": ("corridor.hazards._values", "check_values"),
     "check_hazard_id": ("corridor.hazards._model", "check_hazard_id"),
     "combine_entries": ("corridor.hazards._table", "combine_entries"),
@@ -143,6 +146,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "segment_index": ("corridor.hazards._index", "segment_index"),
     "shared_data_dir": ("corridor.hazards._places", "shared_data_dir"),
     "validate_records": ("corridor.hazards._records", "validate_records"),
+    "values_need_confirmation": ("corridor.hazards._field", "values_need_confirmation"),
     "write_hazards": ("corridor.hazards._io", "write_hazards"),
     "write_report": ("corridor.hazards._io", "write_report"),
 }
@@ -176,6 +180,7 @@ __all__ = [
     "SegmentIndex",
     "SuspectChecks",
     "check_field_report",
+    "check_field_values",
     "check_hazard_id",
     "check_values",
     "combine_entries",
@@ -202,6 +207,7 @@ __all__ = [
     "segment_index",
     "shared_data_dir",
     "validate_records",
+    "values_need_confirmation",
     "write_hazards",
     "write_report",
 ]

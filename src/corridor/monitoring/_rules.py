@@ -7,13 +7,13 @@ aliases can expand to gigabytes), unknown keys refused, every problem named with
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
-
-import yaml
 
 from corridor._input import load_yaml
 from corridor.errors import InputError
@@ -106,21 +106,53 @@ rules:
 """
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases outright."""
+#: :data:`DEFAULT_RULES_YAML` as it reads (``tests/monitoring/test_rules.py`` holds the two
+#: together). The default rules are in force on every report of a corridor that has set none:
+#: checked from this data, they cost no PyYAML import and parse on each report (issue 14,
+#: defect 10).
+_DEFAULT_RULES_DATA: dict[str, Any] = {
+    "version": 1,
+    "margin_minutes": 15,
+    "near_route_m": 1000,
+    "rules": [
+        {"name": "confirmed-shelling-suspends",
+         "when": {"incident": ["shelling", "fired_upon"], "confirmed": True, "within_m": 500,
+                  "in_window": True},
+         "then": ["suspend", "alert"]},
+        {"name": "destroyed-bridge-reroutes",
+         "when": {"incident": ["bridge_destroyed"], "within_m": 100},
+         "then": ["reroute", "replan", "alert"]},
+        {"name": "hold-alerts",
+         "when": {"violation": ["hold", "turned_back"]},
+         "then": ["alert"]},
+        {"name": "unacknowledged-movement-alerts",
+         "when": {"violation": ["unacknowledged_movement", "movement_deviation"]},
+         "then": ["alert"]},
+    ],
+}  # fmt: skip
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
+
+@functools.cache
+def _no_alias_loader() -> type[Any]:
+    """SafeLoader that refuses anchors and aliases outright (made on first use: PyYAML is
+    imported by a command that reads rules text, not by every report)."""
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.MarkedYAMLError(
+                    problem="aliases are not allowed in rules", problem_mark=event.start_mark
+                )
             event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.MarkedYAMLError(
-                problem="aliases are not allowed in rules", problem_mark=event.start_mark
-            )
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        if getattr(event, "anchor", None):
-            raise yaml.MarkedYAMLError(
-                problem="anchors are not allowed in rules", problem_mark=event.start_mark
-            )
-        return super().compose_node(parent, index)
+            if getattr(event, "anchor", None):
+                raise yaml.MarkedYAMLError(
+                    problem="anchors are not allowed in rules", problem_mark=event.start_mark
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
 
 
 def parse_rules(text: str, *, source: str | Path | None = None) -> RuleSet:
@@ -130,7 +162,11 @@ def parse_rules(text: str, *, source: str | Path | None = None) -> RuleSet:
             f"rules are {len(text.encode())} bytes, over the {MAX_RULES_BYTES}-byte limit",
             path=source,
         )
-    data = load_yaml(text, loader=_NoAliasLoader, path=source, what="rules YAML")
+    data = load_yaml(text, loader=_no_alias_loader(), path=source, what="rules YAML")
+    return _rule_set(data, source)
+
+
+def _rule_set(data: Any, source: str | Path | None) -> RuleSet:
     if not isinstance(data, dict):
         raise InputError("rules must be a mapping with a 'rules' list", path=source)
     try:
@@ -141,7 +177,8 @@ def parse_rules(text: str, *, source: str | Path | None = None) -> RuleSet:
 
 
 def default_rules() -> RuleSet:
-    return parse_rules(DEFAULT_RULES_YAML)
+    """``parse_rules(DEFAULT_RULES_YAML)``, from the data it reads as."""
+    return _rule_set(copy.deepcopy(_DEFAULT_RULES_DATA), None)
 
 
 @dataclass(frozen=True)

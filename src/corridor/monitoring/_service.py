@@ -239,34 +239,34 @@ HAZARD_OF: dict[str, str | None] = {
 def _report_hazard(sql: Sql, report: Incident, *, reporter: str, coordinator: bool) -> str | None:
     """Put the incident on the hazard picture within the field bounds (hazards area): the
     hazard's id and source name the report; a closure from a field team stays provisional
-    until a coordinator confirms the incident."""
-    import shapely
+    until a coordinator confirms the incident.
 
-    from corridor.hazards import Hazard, HazardKind, check_field_report, needs_confirmation
-    from corridor.store import add_hazard, stored_hazard_ids
+    The hazard is given by its values, not built: a Hazard's shapely point imported shapely
+    and numpy, most of what ``corridor incident`` cost over ``checkin`` (issue 14, defect
+    10); its row and audit entry are the same (``tests/monitoring/test_report_hazard.py``)."""
+    from corridor.hazards import check_field_values, values_need_confirmation
+    from corridor.store import add_hazard_values, hazard_values, stored_hazard_ids
 
     kind = HAZARD_OF[report.kind.value]
     if kind is None:
         return None
-    hazard = Hazard(
-        id=f"report-{report.id}",
-        kind=HazardKind(kind),
-        geometry=shapely.Point(report.lon, report.lat),
-        severity=report.severity,
-        confidence=report.confidence,
-        observed_at=report.at_utc,
-        valid_from=report.at_utc,
-        source=f"field report {report.id}",
-        notes=report.notes,
-    )
-    if stored_hazard_ids(sql, [hazard.id]):
+    hazard = hazard_values({
+        "id": f"report-{report.id}", "kind": kind,
+        "geometry": {"type": "Point", "coordinates": [report.lon, report.lat]},
+        "severity": report.severity, "confidence": report.confidence,
+        "observed_at": report.at_utc, "valid_from": report.at_utc, "valid_until": None,
+        "source": f"field report {report.id}", "notes": report.notes, "source_links": (),
+        "radius_m": None, "closes": None, "half_life_h": None,
+    })  # fmt: skip
+    hazard_id: str = hazard["id"]
+    if stored_hazard_ids(sql, [hazard_id]):
         return None  # an operator stored a hazard under this id already: leave it alone
     provisional = False
     if not coordinator:
-        check_field_report(hazard)
-        provisional = needs_confirmation(hazard)
-    add_hazard(sql, hazard, actor=reporter, provisional=provisional)
-    return hazard.id
+        check_field_values(hazard)
+        provisional = values_need_confirmation(hazard)
+    add_hazard_values(sql, hazard, actor=reporter, provisional=provisional)
+    return hazard_id
 
 
 def submit_incident(
@@ -559,7 +559,9 @@ def picture_data(
 
     sql = as_sql(tx)
     pic, rec, _ = picture(sql, corridor_id, as_of=as_of)
-    latest = load_agreement(sql, corridor_id)
+    # The version run is most often the latest, read in this same transaction: not read and
+    # checked (digest, signatures) a second time (``watch --once``, issue 14, defect 10).
+    latest = load_agreement(sql, corridor_id) if rec.superseded else rec
     at = pic.as_of
     withdrawn = sql.execute(
         "SELECT key FROM violations WHERE corridor_id = :id AND withdrawn_at IS NOT NULL",

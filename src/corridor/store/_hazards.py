@@ -64,7 +64,7 @@ _COLUMNS = (
     " valid_from, valid_until, source, links, notes, created_at, expired_at, created_by,"
     " provisional, confirmed_by, confirmed_at"
 )
-#: The columns a hazard's own fields fill (:func:`_fields`); the rest are its provenance.
+#: The columns a hazard's own fields fill (:func:`_columns`); the rest are its provenance.
 _FIELDS = (
     "kind", "geometry", "radius_m", "closes", "half_life_h", "severity", "confidence",
     "observed_at", "valid_from", "valid_until", "source", "links", "notes",
@@ -142,29 +142,71 @@ def _row_values(row: StoredHazard) -> Values | None:
     """The values of the Hazard :func:`hazard_from_row` builds of ``row``, worked out without
     shapely (:func:`corridor.hazards.plain_geometry`); None where building it is the only way
     to tell (an unusual geometry, or a row the Hazard would refuse, with its own words)."""
-    from corridor.errors import HazardInputError
-    from corridor.hazards import KINDS, plain_geometry
-
-    if not row.id or row.kind not in KINDS:
-        return None
     try:
-        geometry = plain_geometry(json.loads(row.geometry))
+        geometry = json.loads(row.geometry)
     except ValueError:
         return None
-    if geometry is None:
-        return None
-    values: Values = {
+    return _plain_values({
         "id": row.id, "kind": row.kind, "geometry": geometry, "radius_m": row.radius_m,
         "closes": row.closes, "half_life_h": row.half_life_h, "severity": row.severity,
         "confidence": row.confidence, "observed_at": row.observed_at,
         "valid_from": row.valid_from, "valid_until": row.valid_until,
         "source": row.source or "", "notes": row.notes or "",
         "source_links": tuple(str(link) for link in row.links or ()),
-    }  # fmt: skip
+    })  # fmt: skip
+
+
+def _plain_values(given: Values) -> Values | None:
+    """The values of the Hazard built of ``given`` (geometry as GeoJSON), worked out without
+    shapely; None where building it is the only way to tell (see :func:`_row_values`)."""
+    from corridor.errors import HazardInputError
+    from corridor.hazards import KINDS, plain_geometry
+
+    if not given["id"] or given["kind"] not in KINDS:
+        return None
+    geometry = plain_geometry(given["geometry"])
+    if geometry is None:
+        return None
     try:
-        return _checked(values)
+        return _checked({**given, "kind": str(given["kind"]), "geometry": geometry})
     except HazardInputError:
         return None
+
+
+def _hazard_of(given: Values) -> Hazard:
+    from shapely.geometry import shape
+
+    from corridor.hazards import Hazard
+
+    return Hazard(
+        id=given["id"], kind=given["kind"], geometry=shape(given["geometry"]),
+        severity=given["severity"], confidence=given["confidence"],
+        observed_at=given["observed_at"], valid_from=given["valid_from"],
+        valid_until=given["valid_until"], source=given["source"], notes=given["notes"],
+        source_links=given["source_links"], radius_m=given["radius_m"],
+        closes=given["closes"], half_life_h=given["half_life_h"],
+    )  # fmt: skip
+
+
+def _lists(value: Any) -> Any:
+    """``value`` with its tuples as lists (``mapping``'s form as GeoJSON's); the rest as is."""
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    return value
+
+
+def hazard_values(given: Values) -> Values:
+    """The values of the Hazard built of ``given`` -- a hazard's values by name, as
+    :func:`corridor.hazards.feature_of` takes them, geometry as GeoJSON (lists or tuples) --
+    as that Hazard holds them (times in UTC, geometry as shapely's ``mapping`` gives it).
+
+    Worked out without shapely where that can be told (a field report's point: issue 14,
+    defect 10), else by building the Hazard, which refuses what it refuses (HazardInputError,
+    in its words). :func:`add_hazard_values` stores them as :func:`add_hazard` stores it."""
+    plain = _plain_values({**given, "geometry": _lists(given["geometry"])})
+    return plain if plain is not None else _values(_hazard_of(given))
 
 
 def _json(v: Values) -> dict[str, Any]:
@@ -208,10 +250,6 @@ def _columns(v: Values) -> dict[str, Any]:
         "links": Json(list(v["source_links"])),
         "notes": v["notes"] or None,
     }
-
-
-def _fields(h: Hazard) -> dict[str, Any]:
-    return _columns(_values(h))
 
 
 def hazard_feature(row: StoredHazard) -> dict[str, Any]:
@@ -288,13 +326,15 @@ def add_hazards(
 
     ``provisional``: a field team's closure; it adds risk but closes no road until a
     coordinator confirms it (:func:`confirm_hazard`)."""
-    items = list(hazards)
+    return _add(as_sql(tx), [_values(h) for h in hazards], actor, provisional)
+
+
+def _add(sql: Sql, items: list[Values], actor: str, provisional: bool) -> list[StoredHazard]:
     if not items:
         return []
-    ids = [h.id for h in items]
+    ids = [v["id"] for v in items]
     if len(set(ids)) != len(ids):
         raise StateError("the same hazard id is given twice", item=_first_duplicate(ids))
-    sql = as_sql(tx)
     taken = stored_hazard_ids(sql, ids)
     if taken:
         raise StateError(
@@ -309,19 +349,19 @@ def add_hazards(
         f" VALUES (:id, {values}, :created_at, :created_by, :provisional) RETURNING {_COLUMNS}"
     )
     rows = []
-    for h in items:
-        params = {"id": h.id, **_fields(h), "created_at": utc_now(), "created_by": actor,
+    for v in items:
+        params = {"id": v["id"], **_columns(v), "created_at": utc_now(), "created_by": actor,
                   "provisional": provisional}  # fmt: skip
         row = sql.execute(insert, params).first()
         assert row is not None  # RETURNING gives the row just written
         rows.append(_stored(row))
     if len(items) == 1:
-        payload = hazard_json(items[0])
+        payload = _json(items[0])
         if provisional:
             payload["provisional"] = True
         record(sql, actor=actor, action="hazard.added", payload=payload)
     else:
-        payload = {"count": len(items), "hazards": [hazard_json(h) for h in items]}
+        payload = {"count": len(items), "hazards": [_json(v) for v in items]}
         record(sql, actor=actor, action="hazards.imported", payload=payload)
     return rows
 
@@ -339,6 +379,14 @@ def add_hazard(
     tx: Sql | Session, hazard: Hazard, *, actor: str, provisional: bool = False
 ) -> StoredHazard:
     return add_hazards(tx, [hazard], actor=actor, provisional=provisional)[0]
+
+
+def add_hazard_values(
+    tx: Sql | Session, given: Values, *, actor: str, provisional: bool = False
+) -> StoredHazard:
+    """:func:`add_hazard` of the Hazard built of ``given`` (see :func:`hazard_values`): the
+    same row and audit entry, without building it where that can be told."""
+    return _add(as_sql(tx), [hazard_values(given)], actor, provisional)[0]
 
 
 def get_hazard_row(tx: Sql | Session, hazard_id: str) -> StoredHazard:
