@@ -165,3 +165,81 @@ def test_drawing_the_area_imports_no_geometry_library(demo_facts: Any, tmp_path:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def _awkward(seed: int) -> list[tuple[float, float]]:
+    """A line that goes out of its way to meet itself: corners of a coarse grid (offsets that
+    coincide, arcs drawn twice), moves along grid lines that turn back, or sharp wandering."""
+    import math
+    import random
+
+    rng = random.Random(seed)
+    kind, n = seed % 3, rng.choice([3, 5, 8, 20, 40])
+    out, x, y, heading = [], 0.0, 0.0, 0.0
+    for _ in range(n):
+        if kind == 0:
+            x, y = rng.randint(-3, 3) * 200.0, rng.randint(-3, 3) * 200.0
+        elif kind == 1:
+            dx, dy = rng.choice([(1, 0), (-1, 0), (0, 1), (0, -1)])
+            step = rng.choice([0, 100, 250, 600])
+            x, y = x + dx * step, y + dy * step
+        else:
+            heading += rng.gauss(0, 2.0)
+            step = rng.uniform(0.5, 400)
+            x, y = x + step * math.cos(heading), y + step * math.sin(heading)
+        out.append((x, y))
+    return out if len(set(out)) > 1 else [(0.0, 0.0), (1.0, 0.0)]
+
+
+@pytest.mark.parametrize("seed", range(45))
+def test_an_awkward_line_gets_a_true_outline_or_an_error(seed: int) -> None:
+    """Whatever the line, the pure-Python outline is right or refused (OutlineError, and the
+    notice draws that buffer with shapely): never a ring that strays inside the buffer or
+    outside it. Right: a valid ring, every corner at the buffer distance from the line (or
+    a chord's corner), inside the true buffer and holding GEOS's but where GEOS's chords
+    cut an arc at other angles than ours (at most a chord's depth apart)."""
+    import math
+
+    from shapely.geometry import LineString, Point, Polygon
+
+    from corridor.notices._buffer import OutlineError, buffer_outline
+
+    line, distance = _awkward(seed), [50.0, 300.0, 1000.0][seed % 3]
+    try:
+        outline = buffer_outline(line, distance, quad_segs=4)
+    except OutlineError:
+        return
+    shape = LineString(line)
+    ours = Polygon(outline)
+    assert ours.is_valid and ours.contains(shape)
+    low = distance * math.cos(0.75 * math.pi / 8) - 1e-6
+    assert all(low <= shape.distance(Point(p)) <= distance + 1e-6 for p in outline)
+    geos = Polygon(shape.buffer(distance, quad_segs=4).exterior)
+    assert ours.buffer(distance - low).contains(geos)  # chords may cut an arc elsewhere
+    assert ours.within(Polygon(shape.buffer(distance * 1.001, quad_segs=32).exterior))
+
+
+def test_a_line_the_drawing_refuses_is_drawn_by_shapely(demo_facts: Any, monkeypatch: Any) -> None:
+    """An OutlineError (a wrong outline refused, or one that would take longer than GEOS) costs
+    the shapely import, never the notice."""
+    from shapely.geometry import LineString, Polygon
+
+    from corridor.notices import _buffer, _cap
+    from corridor.notices._buffer import OutlineError
+
+    awkward = [(600.0, 0.0), (200.0, -200.0), (200.0, -400.0), (200.0, 400.0), (-400.0, 600.0),
+               (0.0, 400.0), (600.0, -600.0)]  # fmt: skip
+    with pytest.raises(OutlineError, match=r"did not close|not a simple ring|lies"):
+        _buffer.buffer_outline(awkward, 1000.0)
+    # A long winding route with a wide buffer: GEOS draws it sooner than this would.
+    with pytest.raises(OutlineError, match="faster drawn by GEOS"):
+        _buffer.buffer_outline(_walk(3000, 3, 0.08, (8.0, 40.0)), 1000.0)
+
+    def refuse(*_args: Any, **_kw: Any) -> Any:
+        raise OutlineError("refused")
+
+    monkeypatch.setattr(_buffer, "buffer_outline", refuse)
+    coords = demo_facts.terms.route.geometry.coordinates
+    ring = _ring(_cap._draw_area(coords, AREA_BUFFER_M))
+    area = Polygon(ring)
+    assert ring[0] == ring[-1] and area.is_valid and area.contains(LineString(coords))

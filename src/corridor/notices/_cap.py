@@ -80,9 +80,10 @@ def _draw_area(coords: Sequence[Sequence[float]], buffer_m: float) -> str:
     notice a tenth of a second of start-up; ``tests/notices/test_cap_area.py`` holds it to
     the UTM buffer it replaced). The buffer itself is drawn in pure Python
     (:mod:`corridor.notices._buffer`), as shapely drew it, without importing shapely and NumPy
-    (another tenth of a second)."""
+    (another tenth of a second); a route that runs over itself in a way that drawing does not
+    resolve (:class:`~corridor.notices._buffer.OutlineError`) is drawn by shapely, as before."""
     from corridor.agreements._terms import EARTH_RADIUS_M  # the network's loads NumPy
-    from corridor.notices._buffer import buffer_outline, simplify_ring
+    from corridor.notices._buffer import OutlineError, buffer_outline, simplify_ring
 
     lons = [c[0] for c in coords]
     lats = [c[1] for c in coords]
@@ -91,7 +92,14 @@ def _draw_area(coords: Sequence[Sequence[float]], buffer_m: float) -> str:
     m_per_deg = math.pi * EARTH_RADIUS_M / 180
     kx, ky = m_per_deg * math.cos(math.radians(lat0)), m_per_deg
     line = [((x - lon0) * kx, (y - lat0) * ky) for x, y in zip(lons, lats, strict=True)]
-    area = simplify_ring(buffer_outline(line, buffer_m, quad_segs=4), buffer_m / 10)
+    area: Sequence[tuple[float, float]]
+    try:
+        area = simplify_ring(buffer_outline(line, buffer_m, quad_segs=4), buffer_m / 10)
+    except OutlineError:
+        from shapely.geometry import LineString
+
+        drawn = LineString(line).buffer(buffer_m, quad_segs=4).simplify(buffer_m / 10)
+        area = list(drawn.exterior.coords)
     ring: list[str] = []
     for x, y in area:
         pair = f"{lat0 + y / ky:.5f},{lon0 + x / kx:.5f}"
