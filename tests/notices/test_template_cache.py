@@ -66,3 +66,20 @@ def test_a_folder_others_can_write_is_not_used(demo_facts: Any, fresh: Any, tmp_
     fresh(shared)
     assert template_cache() is not None
     assert _render(demo_facts) == cold
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_a_template_compiled_for_one_escaping_is_never_served_to_the_other(
+    fresh: Any, tmp_path: Path, first: bool
+) -> None:
+    """``_common.j2`` is imported by the HTML page (autoescaped) and by the text and CAP
+    notices (not): Jinja2 compiles the escaping into the code, so one compiled for text and
+    served to the page would print a name from the terms unescaped into it (and one compiled
+    for the page would print ``&amp;`` into an SMS). Each escaping has its own cached code."""
+    source = '{%- import "_common.j2" as common with context -%}{{ common.change(c) }}'
+    c = {"kind": "checkpoint_added", "new": "<b>A&B</b>"}
+    fresh(tmp_path / "cache")
+    environment("en", autoescape=first).from_string(source).render(c=c)  # compiles _common.j2
+    fresh(tmp_path / "cache")  # a later process, the same cache folder
+    later = environment("en", autoescape=not first).from_string(source).render(c=c)
+    assert ("&lt;b&gt;A&amp;B&lt;/b&gt;" if not first else "<b>A&B</b>") in later
