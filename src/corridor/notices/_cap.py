@@ -27,6 +27,8 @@ from corridor.notices._render import render_template, render_text
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 SENDER = "corridor@notices.invalid"  # RFC 2606: no real mailbox; set --sender for a real one
 AREA_BUFFER_M = 300.0
+#: IUGG mean radius, as corridor.network uses (whose constant would load NumPy with it).
+EARTH_RADIUS_M = 6_371_008.8
 
 
 def cap_time(at: datetime) -> str:
@@ -82,7 +84,6 @@ def _draw_area(coords: Sequence[Sequence[float]], buffer_m: float) -> str:
     (:mod:`corridor.notices._buffer`), as shapely drew it, without importing shapely and NumPy
     (another tenth of a second); a route that runs over itself in a way that drawing does not
     resolve (:class:`~corridor.notices._buffer.OutlineError`) is drawn by shapely, as before."""
-    from corridor.agreements._terms import EARTH_RADIUS_M  # the network's loads NumPy
     from corridor.notices._buffer import OutlineError, buffer_outline, simplify_ring
 
     lons = [c[0] for c in coords]
