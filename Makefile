@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONSTRAINTS := requirements/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint typecheck pytest bench fuzz clean system-deps catalogs
+.PHONY: demo test lint typecheck pytest bench fuzz clean system-deps catalogs templates
 
 $(BIN)/.installed: pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,18 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard src/corridor/locale/*/LC_MESSAGES/*.
 
 catalogs: $(CATALOGS)
 
-demo: $(BIN)/.installed catalogs
+# Notice templates compiled at build time (corridor.notices._jinja): the first notice of an
+# account reads them instead of compiling each (its cache folder is empty); rebuilt when a
+# template changes. Code for another template source or Python is never used.
+TEMPLATES := src/corridor/notices/_compiled/.built
+
+$(TEMPLATES): $(wildcard src/corridor/notices/templates/*.j2) src/corridor/notices/_jinja.py $(BIN)/.installed
+	$(BIN)/python -m corridor.notices._jinja
+	@touch $@
+
+templates: $(TEMPLATES)
+
+demo: $(BIN)/.installed catalogs templates
 	$(BIN)/python -m corridor.demo
 
 lint: $(BIN)/.installed-dev
@@ -44,12 +55,12 @@ system-deps:
 
 # system-deps: Debian packages some tests need (chromium for the dashboard and the printed notice);
 # without root it only says what is missing, and those tests skip (CI=true: they fail).
-pytest: $(BIN)/.installed-dev system-deps catalogs
+pytest: $(BIN)/.installed-dev system-deps catalogs templates
 	$(BIN)/pytest -n 2 --dist loadfile
 
 test: lint typecheck pytest
 
-bench: $(BIN)/.installed-dev system-deps catalogs
+bench: $(BIN)/.installed-dev system-deps catalogs templates
 	$(BIN)/python -m benchmarks
 
 # Coverage-guided fuzzing (atheris), FUZZ_SECONDS per target; the corpus grows in .fuzz/ and a
@@ -65,4 +76,4 @@ fuzz: $(BIN)/.installed-dev
 	done
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache $(CATALOGS)
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache $(CATALOGS) src/corridor/notices/_compiled

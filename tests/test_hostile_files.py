@@ -139,6 +139,7 @@ _ALLOWED_READERS = {
     "network/_header.py",  # the binary network format's header, length-checked (no numpy)
     "monitoring/_checked.py",  # the packaged report, convoy and rules schemas
     "notices/_validate.py",  # the packaged notice-details and movement schemas
+    "notices/_jinja.py",  # the packaged templates compiled by `make`, written and read back
     # this account's private cache folder (as for compiled templates), by a hash it made;
     # what is read back is checked for shape and drawn afresh otherwise
     "notices/_cap.py",

@@ -18,7 +18,13 @@ from corridor.notices._render import environment
 
 
 @pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    """``fresh(folder)``: the next render uses cache folder ``folder``, as a new process
+    would; without the build's compiled templates unless a test puts them in place."""
+    from corridor.notices import _jinja
+
+    monkeypatch.setattr(_jinja, "SHIPPED", tmp_path / "no-build")
+
     def use(folder: Path) -> None:
         monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(folder))
         template_cache.cache_clear()
@@ -66,3 +72,70 @@ def test_a_folder_others_can_write_is_not_used(demo_facts: Any, fresh: Any, tmp_
     fresh(shared)
     assert template_cache() is not None
     assert _render(demo_facts) == cold
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_a_template_compiled_for_one_escaping_is_never_served_to_the_other(
+    fresh: Any, tmp_path: Path, first: bool
+) -> None:
+    """``_common.j2`` is imported by the HTML page (autoescaped) and by the text and CAP
+    notices (not): Jinja2 compiles the escaping into the code, so one compiled for text and
+    served to the page would print a name from the terms unescaped into it (and one compiled
+    for the page would print ``&amp;`` into an SMS). Each escaping has its own cached code."""
+    source = '{%- import "_common.j2" as common with context -%}{{ common.change(c) }}'
+    c = {"kind": "checkpoint_added", "new": "<b>A&B</b>"}
+    fresh(tmp_path / "cache")
+    environment("en", autoescape=first).from_string(source).render(c=c)  # compiles _common.j2
+    fresh(tmp_path / "cache")  # a later process, the same cache folder
+    later = environment("en", autoescape=not first).from_string(source).render(c=c)
+    assert ("&lt;b&gt;A&amp;B&lt;/b&gt;" if not first else "<b>A&B</b>") in later
+
+
+def test_templates_compiled_at_build_time_spare_the_first_notice_compiling(
+    demo_facts: Any, fresh: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the build's compiled templates (``make templates``) an empty cache folder costs
+    no compiling: every template is read from the build, and the notices are the same. Code
+    the build wrote for another source is not used (the template is compiled instead)."""
+    import marshal
+    import pickle
+
+    import jinja2
+    from jinja2.bccache import Bucket, bc_magic
+
+    from corridor.notices import _jinja
+
+    monkeypatch.setattr(_jinja, "SHIPPED", tmp_path / "built")
+    fresh(tmp_path / "reference")
+    cold = {fmt: render_notice(demo_facts, lang="uk", fmt=fmt).content for fmt in ("html", "cap")}
+    built = _jinja.build(tmp_path / "built")
+    assert (
+        len(built) == len(set(built)) >= len(list((tmp_path / "reference" / "templates").iterdir()))
+    )
+
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counted(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
+        compiled.append(str(name))
+        return compile_(self, source, name, *a)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    fresh(tmp_path / "empty")
+    for fmt, content in cold.items():
+        assert render_notice(demo_facts, lang="uk", fmt=fmt).content == content
+    assert compiled == []
+    assert not list((tmp_path / "empty" / "templates").iterdir())  # nothing to keep
+
+    for path in built:  # the build of another version of the templates: the same code
+        with path.open("rb") as f:  # under the hash of another source
+            assert f.read(len(bc_magic)) == bc_magic
+            pickle.load(f)
+            code = marshal.load(f)
+        stale = Bucket(jinja2.Environment(), "", "0" * 40)
+        stale.code = code
+        with path.open("wb") as f:
+            stale.write_bytecode(f)
+    fresh(tmp_path / "empty-again")
+    assert render_notice(demo_facts, lang="uk", fmt="cap").content == cold["cap"]
+    assert "cap_headline.txt.j2" in compiled

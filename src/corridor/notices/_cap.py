@@ -27,6 +27,8 @@ from corridor.notices._render import render_template, render_text
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 SENDER = "corridor@notices.invalid"  # RFC 2606: no real mailbox; set --sender for a real one
 AREA_BUFFER_M = 300.0
+#: IUGG mean radius, as corridor.network uses (whose constant would load NumPy with it).
+EARTH_RADIUS_M = 6_371_008.8
 
 
 def cap_time(at: datetime) -> str:
@@ -41,12 +43,15 @@ def cap_identifier(notice_id: str) -> str:
 def area_polygon(facts: NoticeFacts, buffer_m: float = AREA_BUFFER_M) -> str:
     """The route buffered by ``buffer_m``, as CAP's "lat,lon lat,lon ..." closed ring.
 
-    Drawing it takes shapely, and shapely NumPy: a tenth of a second of a command meant to
-    start in under 0.3 s (issue 14, defect 10). A corridor's route changes only with a new
-    version, while its notice is written in every language and format, again and again; so
-    the ring is kept in corridor's cache folder (:mod:`corridor._cache`), keyed by a hash of
-    the route's coordinates, the buffer and the way it is drawn. What is read back must look
-    like a ring, or it is drawn afresh; a folder that cannot be used costs the drawing only.
+    Drawing it took shapely, and shapely NumPy: a tenth of a second of a command meant to
+    start in under 0.3 s (issue 14, defect 10); it is drawn in pure Python now, a few
+    milliseconds for a route of a few hundred points but growing with the points within the
+    buffer's reach (a long winding route of thousands: tenths of a second). A corridor's
+    route changes only with a new version, while its notice is written in every language and
+    format, again and again; so the ring is kept in corridor's cache folder
+    (:mod:`corridor._cache`), keyed by a hash of the route's coordinates, the buffer and the
+    way it is drawn. What is read back must look like a ring, or it is drawn afresh; a folder
+    that cannot be used costs the drawing only.
     """
     coords = facts.terms.route.geometry.coordinates
     key = json.dumps([_AREA_DRAWING, buffer_m, coords], separators=(",", ":"))
@@ -66,7 +71,7 @@ def area_polygon(facts: NoticeFacts, buffer_m: float = AREA_BUFFER_M) -> str:
 
 
 #: Changed whenever :func:`_draw_area` draws differently, so no ring of the old drawing is used.
-_AREA_DRAWING = "tangent-plane buffer, quad_segs=4, simplified by a tenth, 5 decimals"
+_AREA_DRAWING = "tangent-plane buffer (pure Python), quad_segs=4, simplified by a tenth, 5 d.p."
 _RING = re.compile(r"-?\d+\.\d{5},-?\d+\.\d{5}(?: -?\d+\.\d{5},-?\d+\.\d{5}){3,}")
 
 
@@ -75,10 +80,11 @@ def _draw_area(coords: Sequence[Sequence[float]], buffer_m: float) -> str:
     over a corridor's tens of kilometres its scale is off by well under 1%, a metre or two of
     a 300 m margin, and it needs no projection library (pyproj and its CRS database cost a
     notice a tenth of a second of start-up; ``tests/notices/test_cap_area.py`` holds it to
-    the UTM buffer it replaced)."""
-    from shapely.geometry import LineString
-
-    from corridor.network import EARTH_RADIUS_M
+    the UTM buffer it replaced). The buffer itself is drawn in pure Python
+    (:mod:`corridor.notices._buffer`), as shapely drew it, without importing shapely and NumPy
+    (another tenth of a second); a route that runs over itself in a way that drawing does not
+    resolve (:class:`~corridor.notices._buffer.OutlineError`) is drawn by shapely, as before."""
+    from corridor.notices._buffer import OutlineError, buffer_outline, simplify_ring
 
     lons = [c[0] for c in coords]
     lats = [c[1] for c in coords]
@@ -86,9 +92,20 @@ def _draw_area(coords: Sequence[Sequence[float]], buffer_m: float) -> str:
     lat0 = (min(lats) + max(lats)) / 2
     m_per_deg = math.pi * EARTH_RADIUS_M / 180
     kx, ky = m_per_deg * math.cos(math.radians(lat0)), m_per_deg
-    line = LineString([((x - lon0) * kx, (y - lat0) * ky) for x, y in zip(lons, lats, strict=True)])
-    area = line.buffer(buffer_m, quad_segs=4).simplify(buffer_m / 10)
-    ring = [f"{lat0 + y / ky:.5f},{lon0 + x / kx:.5f}" for x, y in area.exterior.coords]
+    line = [((x - lon0) * kx, (y - lat0) * ky) for x, y in zip(lons, lats, strict=True)]
+    area: Sequence[tuple[float, float]]
+    try:
+        area = simplify_ring(buffer_outline(line, buffer_m, quad_segs=4), buffer_m / 10)
+    except OutlineError:
+        from shapely.geometry import LineString
+
+        drawn = LineString(line).buffer(buffer_m, quad_segs=4).simplify(buffer_m / 10)
+        area = list(drawn.exterior.coords)
+    ring: list[str] = []
+    for x, y in area:
+        pair = f"{lat0 + y / ky:.5f},{lon0 + x / kx:.5f}"
+        if not ring or pair != ring[-1]:
+            ring.append(pair)
     if ring[0] != ring[-1]:
         ring.append(ring[0])
     return " ".join(ring)

@@ -7,19 +7,63 @@ file cache keeps the compiled code in ``templates`` under corridor's cache folde
 source (an edited template is compiled afresh) and the Python version. The cache is an
 optimisation only: a folder that cannot be made or written (read-only home, no home at all),
 or that another account could write to, costs the compile time and nothing else.
+
+The first notice of an account (an empty cache folder) would still compile each template it
+uses, a fifth of its start-up; so ``make`` also compiles every template at build time into
+``_compiled`` beside this module (``python -m corridor.notices._jinja``, as it compiles the
+message catalogues), and a template missing from the cache folder is read from there. That
+code is checked as the cache's is: written for another source or another Python, it is not
+used and the template is compiled as before.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from functools import cache
+from pathlib import Path
 
 import jinja2
 from jinja2.bccache import Bucket
 
+#: The code ``make`` compiles at build time (see the module docstring); not in git.
+SHIPPED = Path(__file__).with_name("_compiled")
+
+
+class _Bucket(Bucket):
+    """A bucket that knows where the build would have put its code."""
+
+    def __init__(self, environment: jinja2.Environment, key: str, checksum: str, shipped: str):
+        super().__init__(environment, key, checksum)
+        self.shipped = shipped
+
+
+def _shipped_name(environment: jinja2.Environment, name: str) -> str:
+    """The build's file for template ``name`` (by name and settings: not by the folder the
+    package happens to be installed in, as the cache's keys are)."""
+    key = f"{name}\n{_compiled_as(environment)}".encode()
+    return hashlib.sha1(key, usedforsecurity=False).hexdigest() + ".cache"
+
 
 class _QuietCache(jinja2.FileSystemBytecodeCache):
-    """A cache whose failures to write are ignored (the template was compiled anyway)."""
+    """A cache whose failures to write are ignored (the template was compiled anyway), and
+    whose code is kept apart for each way of compiling it.
+
+    Jinja2 keys compiled code by the template's name and file only, while the environment's
+    settings are compiled into it: ``_common.j2``, imported by the autoescaped HTML page and
+    by the unescaped text and CAP notices, compiled for the page and served to a text notice
+    printed a checkpoint "A&B" as "A&amp;B". So the key holds the settings the code depends
+    on too (:func:`_compiled_as`).
+    """
+
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        key = self.get_cache_key(f"{name}\n{_compiled_as(environment)}", filename)
+        checksum = self.get_source_checksum(source)
+        bucket = _Bucket(environment, key, checksum, _shipped_name(environment, name))
+        self.load_bytecode(bucket)
+        return bucket
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         with contextlib.suppress(OSError):
@@ -30,6 +74,12 @@ class _QuietCache(jinja2.FileSystemBytecodeCache):
             super().load_bytecode(bucket)
         except Exception:  # unreadable, truncated, not pickle/marshal data: compile instead
             bucket.reset()
+        if bucket.code is None and isinstance(bucket, _Bucket):
+            try:
+                with (SHIPPED / bucket.shipped).open("rb") as f:
+                    bucket.load_bytecode(f)  # checks the Python version and the source's hash
+            except Exception:  # not built, or damaged: compile
+                bucket.reset()
 
 
 @cache
@@ -40,3 +90,49 @@ def template_cache() -> jinja2.BytecodeCache | None:
     if folder is None:
         return None
     return _QuietCache(str(folder))
+
+
+def _compiled_as(env: jinja2.Environment) -> str:
+    """The environment's settings that change the code a template compiles to."""
+    return repr(
+        (
+            env.autoescape if isinstance(env.autoescape, bool) else "by name",
+            env.optimized,
+            sorted(env.extensions),
+            (env.block_start_string, env.block_end_string, env.variable_start_string),
+            (env.variable_end_string, env.comment_start_string, env.comment_end_string),
+            (env.line_statement_prefix, env.line_comment_prefix, env.newline_sequence),
+            (env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline),
+        )
+    )
+
+
+def build(folder: Path = SHIPPED) -> list[Path]:
+    """Compile every template, for every environment that renders them, into ``folder``
+    (what ``make`` runs; the files it wrote)."""
+    from corridor.notices._movement_html import _env as movement_environment
+    from corridor.notices._render import environment
+
+    folder.mkdir(parents=True, exist_ok=True)
+    movement = "movement.html.j2"  # the movement page's own environment (no i18n) reads it
+    notices = [n for n in environment("en", autoescape=False).list_templates() if n != movement]
+    written: list[Path] = []
+    for env, names in (
+        (environment("en", autoescape=False), notices),
+        (environment("en", autoescape=True), notices),
+        (movement_environment(), [movement]),
+    ):
+        assert env.loader is not None
+        for name in names:
+            source, filename, _ = env.loader.get_source(env, name)
+            bucket = Bucket(env, "", jinja2.BytecodeCache().get_source_checksum(source))
+            bucket.code = env.compile(source, name, filename)
+            path = folder / _shipped_name(env, name)
+            with path.open("wb") as f:
+                bucket.write_bytecode(f)
+            written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    print(f"compiled {len(build())} templates into {SHIPPED}")
