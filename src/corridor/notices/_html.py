@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sys
-import threading
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -87,26 +86,20 @@ def _segno_encoder() -> ModuleType:
     QR code, for an SVG that :func:`_svg` writes as segno's writer does (the tests hold the
     two to the same string). So the encoder is imported under a bare ``segno`` package
     module, which is then taken out of ``sys.modules``: a later ``import segno`` runs the
-    package in full and finds this same encoder. (Another thread importing segno in that
-    instant would get the bare module; only this module imports segno.)"""
+    package in full and finds this same encoder."""
+    if "segno" in sys.modules:
+        return sys.modules["segno"].encoder  # type: ignore[no-any-return]
     import importlib
+    import importlib.util
 
-    with _SEGNO_LOCK:  # pages drawn by the API's threads: one bare package at a time
-        if "segno" in sys.modules:
-            return importlib.import_module("segno.encoder")
-        import importlib.util
-
-        spec = importlib.util.find_spec("segno")
-        if spec is None or spec.submodule_search_locations is None:  # pragma: no cover
-            raise ModuleNotFoundError("segno")
-        sys.modules["segno"] = importlib.util.module_from_spec(spec)
-        try:
-            return importlib.import_module("segno.encoder")
-        finally:
-            del sys.modules["segno"]
-
-
-_SEGNO_LOCK = threading.Lock()
+    spec = importlib.util.find_spec("segno")
+    if spec is None or spec.submodule_search_locations is None:  # pragma: no cover
+        raise ModuleNotFoundError("segno")
+    sys.modules["segno"] = importlib.util.module_from_spec(spec)
+    try:
+        return importlib.import_module("segno.encoder")
+    finally:
+        del sys.modules["segno"]
 
 
 def _svg(matrix: Sequence[Sequence[int]]) -> str:
