@@ -318,7 +318,7 @@ def test_a_notice_loads_only_its_own_formats_renderer() -> None:
 
 
 def test_the_qr_code_is_drawn_once_per_payload_and_kept(demo_facts, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The SVG is kept in the cache folder (encoding it is a hundredth of a second);
+    """The SVG is kept in the cache folder (segno's import is a fifth of the page's start-up);
     the page is the same with it, and a damaged or unusable cache costs the drawing only."""
     from corridor.notices import _html
 
@@ -341,47 +341,3 @@ def test_the_qr_code_is_drawn_once_per_payload_and_kept(demo_facts, tmp_path, mo
     monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(kept))  # a file: no cache folder to be had
     assert render_notice(demo_facts, lang="uk", fmt="html").content == first
     assert len(drawn) == 3
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_the_qr_svg_is_segnos_to_the_byte(seed: int) -> None:
-    """The page's SVG is written without segno's writers, exactly as they write it: any
-    payload, short or long (one row of modules to a version-40 code)."""
-    import random
-
-    import segno
-
-    from corridor.notices._html import _segno_encoder, _svg
-
-    rng = random.Random(seed)
-    alphabet = "abcXYZ 0123456789:/?=&.,-\ngeo:48.40735,15.61913 Старе місто"
-    payload = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 30, 300, 1200])))
-    ours = _svg(_segno_encoder().encode(payload, error="m", micro=False).matrix)
-    theirs = segno.make(payload, error="m", micro=False).svg_inline(
-        scale=4, border=2, dark="#000", light="#fff", title="QR"
-    )
-    assert ours == theirs
-
-
-def test_drawing_the_qr_code_loads_neither_segnos_writers_nor_urllib(demo_facts) -> None:  # type: ignore[no-untyped-def]
-    """The first page of a route draws its QR code without segno's writers (and the
-    urllib.request, http.client, email, ssl they pull in: half the drawing's cost; issue 14,
-    defect 10); segno imported later is whole, with the same encoder."""
-    import subprocess
-    import sys
-
-    from corridor.notices._html import qr_payload
-
-    probe = (
-        "import sys\n"
-        "from corridor.notices._html import _draw_qr\n"
-        f"svg = _draw_qr(None, {qr_payload(demo_facts)!r})\n"
-        "assert svg.startswith('<svg ') and svg.endswith('</svg>'), svg\n"
-        "print(sorted(m for m in ('segno', 'segno.writers', 'xml.sax.saxutils',"
-        " 'urllib.request', 'http.client') if m in sys.modules))\n"
-        "from corridor.notices._html import _segno_encoder\n"
-        "import segno\n"
-        "assert segno.encoder is _segno_encoder() and segno.make('x').svg_inline()\n"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stdout
