@@ -241,7 +241,8 @@ def test_the_examples_are_mostly_read() -> None:
     """The comparisons above mean something only if most examples are accepted by both."""
     read = {"checkin": 0, "incident": 0, "plan": 0}
 
-    @settings(max_examples=200, deadline=None, database=None, derandomize=True)
+    @settings(max_examples=200, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
     @given(_checkins(), _incidents(), _plans())
     def count(c: dict[str, Any], i: dict[str, Any], p: dict[str, Any]) -> None:
         for name, model, data in (("checkin", old.Checkin, c), ("incident", old.Incident, i),
