@@ -100,11 +100,15 @@ def _ab(  # noqa: PLR0917
 
     # (kernels from before branch ``potent`` return the route; later ones fill a buffer)
     old_buf = old.unchanged_route.py_func.__code__.co_argcount > len(rc_args)
+    old_args = rc_args
+    if not hasattr(old, "_upper_arc"):  # (before branch ``movefast``: middle nodes noted)
+        notes = [np.where(m >= 0, h.tail[np.maximum(m, 0)], -1).astype(np.int32) for m in rc[3:]]
+        old_args = (*rc_args[:10], *notes, *rc_args[12:])
 
     def route_old() -> tuple[float, Any, int, bool]:
         if not old_buf:
-            return old.unchanged_route(*rc_args)  # type: ignore[no-any-return]
-        found, count, scanned, backward = old.unchanged_route(*rc_args, buf)
+            return old.unchanged_route(*old_args)  # type: ignore[no-any-return]
+        found, count, scanned, backward = old.unchanged_route(*old_args, buf)
         assert count >= 0
         return found, buf[:count].copy(), scanned, backward
 

@@ -880,11 +880,12 @@ def test_a_metric_handed_out_is_not_queried_by_the_router(
 
 
 def test_a_poor_order_with_many_arcs_per_node_is_exact_too(network: Network) -> None:
-    """A random contraction order fills the chordal graph in: nodes get more upward arcs than
-    the unpacking scans (``SCAN_ARCS``), so it binary-searches them; paths still exact."""
+    """A random contraction order fills the chordal graph in: nodes get dozens of upward arcs,
+    among which the unpacking finds a triangle's second arc after its first; paths still
+    exact."""
     rank = np.random.default_rng(21).permutation(network.n_nodes).astype(np.int64)
     hierarchy = Hierarchy._contract(network, rank, "random")
-    assert np.diff(hierarchy.up_ptr).max() > ck.SCAN_ARCS
+    assert np.diff(hierarchy.up_ptr).max() > 16
     cost = costs(network, RiskModel(network, zones(network, 50, seed=22), at=AT))
     metric = Metric(hierarchy, cost)
     graph = to_networkx(network, cost)
@@ -1057,3 +1058,57 @@ def test_the_backward_floor_search_equals_the_forward_one(
     go.set()
     metric.wait()
     assert unreachable > 0  # (the roadblocks close some nodes off)
+
+
+def assert_middles(metric: Metric) -> None:
+    """Each arc's note of how its weight was reached, in both directions: an original arc's
+    first cheapest edge that way (as ``-2 - e``, -1 when none runs that way), a shortcut's arc
+    (x, lo) from its middle node x, with (x, hi) among x's arcs and the two summing to the
+    weight."""
+    h = metric.hierarchy
+    cost = metric.cost
+    for down, w, mid in ((False, metric.w_up, metric.mid_up), (True, metric.w_dn, metric.mid_dn)):
+        for a in range(h.n_arcs):
+            k = int(mid[a])
+            lo, hi = int(h.tail[a]), int(h.up_head[a])
+            if k < 0:
+                edge = ck._arc_edge(a, down, h.arc_eptr, h.arc_edges, h.edge_down, cost)
+                assert -2 - k == edge, (a, down)
+                assert w[a] == (cost[edge] if edge >= 0 else np.inf)
+                continue
+            x = int(h.tail[k])
+            assert int(h.up_head[k]) == lo and x < lo, (a, down)
+            k_hi = int(ck.find_arc(h.up_ptr, h.up_head, x, hi))
+            assert k_hi > k
+            # up: lo -> x (k downwards), x -> hi (k_hi upwards); down: hi -> x -> lo
+            if down:
+                assert w[a] == metric.w_dn[k_hi] + metric.w_up[k], (a, down)
+            else:
+                assert w[a] == metric.w_dn[k] + metric.w_up[k_hi], (a, down)
+
+
+def test_every_arc_notes_its_lower_triangle_arc_or_its_edge(network: Network) -> None:
+    """The customisation notes, per arc and direction, the arc (x, lo) of the lower triangle
+    that gave the weight (the unpacking then needs no arc search) or the original edge (no
+    edge list read): after a full customisation, a partial one (zones added, moved, removed)
+    and one in the background, with closed roads (infinite costs) among them."""
+    hierarchy = Hierarchy.build(network)
+    model = RiskModel(network, zones(network, 200, seed=31), at=AT)
+    cost = costs(network, model)
+    assert np.isinf(cost).any()
+    metric = Metric(hierarchy, cost)
+    assert_middles(metric)
+    assert (metric.mid_up >= 0).any() and (metric.mid_up <= -2).any()
+    for step in (
+        lambda: model.add(zones(network, 5, seed=32, prefix="n")),
+        lambda: model.add(zones(network, 5, seed=33, prefix="n")),  # the same ids moved
+        lambda: model.remove([f"z{i}" for i in range(5)]),
+    ):
+        changed = step()
+        update_costs(cost, network, changed, risk=model.risk, closed=model.closed)
+        assert metric.update(changed, cost) > 0
+        assert_middles(metric)
+    floor = Floor(hierarchy, network)
+    lagging = Metric(hierarchy, cost, floor)
+    lagging.wait()
+    assert_middles(lagging)
