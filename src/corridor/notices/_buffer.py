@@ -213,9 +213,25 @@ class _Grid:
     def __init__(self, ring: Sequence[Point], cell: float) -> None:
         self.ring, self.cell = ring, cell
         self.cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        touched = 0
+        for a, b in itertools.pairwise(ring):  # a long diagonal edge boxes many small cells
+            touched += (abs(math.floor(a[0] / cell) - math.floor(b[0] / cell)) + 1) * (
+                abs(math.floor(a[1] / cell) - math.floor(b[1] / cell)) + 1
+            )
+        if touched > MAX_PAIRS:
+            raise OutlineError(f"{touched} cells to file the edges in: faster drawn by GEOS")
         for k in range(len(ring) - 1):
             for key in self._keys(ring[k], ring[k + 1]):
                 self.cells[key].append(k)
+
+    def pairs(self) -> int:
+        """The pairs of edges sharing a cell: what testing them for crossings costs."""
+        return sum(len(edges) * (len(edges) - 1) // 2 for edges in self.cells.values())
+
+    def bounded(self, what: str) -> None:
+        """Refuse (:class:`OutlineError`) a grid whose pairs would take longer than GEOS."""
+        if (pairs := self.pairs()) > MAX_PAIRS:
+            raise OutlineError(f"{pairs} pairs of {what} to test: faster drawn by GEOS")
 
     def _keys(self, a: Point, b: Point) -> list[tuple[int, int]]:
         return _cells(a, b, self.cell)
@@ -280,9 +296,7 @@ def _outer_face(raw: list[Point], d: float) -> list[Point]:
     eps = d * 1e-9
     cuts: list[list[tuple[float, Point]]] = [[] for _ in range(m)]
     grid = _Grid(raw, d / 8)
-    pairs = sum(len(edges) * (len(edges) - 1) // 2 for edges in grid.cells.values())
-    if pairs > MAX_PAIRS:
-        raise OutlineError(f"{pairs} pairs of offsets to cut: faster drawn by GEOS")
+    grid.bounded("offsets")
     for k in range(m):
         a, b = raw[k], raw[k + 1]
         for other in grid.near(a, b):
@@ -353,6 +367,7 @@ def _is_simple(ring: Sequence[Point]) -> bool:
         return False
     lengths = [math.dist(a, b) for a, b in itertools.pairwise(ring)]
     grid = _Grid(ring, max(*lengths, 1e-9))
+    grid.bounded("outline edges")  # one long edge makes the cells wide and the pairs many
     m = len(ring) - 1
     for k in range(m):
         for other in grid.near(ring[k], ring[k + 1]):
