@@ -34,7 +34,7 @@ catalogs: $(CATALOGS)
 # template changes. Code for another template source or Python is never used.
 TEMPLATES := src/corridor/notices/_compiled/.built
 
-$(TEMPLATES): $(wildcard src/corridor/notices/templates/*.j2) src/corridor/notices/_jinja.py $(BIN)/.installed
+$(TEMPLATES): $(wildcard src/corridor/notices/templates/*.j2) $(addprefix src/corridor/notices/,_jinja.py _render.py _movement_html.py) $(BIN)/.installed
 	$(BIN)/python -m corridor.notices._jinja
 	@touch $@
 

@@ -139,3 +139,41 @@ def test_templates_compiled_at_build_time_spare_the_first_notice_compiling(
     fresh(tmp_path / "empty-again")
     assert render_notice(demo_facts, lang="uk", fmt="cap").content == cold["cap"]
     assert "cap_headline.txt.j2" in compiled
+
+
+@pytest.mark.parametrize("setting", ["trimmed", "newstyle"])
+def test_code_compiled_with_other_i18n_settings_is_never_served(
+    fresh: Any, tmp_path: Path, setting: str
+) -> None:
+    """The i18n extension compiles ``trimmed`` (whitespace folded inside ``{% trans %}``) and
+    new-style gettext into the code: a template compiled under other settings, kept in the
+    cache folder or the build, must not be served when ``_render.py`` changes them (the key
+    once held neither, so an edit there printed notices with the old whitespace)."""
+    import jinja2
+
+    source = "{% trans %}\n  Hello   {{ name }}\n{% endtrans %}"
+
+    def env(changed: bool) -> jinja2.Environment:
+        from corridor.notices._jinja import template_cache
+
+        e = jinja2.Environment(
+            extensions=["jinja2.ext.i18n"], bytecode_cache=template_cache(), autoescape=False
+        )
+        trimmed, newstyle = True, True
+        if changed:
+            trimmed, newstyle = (False, True) if setting == "trimmed" else (True, False)
+        e.policies["ext.i18n.trimmed"] = trimmed
+        e.install_null_translations(newstyle=newstyle)  # type: ignore[attr-defined]
+        e.loader = jinja2.DictLoader({"t.j2": source})
+        return e
+
+    fresh(tmp_path / "cache")
+    before = env(False).get_template("t.j2").render(name="A")
+    fresh(tmp_path / "cache")  # a later process, the same cache folder
+    expected = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    expected.policies["ext.i18n.trimmed"] = setting != "trimmed"
+    expected.install_null_translations(newstyle=setting == "trimmed")  # type: ignore[attr-defined]
+    assert env(True).get_template("t.j2").render(name="A") == expected.from_string(source).render(
+        name="A"
+    )
+    assert before == "Hello   A"

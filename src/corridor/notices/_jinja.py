@@ -93,9 +93,16 @@ def template_cache() -> jinja2.BytecodeCache | None:
 
 
 def _compiled_as(env: jinja2.Environment) -> str:
-    """The environment's settings that change the code a template compiles to."""
+    """The environment's settings that change the code a template compiles to (the i18n
+    extension's among them: trimmed and new-style gettext compile differently), and Jinja's
+    version, since its byte-code magic does not change with every release."""
     return repr(
         (
+            jinja2.__version__,
+            env.is_async,
+            env.finalize is not None,
+            getattr(env, "newstyle_gettext", None),
+            sorted((k, v) for k, v in env.policies.items() if k.startswith("ext.i18n.")),
             env.autoescape if isinstance(env.autoescape, bool) else "by name",
             env.optimized,
             sorted(env.extensions),
