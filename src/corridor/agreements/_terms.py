@@ -19,12 +19,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
+from corridor._earth import EARTH_RADIUS_M
+
 if TYPE_CHECKING:
     from pydantic import AfterValidator, Field
 
     from corridor._times import UtcDatetime
 
-EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius, as corridor.network uses
 LOCAL_TZ = ZoneInfo("Europe/Kyiv")  # shown at the edges; everything stored and signed is UTC
 
 Name: TypeAlias = "Annotated[str, Field(min_length=1, max_length=200)]"

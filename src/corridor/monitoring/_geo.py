@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-EARTH_RADIUS_M = 6_371_008.8
+from corridor._earth import EARTH_RADIUS_M
 
 
 def distance_to_line_m(lat: float, lon: float, line: Sequence[Sequence[float]]) -> float:

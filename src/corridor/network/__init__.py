@@ -14,6 +14,7 @@ import typing as _typing
 from corridor import _lazy
 
 if _typing.TYPE_CHECKING:
+    from corridor._earth import EARTH_RADIUS_M
     from corridor.network._export import (
         feature_collection,
         geojson_in_bbox,
@@ -27,7 +28,6 @@ if _typing.TYPE_CHECKING:
     )
     from corridor.network._header import read_network_bounds, read_network_header
     from corridor.network._model import (
-        EARTH_RADIUS_M,
         FLAG_BRIDGE,
         FLAG_FORD,
         FLAG_ONEWAY,
@@ -55,7 +55,7 @@ _WHERE: dict[str, str | tuple[str, str]] = {
     "FLAG_ONEWAY": "corridor.network._model",
     "FLAG_REVERSED": "corridor.network._model",
     "FLAG_ROUNDABOUT": "corridor.network._model",
-    "EARTH_RADIUS_M": "corridor.network._model",
+    "EARTH_RADIUS_M": "corridor._earth",
     "FLAG_TUNNEL": "corridor.network._model",
     "HIGHWAY_CLASSES": "corridor.network._tags",
     "Network": "corridor.network._model",

@@ -29,7 +29,6 @@ FLAG_ONEWAY = 8
 FLAG_ROUNDABOUT = 16
 FLAG_REVERSED = 32  # the edge runs against its segment's stored geometry
 
-EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius, used for chord/arc conversions
 
 # Arrays a Network holds, with the dtype each must have; the file format stores exactly these.
 ARRAY_DTYPES: dict[str, type[np.generic]] = {

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from corridor._earth import EARTH_RADIUS_M
 from corridor.errors import SnapError
 from corridor.network._geodesic import WGS84_A, WGS84_E2, inverse_m
-from corridor.network._model import EARTH_RADIUS_M, FLAG_REVERSED, Network
+from corridor.network._model import FLAG_REVERSED, Network
 
 if TYPE_CHECKING:  # imported where the tree is built: an import need not load scipy.spatial
     from scipy.spatial import cKDTree

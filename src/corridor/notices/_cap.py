@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from corridor._cache import private_folder
+from corridor._earth import EARTH_RADIUS_M
 from corridor._files import write_atomic
 from corridor.notices._facts import NoticeFacts
 from corridor.notices._i18n import LANGUAGE_TAGS, LANGUAGES
@@ -27,8 +28,6 @@ from corridor.notices._render import render_template, render_text
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 SENDER = "corridor@notices.invalid"  # RFC 2606: no real mailbox; set --sender for a real one
 AREA_BUFFER_M = 300.0
-#: IUGG mean radius, as corridor.network uses (whose constant would load NumPy with it).
-EARTH_RADIUS_M = 6_371_008.8
 
 
 def cap_time(at: datetime) -> str:
