@@ -146,14 +146,19 @@ def _row_values(row: StoredHazard) -> Values | None:
         geometry = json.loads(row.geometry)
     except ValueError:
         return None
-    return _plain_values({
+    return _plain_values(_given(row, geometry))
+
+
+def _given(row: StoredHazard, geometry: Any) -> Values:
+    """What a Hazard is built of for ``row`` (geometry as GeoJSON, parsed)."""
+    return {
         "id": row.id, "kind": row.kind, "geometry": geometry, "radius_m": row.radius_m,
         "closes": row.closes, "half_life_h": row.half_life_h, "severity": row.severity,
         "confidence": row.confidence, "observed_at": row.observed_at,
         "valid_from": row.valid_from, "valid_until": row.valid_until,
         "source": row.source or "", "notes": row.notes or "",
         "source_links": tuple(str(link) for link in row.links or ()),
-    })  # fmt: skip
+    }  # fmt: skip
 
 
 def _plain_values(given: Values) -> Values | None:
@@ -281,26 +286,7 @@ def hazard_feature(row: StoredHazard) -> dict[str, Any]:
 
 
 def hazard_from_row(row: StoredHazard) -> Hazard:
-    from shapely.geometry import shape
-
-    from corridor.hazards import Hazard
-
-    return Hazard(
-        id=row.id,
-        kind=row.kind,  # type: ignore[arg-type]  # Hazard coerces to HazardKind
-        geometry=shape(json.loads(row.geometry)),
-        severity=row.severity,
-        confidence=row.confidence,
-        observed_at=row.observed_at,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-        source=row.source or "",
-        notes=row.notes or "",
-        source_links=tuple(str(link) for link in row.links or ()),
-        radius_m=row.radius_m,
-        closes=row.closes,
-        half_life_h=row.half_life_h,
-    )
+    return _hazard_of(_given(row, json.loads(row.geometry)))
 
 
 def stored_hazard_ids(tx: Sql | Session, ids: Sequence[str]) -> set[str]:
