@@ -12,8 +12,12 @@ import re
 import resource
 import statistics
 import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 #: ``run(args, src, importtime=...) -> (CPU s, wall s, stderr)``; ``src`` None is the new code.
 Run = Callable[..., tuple[float, float, str]]
@@ -40,6 +44,11 @@ def run_child(
     return cpu, wall, done.stderr
 
 
+def imported(importtime: str, modules: Iterable[str]) -> list[str]:
+    """Those of ``modules`` that ``-X importtime``'s report (a child's stderr) shows loaded."""
+    return [m for m in modules if re.search(rf"\|\s+{re.escape(m)}$", importtime, re.M)]
+
+
 def ab_row(
     name: str, where: str, runs: list[list[str]], *, old_src: str, reps: int, run: Run, watch: str
 ) -> None:
@@ -59,7 +68,25 @@ def ab_row(
     seen = []  # one more run each, on the next fresh targets
     for src, argv in ((old_src, runs[2 * reps]), (None, runs[2 * reps + 1])):
         _, _, err = run(argv, src, importtime=True)
-        seen.append("yes" if re.search(rf"\|\s+{re.escape(watch)}$", err, re.M) else "no")
+        seen.append("yes" if imported(err, [watch]) else "no")
     med = [statistics.median(v) for v in (old_cpu, new_cpu, old_wall, new_wall)]
     cells = " | ".join(f"{m:.2f}" for m in med)
     print(f"| {name} | {where} | {cells} | {' / '.join(seen)} |", flush=True)
+
+
+@contextmanager
+def startup_fixture(old_src: str) -> Iterator[tuple[Path, list[tuple[str, str]]]]:
+    """``(folder, [(database label, url), ...])`` set up as the start-up benchmark sets them
+    up (parties, the signed ``krems-1``, its notice details...), both sides byte-compiled
+    first; the load average is printed before and after."""
+    from benchmarks.bench_startup import _compile_sources, _databases, _prepare
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", old_src], check=True)
+    print(f"byte-compiled {_compile_sources()} and {old_src}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp_name, _databases(Path(tmp_name)) as urls:
+        tmp = Path(tmp_name)
+        (tmp / "new-keys").mkdir()
+        _prepare(tmp, urls, 0)
+        yield tmp, urls
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)

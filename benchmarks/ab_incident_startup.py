@@ -16,16 +16,12 @@ and Rich's tables a last run on each side imported (``-X importtime``).
 
 from __future__ import annotations
 
-import os
-import re
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from benchmarks._ab import run_child
-from benchmarks.bench_startup import _compile_sources, _corridor, _databases, _prepare
+from benchmarks._ab import imported, run_child, startup_fixture
+from benchmarks.bench_startup import _corridor
 
 
 def _run(args: list[str], src: str | None, *, importtime: bool = False) -> tuple[float, float, str]:
@@ -66,7 +62,7 @@ def _row(name: str, where: str, runs: list[list[str]], old_src: str, reps: int) 
     seen = []
     for k, src in enumerate((old_src, None)):
         _, _, err = _run(runs[2 * reps + k], src, importtime=True)
-        got = [m for m in WATCHED if re.search(rf"\|\s+{re.escape(m)}$", err, re.M)]
+        got = imported(err, WATCHED)
         seen.append(",".join(got) or "-")
     med = [statistics.median(v) for v in (cpu[old_src], cpu[None], wall[old_src], wall[None])]
     cells = " | ".join(f"{m:.3f}" for m in med)
@@ -75,14 +71,8 @@ def _row(name: str, where: str, runs: list[list[str]], old_src: str, reps: int) 
 
 
 def main(old_src: str, reps: int) -> None:
-    subprocess.run([sys.executable, "-m", "compileall", "-q", old_src], check=True)
-    print(f"byte-compiled {_compile_sources()} and {old_src}")
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     n = 2 * reps + 2
-    with tempfile.TemporaryDirectory() as tmp_name, _databases(Path(tmp_name)) as urls:
-        tmp = Path(tmp_name)
-        (tmp / "new-keys").mkdir()
-        _prepare(tmp, urls, 0)
+    with startup_fixture(old_src) as (tmp, urls):
         print("| command | database | before CPU s | after CPU s | before wall s | after wall s"
               " | CPU change | loaded before / after |")  # fmt: skip
         print("|---|---|---:|---:|---:|---:|---:|---|")
@@ -93,7 +83,6 @@ def main(old_src: str, reps: int) -> None:
                       str(tmp / "krems.net"), "--db", url], None)  # fmt: skip
             for name, runs in _commands(tmp, url, n).items():
                 _row(name, label, runs, old_src, reps)
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
 
 if __name__ == "__main__":

@@ -19,15 +19,12 @@ writers and urllib.request a last empty-cache run on each side imported.
 from __future__ import annotations
 
 import os
-import re
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from benchmarks._ab import run_child
-from benchmarks.bench_startup import _compile_sources, _corridor, _databases, _prepare
+from benchmarks._ab import imported, run_child, startup_fixture
+from benchmarks.bench_startup import _corridor
 
 WATCHED = ("shapely", "numpy", "segno.writers", "urllib.request")
 
@@ -56,7 +53,7 @@ def _row(fmt: str, where: str, url: str, tmp: Path, *, old_src: str, reps: int) 
     seen = []
     for k, src in enumerate(sides):
         _, err = _run(args, src, tmp / f"empty-{where}-{fmt}-last-{k}", importtime=True)
-        got = [m for m in WATCHED if re.search(rf"\|\s+{re.escape(m)}$", err, re.M)]
+        got = imported(err, WATCHED)
         seen.append(",".join(got) or "-")
     med = {key: statistics.median(v) for key, v in cpu.items()}
     cells = " | ".join(f"{med[(src, kind)]:.3f}" for kind in ("empty", "warm") for src in sides)
@@ -64,20 +61,13 @@ def _row(fmt: str, where: str, url: str, tmp: Path, *, old_src: str, reps: int) 
 
 
 def main(old_src: str, reps: int) -> None:
-    subprocess.run([sys.executable, "-m", "compileall", "-q", old_src], check=True)
-    print(f"byte-compiled {_compile_sources()} and {old_src}")
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    with tempfile.TemporaryDirectory() as tmp_name, _databases(Path(tmp_name)) as urls:
-        tmp = Path(tmp_name)
-        (tmp / "new-keys").mkdir()
-        _prepare(tmp, urls, 0)
+    with startup_fixture(old_src) as (tmp, urls):
         print("| notice | database | empty before | empty after | warm before | warm after"
               " | loaded (empty) before / after |")  # fmt: skip
         print("|---|---|---:|---:|---:|---:|---|")
         for label, url in urls:
             for fmt in ("cap", "html"):
                 _row(fmt, label, url, tmp, old_src=old_src, reps=reps)
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
 
 if __name__ == "__main__":
