@@ -1112,3 +1112,33 @@ def test_every_arc_notes_its_lower_triangle_arc_or_its_edge(network: Network) ->
     lagging = Metric(hierarchy, cost, floor)
     lagging.wait()
     assert_middles(lagging)
+
+
+def test_a_wrong_note_raises_instead_of_reading_another_nodes_arcs(network: Network) -> None:
+    """Unpacking finds a shortcut's arc (x, hi) by scanning on from its noted arc (x, lo):
+    numba checks no bounds, so a note pointing at the last arc of a node whose arcs lack hi
+    would scan into the next node's arcs and unpack a route that is not there (or read past
+    the array). The scan stops at the end of x's arcs and raises."""
+    hierarchy = Hierarchy.build(network)
+    metric = Metric(hierarchy, costs(network, RiskModel(network, [], at=AT)))
+    h = metric.hierarchy
+    shortcut = next(a for a in range(h.n_arcs) if metric.mid_up[a] >= 0)
+    hi = int(h.up_head[shortcut])
+    # the last arc of a node, with a lower head than hi, followed by another node's arcs
+    wrong = next(
+        k
+        for x in range(h.rank.shape[0] - 1)
+        if h.up_ptr[x + 1] > h.up_ptr[x] and h.up_ptr[x + 2] > h.up_ptr[x + 1]
+        for k in [int(h.up_ptr[x + 1]) - 1]
+        if int(h.up_head[k]) < hi
+    )
+    mid_up = metric.mid_up.copy()
+    mid_up[shortcut] = wrong
+    arcs = np.array([shortcut], np.int64)
+    downs = np.zeros(1, np.bool_)
+    out = np.empty(16, np.int32)
+    args = (h.up_ptr, h.up_head, h.tail, mid_up, metric.mid_dn, h.arc_eptr, h.arc_edges,
+            h.edge_down, metric.cost, out)  # fmt: skip
+    with pytest.raises(RuntimeError, match="lacks an arc"):
+        ck.unpack_arcs(arcs, downs, *args)
+    ck.unpack_arcs(arcs, downs, h.up_ptr, h.up_head, h.tail, metric.mid_up, *args[4:])

@@ -594,13 +594,17 @@ def _clear(parent, s, dist, pred):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, inline="always")
-def _upper_arc(up_head, k, hi):  # type: ignore[no-untyped-def]
+def _upper_arc(up_head, tail, k, hi):  # type: ignore[no-untyped-def]
     """The arc (x, hi) of the triangle whose arc (x, lo) is ``k`` (lo < hi): it follows k
-    among x's arcs (heads ascending), so no search from x's first arc is needed."""
+    among x's arcs (heads ascending), so no search from x's first arc is needed. The scan
+    stops at the end of x's arcs: a wrong note must raise, not read another node's arcs
+    (numba checks no bounds) and unpack a route that is not there."""
+    x = tail[k]
     j = k + 1
-    while up_head[j] < hi:
+    end = up_head.shape[0]
+    while j < end and tail[j] == x and up_head[j] < hi:
         j += 1
-    if up_head[j] != hi:  # (a lower triangle's arcs always exist in a chordal graph)
+    if j == end or tail[j] != x or up_head[j] != hi:  # (always there in a chordal graph)
         raise RuntimeError("the hierarchy lacks an arc of a lower triangle")
     return j
 
@@ -659,7 +663,7 @@ def unpack_arcs(  # type: ignore[no-untyped-def]
             count += 1
             continue
         a_lo = k
-        a_hi = _upper_arc(up_head, k, up_head[a])
+        a_hi = _upper_arc(up_head, tail, k, up_head[a])
         if top + 2 >= stack_a.shape[0]:
             stack_a = np.concatenate((stack_a, np.empty(stack_a.shape[0], np.int64)))
             stack_d = np.concatenate((stack_d, np.empty(stack_d.shape[0], np.bool_)))
@@ -760,7 +764,7 @@ def carry_arc(  # type: ignore[no-untyped-def]
                 known[key] = 1
                 top -= 3
                 continue
-            k_hi = _upper_arc(up_head, k, up_head[arc])
+            k_hi = _upper_arc(up_head, tail, k, up_head[arc])
             if down:  # hi -> x on arc (x, hi) downwards, then x -> lo on arc (x, lo) upwards
                 first = 2 * k_hi + 1
                 second = 2 * k
@@ -1263,7 +1267,7 @@ def _unpack_into(pred_f, pred_b, s, t, meet, up_head, tail, mid_up, mid_dn, buf)
         # the triangle's arcs: (x, lo) is k, and (x, hi) follows it among x's arcs (no arc
         # search, no edge list: half the route check's time on the 1M region)
         a_lo = k
-        a_hi = _upper_arc(up_head, k, up_head[a])
+        a_hi = _upper_arc(up_head, tail, k, up_head[a])
         if down:  # hi -> x -> lo: first (x, hi) downwards, then (x, lo) upwards
             buf[sp - 1] = a_lo
             buf[sp - 2] = ~a_hi
