@@ -16,25 +16,19 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 
 import numpy as np
 
-from benchmarks.bench_routing import SEED, _cost_of, _region, _zones
-from corridor.hazards import RiskModel, segment_index
-from corridor.routing import router_for, update_costs
+from benchmarks._lagging import pictures, region_router
+from benchmarks._lagging import rng as lagging_rng
+from benchmarks.bench_routing import SEED, _zones
+from corridor.routing import update_costs
 
 
 def main(runs: int, per_change: int) -> None:
-    net = _region(1_000_000)
-    at = datetime(2026, 3, 1, tzinfo=UTC)
-    segment_index(net)
-    router = router_for(net)
-    router.prepare()
+    net, router = region_router()
     floor = router.floor
-    assert floor is not None
-    floor.load_kernels()
-    rng = np.random.default_rng(SEED + 20)
+    rng = lagging_rng()
     labels = ("added", "moved", "removed")
     update_ms: dict[str, list[float]] = {k: [] for k in labels}
     old_ms: dict[str, list[float]] = {k: [] for k in labels}
@@ -44,11 +38,7 @@ def main(runs: int, per_change: int) -> None:
     # the new query's CPU ms by how it answered (the older picture's route, or a search)
     kept_ms: dict[str, list[float]] = {k: [] for k in labels}
     searched_ms: dict[str, list[float]] = {k: [] for k in labels}
-    for run in range(runs):
-        model = RiskModel(net, _zones(net, 200, seed=SEED + 30 + run, prefix="h"), at=at)
-        cost = _cost_of(net, model)
-        metric = router.metric(cost)
-        metric.wait()
+    for run, model, cost, metric in pictures(net, router, runs):
         metric.update(np.zeros(1, np.int64), cost)
         added = _zones(net, 100, seed=SEED + 40 + run, prefix="n")
         moved = _zones(net, 100, seed=SEED + 50 + run, prefix="n")

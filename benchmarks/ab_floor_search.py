@@ -26,17 +26,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from benchmarks.bench_routing import SEED, _cost_of, _region, _zones
-from corridor.hazards import RiskModel, segment_index
+from benchmarks._lagging import STEPS, change, pictures, region_router
+from benchmarks._lagging import rng as lagging_rng
 from corridor.routing import _cch_kernels as ck
-from corridor.routing import router_for, update_costs
 from corridor.routing._cch import Floor
 
 #: main before branch ``potent`` (the floor search's loop and the route check's unpacking)
@@ -140,28 +138,16 @@ def _ab(  # noqa: PLR0917
 
 
 def main(runs: int, repeats: int, rev: str) -> None:
-    net = _region(1_000_000)
-    at = datetime(2026, 3, 1, tzinfo=UTC)
-    segment_index(net)
-    router = router_for(net)
-    router.prepare()
+    net, router = region_router()
     floor = router.floor
-    assert floor is not None
-    floor.load_kernels()
     tmp = tempfile.TemporaryDirectory()
     old = _old_kernels(rev, Path(tmp.name))
-    rng = np.random.default_rng(SEED + 20)
+    rng = lagging_rng()
     ms: dict[tuple[str, str, str], list[float]] = {}  # (step, variant, cold|warm) -> medians
-    for run in range(runs):
-        model = RiskModel(net, _zones(net, 200, seed=SEED + 30 + run, prefix="h"), at=at)
-        cost = _cost_of(net, model)
-        metric = router.metric(cost)
-        metric.wait()
-        for step, seed in (("added", 40), ("moved", 50)):
+    for run, model, cost, metric in pictures(net, router, runs):
+        for step, seed in STEPS:
             s, t = rng.integers(net.n_nodes, size=2).tolist()
-            changed = model.add(_zones(net, 100, seed=SEED + seed + run, prefix="n"))
-            update_costs(cost, net, changed, risk=model.risk, closed=model.closed)
-            metric.update(changed, cost)
+            change(net, model, cost, metric, seed=seed, run=run)
             with metric._lock:
                 lower = metric._lower_weights()
                 assert lower is not None

@@ -18,41 +18,28 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 
 import numpy as np
 
-from benchmarks.bench_routing import SEED, _cost_of, _region, _zones
-from corridor.hazards import RiskModel, segment_index
+from benchmarks._lagging import STEPS, change, pictures, region_router
+from benchmarks._lagging import rng as lagging_rng
 from corridor.routing import _cch_kernels as ck
-from corridor.routing import router_for, update_costs
 
 
 def main(runs: int, per_move: int) -> None:
-    net = _region(1_000_000)
-    at = datetime(2026, 3, 1, tzinfo=UTC)
-    segment_index(net)
-    router = router_for(net)
-    hierarchy = router.prepare()
+    net, router = region_router()
     floor = router.floor
-    assert floor is not None
-    floor.load_kernels()
-    rng = np.random.default_rng(SEED + 20)
+    hierarchy = floor.metric.hierarchy
+    rng = lagging_rng()
     ms: dict[str, list[float]] = {"old": [], "new": []}
     searched: dict[str, list[float]] = {"old": [], "new": []}
     walk_ms: list[float] = []
     settled: dict[str, list[int]] = {"old": [], "new": []}
     everywhere = 0
-    for run in range(runs):
-        model = RiskModel(net, _zones(net, 200, seed=SEED + 30 + run, prefix="h"), at=at)
-        cost = _cost_of(net, model)
-        metric = router.metric(cost)
-        metric.wait()
-        for step, seed in (("added", 40), ("moved", 50)):
+    for run, model, cost, metric in pictures(net, router, runs):
+        for step, seed in STEPS:
             before = cost.copy()
-            changed = model.add(_zones(net, 100, seed=SEED + seed + run, prefix="n"))
-            update_costs(cost, net, changed, risk=model.risk, closed=model.closed)
-            metric.update(changed, cost)
+            changed = change(net, model, cost, metric, seed=seed, run=run)
             if step == "added":
                 metric.wait()
         prior = metric._prior

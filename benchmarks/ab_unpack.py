@@ -22,17 +22,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from benchmarks._lagging import STEPS, change, pictures, region_router
+from benchmarks._lagging import rng as lagging_rng
 from benchmarks.ab_floor_search import _old_kernels
-from benchmarks.bench_routing import SEED, _cost_of, _region, _zones
-from corridor.hazards import RiskModel, segment_index
 from corridor.routing import _cch_kernels as ck
-from corridor.routing import router_for, update_costs
 
 #: main before branch ``movefast``
 OLD_REV = "6d21fde"
@@ -82,33 +80,21 @@ def _ab(
 
 
 def main(runs: int, repeats: int, rev: str) -> None:
-    net = _region(1_000_000)
-    at = datetime(2026, 3, 1, tzinfo=UTC)
-    segment_index(net)
-    router = router_for(net)
-    router.prepare()
+    net, router = region_router()
     floor = router.floor
-    assert floor is not None
-    floor.load_kernels()
     h = floor.metric.hierarchy
     n, na = h.rank.shape[0], h.n_arcs
     tmp = tempfile.TemporaryDirectory()
     old = _old_kernels(rev, Path(tmp.name))
-    rng = np.random.default_rng(SEED + 20)
+    rng = lagging_rng()
     sf = np.full(2 * n, np.inf)
     si = np.full(2 * n, -1, np.int32)
     buf = np.empty(1 << 16, np.int32)
     medians: dict[tuple[str, str], list[float]] = {}
-    for run in range(runs):
-        model = RiskModel(net, _zones(net, 200, seed=SEED + 30 + run, prefix="h"), at=at)
-        cost = _cost_of(net, model)
-        metric = router.metric(cost)
-        metric.wait()
-        for step, seed in (("added", 40), ("moved", 50)):
+    for run, model, cost, metric in pictures(net, router, runs):
+        for step, seed in STEPS:
             s, t = rng.integers(net.n_nodes, size=2).tolist()
-            changed = model.add(_zones(net, 100, seed=SEED + seed + run, prefix="n"))
-            update_costs(cost, net, changed, risk=model.risk, closed=model.closed)
-            metric.update(changed, cost)
+            change(net, model, cost, metric, seed=seed, run=run)
             with metric._lock:
                 lowered = metric._n_dirty > 0 or metric._everywhere or bool(metric._pending)
                 if metric._ex_cost is not None and not lowered:
