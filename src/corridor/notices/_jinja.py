@@ -38,11 +38,15 @@ class _Bucket(Bucket):
         self.shipped = shipped
 
 
-def _shipped_name(environment: jinja2.Environment, name: str) -> str:
-    """The build's file for template ``name`` (by name and settings: not by the folder the
-    package happens to be installed in, as the cache's keys are)."""
-    key = f"{name}\n{_compiled_as(environment)}".encode()
-    return hashlib.sha1(key, usedforsecurity=False).hexdigest() + ".cache"
+def _identity(environment: jinja2.Environment, name: str) -> str:
+    """Template ``name`` as compiled by ``environment``: what both keys are made of."""
+    return f"{name}\n{_compiled_as(environment)}"
+
+
+def _shipped_name(identity: str) -> str:
+    """The build's file for a template's :func:`_identity` (not by the folder the package
+    happens to be installed in, as the cache's keys are)."""
+    return hashlib.sha1(identity.encode(), usedforsecurity=False).hexdigest() + ".cache"
 
 
 class _QuietCache(jinja2.FileSystemBytecodeCache):
@@ -59,9 +63,10 @@ class _QuietCache(jinja2.FileSystemBytecodeCache):
     def get_bucket(
         self, environment: jinja2.Environment, name: str, filename: str | None, source: str
     ) -> Bucket:
-        key = self.get_cache_key(f"{name}\n{_compiled_as(environment)}", filename)
+        identity = _identity(environment, name)
+        key = self.get_cache_key(identity, filename)
         checksum = self.get_source_checksum(source)
-        bucket = _Bucket(environment, key, checksum, _shipped_name(environment, name))
+        bucket = _Bucket(environment, key, checksum, _shipped_name(identity))
         self.load_bytecode(bucket)
         return bucket
 
@@ -134,7 +139,7 @@ def build(folder: Path = SHIPPED) -> list[Path]:
             source, filename, _ = env.loader.get_source(env, name)
             bucket = Bucket(env, "", jinja2.BytecodeCache().get_source_checksum(source))
             bucket.code = env.compile(source, name, filename)
-            path = folder / _shipped_name(env, name)
+            path = folder / _shipped_name(_identity(env, name))
             with path.open("wb") as f:
                 bucket.write_bytecode(f)
             written.append(path)
