@@ -1060,6 +1060,16 @@ def test_the_backward_floor_search_equals_the_forward_one(
     assert unreachable > 0  # (the roadblocks close some nodes off)
 
 
+def _arc_edge(h: Hierarchy, cost: np.ndarray, a: int, down: bool) -> int:
+    """The first cheapest original edge behind arc ``a`` that way (-1: none), read from the
+    arc's edge list: the note the customisation must have written (``-2 - e``)."""
+    best, best_cost = -1, np.inf
+    for e in h.arc_edges[h.arc_eptr[a] : h.arc_eptr[a + 1]]:
+        if bool(h.edge_down[e]) == down and (best < 0 or cost[e] < best_cost):
+            best, best_cost = int(e), cost[e]
+    return best
+
+
 def assert_middles(metric: Metric) -> None:
     """Each arc's note of how its weight was reached, in both directions: an original arc's
     first cheapest edge that way (as ``-2 - e``, -1 when none runs that way), a shortcut's arc
@@ -1072,7 +1082,7 @@ def assert_middles(metric: Metric) -> None:
             k = int(mid[a])
             lo, hi = int(h.tail[a]), int(h.up_head[a])
             if k < 0:
-                edge = ck._arc_edge(a, down, h.arc_eptr, h.arc_edges, h.edge_down, cost)
+                edge = _arc_edge(h, cost, a, down)
                 assert -2 - k == edge, (a, down)
                 assert w[a] == (cost[edge] if edge >= 0 else np.inf)
                 continue
@@ -1137,8 +1147,6 @@ def test_a_wrong_note_raises_instead_of_reading_another_nodes_arcs(network: Netw
     arcs = np.array([shortcut], np.int64)
     downs = np.zeros(1, np.bool_)
     out = np.empty(16, np.int32)
-    args = (h.up_ptr, h.up_head, h.tail, mid_up, metric.mid_dn, h.arc_eptr, h.arc_edges,
-            h.edge_down, metric.cost, out)  # fmt: skip
     with pytest.raises(RuntimeError, match="lacks an arc"):
-        ck.unpack_arcs(arcs, downs, *args)
-    ck.unpack_arcs(arcs, downs, h.up_ptr, h.up_head, h.tail, metric.mid_up, *args[4:])
+        ck.unpack_arcs(arcs, downs, h.up_head, h.tail, mid_up, metric.mid_dn, out)
+    ck.unpack_arcs(arcs, downs, h.up_head, h.tail, metric.mid_up, metric.mid_dn, out)

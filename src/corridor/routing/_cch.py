@@ -875,14 +875,12 @@ class Metric:
             if unpack:
                 ck.many_to_many(
                     h.parent, h.up_ptr, h.up_head, h.tail, self.w_up, self.w_dn, self.mid_up,
-                    self.mid_dn, h.arc_eptr, h.arc_edges, h.edge_down, self.cost, rs, rt,
-                    av, bv, out_cost, out_a, out_b,
+                    self.mid_dn, self.cost, rs, rt, av, bv, out_cost, out_a, out_b,
                 )  # fmt: skip
                 return out_cost, out_a, out_b
             ck.many_to_many_carried(
                 h.parent, h.up_ptr, h.up_head, h.tail, self.w_up, self.w_dn, self.mid_up,
-                self.mid_dn, h.arc_eptr, h.arc_edges, h.edge_down, self.cost, av, bv, rs, rt,
-                out_cost, out_a, out_b,
+                self.mid_dn, av, bv, rs, rt, out_cost, out_a, out_b,
             )  # fmt: skip
         return out_cost, out_a, out_b
 

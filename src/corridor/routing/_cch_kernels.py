@@ -119,7 +119,7 @@ def edge_arcs(up_ptr, up_head, src, dst):  # type: ignore[no-untyped-def]
 @njit(cache=True, inline="always")
 def _input_weight(a, arc_eptr, arc_edges, edge_down, cost, w_up, w_dn, mid_up, mid_dn):  # type: ignore[no-untyped-def]
     """Arc a's weights from its original edges, each direction's first cheapest edge noted
-    (as ``-2 - e``; ``-1`` when no edge runs that way), the one :func:`_arc_edge` picks."""
+    (as ``-2 - e``; ``-1`` when no edge runs that way)."""
     bu = INF
     bd = INF
     eu = -1
@@ -610,35 +610,7 @@ def _upper_arc(up_head, tail, k, hi):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _arc_edge(a, down, arc_eptr, arc_edges, edge_down, cost):  # type: ignore[no-untyped-def]
-    """The cheapest original edge behind arc a in one direction (first of equal ones): the
-    one the customisation notes in the arc's middle (the tests' reference; the unpacking
-    reads the note, not the edge list)."""
-    best = -1
-    bc = INF
-    for j in range(arc_eptr[a], arc_eptr[a + 1]):
-        e = arc_edges[j]
-        if edge_down[e] == down and (best < 0 or cost[e] < bc):
-            best = e
-            bc = cost[e]
-    return best
-
-
-@njit(cache=True)
-def unpack_arcs(  # type: ignore[no-untyped-def]
-    arcs,
-    downs,
-    up_ptr,
-    up_head,
-    tail,
-    mid_up,
-    mid_dn,
-    arc_eptr,
-    arc_edges,
-    edge_down,
-    cost,
-    out,
-):
+def unpack_arcs(arcs, downs, up_head, tail, mid_up, mid_dn, out):  # type: ignore[no-untyped-def]
     """Original edges (in path order) behind a sequence of arcs and their directions, written
     into ``out`` (grown if needed); returns (out, count). A shortcut unpacks through its middle
     node x: lo->hi is lo->x (arc (x, lo) downwards) then x->hi (arc (x, hi) upwards); an
@@ -712,24 +684,7 @@ def _chain_index(nodes, lo, hi, v):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def carry_arc(  # type: ignore[no-untyped-def]
-    key0,
-    up_ptr,
-    up_head,
-    tail,
-    mid_up,
-    mid_dn,
-    arc_eptr,
-    arc_edges,
-    edge_down,
-    cost,
-    a,
-    b,
-    va,
-    vb,
-    known,
-    stack,
-):
+def carry_arc(key0, up_head, tail, mid_up, mid_dn, a, b, va, vb, known, stack):  # type: ignore[no-untyped-def]
     """Time/risk carry of one arc in one direction (``key0 = 2 * arc + down``): the sums of
     per-edge ``a`` and ``b`` along the route the arc stands for, the one :func:`unpack_arcs`
     gives (an original arc: its first cheapest edge; a shortcut lo->hi: lo->x then x->hi
@@ -832,10 +787,6 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
     w_dn,
     mid_up,
     mid_dn,
-    arc_eptr,
-    arc_edges,
-    edge_down,
-    cost,
     a,
     b,
     sources,
@@ -916,10 +867,7 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
                 arc = pred[v]
                 key = 2 * arc
                 if not known[key]:
-                    carry_arc(
-                        key, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges,
-                        edge_down, cost, a, b, va, vb, known, stack,
-                    )  # fmt: skip
+                    carry_arc(key, up_head, tail, mid_up, mid_dn, a, b, va, vb, known, stack)
                 u = tail[arc]
                 da[v] = da[u] + va[key]
                 db[v] = db[u] + vb[key]
@@ -936,10 +884,7 @@ def many_to_many_carried(  # type: ignore[no-untyped-def]
                 arc = c_pred[q]
                 key = 2 * arc + 1
                 if not known[key]:
-                    carry_arc(
-                        key, up_ptr, up_head, tail, mid_up, mid_dn, arc_eptr, arc_edges,
-                        edge_down, cost, a, b, va, vb, known, stack,
-                    )  # fmt: skip
+                    carry_arc(key, up_head, tail, mid_up, mid_dn, a, b, va, vb, known, stack)
                 u = _chain_index(c_node, offs[j], offs[j + 1], tail[arc])
                 c_a[q] = c_a[u] + va[key]
                 c_b[q] = c_b[u] + vb[key]
@@ -963,9 +908,6 @@ def many_to_many(  # type: ignore[no-untyped-def]
     w_dn,
     mid_up,
     mid_dn,
-    arc_eptr,
-    arc_edges,
-    edge_down,
     cost,
     sources,
     targets,
@@ -1040,20 +982,7 @@ def many_to_many(  # type: ignore[no-untyped-def]
                 downs[q] = True
                 q += 1
                 v = tail[arc]
-            buf, count = unpack_arcs(
-                arcs,
-                downs,
-                up_ptr,
-                up_head,
-                tail,
-                mid_up,
-                mid_dn,
-                arc_eptr,
-                arc_edges,
-                edge_down,
-                cost,
-                buf,
-            )
+            buf, count = unpack_arcs(arcs, downs, up_head, tail, mid_up, mid_dn, buf)
             sc = 0.0
             sa = 0.0
             sb = 0.0
