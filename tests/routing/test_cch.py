@@ -31,7 +31,7 @@ from corridor.routing import _cch as cch
 from corridor.routing import _cch_kernels as ck
 from corridor.routing import _engine as engine
 from corridor.routing import _kernels as k
-from corridor.routing._cch import Floor, Hierarchy, Metric
+from corridor.routing._cch import _NO_ROUTE, Floor, Hierarchy, Metric
 from corridor.routing._cost import risk_to_logs
 from tests.routing.conftest import to_networkx
 
@@ -268,6 +268,64 @@ def test_the_floor_search_is_exact_under_hazards(network: Network) -> None:
     assert not floor.admits(below)
 
 
+def test_a_floor_search_given_a_route_stops_on_it_only_where_the_rest_is_least(
+    network: Network,
+) -> None:
+    """Given any route from s to t (while lagging: the older picture's least route, which a
+    change cut), the search stops on it where a node's potential reaches what the route's
+    rest costs now. The answer stays the least one (networkx), whichever route is given and
+    from either end: with an older picture's exact potentials (costs only raised since) it
+    stops early and takes fewer nodes than the same search without the route; with the
+    floor's potentials and routes of an unrelated picture it must not stop where the rest
+    is not least (fails if the stop ignores the potential or rounds the wrong way)."""
+    hierarchy = Hierarchy.build(network)
+    floor = Floor(hierarchy, network)
+    model = RiskModel(network, zones(network, 40, seed=160), at=AT)
+    old = costs(network, model)
+    older = Metric(hierarchy, old)  # (no floor: customised at once)
+    model.add(zones(network, 2, seed=161, prefix="n"))  # (a town: two cut some routes)
+    cost = costs(network, model)
+    assert (cost >= old).all() and (cost > old).any()
+    other = Metric(
+        hierarchy, costs(network, RiskModel(network, zones(network, 80, seed=162), at=AT))
+    )
+    exact = (older.w_up, older.w_dn, floor._clean, older.w_up, older.w_dn, 0)
+    # routes least under costs off by up to 2x: some a little dearer than the least one
+    # now, while every potential is exact (a stop that allowed any slack would take them)
+    current = Metric(hierarchy, cost)
+    near = Metric(hierarchy, cost * (1.0 + np.random.default_rng(164).random(cost.size)))
+    now_exact = (current.w_up, current.w_dn, floor._clean, current.w_up, current.w_dn, 0)
+    graph = to_networkx(network, cost)
+    stopped = {"older": 0, "other": 0, "near": 0}
+    dearer = 0  # near routes dearer than the least
+    pairs = np.random.default_rng(163).integers(network.n_nodes, size=(80, 2)).tolist()
+    cases = (
+        ("older", older, exact),
+        ("other", other, None),
+        ("near", near, now_exact),
+    )
+    for s, t in pairs:
+        try:
+            expected = nx.dijkstra_path_length(graph, s, t)
+        except nx.NetworkXNoPath:
+            expected = np.inf
+        for name, metric, lower in cases:
+            route = metric.shortest(s, t)[1]
+            dearer += name == "near" and cost[route].sum() > expected * (1 + 1e-9)
+            for backward in (False, True):
+                found, edges, settled = floor.search(
+                    cost, s, t, lower, backward=backward, route=route
+                )
+                assert found == pytest.approx(expected, rel=1e-12, abs=1e-9), (name, s, t)
+                assert_path(network, cost, s, t, found, edges)
+                whole = floor.search(cost, s, t, lower, backward=backward)
+                assert whole[0] == pytest.approx(found, rel=1e-9, abs=1e-9)
+                assert settled <= whole[2]
+                stopped[name] += settled < whole[2]
+    assert np.all(floor._on_route == -1)
+    assert stopped["older"] >= 40 and stopped["near"] >= 40 and dearer >= 5, (stopped, dearer)
+
+
 def test_a_floor_search_that_fills_its_heap_grows_it_and_answers_exactly(
     network: Network,
 ) -> None:
@@ -287,6 +345,7 @@ def test_a_floor_search_that_fills_its_heap_grows_it_and_answers_exactly(
         floor._clean, 0, floor._indptr, floor._target, floor._edge_id, floor._source, cost,
         s, t, False, floor._dist, floor._pred, floor._touched, floor._pot, floor._dist_b,
         floor._pred_b, floor._chain, floor._done, np.empty(1), np.empty(1, np.int32),
+        _NO_ROUTE, floor._on_route,
     )  # fmt: skip
     assert got[0] == np.inf and got[1].size == 0 and got[2] == -1
     assert np.isinf(floor._dist).all() and (floor._pred == -1).all()
@@ -434,6 +493,7 @@ def test_the_prior_picture_answers_for_removed_zones_it_did_not_hold(
     picture = cost.copy()
     plain = Router(network, use_hierarchy=False)
     rng = np.random.default_rng(121)
+    spared = [0, 0]  # floor answers that stopped on the older route early, of all of them
 
     def check(changed: np.ndarray, levels: set[int], may: frozenset[int] = frozenset()) -> None:
         before = cost.copy()
@@ -459,12 +519,21 @@ def test_the_prior_picture_answers_for_removed_zones_it_did_not_hold(
             assert_path(network, cost, s, t, got, edges)
             guide = (*lower[:2], marked, *lower[3:5], 0)
             with_marks = floor.search(cost, s, t, guide)
-            if metric.answered_by == "floor":  # (from s, or from t: whichever it chose)
-                back = floor.search(cost, s, t, guide, backward=True)
-                assert (with_marks[0], with_marks[2]) == (got, settled) or back[::2] == (
-                    pytest.approx(got, rel=1e-12, abs=1e-12),
-                    settled,
-                )
+            if metric.answered_by == "floor":
+                # the same search from the side it chose, stopping on the same older route
+                with metric._lock:
+                    kept = metric._unchanged_locked(s, t)
+                assert len(kept) == 2
+                backward, route = kept[0], kept[1].copy()
+                again = floor.search(cost, s, t, guide, backward=backward, route=route)
+                assert again[::2] == (pytest.approx(got, rel=1e-12, abs=1e-12), settled)
+                # without the route: the same cost, and never fewer nodes taken (the same
+                # search, which stops later or not at all)
+                whole = floor.search(cost, s, t, guide, backward=backward)
+                assert whole[0] == pytest.approx(got, rel=1e-12, abs=1e-12)
+                assert whole[2] >= settled
+                spared[0] += whole[2] > settled
+                spared[1] += 1
             else:  # an older route kept: the search finds the same cost
                 assert with_marks[0] == pytest.approx(got, rel=1e-12, abs=1e-12)
         go.set()
@@ -503,6 +572,8 @@ def test_the_prior_picture_answers_for_removed_zones_it_did_not_hold(
     # above the prior's: the checks on the marks' potentials say the same)
     check(model.remove([f"z{i}" for i in range(10, 25)]), {2}, frozenset({0, 1}))
     assert metric._prior is None  # no longer below every held cost
+    # the floor answered often, and some of those answers stopped on the older route early
+    assert spared[1] >= 20 and spared[0] >= 5, spared
 
 
 def test_a_move_takes_the_prior_arcs_everywhere_and_stays_exact(

@@ -275,6 +275,7 @@ class Hierarchy:
 
 
 _NO_COST: F64 = np.zeros(0)
+_NO_ROUTE: I32 = np.zeros(0, np.int32)
 # A change of more edges than this is not tried in place: the re-customisation runs in the
 # background while queries are answered by the floor search (when the metric has a floor).
 BACKGROUND_EDGES = 2048
@@ -340,6 +341,7 @@ class Floor:
         self._pred_b: I32 = np.full(n, -1, np.int32)
         self._chain: I32 = np.empty(n, np.int32)
         self._done: I32 = np.empty(n, np.int32)
+        self._on_route: I32 = np.full(n, -1, np.int32)
         self._hkey: F64 = np.empty(m + 2)
         self._hval: I32 = np.empty(m + 2, np.int32)
         self._clean: NDArray[np.uint8] = np.zeros(n, np.uint8)  # no node dirty
@@ -377,7 +379,14 @@ class Floor:
         return bool((np.asarray(cost) >= self.cost).all())
 
     def search(
-        self, cost: F64, s: int, t: int, lower: Lower | None = None, *, backward: bool = False
+        self,
+        cost: F64,
+        s: int,
+        t: int,
+        lower: Lower | None = None,
+        *,
+        backward: bool = False,
+        route: I32 = _NO_ROUTE,
     ) -> tuple[float, I32, int]:
         """Exact least-cost route for ``cost`` (which :meth:`admits`): (cost summed along the
         route, edge ids, nodes settled); inf and no edges if none. ``lower``: two other sets
@@ -388,7 +397,9 @@ class Floor:
         with the nodes above the edges whose cost went down raised): tighter potentials than
         the floor's alone. ``backward``: search from t over the reversed network, guided by
         lower-bound distances from s (the same answer; less work when what changed lies
-        nearer t)."""
+        nearer t). ``route``: a route from s to t (edge ids in travel order), the older
+        picture's least one, which the change cut: the search stops on it where the rest of
+        it is least (``_cch_kernels.potential_astar``)."""
         h, f = self.metric.hierarchy, self.metric
         if lower is None:
             lower = (f.w_up, f.w_dn, self._clean, f.w_up, f.w_dn, 0)
@@ -401,7 +412,8 @@ class Floor:
                         f.w_up, dirty, least,
                         self._r_indptr, self._r_node, self._r_edge, self._target, cost, t, s,
                         True, self._dist, self._pred, self._touched, self._pot, self._dist_b,
-                        self._pred_b, self._chain, self._done, self._hkey, self._hval,
+                        self._pred_b, self._chain, self._done, self._hkey, self._hval, route,
+                        self._on_route,
                     )  # fmt: skip
                 else:
                     found, edges, settled = ck.potential_astar(
@@ -409,7 +421,8 @@ class Floor:
                         f.w_dn, dirty, least,
                         self._indptr, self._target, self._edge_id, self._source, cost, s, t,
                         False, self._dist, self._pred, self._touched, self._pot, self._dist_b,
-                        self._pred_b, self._chain, self._done, self._hkey, self._hval,
+                        self._pred_b, self._chain, self._done, self._hkey, self._hval, route,
+                        self._on_route,
                     )  # fmt: skip
                 if settled >= 0:
                     break
@@ -711,17 +724,19 @@ class Metric:
         self._pending.clear()
         return (self.w_up, self.w_dn, self._dirty, p_up, p_dn, int(self._everywhere))
 
-    def _unchanged_locked(self, s: int, t: int) -> tuple[float, I32, int] | bool:
+    def _unchanged_locked(self, s: int, t: int) -> tuple[float, I32, int] | tuple[bool, I32]:
         """While the weights lag (the lock is held): the least route under an older picture
         whose costs are nowhere above the held ones, if none of its edges changed since (then
         it is least now; ``_cch_kernels.unchanged_route``). The older picture: the
         held weights' own costs if no cost went down since they were exact (no marks), else
         the prior's if no cost went below it. Most changes of a hundred zones leave a given
         route alone, and this answers those in one hierarchy query instead of a search.
-        Otherwise (no older picture, or the route changed) a bool: whether the search should
-        run backwards (from t: the change lies nearer it on the old route)."""
+        Otherwise (no older picture, or the route changed): whether the search should run
+        backwards (from t: the change lies nearer it on the old route), and the old route
+        (edge ids in travel order; none without an older picture): the search stops on its
+        uncut rest (see :meth:`Floor.search`)."""
         if not self._base:
-            return False
+            return False, _NO_ROUTE
         lowered = self._n_dirty > 0 or bool(self._pending) or self._everywhere
         if self._ex_cost is not None and not lowered:
             w_up, w_dn, old = self.w_up, self.w_dn, self._ex_cost
@@ -729,7 +744,7 @@ class Metric:
         elif self._prior is not None and not self._below_prior:
             w_up, w_dn, old, mid_up, mid_dn = self._prior
         else:
-            return False
+            return False, _NO_ROUTE
         h, a, m = self.hierarchy, self.hierarchy.n_arcs, self.cost.shape[0]
         n = h.rank.shape[0]
         f, i = self._floats, self._ints  # (their distances and predecessors, as scratch)
@@ -744,20 +759,23 @@ class Metric:
             if count >= 0:
                 break
             self._path = np.empty(max(64, 2 * path.shape[0]), np.int32)
-        if scanned < 0:
-            return bool(backward)
+        if scanned < 0:  # (the route stays in the path buffer until the next query)
+            return bool(backward), path[:count]
         return found, path[:count].copy(), scanned
 
     def _answer_lagging(self, s: int, t: int) -> tuple[float, I32, int]:
         """The answer while the weights lag (the lock is held): the older picture's route if
         it still holds, else the floor search."""
         got = self._unchanged_locked(s, t)
-        if not isinstance(got, bool):
+        if len(got) == 3:
             self.answered_by = "unchanged"
             return got
+        backward, route = got
         assert self._floor is not None
         self.answered_by = "floor"
-        return self._floor.search(self.cost, s, t, self._lower_weights(), backward=got)
+        return self._floor.search(
+            self.cost, s, t, self._lower_weights(), backward=backward, route=route
+        )
 
     def _wait_locked(self) -> bool:
         """With the lock held: True if the floor search must answer (the weights lag and the

@@ -1321,6 +1321,8 @@ def potential_astar(  # type: ignore[no-untyped-def]
     done,
     hkey,
     hval,
+    route,
+    on_route,
 ):
     """A* from s to t (network ids) over the network's own edges with ``cost``, guided by the
     exact distances to t under a *lower* metric: by each node's ``dirty`` level (at least
@@ -1343,9 +1345,34 @@ def potential_astar(  # type: ignore[no-untyped-def]
     ``backward`` the search runs from t to s over the reversed network (the caller passes it
     reversed, s and t swapped and the up and down weights swapped: the distances from the
     route's start are then the potentials) and the route is returned in travel order; a
-    change far along a route costs the backward search less (see ``Metric``)."""
+    change far along a route costs the backward search less (see ``Metric``).
+
+    ``route`` (edge ids in travel order; may be empty): a route from the start to the end
+    (the older picture's least route, which the change cut somewhere). When the search takes
+    a node of it whose potential is at least what the rest of that route costs now, it stops
+    there: that rest is then a least way to t (no way is shorter than the potential), and as
+    the node's key is the least left, no route through a node not taken yet is shorter (the
+    A* bound), so the route taken to the node plus the rest is least. On a route a change cut
+    near the search's start, this spares the search the long uncut rest, which it would
+    otherwise follow node by node. ``on_route``: -1 per node on entry and on return."""
     if s == t:
         return 0.0, np.zeros(0, np.int32), 0
+    # each route node's place (by network id) and the route's cost now beyond it (towards t)
+    n_route = route.shape[0]
+    rest = np.empty(n_route + 1)
+    if n_route > 0:
+        if not backward:  # node k is the k-th edge's tail: the rest is edges k..
+            rest[n_route] = 0.0
+            for k in range(n_route - 1, -1, -1):
+                rest[k] = rest[k + 1] + cost[route[k]]
+            for k in range(n_route):
+                on_route[source[route[k]]] = k
+        else:  # (from t) node k is the (k-1)-th edge's head: the rest is edges ..k-1
+            rest[0] = 0.0
+            for k in range(1, n_route + 1):
+                rest[k] = rest[k - 1] + cost[route[k - 1]]
+            for k in range(1, n_route + 1):
+                on_route[source[route[k - 1]]] = k
     rt = rank[t]
     dist_b[rt] = 0.0
     v = rt
@@ -1373,6 +1400,7 @@ def potential_astar(  # type: ignore[no-untyped-def]
     settled = 0
     found = False
     full = False
+    at = t  # where the search stopped: t, or a route node whose rest of the route is least
     while size > 0:
         key = hkey[0]
         u = hval[0]
@@ -1382,6 +1410,11 @@ def potential_astar(  # type: ignore[no-untyped-def]
             continue  # stale entry
         if u == t:
             found = True
+            break
+        r = on_route[u] if n_route > 0 else -1
+        if r >= 0 and rest[r] * shrink <= pot[rank[u]]:
+            found = True
+            at = u
             break
         settled += 1
         for j in range(indptr[u], indptr[u + 1]):
@@ -1458,23 +1491,31 @@ def potential_astar(  # type: ignore[no-untyped-def]
     total = INF
     if found:
         count = 0
-        v = t
+        v = at
         while v != s:
             count += 1
             v = source[pred[v]]
-        out = np.empty(count, np.int32)
-        v = t
+        # the route's rest after a stop on it: its edges k.. (ahead), or ..k-1 (from t)
+        r = on_route[at] if at != t else -1
+        tail_n = 0 if r < 0 else (n_route - r if not backward else r)
+        out = np.empty(count + tail_n, np.int32)
+        lead = tail_n if backward else 0  # (from t the route's part comes first)
+        v = at
         for i in range(count):
-            out[count - 1 - i if not backward else i] = pred[v]
+            out[lead + count - 1 - i if not backward else lead + i] = pred[v]
             v = source[pred[v]]
+        for i in range(tail_n):
+            out[count + i if not backward else i] = route[r + i if not backward else i]
         total = 0.0
-        for i in range(count):
+        for i in range(count + tail_n):
             total += cost[out[i]]
     for i in range(n_touched):
         dist[touched[i]] = INF
         pred[touched[i]] = -1
     for i in range(n_done):
         pot[done[i]] = np.nan
+    for k in range(n_route):
+        on_route[source[route[k]]] = -1
     _clear(parent, rt, dist_b, pred_b)
     return total, out, -1 if full else settled
 
