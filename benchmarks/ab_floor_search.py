@@ -81,19 +81,22 @@ def _ab(  # noqa: PLR0917
                scratch_f[:n], scratch_f[n:], scratch_i[:n], scratch_i[n:])  # fmt: skip
     w_up, w_dn, dirty, b_up, b_dn, least = lower
 
-    def search(kernels: ModuleType, backward: bool) -> tuple[float, Any, int]:
+    def search(kernels: ModuleType, backward: bool, route: Any) -> tuple[float, Any, int]:
+        # (kernels from ``5740df9`` on stop on the older route, when given it)
+        takes = kernels.potential_astar.py_func.__code__.co_argcount > 30
+        more = (route, fl._on_route) if takes else ()
         if backward:
             return kernels.potential_astar(  # type: ignore[no-any-return]
                 h.rank, h.parent, h.up_ptr, h.up_head, w_dn, w_up, b_dn, b_up, f.w_dn,
                 f.w_up, dirty, least, fl._r_indptr, fl._r_node, fl._r_edge, fl._target,
                 held, t, s, True, fl._dist, fl._pred, fl._touched, fl._pot, fl._dist_b,
-                fl._pred_b, fl._chain, fl._done, fl._hkey, fl._hval,
+                fl._pred_b, fl._chain, fl._done, fl._hkey, fl._hval, *more,
             )  # fmt: skip
         return kernels.potential_astar(  # type: ignore[no-any-return]
             h.rank, h.parent, h.up_ptr, h.up_head, w_up, w_dn, b_up, b_dn, f.w_up, f.w_dn,
             dirty, least, fl._indptr, fl._target, fl._edge_id, fl._source, held, s, t,
             False, fl._dist, fl._pred, fl._touched, fl._pot, fl._dist_b, fl._pred_b,
-            fl._chain, fl._done, fl._hkey, fl._hval,
+            fl._chain, fl._done, fl._hkey, fl._hval, *more,
         )  # fmt: skip
 
     # (kernels from before branch ``potent`` return the route; later ones fill a buffer)
@@ -114,14 +117,14 @@ def _ab(  # noqa: PLR0917
         found, edges, scanned, backward = route_old()
         if scanned >= 0:
             return found, edges, scanned
-        return search(old, bool(backward))
+        return search(old, bool(backward), edges)
 
     def answer_new() -> tuple[float, Any, int]:
         found, count, scanned, backward = ck.unchanged_route(*rc_args, buf)
         assert count >= 0
         if scanned >= 0:
             return found, buf[:count].copy(), scanned
-        return search(ck, bool(backward))
+        return search(ck, bool(backward), buf[:count])
 
     how = "kept" if route_old()[2] >= 0 else "searched"
     times: dict[tuple[str, str], list[float]] = {}
@@ -132,8 +135,8 @@ def _ab(  # noqa: PLR0917
             sweep = k < 2 * repeats
             took, got[variant] = _cpu(fn, sweep)
             times.setdefault((variant, "cold" if sweep else "warm"), []).append(took)
-        assert got["old"][0] == got["new"][0], (s, t, got["old"][0], got["new"][0])
-        assert np.array_equal(got["old"][1], got["new"][1])
+        # (the same cost; a search that stops on the older route may take another as cheap)
+        assert abs(got["old"][0] - got["new"][0]) <= 1e-9 * got["old"][0], (s, t, got)
     return how, times
 
 
