@@ -31,7 +31,7 @@ from corridor.routing import _cch as cch
 from corridor.routing import _cch_kernels as ck
 from corridor.routing import _engine as engine
 from corridor.routing import _kernels as k
-from corridor.routing._cch import _NO_ROUTE, Floor, Hierarchy, Metric
+from corridor.routing._cch import Floor, Hierarchy, Metric
 from corridor.routing._cost import risk_to_logs
 from tests.routing.conftest import to_networkx
 
@@ -380,9 +380,10 @@ def test_a_floor_search_that_fills_its_heap_grows_it_and_answers_exactly(
     network: Network,
 ) -> None:
     """The search does not grow its heap in its loop: when the heap is full it stops with
-    nothing found (nodes settled -1) and leaves its work arrays clean, and ``Floor.search``
-    retries with one twice as large. From a heap of two entries, every answer (both ways,
-    unreachable pairs included) is still networkx's."""
+    nothing found (nodes settled -1) and leaves its work arrays clean (the marks of the
+    route it was given included), and ``Floor.search`` retries with one twice as large. From
+    a heap of two entries, every answer (both ways, unreachable pairs included, given the
+    travel-time route the hazards may cut) is still networkx's."""
     hierarchy = Hierarchy.build(network)
     floor = Floor(hierarchy, network)
     cost = costs(network, RiskModel(network, zones(network, 100, seed=150), at=AT))
@@ -395,16 +396,18 @@ def test_a_floor_search_that_fills_its_heap_grows_it_and_answers_exactly(
         floor._clean, 0, floor._indptr, floor._target, floor._edge_id, floor._source, cost,
         s, t, False, floor._dist, floor._pred, floor._touched, floor._pot, floor._dist_b,
         floor._pred_b, floor._chain, floor._done, np.empty(1), np.empty(1, np.int32),
-        _NO_ROUTE, floor._on_route,
+        f.shortest(s, t)[1], floor._on_route,
     )  # fmt: skip
     assert got[0] == np.inf and got[1].size == 0 and got[2] == -1
+    assert (floor._on_route == -1).all()
     assert np.isinf(floor._dist).all() and (floor._pred == -1).all()
     assert np.isnan(floor._pot).all() and np.isinf(floor._dist_b).all()
     unreachable = 0
     for backward in (False, True):
         floor._hkey, floor._hval = np.empty(2), np.empty(2, np.int32)
         for s, t in pairs:
-            found, edges, settled = floor.search(cost, s, t, backward=backward)
+            route = f.shortest(s, t)[1]
+            found, edges, settled = floor.search(cost, s, t, backward=backward, route=route)
             try:
                 expected = nx.dijkstra_path_length(graph, s, t)
             except nx.NetworkXNoPath:
@@ -412,7 +415,7 @@ def test_a_floor_search_that_fills_its_heap_grows_it_and_answers_exactly(
                 unreachable += 1
             assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), (s, t, backward)
             assert_path(network, cost, s, t, found, edges)
-            assert settled >= 0
+            assert settled >= 0 and (floor._on_route == -1).all()
         assert floor._hkey.shape[0] > 2 and floor._hkey.shape == floor._hval.shape
     assert unreachable > 0
 
