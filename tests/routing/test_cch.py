@@ -31,7 +31,7 @@ from corridor.routing import _cch as cch
 from corridor.routing import _cch_kernels as ck
 from corridor.routing import _engine as engine
 from corridor.routing import _kernels as k
-from corridor.routing._cch import _NO_ROUTE, Floor, Hierarchy, Metric
+from corridor.routing._cch import Floor, Hierarchy, Metric
 from corridor.routing._cost import risk_to_logs
 from tests.routing.conftest import to_networkx
 
@@ -326,13 +326,64 @@ def test_a_floor_search_given_a_route_stops_on_it_only_where_the_rest_is_least(
     assert stopped["older"] >= 40 and stopped["near"] >= 40 and dearer >= 5, (stopped, dearer)
 
 
+def test_a_floor_search_does_not_stop_on_a_route_a_hair_dearer_than_the_least(
+    network: Network,
+) -> None:
+    """The stop on the given route allows only rounding (a relative 1e-12): a route whose rest
+    is dearer than the least way by a relative 1e-10 is not taken. Each pair's least route
+    has one edge raised so that, from its second node on (ahead) or up to its last but one
+    (from t), another way is least by that hair; with exact potentials the search must
+    follow that way (fails if the stop allows any slack beyond rounding, or rounds the
+    wrong way: the routes off by up to 2x in the test above are dearer than the least by
+    far more, and a slack of 1e-6 passes it)."""
+    hierarchy = Hierarchy.build(network)
+    floor = Floor(hierarchy, network)
+    cost = costs(network, RiskModel(network, zones(network, 40, seed=170), at=AT))
+    base = Metric(hierarchy, cost)
+    pairs = np.random.default_rng(171).integers(network.n_nodes, size=(60, 2)).tolist()
+    hair = 1e-10
+    hits = [0, 0]  # pairs whose least answer goes through the node a stop would take
+    for s, t in pairs:
+        found, route, _ = base.shortest(s, t)
+        if not np.isfinite(found) or route.size < 2:
+            continue
+        for backward in (False, True):
+            # ahead: from node 1 the rest (edges 1..) ends with the raised last edge; from t:
+            # the rest up to the last but one node (edges ..n-2) starts with the raised first
+            e = int(route[0] if backward else route[-1])
+            node = int(
+                network.edge_source[route[-1]] if backward else network.edge_target[route[0]]
+            )
+            part = route[:-1] if backward else route[1:]
+            without = cost.copy()
+            without[e] = np.inf
+            a, b = (s, node) if backward else (node, t)
+            other = Metric(hierarchy, without).shortest(a, b)[0]
+            if not np.isfinite(other):
+                continue
+            raised = cost.copy()
+            raised[e] += other - float(cost[part].sum()) + hair * other
+            assert float(raised[part].sum()) > other * (1 + hair / 2)
+            now = Metric(hierarchy, raised)
+            exact = (now.w_up, now.w_dn, floor._clean, now.w_up, now.w_dn, 0)
+            expected = now.shortest(s, t)[0]
+            ends = float(raised[route[-1]] if backward else raised[route[0]])
+            hits[backward] += ends + other == pytest.approx(expected, rel=1e-13)
+            got, edges, _ = floor.search(raised, s, t, exact, backward=backward, route=route)
+            assert got == pytest.approx(expected, rel=1e-12, abs=1e-12), (s, t, backward)
+            assert_path(network, raised, s, t, got, edges)
+    assert np.all(floor._on_route == -1)
+    assert min(hits) >= 5, hits
+
+
 def test_a_floor_search_that_fills_its_heap_grows_it_and_answers_exactly(
     network: Network,
 ) -> None:
     """The search does not grow its heap in its loop: when the heap is full it stops with
-    nothing found (nodes settled -1) and leaves its work arrays clean, and ``Floor.search``
-    retries with one twice as large. From a heap of two entries, every answer (both ways,
-    unreachable pairs included) is still networkx's."""
+    nothing found (nodes settled -1) and leaves its work arrays clean (the marks of the
+    route it was given included), and ``Floor.search`` retries with one twice as large. From
+    a heap of two entries, every answer (both ways, unreachable pairs included, given the
+    travel-time route the hazards may cut) is still networkx's."""
     hierarchy = Hierarchy.build(network)
     floor = Floor(hierarchy, network)
     cost = costs(network, RiskModel(network, zones(network, 100, seed=150), at=AT))
@@ -345,16 +396,18 @@ def test_a_floor_search_that_fills_its_heap_grows_it_and_answers_exactly(
         floor._clean, 0, floor._indptr, floor._target, floor._edge_id, floor._source, cost,
         s, t, False, floor._dist, floor._pred, floor._touched, floor._pot, floor._dist_b,
         floor._pred_b, floor._chain, floor._done, np.empty(1), np.empty(1, np.int32),
-        _NO_ROUTE, floor._on_route,
+        f.shortest(s, t)[1], floor._on_route,
     )  # fmt: skip
     assert got[0] == np.inf and got[1].size == 0 and got[2] == -1
+    assert (floor._on_route == -1).all()
     assert np.isinf(floor._dist).all() and (floor._pred == -1).all()
     assert np.isnan(floor._pot).all() and np.isinf(floor._dist_b).all()
     unreachable = 0
     for backward in (False, True):
         floor._hkey, floor._hval = np.empty(2), np.empty(2, np.int32)
         for s, t in pairs:
-            found, edges, settled = floor.search(cost, s, t, backward=backward)
+            route = f.shortest(s, t)[1]
+            found, edges, settled = floor.search(cost, s, t, backward=backward, route=route)
             try:
                 expected = nx.dijkstra_path_length(graph, s, t)
             except nx.NetworkXNoPath:
@@ -362,7 +415,7 @@ def test_a_floor_search_that_fills_its_heap_grows_it_and_answers_exactly(
                 unreachable += 1
             assert found == pytest.approx(expected, rel=1e-9, abs=1e-9), (s, t, backward)
             assert_path(network, cost, s, t, found, edges)
-            assert settled >= 0
+            assert settled >= 0 and (floor._on_route == -1).all()
         assert floor._hkey.shape[0] > 2 and floor._hkey.shape == floor._hval.shape
     assert unreachable > 0
 
