@@ -1352,7 +1352,8 @@ def potential_astar(  # type: ignore[no-untyped-def]
     a node of it whose potential is at least what the rest of that route costs now, it stops
     there: that rest is then a least way to t (no way is shorter than the potential), and as
     the node's key is the least left, no route through a node not taken yet is shorter (the
-    A* bound), so the route taken to the node plus the rest is least. On a route a change cut
+    A* bound), so the route taken to the node plus the rest is least (to a relative 2e-12,
+    as potentials and rest are compared with the rounding allowance). On a route a change cut
     near the search's start, this spares the search the long uncut rest, which it would
     otherwise follow node by node. ``on_route``: -1 per node on entry and on return."""
     if s == t:
