@@ -1366,14 +1366,12 @@ def potential_astar(  # type: ignore[no-untyped-def]
             rest[n_route] = 0.0
             for k in range(n_route - 1, -1, -1):
                 rest[k] = rest[k + 1] + cost[route[k]]
-            for k in range(n_route):
-                on_route[source[route[k]]] = k
         else:  # (from t) node k is the (k-1)-th edge's head: the rest is edges ..k-1
             rest[0] = 0.0
             for k in range(1, n_route + 1):
                 rest[k] = rest[k - 1] + cost[route[k - 1]]
-            for k in range(1, n_route + 1):
-                on_route[source[route[k - 1]]] = k
+        for k in range(n_route):  # (``source``: each edge's tail ahead, its head from t)
+            on_route[source[route[k]]] = k + 1 if backward else k
     rt = rank[t]
     dist_b[rt] = 0.0
     v = rt
