@@ -83,10 +83,11 @@ def _ab(  # noqa: PLR0917
                scratch_f[:n], scratch_f[n:], scratch_i[:n], scratch_i[n:])  # fmt: skip
     w_up, w_dn, dirty, b_up, b_dn, least = lower
 
+    # (kernels from ``5740df9`` on stop on the older route, when given it)
+    takes_route = {k: k.potential_astar.py_func.__code__.co_argcount > 30 for k in (old, ck)}
+
     def search(kernels: ModuleType, backward: bool, route: Any) -> tuple[float, Any, int]:
-        # (kernels from ``5740df9`` on stop on the older route, when given it)
-        takes = kernels.potential_astar.py_func.__code__.co_argcount > 30
-        more = (route, fl._on_route) if takes else ()
+        more = (route, fl._on_route) if takes_route[kernels] else ()
         if backward:
             return kernels.potential_astar(  # type: ignore[no-any-return]
                 h.rank, h.parent, h.up_ptr, h.up_head, w_dn, w_up, b_dn, b_up, f.w_dn,
